@@ -1,0 +1,18 @@
+import { Command, Flags } from '@oclif/core';
+
+/**
+ * Every flanctl command: `--json` through oclif's enableJsonFlag (run() returns the document),
+ * exit 1 through `foundProblem()` so the JSON is still printed, errors as one line (bin/run.js).
+ */
+export abstract class BaseCommand extends Command {
+  static enableJsonFlag = true;
+
+  static baseFlags = {
+    debug: Flags.boolean({ description: 'print the stack trace of an error', helpGroup: 'GLOBAL' }),
+  };
+
+  /** The tool worked and found a problem (broken path, findings, repair needed): exit 1. */
+  protected foundProblem(): void {
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,36 @@
+import { Flags } from '@oclif/core';
+
+// Flags shared by the commands that read node state (DESIGN.md "State source flags").
+
+export const sourceFlags = {
+  netns: Flags.string({
+    description: 'read the live state inside this named network namespace (ip netns exec)',
+    helpGroup: 'SOURCE',
+    exclusive: ['snapshot', 'from-dir'],
+  }),
+  snapshot: Flags.string({
+    description: 'read a snapshot written by `flanctl collect -o FILE` (repeat: one per node)',
+    helpGroup: 'SOURCE',
+    multiple: true,
+    exclusive: ['from-dir'],
+  }),
+  'from-dir': Flags.string({
+    description: 'read saved command outputs from a directory (route-n.txt, ip-neigh.txt, bridge-fdb.txt…; see README); repeat: one per node',
+    helpGroup: 'SOURCE',
+    multiple: true,
+  }),
+};
+
+export const desiredFlags = {
+  nodes: Flags.string({ description: 'desired state from `kubectl get nodes -o json` saved to FILE', helpGroup: 'DESIRED STATE' }),
+  kube: Flags.boolean({ description: 'desired state from the cluster (runs kubectl get nodes -o json)', helpGroup: 'DESIRED STATE' }),
+  kubeconfig: Flags.string({ description: 'kubeconfig for --kube', helpGroup: 'DESIRED STATE' }),
+  context: Flags.string({ description: 'kubeconfig context for --kube', helpGroup: 'DESIRED STATE' }),
+  etcd: Flags.string({ description: 'desired state from etcd (comma-separated endpoints, v3 API, falling back to v2)', helpGroup: 'DESIRED STATE' }),
+  'etcd-prefix': Flags.string({ description: 'flannel etcd prefix', default: '/coreos.com/network', helpGroup: 'DESIRED STATE' }),
+  'etcd-cafile': Flags.string({ description: 'CA bundle for etcd TLS', helpGroup: 'DESIRED STATE' }),
+  'etcd-certfile': Flags.string({ description: 'client certificate for etcd TLS', helpGroup: 'DESIRED STATE' }),
+  'etcd-keyfile': Flags.string({ description: 'client key for etcd TLS', helpGroup: 'DESIRED STATE' }),
+  'subnet-env': Flags.string({ description: "this node's subnet.env (default: from the snapshot, or /run/flannel/subnet.env)", helpGroup: 'DESIRED STATE' }),
+  node: Flags.string({ description: 'name of this node in the leases (default: matched by its addresses)', helpGroup: 'DESIRED STATE' }),
+};

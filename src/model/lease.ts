@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** One node's flannel lease: the desired state every other node programs for it. */
+export const Lease = z
+  .object({
+    /** the node name (kube mode) or the etcd key's subnet (etcd mode, no name known) */
+    node: z.string().optional(),
+    subnet: z.string(),
+    publicIp: z.string(),
+    backendType: z.string(),
+    vni: z.number().int().optional(),
+    vtepMac: z.string().optional(),
+    /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
+    source: z.string().optional(),
+  })
+  .loose();
+export type Lease = z.infer<typeof Lease>;
+
+/** flannel's net-conf.json (etcd `<prefix>/config` or the kube-flannel-cfg ConfigMap). */
+export const NetConf = z
+  .object({
+    Network: z.string().optional(),
+    SubnetLen: z.number().int().optional(),
+    Backend: z
+      .object({
+        Type: z.string().default('vxlan'),
+        VNI: z.number().int().optional(),
+        Port: z.number().int().optional(),
+        DirectRouting: z.union([z.boolean(), z.string()]).optional(),
+        MTU: z.number().int().optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+export type NetConf = z.infer<typeof NetConf>;
+
+/** Desired state for a cluster, from one source. */
+export interface DesiredState {
+  leases: Lease[];
+  netConf?: NetConf;
+  /** problems in the source itself (bad annotation JSON, duplicate subnets…), reported as findings */
+  problems: { code: string; node?: string; summary: string; evidence: string }[];
+}

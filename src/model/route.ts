@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const Route = z
+  .object({
+    /** `main` unless the output said otherwise */
+    table: z.string().default('main'),
+    /** unicast, local, broadcast, blackhole, unreachable, prohibit, throw, multicast, anycast */
+    type: z.string().default('unicast'),
+    /** always CIDR: `default` becomes 0.0.0.0/0 (or ::/0), a host route a.b.c.d/32 */
+    dst: z.string(),
+    gateway: z.string().optional(),
+    dev: z.string().optional(),
+    onlink: z.boolean().default(false),
+    proto: z.string().optional(),
+    scope: z.string().optional(),
+    metric: z.number().int().optional(),
+    src: z.string().optional(),
+    /** remaining route flags as printed (`linkdown`, `dead`, …); onlink is lifted out above */
+    flags: z.array(z.string()).default([]),
+  })
+  .loose();
+export type Route = z.infer<typeof Route>;
