@@ -12,6 +12,8 @@ export const Lease = z
     vtepMac: z.string().optional(),
     /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
     source: z.string().optional(),
+    /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */
+    addresses: z.array(z.string()).optional(),
   })
   .loose();
 export type Lease = z.infer<typeof Lease>;

@@ -1,0 +1,97 @@
+// flannel's etcd layout (reference §3.2), as pure functions over key/value pairs read by either API:
+//   <prefix>/config                        net-conf JSON
+//   <prefix>/subnets/10.244.3.0-24         {"PublicIP":"…","BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"…"}}
+//   <prefix>/subnets/10.244.3.0-24&fd00::-64   (dual stack: the IPv4 part comes first)
+import type { DesiredState, Lease } from '../model/lease.js';
+import { NetConf } from '../model/lease.js';
+import { isIPv4 } from '../model/net.js';
+import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
+
+export interface EtcdKv {
+  key: string;
+  value: string;
+}
+
+/** `/coreos.com/network/` -> `/coreos.com/network`; always one leading slash. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/\/+$/, '');
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+/** `10.244.3.0-24` (or the dual-stack form) -> `10.244.3.0/24`; undefined for anything else. */
+export function subnetFromKey(name: string): string | undefined {
+  const v4 = name.split('&')[0];
+  const m = /^(\d+\.\d+\.\d+\.\d+)-(\d{1,2})$/.exec(v4);
+  return m ? normalizeSubnet(`${m[1]}/${m[2]}`) : undefined;
+}
+
+/** Everything under `<prefix>` -> leases + net-conf. Keys outside `<prefix>/config` and `<prefix>/subnets/` are ignored. */
+export function leasesFromEtcd(prefixText: string, kvs: EtcdKv[], source: string): DesiredState {
+  const prefix = normalizePrefix(prefixText);
+  const leases: Lease[] = [];
+  const problems: Problem[] = [];
+  let netConf: NetConf | undefined;
+  for (const { key, value } of kvs) {
+    if (key === `${prefix}/config`) {
+      netConf = readConfig(key, value, problems);
+      continue;
+    }
+    if (!key.startsWith(`${prefix}/subnets/`)) continue;
+    const name = key.slice(prefix.length + '/subnets/'.length);
+    const evidence = `${key} = ${value}`;
+    const subnet = subnetFromKey(name);
+    if (!subnet) {
+      problems.push({ code: 'LEASE_BAD_KEY', summary: `etcd key ${key} is not a flannel subnet key (a.b.c.d-len)`, evidence });
+      continue;
+    }
+    const lease = readLease(subnet, value, source, evidence, problems);
+    if (lease) leases.push(lease);
+  }
+  // flannel's default backend is vxlan (reference §3.3)
+  const configType = backendTypeOf(netConf?.Backend?.Type) ?? 'vxlan';
+  for (const lease of leases) if (!lease.backendType) lease.backendType = configType;
+  return finishDesired(leases, problems, netConf);
+}
+
+function readConfig(key: string, value: string, problems: Problem[]): NetConf | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (e) {
+    problems.push({ code: 'LEASE_BAD_CONFIG', summary: `${key} is not JSON (${(e as Error).message})`, evidence: `${key} = ${value}` });
+    return undefined;
+  }
+  const conf = NetConf.safeParse(json);
+  if (!conf.success) {
+    problems.push({ code: 'LEASE_BAD_CONFIG', summary: `${key} is not a flannel net-conf: ${conf.error.issues[0]?.message ?? 'invalid'}`, evidence: `${key} = ${value}` });
+    return undefined;
+  }
+  return conf.data;
+}
+
+function readLease(subnet: string, value: string, source: string, evidence: string, problems: Problem[]): Lease | undefined {
+  let attrs: unknown;
+  try {
+    attrs = JSON.parse(value);
+  } catch (e) {
+    problems.push({ code: 'LEASE_BAD_VALUE', node: subnet, summary: `lease ${subnet}: value is not JSON (${(e as Error).message})`, evidence });
+    return undefined;
+  }
+  if (typeof attrs !== 'object' || attrs === null) {
+    problems.push({ code: 'LEASE_BAD_VALUE', node: subnet, summary: `lease ${subnet}: value is not a JSON object`, evidence });
+    return undefined;
+  }
+  const a = attrs as Record<string, unknown>;
+  if (typeof a.PublicIP !== 'string' || !isIPv4(a.PublicIP)) {
+    problems.push({ code: 'LEASE_BAD_PUBLIC_IP', node: subnet, summary: `lease ${subnet}: PublicIP ${JSON.stringify(a.PublicIP)} is not an IPv4 address`, evidence });
+    return undefined;
+  }
+  // a lease without BackendType takes the config's (filled in by the caller); `''` marks it here
+  const backendType = backendTypeOf(a.BackendType) ?? '';
+  const bd = readBackendData(a.BackendData, subnet, evidence);
+  if (bd.problem) problems.push(bd.problem);
+  const lease: Lease = { node: subnet, subnet, publicIp: a.PublicIP, backendType, source };
+  if (bd.vni !== undefined) lease.vni = bd.vni;
+  if (bd.vtepMac !== undefined) lease.vtepMac = bd.vtepMac;
+  return lease;
+}

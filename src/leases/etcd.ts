@@ -1,0 +1,141 @@
+// Read flannel's keys from etcd over its HTTP APIs — no client library:
+//   v3 (flannel >= 0.18): the JSON gRPC gateway, POST /v3/kv/range with base64 key + range_end
+//   v2 (older flannel):   GET /v2/keys<prefix>?recursive=true
+// v3 is asked first; when it holds nothing under the prefix, v2 is asked (keys written with one API are
+// invisible to the other, reference §3.2).
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { EnvironmentError, UsageError } from '../errors.js';
+import type { DesiredState } from '../model/lease.js';
+import { type EtcdKv, leasesFromEtcd, normalizePrefix } from './etcd-keys.js';
+
+export interface EtcdOptions {
+  endpoints: string;
+  prefix?: string;
+  cafile?: string;
+  certfile?: string;
+  keyfile?: string;
+  timeoutMs?: number;
+}
+
+interface Tls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+interface HttpReply {
+  status: number;
+  body: string;
+}
+
+export async function loadEtcd(opts: EtcdOptions): Promise<DesiredState> {
+  const prefix = normalizePrefix(opts.prefix ?? '/coreos.com/network');
+  const endpoints = parseEndpoints(opts.endpoints);
+  const tls = readTls(opts);
+  const errors: string[] = [];
+  for (const endpoint of endpoints) {
+    try {
+      const v3 = await rangeV3(endpoint, prefix, tls, opts.timeoutMs);
+      if (v3 && v3.length) return leasesFromEtcd(prefix, v3, 'etcd-v3');
+      const v2 = await getV2(endpoint, prefix, tls, opts.timeoutMs);
+      if (v2 && v2.length) return leasesFromEtcd(prefix, v2, 'etcd-v2');
+      throw new UsageError(`etcd ${endpoint.origin} has no keys under ${prefix} (v3 or v2 API)`, 'check --etcd-prefix, e.g. /coreos.com/network or /kube-centos/network');
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      errors.push(`${endpoint.origin}: ${(e as Error).message}`);
+    }
+  }
+  throw new EnvironmentError(`cannot read etcd: ${errors.join('; ')}`);
+}
+
+/** `http://a:2379,https://b:2379` -> URLs; a bare host:port means http. */
+export function parseEndpoints(text: string): URL[] {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError('--etcd needs at least one endpoint, e.g. http://127.0.0.1:2379');
+  return list.map((item) => {
+    let url: URL;
+    try {
+      url = new URL(/^[a-z]+:\/\//i.test(item) ? item : `http://${item}`);
+    } catch {
+      throw new UsageError(`not an etcd endpoint: ${JSON.stringify(item)}`, 'expected e.g. http://127.0.0.1:2379');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`etcd endpoint must be http(s): ${item}`);
+    return url;
+  });
+}
+
+function readTls(opts: EtcdOptions): Tls {
+  const read = (flag: string, file?: string): Buffer | undefined => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new UsageError(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  return { ca: read('--etcd-cafile', opts.cafile), cert: read('--etcd-certfile', opts.certfile), key: read('--etcd-keyfile', opts.keyfile) };
+}
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+
+/** range_end for a prefix: the prefix with its last byte incremented (etcdctl get --prefix). */
+function prefixEnd(prefix: string): string {
+  const bytes = Buffer.from(prefix, 'utf8');
+  bytes[bytes.length - 1] += 1;
+  return bytes.toString('base64');
+}
+
+async function rangeV3(endpoint: URL, prefix: string, tls: Tls, timeoutMs?: number): Promise<EtcdKv[] | undefined> {
+  const body = JSON.stringify({ key: b64(`${prefix}/`), range_end: prefixEnd(`${prefix}/`) });
+  const reply = await request(new URL('/v3/kv/range', endpoint), 'POST', tls, body, timeoutMs);
+  // an etcd without the v3 gateway (2.x) answers 404
+  if (reply.status === 404) return undefined;
+  if (reply.status !== 200) throw new Error(`v3 range: HTTP ${reply.status} ${reply.body.slice(0, 120)}`);
+  const doc = JSON.parse(reply.body) as { kvs?: { key: string; value?: string }[] };
+  return (doc.kvs ?? []).map((kv) => ({ key: unb64(kv.key), value: kv.value ? unb64(kv.value) : '' }));
+}
+
+interface V2Node {
+  key?: string;
+  value?: string;
+  dir?: boolean;
+  nodes?: V2Node[];
+}
+
+async function getV2(endpoint: URL, prefix: string, tls: Tls, timeoutMs?: number): Promise<EtcdKv[] | undefined> {
+  const path = prefix.split('/').map(encodeURIComponent).join('/');
+  const reply = await request(new URL(`/v2/keys${path}?recursive=true`, endpoint), 'GET', tls, undefined, timeoutMs);
+  if (reply.status === 404) return undefined;
+  if (reply.status !== 200) throw new Error(`v2 keys: HTTP ${reply.status} ${reply.body.slice(0, 120)}`);
+  const out: EtcdKv[] = [];
+  const walk = (node: V2Node | undefined): void => {
+    if (!node) return;
+    if (!node.dir && node.key !== undefined && node.value !== undefined) out.push({ key: node.key, value: node.value });
+    for (const child of node.nodes ?? []) walk(child);
+  };
+  walk((JSON.parse(reply.body) as { node?: V2Node }).node);
+  return out;
+}
+
+function request(url: URL, method: string, tls: Tls, body: string | undefined, timeoutMs = 5000): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const mod = url.protocol === 'https:' ? https : http;
+    const req = mod.request(
+      url,
+      { method, headers: body ? { 'content-type': 'application/json' } : {}, timeout: timeoutMs, ...(url.protocol === 'https:' ? tls : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}

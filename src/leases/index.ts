@@ -1,0 +1,66 @@
+// Desired state: flannel's leases from the source the flags name (DESIGN.md "desired state").
+import { readFile } from 'node:fs/promises';
+import { run } from '../collect/runner.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import type { DesiredState } from '../model/lease.js';
+import { loadEtcd } from './etcd.js';
+import { parseNodesJson } from './kube.js';
+
+export { parseNodesJson } from './kube.js';
+export { leasesFromEtcd } from './etcd-keys.js';
+
+export interface DesiredOptions {
+  nodes?: string;
+  kube?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  etcd?: string;
+  etcdPrefix?: string;
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
+}
+
+/** The leases from --nodes, --kube or --etcd (first one given, in that order); undefined when no source was named. */
+export async function loadDesiredState(opts: DesiredOptions): Promise<DesiredState | undefined> {
+  const named = [opts.nodes !== undefined, !!opts.kube, opts.etcd !== undefined].filter(Boolean).length;
+  if (named > 1) throw new UsageError('give one desired-state source: --nodes, --kube or --etcd');
+  if (opts.nodes !== undefined) return parseNodesJson(await readText(opts.nodes, '--nodes'), 'nodes-file');
+  if (opts.kube) return parseNodesJson(await kubectlNodes(opts), 'kube');
+  if (opts.etcd !== undefined) {
+    return loadEtcd({
+      endpoints: opts.etcd,
+      prefix: opts.etcdPrefix,
+      cafile: opts.etcdCafile,
+      certfile: opts.etcdCertfile,
+      keyfile: opts.etcdKeyfile,
+    });
+  }
+  return undefined;
+}
+
+async function readText(file: string, flag: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+// kubeconfig paths and context names reach kubectl as separate argv elements; still refuse option-looking values
+const SAFE_VALUE = /^[^-\s][^\s]*$/;
+
+async function kubectlNodes(opts: DesiredOptions): Promise<string> {
+  const argv = ['kubectl', 'get', 'nodes', '-o', 'json'];
+  if (opts.kubeconfig !== undefined) {
+    if (!SAFE_VALUE.test(opts.kubeconfig)) throw new UsageError(`not a kubeconfig path: ${JSON.stringify(opts.kubeconfig)}`);
+    argv.push('--kubeconfig', opts.kubeconfig);
+  }
+  if (opts.context !== undefined) {
+    if (!SAFE_VALUE.test(opts.context)) throw new UsageError(`not a kubeconfig context: ${JSON.stringify(opts.context)}`);
+    argv.push('--context', opts.context);
+  }
+  const r = await run(argv, { timeoutMs: 30_000 });
+  if (!r.ok) throw new EnvironmentError(`cannot list nodes with kubectl: ${r.error}`, 'or save `kubectl get nodes -o json` to a file and pass --nodes FILE');
+  return r.stdout;
+}

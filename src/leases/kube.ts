@@ -1,0 +1,92 @@
+// Leases from Kubernetes Node objects (`kubectl get nodes -o json`): flannel's kube subnet manager keeps them
+// in annotations (reference §3.1) and the subnet in spec.podCIDR(s).
+import { z } from 'zod';
+import { ParseError } from '../errors.js';
+import type { DesiredState, Lease } from '../model/lease.js';
+import { isIPv4 } from '../model/net.js';
+import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
+
+export const ANNOTATION_PREFIX = 'flannel.alpha.coreos.com';
+
+const KubeNode = z
+  .object({
+    kind: z.string().optional(),
+    metadata: z.object({ name: z.string(), annotations: z.record(z.string(), z.string()).nullish() }).loose(),
+    spec: z.object({ podCIDR: z.string().nullish(), podCIDRs: z.array(z.string()).nullish() }).loose().nullish(),
+    status: z
+      .object({ addresses: z.array(z.object({ type: z.string(), address: z.string() }).loose()).nullish() })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+type KubeNode = z.infer<typeof KubeNode>;
+
+const KubeNodeList = z.object({ items: z.array(z.unknown()) }).loose();
+
+const COMMAND = 'kubectl get nodes -o json';
+
+/** `kubectl get nodes -o json` (a List, or one Node from `kubectl get node X -o json`) -> leases. Pure. */
+export function parseNodesJson(text: string, source = 'nodes-file'): DesiredState {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ParseError(COMMAND, `not JSON (${(e as Error).message})`);
+  }
+  let rawItems: unknown[];
+  const list = KubeNodeList.safeParse(doc);
+  if (list.success) rawItems = list.data.items;
+  else if (KubeNode.safeParse(doc).success) rawItems = [doc];
+  else throw new ParseError(COMMAND, 'expected a List of Node objects (`items`) or one Node');
+
+  const leases: Lease[] = [];
+  const problems: Problem[] = [];
+  rawItems.forEach((raw, i) => {
+    const node = KubeNode.safeParse(raw);
+    if (!node.success || (node.data.kind !== undefined && node.data.kind !== 'Node')) {
+      problems.push({ code: 'LEASE_NOT_A_NODE', summary: `item ${i} is not a Node object`, evidence: JSON.stringify(raw).slice(0, 200) });
+      return;
+    }
+    const result = nodeLease(node.data, source);
+    if (result.problem) problems.push(result.problem);
+    if (result.extra) problems.push(result.extra);
+    if (result.lease) leases.push(result.lease);
+  });
+  return finishDesired(leases, problems);
+}
+
+function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: Problem; extra?: Problem } {
+  const name = node.metadata.name;
+  const ann = node.metadata.annotations ?? {};
+  const get = (key: string): string | undefined => ann[`${ANNOTATION_PREFIX}/${key}`];
+  const evidenceOf = (key: string): string => `${name}: ${ANNOTATION_PREFIX}/${key}: ${get(key) ?? '(absent)'}`;
+
+  const backendType = backendTypeOf(get('backend-type'));
+  if (!backendType) {
+    return { problem: { code: 'LEASE_NOT_FLANNEL', node: name, summary: `${name}: no ${ANNOTATION_PREFIX}/backend-type annotation; not a flannel node, ignored`, evidence: evidenceOf('backend-type') } };
+  }
+  const cidrs = [node.spec?.podCIDR, ...(node.spec?.podCIDRs ?? [])].filter((c): c is string => !!c);
+  const subnet = cidrs.map(normalizeSubnet).find((s) => s !== undefined);
+  if (!subnet) {
+    const evidence = `${name}: spec.podCIDR: ${node.spec?.podCIDR ?? '(absent)'} spec.podCIDRs: ${JSON.stringify(node.spec?.podCIDRs ?? [])}`;
+    return { problem: { code: 'LEASE_NO_SUBNET', node: name, summary: `${name}: no IPv4 podCIDR assigned (flanneld fails with "pod cidr not assigned")`, evidence } };
+  }
+  // flanneld copies public-ip-overwrite into public-ip (NAT); peers program the overwrite once it has
+  const overwrite = get('public-ip-overwrite');
+  const publicIpText = overwrite ?? get('public-ip');
+  if (!publicIpText || !isIPv4(publicIpText)) {
+    const key = overwrite ? 'public-ip-overwrite' : 'public-ip';
+    return { problem: { code: 'LEASE_BAD_PUBLIC_IP', node: name, summary: `${name}: ${key} annotation ${publicIpText ? `"${publicIpText}" is not an IPv4 address` : 'is missing'}`, evidence: evidenceOf(key) } };
+  }
+  const bd = readBackendData(get('backend-data'), name, evidenceOf('backend-data'));
+  const lease: Lease = { node: name, subnet, publicIp: publicIpText, backendType, source };
+  if (bd.vni !== undefined) lease.vni = bd.vni;
+  if (bd.vtepMac !== undefined) lease.vtepMac = bd.vtepMac;
+  const addresses = (node.status?.addresses ?? []).map((a) => a.address).filter(isIPv4);
+  if (addresses.length) lease.addresses = addresses;
+  const extra: Problem | undefined =
+    overwrite && get('public-ip') && get('public-ip') !== overwrite
+      ? { code: 'LEASE_OVERWRITE_PENDING', node: name, summary: `${name}: public-ip-overwrite ${overwrite} not yet copied into public-ip ${get('public-ip')}`, evidence: `${evidenceOf('public-ip')}\n${evidenceOf('public-ip-overwrite')}` }
+      : undefined;
+  return { lease, problem: bd.problem, extra };
+}
