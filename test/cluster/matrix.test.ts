@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { consistencyMatrix, matrixFindings, matrixGrid } from '../../src/cluster/matrix.js';
+import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
+import type { DesiredState } from '../../src/model/lease.js';
+
+// Snapshots shaped exactly as flanneld programs a healthy node (flannel-node-state.md §2), built at model level.
+interface Spec {
+  name: string;
+  ip: string;
+  n: number;
+  mac: string;
+}
+const specs: Spec[] = [
+  { name: 'node1', ip: '192.168.56.11', n: 1, mac: '8a:1c:3f:5e:77:01' },
+  { name: 'node2', ip: '192.168.56.12', n: 2, mac: '8a:1c:3f:5e:77:02' },
+  { name: 'node3', ip: '192.168.56.13', n: 3, mac: '4e:9d:22:aa:10:03' },
+];
+
+function healthy(self: Spec, all: Spec[]): SnapshotInput {
+  const peers = all.filter((p) => p !== self);
+  return {
+    schemaVersion: 1,
+    host: self.name,
+    time: '2026-11-23T17:00:00Z',
+    source: { kind: 'snapshot' },
+    links: [
+      { ifindex: 2, name: 'eth0', kind: 'device', mac: '02:00:00:00:00:0' + self.n },
+      { ifindex: 3, name: 'flannel.1', kind: 'vxlan', mac: self.mac, vni: 1, local: self.ip, dev: 'eth0', port: 8472 },
+      { ifindex: 4, name: 'cni0', kind: 'bridge' },
+    ],
+    addresses: [
+      { dev: 'eth0', family: 'inet', local: self.ip, prefixlen: 24 },
+      { dev: 'flannel.1', family: 'inet', local: `10.244.${self.n}.0`, prefixlen: 32 },
+      { dev: 'cni0', family: 'inet', local: `10.244.${self.n}.1`, prefixlen: 24 },
+    ],
+    routes: [
+      { dst: `10.244.${self.n}.0/24`, dev: 'cni0', scope: 'link' },
+      ...peers.map((p) => ({ dst: `10.244.${p.n}.0/24`, gateway: `10.244.${p.n}.0`, dev: 'flannel.1', onlink: true })),
+    ],
+    neigh: peers.map((p) => ({ dst: `10.244.${p.n}.0`, dev: 'flannel.1', lladdr: p.mac, state: ['PERMANENT'] })),
+    fdb: peers.map((p) => ({ mac: p.mac, dev: 'flannel.1', dst: p.ip, self: true, permanent: true, state: 'permanent' })),
+  };
+}
+
+const cluster = (): SnapshotInput[] => specs.map((s) => healthy(s, specs));
+const build = (inputs: SnapshotInput[]): Snapshot[] => inputs.map((i) => Snapshot.parse(i));
+const bad = (m: ReturnType<typeof consistencyMatrix>) => m.cells.filter((c) => !c.ok).map((c) => `${c.from}->${c.to}:${c.problems.map((p) => p.code).join('+')}`);
+
+describe('consistencyMatrix', () => {
+  it('passes a healthy 3-node cluster: 6 ordered pairs, all vxlan, all ok', () => {
+    const m = consistencyMatrix(build(cluster()));
+    expect(m.ok).toBe(true);
+    expect(m.cells).toHaveLength(6);
+    expect(m.cells.every((c) => c.path === 'vxlan')).toBe(true);
+    expect(matrixFindings(m)).toEqual([]);
+  });
+
+  it('finds a stale VtepMAC on exactly the one pair that has it, with the fix for that node', () => {
+    const c = cluster();
+    c[0].neigh![1] = { dst: '10.244.3.0', dev: 'flannel.1', lladdr: 'de:ad:be:ef:00:03', state: ['PERMANENT'] };
+    c[0].fdb![1] = { mac: 'de:ad:be:ef:00:03', dev: 'flannel.1', dst: '192.168.56.13', self: true, permanent: true, state: 'permanent' };
+    const m = consistencyMatrix(build(c));
+    expect(m.ok).toBe(false);
+    expect(bad(m)).toEqual(['node1->node3:NEIGH_STALE_MAC+FDB_STALE_MAC']);
+    const cell = m.cells.find((x) => !x.ok)!;
+    expect(cell.problems[0].fix).toEqual(['ip', 'neigh', 'replace', '10.244.3.0', 'lladdr', '4e:9d:22:aa:10:03', 'dev', 'flannel.1', 'nud', 'permanent']);
+    expect(cell.problems[1].fix).toEqual(['bridge', 'fdb', 'replace', '4e:9d:22:aa:10:03', 'dev', 'flannel.1', 'dst', '192.168.56.13', 'self', 'permanent']);
+    const grid = matrixGrid(m);
+    expect(grid.head).toEqual(['view of →', 'node1', 'node2', 'node3']);
+    expect(grid.rows[0]).toEqual(['node1', '·', '✓', 'neigh MAC stale, fdb MAC stale']);
+    expect(grid.rows[2]).toEqual(['node3', '✓', '✓', '·']);
+    expect(matrixFindings(m).map((f) => f.node)).toEqual(['node1', 'node1']);
+  });
+
+  it('when a node recreated flannel.1 with a new MAC, every peer row shows it in that column', () => {
+    const c = cluster();
+    (c[1].links![1] as { mac: string }).mac = '0e:00:00:00:99:02';
+    const m = consistencyMatrix(build(c));
+    expect(bad(m)).toEqual(['node1->node2:NEIGH_STALE_MAC+FDB_STALE_MAC', 'node3->node2:NEIGH_STALE_MAC+FDB_STALE_MAC']);
+  });
+
+  it('reports missing route, not-permanent neigh and a wrong fdb dst separately', () => {
+    const c = cluster();
+    c[1].routes = c[1].routes!.filter((r) => r.dst !== '10.244.1.0/24');
+    c[2].neigh![0] = { ...c[2].neigh![0], state: ['REACHABLE'] };
+    c[2].fdb![1] = { ...c[2].fdb![1], dst: '192.168.56.99' };
+    const m = consistencyMatrix(build(c));
+    expect(bad(m)).toEqual(['node2->node1:ROUTE_MISSING', 'node3->node1:NEIGH_NOT_PERMANENT', 'node3->node2:FDB_DST_MISMATCH']);
+  });
+
+  it('accepts DirectRouting (route via the peer public IP) without neigh/fdb', () => {
+    const c = cluster();
+    c[0].routes = c[0].routes!.map((r) => (r.dst === '10.244.2.0/24' ? { dst: r.dst, gateway: '192.168.56.12', dev: 'eth0' } : r));
+    c[0].neigh = c[0].neigh!.filter((n) => n.dst !== '10.244.2.0');
+    const m = consistencyMatrix(build(c));
+    expect(m.ok).toBe(true);
+    expect(m.cells.find((x) => x.from === 'node1' && x.to === 'node2')!.path).toBe('direct');
+  });
+
+  it('compares the lease (annotation) with the node itself: a stale annotation shows on the diagonal', () => {
+    const desired: DesiredState = {
+      problems: [],
+      leases: specs.map((s) => ({ node: s.name, subnet: `10.244.${s.n}.0/24`, publicIp: s.ip, backendType: 'vxlan', vtepMac: s.n === 2 ? '11:22:33:44:55:66' : s.mac })),
+    };
+    const m = consistencyMatrix(build(cluster()), desired);
+    expect(bad(m)).toEqual([]);
+    expect(m.nodes.map((n) => n.problems.map((p) => p.code))).toEqual([[], ['LEASE_MAC_MISMATCH'], []]);
+    expect(matrixGrid(m).rows[1][2]).toBe('annotation MAC stale');
+  });
+
+  it('a node without flannel.1 is its own problem and makes its column unknown, not a crash', () => {
+    const c = cluster();
+    c[2].links = c[2].links!.filter((l) => l.kind !== 'vxlan');
+    const m = consistencyMatrix(build(c));
+    expect(m.nodes[2].problems.map((p) => p.code)).toEqual(['VTEP_MISSING']);
+    expect(bad(m)).toEqual(['node1->node3:PEER_UNKNOWN', 'node2->node3:PEER_UNKNOWN', 'node3->node1:VTEP_MISSING', 'node3->node2:VTEP_MISSING']);
+  });
+});
