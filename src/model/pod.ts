@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Route } from './route.js';
 
 /** A pod's network namespace as seen from inside it (collected with ip netns exec / nsenter, or saved outputs). */
 export const PodNetns = z
@@ -15,6 +16,8 @@ export const PodNetns = z
     ip: z.string().optional(),
     mac: z.string().optional(),
     mtu: z.number().int().optional(),
+    /** the pod's own routes (default via the cni0 address), when they were read */
+    routes: z.array(Route).optional(),
   })
   .loose();
 export type PodNetns = z.infer<typeof PodNetns>;
