@@ -1,0 +1,92 @@
+// `collect --all`: every node at once through a transport, one snapshot per node into a directory.
+//   DIR/<node>.json      the node's Snapshot (same as `flanctl collect -o FILE` on that node)
+//   DIR/raw/<node>/      the raw outputs under their --from-dir names (paste-able into a ticket)
+//   DIR/cluster.json     the manifest: which nodes answered, which did not and why
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadFromDir } from '../collect/from-dir.js';
+import { writeSnapshotFile } from '../collect/snapshot-file.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { fanOut, type NodeState } from './fanout.js';
+import { newNonce, REMOTE_SCRIPT, splitRemoteOutput } from './remote-script.js';
+import type { Transport } from './transport.js';
+
+export const MANIFEST = 'cluster.json';
+
+export interface ManifestNode {
+  name: string;
+  ok: boolean;
+  /** snapshot file, relative to the directory */
+  file?: string;
+  error?: string;
+  timedOut?: boolean;
+  ms: number;
+  /** steps that ran but failed on the node (missing tool, no file): the snapshot lacks them */
+  failedSteps?: string[];
+}
+
+export interface ClusterManifest {
+  schemaVersion: 1;
+  time: string;
+  transport: Transport['kind'];
+  nodes: ManifestNode[];
+}
+
+export interface ClusterCollectOptions {
+  transport: Transport;
+  outDir: string;
+  parallel: number;
+  timeoutMs: number;
+  /** the clock, passed in: the manifest's time */
+  now: () => Date;
+  onEvent?: (name: string, state: NodeState, detail?: string) => void;
+}
+
+export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterManifest> {
+  const names = await o.transport.nodes();
+  await mkdir(join(o.outDir, 'raw'), { recursive: true });
+  const outcomes = await fanOut(names, o, (name, signal) => collectNode(o, name, signal));
+  const manifest: ClusterManifest = {
+    schemaVersion: 1,
+    time: o.now().toISOString(),
+    transport: o.transport.kind,
+    nodes: outcomes.map((r) => ({
+      name: r.name,
+      ok: r.ok,
+      ms: r.ms,
+      ...(r.ok ? { file: `${fileName(r.name)}.json` } : { error: r.error }),
+      ...(r.timedOut ? { timedOut: true } : {}),
+      ...(r.value?.length ? { failedSteps: r.value } : {}),
+    })),
+  };
+  await writeFile(join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+/** Node names become file names: keep them to one path component. */
+export const fileName = (node: string): string => node.replace(/[^A-Za-z0-9_.:-]/g, '_').replace(/^\.+/, '_');
+
+/** Collect one node; returns the steps that failed there. */
+async function collectNode(o: ClusterCollectOptions, name: string, signal: AbortSignal): Promise<string[]> {
+  const nonce = newNonce();
+  const r = await o.transport.runScript(name, REMOTE_SCRIPT, [nonce], signal);
+  const outputs = splitRemoteOutput(r.stdout, nonce);
+  if (outputs.length === 0) {
+    const why = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+    throw new Error(`no output from the node (exit ${r.exitCode}${why ? `: ${why}` : ''})`);
+  }
+  const rawDir = join(o.outDir, 'raw', fileName(name));
+  await rm(rawDir, { recursive: true, force: true });
+  await mkdir(rawDir, { recursive: true });
+  for (const out of outputs) if (out.text !== '') await writeFile(join(rawDir, out.file), out.text);
+  // parsing and assembly are exactly what --from-dir does with the same files
+  const { snapshot } = await loadFromDir(rawDir);
+  const named: Snapshot = {
+    ...snapshot,
+    host: name,
+    source: { kind: o.transport.kind, name },
+    commands: outputs.map((s) => ({ name: s.file, ok: s.ok, form: 'remote', ...(s.error ? { error: s.error } : {}) })),
+  };
+  await writeSnapshotFile(join(o.outDir, `${fileName(name)}.json`), named);
+  return outputs.filter((s) => !s.ok).map((s) => s.file);
+}

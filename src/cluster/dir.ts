@@ -1,0 +1,43 @@
+// `--cluster DIR`: the directory `collect --all -o DIR` wrote. The manifest names the nodes that
+// answered and those that did not; without a manifest every *.json snapshot in DIR is a node.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { readSnapshotFile } from '../collect/snapshot-file.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { type ClusterManifest, MANIFEST } from './collect.js';
+
+export interface ClusterDir {
+  dir: string;
+  snapshots: Snapshot[];
+  /** nodes the collection could not reach: reported, not analysed */
+  unreachable: { name: string; error: string }[];
+  /** `kubectl get nodes -o json` saved beside the snapshots (kube transport), as desired state */
+  nodesFile?: string;
+}
+
+const NOT_SNAPSHOTS = new Set([MANIFEST, 'nodes.json', 'pods.json']);
+
+export async function loadClusterDir(dir: string): Promise<ClusterDir> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read cluster directory ${dir}: ${code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : code}`, 'write one with `flanctl collect --all -o DIR`');
+  }
+  const out: ClusterDir = { dir, snapshots: [], unreachable: [], ...(names.includes('nodes.json') ? { nodesFile: join(dir, 'nodes.json') } : {}) };
+  let files: string[];
+  if (names.includes(MANIFEST)) {
+    const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as ClusterManifest;
+    files = manifest.nodes.filter((n) => n.ok && n.file).map((n) => n.file!);
+    out.unreachable = manifest.nodes.filter((n) => !n.ok).map((n) => ({ name: n.name, error: n.error ?? 'failed' }));
+  } else {
+    files = names.filter((n) => n.endsWith('.json') && !NOT_SNAPSHOTS.has(n));
+  }
+  for (const f of files) out.snapshots.push(await readSnapshotFile(join(dir, f)));
+  if (out.snapshots.length === 0) {
+    throw new UsageError(`${dir} holds no node snapshots${out.unreachable.length ? ` (every node failed: ${out.unreachable.map((u) => u.name).join(', ')})` : ''}`);
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// The one script a remote node runs (over ssh or kubectl exec): the raw collection commands, each
+// output between markers, in one connection. The node has no flanctl; parsing happens locally on the
+// outputs, saved under their --from-dir names. The script is a constant; its only argument is a marker
+// nonce we generate (hex). It is fed on stdin to `sh -s -- NONCE`, so nothing is ever quoted for a shell.
+import { randomBytes } from 'node:crypto';
+import { HOSTNAME_STEP, STEPS, type Step } from '../collect/commands.js';
+
+/** Outputs that are files, not programs, on a node; read with cat, saved under their --from-dir names. */
+const FILE_STEPS: Step[] = [
+  { name: 'subnet-env', attempts: [{ argv: ['cat', '/run/flannel/subnet.env'], form: 'text', file: 'subnet.env', apply: () => undefined }] },
+  { name: 'cni-conflist', attempts: [{ argv: ['cat', '/etc/cni/net.d/10-flannel.conflist'], form: 'text', file: '10-flannel.conflist', apply: () => undefined }] },
+  { name: 'ethtool-k', attempts: [{ argv: ['ethtool', '-k', 'flannel.1'], form: 'text', file: 'ethtool-k-flannel.1.txt', apply: () => undefined }] },
+];
+
+/** The collect step list (src/collect/commands.ts), each step's attempts in order, plus the file reads. */
+export const REMOTE_STEPS: Step[] = [HOSTNAME_STEP, ...STEPS, ...FILE_STEPS];
+
+// argv elements are constants from the step list; quoted anyway so the script never depends on their spelling
+const shQuote = (s: string): string => (/^[A-Za-z0-9_./=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+
+const MARK = '@@flanctl';
+
+/**
+ * POSIX sh: for each step print `@@flanctl-NONCE begin FILE`, the command's stdout, then
+ * `@@flanctl-NONCE end FILE RC first-stderr-line`. stderr is captured apart so it never pollutes the output.
+ */
+export const REMOTE_SCRIPT = [
+  'm="$1"',
+  'PATH="$PATH:/usr/sbin:/sbin"',
+  'exec 3>&1',
+  'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=$(printf "%s" "$e" | head -n 1); printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
+  // attempts chained with ||: the first that works is the step's output (json before text before fallback)
+  ...REMOTE_STEPS.map((step) => step.attempts.filter((a) => a.argv).map((a) => `step ${a.file} ${a.argv!.map(shQuote).join(' ')}`).join(' || ')),
+  '',
+].join('\n');
+
+export const newNonce = (): string => randomBytes(8).toString('hex');
+
+export interface StepOutput {
+  file: string;
+  ok: boolean;
+  /** stdout of the command */
+  text: string;
+  exitCode?: number;
+  error?: string;
+}
+
+/** Split the script's stdout back into one output per file: a later attempt that worked replaces one that failed. Pure. */
+export function splitRemoteOutput(stdout: string, nonce: string): StepOutput[] {
+  const byFile = new Map<string, StepOutput>();
+  for (const s of splitSections(stdout, nonce)) if (s.ok || !byFile.get(s.file)?.ok) byFile.set(s.file, s);
+  return [...byFile.values()];
+}
+
+function splitSections(stdout: string, nonce: string): StepOutput[] {
+  const out: StepOutput[] = [];
+  const begin = `${MARK}-${nonce} begin `;
+  const end = `${MARK}-${nonce} end `;
+  let current: { file: string; lines: string[] } | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith(begin)) {
+      current = { file: line.slice(begin.length), lines: [] };
+    } else if (line.startsWith(end) && current) {
+      const m = /^(\S+) (\d+) ?(.*)$/.exec(line.slice(end.length));
+      const exitCode = m ? Number(m[2]) : undefined;
+      // the script prints a newline before each marker; drop it again
+      const text = current.lines.join('\n').replace(/\n$/, '');
+      out.push({ file: current.file, ok: exitCode === 0, text: text === '' ? '' : text + '\n', exitCode, ...(exitCode !== 0 && m?.[3] ? { error: m[3] } : {}) });
+      current = undefined;
+    } else if (current) {
+      current.lines.push(line);
+    }
+  }
+  return out;
+}

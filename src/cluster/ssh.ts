@@ -1,0 +1,63 @@
+// The ssh transport: the system `ssh` (the user's agent and ~/.ssh/config apply), BatchMode so it never
+// prompts, one connection per node running `sh -s -- ARGS` with the script on stdin.
+import { UsageError } from '../errors.js';
+import type { SshTarget } from './hosts.js';
+import { runProgram, type ScriptResult, type Transport } from './transport.js';
+
+export interface SshOptions {
+  /** `-F FILE` (e.g. /dev/null to ignore ~/.ssh/config) */
+  configFile?: string;
+  /** `-i FILE` */
+  identity?: string;
+  /** extra `-o Key=Value` options */
+  options?: string[];
+  /** seconds for ssh's own TCP connect */
+  connectTimeout?: number;
+}
+
+const SSH_OPTION = /^[A-Za-z][A-Za-z0-9]*=[^\s]+$/;
+
+export function sshArgv(t: SshTarget, o: SshOptions, remote: string[]): string[] {
+  for (const opt of o.options ?? []) {
+    if (!SSH_OPTION.test(opt)) throw new UsageError(`not an ssh option: ${JSON.stringify(opt)}`, 'expected Key=Value, e.g. StrictHostKeyChecking=accept-new');
+  }
+  return [
+    'ssh',
+    ...(o.configFile ? ['-F', o.configFile] : []),
+    ...(o.identity ? ['-i', o.identity] : []),
+    ...(o.options ?? []).flatMap((opt) => ['-o', opt]),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${o.connectTimeout ?? 10}`,
+    ...(t.port ? ['-p', String(t.port)] : []),
+    ...(t.user ? ['-l', t.user] : []),
+    '--',
+    t.host,
+    ...remote,
+  ];
+}
+
+export function sshTransport(targets: SshTarget[], o: SshOptions = {}): Transport {
+  const byName = new Map(targets.map((t) => [t.name, t]));
+  return {
+    kind: 'ssh',
+    nodes: async () => targets.map((t) => t.name),
+    async runScript(node, script, args, signal): Promise<ScriptResult> {
+      const t = byName.get(node);
+      if (!t) throw new UsageError(`unknown node ${node}`);
+      const r = await runProgram(sshArgv(t, o, ['sh', '-s', '--', ...checkArgs(args)]), script, signal);
+      // ssh itself exits 255 on connection and authentication failures; say so in ssh's own words
+      if (r.exitCode === 255) throw new Error(`ssh ${t.user ? t.user + '@' : ''}${t.host}: ${lastLine(r.stderr) ?? 'connection failed'}`);
+      return r;
+    },
+  };
+}
+
+const lastLine = (s: string): string | undefined => s.split('\n').map((l) => l.trim()).filter(Boolean).pop();
+
+/** ssh joins the remote command with spaces for the remote shell: only plain words pass. */
+export function checkArgs(args: string[]): string[] {
+  for (const a of args) if (!/^[A-Za-z0-9_.:/=-]+$/.test(a)) throw new UsageError(`unsafe remote argument ${JSON.stringify(a)}`);
+  return args;
+}
