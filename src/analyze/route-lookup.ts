@@ -1,0 +1,109 @@
+// IPv4 route lookup over a snapshot's main table, as the kernel does it (fib_lookup):
+// local addresses first (the `local` table), then the longest matching prefix, then the lowest metric.
+// Indexed once: one Map per prefix length keyed by the network number, so a lookup is at most 33 Map reads
+// however many routes the node has (a 50,000-peer cluster has 50,000 routes).
+import type { Address, Route } from '../model/index.js';
+import { ipv4ToInt, isIPv4 } from '../model/net.js';
+
+export interface RouteMatch {
+  kind: 'local' | 'route' | 'none';
+  route?: Route;
+  /** the local address, when kind is `local` */
+  address?: Address;
+  /** why this route won, in words: longest prefix, metric, default route */
+  reason: string;
+}
+
+const maskOf = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
+
+/** Split a CIDR (`10.244.3.0/24`) into network number and length; undefined for non-IPv4. */
+export function parseCidr(cidr: string): { net: number; len: number } | undefined {
+  const [ip, lenText] = cidr.split('/');
+  const len = lenText === undefined ? 32 : Number(lenText);
+  if (!isIPv4(ip) || !Number.isInteger(len) || len < 0 || len > 32) return undefined;
+  return { net: (ipv4ToInt(ip) & maskOf(len)) >>> 0, len };
+}
+
+/**
+ * A longest-prefix index of values by IPv4 prefix. Lengths are probed from /32 down, so the
+ * cost of a lookup depends on the number of distinct lengths, never on the number of entries.
+ */
+export class PrefixIndex<T> {
+  private readonly byLen = new Map<number, Map<number, T[]>>();
+  private lengths: number[] = [];
+
+  add(cidr: string, value: T): void {
+    const p = parseCidr(cidr);
+    if (!p) return;
+    let table = this.byLen.get(p.len);
+    if (!table) {
+      table = new Map();
+      this.byLen.set(p.len, table);
+      this.lengths = [...this.byLen.keys()].sort((a, b) => b - a);
+    }
+    const list = table.get(p.net);
+    if (list) list.push(value);
+    else table.set(p.net, [value]);
+  }
+
+  /** Every value of the longest prefix that contains `ip` (all share that prefix), or [] */
+  longest(ip: string): { len: number; values: T[] } | undefined {
+    if (!isIPv4(ip)) return undefined;
+    const n = ipv4ToInt(ip);
+    for (const len of this.lengths) {
+      const hit = this.byLen.get(len)!.get((n & maskOf(len)) >>> 0);
+      if (hit) return { len, values: hit };
+    }
+    return undefined;
+  }
+
+  /** Values stored under exactly this prefix. */
+  exact(cidr: string): T[] {
+    const p = parseCidr(cidr);
+    return (p && this.byLen.get(p.len)?.get(p.net)) || [];
+  }
+}
+
+/** Route types that forward packets; `blackhole`, `unreachable`, `prohibit` match but drop. */
+const DROP_TYPES = new Set(['blackhole', 'unreachable', 'prohibit']);
+
+export class RouteTable {
+  private readonly routes = new PrefixIndex<Route>();
+  private readonly locals = new Map<string, Address>();
+
+  constructor(routes: Route[], addresses: Address[]) {
+    for (const r of routes) {
+      // the main table is what flannel programs; `local` table entries are covered by the addresses
+      if (r.table !== 'main' || r.type === 'local' || r.type === 'broadcast' || r.type === 'multicast') continue;
+      this.routes.add(r.dst, r);
+    }
+    for (const a of addresses) if (a.family === 'inet' && !this.locals.has(a.local)) this.locals.set(a.local, a);
+  }
+
+  lookup(ip: string): RouteMatch {
+    const address = this.locals.get(ip);
+    if (address) return { kind: 'local', address, reason: `${ip} is an address of this node (dev ${address.dev})` };
+    const hit = this.routes.longest(ip);
+    if (!hit) return { kind: 'none', reason: `no route in the main table covers ${ip}, and there is no default route` };
+    // same prefix: the lowest metric wins (absent = 0), then the first listed, like the kernel's fib alias order
+    const sorted = [...hit.values].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
+    const route = sorted[0];
+    let reason = hit.len === 0 ? 'only the default route covers it' : `longest matching prefix /${hit.len}`;
+    if (sorted.length > 1) reason += `; lowest metric ${route.metric ?? 0} of ${sorted.length} routes to ${route.dst}`;
+    if (DROP_TYPES.has(route.type)) reason += `; it is a ${route.type} route: packets are dropped`;
+    return { kind: 'route', route, reason };
+  }
+}
+
+/** The route as `ip route` prints it. */
+export function formatRoute(r: Route): string {
+  const parts = [r.type !== 'unicast' ? `${r.type} ` : '', r.dst === '0.0.0.0/0' ? 'default' : r.dst];
+  if (r.gateway) parts.push(` via ${r.gateway}`);
+  if (r.dev) parts.push(` dev ${r.dev}`);
+  if (r.onlink) parts.push(' onlink');
+  if (r.metric) parts.push(` metric ${r.metric}`);
+  return parts.join('');
+}
+
+/** Is the route's own prefix /0? */
+export const isDefaultRoute = (r: Route): boolean => r.dst === '0.0.0.0/0';

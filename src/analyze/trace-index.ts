@@ -1,0 +1,137 @@
+// Maps over one snapshot (and the desired leases) so every trace step is a lookup, never a scan:
+// a node with 50,000 peers has 50,000 routes, neighbours and fdb entries.
+import type { DesiredState, FdbEntry, Lease, Link, Neigh, PodNetns, Snapshot } from '../model/index.js';
+import { isIPv4 } from '../model/net.js';
+import { PrefixIndex, RouteTable } from './route-lookup.js';
+
+export interface NodeIndex {
+  snap: Snapshot;
+  /** node name: the snapshot's host */
+  name: string;
+  routes: RouteTable;
+  links: Map<string, Link>;
+  linksByIfindex: Map<number, Link>;
+  /** `${dev} ${ip}` -> neighbour */
+  neigh: Map<string, Neigh>;
+  /** mac -> fdb entries (vxlan `self` entries and bridge ports alike) */
+  fdb: Map<string, FdbEntry[]>;
+  /** IPv4 address -> device holding it */
+  addressDev: Map<string, string>;
+  /** pod IP -> pod */
+  podsByIp: Map<string, PodNetns>;
+  /** host ifindex (the pod eth0's iflink) -> pod */
+  podsByHostIfindex: Map<number, PodNetns>;
+  /** bridge -> its ports (from links' master, brctl show and bridge link) */
+  bridgePorts: Map<string, Set<string>>;
+}
+
+export function indexNode(snap: Snapshot): NodeIndex {
+  const links = new Map<string, Link>();
+  const linksByIfindex = new Map<number, Link>();
+  for (const l of snap.links) {
+    links.set(l.name, l);
+    if (l.ifindex > 0) linksByIfindex.set(l.ifindex, l);
+  }
+  const neigh = new Map<string, Neigh>();
+  for (const n of snap.neigh) neigh.set(`${n.dev} ${n.dst}`, n);
+  const fdb = new Map<string, FdbEntry[]>();
+  for (const f of snap.fdb) {
+    const list = fdb.get(f.mac);
+    if (list) list.push(f);
+    else fdb.set(f.mac, [f]);
+  }
+  const addressDev = new Map<string, string>();
+  for (const a of snap.addresses) if (a.family === 'inet') addressDev.set(a.local, a.dev);
+  const podsByIp = new Map<string, PodNetns>();
+  const podsByHostIfindex = new Map<number, PodNetns>();
+  for (const p of snap.pods) {
+    if (p.ip) podsByIp.set(p.ip, p);
+    const peer = podPeerIfindex(p);
+    if (peer !== undefined) podsByHostIfindex.set(peer, p);
+  }
+  const bridgePorts = new Map<string, Set<string>>();
+  const addPort = (bridge: string, port: string): void => {
+    const set = bridgePorts.get(bridge) ?? new Set<string>();
+    set.add(port);
+    bridgePorts.set(bridge, set);
+  };
+  for (const l of snap.links) if (l.master) addPort(l.master, l.name);
+  for (const b of snap.bridges) for (const i of b.interfaces) addPort(b.name, i);
+  for (const p of snap.bridgePorts) if (p.master) addPort(p.master, p.port);
+  return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, podsByIp, podsByHostIfindex, bridgePorts };
+}
+
+/** The host-side ifindex of a pod's veth: eth0's iflink, or `ethtool -S eth0` peer_ifindex. */
+export function podPeerIfindex(p: PodNetns): number | undefined {
+  const loose = p as PodNetns & { peerIfindex?: number };
+  return p.iflink ?? loose.peerIfindex;
+}
+
+/** Which bridge (or veth master) a link is enslaved to, from any of the sources. */
+export function masterOf(node: NodeIndex, dev: string): string | undefined {
+  const link = node.links.get(dev);
+  if (link?.master) return link.master;
+  for (const [bridge, ports] of node.bridgePorts) if (ports.has(dev)) return bridge;
+  return undefined;
+}
+
+export function isBridgeDev(node: NodeIndex, dev: string): boolean {
+  const link = node.links.get(dev);
+  if (link) return link.kind === 'bridge';
+  return node.snap.bridges.some((b) => b.name === dev) || dev === 'cni0' || dev === 'docker0';
+}
+
+export function isVxlanDev(node: NodeIndex, dev: string): boolean {
+  const link = node.links.get(dev);
+  return link ? link.kind === 'vxlan' : /^flannel\.\d+$/.test(dev);
+}
+
+export function isIpipDev(node: NodeIndex, dev: string): boolean {
+  const link = node.links.get(dev);
+  return link ? link.kind === 'ipip' : dev === 'flannel.ipip' || dev === 'tunl0';
+}
+
+/** A link is up when its flags say UP (operstate UNKNOWN is normal for vxlan and ipip). */
+export function isUp(link: Link): boolean {
+  return link.flags.includes('UP') || link.operstate === 'UP';
+}
+
+/** Desired leases indexed by subnet (longest prefix) and by public IP. */
+export interface LeaseIndex {
+  bySubnet: PrefixIndex<Lease>;
+  byIp: Map<string, Lease>;
+  state: DesiredState;
+}
+
+export function indexLeases(state: DesiredState | undefined): LeaseIndex | undefined {
+  if (!state) return undefined;
+  const bySubnet = new PrefixIndex<Lease>();
+  const byIp = new Map<string, Lease>();
+  for (const l of state.leases) {
+    bySubnet.add(l.subnet, l);
+    if (isIPv4(l.publicIp)) byIp.set(l.publicIp, l);
+  }
+  return { bySubnet, byIp, state };
+}
+
+export function leaseFor(leases: LeaseIndex | undefined, ip: string): Lease | undefined {
+  return leases?.bySubnet.longest(ip)?.values[0];
+}
+
+/** This node's own lease: the one whose public IP is one of its addresses. */
+export function ownLease(node: NodeIndex, leases: LeaseIndex | undefined): Lease | undefined {
+  if (!leases) return undefined;
+  for (const ip of node.addressDev.keys()) {
+    const l = leases.byIp.get(ip);
+    if (l) return l;
+  }
+  return undefined;
+}
+
+/** The node IP a snapshot answers to: its own lease's public IP, or the vxlan/ipip device's `local`. */
+export function nodeIpOf(node: NodeIndex, leases: LeaseIndex | undefined): string | undefined {
+  const own = ownLease(node, leases);
+  if (own) return own.publicIp;
+  for (const l of node.snap.links) if ((l.kind === 'vxlan' || l.kind === 'ipip') && l.local && node.addressDev.has(l.local)) return l.local;
+  return undefined;
+}

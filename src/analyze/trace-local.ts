@@ -1,0 +1,83 @@
+// The local leg of a trace: pod bridge (cni0 / docker0) -> neigh for the pod IP -> MAC -> bridge fdb port
+// -> host veth -> pod (netns, iflink); and calico-style `/32 dev caliXXXX` routes straight to the veth.
+import type { Link, PodNetns, Route } from '../model/index.js';
+import { cidrContains } from '../model/net.js';
+import { formatRoute } from './route-lookup.js';
+import { isUp, masterOf, podPeerIfindex, type NodeIndex } from './trace-index.js';
+import { podBridge } from './trace-overlay.js';
+import { hop, type Problem, type TraceHop, type WalkResult } from './trace-types.js';
+
+export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
+  const bridge = route.dev!;
+  const hops: TraceHop[] = [hop('route', node, bridge, `${formatRoute(route)} (${reason})`)];
+  const link = node.links.get(bridge);
+  const brProblems: Problem[] = [];
+  if (link && (link.flags.length || link.operstate) && !isUp(link)) brProblems.push({ code: 'BRIDGE_DOWN', text: `${bridge} is down` });
+  const gwAddr = node.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet' && cidrContains(`${a.local}/${a.prefixlen}`, dst));
+  const envSubnet = node.snap.subnetEnv?.subnet;
+  if (envSubnet && podBridge(node) === bridge && gwAddr && envSubnet !== `${gwAddr.local}/${gwAddr.prefixlen}`) {
+    brProblems.push({ code: 'BRIDGE_SUBNET_MISMATCH', text: `${bridge} has ${gwAddr.local}/${gwAddr.prefixlen}, FLANNEL_SUBNET is ${envSubnet}` });
+  }
+  hops.push(hop('bridge', node, bridge, [`bridge ${bridge}`, gwAddr ? `gateway ${gwAddr.local}/${gwAddr.prefixlen}` : '', link?.mtu ? `mtu ${link.mtu}` : ''].filter(Boolean).join(' '), brProblems));
+
+  // neigh: pod IP -> pod MAC on the bridge; absent just means no recent traffic
+  const pod = node.podsByIp.get(dst);
+  const n = node.neigh.get(`${bridge} ${dst}`);
+  const neighProblems: Problem[] = [];
+  if (n?.state.includes('FAILED')) neighProblems.push({ code: 'NEIGH_FAILED', text: 'the pod did not answer ARP: pod gone, or its veth is not on the bridge' });
+  else if (n?.state.includes('INCOMPLETE')) neighProblems.push({ code: 'NEIGH_INCOMPLETE', text: 'ARP for the pod is unanswered' });
+  const mac = n?.lladdr ?? pod?.mac;
+  hops.push(hop('neigh', node, bridge, n ? `${dst} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${dst} not in the ARP cache${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`, neighProblems));
+
+  // fdb: the learned entry says which bridge port the MAC sits behind
+  const port = mac ? (node.fdb.get(mac) ?? []).find((f) => !f.self && (f.master === bridge || masterOf(node, f.dev) === bridge) && f.dev !== bridge) : undefined;
+  hops.push(hop('fdb', node, bridge, port ? `${mac} -> port ${port.dev}${port.state ? ` ${port.state}` : ''}` : `${mac ?? '?'} not in ${bridge}'s fdb (learned entries age out after 300 s)`));
+
+  // veth: from the fdb port, else from the pod's eth0 iflink
+  const peer = pod ? podPeerIfindex(pod) : undefined;
+  const veth = port ? node.links.get(port.dev) : peer !== undefined ? node.linksByIfindex.get(peer) : undefined;
+  hops.push(vethHop(node, veth, bridge, pod, n !== undefined && neighProblems.length > 0));
+  if (veth || pod) hops.push(podHop(node, veth, pod));
+  return { backend: 'local', podTraffic: true, via: bridge, hops, hostVeth: veth?.name ?? port?.dev };
+}
+
+function vethHop(node: NodeIndex, veth: Link | undefined, bridge: string, pod: PodNetns | undefined, arpFailed: boolean): TraceHop {
+  if (!veth) {
+    // a veth that lost its master is the usual reason a pod vanishes from the bridge
+    const orphans = node.snap.links.filter((l) => l.kind === 'veth' && !masterOf(node, l.name) && /^(veth|cali)/.test(l.name));
+    if (orphans.length) return hop('veth', node, orphans.map((l) => l.name).join(','), '', [{ code: 'VETH_NO_MASTER', text: `${orphans.map((l) => l.name).join(', ')} ${orphans.length > 1 ? 'have' : 'has'} no master: not on ${bridge} (\`ip link set <veth> master ${bridge}\`)` }]);
+    if (pod || arpFailed || node.snap.pods.length) return hop('veth', node, '?', '', [{ code: 'POD_NOT_FOUND', text: `no host veth on ${bridge} leads to this IP` }]);
+    return hop('veth', node, '?', 'not verified: no fdb entry or pod data maps the MAC to a port');
+  }
+  const problems: Problem[] = [];
+  const master = masterOf(node, veth.name);
+  if (!master) problems.push({ code: 'VETH_NO_MASTER', text: `${veth.name} has no master: not on ${bridge} (\`ip link set ${veth.name} master ${bridge}\`)` });
+  else if (master !== bridge) problems.push({ code: 'VETH_WRONG_MASTER', text: `${veth.name} is on ${master}, not ${bridge}` });
+  if ((veth.flags.length || veth.operstate) && !veth.flags.includes('UP')) problems.push({ code: 'VETH_DOWN', text: `${veth.name} is down` });
+  const br = node.links.get(bridge);
+  if (veth.mtu && br?.mtu && veth.mtu !== br.mtu) problems.push({ code: 'MTU_MISMATCH', text: `${veth.name} mtu ${veth.mtu} ≠ ${bridge} mtu ${br.mtu}` });
+  return hop('veth', node, veth.name, `ifindex ${veth.ifindex}${master ? ` master ${master}` : ''}${veth.mtu ? ` mtu ${veth.mtu}` : ''}`, problems);
+}
+
+function podHop(node: NodeIndex, veth: Link | undefined, pod: PodNetns | undefined): TraceHop {
+  const problems: Problem[] = [];
+  const peer = pod ? podPeerIfindex(pod) : undefined;
+  if (veth && peer !== undefined && peer !== veth.ifindex) problems.push({ code: 'POD_IFLINK_MISMATCH', text: `the pod's eth0 iflink is ${peer}, ${veth.name} is ifindex ${veth.ifindex}` });
+  const netns = pod?.netns ?? veth?.linkNetns ?? (veth?.linkNetnsid !== undefined ? `netnsid ${veth.linkNetnsid}` : undefined);
+  const parts = [pod?.pod ? `pod ${pod.pod}` : '', netns ? `netns ${netns}` : '', peer !== undefined ? `eth0 iflink ${peer}` : veth?.linkIndex !== undefined ? `peer ifindex ${veth.linkIndex}` : '', pod?.mtu ? `mtu ${pod.mtu}` : ''];
+  return hop('pod', node, pod?.ifname ?? 'eth0', parts.filter(Boolean).join(' ') || 'pod not identified', problems);
+}
+
+/** calico-style `10.244.169.65 dev calid5e76ad523e scope link`: the route names the host veth itself. */
+export function vethRouteWalk(node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
+  const dev = route.dev!;
+  const hops = [hop('route', node, dev, `${formatRoute(route)} (${reason})`)];
+  const veth = node.links.get(dev);
+  const pod = node.podsByIp.get(dst) ?? (veth ? node.podsByHostIfindex.get(veth.ifindex) : undefined);
+  const problems: Problem[] = [];
+  if (!veth && node.snap.links.length) problems.push({ code: 'VETH_MISSING', text: `${dev} does not exist: the pod is gone, the route is stale` });
+  if (veth && (veth.flags.length || veth.operstate) && !veth.flags.includes('UP')) problems.push({ code: 'VETH_DOWN', text: `${dev} is down` });
+  hops.push(hop('veth', node, dev, veth ? `ifindex ${veth.ifindex}${veth.mtu ? ` mtu ${veth.mtu}` : ''}` : 'not verified: no link data', problems));
+  if (veth || pod) hops.push(podHop(node, veth, pod));
+  return { backend: 'local', podTraffic: true, via: dev, hops, hostVeth: dev };
+}

@@ -1,0 +1,240 @@
+// The remote legs of a trace: vxlan (route -> neigh -> fdb -> node IP), ipip and host-gw / DirectRouting
+// (route via the node IP), then the underlay route to that node IP and the MTU chain.
+// Each check mirrors what flanneld programs (reference §1.2-1.4) and names the difference it finds.
+import type { Lease, Route } from '../model/index.js';
+import { intToIpv4 } from '../model/net.js';
+import { formatRoute, parseCidr } from './route-lookup.js';
+import { isUp, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { hop, type Problem, type TraceContext, type TraceHop, type WalkResult } from './trace-types.js';
+
+/** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
+export function networkAddress(cidr: string): string | undefined {
+  const p = parseCidr(cidr);
+  return p ? intToIpv4(p.net) : undefined;
+}
+
+const NUD_BAD = new Map([
+  ['FAILED', 'NEIGH_FAILED'],
+  ['INCOMPLETE', 'NEIGH_INCOMPLETE'],
+]);
+
+/** A neighbour the kernel could not resolve: FAILED / INCOMPLETE. */
+function badNudState(state: string[]): Problem | undefined {
+  for (const s of state) {
+    const code = NUD_BAD.get(s);
+    if (code) return { code, text: `neighbour state ${s}: the kernel's ARP got no answer` };
+  }
+  return undefined;
+}
+
+export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
+  const dev = route.dev!;
+  const lease = leaseFor(ctx.leases, dst);
+  const hops: TraceHop[] = [];
+  const gw = route.gateway;
+  // route: `<sn> via <sn>.0 dev flannel.1 onlink`
+  const routeProblems: Problem[] = [];
+  const expectedGw = lease ? networkAddress(lease.subnet) : networkAddress(route.dst);
+  if (!gw) routeProblems.push({ code: 'ROUTE_NO_GATEWAY', text: `flannel routes via ${expectedGw}; this route has no gateway, so the kernel ARPs on ${dev}` });
+  else if (gw !== expectedGw) routeProblems.push({ code: 'ROUTE_WRONG_GATEWAY', text: `gateway ${gw}, flannel uses ${expectedGw} (the lease's network address)` });
+  if (lease && route.dst !== lease.subnet && parseCidr(route.dst)?.len !== 32) routeProblems.push({ code: 'ROUTE_SUBNET_MISMATCH', text: `the lease is ${lease.subnet}` });
+  routeProblems.push(...staleRouteProblem(ctx, dst, route));
+  hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
+  hops.push(vxlanDeviceHop(ctx, node, dev));
+
+  // neigh: `<sn>.0 lladdr VtepMAC PERMANENT` on flannel.1
+  const gwIp = gw ?? dst;
+  const n = node.neigh.get(`${dev} ${gwIp}`);
+  const neighProblems: Problem[] = [];
+  let mac = n?.lladdr;
+  if (!n) neighProblems.push({ code: 'NEIGH_MISSING', text: `no neighbour entry for ${gwIp} on ${dev}: flannel writes \`ip neigh replace ${gwIp} lladdr <VtepMAC> dev ${dev} nud permanent\`` });
+  else {
+    const bad = badNudState(n.state);
+    if (bad) neighProblems.push(bad);
+    else if (!mac) neighProblems.push({ code: 'NEIGH_INCOMPLETE', text: 'no lladdr' });
+    else if (n.state.length && !n.state.includes('PERMANENT')) neighProblems.push({ code: 'NEIGH_NOT_PERMANENT', text: `state ${n.state.join(',')}: the kernel ARPed, flannel's permanent entry is missing` });
+    if (mac && lease?.vtepMac && mac !== lease.vtepMac) neighProblems.push({ code: 'VTEP_MAC_MISMATCH', text: `the lease${lease.node ? ` of ${lease.node}` : ''} says VtepMAC ${lease.vtepMac} (stale entry after flannel.1 was recreated?)` });
+  }
+  hops.push(hop('neigh', node, dev, n ? `${gwIp} -> ${mac ?? '(none)'} ${n.state.join(',')}`.trim() : `${gwIp} -> ?`, neighProblems));
+  if (!mac && lease?.vtepMac) mac = lease.vtepMac;
+
+  // fdb: `VtepMAC dev flannel.1 dst <nodeIP> self permanent`
+  const entries = mac ? (node.fdb.get(mac) ?? []).filter((f) => f.dev === dev && f.dst) : [];
+  const fdbProblems: Problem[] = [];
+  let targetIp = entries[0]?.dst ?? lease?.publicIp;
+  if (!mac) fdbProblems.push({ code: 'FDB_MISSING', text: 'no MAC to look up' });
+  else if (entries.length === 0) fdbProblems.push({ code: 'FDB_MISSING', text: `no fdb entry for ${mac} on ${dev}: flannel writes \`bridge fdb replace ${mac} dev ${dev} dst <nodeIP> self permanent\`` });
+  else {
+    const dsts = [...new Set(entries.map((f) => f.dst!))];
+    if (lease && !dsts.includes(lease.publicIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
+    else if (lease) targetIp = lease.publicIp;
+    if (dsts.length > 1) fdbProblems.push({ code: 'FDB_DUPLICATE', text: `${mac} has ${dsts.length} destinations: ${dsts.join(', ')}` });
+    if (targetIp && node.addressDev.has(targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
+  }
+  hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.permanent ? ' permanent' : ''}`).join(', ') : `${mac ?? '?'} -> ?`, fdbProblems));
+
+  const target = { ip: targetIp ?? '?', name: lease?.node ?? ctx.byIp.get(targetIp ?? '')?.name, vtepMac: mac, subnet: lease?.subnet ?? route.dst };
+  if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));
+  if (targetIp) hops.push(underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined));
+  const mtu = mtuHop(ctx, node, dev, 50);
+  if (mtu) hops.push(mtu);
+  return { backend: 'vxlan', podTraffic: true, target, via: dev, hops };
+}
+
+/** flannel.1 as flanneld creates it: up, vxlan, VNI, dstport, local = this node's IP, nolearning. */
+export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string): TraceHop {
+  const link = node.links.get(dev);
+  if (!link) {
+    if (node.snap.links.length === 0) return hop('vxlan-device', node, dev, 'not verified: the snapshot has no link list');
+    return hop('vxlan-device', node, dev, '', [{ code: 'VXLAN_DEVICE_MISSING', text: `${dev} does not exist: flanneld must recreate it (restart flanneld), and with it every peer's neigh/fdb/route` }]);
+  }
+  const problems: Problem[] = [];
+  const known = link.flags.length > 0 || link.operstate !== undefined;
+  if (known && !isUp(link)) problems.push({ code: 'VXLAN_DEVICE_DOWN', text: `${dev} is down: \`ip link set ${dev} up\`` });
+  const facts: string[] = [];
+  if (link.kind === 'vxlan') {
+    const own = ownLease(node, ctx.leases);
+    const vni = own?.vni ?? ctx.netConf?.Backend?.VNI ?? Number(/^flannel\.(\d+)$/.exec(dev)?.[1] ?? NaN);
+    const port = ctx.netConf?.Backend?.Port || 8472;
+    facts.push(`vxlan id ${link.vni ?? '?'}`, `local ${link.local ?? '?'}`, `dstport ${link.port ?? '?'}`, `dev ${link.dev ?? '?'}`);
+    if (link.vni !== undefined && Number.isFinite(vni) && link.vni !== vni) problems.push({ code: 'VXLAN_CONFIG', text: `VNI ${link.vni}, expected ${vni}` });
+    if (link.port !== undefined && ctx.netConf && link.port !== port) problems.push({ code: 'VXLAN_CONFIG', text: `dstport ${link.port}, expected ${port}` });
+    if (link.local && node.snap.addresses.length && !node.addressDev.has(link.local)) problems.push({ code: 'VXLAN_CONFIG', text: `local ${link.local} is not an address of this node` });
+    else if (link.local && own && link.local !== own.publicIp) problems.push({ code: 'VXLAN_CONFIG', text: `local ${link.local}, the node's public IP is ${own.publicIp}` });
+    if (link.learning === true) problems.push({ code: 'VXLAN_CONFIG', text: 'learning is on: flannel creates it with nolearning' });
+    if (own?.vtepMac && link.mac && own.vtepMac !== link.mac) problems.push({ code: 'VTEP_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${own.vtepMac}: peers send to the old one` });
+  }
+  facts.unshift(`mtu ${link.mtu ?? '?'}`, link.mac ? `mac ${link.mac}` : '');
+  return hop('vxlan-device', node, dev, facts.filter(Boolean).join(' '), problems);
+}
+
+/** The target node: named from the lease, and checked against its own snapshot when we have it. */
+/** With desired state, a route for a subnet no lease covers is left over from a deleted node. */
+export function staleRouteProblem(ctx: TraceContext, dst: string, route: Route): Problem[] {
+  if (!ctx.leases || leaseFor(ctx.leases, dst)) return [];
+  return [{ code: 'NODE_NOT_IN_LEASES', text: `no node's lease covers ${dst}: a stale route for a deleted node (\`ip route del ${route.dst}\`)` }];
+}
+
+function nodeHop(ctx: TraceContext, node: NodeIndex, targetIp: string, _dst: string, lease: Lease | undefined, mac: string | undefined, dev: string): TraceHop {
+  const problems: Problem[] = [];
+  const remote = ctx.byIp.get(targetIp);
+  const name = lease?.node ?? remote?.name;
+  if (ctx.leases && lease && !ctx.leases.byIp.has(targetIp)) problems.push({ code: 'NODE_NOT_IN_LEASES', text: `no node has public IP ${targetIp}` });
+  if (remote && mac) {
+    const remoteDev = remote.links.get(dev) ?? remote.snap.links.find((l) => isVxlanDev(remote, l.name));
+    if (remoteDev?.mac && remoteDev.mac !== mac) problems.push({ code: 'VTEP_MAC_MISMATCH', text: `${name ?? targetIp}'s ${remoteDev.name} has MAC ${remoteDev.mac}, this node sends to ${mac} (stale after flannel.1 was recreated)` });
+  }
+  const desc = [name ? `node ${name}` : 'node', targetIp, lease ? `lease ${lease.subnet}` : '', lease?.vtepMac ? `VtepMAC ${lease.vtepMac}` : ''].filter(Boolean).join(' ');
+  return hop('node', node, targetIp, desc, problems);
+}
+
+/** How this node reaches the target node IP: a route on the underlay device (never through the overlay). */
+export function underlayHop(node: NodeIndex, targetIp: string, expectedDev: string | undefined): TraceHop {
+  const m = node.routes.lookup(targetIp);
+  if (m.kind === 'local') return hop('underlay', node, m.address!.dev, `${targetIp} is this node`);
+  if (m.kind === 'none' || !m.route) return hop('underlay', node, '?', '', [{ code: 'NO_ROUTE', text: `no route to node ${targetIp}` }]);
+  const r = m.route;
+  const dev = r.dev ?? '?';
+  const problems: Problem[] = [];
+  if (isVxlanDev(node, dev) || isIpipDev(node, dev)) problems.push({ code: 'ROUTE_WRONG_DEV', text: `the node IP is routed into the overlay (${dev})` });
+  else if (expectedDev && dev !== expectedDev) problems.push({ code: 'ROUTE_WRONG_DEV', text: `the tunnel's underlay device is ${expectedDev}` });
+  if (r.type !== 'unicast') problems.push({ code: `ROUTE_${r.type.toUpperCase()}`, text: `${r.type} route` });
+  const nextHop = r.gateway ?? targetIp;
+  const n = node.neigh.get(`${dev} ${nextHop}`);
+  let neighText = `${nextHop} not in the ARP cache (resolved on the first packet)`;
+  if (n) {
+    neighText = `${nextHop} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim();
+    const bad = badNudState(n.state);
+    if (bad) problems.push(bad);
+  }
+  return hop('underlay', node, dev, `${formatRoute(r)}; ${neighText}`, problems);
+}
+
+/** The pod bridge: the bridge holding FLANNEL_SUBNET's gateway, else cni0, else docker0. */
+export function podBridge(node: NodeIndex): string | undefined {
+  const gw = node.snap.subnetEnv?.subnet?.split('/')[0];
+  const dev = gw ? node.addressDev.get(gw) : undefined;
+  if (dev) return dev;
+  for (const name of ['cni0', 'cbr0', 'docker0']) if (node.links.has(name) || node.snap.bridges.some((b) => b.name === name)) return name;
+  return undefined;
+}
+
+/** bridge MTU ≤ tunnel MTU ≤ underlay MTU − overhead (vxlan 50, ipip 20), and FLANNEL_MTU = tunnel MTU. */
+export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, overhead: number): TraceHop | undefined {
+  const tunnel = node.links.get(tunnelDev);
+  if (!tunnel?.mtu) return undefined;
+  const underlayName = (tunnel as { dev?: string }).dev ?? underlayDevOf(ctx, node);
+  const underlay = underlayName ? node.links.get(underlayName) : undefined;
+  const bridgeName = podBridge(node);
+  const bridge = bridgeName ? node.links.get(bridgeName) : undefined;
+  const problems: Problem[] = [];
+  const facts = [bridge?.mtu ? `${bridge.name} ${bridge.mtu}` : '', `${tunnelDev} ${tunnel.mtu}`, underlay?.mtu ? `${underlay.name} ${underlay.mtu}` : ''];
+  if (underlay?.mtu && tunnel.mtu > underlay.mtu - overhead) problems.push({ code: 'MTU_MISMATCH', text: `${tunnelDev} ${tunnel.mtu} > ${underlay.name} ${underlay.mtu} − ${overhead}: large packets are dropped after encapsulation` });
+  if (bridge?.mtu && bridge.mtu > tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `${bridge.name} ${bridge.mtu} > ${tunnelDev} ${tunnel.mtu}: pods send frames the tunnel cannot carry` });
+  const envMtu = node.snap.subnetEnv?.mtu;
+  if (envMtu && envMtu !== tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `FLANNEL_MTU ${envMtu} ≠ ${tunnelDev} ${tunnel.mtu}` });
+  return hop('mtu', node, tunnelDev, facts.filter(Boolean).join(' / '), problems);
+}
+
+/** The device this node's own public IP lives on. */
+function underlayDevOf(ctx: TraceContext, node: NodeIndex): string | undefined {
+  const ip = nodeIpOf(node, ctx.leases);
+  return ip ? node.addressDev.get(ip) : undefined;
+}
+
+/** ipip: `<sn> via <nodeIP> dev flannel.ipip onlink` (seed 002). */
+export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
+  const dev = route.dev!;
+  const lease = leaseFor(ctx.leases, dst);
+  const hops: TraceHop[] = [];
+  const routeProblems: Problem[] = [];
+  if (!route.gateway) routeProblems.push({ code: 'ROUTE_NO_GATEWAY', text: 'an ipip route needs the node IP as gateway' });
+  else if (lease && route.gateway !== lease.publicIp) routeProblems.push({ code: 'ROUTE_WRONG_GATEWAY', text: `the lease's public IP is ${lease.publicIp}` });
+  routeProblems.push(...staleRouteProblem(ctx, dst, route));
+  hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
+  const link = node.links.get(dev);
+  const devProblems: Problem[] = [];
+  if (!link && node.snap.links.length) devProblems.push({ code: 'IPIP_DEVICE_MISSING', text: `${dev} does not exist` });
+  if (link && (link.flags.length || link.operstate) && !isUp(link)) devProblems.push({ code: 'IPIP_DEVICE_DOWN', text: `${dev} is down` });
+  const local = link?.kind === 'ipip' ? link.local : undefined;
+  if (local && node.snap.addresses.length && !node.addressDev.has(local)) devProblems.push({ code: 'IPIP_CONFIG', text: `local ${local} is not an address of this node` });
+  hops.push(hop('ipip-device', node, dev, link ? `ipip local ${local ?? '?'} mtu ${link.mtu ?? '?'}` : 'not verified: no link data', devProblems));
+  const targetIp = route.gateway ?? lease?.publicIp;
+  if (targetIp) {
+    hops.push(nodeHop(ctx, node, targetIp, dst, lease, undefined, dev));
+    hops.push(underlayHop(node, targetIp, undefined));
+  }
+  const mtu = mtuHop(ctx, node, dev, 20);
+  if (mtu) hops.push(mtu);
+  const target = { ip: targetIp ?? '?', name: lease?.node ?? ctx.byIp.get(targetIp ?? '')?.name, subnet: lease?.subnet ?? route.dst };
+  return { backend: 'ipip', podTraffic: true, target, via: dev, hops };
+}
+
+/** host-gw (and vxlan DirectRouting): `<sn> via <nodeIP> dev eth0`; the node must be on the same L2. */
+export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, directRouting: boolean): WalkResult {
+  const dev = route.dev ?? '?';
+  const gw = route.gateway!;
+  const lease = leaseFor(ctx.leases, dst);
+  const problems: Problem[] = [];
+  if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_WRONG_GATEWAY', text: `the lease's public IP is ${lease.publicIp}` });
+  const viaGw = node.routes.lookup(gw);
+  problems.push(...staleRouteProblem(ctx, dst, route));
+  if (viaGw.kind === 'route' && viaGw.route?.gateway && !route.onlink) problems.push({ code: 'ROUTE_GATEWAY_NOT_DIRECT', text: `${gw} is itself reached via ${viaGw.route.gateway}: host-gw needs the nodes on one L2 network` });
+  const hops = [hop('route', node, dev, `${formatRoute(route)} (${reason})`, problems)];
+  const n = node.neigh.get(`${dev} ${gw}`);
+  const neighProblems: Problem[] = [];
+  if (n) {
+    const bad = badNudState(n.state);
+    if (bad) neighProblems.push(bad);
+  }
+  hops.push(hop('neigh', node, dev, n ? `${gw} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${gw} not in the ARP cache (resolved on the first packet)`, neighProblems));
+  hops.push(nodeHop(ctx, node, gw, dst, lease, undefined, dev));
+  const target = { ip: gw, name: lease?.node ?? ctx.byIp.get(gw)?.name, vtepMac: lease?.vtepMac, subnet: lease?.subnet ?? route.dst };
+  return { backend: directRouting ? 'vxlan' : 'host-gw', directRouting: directRouting || undefined, podTraffic: true, target, via: dev, hops };
+}
+
+/** ipv4 of `10.244.3.0/24` + 1: the pod bridge gateway flannel's subnet.env names. */
+export const firstHost = (cidr: string): string | undefined => {
+  const p = parseCidr(cidr);
+  return p ? intToIpv4(p.net + 1) : undefined;
+};

@@ -1,0 +1,83 @@
+// The trace result (DESIGN.md: { destination, ok, backend, targetNode, hops }) and the hop builder.
+import type { NetConf } from '../model/index.js';
+import type { LeaseIndex, NodeIndex } from './trace-index.js';
+
+export type TraceBackend = 'vxlan' | 'host-gw' | 'ipip' | 'local' | 'none' | 'unknown';
+
+export interface TraceHop {
+  /** route, vxlan-device, neigh, fdb, node, underlay, mtu, bridge, veth, pod, arrive, … */
+  step: string;
+  /** the node (snapshot host) this hop was checked on */
+  node: string;
+  device: string;
+  detail: string;
+  ok: boolean;
+  /** stable code of the first problem: NO_ROUTE, NEIGH_MISSING, FDB_DST_MISMATCH, … */
+  problem?: string;
+  /** every problem code of this hop when there is more than one */
+  problems?: string[];
+}
+
+export interface TraceTarget {
+  ip: string;
+  name?: string;
+  vtepMac?: string;
+  subnet?: string;
+}
+
+export interface TraceResult {
+  destination: string;
+  ok: boolean;
+  backend: TraceBackend;
+  /** the answer in one line, printed first */
+  summary: string;
+  sourceNode: string;
+  /** false when the destination is not a pod (default route, a node address, a service) */
+  podTraffic: boolean;
+  directRouting?: boolean;
+  route?: { matched?: string; reason: string };
+  targetNode?: TraceTarget;
+  hops: TraceHop[];
+  /** from the target node back to the source node's pod subnet, when the target's snapshot is given */
+  reverse?: { ok: boolean; destination: string; hops: TraceHop[] };
+  /** every problem code on the path, in hop order */
+  problems: string[];
+}
+
+export interface Problem {
+  code: string;
+  text: string;
+}
+
+export function hop(step: string, node: NodeIndex, device: string, detail: string, problems: Problem[] = []): TraceHop {
+  const h: TraceHop = { step, node: node.name, device, detail, ok: problems.length === 0 };
+  if (problems.length) {
+    h.detail = [detail, ...problems.map((p) => p.text)].filter(Boolean).join('; ');
+    h.problem = problems[0].code;
+    if (problems.length > 1) h.problems = problems.map((p) => p.code);
+  }
+  return h;
+}
+
+/** What a walk shares: the nodes by IP (for the cross-node continuation) and the desired state. */
+export interface TraceContext {
+  nodes: NodeIndex[];
+  /** node IP -> snapshot that holds it (ambiguous addresses dropped) */
+  byIp: Map<string, NodeIndex>;
+  leases?: LeaseIndex;
+  netConf?: NetConf;
+}
+
+export interface WalkResult {
+  backend: TraceBackend;
+  podTraffic: boolean;
+  directRouting?: boolean;
+  route?: { matched?: string; reason: string };
+  target?: TraceTarget;
+  /** the device the packet leaves on (for the summary) */
+  via?: string;
+  hops: TraceHop[];
+  /** the host veth reached, for a local pod */
+  hostVeth?: string;
+  note?: string;
+}

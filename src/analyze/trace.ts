@@ -1,0 +1,197 @@
+// flanctl trace: follow an IP from the first snapshot's node hop by hop, the way the kernel forwards it,
+// and — when the target node's snapshot is given too — on to the destination pod's veth and back.
+import type { DesiredState, Route, Snapshot } from '../model/index.js';
+import { cidrContains, isIPv4 } from '../model/net.js';
+import { UsageError } from '../errors.js';
+import { formatRoute, isDefaultRoute } from './route-lookup.js';
+import { indexLeases, indexNode, isBridgeDev, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { bridgeWalk, vethRouteWalk } from './trace-local.js';
+import { firstHost, hostGwWalk, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
+import { hop, type TraceContext, type TraceResult, type WalkResult } from './trace-types.js';
+
+export type { TraceHop, TraceResult } from './trace-types.js';
+
+export interface TraceOptions {
+  desired?: DesiredState;
+}
+
+export function trace(snapshots: Snapshot[], destination: string, opts: TraceOptions = {}): TraceResult {
+  if (!isIPv4(destination)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(destination)}`, 'trace takes a pod IP, e.g. 10.244.3.7');
+  if (snapshots.length === 0) throw new UsageError('no node state to trace through');
+  const ctx = buildContext(snapshots, opts.desired);
+  const src = ctx.nodes[0];
+  const walk = walkFrom(ctx, src, destination);
+  const hops = [...walk.hops];
+  let reverse: TraceResult['reverse'];
+
+  // across nodes: continue on the target node's own snapshot, then check the way back
+  const remote = walk.target && walk.backend !== 'local' ? ctx.byIp.get(walk.target.ip) : undefined;
+  if (remote && remote !== src) {
+    hops.push(hop('arrive', remote, walk.via ?? '?', `decapsulated on node ${remote.name} (${walk.target!.ip})`));
+    const there = walkFrom(ctx, remote, destination);
+    if (there.backend !== 'local' && there.podTraffic) {
+      hops.push(hop('route', remote, there.via ?? '?', `node ${remote.name} does not deliver ${destination} locally`, [{ code: 'ROUTE_WRONG_DEV', text: `it forwards to ${there.via ?? '?'} (${there.backend}): the pod is not on the node the source sent it to` }]));
+    } else hops.push(...there.hops);
+    reverse = reversePath(ctx, src, remote);
+  }
+  const problems = hops.filter((h) => !h.ok).flatMap((h) => h.problems ?? [h.problem!]);
+  const ok = problems.length === 0 && (reverse?.ok ?? true);
+  const result: TraceResult = {
+    destination,
+    ok,
+    backend: walk.backend,
+    summary: '',
+    sourceNode: src.name,
+    podTraffic: walk.podTraffic,
+    directRouting: walk.directRouting,
+    route: walk.route,
+    targetNode: walk.target,
+    hops,
+    reverse,
+    problems: [...problems, ...(reverse?.hops.filter((h) => !h.ok).flatMap((h) => h.problems ?? [h.problem!]) ?? [])],
+  };
+  result.summary = summarize(result, walk);
+  return result;
+}
+
+function buildContext(snapshots: Snapshot[], desired: DesiredState | undefined): TraceContext {
+  const nodes = snapshots.map(indexNode);
+  const leases = indexLeases(desired);
+  const byIp = new Map<string, NodeIndex>();
+  const ambiguous = new Set<string>();
+  for (const n of nodes) {
+    for (const [ip, dev] of n.addressDev) {
+      // docker0's 172.17.0.1 and loopbacks repeat on every node: they identify none
+      if (ip.startsWith('127.') || ambiguous.has(ip) || dev === 'lo') continue;
+      if (byIp.has(ip) && byIp.get(ip) !== n) {
+        byIp.delete(ip);
+        ambiguous.add(ip);
+      } else byIp.set(ip, n);
+    }
+  }
+  return { nodes, byIp, leases, netConf: desired?.netConf };
+}
+
+/** The flannel Network: FLANNEL_NETWORK, else net-conf.json's Network. */
+function podNetwork(ctx: TraceContext, node: NodeIndex): string | undefined {
+  return node.snap.subnetEnv?.network ?? ctx.netConf?.Network;
+}
+
+/** The backend flannel is configured with: the destination's lease, net-conf, then the devices present. */
+function expectedBackend(ctx: TraceContext, node: NodeIndex, dst: string): string | undefined {
+  const t = leaseFor(ctx.leases, dst)?.backendType ?? ctx.netConf?.Backend?.Type;
+  if (t) return t.toLowerCase();
+  if (node.snap.links.some((l) => isVxlanDev(node, l.name) && l.name.startsWith('flannel'))) return 'vxlan';
+  if (node.links.has('flannel.ipip')) return 'ipip';
+  return undefined;
+}
+
+function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
+  const m = node.routes.lookup(dst);
+  const network = podNetwork(ctx, node);
+  const lease = leaseFor(ctx.leases, dst);
+  const inPodNetwork = lease !== undefined || (network !== undefined && cidrContains(network, dst));
+  if (m.kind === 'local') {
+    const dev = m.address!.dev;
+    return { backend: 'none', podTraffic: false, route: { reason: m.reason }, via: dev, hops: [hop('route', node, dev, m.reason)], note: `${dst} is an address of node ${node.name} itself (dev ${dev})` };
+  }
+  const route = m.route;
+  if (!route || (isDefaultRoute(route) && inPodNetwork)) return noRoute(ctx, node, dst, route, network);
+  const r = { matched: formatRoute(route), reason: m.reason };
+  const dev = route.dev ?? '';
+  if (['blackhole', 'unreachable', 'prohibit'].includes(route.type)) {
+    return { backend: 'unknown', podTraffic: inPodNetwork, route: r, hops: [hop('route', node, dev || route.type, `${r.matched} (${m.reason})`, [{ code: `ROUTE_${route.type.toUpperCase()}`, text: `a ${route.type} route drops the packet` }])] };
+  }
+  let walk: WalkResult;
+  const wrongDev = wrongDevice(ctx, node, dst, route);
+  if (dev && isVxlanDev(node, dev)) walk = vxlanWalk(ctx, node, dst, route, m.reason);
+  else if (dev && isIpipDev(node, dev)) walk = ipipWalk(ctx, node, dst, route, m.reason);
+  else if (dev && !route.gateway && isBridgeDev(node, dev)) walk = bridgeWalk(node, dst, route, m.reason);
+  else if (dev && !route.gateway && (node.links.get(dev)?.kind === 'veth' || /^cali/.test(dev))) walk = vethRouteWalk(node, dst, route, m.reason);
+  else if (route.gateway && !isDefaultRoute(route) && inPodNetwork) {
+    const directRouting = expectedBackend(ctx, node, dst) === 'vxlan';
+    walk = hostGwWalk(ctx, node, dst, route, m.reason, directRouting);
+  } else if (route.gateway && !isDefaultRoute(route) && network === undefined && !ctx.leases) {
+    // no flannel config known: a gateway route to a /24-ish prefix is host-gw's signature
+    walk = hostGwWalk(ctx, node, dst, route, m.reason, false);
+  } else return notPodTraffic(ctx, node, dst, route, m.reason, inPodNetwork);
+  walk.route = r;
+  if (wrongDev) walk.hops[0] = { ...walk.hops[0], ok: false, problem: 'ROUTE_WRONG_DEV', detail: `${walk.hops[0].detail}; ${wrongDev}` };
+  return walk;
+}
+
+/** A route to the wrong kind of device: a remote lease onto the pod bridge, or the node's own lease into the overlay. */
+function wrongDevice(ctx: TraceContext, node: NodeIndex, dst: string, route: Route): string | undefined {
+  const lease = leaseFor(ctx.leases, dst);
+  const own = ownLease(node, ctx.leases);
+  if (!lease || !route.dev) return undefined;
+  const local = own !== undefined && lease === own;
+  if (local && !isBridgeDev(node, route.dev) && route.gateway) return `${dst} is in this node's own lease ${own.subnet}: it belongs on the pod bridge, not ${route.dev}`;
+  if (!local && own && isBridgeDev(node, route.dev)) return `${dst} belongs to ${lease.node ?? lease.publicIp} (${lease.subnet}), not to this node's ${route.dev}`;
+  return undefined;
+}
+
+function noRoute(ctx: TraceContext, node: NodeIndex, dst: string, route: Route | undefined, network: string | undefined): WalkResult {
+  const lease = leaseFor(ctx.leases, dst);
+  const why = route ? `only the default route (${formatRoute(route)}) covers it` : 'no route covers it';
+  const hops = [hop('route', node, route?.dev ?? '?', '', [{ code: 'NO_ROUTE', text: `no route for ${lease?.subnet ?? dst}${network ? ` in the pod network ${network}` : ''}: ${why}` }])];
+  const backend = expectedBackend(ctx, node, dst);
+  if (backend === 'vxlan') {
+    const dev = node.snap.links.find((l) => l.kind === 'vxlan')?.name ?? `flannel.${lease?.vni ?? ctx.netConf?.Backend?.VNI ?? 1}`;
+    hops.push(vxlanDeviceHop(ctx, node, dev));
+  }
+  const target = lease ? { ip: lease.publicIp, name: lease.node, vtepMac: lease.vtepMac, subnet: lease.subnet } : undefined;
+  const known = backend === 'vxlan' || backend === 'host-gw' || backend === 'ipip' ? backend : 'unknown';
+  return { backend: known, podTraffic: true, route: { matched: route ? formatRoute(route) : undefined, reason: why }, target, hops };
+}
+
+function notPodTraffic(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, inPodNetwork: boolean): WalkResult {
+  const dev = route.dev ?? '?';
+  const problems = inPodNetwork ? [{ code: 'ROUTE_WRONG_DEV', text: `${dst} is in the pod network but is routed to ${dev}` }] : [];
+  const nodeLease = ctx.leases?.byIp.get(dst);
+  const service = serviceOf(node, dst);
+  const what = nodeLease ? `the address of node ${nodeLease.node ?? dst}` : service ? `a Kubernetes service IP (${service})` : isDefaultRoute(route) ? 'outside the pod network, sent to the default gateway' : `on ${dev}'s network, not a pod subnet`;
+  return {
+    backend: 'none',
+    podTraffic: inPodNetwork,
+    route: { matched: formatRoute(route), reason },
+    via: dev,
+    hops: [hop('route', node, dev, `${formatRoute(route)} (${reason})`, problems)],
+    note: `${dst} is not pod traffic: ${what}`,
+  };
+}
+
+/** kube-proxy's `-d <ip>/32 ... KUBE-SVC-…` rule names the service in its comment. */
+function serviceOf(node: NodeIndex, dst: string): string | undefined {
+  const nat = node.snap.iptables?.tables.find((t) => t.name === 'nat');
+  const rule = nat?.rules.find((r) => r.chain === 'KUBE-SERVICES' && r.args.includes(`${dst}/32`));
+  return rule ? (rule.comment ?? rule.target ?? 'KUBE-SERVICES') : undefined;
+}
+
+/** Back from the target node to the source node's pod subnet: must arrive at the source node's IP. */
+function reversePath(ctx: TraceContext, src: NodeIndex, remote: NodeIndex): TraceResult['reverse'] {
+  const bridge = podBridge(src);
+  const own = ownLease(src, ctx.leases);
+  const back = (bridge ? src.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet')?.local : undefined) ?? (own ? firstHost(own.subnet) : undefined);
+  if (!back) return undefined;
+  const walk = walkFrom(ctx, remote, back);
+  const hops = walk.hops;
+  const srcIp = nodeIpOf(src, ctx.leases) ?? [...src.addressDev.keys()].find((ip) => ctx.byIp.get(ip) === src);
+  if (walk.target && srcIp && walk.target.ip !== srcIp && ctx.byIp.get(walk.target.ip) !== src) {
+    hops.push(hop('node', remote, walk.target.ip, '', [{ code: 'REVERSE_PATH_MISMATCH', text: `replies to ${back} go to ${walk.target.ip}, not to node ${src.name}${srcIp ? ` (${srcIp})` : ''}` }]));
+  }
+  return { ok: hops.every((h) => h.ok), destination: back, hops };
+}
+
+function summarize(r: TraceResult, walk: WalkResult): string {
+  const bad = r.hops.find((h) => !h.ok) ?? r.reverse?.hops.find((h) => !h.ok);
+  const where = r.backend === 'local' ? `a local pod behind ${walk.via}${walk.hostVeth ? `, host veth ${walk.hostVeth}` : ''}` : '';
+  const node = r.targetNode ? `node ${r.targetNode.ip}${r.targetNode.name && r.targetNode.name !== r.targetNode.ip ? ` (${r.targetNode.name})` : ''}` : '';
+  const veth = [...r.hops].reverse().find((h) => h.step === 'veth' && h.ok && h.node !== r.sourceNode);
+  const tail = veth ? `, pod veth ${veth.device} on ${veth.node}` : '';
+  if (!r.podTraffic && !bad) return walk.note ?? `${r.destination} is not pod traffic`;
+  const how = r.backend === 'local' ? `${r.destination} is ${where}` : `${r.destination} is reached via ${walk.via ?? '?'} (${r.backend}${r.directRouting ? ' DirectRouting' : ''})${node ? ` on ${node}` : ''}${tail}`;
+  if (!bad) return `${how}: OK`;
+  const reverse = r.hops.includes(bad) ? '' : ' on the way back';
+  return `${r.destination}: BROKEN at ${bad.step} (${bad.device} on ${bad.node})${reverse}: ${bad.problem} — ${bad.detail}`;
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { trace } from '../../src/analyze/trace.js';
+import type { DesiredState } from '../../src/model/index.js';
+import { calicoNode, hdss721, ipipNode1, k8snode028, snap } from './trace-seeds.js';
+
+const codes = (r: ReturnType<typeof trace>) => r.problems;
+
+describe('trace on seed 000 (k8snode028, vxlan)', () => {
+  it('follows 10.27.13.5 through flannel.1, neigh 10.27.13.0 and the fdb to node 10.18.19.129', () => {
+    const r = trace([k8snode028()], '10.27.13.5');
+    expect(r.ok).toBe(true);
+    expect(r.backend).toBe('vxlan');
+    expect(r.targetNode).toMatchObject({ ip: '10.18.19.129', vtepMac: '42:32:74:de:24:50', subnet: '10.27.13.0/24' });
+    expect(r.summary).toBe('10.27.13.5 is reached via flannel.1 (vxlan) on node 10.18.19.129: OK');
+    expect(r.hops.map((h) => h.step)).toEqual(['route', 'vxlan-device', 'neigh', 'fdb', 'node', 'underlay', 'mtu']);
+    expect(r.hops.find((h) => h.step === 'neigh')?.detail).toBe('10.27.13.0 -> 42:32:74:de:24:50 PERMANENT');
+    expect(r.hops.find((h) => h.step === 'underlay')?.detail).toContain('10.18.19.0/24 dev bond0');
+  });
+
+  it('names the missing neigh for a peer the node has a route but no ARP entry for', () => {
+    const r = trace([k8snode028()], '10.27.3.9');
+    expect(r.ok).toBe(false);
+    expect(r.hops.find((h) => h.step === 'neigh')).toMatchObject({ ok: false, problem: 'NEIGH_MISSING' });
+    expect(r.summary).toMatch(/^10\.27\.3\.9: BROKEN at neigh \(flannel\.1 on k8snode028\): NEIGH_MISSING/);
+  });
+
+  it('delivers the node\'s own lease to cni0 and says default-route traffic is not pod traffic', () => {
+    const local = trace([k8snode028()], '10.27.9.7');
+    expect(local.backend).toBe('local');
+    expect(local.hops[0]).toMatchObject({ step: 'route', device: 'cni0', ok: true });
+    const out = trace([k8snode028()], '8.8.8.8');
+    expect(out).toMatchObject({ ok: true, backend: 'none', podTraffic: false });
+    expect(out.summary).toContain('not pod traffic');
+  });
+
+  it('reports NO_ROUTE for a pod-network IP that only the default route covers', () => {
+    const r = trace([k8snode028()], '10.27.40.2');
+    expect(r.hops[0]).toMatchObject({ step: 'route', problem: 'NO_ROUTE' });
+    expect(r.ok).toBe(false);
+  });
+
+  it('compares neigh, fdb and the lease: stale VtepMAC, fdb dst, node not in leases', () => {
+    const desired: DesiredState = {
+      leases: [
+        { node: 'k8snode028', subnet: '10.27.9.0/24', publicIp: '10.18.19.28', backendType: 'vxlan', vni: 1 },
+        { node: 'k8snode129', subnet: '10.27.13.0/24', publicIp: '10.18.19.130', backendType: 'vxlan', vni: 1, vtepMac: '42:32:74:de:99:99' },
+      ],
+      problems: [],
+    };
+    const s = k8snode028();
+    s.addresses.push({ dev: 'bond0', family: 'inet', local: '10.18.19.28', prefixlen: 24 });
+    const r = trace([s], '10.27.13.5', { desired });
+    expect(r.targetNode?.name).toBe('k8snode129');
+    expect(codes(r)).toEqual(expect.arrayContaining(['VTEP_MAC_MISMATCH', 'FDB_DST_MISMATCH']));
+    const gone = trace([s], '10.27.14.5', { desired });
+    expect(codes(gone)).toContain('NODE_NOT_IN_LEASES');
+  });
+});
+
+describe('trace on the other backends of the seeds', () => {
+  it('ipip (seed 002): via 192.168.0.82 dev flannel.ipip onlink', () => {
+    const r = trace([ipipNode1()], '10.244.2.2');
+    expect(r).toMatchObject({ ok: true, backend: 'ipip', targetNode: { ip: '192.168.0.82' } });
+    expect(r.hops.find((h) => h.step === 'mtu')?.detail).toBe('cni0 1480 / flannel.ipip 1480 / ens33 1500');
+  });
+
+  it('local pod (seed 002): cni0 -> vethb74d434d (ifindex 7) -> pod eth0 iflink 7', () => {
+    const r = trace([ipipNode1()], '10.244.1.2');
+    expect(r.backend).toBe('local');
+    expect(r.ok).toBe(true);
+    expect(r.hops.find((h) => h.step === 'veth')).toMatchObject({ device: 'vethb74d434d', ok: true });
+    expect(r.hops.find((h) => h.step === 'pod')?.detail).toContain('eth0 iflink 7');
+    expect(r.summary).toContain('host veth vethb74d434d');
+  });
+
+  it('host-gw with docker0 (seed 003): via 10.4.7.22 dev ens33', () => {
+    const r = trace([hdss721()], '172.7.22.3');
+    expect(r).toMatchObject({ ok: true, backend: 'host-gw', targetNode: { ip: '10.4.7.22' } });
+    const local = trace([hdss721()], '172.7.21.5');
+    expect(local.backend).toBe('local');
+    expect(local.hops[1]).toMatchObject({ step: 'bridge', device: 'docker0' });
+  });
+
+  it('the route deleted in seed 003 leaves host-gw traffic on the default route', () => {
+    const s = hdss721();
+    s.routes = s.routes.filter((x) => x.dst !== '172.7.22.0/24');
+    const desired: DesiredState = { leases: [{ subnet: '172.7.22.0/24', publicIp: '10.4.7.22', backendType: 'host-gw' }], problems: [] };
+    const r = trace([s], '172.7.22.3', { desired });
+    expect(r.hops[0].problem).toBe('NO_ROUTE');
+  });
+
+  it('calico /32 routes (seed 004) lead straight to the cali veth; blackhole is named', () => {
+    const r = trace([calicoNode()], '10.244.169.65');
+    expect(r.backend).toBe('local');
+    expect(r.hops.find((h) => h.step === 'veth')).toMatchObject({ device: 'calid5e76ad523e', ok: true });
+    expect(trace([calicoNode()], '10.244.169.70').problems).toEqual(['ROUTE_BLACKHOLE']);
+    expect(trace([calicoNode()], '10.244.38.130').targetNode?.ip).toBe('192.168.26.103');
+  });
+
+  it('rejects a non-IP destination as bad input', () => {
+    expect(() => trace([k8snode028()], '10.27.13')).toThrow(/not an IPv4 address/);
+  });
+});
+
+describe('trace across two node snapshots', () => {
+  const node = (name: string, ip: string, base: string, mac: string, peer: { ip: string; base: string; mac: string }, vethMtu = 1450) =>
+    snap(name, {
+      links: [
+        { kind: 'device', ifindex: 2, name: 'eth0', mtu: 1500, flags: ['UP'] },
+        { kind: 'vxlan', ifindex: 3, name: 'flannel.1', mtu: 1450, flags: ['UP'], mac, vni: 1, local: ip, port: 8472, dev: 'eth0', learning: false },
+        { kind: 'bridge', ifindex: 4, name: 'cni0', mtu: 1450, flags: ['UP'] },
+        { kind: 'veth', ifindex: 5, name: 'veth0a0b0c0d', mtu: vethMtu, flags: ['UP'], master: 'cni0', linkNetns: `${name}p2` },
+      ],
+      addresses: [
+        { dev: 'eth0', family: 'inet', local: ip, prefixlen: 24 },
+        { dev: 'flannel.1', family: 'inet', local: `${base}.0`, prefixlen: 32 },
+        { dev: 'cni0', family: 'inet', local: `${base}.1`, prefixlen: 24 },
+      ],
+      routes: [
+        { dst: '192.168.56.0/24', dev: 'eth0' },
+        { dst: `${base}.0/24`, dev: 'cni0' },
+        { dst: `${peer.base}.0/24`, gateway: `${peer.base}.0`, dev: 'flannel.1', onlink: true },
+      ],
+      neigh: [
+        { dst: `${peer.base}.0`, dev: 'flannel.1', lladdr: peer.mac, state: ['PERMANENT'] },
+        { dst: `${base}.2`, dev: 'cni0', lladdr: '02:00:00:00:00:02', state: ['REACHABLE'] },
+      ],
+      fdb: [
+        { mac: peer.mac, dev: 'flannel.1', dst: peer.ip, self: true, permanent: true, state: 'permanent' },
+        { mac: '02:00:00:00:00:02', dev: 'veth0a0b0c0d', master: 'cni0' },
+      ],
+      subnetEnv: { network: '10.244.0.0/16', subnet: `${base}.1/24`, mtu: 1450, vars: {} },
+    });
+  const a = () => node('node1', '192.168.56.11', '10.244.1', '02:aa:00:00:00:01', { ip: '192.168.56.12', base: '10.244.2', mac: '02:aa:00:00:00:02' });
+  const b = () => node('node2', '192.168.56.12', '10.244.2', '02:aa:00:00:00:02', { ip: '192.168.56.11', base: '10.244.1', mac: '02:aa:00:00:00:01' });
+
+  it('continues on the target node down to the pod veth and checks the way back', () => {
+    const r = trace([a(), b()], '10.244.2.2');
+    expect(r.ok).toBe(true);
+    expect(r.targetNode).toMatchObject({ ip: '192.168.56.12', name: 'node2' });
+    expect(r.hops.filter((h) => h.node === 'node2').map((h) => h.step)).toEqual(['arrive', 'route', 'bridge', 'neigh', 'fdb', 'veth', 'pod']);
+    expect(r.summary).toBe('10.244.2.2 is reached via flannel.1 (vxlan) on node 192.168.56.12 (node2), pod veth veth0a0b0c0d on node2: OK');
+    expect(r.reverse).toMatchObject({ ok: true, destination: '10.244.1.1' });
+    expect(r.reverse?.hops.find((h) => h.step === 'fdb')?.detail).toContain('dst 192.168.56.11');
+  });
+
+  it('sees a stale VtepMAC: the target\'s flannel.1 was recreated with a new MAC', () => {
+    const target = b();
+    (target.links[1] as { mac?: string }).mac = '02:bb:00:00:00:02';
+    const r = trace([a(), target], '10.244.2.2');
+    expect(r.hops.find((h) => h.step === 'node')).toMatchObject({ ok: false, problem: 'VTEP_MAC_MISMATCH' });
+  });
+
+  it('flags a broken reverse path and an MTU mismatch on the destination veth', () => {
+    const target = node('node2', '192.168.56.12', '10.244.2', '02:aa:00:00:00:02', { ip: '192.168.56.11', base: '10.244.1', mac: '02:aa:00:00:00:01' }, 1500);
+    target.fdb = target.fdb.filter((f) => f.dev !== 'flannel.1');
+    const r = trace([a(), target], '10.244.2.2');
+    expect(r.ok).toBe(false);
+    expect(r.hops.find((h) => h.step === 'veth' && h.node === 'node2')?.problem).toBe('MTU_MISMATCH');
+    expect(r.reverse?.hops.find((h) => h.step === 'fdb')?.problem).toBe('FDB_MISSING');
+  });
+});
