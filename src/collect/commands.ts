@@ -1,0 +1,177 @@
+// What flanctl reads from a node, step by step. Each step lists its sources in order of preference:
+// a live program (argv) and the file name the same output has in a --from-dir directory. The live
+// collector runs the first attempt that works; the directory loader reads the first file present.
+// Both fill the same Collected record, so `collect --raw-dir d` and `--from-dir d` agree by construction.
+import type { Address, BridgeInfo, BridgePort, CniConflist, CommandResult, EthtoolStats, FdbEntry, Iflink, IpamAllocation, IptablesRuleset, Link, Neigh, PodNetns, Route, SubnetEnv } from '../model/index.js';
+import {
+  parseArp,
+  parseBrctlShow,
+  parseBridgeFdb,
+  parseBridgeLink,
+  parseIfconfig,
+  parseIflink,
+  parseIpAddr,
+  parseIpLink,
+  parseIpNeigh,
+  parseIpRoute,
+  parseIptablesSave,
+  parseRouteN,
+  parseSysctl,
+} from '../parse/index.js';
+
+/** Everything collected about one node, before it is checked and shaped into a Snapshot. */
+export interface Collected {
+  host?: string;
+  kernel?: string;
+  /** from ip link: the authoritative link list */
+  links?: Link[];
+  /** from ip addr / ifconfig: links merged into `links` by name, addresses as they are */
+  addrLinks?: Link[];
+  addresses?: Address[];
+  routes?: Route[];
+  neigh?: Neigh[];
+  fdb?: FdbEntry[];
+  bridges?: BridgeInfo[];
+  bridgePorts?: BridgePort[];
+  iptables?: IptablesRuleset;
+  subnetEnv?: SubnetEnv;
+  cniConflist?: CniConflist;
+  iflinks?: Iflink[];
+  ethtool: Record<string, EthtoolStats>;
+  features: Record<string, Record<string, string>>;
+  sysctls: Record<string, string>;
+  pods: PodNetns[];
+  ipam: IpamAllocation[];
+  commands: CommandResult[];
+}
+
+export const emptyCollected = (): Collected => ({ ethtool: {}, features: {}, sysctls: {}, pods: [], ipam: [], commands: [] });
+
+export interface Attempt {
+  /** live: the program to run; absent when the source is only a saved file */
+  argv?: string[];
+  /** json | text | fallback (an older or other tool standing in for the preferred one) */
+  form: 'json' | 'text' | 'fallback';
+  /** the name of this output in a --from-dir / --raw-dir directory */
+  file: string;
+  apply(text: string, into: Collected): void;
+}
+
+export interface Step {
+  /** CommandResult.name */
+  name: string;
+  attempts: Attempt[];
+}
+
+/** The sysctls flannel depends on (flannel-node-state.md §1.1, §2.6). */
+export const SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
+
+const addr = (text: string, c: Collected, parse: typeof parseIpAddr): void => {
+  const r = parse(text);
+  c.addrLinks = r.links;
+  c.addresses = r.addresses;
+};
+
+/** Steps that do not depend on each other: run concurrently. */
+export const STEPS: Step[] = [
+  {
+    name: 'ip-link',
+    attempts: [
+      { argv: ['ip', '-j', '-d', 'link', 'show'], form: 'json', file: 'ip-link.txt', apply: (t, c) => void (c.links = parseIpLink(t)) },
+      { argv: ['ip', '-d', 'link', 'show'], form: 'text', file: 'ip-link.txt', apply: (t, c) => void (c.links = parseIpLink(t)) },
+    ],
+  },
+  {
+    name: 'ip-addr',
+    attempts: [
+      { argv: ['ip', '-j', 'addr', 'show'], form: 'json', file: 'ip-addr.txt', apply: (t, c) => addr(t, c, parseIpAddr) },
+      { argv: ['ip', 'addr', 'show'], form: 'text', file: 'ip-addr.txt', apply: (t, c) => addr(t, c, parseIpAddr) },
+      { argv: ['ifconfig', '-a'], form: 'fallback', file: 'ifconfig.txt', apply: (t, c) => addr(t, c, parseIfconfig) },
+    ],
+  },
+  {
+    name: 'ip-route',
+    attempts: [
+      { argv: ['ip', '-j', 'route', 'show', 'table', 'main'], form: 'json', file: 'ip-route.txt', apply: (t, c) => void (c.routes = parseIpRoute(t)) },
+      { argv: ['ip', 'route', 'show', 'table', 'main'], form: 'text', file: 'ip-route.txt', apply: (t, c) => void (c.routes = parseIpRoute(t)) },
+      { argv: ['route', '-n'], form: 'fallback', file: 'route-n.txt', apply: (t, c) => void (c.routes = parseRouteN(t)) },
+    ],
+  },
+  {
+    name: 'ip-neigh',
+    attempts: [
+      { argv: ['ip', '-j', 'neigh', 'show'], form: 'json', file: 'ip-neigh.txt', apply: (t, c) => void (c.neigh = parseIpNeigh(t)) },
+      { argv: ['ip', 'neigh', 'show'], form: 'text', file: 'ip-neigh.txt', apply: (t, c) => void (c.neigh = parseIpNeigh(t)) },
+      { argv: ['arp', '-n'], form: 'fallback', file: 'arp.txt', apply: (t, c) => void (c.neigh = parseArp(t)) },
+    ],
+  },
+  {
+    name: 'bridge-fdb',
+    attempts: [
+      { argv: ['bridge', '-j', 'fdb', 'show'], form: 'json', file: 'bridge-fdb.txt', apply: (t, c) => void (c.fdb = parseBridgeFdb(t)) },
+      { argv: ['bridge', 'fdb', 'show'], form: 'text', file: 'bridge-fdb.txt', apply: (t, c) => void (c.fdb = parseBridgeFdb(t)) },
+    ],
+  },
+  {
+    name: 'bridge-link',
+    attempts: [
+      { argv: ['bridge', '-j', 'link', 'show'], form: 'json', file: 'bridge-link.txt', apply: (t, c) => void (c.bridgePorts = parseBridgeLink(t)) },
+      { argv: ['bridge', 'link', 'show'], form: 'text', file: 'bridge-link.txt', apply: (t, c) => void (c.bridgePorts = parseBridgeLink(t)) },
+    ],
+  },
+  // without brctl the bridges are derived from ip link (kind bridge + masters): see assemble.ts
+  { name: 'brctl-show', attempts: [{ argv: ['brctl', 'show'], form: 'text', file: 'brctl-show.txt', apply: (t, c) => void (c.bridges = parseBrctlShow(t)) }] },
+  {
+    name: 'iptables-save',
+    attempts: [
+      { argv: ['iptables-save'], form: 'text', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
+      { argv: ['iptables-nft-save'], form: 'fallback', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
+      { argv: ['iptables-legacy-save'], form: 'fallback', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
+    ],
+  },
+  {
+    name: 'sysctl',
+    attempts: [{ argv: ['sysctl', '-e', ...SYSCTLS], form: 'text', file: 'sysctl.txt', apply: (t, c) => void Object.assign(c.sysctls, parseSysctl(t)) }],
+  },
+  { name: 'kernel', attempts: [{ argv: ['uname', '-r'], form: 'text', file: 'kernel.txt', apply: (t, c) => void (c.kernel = oneLine(t)) }] },
+];
+
+/** hostname is a step of its own: with --netns the node is named after the namespace instead. */
+export const HOSTNAME_STEP: Step = { name: 'hostname', attempts: [{ argv: ['hostname'], form: 'text', file: 'hostname.txt', apply: (t, c) => void (c.host = oneLine(t)) }] };
+
+/** The other iptables backend: checked when present, used when the preferred one holds no rules (flannel wrote to the other). */
+export const IPTABLES_LEGACY_STEP: Step = {
+  name: 'iptables-legacy-save',
+  attempts: [{ argv: ['iptables-legacy-save'], form: 'text', file: 'iptables-legacy-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) }],
+};
+
+/** `grep -H . /sys/class/net/<dev>/{ifindex,iflink}` for the named links: `iflink.txt`. */
+export function iflinkStep(linkNames: string[]): Step {
+  const paths = linkNames.flatMap((n) => [`/sys/class/net/${n}/ifindex`, `/sys/class/net/${n}/iflink`]);
+  return { name: 'iflink', attempts: [{ argv: ['grep', '-H', '.', ...paths], form: 'text', file: 'iflink.txt', apply: (t, c) => void (c.iflinks = parseIflink(t)) }] };
+}
+
+export const oneLine = (text: string): string | undefined => text.split('\n').find((l) => l.trim() !== '')?.trim();
+
+/** Files a --from-dir directory may hold for one node, with what they mean (README table). */
+export const DIR_FILES: Record<string, string> = {
+  'ip-link.txt': 'ip [-d] [-o] link, text or -j',
+  'ip-addr.txt': 'ip addr, text or -j',
+  'ifconfig.txt': 'ifconfig -a (when there is no ip-addr.txt)',
+  'ip-route.txt': 'ip route / ip -j route',
+  'route-n.txt': 'route -n (when there is no ip-route.txt)',
+  'ip-neigh.txt': 'ip neigh / ip -j neigh',
+  'arp.txt': 'arp -n / arp -e / arp -an (when there is no ip-neigh.txt)',
+  'bridge-fdb.txt': 'bridge fdb show / -j',
+  'bridge-link.txt': 'bridge link / -j',
+  'brctl-show.txt': 'brctl show',
+  'iptables-save.txt': 'iptables-save',
+  'iflink.txt': '/sys/class/net/*/iflink listing',
+  'subnet.env': '/run/flannel/subnet.env',
+  '10-flannel.conflist': '/etc/cni/net.d/10-flannel.conflist (or cni-conflist.json)',
+  'ethtool-S-<dev>.txt': 'ethtool -S <dev>',
+  'ethtool-k-<dev>.txt': 'ethtool -k <dev>',
+  'sysctl.txt': '`sysctl -a` style lines',
+  'hostname.txt': 'node name (default: the directory name)',
+  'kernel.txt': 'uname -r',
+};

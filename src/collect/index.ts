@@ -1,0 +1,33 @@
+// Node state from any source: the live node, a named netns, saved outputs (--from-dir), snapshots.
+import type { Snapshot } from '../model/index.js';
+import { type Collection, collectLive } from './live.js';
+import { loadFromDir } from './from-dir.js';
+import { readSnapshotFile } from './snapshot-file.js';
+
+export interface SourceOptions {
+  netns?: string;
+  snapshot?: string[];
+  fromDir?: string[];
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export type { Collection } from './live.js';
+export { collectLive } from './live.js';
+export { loadFromDir } from './from-dir.js';
+export { parseSnapshotJson, readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
+
+/** One Snapshot per node: every --snapshot file, then every --from-dir directory; else the live node (or --netns). */
+export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[]> {
+  const files = opts.snapshot ?? [];
+  const dirs = opts.fromDir ?? [];
+  if (files.length === 0 && dirs.length === 0) return [(await collectLive({ netns: opts.netns, onProgress: opts.onProgress })).snapshot];
+  const out: Snapshot[] = [];
+  for (const f of files) out.push(await readSnapshotFile(f));
+  for (const d of dirs) out.push((await loadFromDir(d)).snapshot);
+  return out;
+}
+
+/** One node with its raw outputs (for `collect --raw-dir`): live, --netns or one --from-dir directory. */
+export async function collectOne(opts: { netns?: string; fromDir?: string; onProgress?: SourceOptions['onProgress'] }): Promise<Collection> {
+  return opts.fromDir !== undefined ? loadFromDir(opts.fromDir) : collectLive(opts);
+}

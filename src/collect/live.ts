@@ -1,0 +1,205 @@
+// Collect the live state of this node (or of one named network namespace) into a Snapshot.
+// One process per step, a few at a time; every step's outcome lands in snapshot.commands.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError, FlanctlError } from '../errors.js';
+import type { Link, Snapshot } from '../model/index.js';
+import { parseCniConflist, parseEthtoolFeatures, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
+import { buildSnapshot, podFromAddr } from './assemble.js';
+import { type Collected, emptyCollected, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
+import { isRoot, run, validateNetns, which } from './runner.js';
+
+export interface CollectOptions {
+  netns?: string;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export interface Collection {
+  snapshot: Snapshot;
+  /** raw outputs by --from-dir file name (pods/<netns>/ip-addr.txt for pods) */
+  raw: Map<string, string>;
+}
+
+const CONCURRENCY = 4;
+const SUBNET_ENV = '/run/flannel/subnet.env';
+const CNI_DIR = '/etc/cni/net.d';
+const IPAM_DIR = '/var/lib/cni/networks';
+
+/** Run fn over items, at most `limit` at once, results in input order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Run one step's attempts in order until one works; record the outcome and the raw text. */
+async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
+  const errors: string[] = [];
+  let total = 0;
+  for (const attempt of step.attempts) {
+    const r = await run(attempt.argv!, { netns });
+    total += r.ms;
+    if (!r.ok) {
+      errors.push(r.error ?? 'failed');
+      continue;
+    }
+    try {
+      attempt.apply(r.stdout, c);
+    } catch (error) {
+      // an output the parser does not know: try the next form (e.g. text after JSON)
+      errors.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    raw.set(attempt.file, r.stdout);
+    c.commands.push({ name: step.name, argv: attempt.argv, ok: true, form: attempt.form, ms: total, ...(errors.length ? { error: errors.join('; ') } : {}) });
+    return;
+  }
+  c.commands.push({ name: step.name, argv: step.attempts[0].argv, ok: false, error: errors.join('; '), ms: total });
+}
+
+/** Read a host file for a step that has no program (subnet.env, CNI config). */
+async function readStep(name: string, path: string, file: string, apply: (text: string) => void, c: Collected, raw: Map<string, string>): Promise<void> {
+  const started = performance.now();
+  const ms = (): number => Math.round(performance.now() - started);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    c.commands.push({ name, file: path, ok: false, error: code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`, ms: ms() });
+    return;
+  }
+  try {
+    apply(text);
+  } catch (error) {
+    c.commands.push({ name, file: path, ok: false, error: error instanceof Error ? error.message : String(error), ms: ms() });
+    return;
+  }
+  raw.set(file, text);
+  c.commands.push({ name, file: path, ok: true, form: 'file', ms: ms() });
+}
+
+async function flannelConflist(): Promise<string | undefined> {
+  const names = await readdir(CNI_DIR).catch(() => [] as string[]);
+  const pick = names.filter((n) => /flannel/i.test(n) && /\.conflist$/.test(n)).sort()[0];
+  return pick === undefined ? undefined : join(CNI_DIR, pick);
+}
+
+/** host-local IPAM: /var/lib/cni/networks/<net>/<ip> holds the container ID (and the ifname in newer plugins). */
+async function readIpam(c: Collected): Promise<void> {
+  const nets = await readdir(IPAM_DIR).catch(() => [] as string[]);
+  for (const network of nets) {
+    const files = await readdir(join(IPAM_DIR, network)).catch(() => [] as string[]);
+    for (const ip of files.filter((f) => /^[0-9a-f.:]+$/i.test(f) && /[.:]/.test(f))) {
+      const text = await readFile(join(IPAM_DIR, network, ip), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const [containerId, ifname] = text.split(/\r?\n/).map((l) => l.trim());
+      if (containerId) c.ipam.push({ network, ip, containerId, ...(ifname ? { ifname } : {}) });
+    }
+  }
+}
+
+/** Pods: the named namespaces at the far end of this node's veths (nsid -> name via `ip netns list-id`). */
+async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, netns: string | undefined, tick: (s: string) => void): Promise<void> {
+  const listId = await run(['ip', '-j', 'netns', 'list-id'], { netns });
+  c.commands.push({ name: 'netns-list-id', argv: listId.argv, ok: listId.ok, form: 'json', ms: listId.ms, ...(listId.error ? { error: listId.error } : {}) });
+  if (!listId.ok) return;
+  let ids: { nsid: number; name?: string }[];
+  try {
+    ids = JSON.parse(listId.stdout || '[]');
+  } catch {
+    return;
+  }
+  const nameOf = new Map(ids.filter((i) => i.name).map((i) => [i.nsid, i.name!]));
+  const peers = links.filter((l) => l.kind === 'veth' && l.linkNetnsid !== undefined && nameOf.has(l.linkNetnsid));
+  const pods = await mapLimit(peers, CONCURRENCY, async (veth) => {
+    const podNs = nameOf.get(veth.linkNetnsid!)!;
+    const r = await run(['ip', '-n', podNs, '-j', 'addr', 'show']);
+    tick(`pod ${podNs}`);
+    c.commands.push({ name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.error ? { error: r.error } : {}) });
+    if (!r.ok) return undefined;
+    raw.set(`pods/${podNs}/ip-addr.txt`, r.stdout);
+    return podFromAddr(parseIpAddr(r.stdout), { netns: podNs, hostIfindex: veth.ifindex });
+  });
+  for (const p of pods) if (p) c.pods.push(p);
+}
+
+/** The live node, or with opts.netns the named namespace as the node. Needs root. */
+export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {
+  const netns = opts.netns;
+  if (!isRoot()) {
+    throw new EnvironmentError('collecting live state needs root (ip netns exec, iptables-save and the CNI state files are root-only)', 'run with sudo, or read saved state with --from-dir/--snapshot');
+  }
+  if (netns !== undefined) await validateNetns(netns);
+  if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
+  const c = emptyCollected();
+  const raw = new Map<string, string>();
+  const steps: Step[] = netns === undefined ? [...STEPS, HOSTNAME_STEP] : [...STEPS];
+  let done = 0;
+  let total = steps.length + 3;
+  const tick = (name: string): void => opts.onProgress?.(name, ++done, total);
+
+  const legacy = emptyCollected();
+  const legacyRaw = new Map<string, string>();
+  await mapLimit(steps, CONCURRENCY, async (s) => {
+    await runStep(s, c, raw, netns);
+    tick(s.name);
+  });
+  // flannel may have written its rules through the other iptables backend than iptables-save shows
+  if (/nf_tables/.test(c.iptables?.variant ?? '') && (await which('iptables-legacy-save'))) {
+    await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, netns);
+    c.commands.push(...legacy.commands);
+    const rules = (r: Collected['iptables']): number => r?.tables.reduce((n, t) => n + t.rules.length, 0) ?? 0;
+    if (rules(c.iptables) === 0 && rules(legacy.iptables) > 0) {
+      c.iptables = legacy.iptables;
+      raw.set('iptables-save.txt', legacyRaw.get('iptables-legacy-save.txt')!);
+    }
+  }
+
+  const links = c.links ?? c.addrLinks ?? [];
+  const names = links.map((l) => l.name).filter((n) => /^[A-Za-z0-9_.@:-]{1,15}$/.test(n));
+  const second: Promise<void>[] = [];
+  if (names.length > 0) second.push(runStep(iflinkStep(names), c, raw, netns).then(() => tick('iflink')));
+  if (links.some((l) => l.name === 'flannel.1')) {
+    const features: Step = {
+      name: 'ethtool-k',
+      attempts: [{ argv: ['ethtool', '-k', 'flannel.1'], form: 'text', file: 'ethtool-k-flannel.1.txt', apply: (t, into) => void (into.features['flannel.1'] = parseEthtoolFeatures(t)) }],
+    };
+    second.push(runStep(features, c, raw, netns).then(() => tick('ethtool-k')));
+  }
+  // subnet.env, the CNI config and IPAM files belong to the host, not to a namespace standing in for a node
+  if (netns === undefined) {
+    second.push(readStep('subnet-env', SUBNET_ENV, 'subnet.env', (t) => void (c.subnetEnv = parseSubnetEnv(t)), c, raw));
+    second.push(
+      flannelConflist().then((path) =>
+        path === undefined
+          ? void c.commands.push({ name: 'cni-conflist', file: join(CNI_DIR, '*flannel*.conflist'), ok: false, error: `no *flannel*.conflist in ${CNI_DIR}` })
+          : readStep('cni-conflist', path, '10-flannel.conflist', (t) => void (c.cniConflist = parseCniConflist(t)), c, raw),
+      ),
+    );
+    second.push(readIpam(c));
+  }
+  total += links.filter((l) => l.kind === 'veth' && l.linkNetnsid !== undefined).length;
+  second.push(collectPods(links, c, raw, netns, tick));
+  await Promise.all(second);
+
+  c.commands.sort((a, b) => a.name.localeCompare(b.name));
+  const source: Snapshot['source'] = netns === undefined ? { kind: 'live' } : { kind: 'netns', name: netns };
+  try {
+    const snapshot = buildSnapshot(c, source, new Date().toISOString(), netns ?? 'localhost');
+    // with --netns the namespace is the node: name it so (the UTS hostname is the host's)
+    if (netns !== undefined) snapshot.host = netns;
+    raw.set('hostname.txt', `${snapshot.host}\n`);
+    return { snapshot, raw };
+  } catch (error) {
+    if (error instanceof FlanctlError) throw error;
+    throw new EnvironmentError(`collected state does not fit the snapshot model: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+}

@@ -1,0 +1,50 @@
+// Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
+import { readFile, writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
+
+/** Check parsed JSON is a snapshot this flanctl reads; `where` names it in the one-line error. */
+export function parseSnapshotJson(text: string, where: string): Snapshot {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${where}: not JSON (expected a snapshot written by \`flanctl collect -o FILE\`)`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !('schemaVersion' in data)) {
+    throw new UsageError(`${where}: not a flanctl snapshot (no schemaVersion; write one with \`flanctl collect -o FILE\`)`);
+  }
+  const version = (data as { schemaVersion: unknown }).schemaVersion;
+  if (version !== SNAPSHOT_SCHEMA_VERSION) {
+    throw new UsageError(`${where}: snapshot schema version ${JSON.stringify(version)}, this flanctl reads version ${SNAPSHOT_SCHEMA_VERSION}`, 'collect it again with this flanctl');
+  }
+  const parsed = Snapshot.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.map(String).join('.') || '(top level)';
+    throw new UsageError(`${where}: not a valid flanctl snapshot: ${path}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export async function readSnapshotFile(path: string): Promise<Snapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
+    throw new UsageError(`cannot read snapshot ${path}: ${why}`);
+  }
+  return parseSnapshotJson(text, path);
+}
+
+export const snapshotJson = (snapshot: Snapshot): string => JSON.stringify(snapshot, null, 2) + '\n';
+
+export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promise<void> {
+  try {
+    await writeFile(path, snapshotJson(snapshot));
+  } catch (error) {
+    throw new UsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}

@@ -1,0 +1,106 @@
+// `flanctl show <what>`: one table per kind of node state, with the columns people grep for.
+import type { Link, Snapshot } from '../model/index.js';
+import { renderTable } from './table.js';
+
+export const SHOW_SUBJECTS = ['links', 'routes', 'neigh', 'fdb', 'bridges', 'iptables', 'pods'] as const;
+export type ShowSubject = (typeof SHOW_SUBJECTS)[number];
+
+/** The items `show --json` prints for a subject: the snapshot's own records. */
+export function showItems(s: Snapshot, subject: ShowSubject): unknown[] {
+  switch (subject) {
+    case 'links':
+      return s.links;
+    case 'routes':
+      return s.routes;
+    case 'neigh':
+      return s.neigh;
+    case 'fdb':
+      return s.fdb;
+    case 'bridges':
+      return s.bridges;
+    case 'iptables':
+      return s.iptables?.tables ?? [];
+    case 'pods':
+      return s.pods;
+  }
+}
+
+/** What `ip -d link` says about a link beyond the common columns. */
+export function linkDetails(l: Link): string {
+  const parts: string[] = [];
+  if (l.kind === 'vxlan') {
+    if (l.vni !== undefined) parts.push(`id ${l.vni}`);
+    if (l.local) parts.push(`local ${l.local}`);
+    if (l.remote) parts.push(`remote ${l.remote}`);
+    if (l.dev) parts.push(`dev ${l.dev}`);
+    if (l.port !== undefined) parts.push(`dstport ${l.port}`);
+    if (l.learning !== undefined) parts.push(l.learning ? 'learning' : 'nolearning');
+  } else if (l.kind === 'ipip') {
+    if (l.local) parts.push(`local ${l.local}`);
+    if (l.remote) parts.push(`remote ${l.remote}`);
+  } else if (l.kind === 'bridge') {
+    if (l.stp !== undefined) parts.push(`stp ${l.stp ? 'on' : 'off'}`);
+  } else if (l.kind === 'other' && l.infoKind) {
+    parts.push(l.infoKind);
+  }
+  if (l.linkIndex !== undefined && l.linkIndex !== l.ifindex) parts.push(`@if${l.linkIndex}`);
+  else if (l.linkName) parts.push(`@${l.linkName}`);
+  if (l.linkNetns) parts.push(`link-netns ${l.linkNetns}`);
+  else if (l.linkNetnsid !== undefined) parts.push(`link-netnsid ${l.linkNetnsid}`);
+  return parts.join(' ');
+}
+
+export function renderShow(s: Snapshot, subject: ShowSubject): string {
+  switch (subject) {
+    case 'links':
+      return renderTable(
+        ['ifindex', 'name', 'kind', 'mtu', 'state', 'mac', 'master', 'details'],
+        s.links.map((l) => [l.ifindex || undefined, l.name, l.kind, l.mtu, l.operstate, l.mac, l.master, linkDetails(l)]),
+      );
+    case 'routes':
+      return renderTable(
+        ['dst', 'gateway', 'dev', 'flags', 'metric', 'proto', 'scope', 'src'],
+        s.routes.map((r) => [
+          r.type === 'unicast' ? r.dst : `${r.type} ${r.dst}`,
+          r.gateway,
+          r.dev,
+          [...(r.onlink ? ['onlink'] : []), ...r.flags].join(','),
+          r.metric,
+          r.proto,
+          r.scope,
+          r.src,
+        ]),
+      );
+    case 'neigh':
+      return renderTable(
+        ['dst', 'lladdr', 'dev', 'state'],
+        s.neigh.map((n) => [n.dst, n.lladdr, n.dev, [...n.state, ...(n.router ? ['router'] : []), ...(n.proxy ? ['proxy'] : [])].join(',')]),
+      );
+    case 'fdb':
+      return renderTable(
+        ['mac', 'dev', 'dst', 'master', 'vlan', 'flags'],
+        s.fdb.map((f) => [f.mac, f.dev, f.dst, f.master, f.vlan, [...new Set([...(f.self ? ['self'] : []), ...f.flags, ...(f.state ? [f.state] : [])])].join(',')]),
+      );
+    case 'bridges':
+      return renderTable(
+        ['name', 'bridge id', 'stp', 'ports', 'interfaces'],
+        s.bridges.map((b) => [b.name, b.bridgeId, b.stp === undefined ? undefined : b.stp ? 'yes' : 'no', b.interfaces.length, b.interfaces.join(' ')]),
+      );
+    case 'iptables':
+      return renderTable(
+        ['table', 'chain', 'policy / target', 'rule'],
+        (s.iptables?.tables ?? []).flatMap((t) => [
+          ...t.chains.map((c) => [t.name, c.name, c.policy, '']),
+          ...t.rules.map((r) => [t.name, r.chain, r.target, r.spec]),
+        ]),
+      );
+    case 'pods':
+      return renderTable(
+        ['pod', 'netns', 'ifname', 'ip', 'mac', 'mtu', 'iflink', 'host veth', 'bridge'],
+        s.pods.map((p) => {
+          const veth = p.iflink === undefined ? undefined : s.links.find((l) => l.ifindex === p.iflink && l.kind !== 'loopback');
+          return [p.pod, p.netns, p.ifname, p.ip, p.mac, p.mtu, p.iflink, veth?.name, veth?.master];
+        }),
+      );
+  }
+}
