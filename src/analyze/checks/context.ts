@@ -1,0 +1,119 @@
+// Everything the doctor checks and the repair plan need, computed once and indexed with Maps so both
+// stay linear in the number of leases and kernel entries (50,000 peers).
+import { type LocalLease, resolveLocal } from '../../leases/local.js';
+import { normalizeSubnet } from '../../leases/lease.js';
+import type { Address } from '../../model/address.js';
+import type { FdbEntry } from '../../model/fdb.js';
+import type { DesiredState, Lease, NetConf } from '../../model/lease.js';
+import type { Link } from '../../model/link.js';
+import type { Neigh } from '../../model/neigh.js';
+import type { Route } from '../../model/route.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import type { SubnetEnv } from '../../model/subnet-env.js';
+
+export interface CheckContext {
+  snapshot: Snapshot;
+  node: string;
+  desired?: DesiredState;
+  netConf?: NetConf;
+  leases?: LocalLease;
+  subnetEnv?: SubnetEnv;
+  /** vxlan, host-gw, ipip… (lower case) when known from the own lease, net-conf or the devices present */
+  backend?: string;
+  /** this node's lease subnet (lease, else subnet.env) */
+  ownSubnet?: string;
+  /** flannel Network (net-conf, else subnet.env) */
+  network?: string;
+  vxlanName: string;
+  vxlan?: Link;
+  links: Map<string, Link>;
+  linksByIndex: Map<number, Link>;
+  addrsByDev: Map<string, Address[]>;
+  /** neighbours on the vxlan device by dst */
+  neighByDst: Map<string, Neigh>;
+  /** `self` fdb entries on the vxlan device by MAC (one MAC may have several dsts) */
+  fdbByMac: Map<string, FdbEntry[]>;
+  /** main-table routes by dst; a dst may have several (metrics) */
+  routesByDst: Map<string, Route[]>;
+}
+
+export interface ContextInput {
+  snapshot: Snapshot;
+  desired?: DesiredState;
+  /** --node NAME */
+  nodeName?: string;
+  /** --subnet-env FILE, overriding the snapshot's */
+  subnetEnv?: SubnetEnv;
+}
+
+/** `10.244.3.0/24` -> `10.244.3.0`: flannel's VTEP overlay address for a lease (the gateway of its route). */
+export const subnetAddress = (subnet: string): string => subnet.split('/')[0];
+
+/** FLANNEL_SUBNET `10.244.1.1/24` -> `10.244.1.0/24`. */
+export const envSubnet = (env?: SubnetEnv): string | undefined => (env?.subnet ? normalizeSubnet(env.subnet) : undefined);
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export function buildContext(input: ContextInput): CheckContext {
+  const { snapshot, desired } = input;
+  const subnetEnv = input.subnetEnv ?? snapshot.subnetEnv;
+  const leases = desired ? resolveLocal(desired, subnetEnv === snapshot.subnetEnv ? snapshot : { ...snapshot, subnetEnv }, input.nodeName) : undefined;
+  const own = leases?.local;
+  const netConf = desired?.netConf;
+  const links = new Map(snapshot.links.map((l) => [l.name, l]));
+  const linksByIndex = new Map(snapshot.links.map((l) => [l.ifindex, l]));
+  const vni = own?.vni ?? netConf?.Backend?.VNI;
+  const guessed = snapshot.links.find((l) => l.kind === 'vxlan' && /^flannel\.\d+$/.test(l.name));
+  const vxlanName = vni !== undefined ? `flannel.${vni}` : (guessed?.name ?? 'flannel.1');
+  const backend =
+    own?.backendType ??
+    netConf?.Backend?.Type?.toLowerCase() ??
+    (links.get(vxlanName)?.kind === 'vxlan' ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : undefined);
+
+  const addrsByDev = new Map<string, Address[]>();
+  for (const a of snapshot.addresses) push(addrsByDev, a.dev, a);
+  const neighByDst = new Map<string, Neigh>();
+  for (const n of snapshot.neigh) if (n.dev === vxlanName) neighByDst.set(n.dst, n);
+  const fdbByMac = new Map<string, FdbEntry[]>();
+  for (const f of snapshot.fdb) if (f.dev === vxlanName && f.self && !f.master) push(fdbByMac, f.mac, f);
+  const routesByDst = new Map<string, Route[]>();
+  for (const r of snapshot.routes) if (r.table === 'main' && r.type === 'unicast') push(routesByDst, r.dst, r);
+
+  return {
+    snapshot,
+    node: snapshot.host,
+    desired,
+    netConf,
+    leases,
+    subnetEnv,
+    backend,
+    ownSubnet: own?.subnet ?? envSubnet(subnetEnv),
+    network: (netConf?.Network && normalizeSubnet(netConf.Network)) || (subnetEnv?.network && normalizeSubnet(subnetEnv.network)) || undefined,
+    vxlanName,
+    vxlan: links.get(vxlanName),
+    links,
+    linksByIndex,
+    addrsByDev,
+    neighByDst,
+    fdbByMac,
+    routesByDst,
+  };
+}
+
+/** The remote leases this node programs: same backend as its own (flannel ignores other types). */
+export function remoteLeases(ctx: CheckContext): Lease[] {
+  const remotes = ctx.leases?.remotes ?? [];
+  return ctx.backend ? remotes.filter((l) => l.backendType === ctx.backend) : remotes;
+}
+
+/** The device that carries `ip` (the underlay for a vxlan local address / public IP). */
+export function deviceWithAddress(ctx: CheckContext, ip: string): Link | undefined {
+  for (const [dev, addrs] of ctx.addrsByDev) if (addrs.some((a) => a.local === ip)) return ctx.links.get(dev);
+  return undefined;
+}
+
+export const isUp = (link: Link): boolean => link.flags.includes('UP');

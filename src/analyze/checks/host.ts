@@ -1,0 +1,81 @@
+// Host settings flannel depends on (C-sys, C-ipt, C-offload of reference §7): sysctls, iptables, offload.
+import type { Finding } from '../../model/finding.js';
+import type { IptablesRuleset, IptablesTable } from '../../model/iptables.js';
+import type { CheckContext } from './context.js';
+import { type Check, finding } from './finding.js';
+
+function sysctl(ctx: CheckContext, key: string): string | undefined {
+  const s = ctx.snapshot.sysctls;
+  return s[key] ?? s[key.replaceAll('.', '/')];
+}
+
+export const sysctlCheck: Check = {
+  name: 'sysctls',
+  run(ctx) {
+    if (Object.keys(ctx.snapshot.sysctls).length === 0) return { skipped: 'no sysctl values in the snapshot' };
+    const out: Finding[] = [];
+    const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
+    if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'error', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
+    const nf = sysctl(ctx, 'net.bridge.bridge-nf-call-iptables');
+    if (nf === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'warning', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
+    else if (nf === '0') out.push(finding(ctx, 'BRIDGE_NF_CALL_IPTABLES_OFF', 'warning', 'net.bridge.bridge-nf-call-iptables = 0: bridged pod traffic bypasses iptables (kube-proxy Services on the same node)', ['sysctl: net.bridge.bridge-nf-call-iptables = 0'], 'sysctl -w net.bridge.bridge-nf-call-iptables=1'));
+    return out;
+  },
+};
+
+const table = (rs: IptablesRuleset, name: string): IptablesTable | undefined => rs.tables.find((t) => t.name === name);
+const ruleLine = (chain: string, spec: string): string => `iptables-save: -A ${chain} ${spec}`;
+
+export const iptablesCheck: Check = {
+  name: 'iptables',
+  run(ctx) {
+    const rs = ctx.snapshot.iptables;
+    if (!rs) return { skipped: 'no iptables-save output in the snapshot' };
+    const out: Finding[] = [];
+    const filter = table(rs, 'filter');
+    const forward = filter?.chains.find((c) => c.name === 'FORWARD');
+    if (filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
+      const fwdRules = filter.rules.filter((r) => r.chain === 'FORWARD');
+      const jump = fwdRules.findIndex((r) => r.target === 'FLANNEL-FWD');
+      const accepts = filter.rules.filter((r) => r.chain === 'FLANNEL-FWD' && r.target === 'ACCEPT');
+      const ev = [`iptables-save: :FORWARD ${forward.policy}`, ...fwdRules.slice(0, 8).map((r) => ruleLine('FORWARD', r.spec))];
+      if (jump < 0 || accepts.length === 0) {
+        out.push(finding(ctx, 'FORWARD_DROP_NO_FLANNEL_FWD', 'error', `FORWARD policy is ${forward.policy} and ${jump < 0 ? 'nothing jumps to FLANNEL-FWD' : 'FLANNEL-FWD accepts nothing'}: forwarded pod traffic is dropped`, [...ev, ...accepts.map((r) => ruleLine('FLANNEL-FWD', r.spec))], 'run flanneld with --iptables-forward-rules=true (default), or: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
+      } else {
+        const blocker = fwdRules.slice(0, jump).find((r) => (r.target === 'DROP' || r.target === 'REJECT') && !r.args.includes('-m'));
+        if (blocker) out.push(finding(ctx, 'FORWARD_REJECT_BEFORE_FLANNEL', 'warning', `FORWARD ${blocker.target}s before the FLANNEL-FWD jump (firewalld?)`, [ruleLine('FORWARD', blocker.spec), ruleLine('FORWARD', fwdRules[jump].spec)], 'move the FLANNEL-FWD jump first: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
+      }
+    }
+    if (ctx.subnetEnv?.ipmasq === true) {
+      const nat = table(rs, 'nat');
+      const jump = nat?.rules.some((r) => r.chain === 'POSTROUTING' && r.target === 'FLANNEL-POSTRTG');
+      const masq = nat?.rules.some((r) => r.chain === 'FLANNEL-POSTRTG' && r.target === 'MASQUERADE');
+      if (!jump || !masq) {
+        out.push(finding(ctx, 'MASQ_MISSING', 'warning', `FLANNEL_IPMASQ=true but ${!jump ? 'POSTROUTING does not jump to FLANNEL-POSTRTG' : 'FLANNEL-POSTRTG has no MASQUERADE rule'}: pods cannot reach outside the cluster`, ['subnet.env: FLANNEL_IPMASQ=true', ...(nat?.rules.filter((r) => r.chain === 'POSTROUTING').slice(0, 8).map((r) => ruleLine('POSTROUTING', r.spec)) ?? ['iptables-save: no *nat table'])], 'restart flanneld (it re-creates its masquerade rules within 5 s when they are missing)'));
+      }
+    }
+    const loose = rs as { legacyTablesPresent?: unknown; warnings?: unknown };
+    const warned = Array.isArray(loose.warnings) && loose.warnings.some((w) => typeof w === 'string' && /legacy tables present/.test(w));
+    if (/nf_tables/.test(rs.variant ?? '') && (loose.legacyTablesPresent === true || warned)) {
+      out.push(finding(ctx, 'IPTABLES_LEGACY_AND_NFT', 'warning', 'iptables rules exist in both the legacy and the nf_tables backend: flannel and kube-proxy may be writing to different ones (flannel #1317)', ['iptables-save: # Warning: iptables-legacy tables present, use iptables-legacy-save to see them'], 'use one backend everywhere (update-alternatives --set iptables ...), then restart flanneld and kube-proxy'));
+    }
+    return out;
+  },
+};
+
+/** flannel #1279: VXLAN UDP checksum miscomputed for NATed packets on kernels before the ~5.7 fix. */
+export const offloadCheck: Check = {
+  name: 'tx checksum offload',
+  run(ctx) {
+    if (ctx.backend !== 'vxlan') return { skipped: ctx.backend ? `backend is ${ctx.backend}` : 'backend unknown' };
+    const features = ctx.snapshot.features[ctx.vxlanName];
+    if (!features) return { skipped: `no ethtool -k ${ctx.vxlanName} output in the snapshot` };
+    if (features['tx-checksum-ip-generic']?.startsWith('on') !== true) return [];
+    const m = /^(\d+)\.(\d+)/.exec(ctx.snapshot.kernel ?? '');
+    const fixed = m ? Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 7) : false;
+    const kernel = ctx.snapshot.kernel ? `kernel ${ctx.snapshot.kernel}` : 'kernel version unknown';
+    return [
+      finding(ctx, 'TX_CSUM_OFFLOAD_ON', fixed ? 'info' : 'warning', `tx-checksum-ip-generic is on for ${ctx.vxlanName} (${kernel}${fixed ? ', has the kernel fix' : ''}): Service traffic across nodes may stall ~63 s (flannel #1279)`, [`ethtool -k ${ctx.vxlanName}: tx-checksum-ip-generic: ${features['tx-checksum-ip-generic']}`], `ethtool -K ${ctx.vxlanName} tx-checksum-ip-generic off`),
+    ];
+  },
+};

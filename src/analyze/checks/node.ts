@@ -1,0 +1,101 @@
+// This node's own pieces (C-cni0, C-env of reference §7): the pod bridge, its veths and pods, subnet.env,
+// and the desired state's own problems.
+import { normalizeSubnet } from '../../leases/lease.js';
+import type { Finding } from '../../model/finding.js';
+import type { Link } from '../../model/link.js';
+import { type CheckContext, envSubnet } from './context.js';
+import { addrLine, leaseLine, linkLine } from './evidence.js';
+import { type Check, finding } from './finding.js';
+
+/** The pod bridge: cni0, else a bridge carrying FLANNEL_SUBNET's gateway (docker0 in older setups, seed 003). */
+export function podBridge(ctx: CheckContext): Link | undefined {
+  const cni0 = ctx.links.get('cni0');
+  if (cni0) return cni0;
+  const gw = ctx.subnetEnv?.subnet?.split('/')[0];
+  for (const l of ctx.links.values()) if (l.kind === 'bridge' && (ctx.addrsByDev.get(l.name) ?? []).some((a) => a.local === gw)) return l;
+  return undefined;
+}
+
+export const bridgeAddressCheck: Check = {
+  name: 'pod bridge address',
+  run(ctx) {
+    const env = ctx.subnetEnv?.subnet;
+    if (!env) return { skipped: 'no subnet.env (FLANNEL_SUBNET) to compare with' };
+    const br = podBridge(ctx);
+    // no bridge yet is healthy: the bridge plugin creates it with the first pod
+    if (!br) return [];
+    const v4 = (ctx.addrsByDev.get(br.name) ?? []).filter((a) => a.family === 'inet');
+    if (v4.length === 0 || v4.some((a) => `${a.local}/${a.prefixlen}` === env)) return [];
+    return [
+      finding(ctx, 'BRIDGE_SUBNET_MISMATCH', 'error', `${br.name} has ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, FLANNEL_SUBNET is ${env}: new pods fail with "${br.name}" already has an IP address different from ${env} (flannel #1850)`, [...v4.map(addrLine), `subnet.env: FLANNEL_SUBNET=${env}`], `drain the node, then: ip link set ${br.name} down && ip link del ${br.name} (the bridge plugin recreates it; existing pods lose network)`),
+    ];
+  },
+};
+
+export const vethCheck: Check = {
+  name: 'pod veths',
+  run(ctx) {
+    const pods = ctx.snapshot.pods;
+    if (pods.length === 0) return { skipped: 'no pod namespaces in the snapshot' };
+    const br = podBridge(ctx);
+    const out: Finding[] = [];
+    const podByIflink = new Map<number, string>();
+    for (const p of pods) if (p.iflink !== undefined) podByIflink.set(p.iflink, p.pod ?? p.netns ?? '?');
+    if (br) {
+      for (const l of ctx.links.values()) {
+        if (l.kind !== 'veth' || l.master !== br.name || podByIflink.has(l.ifindex)) continue;
+        out.push(finding(ctx, 'VETH_NO_POD', 'warning', `${l.name} is on ${br.name} but no pod's eth0 is its peer (leaked by a CNI DEL that never ran?)`, [linkLine(l)], `check it is unused, then: ip link del ${l.name}`));
+      }
+    }
+    for (const p of pods) {
+      if (p.iflink === undefined) continue;
+      const veth = ctx.linksByIndex.get(p.iflink);
+      const who = p.pod ?? p.netns ?? '?';
+      if (!veth) out.push(finding(ctx, 'POD_VETH_MISSING', 'error', `pod ${who}: its eth0 peer (ifindex ${p.iflink}) does not exist on the host`, [`pod ${who}: eth0 iflink ${p.iflink}`]));
+      else if (!veth.master) out.push(finding(ctx, 'VETH_NO_MASTER', 'error', `pod ${who}: host veth ${veth.name} has no master: not on ${br?.name ?? 'the pod bridge'}`, [`pod ${who}: eth0 iflink ${p.iflink}`, linkLine(veth)], br ? `ip link set ${veth.name} master ${br.name}` : undefined));
+    }
+    return out;
+  },
+};
+
+export const subnetEnvCheck: Check = {
+  name: 'subnet.env',
+  run(ctx) {
+    const env = ctx.subnetEnv;
+    const kind = ctx.snapshot.source.kind;
+    if (!env) {
+      // a namespace or a ticket's directory has no /run/flannel of its own
+      if (kind === 'netns' || kind === 'dir') return { skipped: `no subnet.env for a ${kind} source (give --subnet-env FILE)` };
+      return [finding(ctx, 'SUBNET_ENV_MISSING', 'error', 'subnet.env is missing: flanneld never got that far, and the flannel CNI plugin fails every new pod (loadFlannelSubnetEnv failed)', ['cat /run/flannel/subnet.env: No such file or directory'], 'fix flanneld (see its logs); do not write subnet.env by hand')];
+    }
+    const out: Finding[] = [];
+    const line = (k: string): string => `subnet.env: ${k}=${env.vars[k] ?? '(absent)'}`;
+    const sub = envSubnet(env);
+    const own = ctx.leases?.local;
+    if (!sub) out.push(finding(ctx, 'SUBNET_ENV_INVALID', 'error', 'FLANNEL_SUBNET is missing or not a CIDR', [line('FLANNEL_SUBNET')]));
+    else if (own && own.subnet !== sub) out.push(finding(ctx, 'SUBNET_ENV_LEASE_MISMATCH', 'error', `FLANNEL_SUBNET ${env.subnet} is not in this node's lease ${own.subnet}: new pods get addresses no peer routes here`, [line('FLANNEL_SUBNET'), leaseLine(own)], 'restart flanneld (it rewrites subnet.env), then recreate pods on this node'));
+    const confNet = ctx.netConf?.Network ? normalizeSubnet(ctx.netConf.Network) : undefined;
+    if (confNet && env.network && normalizeSubnet(env.network) !== confNet) out.push(finding(ctx, 'SUBNET_ENV_NETWORK_MISMATCH', 'error', `FLANNEL_NETWORK ${env.network} is not the configured Network ${confNet}`, [line('FLANNEL_NETWORK')], 'restart flanneld'));
+    const dev = ctx.vxlan;
+    if (ctx.backend === 'vxlan' && dev?.mtu !== undefined && env.mtu !== undefined && env.mtu !== dev.mtu) {
+      out.push(finding(ctx, 'SUBNET_ENV_MTU_MISMATCH', 'warning', `FLANNEL_MTU ${env.mtu} ≠ ${dev.name} mtu ${dev.mtu}: pods get the wrong MTU (large transfers hang)`, [line('FLANNEL_MTU'), linkLine(dev)], 'restart flanneld, then recreate pods'));
+    }
+    return out;
+  },
+};
+
+const PROBLEM_SEVERITY: Record<string, Finding['severity']> = { LEASE_DUPLICATE_SUBNET: 'error', LEASE_NOT_FLANNEL: 'info' };
+
+export const leaseProblemsCheck: Check = {
+  name: 'desired state',
+  run(ctx) {
+    if (!ctx.desired || !ctx.leases) return { skipped: 'no desired state (give --nodes, --kube or --etcd)' };
+    const out: Finding[] = ctx.desired.problems.map((p) => {
+      const f = finding(ctx, p.code, PROBLEM_SEVERITY[p.code] ?? 'warning', p.summary, p.evidence.split('\n'));
+      if (p.node) f.node = p.node;
+      return f;
+    });
+    if (!ctx.leases.local) out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', 'warning', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
+    return out;
+  },
+};

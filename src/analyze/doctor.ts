@@ -1,0 +1,71 @@
+// flanctl doctor: every check over one node's snapshot and (when given) flannel's desired state. Pure.
+import type { DesiredState, Lease } from '../model/lease.js';
+import type { Finding } from '../model/finding.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { SubnetEnv } from '../model/subnet-env.js';
+import { buildContext } from './checks/context.js';
+import { deviceAddressCheck, ipipDeviceCheck, vxlanDeviceCheck } from './checks/device.js';
+import type { Check } from './checks/finding.js';
+import { iptablesCheck, offloadCheck, sysctlCheck } from './checks/host.js';
+import { bridgeAddressCheck, leaseProblemsCheck, subnetEnvCheck, vethCheck } from './checks/node.js';
+import { peersCheck, staleCheck } from './checks/remote.js';
+
+export const CHECKS: Check[] = [
+  leaseProblemsCheck,
+  vxlanDeviceCheck,
+  ipipDeviceCheck,
+  deviceAddressCheck,
+  peersCheck,
+  staleCheck,
+  subnetEnvCheck,
+  bridgeAddressCheck,
+  vethCheck,
+  sysctlCheck,
+  iptablesCheck,
+  offloadCheck,
+];
+
+export interface DoctorInput {
+  snapshot: Snapshot;
+  desired?: DesiredState;
+  nodeName?: string;
+  subnetEnv?: SubnetEnv;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  node: string;
+  backend?: string;
+  /** this node's own lease, and how it was recognised */
+  localLease?: Lease;
+  localLeaseHow?: string;
+  peers: number;
+  findings: Finding[];
+  skipped: { check: string; reason: string }[];
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+export function runDoctor(input: DoctorInput): DoctorReport {
+  const ctx = buildContext(input);
+  const findings: Finding[] = [];
+  const skipped: DoctorReport['skipped'] = [];
+  for (const check of CHECKS) {
+    const r = check.run(ctx);
+    if (Array.isArray(r)) findings.push(...r);
+    else skipped.push({ check: check.name, reason: r.skipped });
+  }
+  // stable sort: errors first, checks keep their order inside a severity
+  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const report: DoctorReport = {
+    ok: !findings.some((f) => f.severity !== 'info'),
+    node: ctx.node,
+    peers: ctx.leases?.remotes.length ?? 0,
+    findings,
+    skipped,
+  };
+  if (ctx.backend) report.backend = ctx.backend;
+  if (ctx.leases?.local) report.localLease = ctx.leases.local;
+  if (ctx.leases) report.localLeaseHow = ctx.leases.how;
+  return report;
+}

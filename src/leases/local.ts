@@ -1,0 +1,31 @@
+// Which lease is this node's own. Hostnames are not reliable (a snapshot's host may be a netns or a
+// directory name), so the node's addresses decide: the lease whose public IP is one of them, then the lease
+// whose subnet is FLANNEL_SUBNET's or flannel.1's, unless --node names it.
+import { UsageError } from '../errors.js';
+import type { DesiredState, Lease } from '../model/lease.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { normalizeSubnet } from './lease.js';
+
+export interface LocalLease {
+  local?: Lease;
+  /** every other lease: what this node programs */
+  remotes: Lease[];
+  /** how the local lease was found, for the report */
+  how: string;
+}
+
+export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName?: string): LocalLease {
+  const split = (local: Lease | undefined, how: string): LocalLease => ({ local, remotes: desired.leases.filter((l) => l !== local), how });
+  if (nodeName !== undefined) {
+    const named = desired.leases.find((l) => l.node === nodeName);
+    if (!named) throw new UsageError(`no lease for node ${JSON.stringify(nodeName)} in the desired state`, `nodes with leases: ${desired.leases.map((l) => l.node ?? l.subnet).slice(0, 10).join(', ')}`);
+    return split(named, `--node ${nodeName}`);
+  }
+  const mine = new Set(snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local));
+  const byIp = desired.leases.find((l) => mine.has(l.publicIp) || (l.addresses ?? []).some((a) => mine.has(a)));
+  if (byIp) return split(byIp, `public IP ${byIp.publicIp} is an address of this node`);
+  const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
+  const bySubnet = envSubnet ? desired.leases.find((l) => l.subnet === envSubnet) : undefined;
+  if (bySubnet) return split(bySubnet, `FLANNEL_SUBNET is in lease ${bySubnet.subnet}`);
+  return split(undefined, 'no lease matches this node\'s addresses or subnet.env');
+}

@@ -1,0 +1,109 @@
+// argv builders for every repair verb. Each value is validated here, right before it becomes part of a
+// command line (IPs, MACs, device names, prefixes, namespace names); a bad value throws UnsafeValue and
+// the plan skips that item instead of building the command.
+import { UsageError } from '../errors.js';
+import { Cidr, isIfname, isIPv4, Mac } from '../model/net.js';
+
+export class UnsafeValue extends UsageError {}
+
+const NETNS = /^[A-Za-z0-9_.@:+-]{1,128}$/;
+
+function ip4(v: string | undefined, what: string): string {
+  if (v === undefined || !isIPv4(v)) throw new UnsafeValue(`${what} ${JSON.stringify(v)} is not an IPv4 address`);
+  return v;
+}
+function mac(v: string | undefined, what = 'MAC'): string {
+  if (v === undefined || !Mac.safeParse(v).success) throw new UnsafeValue(`${what} ${JSON.stringify(v)} is not a MAC address`);
+  return v;
+}
+function dev(v: string | undefined): string {
+  if (v === undefined || !isIfname(v)) throw new UnsafeValue(`device ${JSON.stringify(v)} is not an interface name`);
+  return v;
+}
+function cidr(v: string | undefined): string {
+  if (v === undefined || !Cidr.safeParse(v).success || !isIPv4(v.split('/')[0])) throw new UnsafeValue(`prefix ${JSON.stringify(v)} is not an IPv4 CIDR`);
+  return v;
+}
+function int(v: number | undefined, what: string, max: number): string {
+  if (v === undefined || !Number.isInteger(v) || v < 0 || v > max) throw new UnsafeValue(`${what} ${String(v)} is out of range`);
+  return String(v);
+}
+
+/** Where the commands run: the live node, or a named namespace (`ip -n NS`, `bridge -n NS`, iproute2 ≥ 4.x). */
+export function programPrefix(program: 'ip' | 'bridge', netns?: string): string[] {
+  if (netns === undefined) return [program];
+  if (!NETNS.test(netns) || netns === '.' || netns === '..') throw new UnsafeValue(`not a network namespace name: ${JSON.stringify(netns)}`);
+  return [program, '-n', netns];
+}
+
+/** One command without its program prefix: what goes on a `-batch` line and after `ip`/`bridge`. */
+export interface Cmd {
+  program: 'ip' | 'bridge';
+  args: string[];
+}
+
+export const neighReplace = (d: string, ip: string, lladdr: string): Cmd => ({
+  program: 'ip',
+  args: ['neigh', 'replace', ip4(ip, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', 'permanent'],
+});
+export const neighDel = (d: string, ip: string): Cmd => ({ program: 'ip', args: ['neigh', 'del', ip4(ip, 'neighbour'), 'dev', dev(d)] });
+
+export const fdbReplace = (d: string, m: string, dst: string): Cmd => ({
+  program: 'bridge',
+  args: ['fdb', 'replace', mac(m), 'dev', dev(d), 'dst', ip4(dst, 'fdb dst'), 'self', 'permanent'],
+});
+export const fdbDel = (d: string, m: string, dst?: string): Cmd => ({
+  program: 'bridge',
+  args: ['fdb', 'del', mac(m), 'dev', dev(d), ...(dst ? ['dst', ip4(dst, 'fdb dst')] : []), 'self'],
+});
+
+export interface RouteSpec {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  onlink?: boolean;
+  metric?: number;
+}
+function routeArgs(r: RouteSpec): string[] {
+  return [
+    cidr(r.dst),
+    ...(r.gateway ? ['via', ip4(r.gateway, 'gateway')] : []),
+    ...(r.dev ? ['dev', dev(r.dev)] : []),
+    ...(r.onlink ? ['onlink'] : []),
+    ...(r.metric !== undefined ? ['metric', int(r.metric, 'metric', 0xffffffff)] : []),
+  ];
+}
+export const routeReplace = (r: RouteSpec): Cmd => ({ program: 'ip', args: ['route', 'replace', ...routeArgs(r)] });
+export const routeDel = (r: RouteSpec): Cmd => ({ program: 'ip', args: ['route', 'del', ...routeArgs(r)] });
+
+export interface VxlanSpec {
+  name: string;
+  mac: string;
+  mtu: number;
+  vni: number;
+  local: string;
+  dev: string;
+  port: number;
+  learning?: boolean;
+}
+/** flannel's device (reference §1.2): `ip link add flannel.1 address MAC mtu M type vxlan id N local IP dev ETH dstport P nolearning`. */
+export const linkAddVxlan = (s: VxlanSpec): Cmd => ({
+  program: 'ip',
+  args: [
+    'link', 'add', dev(s.name), 'address', mac(s.mac, 'VtepMAC'), 'mtu', int(s.mtu, 'mtu', 65535), 'type', 'vxlan',
+    'id', int(s.vni, 'VNI', 0xffffff), 'local', ip4(s.local, 'local'), 'dev', dev(s.dev), 'dstport', int(s.port, 'port', 65535),
+    s.learning ? 'learning' : 'nolearning',
+  ],
+});
+export const linkDel = (d: string): Cmd => ({ program: 'ip', args: ['link', 'del', dev(d)] });
+export const linkUp = (d: string): Cmd => ({ program: 'ip', args: ['link', 'set', 'dev', dev(d), 'up'] });
+export const linkDown = (d: string): Cmd => ({ program: 'ip', args: ['link', 'set', 'dev', dev(d), 'down'] });
+export const linkMtu = (d: string, mtu: number): Cmd => ({ program: 'ip', args: ['link', 'set', 'dev', dev(d), 'mtu', int(mtu, 'mtu', 65535)] });
+export const addrReplace = (d: string, prefix: string): Cmd => ({ program: 'ip', args: ['addr', 'replace', cidr(prefix), 'dev', dev(d)] });
+export const addrDel = (d: string, prefix: string): Cmd => ({ program: 'ip', args: ['addr', 'del', cidr(prefix), 'dev', dev(d)] });
+
+/** The full argv for execa and its display form. */
+export function render(cmd: Cmd, netns?: string): { argv: string[]; command: string } {
+  const argv = [...programPrefix(cmd.program, netns), ...cmd.args];
+  return { argv, command: argv.join(' ') };
+}
