@@ -52,6 +52,7 @@ function plainLine(spec: string, where: string): SshTarget {
 }
 
 function inventoryLine(name: string, vars: string[], where: string): SshTarget {
+  if (!NAME.test(name)) throw new UsageError(`${where}: not a usable node name: ${JSON.stringify(name)}`);
   const kv: Record<string, string> = {};
   for (const v of vars) {
     const eq = v.indexOf('=');
@@ -63,8 +64,8 @@ function inventoryLine(name: string, vars: string[], where: string): SshTarget {
 }
 
 function target(name: string, host: string, user: string | undefined, port: string | undefined, where: string): SshTarget {
-  if (!NAME.test(name) && !isHost(name)) throw new UsageError(`${where}: not a usable node name: ${JSON.stringify(name)}`);
   if (!isHost(host)) throw new UsageError(`${where}: not a host name or IP address: ${JSON.stringify(host)}`);
+  if (!NAME.test(name) && !isHost(name)) throw new UsageError(`${where}: not a usable node name: ${JSON.stringify(name)}`);
   if (user !== undefined && !USER.test(user)) throw new UsageError(`${where}: not a user name: ${JSON.stringify(user)}`);
   let portNumber: number | undefined;
   if (port !== undefined) {

@@ -1,0 +1,70 @@
+// The services the commands call in cluster mode: flags in, one call, a result to render.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { type ClusterManifest, collectCluster } from './collect.js';
+import { parseHostsFile } from './hosts.js';
+import { discoverKube, kubeTransport } from './kube.js';
+import { nodeProgress } from './progress.js';
+import { sshTransport } from './ssh.js';
+import type { Transport } from './transport.js';
+
+export interface CollectAllInput {
+  output?: string;
+  'ssh-hosts'?: string;
+  'ssh-identity'?: string;
+  'ssh-config'?: string;
+  'ssh-option'?: string[];
+  kube?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  'flannel-selector'?: string;
+  'flannel-container'?: string;
+  'debug-image'?: string;
+  parallel: number;
+  timeout: number;
+}
+
+export interface CollectAllResult extends ClusterManifest {
+  dir: string;
+}
+
+export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> {
+  if (!f.output) throw new UsageError('--all writes one snapshot per node into a directory: give -o DIR');
+  if (!f['ssh-hosts'] === !f.kube) throw new UsageError('--all needs one way to reach the nodes: --ssh-hosts FILE or --kube');
+  const dir = f.output;
+  let transport: Transport;
+  if (f['ssh-hosts']) {
+    const text = await readFile(f['ssh-hosts'], 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${f['ssh-hosts']}: ${error.code === 'ENOENT' ? 'no such file' : error.code}`);
+    });
+    const sshConfig = { configFile: f['ssh-config'], identity: f['ssh-identity'], options: f['ssh-option'], connectTimeout: Math.min(10, f.timeout) };
+    transport = sshTransport(parseHostsFile(text, f['ssh-hosts']), sshConfig);
+    await mkdir(dir, { recursive: true });
+  } else {
+    const o = { kubeconfig: f.kubeconfig, context: f.context, selector: f['flannel-selector'], container: f['flannel-container'], debugImage: f['debug-image'] };
+    const kube = await discoverKube(o);
+    await mkdir(dir, { recursive: true });
+    // the nodes' annotations are the leases: kept beside the snapshots as the cluster's desired state
+    await writeFile(join(dir, 'nodes.json'), kube.nodesJson);
+    transport = kubeTransport(o, kube);
+  }
+  const progress = nodeProgress(await transport.nodes(), `collecting over ${transport.kind} (${f.parallel} at a time)`);
+  try {
+    const manifest = await collectCluster({ transport, outDir: dir, parallel: f.parallel, timeoutMs: f.timeout * 1000, now: () => new Date(), onEvent: progress.onEvent });
+    return { dir, ...manifest };
+  } finally {
+    progress.done();
+  }
+}
+
+export function renderCollectAll(r: CollectAllResult): string {
+  const ok = r.nodes.filter((n) => n.ok);
+  const lines = [`collected ${ok.length}/${r.nodes.length} nodes over ${r.transport} into ${r.dir}`];
+  for (const n of r.nodes) {
+    const steps = n.failedSteps?.length ? ` (not collected there: ${n.failedSteps.join(', ')})` : '';
+    lines.push(n.ok ? `  ✓ ${n.name}  ${(n.ms / 1000).toFixed(1)} s  ${n.file}${steps}` : `  ✗ ${n.name}  ${n.error}`);
+  }
+  if (ok.length < r.nodes.length) lines.push(`partial: ${r.nodes.length - ok.length} node(s) missing; the others are analysed by \`flanctl doctor --cluster ${r.dir}\``);
+  return lines.join('\n');
+}
