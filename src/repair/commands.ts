@@ -46,11 +46,21 @@ export const neighReplace = (d: string, ip: string, lladdr: string): Cmd => ({
   program: 'ip',
   args: ['neigh', 'replace', ip4(ip, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', 'permanent'],
 });
+/** Restore a neighbour as it was: NUD state lower case (`permanent`, `noarp`, `stale`…). */
+export const neighRestore = (d: string, ip: string, lladdr: string, nud: string): Cmd => {
+  if (!/^[a-z]{4,10}$/.test(nud)) throw new UnsafeValue(`NUD state ${JSON.stringify(nud)}`);
+  return { program: 'ip', args: ['neigh', 'replace', ip4(ip, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', nud] };
+};
 export const neighDel = (d: string, ip: string): Cmd => ({ program: 'ip', args: ['neigh', 'del', ip4(ip, 'neighbour'), 'dev', dev(d)] });
 
 export const fdbReplace = (d: string, m: string, dst: string): Cmd => ({
   program: 'bridge',
   args: ['fdb', 'replace', mac(m), 'dev', dev(d), 'dst', ip4(dst, 'fdb dst'), 'self', 'permanent'],
+});
+/** Restores a deleted entry next to any other remote of the same MAC (`replace` would overwrite it). */
+export const fdbAppend = (d: string, m: string, dst: string): Cmd => ({
+  program: 'bridge',
+  args: ['fdb', 'append', mac(m), 'dev', dev(d), 'dst', ip4(dst, 'fdb dst'), 'self', 'permanent'],
 });
 export const fdbDel = (d: string, m: string, dst?: string): Cmd => ({
   program: 'bridge',

@@ -1,0 +1,126 @@
+// Runs a repair plan (and undoes one). The only place besides collect/ that changes the machine.
+// Consecutive actions of one program run as one `ip -batch -` / `bridge -batch -` (thousands of peers in
+// one process); without -force iproute2 stops at the first failing line and names it (`Command failed -:N`),
+// so "stop at the first failure, report exactly what ran" holds per line, not per batch.
+import { execa } from 'execa';
+import { which } from '../collect/runner.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import { type Cmd, programPrefix, render } from './commands.js';
+import { type Journal, newJournalId, readJournal, writeJournal } from './journal.js';
+import { acquireLock } from './lock.js';
+import type { RepairPlan } from './plan.js';
+
+export interface ApplyResult {
+  journalId: string;
+  journalFile: string;
+  /** actions that ran, from the start of the plan */
+  applied: number;
+  failed?: { index: number; command: string; error: string };
+}
+
+interface BatchResult {
+  /** lines that ran before the failing one (all of them when ok) */
+  done: number;
+  error?: string;
+}
+
+async function runBatch(program: 'ip' | 'bridge', lines: string[][], netns?: string): Promise<BatchResult> {
+  const path = await which(program);
+  if (!path) throw new EnvironmentError(`${program} not installed`, 'apt-get install iproute2');
+  const prefix = programPrefix(program, netns).slice(1);
+  const r = await execa(path, [...prefix, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n', reject: false, timeout: 300_000, env: { LC_ALL: 'C' } });
+  if (r.exitCode === 0) return { done: lines.length };
+  const stderr = String(r.stderr ?? '');
+  const m = /Command failed -:(\d+)/.exec(stderr);
+  const msg = stderr.split('\n').find((l) => l.trim() && !l.startsWith('Command failed'))?.trim() ?? r.shortMessage ?? `exit ${r.exitCode}`;
+  // no line number: assume nothing in this batch ran (the journal undo tolerates objects left as they were)
+  return { done: m ? Number(m[1]) - 1 : 0, error: msg };
+}
+
+/** Consecutive runs of one program: [start, end) index ranges. */
+function runsOf(programs: ('ip' | 'bridge')[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < programs.length; ) {
+    let j = i + 1;
+    while (j < programs.length && programs[j] === programs[i]) j++;
+    out.push([i, j]);
+    i = j;
+  }
+  return out;
+}
+
+/** Journal, then run every action in order; stop at the first failure. Takes the repair lock. */
+export async function applyPlan(plan: RepairPlan, dir: string, now = new Date()): Promise<ApplyResult> {
+  const release = await acquireLock(dir);
+  try {
+    const journal: Journal = {
+      id: newJournalId(now),
+      time: now.toISOString(),
+      node: plan.node,
+      status: 'applying',
+      applied: 0,
+      actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo })),
+    };
+    if (plan.netns !== undefined) journal.netns = plan.netns;
+    const file = await writeJournal(dir, journal);
+    for (const [start, end] of runsOf(plan.actions.map((a) => a.program))) {
+      const r = await runBatch(plan.actions[start].program, plan.actions.slice(start, end).map((a) => a.args), plan.netns);
+      journal.applied = start + r.done;
+      if (r.error !== undefined) {
+        const index = start + r.done;
+        journal.status = 'failed';
+        journal.failed = { index, command: plan.actions[index]?.command ?? '', error: r.error };
+        await writeJournal(dir, journal);
+        return { journalId: journal.id, journalFile: file, applied: journal.applied, failed: journal.failed };
+      }
+      await writeJournal(dir, journal);
+    }
+    journal.status = 'applied';
+    await writeJournal(dir, journal);
+    return { journalId: journal.id, journalFile: file, applied: journal.applied };
+  } finally {
+    await release();
+  }
+}
+
+export interface UndoResult {
+  journalId: string;
+  node: string;
+  netns?: string;
+  /** undo commands that ran */
+  restored: number;
+  commands: string[];
+  errors: string[];
+}
+
+/** Put back what journal `id` (default: the newest) touched, newest action first. Keeps going past failures. */
+export async function undoJournal(dir: string, id?: string, now = new Date()): Promise<UndoResult> {
+  const release = await acquireLock(dir);
+  try {
+    const journal = await readJournal(dir, id);
+    if (journal.status === 'undone') throw new UsageError(`repair ${journal.id} was already undone at ${journal.undone?.time ?? '?'}`);
+    // an interrupted repair (still `applying`) may have run any of its actions: undo all (restoring is idempotent)
+    const upto = journal.status === 'applying' ? journal.actions.length : journal.failed ? journal.failed.index + 1 : journal.applied;
+    const cmds: Cmd[] = journal.actions.slice(0, upto).reverse().flatMap((a) => a.undo);
+    const errors: string[] = [];
+    let restored = 0;
+    for (const [start, end] of runsOf(cmds.map((c) => c.program))) {
+      let i = start;
+      while (i < end) {
+        const r = await runBatch(cmds[i].program, cmds.slice(i, end).map((c) => c.args), journal.netns);
+        restored += r.done;
+        if (r.error === undefined) break;
+        errors.push(`${render(cmds[i + r.done], journal.netns).command}: ${r.error}`);
+        i += r.done + 1;
+      }
+    }
+    journal.status = 'undone';
+    journal.undone = { time: now.toISOString(), restored, errors };
+    await writeJournal(dir, journal);
+    const result: UndoResult = { journalId: journal.id, node: journal.node, restored, commands: cmds.map((c) => render(c, journal.netns).command), errors };
+    if (journal.netns !== undefined) result.netns = journal.netns;
+    return result;
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,82 @@
+// The repair journal: written before anything runs, updated after every batch, so `repair --undo` can
+// always put back what a (possibly interrupted) repair touched.
+// /var/lib/flanctl/journal/<id>.json, or --journal-dir / FLANCTL_JOURNAL_DIR.
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { EnvironmentError, UsageError } from '../errors.js';
+
+export const DEFAULT_JOURNAL_DIR = '/var/lib/flanctl/journal';
+
+export const journalDir = (flag?: string): string => flag ?? process.env.FLANCTL_JOURNAL_DIR ?? DEFAULT_JOURNAL_DIR;
+
+const Cmd = z.object({ program: z.enum(['ip', 'bridge']), args: z.array(z.string()) });
+
+export const JournalAction = z.object({
+  op: z.string(),
+  target: z.string(),
+  command: z.string(),
+  program: z.enum(['ip', 'bridge']),
+  args: z.array(z.string()),
+  /** restores the object as it was before this action */
+  undo: z.array(Cmd),
+});
+export type JournalAction = z.infer<typeof JournalAction>;
+
+export const Journal = z.object({
+  id: z.string(),
+  time: z.string(),
+  node: z.string(),
+  netns: z.string().optional(),
+  /** applying: written before the first command (a crash leaves it so); applied; failed; undone */
+  status: z.enum(['applying', 'applied', 'failed', 'undone']),
+  /** how many actions, from the start, are known to have run */
+  applied: z.number().int(),
+  failed: z.object({ index: z.number().int(), command: z.string(), error: z.string() }).optional(),
+  undone: z.object({ time: z.string(), restored: z.number().int(), errors: z.array(z.string()) }).optional(),
+  actions: z.array(JournalAction),
+});
+export type Journal = z.infer<typeof Journal>;
+
+const ID = /^[0-9A-Za-z-]{1,64}$/;
+
+/** `2026-11-23T17-25-00-123Z`: sortable, a valid file name. */
+export const newJournalId = (now: Date): string => now.toISOString().replace(/[:.]/g, '-');
+
+export async function writeJournal(dir: string, j: Journal): Promise<string> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, `${j.id}.json`);
+    // write then rename: a reader (or a crash) never sees half a journal
+    await writeFile(`${file}.tmp`, JSON.stringify(j, null, 2) + '\n', { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    return file;
+  } catch (e) {
+    throw new EnvironmentError(`cannot write the repair journal in ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'set --journal-dir or FLANCTL_JOURNAL_DIR');
+  }
+}
+
+/** The journal `id`, or the newest one in `dir`. */
+export async function readJournal(dir: string, id?: string): Promise<Journal> {
+  if (id !== undefined && !ID.test(id)) throw new UsageError(`not a journal id: ${JSON.stringify(id)}`);
+  let name = id;
+  if (name === undefined) {
+    let files: string[] = [];
+    try {
+      files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+    } catch {
+      // no directory: no journal
+    }
+    if (!files.length) throw new UsageError(`no repair journal in ${dir}`);
+    name = files[files.length - 1].slice(0, -'.json'.length);
+  }
+  let text: string;
+  try {
+    text = await readFile(join(dir, `${name}.json`), 'utf8');
+  } catch {
+    throw new UsageError(`no repair journal ${name} in ${dir}`);
+  }
+  const parsed = Journal.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new UsageError(`${join(dir, `${name}.json`)} is not a flanctl repair journal`);
+  return parsed.data;
+}

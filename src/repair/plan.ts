@@ -1,0 +1,167 @@
+// The repair plan: a pure diff of flannel's leases against one node's snapshot (the same peerDiff the
+// doctor reports). Replace verbs only, so a plan is idempotent; each action carries the commands that put
+// back what the snapshot shows (its undo), which apply journals before running anything.
+// Order (flannel's, vxlan_network.go): device first, then every neigh, every fdb, every route — so each
+// peer still gets neigh -> fdb -> route and no route ever exists before its permanent neighbour. Removals
+// (--prune) come last, in flannel's removal order neigh -> fdb -> route.
+import { buildContext, type CheckContext, deviceWithAddress, isUp, subnetAddress } from '../analyze/checks/context.js';
+import { type PeerDiff, peerDiffs, staleEntries } from '../analyze/checks/peers.js';
+import type { DesiredState } from '../model/lease.js';
+import type { Neigh } from '../model/neigh.js';
+import type { RepairAction } from '../model/finding.js';
+import type { Route } from '../model/route.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { SubnetEnv } from '../model/subnet-env.js';
+import { cidrContains } from '../model/net.js';
+import * as c from './commands.js';
+
+export interface PlanInput {
+  snapshot: Snapshot;
+  desired: DesiredState;
+  nodeName?: string;
+  subnetEnv?: SubnetEnv;
+  /** also remove entries no lease explains (departed nodes, old VtepMACs, extra overlay addresses) */
+  prune?: boolean;
+  /** run every command inside this namespace */
+  netns?: string;
+}
+
+/** One action with what the journal needs: the program, its batch line, and the commands that undo it. */
+export interface PlannedAction extends RepairAction {
+  program: 'ip' | 'bridge';
+  /** the arguments after `ip`/`bridge`: one `-batch` line */
+  args: string[];
+  undo: c.Cmd[];
+}
+
+export interface RepairPlan {
+  node: string;
+  netns?: string;
+  actions: PlannedAction[];
+  skipped: { target: string; reason: string }[];
+}
+
+const VXLAN_PORT = 8472;
+const PHASES = ['link-add', 'addr-replace', 'link-up', 'neigh-replace', 'fdb-replace', 'route-replace', 'neigh-del', 'fdb-del', 'route-del', 'addr-del'];
+
+export function planRepair(input: PlanInput): RepairPlan {
+  const ctx = buildContext(input);
+  const plan: RepairPlan = { node: ctx.node, actions: [], skipped: [] };
+  if (input.netns !== undefined) plan.netns = input.netns;
+  const add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[]): void => {
+    try {
+      const cmd = build();
+      const { argv, command } = c.render(cmd, input.netns);
+      plan.actions.push({ op, target, argv, command, reason, node: ctx.node, program: cmd.program, args: cmd.args, undo: undo() });
+    } catch (e) {
+      if (!(e instanceof c.UnsafeValue)) throw e;
+      plan.skipped.push({ target, reason: `not run: ${e.message}` });
+    }
+  };
+  const skip = (target: string, reason: string): void => void plan.skipped.push({ target, reason });
+
+  if (!ctx.leases) return plan;
+  if (!ctx.backend) skip('backend', 'backend type unknown: no lease for this node and no net-conf');
+  if (ctx.backend === 'vxlan') planDevice(ctx, add, skip);
+  if (ctx.backend === 'ipip' && !ctx.links.get('flannel.ipip')) skip('flannel.ipip', 'missing: restart flanneld to recreate it (repair does not create ipip devices)');
+
+  const { diffs, unusable } = peerDiffs(ctx);
+  for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
+  for (const d of diffs) planPeer(ctx, d, add);
+  if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
+  // stable: keeps the per-peer order inside each phase
+  const rank = new Map(PHASES.map((p, i) => [p, i]));
+  plan.actions.sort((a, b) => rank.get(a.op)! - rank.get(b.op)!);
+  return plan;
+}
+
+type Add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[]) => void;
+type Skip = (target: string, reason: string) => void;
+
+/** flannel.<VNI>: recreate it as flanneld would, with the lease's own VtepMAC so every peer's entries stay valid. */
+function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
+  const name = ctx.vxlanName;
+  const own = ctx.leases?.local;
+  const link = ctx.vxlan;
+  const overlay = ctx.ownSubnet ? `${subnetAddress(ctx.ownSubnet)}/32` : undefined;
+  if (!link) {
+    if (!own) return skip(name, 'missing, and no lease for this node to recreate it from (name it with --node)');
+    if (!own.vtepMac) return skip(name, "missing, and this node's lease has no VtepMAC: a random MAC would break every peer");
+    const local = [own.publicIp, ...(own.addresses ?? [])].find((ip) => deviceWithAddress(ctx, ip));
+    const under = local ? deviceWithAddress(ctx, local) : undefined;
+    if (!local || !under) return skip(name, `missing, and no interface of this node has the lease's public IP ${own.publicIp} (NAT?): restart flanneld`);
+    const base = ctx.netConf?.Backend?.MTU ?? under.mtu;
+    if (base === undefined) return skip(name, `missing, and the MTU of ${under.name} is unknown`);
+    const spec: c.VxlanSpec = { name, mac: own.vtepMac, mtu: base - 50, vni: own.vni ?? ctx.netConf?.Backend?.VNI ?? 1, local, dev: under.name, port: ctx.netConf?.Backend?.Port || VXLAN_PORT };
+    add('link-add', name, `${name} is missing: recreate it with VNI ${spec.vni}, local ${local}, dev ${under.name}, VtepMAC ${own.vtepMac}`, () => c.linkAddVxlan(spec), () => [c.linkDel(name)]);
+    if (overlay) add('addr-replace', `${overlay} dev ${name}`, `overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => []);
+    add('link-up', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);
+    return;
+  }
+  if (link.kind !== 'vxlan') return skip(name, `is a ${link.kind} device, not vxlan: not touched`);
+  if (overlay) {
+    const has = (ctx.addrsByDev.get(name) ?? []).some((a) => a.family === 'inet' && `${a.local}/${a.prefixlen}` === overlay);
+    if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)]);
+  }
+  if (!isUp(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)]);
+}
+
+const nud = (n: Neigh): string | undefined => {
+  const s = n.state.find((x) => ['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'DELAY', 'PROBE'].includes(x));
+  // dynamic states cannot be set as such; `stale` lets the kernel re-verify
+  return s === undefined ? undefined : s === 'PERMANENT' || s === 'NOARP' ? s.toLowerCase() : 'stale';
+};
+
+function neighUndo(dev: string, ip: string, prev: Neigh | undefined): c.Cmd[] {
+  const state = prev ? nud(prev) : undefined;
+  return prev?.lladdr && state ? [c.neighRestore(dev, ip, prev.lladdr, state)] : [c.neighDel(dev, ip)];
+}
+
+function routeUndo(want: c.RouteSpec, prev: Route[]): c.Cmd[] {
+  // `ip route replace` replaces the route with the same dst and metric; another metric is a second route
+  const same = prev.find((r) => (r.metric ?? 0) === (want.metric ?? 0));
+  return same ? [c.routeReplace({ dst: same.dst, gateway: same.gateway, dev: same.dev, onlink: same.onlink, metric: same.metric })] : [c.routeDel(want)];
+}
+
+function planPeer(ctx: CheckContext, d: PeerDiff, add: Add): void {
+  const who = d.lease.node ?? d.lease.subnet;
+  const dev = ctx.vxlanName;
+  // a device that is down or gone has nothing on it: undo must not resurrect what the snapshot showed before
+  const flushed = !ctx.vxlan || !isUp(ctx.vxlan);
+  if (d.neigh && d.neigh.state !== 'ok') {
+    const n = d.neigh;
+    add('neigh-replace', `${n.ip} dev ${dev}`, `${n.state} neighbour for ${who}: ${n.ip} -> ${n.mac}`, () => c.neighReplace(dev, n.ip, n.mac), () => neighUndo(dev, n.ip, flushed ? undefined : n.seen));
+  }
+  if (d.fdb && d.fdb.state !== 'ok') {
+    const f = d.fdb;
+    const prev = ctx.vxlan ? f.seen.find((e) => e.dst) : undefined;
+    add('fdb-replace', `${f.mac} dst ${f.dst}`, `${f.state} fdb entry for ${who}`, () => c.fdbReplace(dev, f.mac, f.dst), () => (prev?.dst ? [c.fdbReplace(dev, f.mac, prev.dst)] : [c.fdbDel(dev, f.mac, f.dst)]));
+  }
+  if (d.routeState !== 'ok') {
+    const r = d.route;
+    const prev = r.dev === dev && flushed ? d.routeSeen.filter((x) => x.dev !== dev) : d.routeSeen;
+    add('route-replace', r.dst, `${d.routeState} route for ${who}: ${r.dst} via ${r.gateway}${r.dev ? ` dev ${r.dev}` : ''}`, () => c.routeReplace(r), () => routeUndo(r, prev));
+  }
+}
+
+/** Entries for departed nodes and old VtepMACs, extra overlay addresses: only with --prune. */
+function planPrune(ctx: CheckContext, add: Add): void {
+  const dev = ctx.vxlanName;
+  const s = staleEntries(ctx);
+  for (const n of s.neigh) add('neigh-del', `${n.dst} dev ${dev}`, 'neighbour for no current lease', () => c.neighDel(dev, n.dst), () => (n.lladdr && nud(n) ? [c.neighRestore(dev, n.dst, n.lladdr, nud(n)!)] : []));
+  for (const f of [...s.fdb, ...s.oldMacFdb]) {
+    const reason = s.oldMacFdb.includes(f) ? 'previous VtepMAC of a live node' : 'fdb entry for no current lease';
+    add('fdb-del', `${f.mac} dst ${f.dst ?? '-'}`, reason, () => c.fdbDel(dev, f.mac, f.dst), () => (f.dst ? [c.fdbAppend(dev, f.mac, f.dst)] : []));
+  }
+  for (const r of s.routes) {
+    const spec = { dst: r.dst, gateway: r.gateway, dev, onlink: r.onlink, metric: r.metric };
+    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace(spec)]);
+  }
+  if (!ctx.ownSubnet) return;
+  const want = `${subnetAddress(ctx.ownSubnet)}/32`;
+  for (const a of ctx.addrsByDev.get(dev) ?? []) {
+    const cidr = `${a.local}/${a.prefixlen}`;
+    if (a.family !== 'inet' || cidr === want || (ctx.network && !cidrContains(ctx.network, a.local))) continue;
+    add('addr-del', `${cidr} dev ${dev}`, `extra overlay address (lease is ${ctx.ownSubnet})`, () => c.addrDel(dev, cidr), () => [c.addrReplace(dev, cidr)]);
+  }
+}
