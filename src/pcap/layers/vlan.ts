@@ -1,0 +1,9 @@
+// 802.1Q / 802.1ad tag: TCI (priority, VLAN id) then the encapsulated ethertype.
+import { type Packet, truncated } from '../packet.js';
+import { nextByEthertype } from './registry.js';
+
+export function vlan(p: Packet, off: number, end: number): void {
+  if (off + 4 > end) return truncated(p, 'vlan');
+  if (p.vlan < 0) p.vlan = p.buf.readUInt16BE(off) & 0x0fff;
+  nextByEthertype(p, p.buf.readUInt16BE(off + 2), off + 4, end);
+}
