@@ -8,6 +8,9 @@ import { loadFromDir } from '../collect/from-dir.js';
 import { writeSnapshotFile } from '../collect/snapshot-file.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { fanOut, type NodeState } from './fanout.js';
+import type { SshTarget } from './hosts.js';
+import type { KubeOptions } from './kube.js';
+import type { SshOptions } from './ssh.js';
 import { newNonce, REMOTE_SCRIPT, splitRemoteOutput } from './remote-script.js';
 import type { Transport } from './transport.js';
 
@@ -25,15 +28,23 @@ export interface ManifestNode {
   failedSteps?: string[];
 }
 
+/** How the nodes were reached: `repair --cluster --apply` goes back the same way. */
+export interface Reach {
+  ssh?: { targets: SshTarget[]; options: SshOptions };
+  kube?: KubeOptions;
+}
+
 export interface ClusterManifest {
   schemaVersion: 1;
   time: string;
   transport: Transport['kind'];
+  reach?: Reach;
   nodes: ManifestNode[];
 }
 
 export interface ClusterCollectOptions {
   transport: Transport;
+  reach?: Reach;
   outDir: string;
   parallel: number;
   timeoutMs: number;
@@ -50,6 +61,7 @@ export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterM
     schemaVersion: 1,
     time: o.now().toISOString(),
     transport: o.transport.kind,
+    ...(o.reach ? { reach: o.reach } : {}),
     nodes: outcomes.map((r) => ({
       name: r.name,
       ok: r.ok,

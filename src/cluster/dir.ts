@@ -12,6 +12,7 @@ export interface ClusterDir {
   snapshots: Snapshot[];
   /** nodes the collection could not reach: reported, not analysed */
   unreachable: { name: string; error: string }[];
+  manifest?: ClusterManifest;
   /** `kubectl get nodes -o json` saved beside the snapshots (kube transport), as desired state */
   nodesFile?: string;
 }
@@ -30,6 +31,7 @@ export async function loadClusterDir(dir: string): Promise<ClusterDir> {
   let files: string[];
   if (names.includes(MANIFEST)) {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as ClusterManifest;
+    out.manifest = manifest;
     files = manifest.nodes.filter((n) => n.ok && n.file).map((n) => n.file!);
     out.unreachable = manifest.nodes.filter((n) => !n.ok).map((n) => ({ name: n.name, error: n.error ?? 'failed' }));
   } else {

@@ -63,6 +63,9 @@ function inventoryLine(name: string, vars: string[], where: string): SshTarget {
   return target(name, host, kv.ansible_user ?? kv.ansible_ssh_user, kv.ansible_port ?? kv.ansible_ssh_port, where);
 }
 
+/** Check a target read back from a cluster manifest as strictly as one read from a hosts file. */
+export const checkTarget = (t: SshTarget, where: string): SshTarget => target(t.name, t.host, t.user, t.port === undefined ? undefined : String(t.port), where);
+
 function target(name: string, host: string, user: string | undefined, port: string | undefined, where: string): SshTarget {
   if (!isHost(host)) throw new UsageError(`${where}: not a host name or IP address: ${JSON.stringify(host)}`);
   if (!NAME.test(name) && !isHost(name)) throw new UsageError(`${where}: not a usable node name: ${JSON.stringify(name)}`);

@@ -2,8 +2,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { type ClusterManifest, collectCluster } from './collect.js';
-import { parseHostsFile } from './hosts.js';
+import { type ClusterManifest, collectCluster, type Reach } from './collect.js';
+import { checkTarget, parseHostsFile } from './hosts.js';
 import { discoverKube, kubeTransport } from './kube.js';
 import { nodeProgress } from './progress.js';
 import { sshTransport } from './ssh.js';
@@ -34,12 +34,15 @@ export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> 
   if (!f['ssh-hosts'] === !f.kube) throw new UsageError('--all needs one way to reach the nodes: --ssh-hosts FILE or --kube');
   const dir = f.output;
   let transport: Transport;
+  let reach: Reach;
   if (f['ssh-hosts']) {
     const text = await readFile(f['ssh-hosts'], 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read ${f['ssh-hosts']}: ${error.code === 'ENOENT' ? 'no such file' : error.code}`);
     });
     const sshConfig = { configFile: f['ssh-config'], identity: f['ssh-identity'], options: f['ssh-option'], connectTimeout: Math.min(10, f.timeout) };
-    transport = sshTransport(parseHostsFile(text, f['ssh-hosts']), sshConfig);
+    const targets = parseHostsFile(text, f['ssh-hosts']);
+    transport = sshTransport(targets, sshConfig);
+    reach = { ssh: { targets, options: sshConfig } };
     await mkdir(dir, { recursive: true });
   } else {
     const o = { kubeconfig: f.kubeconfig, context: f.context, selector: f['flannel-selector'], container: f['flannel-container'], debugImage: f['debug-image'] };
@@ -48,10 +51,11 @@ export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> 
     // the nodes' annotations are the leases: kept beside the snapshots as the cluster's desired state
     await writeFile(join(dir, 'nodes.json'), kube.nodesJson);
     transport = kubeTransport(o, kube);
+    reach = { kube: o };
   }
   const progress = nodeProgress(await transport.nodes(), `collecting over ${transport.kind} (${f.parallel} at a time)`);
   try {
-    const manifest = await collectCluster({ transport, outDir: dir, parallel: f.parallel, timeoutMs: f.timeout * 1000, now: () => new Date(), onEvent: progress.onEvent });
+    const manifest = await collectCluster({ transport, reach, outDir: dir, parallel: f.parallel, timeoutMs: f.timeout * 1000, now: () => new Date(), onEvent: progress.onEvent });
     return { dir, ...manifest };
   } finally {
     progress.done();
@@ -67,4 +71,11 @@ export function renderCollectAll(r: CollectAllResult): string {
   }
   if (ok.length < r.nodes.length) lines.push(`partial: ${r.nodes.length - ok.length} node(s) missing; the others are analysed by \`flanctl doctor --cluster ${r.dir}\``);
   return lines.join('\n');
+}
+
+/** The transport that collected a cluster directory, rebuilt from its manifest (for repair --apply). */
+export async function transportFromManifest(manifest: ClusterManifest | undefined, dir: string): Promise<Transport> {
+  if (manifest?.reach?.ssh) return sshTransport(manifest.reach.ssh.targets.map((t) => checkTarget(t, `${dir}/cluster.json`)), manifest.reach.ssh.options);
+  if (manifest?.reach?.kube) return kubeTransport(manifest.reach.kube, await discoverKube(manifest.reach.kube));
+  throw new UsageError(`${dir} does not say how its nodes were reached`, 'collect it with `flanctl collect --all --ssh-hosts FILE|--kube -o DIR` first');
 }

@@ -58,6 +58,6 @@ const lastLine = (s: string): string | undefined => s.split('\n').map((l) => l.t
 
 /** ssh joins the remote command with spaces for the remote shell: only plain words pass. */
 export function checkArgs(args: string[]): string[] {
-  for (const a of args) if (!/^[A-Za-z0-9_.:/=-]+$/.test(a)) throw new UsageError(`unsafe remote argument ${JSON.stringify(a)}`);
+  for (const a of args) if (!/^[A-Za-z0-9_.:/=+-]+$/.test(a)) throw new UsageError(`unsafe remote argument ${JSON.stringify(a)}`);
   return args;
 }

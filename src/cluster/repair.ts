@@ -1,0 +1,146 @@
+// `repair --cluster DIR [--apply]`: each node's repair plan (the repair helper's planRepair over that node's
+// snapshot), applied over the transport that collected it, node by node, stopping at the first failure.
+// The journal is the repair helper's format, written on the node itself before anything runs
+// (<journal-dir>/<id>.json, same lock file), so `flanctl repair --undo` there can put it back.
+import type { RepairAction } from '../model/finding.js';
+import type { DesiredState, Lease } from '../model/lease.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { type Journal, newJournalId } from '../repair/journal.js';
+import { planRepair, type RepairPlan } from '../repair/plan.js';
+import { errorLine } from './fanout.js';
+import { nodeFacts } from './node-facts.js';
+import { checkArgs } from './ssh.js';
+import type { Transport } from './transport.js';
+import { newNonce } from './remote-script.js';
+
+/**
+ * Leases as the nodes themselves show them: each node's real flannel.1 MAC, vxlan local IP and subnet.
+ * The default desired state in cluster mode: what peers must program for the data path to work. Pure.
+ */
+export function leasesFromSnapshots(snapshots: Snapshot[]): DesiredState {
+  const leases: Lease[] = [];
+  for (const s of snapshots) {
+    const f = nodeFacts(s);
+    if (!f.subnet || !f.publicIp || !f.vtepMac) continue;
+    const link = s.links.find((l) => l.name === f.vtepDev);
+    const vni = link?.kind === 'vxlan' ? link.vni : undefined;
+    leases.push({ node: s.host, subnet: f.subnet, publicIp: f.publicIp, backendType: 'vxlan', vtepMac: f.vtepMac, ...(vni !== undefined ? { vni } : {}), source: 'cluster-snapshots' });
+  }
+  return { leases, problems: [] };
+}
+
+export function planCluster(snapshots: Snapshot[], desired: DesiredState): RepairPlan[] {
+  return snapshots.map((s) => planRepair({ snapshot: s, desired, nodeName: s.host }));
+}
+
+export interface NodeApply {
+  node: string;
+  status: 'applied' | 'failed' | 'nothing-to-do' | 'not-run';
+  applied: number;
+  journal?: string;
+  error?: string;
+}
+
+/**
+ * POSIX sh run on the node: take the repair lock, write the journal (base64 of the JSON, argument 4),
+ * run each command (words separated by `+`), stop at the first failure, record the outcome in the journal.
+ */
+export const REPAIR_SCRIPT = [
+  'm="$1"; dir="$2"; id="$3"; journal="$4"; shift 4',
+  'PATH="$PATH:/usr/sbin:/sbin"',
+  'say() { printf "%s %s\\n" "@@flanctl-$m" "$*"; }',
+  'mkdir -p "$dir" && chmod 700 "$dir" || { say error "cannot create $dir"; exit 3; }',
+  'lock="$dir/repair.lock"',
+  'take() { ( set -C; echo $$ > "$lock" ) 2>/dev/null; }',
+  'if ! take; then pid=$(cat "$lock" 2>/dev/null); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then say error "another flanctl repair is running (pid $pid, lock $lock)"; exit 3; fi; rm -f "$lock"; take || { say error "cannot take the repair lock $lock"; exit 3; }; fi',
+  'trap \'rm -f "$lock"\' EXIT',
+  'j="$dir/$id.json"',
+  'printf "%s" "$journal" | base64 -d > "$j.tmp" && mv "$j.tmp" "$j" || { say error "cannot write the journal $j"; exit 3; }',
+  'say journal "$j"',
+  'n=0; cmd=""',
+  'finish() { sed -i -e "s/^  \\"status\\": \\"applying\\",/  \\"status\\": \\"$1\\",/" -e "s/^  \\"applied\\": 0,/  \\"applied\\": $n,$2/" "$j"; }',
+  'run() { e=$("$@" 2>&1); rc=$?; if [ $rc -ne 0 ]; then e=$(printf "%s" "$e" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed " \\"failed\\": {\\"index\\": $n, \\"command\\": \\"$*\\", \\"error\\": \\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n+1)); }',
+  'for w in "$@"; do if [ "$w" = + ]; then run $cmd; cmd=""; else cmd="$cmd $w"; fi; done',
+  'if [ -n "$cmd" ]; then run $cmd; fi',
+  'finish applied ""',
+  'say done "$n"',
+  '',
+].join('\n');
+
+/** The journal the repair helper's `repair --undo` reads, for a plan run remotely. Pure. */
+export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal {
+  return {
+    id,
+    time: now.toISOString(),
+    node: plan.node,
+    status: 'applying',
+    applied: 0,
+    actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo })),
+  };
+}
+
+export function repairArgs(nonce: string, journalDir: string, journal: Journal, plan: RepairPlan): string[] {
+  const words = plan.actions.flatMap((a, i) => [...(i ? ['+'] : []), ...checkArgs([a.program, ...a.args])]);
+  const encoded = Buffer.from(JSON.stringify(journal, null, 2) + '\n').toString('base64');
+  return [...checkArgs([nonce, journalDir, journal.id]), encoded, ...words];
+}
+
+/** Apply each node's plan in turn; the first node that fails stops the run (later nodes: not-run). */
+export async function applyCluster(
+  plans: RepairPlan[],
+  transport: Transport,
+  o: { journalDir: string; now: () => Date; timeoutMs: number; onNode?: (r: NodeApply) => void },
+): Promise<NodeApply[]> {
+  const out: NodeApply[] = [];
+  let stopped = false;
+  for (const plan of plans) {
+    let r: NodeApply;
+    if (stopped) r = { node: plan.node, status: 'not-run', applied: 0 };
+    else if (plan.actions.length === 0) r = { node: plan.node, status: 'nothing-to-do', applied: 0 };
+    else r = await applyNode(plan, transport, o);
+    if (r.status === 'failed') stopped = true;
+    o.onNode?.(r);
+    out.push(r);
+  }
+  return out;
+}
+
+async function applyNode(plan: RepairPlan, transport: Transport, o: { journalDir: string; now: () => Date; timeoutMs: number }): Promise<NodeApply> {
+  const now = o.now();
+  // one id per node: several "nodes" may share a journal directory (tests, shared /var/lib)
+  const id = `${newJournalId(now)}-${plan.node.replace(/[^0-9A-Za-z-]/g, '-')}`.slice(0, 64);
+  const nonce = newNonce();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), o.timeoutMs);
+  try {
+    const r = await transport.runScript(plan.node, REPAIR_SCRIPT, repairArgs(nonce, o.journalDir, remoteJournal(plan, id, now), plan), controller.signal);
+    const said = new Map<string, string>();
+    for (const line of r.stdout.split('\n')) {
+      const m = new RegExp(`^@@flanctl-${nonce} (\\w+) ?(.*)$`).exec(line);
+      if (m) said.set(m[1], m[2]);
+    }
+    const journal = said.get('journal');
+    if (said.has('done')) return { node: plan.node, status: 'applied', applied: Number(said.get('done')), journal };
+    const failed = said.get('failed');
+    if (failed !== undefined) {
+      const [index, ...why] = failed.split(' ');
+      return { node: plan.node, status: 'failed', applied: Number(index), journal, error: `${plan.actions[Number(index)]?.command ?? '?'}: ${why.join(' ') || 'failed'}` };
+    }
+    const error = said.get('error') ?? r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`;
+    return { node: plan.node, status: 'failed', applied: 0, journal, error };
+  } catch (error) {
+    return { node: plan.node, status: 'failed', applied: 0, error: controller.signal.aborted ? `timed out after ${o.timeoutMs / 1000} s` : errorLine(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The DESIGN.md repair shape, for every node. */
+export function clusterRepairJson(plans: RepairPlan[], applied: NodeApply[] | undefined): { applied: boolean; actions: RepairAction[]; skipped: { target: string; reason: string; node: string }[]; nodes: NodeApply[] } {
+  return {
+    applied: applied !== undefined && applied.every((a) => a.status === 'applied' || a.status === 'nothing-to-do'),
+    actions: plans.flatMap((p) => p.actions.map(({ op, target, argv, command, reason, node }) => ({ op, target, argv, command, reason, node }))),
+    skipped: plans.flatMap((p) => p.skipped.map((s) => ({ ...s, node: p.node }))),
+    nodes: applied ?? plans.map((p) => ({ node: p.node, status: p.actions.length ? 'not-run' : 'nothing-to-do', applied: 0 })),
+  };
+}

@@ -1,0 +1,56 @@
+// `trace <src-pod-or-ip> <dst-ip> --cluster DIR`: the whole path in one result — the source pod on its
+// node, then the trace helper's walk from that node (route, flannel.1, neigh, fdb, underlay), on the
+// target node's own snapshot to the destination pod's veth, and the way back. Pure.
+import { trace, type TraceHop, type TraceResult } from '../analyze/trace.js';
+import { UsageError } from '../errors.js';
+import type { DesiredState } from '../model/lease.js';
+import { cidrContains, isIPv4 } from '../model/net.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { nodeFacts } from './node-facts.js';
+
+export interface ClusterTrace extends TraceResult {
+  source: { ip: string; pod?: string; node: string };
+}
+
+export function traceCluster(snapshots: Snapshot[], source: string, destination: string, desired?: DesiredState): ClusterTrace {
+  const leases = desired?.leases ?? [];
+  const { ip, pod, node } = findSource(snapshots, source, leases);
+  const ordered = [node, ...snapshots.filter((s) => s !== node)];
+  const result = trace(ordered, destination, { desired });
+  const first = sourceHop(node, ip, pod);
+  const hops: TraceHop[] = first ? [first, ...result.hops] : result.hops;
+  return { ...result, hops, source: { ip, node: node.host, ...(pod ? { pod } : {}) } };
+}
+
+function findSource(snapshots: Snapshot[], source: string, leases: DesiredState['leases']): { ip: string; pod?: string; node: Snapshot } {
+  if (!isIPv4(source)) {
+    for (const s of snapshots) {
+      const p = s.pods.find((x) => x.pod === source || x.pod?.endsWith(`/${source}`));
+      if (p?.ip) return { ip: p.ip, pod: p.pod, node: s };
+    }
+    throw new UsageError(`no pod named ${JSON.stringify(source)} in the cluster snapshots`, 'give the source pod IP instead (kubectl get pod -o wide)');
+  }
+  // a node address, a collected pod, else the node whose pod subnet holds the IP
+  const node =
+    snapshots.find((s) => s.addresses.some((a) => a.local === source && a.dev !== 'lo')) ??
+    snapshots.find((s) => s.pods.some((p) => p.ip === source)) ??
+    snapshots.find((s) => {
+      const subnet = nodeFacts(s, leases).subnet;
+      return subnet !== undefined && cidrContains(subnet, source);
+    });
+  if (!node) throw new UsageError(`${source} is not on any node in the cluster directory (no node address, pod or pod subnet holds it)`);
+  return { ip: source, pod: node.pods.find((p) => p.ip === source)?.pod, node };
+}
+
+/** Source pod -> its node: the pod's neighbour entry on the bridge and the bridge port its MAC was learnt on. */
+function sourceHop(node: Snapshot, ip: string, pod: string | undefined): TraceHop | undefined {
+  if (node.addresses.some((a) => a.local === ip)) return undefined; // the node itself is the source
+  const neigh = node.neigh.find((n) => n.dst === ip && n.lladdr);
+  const port = neigh && node.fdb.find((f) => f.mac === neigh.lladdr && f.master !== undefined && !f.self);
+  const bridge = port?.master ?? neigh?.dev ?? 'cni0';
+  const who = pod ? `pod ${pod} (${ip})` : `pod ${ip}`;
+  const detail = neigh
+    ? `${who}, MAC ${neigh.lladdr}, enters ${bridge}${port ? ` via port ${port.dev}` : ''} on ${node.host}`
+    : `${who} is in ${node.host}'s pod subnet (no neighbour entry for it on ${node.host} yet: the pod has not talked through the node recently)`;
+  return { step: 'source', node: node.host, device: port?.dev ?? bridge, detail, ok: true };
+}
