@@ -1,0 +1,140 @@
+// Helpers shared by the parsers: numbered lines, whitespace tokens, strict numbers, JSON arrays,
+// and validation of every result against its zod schema (a failure there is a ParseError too).
+import type { z } from 'zod';
+import { ParseError } from '../errors.js';
+import { isIP, isIPv4, isIPv6, maskToPrefixLength } from '../model/net.js';
+
+export interface Line {
+  /** 1-based line number in the input */
+  no: number;
+  text: string;
+}
+
+/** Non-blank lines with their numbers; CRLF and trailing blanks removed. */
+export function lines(text: string): Line[] {
+  const out: Line[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const t = raw.replace(/\s+$/, '');
+    if (t.trim() !== '') out.push({ no: i + 1, text: t });
+  });
+  return out;
+}
+
+/** Split on any run of whitespace (pasted outputs mix tabs and spaces). */
+export const tokens = (s: string): string[] => s.trim().split(/\s+/).filter((t) => t !== '');
+
+export function fail(command: string, reason: string, line?: Line): never {
+  throw new ParseError(command, reason, line?.no, line?.text);
+}
+
+/** A non-negative decimal integer, or a ParseError. */
+export function int(command: string, s: string | undefined, what: string, line?: Line): number {
+  if (s === undefined || !/^\d{1,15}$/.test(s)) fail(command, `${what}: expected a number, got ${JSON.stringify(s ?? '')}`, line);
+  return Number(s);
+}
+
+export function ipv4(command: string, s: string | undefined, what: string, line?: Line): string {
+  if (s === undefined || !isIPv4(s)) fail(command, `${what}: expected an IPv4 address, got ${JSON.stringify(s ?? '')}`, line);
+  return s;
+}
+
+export function ip(command: string, s: string | undefined, what: string, line?: Line): string {
+  if (s === undefined || !isIP(s)) fail(command, `${what}: expected an IP address, got ${JSON.stringify(s ?? '')}`, line);
+  return s;
+}
+
+/** Dotted netmask -> prefix length, or a ParseError. */
+export function maskLen(command: string, mask: string, line?: Line): number {
+  const len = maskToPrefixLength(mask);
+  if (len === undefined) fail(command, `not a netmask: ${JSON.stringify(mask)}`, line);
+  return len;
+}
+
+const MAC = /^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}$/;
+/** A colon MAC as tools print it (BSD arp drops leading zeros), returned as aa:bb:cc:dd:ee:ff. */
+export function mac(command: string, s: string | undefined, what: string, line?: Line): string {
+  const v = (s ?? '').toLowerCase();
+  if (!MAC.test(v)) fail(command, `${what}: expected a MAC address, got ${JSON.stringify(s ?? '')}`, line);
+  return v
+    .split(':')
+    .map((p) => p.padStart(2, '0'))
+    .join(':');
+}
+
+/** A CIDR prefix, `default`, or a bare address (a host route). */
+export function prefix(command: string, s: string | undefined, line?: Line, v6Hint = false): string {
+  if (s === undefined) fail(command, 'missing destination', line);
+  if (s === 'default') return v6Hint ? '::/0' : '0.0.0.0/0';
+  const [addr, len, more] = s.split('/');
+  if (more !== undefined) fail(command, `not a prefix: ${JSON.stringify(s)}`, line);
+  if (isIPv4(addr) && (len === undefined || (/^\d{1,2}$/.test(len) && Number(len) <= 32))) return `${addr}/${len ?? 32}`;
+  if (isIPv6(addr) && (len === undefined || (/^\d{1,3}$/.test(len) && Number(len) <= 128))) return `${addr}/${len ?? 128}`;
+  return fail(command, `not a prefix: ${JSON.stringify(s)}`, line);
+}
+
+/** True when the text is JSON (`ip -j`, `bridge -j`, conflists): first non-blank character. */
+export const looksJson = (text: string): boolean => /^\s*[[{]/.test(text);
+
+/** `ip -j` output: a JSON array of objects (iproute2 prints `[]` for nothing, sometimes several arrays for several tables). */
+export function jsonArray(command: string, text: string): Record<string, unknown>[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    // `ip -j route show table all` can print one array per table, back to back
+    const joined = text.trim().replace(/\]\s*\[/g, ',');
+    try {
+      value = JSON.parse(joined);
+    } catch {
+      fail(command, `invalid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (!Array.isArray(value)) fail(command, 'expected a JSON array');
+  value.forEach((v, i) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(command, `JSON element ${i} is not an object`);
+  });
+  return value as Record<string, unknown>[];
+}
+
+/** Type-checked field access on a JSON object: undefined when absent, ParseError when of the wrong type. */
+export function field<T extends 'string' | 'number' | 'boolean'>(
+  command: string,
+  obj: Record<string, unknown>,
+  key: string,
+  type: T,
+): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== type) fail(command, `JSON field ${key} should be a ${type}, got ${JSON.stringify(v)}`);
+  return v as never;
+}
+
+export function stringArray(command: string, obj: Record<string, unknown>, key: string): string[] | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(command, `JSON field ${key} should be an array of strings`);
+  return v as string[];
+}
+
+/** The JSON keys a parser did not map, kept under `raw` so nothing is dropped silently. */
+export function rest(obj: Record<string, unknown>, used: readonly string[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (!used.includes(k)) out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Drop undefined values so expected JSON stays small and stable. */
+export function compact<T extends Record<string, unknown>>(obj: T): T {
+  for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
+  return obj;
+}
+
+/** Validate a parser's result with the model schema; a mismatch is the input's fault, so a ParseError. */
+export function validate<S extends z.ZodType>(command: string, schema: S, value: unknown, line?: Line): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    fail(command, `result does not fit the model (${issue.path.join('.') || 'value'}: ${issue.message})`, line);
+  }
+  return r.data;
+}

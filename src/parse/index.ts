@@ -1,0 +1,102 @@
+// Every parser, and a registry from the saved-output name (fixtures/<name>/, collect step names) to its parser.
+// All are pure: text in, model out; all throw ParseError on input that is not what the command prints.
+export { parseArp } from './arp.js';
+export { parseBrctlShow } from './brctl-show.js';
+export { parseBridgeFdb } from './bridge-fdb.js';
+export { parseBridgeLink } from './bridge-link.js';
+export { parseCniConflist } from './cni-conflist.js';
+export { parseEthtoolFeatures } from './ethtool-features.js';
+export { parseEthtoolStats } from './ethtool-stats.js';
+export { parseIfconfig } from './ifconfig.js';
+export { parseIflink } from './iflink.js';
+export { parseIpAddr } from './ip-addr.js';
+export { parseIpLink } from './ip-link.js';
+export { parseIpNeigh } from './ip-neigh.js';
+export { parseIpRoute } from './ip-route.js';
+export { parseIptablesSave, shellSplit } from './iptables-save.js';
+export { parseRouteN } from './route-n.js';
+export { parseSubnetEnv } from './subnet-env.js';
+export { parseSysctl } from './sysctl.js';
+
+import { parseArp } from './arp.js';
+import { parseBrctlShow } from './brctl-show.js';
+import { parseBridgeFdb } from './bridge-fdb.js';
+import { parseBridgeLink } from './bridge-link.js';
+import { parseCniConflist } from './cni-conflist.js';
+import { parseEthtoolFeatures } from './ethtool-features.js';
+import { parseEthtoolStats } from './ethtool-stats.js';
+import { parseIfconfig } from './ifconfig.js';
+import { parseIflink } from './iflink.js';
+import { parseIpAddr } from './ip-addr.js';
+import { parseIpLink } from './ip-link.js';
+import { parseIpNeigh } from './ip-neigh.js';
+import { parseIpRoute } from './ip-route.js';
+import { parseIptablesSave } from './iptables-save.js';
+import { parseRouteN } from './route-n.js';
+import { parseSubnetEnv } from './subnet-env.js';
+import { parseSysctl } from './sysctl.js';
+
+/**
+ * A parser by output name. `arg` is the optional second argument: the device for `ip neigh show dev X` /
+ * `bridge fdb show dev X` / `ethtool -S X`, the interface name for a bare iflink number.
+ */
+export type AnyParser = (text: string, arg?: string) => unknown;
+
+export const PARSERS = {
+  'route-n': (t) => parseRouteN(t),
+  'ip-route': (t) => parseIpRoute(t),
+  'ip-link': (t) => parseIpLink(t),
+  'ip-addr': (t) => parseIpAddr(t),
+  ifconfig: (t) => parseIfconfig(t),
+  'ip-neigh': (t, dev) => parseIpNeigh(t, dev),
+  arp: (t) => parseArp(t),
+  'bridge-fdb': (t, dev) => parseBridgeFdb(t, dev),
+  'brctl-show': (t) => parseBrctlShow(t),
+  'bridge-link': (t) => parseBridgeLink(t),
+  'iptables-save': (t) => parseIptablesSave(t),
+  iflink: (t, name) => parseIflink(t, name),
+  'subnet-env': (t) => parseSubnetEnv(t),
+  'ethtool-stats': (t, dev) => parseEthtoolStats(t, dev),
+  'ethtool-features': (t) => parseEthtoolFeatures(t),
+  sysctl: (t) => parseSysctl(t),
+  'cni-conflist': (t) => parseCniConflist(t),
+} satisfies Record<string, AnyParser>;
+
+export type ParserName = keyof typeof PARSERS;
+
+export function parserFor(name: string): AnyParser {
+  const p = (PARSERS as Record<string, AnyParser>)[name];
+  if (!p) throw new Error(`no parser named ${name}`);
+  return p;
+}
+
+/**
+ * The parser for a file of a --from-dir directory (names in the helper rules / DESIGN.md): `route-n.txt` ->
+ * route-n, `ethtool-S-eth0.txt` -> ethtool-stats with arg `eth0`, ... Undefined for files that are not
+ * command outputs (README.md, hostname.txt, kernel.txt, nodes.json) or unknown names. A bare-number iflink.txt
+ * needs the interface name: pass `eth0` for a pod directory.
+ */
+export function dirFileParser(file: string): { parser: ParserName; arg?: string } | undefined {
+  const fixed: Record<string, ParserName> = {
+    'route-n.txt': 'route-n',
+    'ip-route.txt': 'ip-route',
+    'ip-link.txt': 'ip-link',
+    'ip-addr.txt': 'ip-addr',
+    'ifconfig.txt': 'ifconfig',
+    'ip-neigh.txt': 'ip-neigh',
+    'arp.txt': 'arp',
+    'bridge-fdb.txt': 'bridge-fdb',
+    'brctl-show.txt': 'brctl-show',
+    'bridge-link.txt': 'bridge-link',
+    'iptables-save.txt': 'iptables-save',
+    'iflink.txt': 'iflink',
+    'subnet.env': 'subnet-env',
+    '10-flannel.conflist': 'cni-conflist',
+    'cni-conflist.json': 'cni-conflist',
+    'sysctl.txt': 'sysctl',
+  };
+  if (fixed[file]) return { parser: fixed[file] };
+  const ethtool = /^ethtool-([Sk])-(.+)\.txt$/.exec(file);
+  if (ethtool) return { parser: ethtool[1] === 'S' ? 'ethtool-stats' : 'ethtool-features', arg: ethtool[2] };
+  return undefined;
+}

@@ -1,0 +1,59 @@
+// `ip neigh` (iproute2), one neighbour per line:
+//   ADDR dev DEV [lladdr MAC] [router] [proxy] [extern_learn] STATE...
+//   10.244.3.0 dev flannel.1 lladdr 4e:9d:22:aa:10:03 PERMANENT
+//   192.168.56.201 dev eth0 INCOMPLETE
+// `ip neigh show dev X` omits `dev X`: pass `dev` then. Also `ip -j neigh` (state is an array, upper case).
+// Result: Neigh[] (src/model/neigh.ts); unknown tokens kept in `extra`, unknown JSON keys in `raw`.
+import { Neigh } from '../model/neigh.js';
+import { isIfname } from '../model/net.js';
+import { type Line, compact, fail, field, ip, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
+
+const CMD = 'ip neigh';
+const STATES = new Set(['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'NONE', 'INCOMPLETE', 'DELAY', 'PROBE', 'FAILED']);
+const FLAGS = new Set(['router', 'proxy', 'extern_learn', 'offload', 'managed', 'extern_valid']);
+
+export function parseIpNeigh(text: string, dev?: string): Neigh[] {
+  if (looksJson(text)) return jsonArray(CMD, text).map((o) => fromJson(o, dev));
+  return lines(text).map((line) => fromText(tokens(line.text), line, dev));
+}
+
+function fromText(t: string[], line: Line, defaultDev?: string): Neigh {
+  const neigh: Record<string, unknown> = { dst: ip(CMD, t[0], 'neighbour address', line) };
+  const state: string[] = [];
+  const extra: string[] = [];
+  for (let i = 1; i < t.length; i++) {
+    const k = t[i];
+    if (k === 'dev') {
+      const dev = t[++i];
+      if (dev === undefined || !isIfname(dev)) fail(CMD, `not an interface name: ${JSON.stringify(dev ?? '')}`, line);
+      neigh.dev = dev;
+    } else if (k === 'lladdr') neigh.lladdr = mac(CMD, t[++i], 'lladdr', line);
+    else if (STATES.has(k)) state.push(k);
+    else if (k === 'router' || k === 'proxy') neigh[k] = true;
+    else if (FLAGS.has(k)) extra.push(k);
+    else if (k === 'used' || k === 'probes' || k === 'protocol' || k === 'nud') extra.push(k, t[++i] ?? fail(CMD, `${k} without a value`, line));
+    else if (/^[a-z][a-z0-9_]*$/.test(k) && k !== 'via' && k !== 'scope' && k !== 'proto') extra.push(k);
+    else fail(CMD, `unexpected ${JSON.stringify(k)}`, line);
+  }
+  neigh.dev ??= defaultDev;
+  if (neigh.dev === undefined) fail(CMD, 'no `dev` on the line (for `ip neigh show dev X` output pass the device)', line);
+  neigh.state = state;
+  if (extra.length > 0) neigh.extra = extra;
+  return validate(CMD, Neigh, neigh, line);
+}
+
+function fromJson(o: Record<string, unknown>, defaultDev?: string): Neigh {
+  const lladdr = field(CMD, o, 'lladdr', 'string');
+  const state = stringArray(CMD, o, 'state') ?? [];
+  const neigh = compact({
+    dst: ip(CMD, field(CMD, o, 'dst', 'string'), 'dst'),
+    dev: field(CMD, o, 'dev', 'string') ?? defaultDev,
+    lladdr: lladdr === undefined ? undefined : mac(CMD, lladdr, 'lladdr'),
+    state: state.map((s) => s.toUpperCase()),
+    router: o.router === true || o.router === null,
+    proxy: o.proxy === true || o.proxy === null,
+    raw: rest(o, ['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']),
+  });
+  if (neigh.dev === undefined) fail(CMD, 'JSON neighbour without dev');
+  return validate(CMD, Neigh, neigh);
+}

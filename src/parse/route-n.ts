@@ -1,0 +1,81 @@
+// `route -n` / `route` (net-tools): the kernel IPv4 routing table as columns
+//   Kernel IP routing table
+//   Destination     Gateway         Genmask         Flags Metric Ref    Use Iface
+//   10.244.3.0      10.244.3.0      255.255.255.0   UG    0      0        0 flannel.1
+// Also `route -ne` / `netstat -rn` (MSS Window irtt columns). Without -n, net-tools prints names:
+// `default`, `link-local`, and gateways such as `vms106.liruilon` (truncated to 15 characters) — a named
+// gateway is kept as `gatewayHost`, never guessed into an IP. Iface `*` is a route with no device
+// (a blackhole, e.g. calico's own block); flag `!` is a reject route (unreachable/prohibit).
+// Result: Route[] (src/model/route.ts), with the printed flags in `routeFlags` and ref/use kept.
+import { Route } from '../model/route.js';
+import { isIPv4, isIfname } from '../model/net.js';
+import { type Line, compact, fail, int, lines, maskLen, tokens, validate } from './common.js';
+
+const CMD = 'route -n';
+const DEFAULT_COLUMNS = ['Destination', 'Gateway', 'Genmask', 'Flags', 'Metric', 'Ref', 'Use', 'Iface'];
+// names net-tools prints for well-known networks (/etc/networks) when -n is not given
+const NETWORK_NAMES: Record<string, string> = { default: '0.0.0.0', 'link-local': '169.254.0.0', loopback: '127.0.0.0' };
+// a host name as `route` prints it: letters, digits, dots, dashes, underscores
+const HOSTNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export function parseRouteN(text: string): Route[] {
+  let columns = DEFAULT_COLUMNS;
+  const routes: Route[] = [];
+  for (const line of lines(text)) {
+    const t = tokens(line.text);
+    if (line.text.trim() === 'Kernel IP routing table') continue;
+    if (t[0] === 'Destination') {
+      if (t.length < 8 || t[1] !== 'Gateway' || t[2] !== 'Genmask' || t[3] !== 'Flags') fail(CMD, 'unexpected column header', line);
+      columns = t;
+      continue;
+    }
+    routes.push(row(columns, t, line));
+  }
+  return routes;
+}
+
+function row(columns: string[], t: string[], line: Line): Route {
+  // Iface may be empty in old net-tools for reject routes; every other column is always printed
+  if (t.length !== columns.length && !(t.length === columns.length - 1 && t[3]?.includes('!'))) {
+    fail(CMD, `expected ${columns.length} columns, got ${t.length}`, line);
+  }
+  const col = (name: string): string | undefined => t[columns.indexOf(name)];
+  const dstText = col('Destination')!;
+  const dst = NETWORK_NAMES[dstText] ?? dstText;
+  if (!isIPv4(dst)) fail(CMD, `destination is not an IPv4 address${HOSTNAME.test(dst) ? ' (a network name: use route -n)' : ''}: ${JSON.stringify(dstText)}`, line);
+  const len = maskLen(CMD, col('Genmask')!, line);
+  const flags = col('Flags')!;
+  if (!/^[UGHRDMACI!]+$/.test(flags)) fail(CMD, `not route flags: ${JSON.stringify(flags)}`, line);
+  const gwText = col('Gateway')!;
+  let gateway: string | undefined;
+  let gatewayHost: string | undefined;
+  if (isIPv4(gwText)) gateway = gwText === '0.0.0.0' ? undefined : gwText;
+  else if (gwText === '*' || gwText === '-') gateway = undefined;
+  else if (HOSTNAME.test(gwText) && flags.includes('G')) gatewayHost = gwText;
+  else fail(CMD, `not a gateway: ${JSON.stringify(gwText)}`, line);
+  const iface = col('Iface');
+  if (iface !== undefined && iface !== '*' && iface !== '-' && !isIfname(iface)) fail(CMD, `not an interface name: ${JSON.stringify(iface)}`, line);
+  const dev = iface === undefined || iface === '*' || iface === '-' ? undefined : iface;
+  const num = (name: string): number | undefined => {
+    const v = col(name);
+    return v === undefined || v === '-' ? undefined : int(CMD, v, name, line);
+  };
+  let type = 'unicast';
+  if (flags.includes('!')) type = 'unreachable';
+  else if (dev === undefined) type = 'blackhole';
+  const route = compact({
+    dst: `${dst}/${len}`,
+    type,
+    gateway,
+    gatewayHost,
+    dev,
+    metric: num('Metric'),
+    routeFlags: flags,
+    ref: num('Ref'),
+    use: num('Use'),
+    mss: num('MSS'),
+    window: num('Window'),
+    irtt: num('irtt'),
+  });
+  return validate(CMD, Route, route, line);
+}
