@@ -106,6 +106,17 @@ async function readIpam(c: Collected): Promise<void> {
   }
 }
 
+/**
+ * A pod's host-side veth: its peer is in another namespace and it carries no IPv4 address of its own
+ * (the bridge/ptp plugins address only the pod end). That leaves out a node uplink that is itself a veth
+ * (a node running in a namespace, as in the test lab), which also shows up as the vxlan device's `dev`.
+ */
+function isPodVeth(l: Link, links: Link[], c: Collected): boolean {
+  if (l.kind !== 'veth' || l.linkNetnsid === undefined) return false;
+  if ((c.addresses ?? []).some((a) => a.dev === l.name && a.family === 'inet')) return false;
+  return !links.some((v) => v.kind === 'vxlan' && v.dev === l.name);
+}
+
 /** Pods: the named namespaces at the far end of this node's veths (nsid -> name via `ip netns list-id`). */
 async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, netns: string | undefined, tick: (s: string) => void): Promise<void> {
   const listId = await run(['ip', '-j', 'netns', 'list-id'], { netns });
@@ -118,7 +129,7 @@ async function collectPods(links: Link[], c: Collected, raw: Map<string, string>
     return;
   }
   const nameOf = new Map(ids.filter((i) => i.name).map((i) => [i.nsid, i.name!]));
-  const peers = links.filter((l) => l.kind === 'veth' && l.linkNetnsid !== undefined && nameOf.has(l.linkNetnsid));
+  const peers = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!));
   const pods = await mapLimit(peers, CONCURRENCY, async (veth) => {
     const podNs = nameOf.get(veth.linkNetnsid!)!;
     const r = await run(['ip', '-n', podNs, '-j', 'addr', 'show']);
@@ -186,7 +197,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     );
     second.push(readIpam(c));
   }
-  total += links.filter((l) => l.kind === 'veth' && l.linkNetnsid !== undefined).length;
+  total += links.filter((l) => isPodVeth(l, links, c)).length;
   second.push(collectPods(links, c, raw, netns, tick));
   await Promise.all(second);
 

@@ -1,0 +1,82 @@
+// Bad input to collect/show: one line on stderr, no stack trace, the documented exit code.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRoot } from '../netns/lab.js';
+import { cliEntry, expectOneLineError, runCli } from './cli.js';
+
+describe('collect/show bad input', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'fct-collect-bad-'));
+
+  beforeAll(() => {
+    cliEntry();
+    chmodSync(tmp, 0o755);
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('missing --from-dir directory: exit 2', () => {
+    const r = runCli(['collect', '--from-dir', join(tmp, 'nope')]);
+    expect(r.status).toBe(2);
+    expect(expectOneLineError(r)).toBe(`flanctl: no such directory: ${join(tmp, 'nope')}`);
+  });
+
+  it('a directory with none of the known files: exit 2', () => {
+    const dir = join(tmp, 'empty');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.md'), 'nothing here\n');
+    const r = runCli(['show', 'routes', '--from-dir', dir]);
+    expect(r.status).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/holds none of the files flanctl reads/);
+  });
+
+  it('a foreign file under a known name: exit 2, naming the file and line', () => {
+    const dir = join(tmp, 'foreign');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'route-n.txt'), 'Kernel IP routing table\nDestination Gateway Genmask Flags Metric Ref Use Iface\nthis is not a route line at all\n');
+    const r = runCli(['show', 'routes', '--from-dir', dir]);
+    expect(r.status).toBe(2);
+    const line = expectOneLineError(r);
+    expect(line).toContain(join(dir, 'route-n.txt'));
+    expect(line).toMatch(/line 3/);
+  });
+
+  it.runIf(isRoot())('an unreadable file: exit 2', () => {
+    const dir = join(tmp, 'unreadable');
+    mkdirSync(dir);
+    mkdirSync(join(dir, 'ip-neigh.txt'));
+    const r = runCli(['collect', '--from-dir', dir]);
+    expect(r.status).toBe(2);
+    expect(expectOneLineError(r)).toBe(`flanctl: cannot read ${join(dir, 'ip-neigh.txt')}: is a directory`);
+  });
+
+  it('corrupt snapshot JSON: exit 2', () => {
+    const file = join(tmp, 'bad.json');
+    writeFileSync(file, '{"schemaVersion": 1, "host": ');
+    const r = runCli(['show', 'links', '--snapshot', file]);
+    expect(r.status).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/bad\.json: not JSON/);
+  });
+
+  it('a snapshot of another schema version: exit 2', () => {
+    const file = join(tmp, 'v9.json');
+    writeFileSync(file, JSON.stringify({ schemaVersion: 9, host: 'n1' }));
+    const r = runCli(['show', 'links', '--snapshot', file]);
+    expect(r.status).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/schema version 9, this flanctl reads version 1/);
+  });
+
+  it('unknown show subject: exit 2', () => {
+    const r = runCli(['show', 'tunnels', '--snapshot', join(tmp, 'x.json')]);
+    expect(r.status).toBe(2);
+    expectOneLineError(r);
+  });
+
+  it('not root for a live collection: exit 3', () => {
+    const prefix = isRoot() ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    // HOME: a user's own, not root's (oclif looks for its data directory there)
+    const r = runCli(['collect'], { prefix, cwd: tmp, env: { ...process.env, HOME: tmp } });
+    expect(r.status).toBe(3);
+    expect(expectOneLineError(r)).toMatch(/^flanctl: collecting live state needs root/);
+  });
+});
