@@ -1,14 +1,16 @@
 import { createInterface } from 'node:readline/promises';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags } from '../cli/flags.js';
 import { UsageError } from '../errors.js';
 import { applyPlan, undoJournal, type UndoResult } from '../repair/apply.js';
 import { journalDir } from '../repair/journal.js';
+import { acquireLock } from '../repair/lock.js';
 import { planRepair, type PlannedAction } from '../repair/plan.js';
 import { renderTable } from '../render/table.js';
 import { loadState, stateFlags } from './trace.js';
 
+type RepairFlags = Interfaces.InferredFlags<typeof Repair.flags>;
 type Status = 'planned' | 'applied' | 'failed' | 'not-run';
 
 export interface RepairJson {
@@ -57,6 +59,16 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     if (flags.undo) return this.undo(dir, args.id);
     if (args.id !== undefined) throw new UsageError(`unexpected argument ${args.id} (a journal id goes with --undo)`);
     if (flags.apply && (flags.snapshot?.length || flags['from-dir']?.length)) throw new UsageError('--apply changes a live node: use it without --snapshot/--from-dir (or with --netns)');
+    // the lock first: a second --apply fails before reading state another repair is changing
+    const release = flags.apply ? await acquireLock(dir) : undefined;
+    try {
+      return await this.repair(flags, dir);
+    } finally {
+      await release?.();
+    }
+  }
+
+  private async repair(flags: RepairFlags, dir: string): Promise<RepairJson> {
     const { snapshots, desired } = await loadState(flags);
     if (!desired) throw new UsageError('repair needs the desired state: give --nodes FILE, --kube or --etcd ENDPOINTS');
     if (snapshots.length !== 1) throw new UsageError('repair works on one node: give one --snapshot/--from-dir');

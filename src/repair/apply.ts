@@ -49,38 +49,34 @@ function runsOf(programs: ('ip' | 'bridge')[]): [number, number][] {
   return out;
 }
 
-/** Journal, then run every action in order; stop at the first failure. Takes the repair lock. */
+/** Journal, then run every action in order; stop at the first failure. The caller holds the repair lock
+ * (taken before the state is read, so the plan is not computed from state another repair is changing). */
 export async function applyPlan(plan: RepairPlan, dir: string, now = new Date()): Promise<ApplyResult> {
-  const release = await acquireLock(dir);
-  try {
-    const journal: Journal = {
-      id: newJournalId(now),
-      time: now.toISOString(),
-      node: plan.node,
-      status: 'applying',
-      applied: 0,
-      actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo })),
-    };
-    if (plan.netns !== undefined) journal.netns = plan.netns;
-    const file = await writeJournal(dir, journal);
-    for (const [start, end] of runsOf(plan.actions.map((a) => a.program))) {
-      const r = await runBatch(plan.actions[start].program, plan.actions.slice(start, end).map((a) => a.args), plan.netns);
-      journal.applied = start + r.done;
-      if (r.error !== undefined) {
-        const index = start + r.done;
-        journal.status = 'failed';
-        journal.failed = { index, command: plan.actions[index]?.command ?? '', error: r.error };
-        await writeJournal(dir, journal);
-        return { journalId: journal.id, journalFile: file, applied: journal.applied, failed: journal.failed };
-      }
+  const journal: Journal = {
+    id: newJournalId(now),
+    time: now.toISOString(),
+    node: plan.node,
+    status: 'applying',
+    applied: 0,
+    actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo })),
+  };
+  if (plan.netns !== undefined) journal.netns = plan.netns;
+  const file = await writeJournal(dir, journal);
+  for (const [start, end] of runsOf(plan.actions.map((a) => a.program))) {
+    const r = await runBatch(plan.actions[start].program, plan.actions.slice(start, end).map((a) => a.args), plan.netns);
+    journal.applied = start + r.done;
+    if (r.error !== undefined) {
+      const index = start + r.done;
+      journal.status = 'failed';
+      journal.failed = { index, command: plan.actions[index]?.command ?? '', error: r.error };
       await writeJournal(dir, journal);
+      return { journalId: journal.id, journalFile: file, applied: journal.applied, failed: journal.failed };
     }
-    journal.status = 'applied';
     await writeJournal(dir, journal);
-    return { journalId: journal.id, journalFile: file, applied: journal.applied };
-  } finally {
-    await release();
   }
+  journal.status = 'applied';
+  await writeJournal(dir, journal);
+  return { journalId: journal.id, journalFile: file, applied: journal.applied };
 }
 
 export interface UndoResult {

@@ -45,6 +45,8 @@ const VXLAN_PORT = 8472;
 const PHASES = ['link-add', 'addr-replace', 'link-up', 'neigh-replace', 'fdb-replace', 'route-replace', 'neigh-del', 'fdb-del', 'route-del', 'addr-del'];
 
 export function planRepair(input: PlanInput): RepairPlan {
+  // a bad namespace name fails the whole plan, not each action
+  c.programPrefix('ip', input.netns);
   const ctx = buildContext(input);
   const plan: RepairPlan = { node: ctx.node, actions: [], skipped: [] };
   if (input.netns !== undefined) plan.netns = input.netns;
