@@ -42,6 +42,21 @@ export function bridgesFromLinks(links: Link[]): BridgeInfo[] {
 }
 
 /**
+ * What `brctl show` says about links that plain `ip link` / ifconfig could not: that a device is a bridge
+ * (its id and STP), and which bridge each listed interface is enslaved to.
+ */
+export function linksWithBridges(links: Link[], bridges: BridgeInfo[]): Link[] {
+  const bridgeOf = new Map(bridges.flatMap((b) => b.interfaces.map((i) => [i, b.name] as const)));
+  const byName = new Map(bridges.map((b) => [b.name, b]));
+  return links.map((l) => {
+    const b = byName.get(l.name);
+    const master = l.master ?? bridgeOf.get(l.name);
+    if (b && l.kind === 'device') return { ...l, kind: 'bridge', bridgeId: b.bridgeId, stp: b.stp, ...(master ? { master } : {}) };
+    return master === l.master ? l : { ...l, master };
+  });
+}
+
+/**
  * A pod namespace from its own `ip addr` view. The interface is the one whose peer is `hostIfindex`
  * when known (the host veth's ifindex), else eth0, else the first non-loopback link.
  */
@@ -66,7 +81,8 @@ export function podFromAddr(view: { links: Link[]; addresses: Address[] }, where
 }
 
 export function buildSnapshot(c: Collected, source: Snapshot['source'], time: string, defaultHost: string): Snapshot {
-  const links = mergeLinks(c.links, c.addrLinks);
+  let links = mergeLinks(c.links, c.addrLinks);
+  if (c.bridges) links = linksWithBridges(links, c.bridges);
   const brctlRan = c.commands.find((r) => r.name === 'brctl-show');
   if (c.bridges === undefined && links.some((l) => l.kind === 'bridge')) {
     c.bridges = bridgesFromLinks(links);

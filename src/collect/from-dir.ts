@@ -61,26 +61,28 @@ async function readNodeFiles(dir: string, names: string[], c: Collected, raw: Ma
     raw.set(attempt.file, text);
     c.commands.push({ name: step.name, file: path, ok: true, form: 'file' });
   }
-  const files: [string, (text: string) => void][] = [
-    ['subnet.env', (t) => void (c.subnetEnv = parseSubnetEnv(t))],
-    ['iflink.txt', (t) => void (c.iflinks = parseIflink(t))],
+  // [file, step name as live collection records it, parser]
+  const files: [string, string, (text: string) => void][] = [
+    ['subnet.env', 'subnet-env', (t) => void (c.subnetEnv = parseSubnetEnv(t))],
+    ['iflink.txt', 'iflink', (t) => void (c.iflinks = parseIflink(t))],
   ];
   const conflist = CONFLIST_FILES.find((f) => names.includes(f));
-  if (conflist) files.push([conflist, (t) => void (c.cniConflist = parseCniConflist(t))]);
+  if (conflist) files.push([conflist, 'cni-conflist', (t) => void (c.cniConflist = parseCniConflist(t))]);
   for (const name of names) {
     const m = ETHTOOL.exec(name);
     if (!m) continue;
     const dev = m[2];
-    files.push([name, m[1] === 'S' ? (t) => void (c.ethtool[dev] = parseEthtoolStats(t, dev)) : (t) => void (c.features[dev] = parseEthtoolFeatures(t))]);
+    if (m[1] === 'S') files.push([name, 'ethtool-S', (t) => void (c.ethtool[dev] = parseEthtoolStats(t, dev))]);
+    else files.push([name, 'ethtool-k', (t) => void (c.features[dev] = parseEthtoolFeatures(t))]);
   }
-  for (const [name, apply] of files) {
+  for (const [name, step, apply] of files) {
     if (!names.includes(name)) continue;
     const path = join(dir, name);
     const text = await readOptional(path);
     if (text === undefined) continue;
     parseFile(path, () => apply(text));
     raw.set(name === 'cni-conflist.json' ? '10-flannel.conflist' : name, text);
-    c.commands.push({ name: name.replace(/\.txt$/, ''), file: path, ok: true, form: 'file' });
+    c.commands.push({ name: step, file: path, ok: true, form: 'file' });
   }
 }
 
