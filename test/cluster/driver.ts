@@ -1,0 +1,25 @@
+// Runs the cluster services from inside a namespace (`ip netns exec CLIENT node --import tsx driver.ts JSON`),
+// printing one JSON result. The CLI commands call exactly these services; this lets the integration test
+// reach the nodes' underlay addresses without the CLI wiring.
+import { loadClusterDir } from '../../src/cluster/dir.js';
+import { doctorCluster } from '../../src/cluster/doctor.js';
+import { applyCluster, clusterRepairJson, leasesFromSnapshots, planCluster } from '../../src/cluster/repair.js';
+import { collectAll, type CollectAllInput, transportFromManifest } from '../../src/cluster/service.js';
+import { traceCluster } from '../../src/cluster/trace.js';
+
+type Req = { cmd: 'collect'; flags: CollectAllInput } | { cmd: 'doctor'; dir: string } | { cmd: 'trace'; dir: string; src: string; dst: string } | { cmd: 'repair'; dir: string; apply: boolean; journalDir: string };
+
+const req = JSON.parse(process.argv[2]) as Req;
+let out: unknown;
+if (req.cmd === 'collect') out = await collectAll(req.flags);
+else {
+  const cluster = await loadClusterDir(req.dir);
+  if (req.cmd === 'doctor') out = doctorCluster(cluster);
+  else if (req.cmd === 'trace') out = traceCluster(cluster.snapshots, req.src, req.dst);
+  else {
+    const plans = planCluster(cluster.snapshots, leasesFromSnapshots(cluster.snapshots));
+    const applied = req.apply ? await applyCluster(plans, await transportFromManifest(cluster.manifest, req.dir), { journalDir: req.journalDir, now: () => new Date(), timeoutMs: 30_000 }) : undefined;
+    out = clusterRepairJson(plans, applied);
+  }
+}
+process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,0 +1,147 @@
+// Cluster mode end to end over real ssh: five namespace nodes each running a real sshd on its underlay IP,
+// flanctl in a client namespace on the same underlay. One node has a stale view of one peer (the VtepMAC it
+// had before flannel.1 was recreated); collect finds it in the matrix, trace shows the broken hop, repair
+// fixes it over ssh (journal on the node), and a node made unreachable gives a partial, reported result.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFlannelCluster, type LabCluster, randomMac } from '../netns/flannel-cluster.js';
+import { canUseNetns, Lab } from '../netns/lab.js';
+import { SshLab } from './sshd.js';
+
+const root = join(import.meta.dirname, '../..');
+
+describe.runIf(canUseNetns())('cluster mode over ssh (5 namespace nodes, real sshd)', () => {
+  const lab = new Lab('cls');
+  let ssh: SshLab;
+  let cluster: LabCluster;
+  let hosts: string;
+  const staleMac = randomMac();
+
+  /** Run a cluster service from the client namespace (the CLI calls the same services). */
+  function run(req: object): { status: number; json: any; stderr: string } {
+    const r = spawnSync('ip', ['netns', 'exec', ssh.clientNs, process.execPath, '--import', 'tsx', join(root, 'test/cluster/driver.ts'), JSON.stringify(req)], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(r.stdout);
+    } catch {
+      json = undefined;
+    }
+    return { status: r.status ?? -1, json, stderr: r.stderr };
+  }
+  const collect = (out: string, timeout = 20) =>
+    run({ cmd: 'collect', flags: { output: out, 'ssh-hosts': hosts, 'ssh-identity': ssh.key, 'ssh-config': '/dev/null', 'ssh-option': ['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR'], parallel: 10, timeout } });
+
+  beforeAll(async () => {
+    ssh = new SshLab(lab);
+    cluster = buildFlannelCluster(lab, { nodes: 5, podsPerNode: 1 });
+    ssh.addClient(cluster);
+    await Promise.all(cluster.nodes.map((n) => ssh.start(n.netns, n.ip, n.name)));
+    // node2 still points node4's VTEP at the MAC node4's flannel.1 had before it was recreated
+    const [node2, node4] = [cluster.nodes[1], cluster.nodes[3]];
+    lab.ip(node2.netns, ['neigh', 'replace', '10.244.4.0', 'lladdr', staleMac, 'dev', 'flannel.1', 'nud', 'permanent']);
+    lab.exec(node2.netns, ['bridge', 'fdb', 'del', node4.vtepMac, 'dev', 'flannel.1', 'dst', node4.ip, 'self']);
+    lab.exec(node2.netns, ['bridge', 'fdb', 'replace', staleMac, 'dev', 'flannel.1', 'dst', node4.ip, 'self', 'permanent']);
+    // an ansible inventory, as seed 004 uses
+    hosts = join(ssh.dir, 'inventory.ini');
+    writeFileSync(hosts, ['[k8s]', ...cluster.nodes.map((n) => `${n.name} ansible_host=${n.ip} ansible_user=root`), ''].join('\n'));
+  });
+
+  afterAll(() => {
+    ssh?.stop();
+    lab.teardown();
+  });
+
+  it('collects all five nodes in parallel, one snapshot each, parsed from the raw outputs', () => {
+    // traffic first, so node1's cni0 has learnt its pod (the trace below starts from it)
+    expect(lab.ping(cluster.nodes[0].pods[0].netns, cluster.nodes[3].pods[0].ip)).toBe(true);
+    const dir = join(ssh.dir, 'c1');
+    const r = collect(dir);
+    expect(r.stderr).toBe('');
+    expect(r.json.nodes.map((n: { name: string; ok: boolean }) => [n.name, n.ok])).toEqual(cluster.nodes.map((n) => [n.name, true]));
+    const snap = JSON.parse(readFileSync(join(dir, 'node4.json'), 'utf8'));
+    expect(snap.host).toBe('node4');
+    expect(snap.source).toEqual({ kind: 'ssh', name: 'node4' });
+    expect(snap.links.find((l: { name: string }) => l.name === 'flannel.1').mac).toBe(cluster.nodes[3].vtepMac);
+    expect(existsSync(join(dir, 'raw/node4/ip-neigh.txt'))).toBe(true);
+  });
+
+  it('the consistency matrix flags exactly node2 -> node4, and trace shows the broken hop there', () => {
+    const dir = join(ssh.dir, 'c1');
+    const doc = run({ cmd: 'doctor', dir }).json;
+    expect(doc.ok).toBe(false);
+    const bad = doc.matrix.cells.filter((c: { ok: boolean }) => !c.ok);
+    expect(bad.map((c: { from: string; to: string }) => `${c.from}->${c.to}`)).toEqual(['node2->node4']);
+    expect(bad[0].problems.map((p: { code: string }) => p.code)).toEqual(['NEIGH_STALE_MAC', 'FDB_STALE_MAC']);
+    expect(doc.matrix.cells).toHaveLength(20);
+
+    const pod1 = cluster.nodes[0].pods[0];
+    const pod2 = cluster.nodes[1].pods[0];
+    const pod4 = cluster.nodes[3].pods[0];
+    const good = run({ cmd: 'trace', dir, src: pod1.ip, dst: pod4.ip }).json;
+    expect(good.source.node).toBe('node1');
+    // the source pod on its node: its MAC learnt on cni0 names its veth (traffic before the collection)
+    expect(good.hops[0]).toMatchObject({ step: 'source', node: 'node1', device: pod1.hostVeth, ok: true });
+    expect(good.targetNode.name ?? good.targetNode.ip).toMatch(/node4|192\.168\.56\.14/);
+    expect(good.ok).toBe(true);
+    expect(good.reverse?.ok).toBe(true);
+    const broken = run({ cmd: 'trace', dir, src: pod2.ip, dst: pod4.ip }).json;
+    expect(broken.ok).toBe(false);
+    expect(broken.source.node).toBe('node2');
+    expect(broken.hops.filter((h: { ok: boolean }) => !h.ok).map((h: { node: string; problem: string }) => `${h.node}:${h.problem}`)).toEqual(['node2:VTEP_MAC_MISMATCH']);
+  });
+
+  it('repair --cluster applies node2 only, over ssh, with the journal on the node; the pods then reach each other', () => {
+    const dir = join(ssh.dir, 'c1');
+    const [pod2, pod4] = [cluster.nodes[1].pods[0], cluster.nodes[3].pods[0]];
+    expect(lab.ping(pod2.netns, pod4.ip)).toBe(false);
+    const journalDir = join(ssh.dir, 'journal');
+    const r = run({ cmd: 'repair', dir, apply: true, journalDir }).json;
+    expect(r.nodes.map((n: { node: string; status: string }) => `${n.node}:${n.status}`)).toEqual([
+      'node1:nothing-to-do',
+      'node2:applied',
+      'node3:nothing-to-do',
+      'node4:nothing-to-do',
+      'node5:nothing-to-do',
+    ]);
+    expect(r.actions.map((a: { command: string }) => a.command)).toEqual([
+      `ip neigh replace 10.244.4.0 dev flannel.1 lladdr ${cluster.nodes[3].vtepMac} nud permanent`,
+      `bridge fdb replace ${cluster.nodes[3].vtepMac} dev flannel.1 dst 192.168.56.14 self permanent`,
+    ]);
+    expect(r.applied).toBe(true);
+    expect(r.actions.every((a: { node: string }) => a.node === 'node2')).toBe(true);
+    const journal = JSON.parse(readFileSync(r.nodes[1].journal, 'utf8'));
+    expect(journal).toMatchObject({ node: 'node2', status: 'applied', applied: r.actions.length });
+    expect(lab.ping(pod2.netns, pod4.ip)).toBe(true);
+
+    const again = join(ssh.dir, 'c2');
+    expect(collect(again).json.nodes.every((n: { ok: boolean }) => n.ok)).toBe(true);
+    expect(run({ cmd: 'doctor', dir: again }).json.ok).toBe(true);
+  });
+
+  it('a node that cannot be reached is reported; the other four are collected and analysed', () => {
+    lab.ip(cluster.switchNs, ['link', 'set', 'p-node5', 'down']);
+    try {
+      const dir = join(ssh.dir, 'c3');
+      const started = performance.now();
+      const r = collect(dir, 3);
+      expect(performance.now() - started).toBeLessThan(15_000);
+      const node5 = r.json.nodes.find((n: { name: string }) => n.name === 'node5');
+      expect(node5.ok).toBe(false);
+      expect(node5.error).toMatch(/timed out|192\.168\.56\.15/);
+      expect(r.json.nodes.filter((n: { ok: boolean }) => n.ok)).toHaveLength(4);
+      const doc = run({ cmd: 'doctor', dir }).json;
+      expect(doc.nodes).toEqual(['node1', 'node2', 'node3', 'node4']);
+      expect(doc.unreachable.map((u: { name: string }) => u.name)).toEqual(['node5']);
+      expect(doc.findings.map((f: { code: string }) => f.code)).toEqual(['NODE_UNREACHABLE']);
+      expect(doc.matrix.cells).toHaveLength(12);
+    } finally {
+      lab.ip(cluster.switchNs, ['link', 'set', 'p-node5', 'up']);
+    }
+  });
+});
