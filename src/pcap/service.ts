@@ -2,6 +2,7 @@
 // print lines / NDJSON records or write the inner frames. Memory stays flat: nothing per packet is kept
 // except in --json --records mode (bounded by --limit).
 import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Anomalies, type Anomaly, checkPacket, type Severity } from './anomalies.js';
 import { decodeDns, type DnsInfo } from './dns.js';
 import { packetLine, packetRecord } from './format.js';
@@ -23,7 +24,10 @@ export interface PacketFilter {
 }
 
 export interface DecodeOptions {
+  /** path, or - for stdin; also the name reported */
   file: string;
+  /** read from this stream instead of opening `file` */
+  input?: Readable;
   mode: DecodeMode;
   /** keep JSON records for --json (bounded by limit) */
   records?: boolean;
@@ -164,7 +168,7 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
   const size = opts.file === '-' ? undefined : statSafe(opts.file);
   const bar = opts.progress ? progressBar(size) : undefined;
   try {
-    info = await readCapture(openInput(opts.file), sink, {
+    info = await readCapture(opts.input ?? openInput(opts.file), sink, {
       classicReader: opts.classicReader,
       stop: () => opts.limit !== undefined && matched >= opts.limit,
       onProgress: (bytes) => {

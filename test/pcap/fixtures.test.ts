@@ -126,7 +126,7 @@ describe.each(captures)('%s decodes as tshark does', (capture) => {
       try {
         compare(f, records[i]);
       } catch (e) {
-        throw new Error(`${name} frame ${i + 1}: ${(e as Error).message}\n ours: ${JSON.stringify(records[i])}\n tshark: ${JSON.stringify(f)}`);
+        throw new Error(`${name} frame ${i + 1}: ${(e as Error).message}\n ours: ${JSON.stringify(records[i])}\n tshark: ${JSON.stringify(f)}`, { cause: e });
       }
     });
   });
