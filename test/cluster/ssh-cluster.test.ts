@@ -20,6 +20,7 @@ describe.runIf(canUseNetns())('cluster mode over ssh (5 namespace nodes, real ss
   const staleMac = randomMac();
 
   /** Run a cluster service from the client namespace (the CLI calls the same services). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the services' JSON, asserted field by field
   function run(req: object): { status: number; json: any; stderr: string } {
     const r = spawnSync('ip', ['netns', 'exec', ssh.clientNs, process.execPath, '--import', 'tsx', join(root, 'test/cluster/driver.ts'), JSON.stringify(req)], {
       cwd: root,
