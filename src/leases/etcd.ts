@@ -94,7 +94,11 @@ async function rangeV3(endpoint: URL, prefix: string, tls: Tls, timeoutMs?: numb
   // an etcd without the v3 gateway (2.x) answers 404
   if (reply.status === 404) return undefined;
   if (reply.status !== 200) throw new Error(`v3 range: HTTP ${reply.status} ${reply.body.slice(0, 120)}`);
-  const doc = JSON.parse(reply.body) as { kvs?: { key: string; value?: string }[] };
+  return v3Kvs(JSON.parse(reply.body));
+}
+
+/** A v3 gateway range response (`{"kvs":[{"key":"<base64>","value":"<base64>"}]}`) -> key/values. */
+export function v3Kvs(doc: { kvs?: { key: string; value?: string }[] }): EtcdKv[] {
   return (doc.kvs ?? []).map((kv) => ({ key: unb64(kv.key), value: kv.value ? unb64(kv.value) : '' }));
 }
 
@@ -110,13 +114,18 @@ async function getV2(endpoint: URL, prefix: string, tls: Tls, timeoutMs?: number
   const reply = await request(new URL(`/v2/keys${path}?recursive=true`, endpoint), 'GET', tls, undefined, timeoutMs);
   if (reply.status === 404) return undefined;
   if (reply.status !== 200) throw new Error(`v2 keys: HTTP ${reply.status} ${reply.body.slice(0, 120)}`);
+  return v2Kvs(JSON.parse(reply.body));
+}
+
+/** A v2 recursive GET response (`{"node":{"dir":true,"nodes":[…]}}`) -> every leaf key/value. */
+export function v2Kvs(doc: { node?: V2Node }): EtcdKv[] {
   const out: EtcdKv[] = [];
   const walk = (node: V2Node | undefined): void => {
     if (!node) return;
     if (!node.dir && node.key !== undefined && node.value !== undefined) out.push({ key: node.key, value: node.value });
     for (const child of node.nodes ?? []) walk(child);
   };
-  walk((JSON.parse(reply.body) as { node?: V2Node }).node);
+  walk(doc.node);
   return out;
 }
 

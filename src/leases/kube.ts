@@ -65,6 +65,10 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
   if (!backendType) {
     return { problem: { code: 'LEASE_NOT_FLANNEL', node: name, summary: `${name}: no ${ANNOTATION_PREFIX}/backend-type annotation; not a flannel node, ignored`, evidence: evidenceOf('backend-type') } };
   }
+  // flanneld's peers ignore nodes it did not annotate itself (handleAddLeaseEvent)
+  if (get('kube-subnet-manager') !== 'true') {
+    return { problem: { code: 'LEASE_NOT_KUBE_SUBNET_MANAGER', node: name, summary: `${name}: no ${ANNOTATION_PREFIX}/kube-subnet-manager: "true"; flannel's peers ignore this node`, evidence: evidenceOf('kube-subnet-manager') } };
+  }
   const cidrs = [node.spec?.podCIDR, ...(node.spec?.podCIDRs ?? [])].filter((c): c is string => !!c);
   const subnet = cidrs.map(normalizeSubnet).find((s) => s !== undefined);
   if (!subnet) {

@@ -14,7 +14,7 @@ const removeWhere = (list: Raw[], pred: (x: Raw) => boolean): void => {
 /** The fixture's nodes plus node9 (backend-data as given; no flannel annotations at all when undefined). */
 function withExtraNode(backendData: string | undefined, podCIDR: string): DesiredState {
   const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
-  const annotations = backendData === undefined ? {} : { 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': '192.168.56.19', 'flannel.alpha.coreos.com/backend-data': backendData };
+  const annotations = backendData === undefined ? {} : { 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': '192.168.56.19', 'flannel.alpha.coreos.com/backend-data': backendData };
   doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR } });
   return parseNodesJson(JSON.stringify(doc));
 }

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { leasesFromEtcd, normalizePrefix, subnetFromKey } from '../../src/leases/etcd-keys.js';
+import { parseEndpoints, v2Kvs, v3Kvs } from '../../src/leases/etcd.js';
+import { loadDesiredState } from '../../src/leases/index.js';
+import { parseNodesJson } from '../../src/leases/kube.js';
+import { ParseError, UsageError } from '../../src/errors.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
+
+describe('parseNodesJson', () => {
+  it('reads every flannel annotation and turns bad ones into problems (fixture with expected result)', () => {
+    expect(parseNodesJson(fixture('nodes-mixed.json'))).toEqual(JSON.parse(fixture('nodes-mixed.expected.json')));
+  });
+
+  it('accepts one Node (kubectl get node X -o json)', () => {
+    const list = JSON.parse(fixture('nodes-mixed.json'));
+    const one = parseNodesJson(JSON.stringify(list.items[0]));
+    expect(one.leases.map((l) => [l.node, l.subnet, l.vtepMac])).toEqual([['node1', '10.244.1.0/24', '8a:1c:3f:5e:77:01']]);
+  });
+
+  it('refuses what is not kubectl output with a ParseError', () => {
+    expect(() => parseNodesJson('not json')).toThrow(ParseError);
+    expect(() => parseNodesJson('{"kind":"Pod","spec":{}}')).toThrow(ParseError);
+  });
+
+  it('never throws on any annotation value (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (data, type, ip, cidr) => {
+        const doc = {
+          items: [{ kind: 'Node', metadata: { name: 'n', annotations: { 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-data': data, 'flannel.alpha.coreos.com/backend-type': type, 'flannel.alpha.coreos.com/public-ip': ip } }, spec: { podCIDR: cidr } }],
+        };
+        const r = parseNodesJson(JSON.stringify(doc));
+        // either a lease with validated values or a problem saying why not
+        expect(r.leases.length + r.problems.length).toBeGreaterThan(0);
+        for (const l of r.leases) {
+          expect(l.subnet).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+          if (l.vtepMac) expect(l.vtepMac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+        }
+      }),
+    );
+  });
+});
+
+describe('etcd keys', () => {
+  it('reads the v2 layout of seed 003 (/kube-centos/network, host-gw)', () => {
+    const state = leasesFromEtcd('/kube-centos/network/', v2Kvs(JSON.parse(fixture('etcd-v2-kube-centos.json'))), 'etcd-v2');
+    expect(state.netConf?.Network).toBe('172.33.0.0/16');
+    expect(state.leases.map((l) => [l.subnet, l.publicIp, l.backendType])).toEqual([
+      ['172.33.68.0/24', '172.17.8.101', 'host-gw'],
+      ['172.33.31.0/24', '172.17.8.102', 'host-gw'],
+      ['172.33.96.0/24', '172.17.8.103', 'host-gw'],
+    ]);
+    expect(state.problems).toEqual([]);
+  });
+
+  it('decodes v3 base64 and reads dual-stack keys, bad values as problems', () => {
+    const b = (s: string): string => Buffer.from(s).toString('base64');
+    const kvs = v3Kvs({
+      kvs: [
+        { key: b('/coreos.com/network/config'), value: b('{"Network":"10.244.0.0/16","Backend":{"Type":"VxLAN","Directrouting":"true"}}') },
+        { key: b('/coreos.com/network/subnets/10.244.3.0-24&fd00:10:244:3::-64'), value: b('{"PublicIP":"192.168.56.13","PublicIPv6":null,"BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"4e:9d:22:aa:10:03"}}') },
+        { key: b('/coreos.com/network/subnets/10.244.4.0-24'), value: b('{"PublicIP":"192.168.56.14","BackendData":{"VtepMAC":"4e:9d:22:aa:10:04"}}') },
+        { key: b('/coreos.com/network/subnets/10.244.5.0-24'), value: b('{"PublicIP":"192.168.56.15",') },
+        { key: b('/coreos.com/network/subnets/garbage'), value: b('{}') },
+      ],
+    });
+    const state = leasesFromEtcd('/coreos.com/network', kvs, 'etcd-v3');
+    expect(state.leases.map((l) => [l.subnet, l.publicIp, l.backendType, l.vtepMac])).toEqual([
+      ['10.244.3.0/24', '192.168.56.13', 'vxlan', '4e:9d:22:aa:10:03'],
+      // no BackendType: the config's (seed 001 spells it "VxLAN")
+      ['10.244.4.0/24', '192.168.56.14', 'vxlan', '4e:9d:22:aa:10:04'],
+    ]);
+    expect(state.problems.map((p) => p.code)).toEqual(['LEASE_BAD_VALUE', 'LEASE_BAD_KEY']);
+  });
+
+  it('normalises prefixes and keys', () => {
+    expect(normalizePrefix('coreos.com/network/')).toBe('/coreos.com/network');
+    expect(subnetFromKey('10.244.3.0-24')).toBe('10.244.3.0/24');
+    expect(subnetFromKey('10.244.3.0-33')).toBeUndefined();
+    expect(subnetFromKey('10.244.3.0')).toBeUndefined();
+  });
+
+  it('validates endpoints before any connection', () => {
+    expect(parseEndpoints('127.0.0.1:2379,https://e:2379').map((u) => u.origin)).toEqual(['http://127.0.0.1:2379', 'https://e:2379']);
+    expect(() => parseEndpoints('ftp://x')).toThrow(UsageError);
+    expect(() => parseEndpoints(' , ')).toThrow(UsageError);
+  });
+});
+
+describe('loadDesiredState', () => {
+  it('is undefined without a source and refuses two sources', async () => {
+    await expect(loadDesiredState({})).resolves.toBeUndefined();
+    await expect(loadDesiredState({ nodes: 'x', etcd: 'http://127.0.0.1:1' })).rejects.toThrow(UsageError);
+  });
+
+  it('says which --nodes file it cannot read', async () => {
+    await expect(loadDesiredState({ nodes: '/nonexistent/nodes.json' })).rejects.toThrow(/--nodes \/nonexistent\/nodes.json: ENOENT/);
+  });
+
+  it('fails with an environment error when no etcd answers', async () => {
+    await expect(loadDesiredState({ etcd: 'http://127.0.0.1:9' })).rejects.toMatchObject({ exitCode: 3 });
+  });
+});
