@@ -6,9 +6,11 @@
 // `default`, `link-local`, and gateways such as `vms106.liruilon` (truncated to 15 characters) — a named
 // gateway is kept as `gatewayHost`, never guessed into an IP. Iface `*` is a route with no device
 // (a blackhole, e.g. calico's own block); flag `!` is a reject route (unreachable/prohibit).
+// route -n never prints `onlink`; a gateway inside the route's own prefix (flannel vxlan: 10.244.3.0/24 via
+// 10.244.3.0) can only have been added with onlink, so onlink is set and marked `onlinkInferred`.
 // Result: Route[] (src/model/route.ts), with the printed flags in `routeFlags` and ref/use kept.
 import { Route } from '../model/route.js';
-import { isIPv4, isIfname } from '../model/net.js';
+import { cidrContains, isIPv4, isIfname } from '../model/net.js';
 import { type Line, compact, fail, int, lines, maskLen, tokens, validate } from './common.js';
 
 const CMD = 'route -n';
@@ -63,10 +65,13 @@ function row(columns: string[], t: string[], line: Line): Route {
   let type = 'unicast';
   if (flags.includes('!')) type = 'unreachable';
   else if (dev === undefined) type = 'blackhole';
+  const onlink = gateway !== undefined && cidrContains(`${dst}/${len}`, gateway);
   const route = compact({
     dst: `${dst}/${len}`,
     type,
     gateway,
+    onlink,
+    onlinkInferred: onlink || undefined,
     gatewayHost,
     dev,
     metric: num('Metric'),
