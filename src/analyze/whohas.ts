@@ -1,0 +1,93 @@
+// flanctl whohas <mac>: every place a MAC appears across the snapshots and the desired leases —
+// the interface that has it, neighbours that resolve to it, fdb entries that forward it, leases that announce it.
+import type { DesiredState, Snapshot } from '../model/index.js';
+import { normalizeMac } from '../model/net.js';
+import { indexLeases, indexNode, masterOf, nodeIpOf, type NodeIndex } from './trace-index.js';
+
+export interface MacOwner {
+  /** link (an interface has it), pod (a pod's eth0), neigh (IP -> MAC), fdb (MAC -> port or remote VTEP), vtep (a lease's VtepMAC) */
+  kind: 'link' | 'pod' | 'neigh' | 'fdb' | 'vtep';
+  device: string;
+  /** the node (snapshot host, or the lease's node name) where it was seen */
+  node?: string;
+  /** the node IP it leads to: fdb dst, lease public IP, or the holder's own IP */
+  nodeIp?: string;
+  pod?: string;
+  ip?: string;
+  state?: string;
+  detail: string;
+}
+
+export interface WhohasResult {
+  mac: string;
+  owners: MacOwner[];
+  /** two different things claim the MAC (two interfaces, or an interface and another node's lease) */
+  duplicate: boolean;
+  conflicts: string[];
+  summary: string;
+}
+
+export function whohas(snapshots: Snapshot[], macInput: string, desired?: DesiredState): WhohasResult {
+  const mac = normalizeMac(macInput);
+  const leases = indexLeases(desired);
+  const owners: MacOwner[] = [];
+  /** the things that hold the MAC, by identity: the same VTEP seen as a link and as a lease is one holder */
+  const holders = new Map<string, string>();
+  const pointers: { what: string; nodeIp: string }[] = [];
+
+  for (const snap of snapshots) {
+    const node = indexNode(snap);
+    const nodeIp = nodeIpOf(node, leases);
+    for (const l of snap.links) {
+      if (l.mac !== mac) continue;
+      const pod = l.kind === 'veth' ? node.podsByHostIfindex.get(l.ifindex) : undefined;
+      const master = masterOf(node, l.name);
+      const peer = pod ? `peer of pod ${pod.pod ?? pod.ip ?? pod.netns} eth0` : l.linkNetns ? `peer in netns ${l.linkNetns}` : l.linkNetnsid !== undefined ? `peer in netnsid ${l.linkNetnsid}` : '';
+      const detail = [`${l.kind} ${l.name} (ifindex ${l.ifindex}) on ${node.name}`, master ? `master ${master}` : '', peer].filter(Boolean).join(', ');
+      owners.push({ kind: 'link', device: l.name, node: node.name, nodeIp, pod: pod?.pod, ip: pod?.ip, detail });
+      holders.set(l.kind === 'vxlan' && nodeIp ? `vtep ${nodeIp}` : `${node.name} ${l.name}`, detail);
+    }
+    for (const p of snap.pods) {
+      if (p.mac !== mac) continue;
+      const detail = `pod ${p.pod ?? p.netns ?? p.ip} ${p.ifname} on ${node.name}${p.ip ? ` (${p.ip})` : ''}`;
+      owners.push({ kind: 'pod', device: p.ifname, node: node.name, pod: p.pod ?? p.netns, ip: p.ip, detail });
+      holders.set(`${node.name} pod ${p.pod ?? p.netns ?? p.ip}`, detail);
+    }
+    for (const n of snap.neigh) {
+      if (n.lladdr !== mac) continue;
+      const state = n.state.join(',');
+      owners.push({ kind: 'neigh', device: n.dev, node: node.name, ip: n.dst, state, detail: `${n.dst} -> ${mac} dev ${n.dev} ${state} on ${node.name}`.trim() });
+    }
+    for (const f of node.fdb.get(mac) ?? []) owners.push(fdbOwner(node, f, leases));
+    for (const f of node.fdb.get(mac) ?? []) if (f.dst) pointers.push({ what: `fdb on ${node.name}`, nodeIp: f.dst });
+  }
+  for (const l of desired?.leases ?? []) {
+    if (l.vtepMac !== mac) continue;
+    const detail = `VtepMAC of node ${l.node ?? l.publicIp} (${l.publicIp}, lease ${l.subnet})`;
+    owners.push({ kind: 'vtep', device: `flannel.${l.vni ?? 1}`, node: l.node, nodeIp: l.publicIp, ip: l.subnet, detail });
+    holders.set(`vtep ${l.publicIp}`, detail);
+  }
+
+  const conflicts: string[] = [];
+  if (holders.size > 1) conflicts.push(`${holders.size} holders: ${[...holders.values()].join('; ')}`);
+  const vtepIps = new Set([...holders.keys()].filter((k) => k.startsWith('vtep ')).map((k) => k.slice(5)));
+  for (const p of pointers) if (vtepIps.size && !vtepIps.has(p.nodeIp)) conflicts.push(`${p.what} sends ${mac} to ${p.nodeIp}, but it belongs to ${[...vtepIps].join(', ')}`);
+  const dsts = new Set(pointers.map((p) => p.nodeIp));
+  if (dsts.size > 1) conflicts.push(`fdb entries send ${mac} to ${dsts.size} different nodes: ${[...dsts].join(', ')}`);
+  const duplicate = holders.size > 1;
+  const summary = owners.length === 0 ? `nothing in the given state owns ${mac}` : duplicate ? `${mac} is claimed by ${holders.size} different things (duplicate MAC)` : `${mac}: ${owners[0].detail}`;
+  return { mac, owners, duplicate, conflicts, summary };
+}
+
+function fdbOwner(node: NodeIndex, f: Snapshot['fdb'][number], leases: ReturnType<typeof indexLeases>): MacOwner {
+  if (f.dst) {
+    const lease = leases?.byIp.get(f.dst);
+    const name = lease?.node;
+    return { kind: 'fdb', device: f.dev, node: node.name, nodeIp: f.dst, detail: `${f.mac} dev ${f.dev} dst ${f.dst}${f.state ? ` ${f.state}` : ''} on ${node.name} -> node ${name ?? f.dst}` };
+  }
+  const port = node.links.get(f.dev);
+  const pod = port ? node.podsByHostIfindex.get(port.ifindex) : undefined;
+  const bridge = f.master ?? masterOf(node, f.dev);
+  const behind = pod ? ` -> pod ${pod.pod ?? pod.ip ?? pod.netns}` : port?.linkNetns ? ` -> netns ${port.linkNetns}` : '';
+  return { kind: 'fdb', device: f.dev, node: node.name, pod: pod?.pod, ip: pod?.ip, state: f.state || undefined, detail: `${f.mac} on ${bridge ?? '?'} port ${f.dev}${f.state ? ` ${f.state}` : ''} on ${node.name}${behind}` };
+}

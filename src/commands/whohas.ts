@@ -1,0 +1,36 @@
+import { Args } from '@oclif/core';
+import { whohas, type WhohasResult } from '../analyze/whohas.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { normalizeMac } from '../model/net.js';
+import { renderTable } from '../render/table.js';
+import { loadState, stateFlags } from './trace.js';
+
+export default class Whohas extends BaseCommand {
+  static description = `Find every owner of a MAC: the interface that has it (a veth's pod), neighbours that resolve to it,
+fdb entries that forward it (to a remote node IP, or to a bridge port -> veth -> pod), and the node whose flannel lease
+announces it as VtepMAC. Any spelling works: colons, dashes, cisco dots, no separators, brctl's bridge id 8000.0a580a1d0d01.
+Exit 1 when nothing owns it or two things claim it.`;
+
+  static examples = [
+    { description: 'Which node is behind a VtepMAC (seed k8snode028)', command: '<%= config.bin %> whohas 42:32:74:de:24:50 --from-dir fixtures/nodes/k8snode028' },
+    { description: "A bridge id from brctl show, across a cluster's snapshots", command: '<%= config.bin %> whohas 8000.0a580a1d0d01 --snapshot node1.json --snapshot node2.json' },
+    { description: 'Against the flannel annotations of every node', command: '<%= config.bin %> whohas 4E-9D-22-AA-10-03 --kube' },
+  ];
+
+  static args = { mac: Args.string({ description: 'MAC address in any common spelling', required: true }) };
+
+  static flags = { ...stateFlags };
+
+  async run(): Promise<WhohasResult> {
+    const { args, flags } = await this.parse(Whohas);
+    normalizeMac(args.mac); // bad input fails before any collection
+    const { snapshots, desired } = await loadState(flags);
+    const result = whohas(snapshots, args.mac, desired);
+    if (result.owners.length === 0 || result.duplicate) this.foundProblem();
+    const out = [result.summary];
+    if (result.owners.length) out.push(renderTable(['kind', 'node', 'device', 'ip', 'where it leads'], result.owners.map((o) => [o.kind, o.node, o.device, o.ip, o.detail])));
+    for (const c of result.conflicts) out.push(`conflict: ${c}`);
+    this.log(out.join('\n'));
+    return result;
+  }
+}
