@@ -7,7 +7,8 @@
 // gateway is kept as `gatewayHost`, never guessed into an IP. Iface `*` is a route with no device
 // (a blackhole, e.g. calico's own block); flag `!` is a reject route (unreachable/prohibit).
 // route -n never prints `onlink`; a gateway inside the route's own prefix (flannel vxlan: 10.244.3.0/24 via
-// 10.244.3.0) can only have been added with onlink, so onlink is set and marked `onlinkInferred`.
+// 10.244.3.0) and on no directly connected route can only have been added with onlink, so onlink is set and
+// marked `onlinkInferred` (a pod's `10.244.0.0/16 via 10.244.1.1` is not: 10.244.1.0/24 is connected).
 // Result: Route[] (src/model/route.ts), with the printed flags in `routeFlags` and ref/use kept.
 import { Route } from '../model/route.js';
 import { cidrContains, isIPv4, isIfname } from '../model/net.js';
@@ -32,6 +33,13 @@ export function parseRouteN(text: string): Route[] {
       continue;
     }
     routes.push(row(columns, t, line));
+  }
+  for (const r of routes) {
+    const gw = r.gateway;
+    if (gw === undefined || !cidrContains(r.dst, gw)) continue;
+    if (routes.some((d) => d !== r && d.gateway === undefined && d.gatewayHost === undefined && d.dev !== undefined && cidrContains(d.dst, gw))) continue;
+    r.onlink = true;
+    r.onlinkInferred = true;
   }
   return routes;
 }
@@ -65,13 +73,10 @@ function row(columns: string[], t: string[], line: Line): Route {
   let type = 'unicast';
   if (flags.includes('!')) type = 'unreachable';
   else if (dev === undefined) type = 'blackhole';
-  const onlink = gateway !== undefined && cidrContains(`${dst}/${len}`, gateway);
   const route = compact({
     dst: `${dst}/${len}`,
     type,
     gateway,
-    onlink,
-    onlinkInferred: onlink || undefined,
     gatewayHost,
     dev,
     metric: num('Metric'),
