@@ -52,7 +52,8 @@ export function runDoctor(input: DoctorInput): DoctorReport {
   const skipped: DoctorReport['skipped'] = [];
   for (const check of CHECKS) {
     const r = check.run(ctx);
-    if (Array.isArray(r)) findings.push(...r);
+    // no spread: 50,000 peers make 150,000 findings, beyond the argument limit
+    if (Array.isArray(r)) for (const f of r) findings.push(f);
     else skipped.push({ check: check.name, reason: r.skipped });
   }
   // stable sort: errors first, checks keep their order inside a severity

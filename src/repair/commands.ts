@@ -17,7 +17,8 @@ function mac(v: string | undefined, what = 'MAC'): string {
   return v;
 }
 function dev(v: string | undefined): string {
-  if (v === undefined || !isIfname(v)) throw new UnsafeValue(`device ${JSON.stringify(v)} is not an interface name`);
+  // a leading '-' would read as an option to ip/bridge
+  if (v === undefined || !isIfname(v) || v.startsWith('-')) throw new UnsafeValue(`device ${JSON.stringify(v)} is not an interface name`);
   return v;
 }
 function cidr(v: string | undefined): string {
