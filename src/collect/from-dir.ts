@@ -110,7 +110,9 @@ async function readPod(podDir: string, pod: string, raw: Map<string, string>): P
   // the peer index from the pod's side, when ip addr did not print `@ifN`
   if (iflinkText !== undefined) {
     parseFile(join(podDir, 'iflink.txt'), () => {
-      const entry = parseIflink(iflinkText).find((l) => l.name === result.ifname) ?? parseIflink(iflinkText)[0];
+      // a bare number (`cat /sys/class/net/eth0/iflink`) is the pod interface's own
+      const entries = parseIflink(iflinkText, result.ifname);
+      const entry = entries.find((l) => l.name === result.ifname) ?? entries[0];
       if (entry) result.iflink ??= entry.iflink;
     });
   }

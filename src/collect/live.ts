@@ -25,6 +25,9 @@ const SUBNET_ENV = '/run/flannel/subnet.env';
 const CNI_DIR = '/etc/cni/net.d';
 const IPAM_DIR = '/var/lib/cni/networks';
 
+/** Rules plus user chains: an empty ruleset has neither. */
+const ruleCount = (r: Collected['iptables']): number => r?.tables.reduce((n, t) => n + t.rules.length + t.chains.filter((ch) => ch.policy === '-').length, 0) ?? 0;
+
 /** Run fn over items, at most `limit` at once, results in input order. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -163,13 +166,13 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     await runStep(s, c, raw, netns);
     tick(s.name);
   });
-  // flannel may have written its rules through the other iptables backend than iptables-save shows
-  if (/nf_tables/.test(c.iptables?.variant ?? '') && (await which('iptables-legacy-save'))) {
+  // flannel may have written its rules through the other iptables backend: iptables-save (nf_tables) then
+  // prints nothing but a warning on stderr; iptables-legacy-save has them
+  if (ruleCount(c.iptables) === 0 && c.iptables?.variant !== 'legacy' && (await which('iptables-legacy-save'))) {
     await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, netns);
     c.commands.push(...legacy.commands);
-    const rules = (r: Collected['iptables']): number => r?.tables.reduce((n, t) => n + t.rules.length, 0) ?? 0;
-    if (rules(c.iptables) === 0 && rules(legacy.iptables) > 0) {
-      c.iptables = legacy.iptables;
+    if (legacy.iptables && ruleCount(legacy.iptables) > 0) {
+      c.iptables = { ...legacy.iptables, variant: legacy.iptables.variant ?? 'legacy' };
       raw.set('iptables-save.txt', legacyRaw.get('iptables-legacy-save.txt')!);
     }
   }

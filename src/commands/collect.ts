@@ -10,9 +10,9 @@ import { stderrProgress } from '../render/progress.js';
 export default class Collect extends BaseCommand {
   static description = `Snapshot this node's network state (links, addresses, routes, neigh, fdb, bridges, iptables, subnet.env, pods) as JSON.
 
-Reads only; needs root for a live node or --netns. Every step's outcome (program, json/text/fallback form, error, time)
-is recorded in the snapshot's "commands". --raw-dir also saves each raw output under the file names --from-dir reads,
-so the directory can be attached to a ticket and read back with \`flanctl show --from-dir DIR\`.`;
+Reads only; needs root for a live node or --netns. Every step's outcome (program, json/text/fallback form, error, time) is recorded in the snapshot's "commands".
+
+--raw-dir also saves each raw output under the file names --from-dir reads, so the directory can be attached to a ticket and read back with \`flanctl show --from-dir DIR\`.`;
 
   static examples = [
     { description: 'Snapshot this node into a file', command: '<%= config.bin %> <%= command.id %> -o node1.json' },

@@ -101,6 +101,12 @@ describe('loadFromDir', () => {
     expect(s.commands.map((c) => c.name).sort()).toEqual(['ip-addr', 'ip-neigh', 'ip-route']);
   });
 
+  it("reads a pod's bare iflink number as its eth0's peer index", async () => {
+    const dir = dirOf({ 'route-n.txt': 'route-n/netns-node.txt', 'pods/web/iflink.txt': 'text:7\n', 'pods/web/ethtool-S-eth0.txt': 'ethtool-stats/netns-pod-eth0.txt' });
+    const s = (await loadFromDir(dir)).snapshot;
+    expect(s.pods).toEqual([expect.objectContaining({ pod: 'web', ifname: 'eth0', iflink: 7 })]);
+  });
+
   it('derives bridges from the links when there is no brctl-show.txt', async () => {
     const dir = dirOf({ 'ip-link.txt': 'ip-link/netns-node-detail-j.json' });
     const s = (await loadFromDir(dir)).snapshot;

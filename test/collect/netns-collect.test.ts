@@ -1,5 +1,5 @@
 // collect --netns against a real flannel node built in namespaces: the snapshot must say exactly what was created.
-import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -141,6 +141,18 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
     const s = JSON.parse(r.stdout) as Snapshot;
     expect(s.commands.find((c) => c.name === 'brctl-show')).toMatchObject({ ok: true, form: 'fallback', error: expect.stringContaining('brctl not installed') });
     expect(s.bridges.find((b) => b.name === 'cni0')?.interfaces.slice().sort()).toEqual(cluster.nodes[0].pods.map((p) => p.hostVeth).sort());
+  });
+
+  it.runIf(existsSync('/usr/sbin/iptables-legacy'))('uses iptables-legacy-save when flannel wrote through the legacy backend', () => {
+    const ns = cluster.nodes[1].netns;
+    lab.exec(ns, ['iptables-legacy', '-N', 'FLANNEL-FWD']);
+    lab.exec(ns, ['iptables-legacy', '-A', 'FLANNEL-FWD', '-s', '10.244.0.0/16', '-m', 'comment', '--comment', 'flanneld forward', '-j', 'ACCEPT']);
+    const r = runCli(['collect', '--netns', ns, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Snapshot;
+    expect(s.iptables?.variant).toBe('legacy');
+    expect(s.iptables?.tables.find((t) => t.name === 'filter')?.rules).toEqual([expect.objectContaining({ chain: 'FLANNEL-FWD', target: 'ACCEPT', comment: 'flanneld forward' })]);
+    expect(s.commands.find((c) => c.name === 'iptables-legacy-save')).toMatchObject({ ok: true });
   });
 
   it('unknown namespace: one line, exit 3', () => {
