@@ -50,6 +50,8 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
     }
     expect(byName.get('ip-route')).toMatchObject({ form: 'json', argv: ['ip', '-j', 'route', 'show', 'table', 'main'] });
     expect(snap.sysctls['net.ipv4.ip_forward']).toBe('1');
+    expect(byName.get('ethtool-k')).toMatchObject({ ok: true, argv: ['ethtool', '-k', 'flannel.1'] });
+    expect(Object.keys(snap.features['flannel.1']).length).toBeGreaterThan(10);
   });
 
   it('reads flannel.1 as the vxlan device flannel created', () => {
