@@ -49,13 +49,8 @@ export class Anomalies {
 const where = (ip: IpInfo): string => (ip.version === 4 ? `${ip4(ip.src)} → ${ip4(ip.dst)}` : 'IPv6');
 const hostPort = (ip: number, port: number): string => (port ? `${ip4(ip)}:${port}` : ip4(ip));
 
-/** Per-packet checks; `out` receives (kind, severity, summary). Returns how many were found. */
-export function checkPacket(p: Packet, opts: AnomalyOptions, report: (kind: string, severity: Severity, summary: string) => void): number {
-  let found = 0;
-  const emit = (kind: string, severity: Severity, summary: string): void => {
-    found++;
-    report(kind, severity, summary);
-  };
+/** Per-packet checks; `emit` receives (kind, severity, summary) for each problem found. */
+export function checkPacket(p: Packet, opts: AnomalyOptions, emit: (kind: string, severity: Severity, summary: string) => void): void {
   if (p.malformed) emit('malformed', 'warning', `malformed ${p.stoppedIn} header`);
   const outer = p.ips[0];
   for (let l = 0; l < p.depth; l++) {
@@ -81,5 +76,4 @@ export function checkPacket(p: Packet, opts: AnomalyOptions, report: (kind: stri
     const room = opts.mtu - OVERHEAD[p.tunnel];
     if (inner.totalLen > room) emit('inner-exceeds-mtu', 'error', `inner packet ${inner.totalLen} bytes${inner.df ? ' with DF' : ''} > ${room} that fits the ${opts.mtu}-byte path: ${where(inner)}`);
   }
-  return found;
 }

@@ -131,7 +131,7 @@ export function pcapFile(linkType: number, frames: Frame[], o: { bigEndian?: boo
   }
   w32(head, o.snaplen ?? 262144, 16);
   w32(head, linkType, 20);
-  const parts = [head];
+  const parts: Buffer[] = [head];
   for (const f of frames) {
     const h = Buffer.alloc(16);
     w32(h, f.sec, 0);

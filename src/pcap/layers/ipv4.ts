@@ -2,6 +2,7 @@
 import { malformed, type Packet, resetIp, truncated } from '../packet.js';
 import { checksumOk } from './checksum.js';
 import { nextByIpProto } from './registry.js';
+import { u16, u32 } from './bytes.js';
 
 export function ipv4(p: Packet, off: number, end: number): void {
   if (p.depth >= 2) return; // a third level is not decoded
@@ -13,16 +14,16 @@ export function ipv4(p: Packet, off: number, end: number): void {
   resetIp(ip);
   ip.version = 4;
   ip.off = off;
-  ip.totalLen = b.readUInt16BE(off + 2);
-  ip.id = b.readUInt16BE(off + 4);
-  const frag = b.readUInt16BE(off + 6);
+  ip.totalLen = u16(b, off + 2);
+  ip.id = u16(b, off + 4);
+  const frag = u16(b, off + 6);
   ip.df = (frag & 0x4000) !== 0;
   ip.fragOffset = (frag & 0x1fff) * 8;
   ip.fragment = (frag & 0x2000) !== 0 || ip.fragOffset > 0;
   ip.ttl = b[off + 8];
   ip.proto = b[off + 9];
-  ip.src = b.readUInt32BE(off + 12);
-  ip.dst = b.readUInt32BE(off + 16);
+  ip.src = u32(b, off + 12);
+  ip.dst = u32(b, off + 16);
   if (off + ihl > end) return truncated(p, 'ipv4');
   ip.checksumOk = checksumOk(b, off, off + ihl);
   if (ip.totalLen < ihl) return malformed(p, 'ipv4');

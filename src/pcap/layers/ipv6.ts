@@ -2,6 +2,7 @@
 // headers are walked to the transport protocol. Addresses stay in the buffer (printed from ip.off).
 import { malformed, type Packet, resetIp, truncated } from '../packet.js';
 import { nextByIpProto } from './registry.js';
+import { u16 } from './bytes.js';
 
 const EXTENSIONS = new Set([0, 43, 60]);
 
@@ -14,7 +15,7 @@ export function ipv6(p: Packet, off: number, end: number): void {
   resetIp(ip);
   ip.version = 6;
   ip.off = off;
-  ip.totalLen = 40 + b.readUInt16BE(off + 4);
+  ip.totalLen = 40 + u16(b, off + 4);
   ip.ttl = b[off + 7];
   let next = b[off + 6];
   let payloadEnd = off + ip.totalLen;
@@ -31,7 +32,7 @@ export function ipv6(p: Packet, off: number, end: number): void {
       o += hdrLen;
     } else if (next === 44) {
       if (o + 8 > payloadEnd) return truncated(p, 'ipv6');
-      const fo = b.readUInt16BE(o + 2);
+      const fo = u16(b, o + 2);
       ip.fragOffset = fo & 0xfff8;
       ip.fragment = true;
       next = b[o];

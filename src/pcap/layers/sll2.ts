@@ -2,9 +2,10 @@
 // packet type, address length, 8-byte address.
 import { type Packet, truncated } from '../packet.js';
 import { nextByEthertype } from './registry.js';
+import { u16, u32 } from './bytes.js';
 
 export function sll2(p: Packet, off: number, end: number): void {
   if (off + 20 > end) return truncated(p, 'sll2');
-  p.ifindex = p.buf.readUInt32BE(off + 4);
-  nextByEthertype(p, p.buf.readUInt16BE(off), off + 20, end);
+  p.ifindex = u32(p.buf, off + 4);
+  nextByEthertype(p, u16(p.buf, off), off + 20, end);
 }

@@ -3,16 +3,17 @@
 // then the next layer by destination port, else source port (8472/4789 → vxlan, 53 → dns).
 import { type Packet, truncated, UDP_CSUM_BAD, UDP_CSUM_NONE, UDP_CSUM_OK, UDP_CSUM_PARTIAL } from '../packet.js';
 import { checksumOk, fold, sum16 } from './checksum.js';
+import { u16 } from './bytes.js';
 
 export function udp(p: Packet, off: number, end: number): void {
   if (off + 8 > end) return truncated(p, 'udp');
   const b = p.buf;
   const ip = p.ips[p.depth - 1];
   ip.l4 = 17;
-  ip.srcPort = b.readUInt16BE(off);
-  ip.dstPort = b.readUInt16BE(off + 2);
-  const len = b.readUInt16BE(off + 4);
-  const csum = b.readUInt16BE(off + 6);
+  ip.srcPort = u16(b, off);
+  ip.dstPort = u16(b, off + 2);
+  const len = u16(b, off + 4);
+  const csum = u16(b, off + 6);
   const dgramEnd = off + len;
   // verifiable only when the whole datagram was captured and is not a fragment
   if (csum === 0 && ip.version === 4) ip.udpChecksum = UDP_CSUM_NONE;
@@ -41,15 +42,15 @@ export function pseudo(p: Packet, len: number, proto: number): number {
  */
 function innerFillFixes(b: Buffer, off: number, end: number, outerPseudo: number): boolean {
   const eth = off + 16; // UDP 8 + VXLAN 8
-  if (eth + 34 > end || b.readUInt16BE(eth + 12) !== 0x0800) return false;
+  if (eth + 34 > end || u16(b, eth + 12) !== 0x0800) return false;
   const ip = eth + 14;
   const ihl = (b[ip] & 0x0f) * 4;
   const proto = b[ip + 9];
   const l4 = ip + ihl;
-  const l4End = Math.min(ip + b.readUInt16BE(ip + 2), end);
+  const l4End = Math.min(ip + u16(b, ip + 2), end);
   const field = l4 + (proto === 6 ? 16 : proto === 17 ? 6 : -l4);
   if (field < l4 || field + 2 > l4End) return false;
-  const f = b.readUInt16BE(field);
+  const f = u16(b, field);
   const innerPseudo = sum16(b, ip + 12, ip + 20) + proto + (l4End - l4);
   if (f !== fold(innerPseudo)) return false;
   const filled = ~fold(sum16(b, l4, l4End, innerPseudo) - f) & 0xffff;

@@ -37,7 +37,7 @@ export class ClassicReader implements ChunkReader {
     const scale = this.nano ? 1 : 1000;
     const len = buf.length;
     while (off + 16 <= len) {
-      const capLen = le ? buf.readUInt32LE(off + 8) : buf.readUInt32BE(off + 8);
+      const capLen = le ? buf[off + 8] | (buf[off + 9] << 8) | (buf[off + 10] << 16) | (buf[off + 11] << 24) : buf.readUInt32BE(off + 8);
       if (capLen > MAX_RECORD) throw new CaptureError(`corrupt pcap record at byte ${this.consumed + off}: length ${capLen}`);
       if (off + 16 + capLen > len) break;
       rec.tsSec = le ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
