@@ -18,7 +18,7 @@ export function parseBridgeLink(text: string): BridgePort[] {
     const m = /^\s/.test(line.text) ? null : HEADER.exec(line.text);
     if (!m) {
       const last = ports.at(-1);
-      if (!last || !/^\s/.test(line.text)) fail(CMD, 'expected `N: port: <FLAGS> ... master BR state S`', line);
+      if (!last || !/^\s/.test(line.text) || /^\s*link\//.test(line.text)) fail(CMD, 'expected `N: port: <FLAGS> ... master BR state S`', line);
       ((last.extra ??= []) as string[]).push(...tokens(line.text));
       continue;
     }
@@ -49,12 +49,14 @@ function fromText(m: RegExpExecArray, line: Line): Record<string, unknown> {
       if (v !== undefined && !/^[a-z][a-z_-]*$/.test(v)) extra.push(t[++i]);
     } else fail(CMD, `unexpected ${JSON.stringify(k)}`, line);
   }
-  if (port.master === undefined && port.state === undefined) fail(CMD, 'a bridge port line has `master` or `state`', line);
+  if (port.master === undefined || extra.includes('qdisc')) fail(CMD, 'a bridge port line has `master BR` and no qdisc (ip link output?)', line);
   if (extra.length > 0) port.extra = extra;
   return port;
 }
 
 function fromJson(o: Record<string, unknown>): BridgePort {
+  // ip -j link objects carry qdisc/link_type, fdb objects a mac: not bridge ports
+  if ('qdisc' in o || 'link_type' in o || 'mac' in o) fail(CMD, 'JSON element is not a bridge port (ip -j link or fdb output?)');
   const port = compact({
     ifindex: field(CMD, o, 'ifindex', 'number'),
     port: field(CMD, o, 'ifname', 'string'),
@@ -67,6 +69,6 @@ function fromJson(o: Record<string, unknown>): BridgePort {
     cost: field(CMD, o, 'cost', 'number'),
     raw: rest(o, ['ifindex', 'ifname', 'link', 'flags', 'mtu', 'master', 'state', 'priority', 'cost']),
   });
-  if (port.port === undefined) fail(CMD, 'JSON port without ifname');
+  if (port.port === undefined || port.master === undefined) fail(CMD, 'JSON port without ifname/master');
   return validate(CMD, BridgePort, port);
 }

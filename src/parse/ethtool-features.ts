@@ -13,7 +13,7 @@ const FEATURE = /^\s*([a-z0-9][a-z0-9_-]*):\s+((?:on|off)(?:\s+\[[a-z ]+\])?)\s*
 export function parseEthtoolFeatures(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of lines(text)) {
-    if (/^Features for \S+:\s*$/.test(line.text.trim())) continue;
+    if (/^Features\s+for\s+\S+:\s*$/.test(line.text.trim())) continue;
     const m = FEATURE.exec(line.text);
     if (!m) fail(CMD, 'expected `feature: on|off [fixed]`', line);
     out[m[1]] = m[2].replace(/\s+/g, ' ');

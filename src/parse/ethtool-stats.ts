@@ -13,7 +13,7 @@ const COUNTER = /^\s*([^:\s][^:]*?):\s+(-?\d+)\s*$/;
 export function parseEthtoolStats(text: string, dev?: string): EthtoolStats {
   const stats: Record<string, number> = {};
   for (const line of lines(text)) {
-    if (/^\s*NIC statistics:\s*$/.test(line.text)) continue;
+    if (/^\s*NIC\s+statistics:\s*$/.test(line.text)) continue;
     const m = COUNTER.exec(line.text);
     if (!m) fail(CMD, 'expected `name: number`', line);
     const n = Number(m[2]);

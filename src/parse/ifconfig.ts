@@ -24,7 +24,7 @@ const IFF: [number, string][] = [
   [0x1000, 'MULTICAST'], [0x2000, 'PORTSEL'], [0x4000, 'AUTOMEDIA'], [0x8000, 'DYNAMIC'],
 ];
 const NEW_HEADER = /^([^\s:]+(?::\d+)?):\s+flags=(\d+)\s*(?:<([^>]*)>)?\s*mtu\s*(\d+)\s*$/;
-const OLD_HEADER = /^(\S+)\s+Link encap:\s*(.+?)(?:\s+HWaddr\s+(\S+))?\s*$/;
+const OLD_HEADER = /^(\S+)\s+Link\s+encap:\s*(.+?)(?:\s+HWaddr\s+(\S+))?\s*$/;
 const OLD_FLAG_WORDS = /^[A-Z][A-Z_-]*$/;
 
 export function parseIfconfig(text: string): { links: Link[]; addresses: Address[] } {
@@ -70,7 +70,7 @@ function newHeader(m: RegExpExecArray, line: Line): Record<string, unknown> {
 function oldHeader(m: RegExpExecArray, line: Line): Record<string, unknown> {
   const [, name, encap, hw] = m;
   const link = base(name, line);
-  link.encap = encap.trim();
+  link.encap = encap.trim().replace(/\s+/g, ' ');
   if (/^Local Loopback$/i.test(link.encap as string)) link.kind = 'loopback';
   if (hw !== undefined) link.mac = mac(CMD, hw, 'HWaddr', line);
   return link;

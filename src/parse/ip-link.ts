@@ -20,7 +20,12 @@ const LINK_KEYS = new Set(['brd', 'peer', 'link-netns', 'link-netnsid', 'promisc
 const KINDS = new Set(['veth', 'bridge', 'vxlan', 'ipip', 'wireguard', 'dummy']);
 
 export function parseIpLink(text: string): Link[] {
-  if (looksJson(text)) return jsonArray(CMD, text).map((o) => linkFromJson(CMD, o));
+  if (looksJson(text)) {
+    return jsonArray(CMD, text).map((o) => {
+      if ('addr_info' in o) fail(CMD, 'JSON link with addr_info: this is `ip -j addr` output (parse it with parseIpAddr)');
+      return linkFromJson(CMD, o);
+    });
+  }
   return parseLinkBlocks(CMD, text);
 }
 
@@ -218,6 +223,8 @@ const JSON_USED = [
 ];
 
 export function linkFromJson(command: string, o: Record<string, unknown>): Link {
+  // `bridge -j link` objects have a port `state` and no operstate
+  if ('state' in o && !('operstate' in o)) fail(command, 'JSON element has a port state and no operstate (bridge -j link output?)');
   const linkType = field(command, o, 'link_type', 'string');
   const address = field(command, o, 'address', 'string');
   const info = (o.linkinfo ?? {}) as Record<string, unknown>;

@@ -93,6 +93,7 @@ function nexthop(t: string[], line: Line): Record<string, unknown> {
 const USED = ['type', 'dst', 'gateway', 'dev', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'table'];
 
 function fromJson(o: Record<string, unknown>): Route {
+  if ('lladdr' in o || Array.isArray(o.state)) fail(CMD, 'JSON element is a neighbour, not a route (ip -j neigh output?)');
   const dstText = field(CMD, o, 'dst', 'string');
   const gateway = field(CMD, o, 'gateway', 'string');
   const flags = stringArray(CMD, o, 'flags') ?? [];

@@ -26,7 +26,7 @@ export function parseRouteN(text: string): Route[] {
   const routes: Route[] = [];
   for (const line of lines(text)) {
     const t = tokens(line.text);
-    if (line.text.trim() === 'Kernel IP routing table') continue;
+    if (t.join(' ') === 'Kernel IP routing table') continue;
     if (t[0] === 'Destination') {
       if (t.length < 8 || t[1] !== 'Gateway' || t[2] !== 'Genmask' || t[3] !== 'Flags') fail(CMD, 'unexpected column header', line);
       columns = t;
