@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
-import type { Link, Snapshot } from '../model/index.js';
+import { isIfname, type Link, type Snapshot } from '../model/index.js';
 import { parseCniConflist, parseEthtoolFeatures, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot, podFromAddr } from './assemble.js';
 import { type Collected, emptyCollected, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
@@ -121,7 +121,14 @@ function isPodVeth(l: Link, links: Link[], c: Collected): boolean {
 }
 
 /** Pods: the named namespaces at the far end of this node's veths (nsid -> name via `ip netns list-id`). */
-async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, netns: string | undefined, tick: (s: string) => void): Promise<void> {
+async function collectPods(
+  links: Link[],
+  c: Collected,
+  raw: Map<string, string>,
+  netns: string | undefined,
+  tick: (s: string) => void,
+  grow: (steps: number) => void,
+): Promise<void> {
   const listId = await run(['ip', '-j', 'netns', 'list-id'], { netns });
   c.commands.push({ name: 'netns-list-id', argv: listId.argv, ok: listId.ok, form: 'json', ms: listId.ms, ...(listId.error ? { error: listId.error } : {}) });
   if (!listId.ok) return;
@@ -133,6 +140,7 @@ async function collectPods(links: Link[], c: Collected, raw: Map<string, string>
   }
   const nameOf = new Map(ids.filter((i) => i.name).map((i) => [i.nsid, i.name!]));
   const peers = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!));
+  grow(peers.length);
   const pods = await mapLimit(peers, CONCURRENCY, async (veth) => {
     const podNs = nameOf.get(veth.linkNetnsid!)!;
     const r = await run(['ip', '-n', podNs, '-j', 'addr', 'show']);
@@ -157,7 +165,8 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   const raw = new Map<string, string>();
   const steps: Step[] = netns === undefined ? [...STEPS, HOSTNAME_STEP] : [...STEPS];
   let done = 0;
-  let total = steps.length + 3;
+  // grows as phase 2 learns its work: iflink, ethtool -k, one step per pod
+  let total = steps.length;
   const tick = (name: string): void => opts.onProgress?.(name, ++done, total);
 
   const legacy = emptyCollected();
@@ -178,10 +187,15 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   }
 
   const links = c.links ?? c.addrLinks ?? [];
-  const names = links.map((l) => l.name).filter((n) => /^[A-Za-z0-9_.@:-]{1,15}$/.test(n));
+  // names go onto a command line (as /sys paths): only well-formed ones
+  const names = links.map((l) => l.name).filter(isIfname);
   const second: Promise<void>[] = [];
-  if (names.length > 0) second.push(runStep(iflinkStep(names), c, raw, netns).then(() => tick('iflink')));
+  if (names.length > 0) {
+    total += 1;
+    second.push(runStep(iflinkStep(names), c, raw, netns).then(() => tick('iflink')));
+  }
   if (links.some((l) => l.name === 'flannel.1')) {
+    total += 1;
     const features: Step = {
       name: 'ethtool-k',
       attempts: [{ argv: ['ethtool', '-k', 'flannel.1'], form: 'text', file: 'ethtool-k-flannel.1.txt', apply: (t, into) => void (into.features['flannel.1'] = parseEthtoolFeatures(t)) }],
@@ -200,8 +214,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     );
     second.push(readIpam(c));
   }
-  total += links.filter((l) => isPodVeth(l, links, c)).length;
-  second.push(collectPods(links, c, raw, netns, tick));
+  second.push(collectPods(links, c, raw, netns, tick, (n) => (total += n)));
   await Promise.all(second);
 
   c.commands.sort((a, b) => a.name.localeCompare(b.name));
