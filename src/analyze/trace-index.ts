@@ -81,14 +81,25 @@ export function isBridgeDev(node: NodeIndex, dev: string): boolean {
   return node.snap.bridges.some((b) => b.name === dev) || dev === 'cni0' || dev === 'docker0';
 }
 
+/** ifconfig and plain `ip link` cannot tell a link's kind: then flannel's device names decide. */
+const kindUnknown = (kind: string | undefined): boolean => kind === undefined || kind === 'device' || kind === 'other';
+
 export function isVxlanDev(node: NodeIndex, dev: string): boolean {
-  const link = node.links.get(dev);
-  return link ? link.kind === 'vxlan' : /^flannel\.\d+$/.test(dev);
+  const kind = node.links.get(dev)?.kind;
+  return kind === 'vxlan' || (kindUnknown(kind) && /^flannel(-v6)?\.\d+$/.test(dev));
 }
 
 export function isIpipDev(node: NodeIndex, dev: string): boolean {
-  const link = node.links.get(dev);
-  return link ? link.kind === 'ipip' : dev === 'flannel.ipip' || dev === 'tunl0';
+  const kind = node.links.get(dev)?.kind;
+  return kind === 'ipip' || (kindUnknown(kind) && (dev === 'flannel.ipip' || dev === 'tunl0'));
+}
+
+/**
+ * Does a device's absence from the link list prove it is gone? Yes for state read from a node; not for
+ * saved outputs from a ticket, which are often one grep'd line of `ip link`.
+ */
+export function absenceProves(node: NodeIndex): boolean {
+  return node.snap.links.length > 0 && node.snap.source.kind !== 'dir';
 }
 
 /** A link is up when its flags say UP (operstate UNKNOWN is normal for vxlan and ipip). */

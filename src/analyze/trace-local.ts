@@ -3,7 +3,7 @@
 import type { Link, PodNetns, Route } from '../model/index.js';
 import { cidrContains } from '../model/net.js';
 import { formatRoute } from './route-lookup.js';
-import { isUp, masterOf, podPeerIfindex, type NodeIndex } from './trace-index.js';
+import { absenceProves, isUp, masterOf, podPeerIfindex, type NodeIndex } from './trace-index.js';
 import { podBridge } from './trace-overlay.js';
 import { hop, type Problem, type TraceHop, type WalkResult } from './trace-types.js';
 
@@ -46,7 +46,9 @@ function vethHop(node: NodeIndex, veth: Link | undefined, bridge: string, pod: P
     // a veth that lost its master is the usual reason a pod vanishes from the bridge
     const orphans = node.snap.links.filter((l) => l.kind === 'veth' && !masterOf(node, l.name) && /^(veth|cali)/.test(l.name));
     if (orphans.length) return hop('veth', node, orphans.map((l) => l.name).join(','), '', [{ code: 'VETH_NO_MASTER', text: `${orphans.map((l) => l.name).join(', ')} ${orphans.length > 1 ? 'have' : 'has'} no master: not on ${bridge} (\`ip link set <veth> master ${bridge}\`)` }]);
-    if (pod || arpFailed || node.snap.pods.length) return hop('veth', node, '?', '', [{ code: 'POD_NOT_FOUND', text: `no host veth on ${bridge} leads to this IP` }]);
+    // only a live (or collected) pod list is complete enough to say the pod is not there
+    const podsComplete = node.snap.source.kind !== 'dir' && node.snap.pods.some((p) => p.ip);
+    if (pod || arpFailed || podsComplete) return hop('veth', node, '?', '', [{ code: 'POD_NOT_FOUND', text: `no host veth on ${bridge} leads to this IP` }]);
     return hop('veth', node, '?', 'not verified: no fdb entry or pod data maps the MAC to a port');
   }
   const problems: Problem[] = [];
@@ -63,8 +65,8 @@ function podHop(node: NodeIndex, veth: Link | undefined, pod: PodNetns | undefin
   const problems: Problem[] = [];
   const peer = pod ? podPeerIfindex(pod) : undefined;
   if (veth && peer !== undefined && peer !== veth.ifindex) problems.push({ code: 'POD_IFLINK_MISMATCH', text: `the pod's eth0 iflink is ${peer}, ${veth.name} is ifindex ${veth.ifindex}` });
-  const netns = pod?.netns ?? veth?.linkNetns ?? (veth?.linkNetnsid !== undefined ? `netnsid ${veth.linkNetnsid}` : undefined);
-  const parts = [pod?.pod ? `pod ${pod.pod}` : '', netns ? `netns ${netns}` : '', peer !== undefined ? `eth0 iflink ${peer}` : veth?.linkIndex !== undefined ? `peer ifindex ${veth.linkIndex}` : '', pod?.mtu ? `mtu ${pod.mtu}` : ''];
+  const netns = pod?.netns ?? veth?.linkNetns;
+  const parts = [pod?.pod ? `pod ${pod.pod}` : '', netns ? `netns ${netns}` : veth?.linkNetnsid !== undefined ? `link-netnsid ${veth.linkNetnsid}` : '', peer !== undefined ? `eth0 iflink ${peer}` : veth?.linkIndex !== undefined ? `peer ifindex ${veth.linkIndex}` : '', pod?.mtu ? `mtu ${pod.mtu}` : ''];
   return hop('pod', node, pod?.ifname ?? 'eth0', parts.filter(Boolean).join(' ') || 'pod not identified', problems);
 }
 
@@ -75,9 +77,9 @@ export function vethRouteWalk(node: NodeIndex, dst: string, route: Route, reason
   const veth = node.links.get(dev);
   const pod = node.podsByIp.get(dst) ?? (veth ? node.podsByHostIfindex.get(veth.ifindex) : undefined);
   const problems: Problem[] = [];
-  if (!veth && node.snap.links.length) problems.push({ code: 'VETH_MISSING', text: `${dev} does not exist: the pod is gone, the route is stale` });
+  if (!veth && absenceProves(node)) problems.push({ code: 'VETH_MISSING', text: `${dev} does not exist: the pod is gone, the route is stale` });
   if (veth && (veth.flags.length || veth.operstate) && !veth.flags.includes('UP')) problems.push({ code: 'VETH_DOWN', text: `${dev} is down` });
-  hops.push(hop('veth', node, dev, veth ? `ifindex ${veth.ifindex}${veth.mtu ? ` mtu ${veth.mtu}` : ''}` : 'not verified: no link data', problems));
+  hops.push(hop('veth', node, dev, veth ? `ifindex ${veth.ifindex}${veth.mtu ? ` mtu ${veth.mtu}` : ''}` : problems.length ? '' : `not verified: ${dev} is not in the saved link list`, problems));
   if (veth || pod) hops.push(podHop(node, veth, pod));
   return { backend: 'local', podTraffic: true, via: dev, hops, hostVeth: dev };
 }

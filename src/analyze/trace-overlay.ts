@@ -4,7 +4,7 @@
 import type { Lease, Route } from '../model/index.js';
 import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
-import { isUp, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { absenceProves, isUp, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { hop, type Problem, type TraceContext, type TraceHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
@@ -62,8 +62,7 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   const entries = mac ? (node.fdb.get(mac) ?? []).filter((f) => f.dev === dev && f.dst) : [];
   const fdbProblems: Problem[] = [];
   let targetIp = entries[0]?.dst ?? lease?.publicIp;
-  if (!mac) fdbProblems.push({ code: 'FDB_MISSING', text: 'no MAC to look up' });
-  else if (entries.length === 0) fdbProblems.push({ code: 'FDB_MISSING', text: `no fdb entry for ${mac} on ${dev}: flannel writes \`bridge fdb replace ${mac} dev ${dev} dst <nodeIP> self permanent\`` });
+  if (mac && entries.length === 0) fdbProblems.push({ code: 'FDB_MISSING', text: `no fdb entry for ${mac} on ${dev}: flannel writes \`bridge fdb replace ${mac} dev ${dev} dst <nodeIP> self permanent\`` });
   else {
     const dsts = [...new Set(entries.map((f) => f.dst!))];
     if (lease && !dsts.includes(lease.publicIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
@@ -71,9 +70,10 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
     if (dsts.length > 1) fdbProblems.push({ code: 'FDB_DUPLICATE', text: `${mac} has ${dsts.length} destinations: ${dsts.join(', ')}` });
     if (targetIp && node.addressDev.has(targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
   }
-  hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.permanent ? ' permanent' : ''}`).join(', ') : `${mac ?? '?'} -> ?`, fdbProblems));
+  // without a MAC there is nothing to look up: the neigh hop already names the break
+  if (mac) hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.permanent ? ' permanent' : ''}`).join(', ') : `${mac ?? '?'} -> ?`, fdbProblems));
 
-  const target = { ip: targetIp ?? '?', name: lease?.node ?? ctx.byIp.get(targetIp ?? '')?.name, vtepMac: mac, subnet: lease?.subnet ?? route.dst };
+  const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: lease?.subnet ?? route.dst } : undefined;
   if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));
   if (targetIp) hops.push(underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined));
   const mtu = mtuHop(ctx, node, dev, 50);
@@ -85,7 +85,7 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
 export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string): TraceHop {
   const link = node.links.get(dev);
   if (!link) {
-    if (node.snap.links.length === 0) return hop('vxlan-device', node, dev, 'not verified: the snapshot has no link list');
+    if (!absenceProves(node)) return hop('vxlan-device', node, dev, `not verified: ${dev} is not in the saved link list`);
     return hop('vxlan-device', node, dev, '', [{ code: 'VXLAN_DEVICE_MISSING', text: `${dev} does not exist: flanneld must recreate it (restart flanneld), and with it every peer's neigh/fdb/route` }]);
   }
   const problems: Problem[] = [];
@@ -155,7 +155,8 @@ export function podBridge(node: NodeIndex): string | undefined {
   const gw = node.snap.subnetEnv?.subnet?.split('/')[0];
   const dev = gw ? node.addressDev.get(gw) : undefined;
   if (dev) return dev;
-  for (const name of ['cni0', 'cbr0', 'docker0']) if (node.links.has(name) || node.snap.bridges.some((b) => b.name === name)) return name;
+  // a saved output may name the bridge only as the master of its veths
+  for (const name of ['cni0', 'cbr0', 'docker0']) if (node.links.has(name) || node.bridgePorts.has(name)) return name;
   return undefined;
 }
 
@@ -194,7 +195,7 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
   const link = node.links.get(dev);
   const devProblems: Problem[] = [];
-  if (!link && node.snap.links.length) devProblems.push({ code: 'IPIP_DEVICE_MISSING', text: `${dev} does not exist` });
+  if (!link && absenceProves(node)) devProblems.push({ code: 'IPIP_DEVICE_MISSING', text: `${dev} does not exist` });
   if (link && (link.flags.length || link.operstate) && !isUp(link)) devProblems.push({ code: 'IPIP_DEVICE_DOWN', text: `${dev} is down` });
   const local = link?.kind === 'ipip' ? link.local : undefined;
   if (local && node.snap.addresses.length && !node.addressDev.has(local)) devProblems.push({ code: 'IPIP_CONFIG', text: `local ${local} is not an address of this node` });
@@ -206,7 +207,7 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   }
   const mtu = mtuHop(ctx, node, dev, 20);
   if (mtu) hops.push(mtu);
-  const target = { ip: targetIp ?? '?', name: lease?.node ?? ctx.byIp.get(targetIp ?? '')?.name, subnet: lease?.subnet ?? route.dst };
+  const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, subnet: lease?.subnet ?? route.dst } : undefined;
   return { backend: 'ipip', podTraffic: true, target, via: dev, hops };
 }
 

@@ -60,7 +60,10 @@ function buildContext(snapshots: Snapshot[], desired: DesiredState | undefined):
   const byIp = new Map<string, NodeIndex>();
   const ambiguous = new Set<string>();
   for (const n of nodes) {
-    for (const [ip, dev] of n.addressDev) {
+    // a tunnel's `local` names the node IP even when the saved outputs have no address list
+    const ips = new Map(n.addressDev);
+    for (const l of n.snap.links) if ((l.kind === 'vxlan' || l.kind === 'ipip') && l.local && !ips.has(l.local)) ips.set(l.local, l.name);
+    for (const [ip, dev] of ips) {
       // docker0's 172.17.0.1 and loopbacks repeat on every node: they identify none
       if (ip.startsWith('127.') || ambiguous.has(ip) || dev === 'lo') continue;
       if (byIp.has(ip) && byIp.get(ip) !== n) {
@@ -116,6 +119,10 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
     walk = hostGwWalk(ctx, node, dst, route, m.reason, false);
   } else return notPodTraffic(ctx, node, dst, route, m.reason, inPodNetwork);
   walk.route = r;
+  if (walk.backend === 'local' && !walk.target) {
+    const ip = nodeIpOf(node, ctx.leases);
+    if (ip) walk.target = { ip, name: node.name, subnet: route.dst };
+  }
   if (wrongDev) walk.hops[0] = { ...walk.hops[0], ok: false, problem: 'ROUTE_WRONG_DEV', detail: `${walk.hops[0].detail}; ${wrongDev}` };
   return walk;
 }
@@ -172,7 +179,12 @@ function serviceOf(node: NodeIndex, dst: string): string | undefined {
 function reversePath(ctx: TraceContext, src: NodeIndex, remote: NodeIndex): TraceResult['reverse'] {
   const bridge = podBridge(src);
   const own = ownLease(src, ctx.leases);
-  const back = (bridge ? src.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet')?.local : undefined) ?? (own ? firstHost(own.subnet) : undefined);
+  // the source's pod gateway: cni0's address, its lease's first IP, or the first IP of the bridge's connected route
+  const bridgeRoute = bridge ? src.snap.routes.find((r) => r.dev === bridge && !r.gateway && !isDefaultRoute(r)) : undefined;
+  const back =
+    (bridge ? src.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet')?.local : undefined) ??
+    (own ? firstHost(own.subnet) : undefined) ??
+    (bridgeRoute ? firstHost(bridgeRoute.dst) : undefined);
   if (!back) return undefined;
   const walk = walkFrom(ctx, remote, back);
   const hops = walk.hops;
@@ -185,7 +197,8 @@ function reversePath(ctx: TraceContext, src: NodeIndex, remote: NodeIndex): Trac
 
 function summarize(r: TraceResult, walk: WalkResult): string {
   const bad = r.hops.find((h) => !h.ok) ?? r.reverse?.hops.find((h) => !h.ok);
-  const where = r.backend === 'local' ? `a local pod behind ${walk.via}${walk.hostVeth ? `, host veth ${walk.hostVeth}` : ''}` : '';
+  const where =
+    walk.hostVeth === walk.via ? `a local pod behind host veth ${walk.hostVeth}` : `a local pod behind ${walk.via}, ${walk.hostVeth ? `host veth ${walk.hostVeth}` : 'host veth not identified (no fdb entry or pod data)'}`;
   const node = r.targetNode ? `node ${r.targetNode.ip}${r.targetNode.name && r.targetNode.name !== r.targetNode.ip ? ` (${r.targetNode.name})` : ''}` : '';
   const veth = [...r.hops].reverse().find((h) => h.step === 'veth' && h.ok && h.node !== r.sourceNode);
   const tail = veth ? `, pod veth ${veth.device} on ${veth.node}` : '';

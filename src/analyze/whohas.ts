@@ -47,6 +47,13 @@ export function whohas(snapshots: Snapshot[], macInput: string, desired?: Desire
       owners.push({ kind: 'link', device: l.name, node: node.name, nodeIp, pod: pod?.pod, ip: pod?.ip, detail });
       holders.set(l.kind === 'vxlan' && nodeIp ? `vtep ${nodeIp}` : `${node.name} ${l.name}`, detail);
     }
+    for (const b of snap.bridges) {
+      // brctl's bridge id is priority + MAC; a bridge the link list already showed with this MAC is not a second holder
+      if (!b.bridgeId || bridgeIdMac(b.bridgeId) !== mac || node.links.get(b.name)?.mac === mac) continue;
+      const detail = `bridge ${b.name} on ${node.name} (brctl show bridge id ${b.bridgeId})`;
+      owners.push({ kind: 'link', device: b.name, node: node.name, nodeIp, detail });
+      holders.set(`${node.name} ${b.name}`, detail);
+    }
     for (const p of snap.pods) {
       if (p.mac !== mac) continue;
       const detail = `pod ${p.pod ?? p.netns ?? p.ip} ${p.ifname} on ${node.name}${p.ip ? ` (${p.ip})` : ''}`;
@@ -77,6 +84,14 @@ export function whohas(snapshots: Snapshot[], macInput: string, desired?: Desire
   const duplicate = holders.size > 1;
   const summary = owners.length === 0 ? `nothing in the given state owns ${mac}` : duplicate ? `${mac} is claimed by ${holders.size} different things (duplicate MAC)` : `${mac}: ${owners[0].detail}`;
   return { mac, owners, duplicate, conflicts, summary };
+}
+
+function bridgeIdMac(id: string): string | undefined {
+  try {
+    return normalizeMac(id);
+  } catch {
+    return undefined;
+  }
 }
 
 function fdbOwner(node: NodeIndex, f: Snapshot['fdb'][number], leases: ReturnType<typeof indexLeases>): MacOwner {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { podVeth } from '../../src/analyze/pod-veth.js';
+import { ipipNode1, snap } from './trace-seeds.js';
+
+describe('pod-veth', () => {
+  it('maps seed 002 pod eth0 peer_ifindex 7 to vethb74d434d', () => {
+    const r = podVeth([ipipNode1()]);
+    expect(r.pods).toEqual([expect.objectContaining({ pod: 'default/cni-test-777bbd57c8-jl2bh', ip: '10.244.1.2', hostVeth: 'vethb74d434d', hostIfindex: 7, podIflink: 7, bridge: 'cni0', source: 'netns' })]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('finds a pod by name, short name, IP or host veth', () => {
+    for (const q of ['default/cni-test-777bbd57c8-jl2bh', 'cni-test-777bbd57c8-jl2bh', '10.244.1.2', 'vethb74d434d']) expect(podVeth([ipipNode1()], q).pods).toHaveLength(1);
+    expect(podVeth([ipipNode1()], '10.244.1.99').pods).toHaveLength(0);
+  });
+
+  const node = () =>
+    snap('n1', {
+      source: { kind: 'netns', name: 'n1' },
+      links: [
+        { kind: 'bridge', ifindex: 4, name: 'cni0', mac: '0a:58:0a:f4:01:01' },
+        { kind: 'veth', ifindex: 5, name: 'veth11111111', master: 'cni0', mac: '0e:00:00:00:00:05', linkNetns: 'pod-a' },
+        { kind: 'veth', ifindex: 6, name: 'veth22222222', master: 'cni0', mac: '0e:00:00:00:00:06' },
+        { kind: 'veth', ifindex: 7, name: 'veth33333333', mac: '0e:00:00:00:00:07' },
+      ],
+      addresses: [{ dev: 'cni0', family: 'inet', local: '10.244.1.1', prefixlen: 24 }],
+      neigh: [{ dst: '10.244.1.5', dev: 'cni0', lladdr: '0a:00:00:00:00:05', state: ['REACHABLE'] }],
+      fdb: [
+        { mac: '0a:00:00:00:00:05', dev: 'veth11111111', master: 'cni0' },
+        { mac: '0e:00:00:00:00:05', dev: 'veth11111111', master: 'cni0', permanent: true, state: 'permanent' },
+      ],
+      ipam: [{ network: 'cbr0', ip: '10.244.1.5', containerId: 'abcdef0123456789' }, { network: 'cbr0', ip: '10.244.1.9', containerId: 'deadbeef00000000' }],
+    });
+
+  it('falls back to the bridge fdb + neigh when no pod netns was read', () => {
+    const r = podVeth([node()]);
+    expect(r.pods).toEqual([expect.objectContaining({ ip: '10.244.1.5', mac: '0a:00:00:00:00:05', hostVeth: 'veth11111111', hostIfindex: 5, netns: 'pod-a', containerId: 'abcdef0123456789', source: 'bridge-fdb' })]);
+    expect(r.unmapped).toEqual([expect.objectContaining({ hostVeth: 'veth22222222', bridge: 'cni0' })]);
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'VETH_NO_MASTER', device: 'veth33333333' })]);
+  });
+
+  it('with the pods read: leaked veths, IPAM entries with no pod, a pod veth off the bridge', () => {
+    const s = node();
+    s.pods = [
+      { netns: 'pod-a', ifname: 'eth0', ip: '10.244.1.5', iflink: 5, ifindex: 2 },
+      { netns: 'pod-c', ifname: 'eth0', ip: '10.244.1.7', iflink: 7, ifindex: 2 },
+    ];
+    const r = podVeth([s]);
+    expect(r.pods.map((p) => [p.hostVeth, p.problem])).toEqual([
+      ['veth11111111', undefined],
+      ['veth33333333', 'VETH_NO_MASTER'],
+    ]);
+    expect(r.problems.map((p) => `${p.code} ${p.device}`).sort()).toEqual(['IPAM_LEAK cbr0', 'VETH_NO_MASTER veth33333333', 'VETH_NO_POD veth22222222']);
+  });
+});
