@@ -15,8 +15,13 @@ export interface TraceOptions {
   desired?: DesiredState;
 }
 
-export function trace(snapshots: Snapshot[], destination: string, opts: TraceOptions = {}): TraceResult {
+/** Bad input fails before any state is collected. */
+export function checkDestination(destination: string): void {
   if (!isIPv4(destination)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(destination)}`, 'trace takes a pod IP, e.g. 10.244.3.7');
+}
+
+export function trace(snapshots: Snapshot[], destination: string, opts: TraceOptions = {}): TraceResult {
+  checkDestination(destination);
   if (snapshots.length === 0) throw new UsageError('no node state to trace through');
   const ctx = buildContext(snapshots, opts.desired);
   const src = ctx.nodes[0];

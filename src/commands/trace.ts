@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { trace, type TraceHop, type TraceResult } from '../analyze/trace.js';
+import { checkDestination, trace, type TraceHop, type TraceResult } from '../analyze/trace.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags, sourceFlags } from '../cli/flags.js';
 import { loadSnapshots } from '../collect/index.js';
@@ -103,6 +103,7 @@ down to the pod's veth and checks the way back. Exit 1 when the path is broken.`
 
   async run(): Promise<TraceResult> {
     const { args, flags } = await this.parse(Trace);
+    checkDestination(args.ip);
     const { snapshots, desired } = await loadState(flags);
     const result = trace(snapshots, args.ip, { desired });
     if (!result.ok) this.foundProblem();

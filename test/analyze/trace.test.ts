@@ -160,3 +160,84 @@ describe('trace across two node snapshots', () => {
     expect(r.reverse?.hops.find((h) => h.step === 'fdb')?.problem).toBe('FDB_MISSING');
   });
 });
+
+describe('trace names each vxlan problem', () => {
+  const desired = (vtepMac = '42:32:74:de:24:50'): DesiredState => ({
+    leases: [
+      { node: 'k8snode028', subnet: '10.27.9.0/24', publicIp: '10.18.19.28', backendType: 'vxlan', vni: 1 },
+      { node: 'k8snode129', subnet: '10.27.13.0/24', publicIp: '10.18.19.129', backendType: 'vxlan', vni: 1, vtepMac },
+    ],
+    netConf: { Network: '10.27.0.0/16', Backend: { Type: 'vxlan', DirectRouting: true } },
+    problems: [],
+  });
+  const base = () => {
+    const s = k8snode028();
+    s.source = { kind: 'netns', name: 'k8snode028' };
+    s.addresses.push({ dev: 'bond0', family: 'inet', local: '10.18.19.28', prefixlen: 24 });
+    s.links.push({ kind: 'device', ifindex: 2, name: 'bond0', mtu: 1500, flags: ['UP'] });
+    s.links = s.links.map((l) => (l.name === 'flannel.1' ? { ...l, kind: 'vxlan' as const, ifindex: 3, flags: ['UP'], vni: 1, local: '10.18.19.28', port: 8472, dev: 'bond0', learning: false } : l));
+    return s;
+  };
+  const problemAt = (s: ReturnType<typeof base>, step: string, d = desired()) => trace([s], '10.27.13.5', { desired: d }).hops.find((h) => h.step === step);
+
+  it('is healthy on the baseline', () => {
+    expect(trace([base()], '10.27.13.5', { desired: desired() })).toMatchObject({ ok: true, targetNode: { name: 'k8snode129' } });
+  });
+
+  it('NEIGH_NOT_PERMANENT, NEIGH_INCOMPLETE, NEIGH_FAILED', () => {
+    for (const [state, code] of [['REACHABLE', 'NEIGH_NOT_PERMANENT'], ['INCOMPLETE', 'NEIGH_INCOMPLETE'], ['FAILED', 'NEIGH_FAILED']]) {
+      const s = base();
+      s.neigh = s.neigh.map((n) => (n.dst === '10.27.13.0' ? { ...n, state: [state] } : n));
+      expect(problemAt(s, 'neigh')?.problem).toBe(code);
+    }
+  });
+
+  it('VXLAN_CONFIG: learning on, wrong local, wrong VNI; VXLAN_DEVICE_DOWN; VXLAN_DEVICE_MISSING', () => {
+    const withLink = (patch: Record<string, unknown>) => {
+      const s = base();
+      s.links = s.links.map((l) => (l.name === 'flannel.1' ? ({ ...l, ...patch } as typeof l) : l));
+      return s;
+    };
+    expect(problemAt(withLink({ learning: true }), 'vxlan-device')?.problem).toBe('VXLAN_CONFIG');
+    expect(problemAt(withLink({ local: '10.18.19.99' }), 'vxlan-device')?.detail).toContain('local 10.18.19.99 is not an address of this node');
+    expect(problemAt(withLink({ vni: 2 }), 'vxlan-device')?.detail).toContain('VNI 2, expected 1');
+    expect(problemAt(withLink({ port: 4789 }), 'vxlan-device')?.detail).toContain('dstport 4789, expected 8472');
+    expect(problemAt(withLink({ flags: ['BROADCAST'] }), 'vxlan-device')?.problem).toBe('VXLAN_DEVICE_DOWN');
+    const gone = base();
+    gone.links = gone.links.filter((l) => l.name !== 'flannel.1');
+    expect(problemAt(gone, 'vxlan-device')?.problem).toBe('VXLAN_DEVICE_MISSING');
+  });
+
+  it('MTU_MISMATCH between flannel.1 and the underlay, and FLANNEL_MTU', () => {
+    const s = base();
+    s.links = s.links.map((l) => (l.name === 'bond0' ? { ...l, mtu: 1450 } : l));
+    expect(problemAt(s, 'mtu')?.detail).toContain('flannel.1 1450 > bond0 1450 − 50');
+    const env = base();
+    env.subnetEnv = { ...env.subnetEnv!, mtu: 1500 };
+    expect(problemAt(env, 'mtu')?.detail).toContain('FLANNEL_MTU 1500 ≠ flannel.1 1450');
+  });
+
+  it('VTEP_MAC_MISMATCH when the lease announces another MAC; FDB_DST_MISMATCH when the fdb points elsewhere', () => {
+    expect(problemAt(base(), 'neigh', desired('4e:00:00:00:00:01'))?.problem).toBe('VTEP_MAC_MISMATCH');
+    const s = base();
+    s.fdb = s.fdb.map((f) => ({ ...f, dst: '10.18.19.200' }));
+    expect(problemAt(s, 'fdb')?.problem).toBe('FDB_DST_MISMATCH');
+  });
+
+  it('DirectRouting: a route via the node IP on the underlay is vxlan, checked like host-gw', () => {
+    const s = base();
+    s.routes = s.routes.map((r) => (r.dst === '10.27.13.0/24' ? { ...r, gateway: '10.18.19.129', dev: 'bond0', onlink: false } : r));
+    const r = trace([s], '10.27.13.5', { desired: desired() });
+    expect(r).toMatchObject({ ok: true, backend: 'vxlan', directRouting: true, targetNode: { ip: '10.18.19.129', name: 'k8snode129' } });
+    expect(r.summary).toContain('(vxlan DirectRouting)');
+  });
+
+  it('ROUTE_WRONG_DEV: a remote lease routed onto the pod bridge; ROUTE_WRONG_GATEWAY', () => {
+    const s = base();
+    s.routes = s.routes.map((r) => (r.dst === '10.27.13.0/24' ? { ...r, gateway: undefined, dev: 'cni0', onlink: false } : r));
+    expect(trace([s], '10.27.13.5', { desired: desired() }).hops[0].problem).toBe('ROUTE_WRONG_DEV');
+    const gw = base();
+    gw.routes = gw.routes.map((r) => (r.dst === '10.27.13.0/24' ? { ...r, gateway: '10.27.13.1' } : r));
+    expect(trace([gw], '10.27.13.5', { desired: desired() }).hops[0].problem).toBe('ROUTE_WRONG_GATEWAY');
+  });
+});
