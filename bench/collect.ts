@@ -50,7 +50,7 @@ function main(): void {
       'flanctl collect --netns': flanctl('collect', '--netns', ns, '-o', snapFile),
     };
     if (hasCommand('trace')) cmds['flanctl trace --netns'] = flanctl('trace', meta.traceTarget, '--netns', ns);
-    const t = hyperfine('collect', cmds, { warmup: 1, runs: QUICK ? 3 : 10, ignoreFailure: true });
+    const t = hyperfine('collect', cmds, { warmup: 1, runs: QUICK ? 3 : 5, ignoreFailure: true });
     const base = t['raw: 4 iproute2 commands'].mean;
     console.log(`\nlive collection, ${PEERS} peers (target: collect ≤ 1.5× raw):`);
     for (const [label, x] of Object.entries(t)) console.log(`  ${label.padEnd(36)} ${ms(x.mean).padStart(8)} ± ${ms(x.stddev)}  ${ratio(x.mean, base)}`);

@@ -9,7 +9,8 @@
 // Usage: npx tsx bench/gen-state.ts --peers N --out DIR [--missing K] [--stale K]
 //   DIR/from-dir/   saved outputs under the --from-dir names (ip-route.txt, ip-neigh.txt, bridge-fdb.txt, ip-link.txt,
 //                   ip-addr.txt as -j JSON; subnet.env, iptables-save.txt, sysctl.txt, hostname.txt, kernel.txt)
-//   DIR/nodes.json  `kubectl get nodes -o json` for node0 + all N peers (desired state)
+//   DIR/nodes.json  `kubectl get nodes -o json` for node0 + all N peers (desired state; not inside from-dir/, so
+//                   each benchmark chooses whether the command reads it: --nodes)
 //   DIR/snapshot.json  the same state as a Snapshot (src/model/snapshot.ts), validated with zod
 //   DIR/peers.ip.batch, DIR/peers.bridge.batch  `ip -batch` / `bridge -batch` input programming every present peer
 //   DIR/peers.tsv   subnet gateway mac ip, one present-or-missing peer a line (for the shell-loop baseline)
@@ -267,7 +268,6 @@ export function writeState(out: string, opts: GenOptions): ReturnType<typeof gen
   const g = generate(opts);
   mkdirSync(join(out, 'from-dir'), { recursive: true });
   for (const [name, text] of Object.entries(g.files)) writeFileSync(join(out, 'from-dir', name), text);
-  writeFileSync(join(out, 'from-dir', 'nodes.json'), g.nodesJson);
   writeFileSync(join(out, 'nodes.json'), g.nodesJson);
   writeFileSync(join(out, 'snapshot.json'), JSON.stringify(g.snapshot));
   writeFileSync(join(out, 'peers.ip.batch'), g.ipBatch);

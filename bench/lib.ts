@@ -2,6 +2,7 @@
 // bench/report.ts turns into the summary and the BENCHMARKS.md tables, and the flanctl command line.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,11 @@ export interface Timing {
   min: number;
   max: number;
   runs: number;
+  /** mean CPU seconds (user + system, children included): far less sensitive than wall time to other load */
+  cpu: number;
   command: string;
+  /** 1-minute load average when the hyperfine run started (the machine is shared: read figures with it) */
+  load: number;
   /** exit codes hyperfine saw (non-zero is expected for doctor/repair: exit 1 = problem found) */
   exitCodes: number[];
 }
@@ -39,6 +44,7 @@ export interface HyperfineOptions {
 export function hyperfine(id: string, commands: Record<string, string>, opts: HyperfineOptions = {}): Record<string, Timing> {
   mkdirSync(OUT, { recursive: true });
   const exportFile = join(OUT, `hyperfine-${id}.json`);
+  const load = loadavg()[0];
   const args = ['--style', 'basic', '--export-json', exportFile, '--warmup', String(opts.warmup ?? 1)];
   if (opts.runs !== undefined) args.push('--runs', String(opts.runs));
   if (opts.prepare) args.push('--prepare', opts.prepare);
@@ -47,13 +53,13 @@ export function hyperfine(id: string, commands: Record<string, string>, opts: Hy
   const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`hyperfine ${id} failed (exit ${r.status})`);
   const json = JSON.parse(readFileSync(exportFile, 'utf8')) as {
-    results: { command: string; mean: number; stddev: number | null; median: number; min: number; max: number; times: number[]; exit_codes: number[] }[];
+    results: { command: string; mean: number; stddev: number | null; median: number; min: number; max: number; user: number; system: number; times: number[]; exit_codes: number[] }[];
   };
   const out: Record<string, Timing> = {};
   for (const [i, label] of Object.keys(commands).entries()) {
     const x = json.results[i];
     out[label] = {
-      mean: x.mean, stddev: x.stddev ?? 0, median: x.median, min: x.min, max: x.max, runs: x.times.length,
+      mean: x.mean, stddev: x.stddev ?? 0, median: x.median, min: x.min, max: x.max, runs: x.times.length, cpu: x.user + x.system, load,
       command: commands[label], exitCodes: [...new Set(x.exit_codes)],
     };
   }

@@ -22,6 +22,8 @@ const machine =
   `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
   `kernel ${release()}, ${sh(['ip', '-V'])}, ${sh(['hyperfine', '--version'])}; flanctl at ${sh(['git', 'rev-parse', '--short', 'HEAD'])}` +
   `${sh(['git', 'status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (+ uncommitted changes)'}, ${new Date().toISOString().slice(0, 16)}Z${QUICK ? ', BENCH_QUICK=1' : ''}`;
+const loads = JSON.stringify(r).match(/"load":[0-9.]+/g)?.map((m) => Number(m.slice(7))) ?? [];
+const loadText = loads.length ? `; 1-min load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the runs` : '';
 const summary: string[] = [];
 const md: Record<string, string[]> = { startup: [], scale: [], collect: [], apply: [] };
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
@@ -30,10 +32,11 @@ const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 const st = r.startup?.timings as Record<string, Timing> | undefined;
 if (st) {
   const node = st['node -e 0'].mean;
-  md.startup.push(row(['command', 'mean ms', '± ms', 'min ms', 'vs `node -e 0`']), row(['---', '---:', '---:', '---:', '---:']));
+  const nodeCpu = st['node -e 0'].cpu;
+  md.startup.push(row(['command', 'wall ms', '± ms', 'min ms', 'CPU ms', 'wall vs `node -e 0`', 'CPU vs `node -e 0`']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const [label, t] of Object.entries(st)) {
-    md.startup.push(row([`\`${label}\``, f(t.mean), f(t.stddev), f(t.min), x(t.mean, node)]));
-    if (label !== 'node -e 0') summary.push(`start-up  ${label}: ${f(t.mean)} ms = ${x(t.mean, node)} node -e 0 — ${verdict(t.mean <= 2 * node, 'target ≤ 2×')}`);
+    md.startup.push(row([`\`${label}\``, f(t.mean), f(t.stddev), f(t.min), f(t.cpu), x(t.mean, node), x(t.cpu, nodeCpu)]));
+    if (label !== 'node -e 0') summary.push(`start-up  ${label}: ${f(t.mean)} ms = ${x(t.mean, node)} node -e 0 (CPU ${x(t.cpu, nodeCpu)}) — ${verdict(t.mean <= 2 * node, 'target ≤ 2×')}`);
   }
   const mods = r.startup?.modules as Record<string, { count: number; packages: string[]; forbiddenLoaded: string[] }> | undefined;
   if (mods) {
@@ -52,27 +55,31 @@ if (sizes.length) {
   const labels = Object.keys(at(sizes[0]));
   const perPeer = (n: number, label: string): number => (at(n)[label].mean - at(n)['flanctl --version'].mean) / n;
   md.scale.push(
-    row(['command', ...sizes.map((n) => `N=${n} ms`), ...sizes.map((n) => `µs/peer N=${n}`), 'result check (largest N)']),
+    row(['command', ...sizes.map((n) => `N=${n} wall ms (CPU ms)`), ...sizes.map((n) => `(t − t(--version)) / N, µs, N=${n}`), 'result check (largest N)']),
     row(['---', ...sizes.map(() => '---:'), ...sizes.map(() => '---:'), '---']),
   );
   for (const label of labels) {
     const isBase = label === 'flanctl --version';
     md.scale.push(row([
       `\`${label}\``,
-      ...sizes.map((n) => `${f(at(n)[label].mean)} ± ${f(at(n)[label].stddev)}`),
+      ...sizes.map((n) => `${f(at(n)[label].mean)} ± ${f(at(n)[label].stddev)} (CPU ${f(at(n)[label].cpu)})`),
       ...sizes.map((n) => (isBase ? '' : (perPeer(n, label) * 1e6).toFixed(1))),
       at(sizes.at(-1)!)[label].check || '',
     ]));
     if (isBase) continue;
-    const [lo, hi] = sizes.slice(-2);
-    if (lo !== undefined && hi !== undefined && lo !== hi) {
-      const growth = perPeer(hi, label) / perPeer(lo, label);
-      summary.push(`scale     ${label}: ${(perPeer(lo, label) * 1e6).toFixed(1)} → ${(perPeer(hi, label) * 1e6).toFixed(1)} µs/peer from N=${lo} to N=${hi} — ${verdict(growth <= 1.5, `linear: per-peer cost grows ${growth.toFixed(2)}× for ${hi / lo}× the peers; target ≤ 1.5×`)}`);
+    // marginal CPU cost per added peer between consecutive sizes: flat when linear, ×(N ratio) when quadratic
+    if (sizes.length >= 3) {
+      const slope = (a: number, b: number): number => (at(b)[label].cpu - at(a)[label].cpu) / (b - a);
+      const [a, b, c] = sizes.slice(-3);
+      const s1 = slope(a, b);
+      const s2 = slope(b, c);
+      summary.push(`scale     ${label}: marginal CPU ${(s1 * 1e6).toFixed(1)} µs/peer (N ${a}→${b}), ${(s2 * 1e6).toFixed(1)} µs/peer (N ${b}→${c}) — ${verdict(s2 <= 2 * s1 || s2 * 1e6 < 5, `linear: ${(s2 / s1).toFixed(2)}×; target ≤ 2× (quadratic would be ~${((c + b) / (b + a)).toFixed(0)}×)`)}`);
     }
     if (label.startsWith('trace') && at(5000)) {
       const t5 = at(5000)[label].mean;
       const v = at(5000)['flanctl --version'].mean;
-      summary.push(`scale     ${label} at N=5000: ${f(t5)} ms = ${x(t5, v)} start-up — ${verdict(t5 <= 1.5 * v, 'target ≤ 1.5× flanctl --version')}`);
+      const c5 = at(5000)[label].cpu / at(5000)['flanctl --version'].cpu;
+      summary.push(`scale     ${label} at N=5000: ${f(t5)} ms = ${x(t5, v)} start-up (CPU ${c5.toFixed(2)}×) — ${verdict(t5 <= 1.5 * v, 'target ≤ 1.5× flanctl --version')}`);
     }
   }
 }
@@ -87,35 +94,38 @@ for (const [section, value] of Object.entries(r)) {
 
 // ---- live collection / apply ----
 interface Live { peers: number; check: string; timings: Record<string, Timing>; programs?: string[]; processes?: number; usesBatch?: boolean }
-const liveTable = (section: string, live: Live, base: string, ratioOf: (t: Timing, b: Timing) => string, head: string): void => {
-  md[section].push(row(['command', 'mean ms', '± ms', 'runs', head]), row(['---', '---:', '---:', '---:', '---:']));
-  for (const [label, t] of Object.entries(live.timings)) md[section].push(row([label, f(t.mean), f(t.stddev), String(t.runs), ratioOf(t, live.timings[base])]));
+const liveTable = (section: string, live: Live, base: string, ratioOf: (a: number, b: number) => string, head: string): void => {
+  md[section].push(row(['command', 'wall ms', '± ms', 'CPU ms', 'runs', `${head} (wall)`, `${head} (CPU)`]), row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  const b = live.timings[base];
+  for (const [label, t] of Object.entries(live.timings)) md[section].push(row([label, f(t.mean), f(t.stddev), f(t.cpu), String(t.runs), ratioOf(t.mean, b.mean), ratioOf(t.cpu, b.cpu)]));
   md[section].push('', `Check run: ${live.check}.`);
 };
 const col = r.collect?.result as Live | undefined;
 if (col) {
-  liveTable('collect', col, 'raw: 4 iproute2 commands', (t, b) => x(t.mean, b.mean), 'vs the 4 raw commands');
+  liveTable('collect', col, 'raw: 4 iproute2 commands', x, 'vs the 4 raw commands');
   md.collect.push('', `Programs collect ran: \`${(col.programs ?? []).join('`, `')}\`.`);
   const c = col.timings['flanctl collect --netns'];
   const raw4 = col.timings['raw: 4 iproute2 commands'];
   const rawAll = Object.entries(col.timings).find(([k]) => k.startsWith('raw: the '));
-  summary.push(`collect   collect --netns, ${col.peers} peers: ${f(c.mean)} ms = ${x(c.mean, raw4.mean)} the 4 raw commands — ${verdict(c.mean <= 1.5 * raw4.mean, 'target ≤ 1.5×')}`);
+  summary.push(`collect   collect --netns, ${col.peers} peers: ${f(c.mean)} ms = ${x(c.mean, raw4.mean)} the 4 raw commands (CPU ${x(c.cpu, raw4.cpu)}) — ${verdict(c.mean <= 1.5 * raw4.mean, 'target ≤ 1.5×')}`);
   if (rawAll) summary.push(`collect   ... and ${x(c.mean, rawAll[1].mean)} ${rawAll[0].slice(5)} from one shell`);
   const tr = col.timings['flanctl trace --netns'];
   if (tr) summary.push(`collect   trace --netns, ${col.peers} peers: ${f(tr.mean)} ms`);
 }
 const ap = r.apply?.result as Live | undefined;
 if (ap) {
-  liveTable('apply', ap, 'shell loop of ip/bridge', (t, b) => `${(b.mean / t.mean).toFixed(1)}× faster`, 'vs the shell loop');
+  liveTable('apply', ap, 'shell loop of ip/bridge', (a, b) => `${(b / a).toFixed(1)}× faster`, 'vs the shell loop');
   const t = ap.timings['flanctl repair --apply'];
   const loop = ap.timings['shell loop of ip/bridge'];
   summary.push(`apply     repair --apply, ${ap.peers} peers: ${f(t.mean)} ms, ${(loop.mean / t.mean).toFixed(1)}× faster than the shell loop (${f(loop.mean)} ms) — ${verdict(loop.mean / t.mean >= 5, 'target ≥ 5×')}; ${ap.usesBatch ? 'uses' : 'does not use'} ip/bridge -batch (${ap.processes} ip/bridge processes)`);
+  const tj = ap.timings['flanctl repair --apply --json'];
+  if (tj) summary.push(`apply     repair --apply --json (no plan table): ${f(tj.mean)} ms, ${(loop.mean / tj.mean).toFixed(1)}× faster than the shell loop — ${verdict(loop.mean / tj.mean >= 5, 'target ≥ 5×')}`);
 }
 
-console.log(`\n======== flanctl benchmarks — ${machine}`);
+console.log(`\n======== flanctl benchmarks — ${machine}${loadText}`);
 for (const line of summary) console.log(`  ${line}`);
 const sections = Object.entries(md)
-  .map(([name, lines]) => `<!-- section: ${name} -->\n${lines.length ? `Machine: ${machine}\n\n${lines.join('\n')}` : '(no results)'}\n`)
+  .map(([name, lines]) => `<!-- section: ${name} -->\n${lines.length ? `Machine: ${machine}${loadText}\n\n${lines.join('\n')}` : '(no results)'}\n`)
   .join('\n');
 writeFileSync(join(OUT, 'benchmarks-sections.md'), `${sections}\nSummary:\n\n${summary.map((s) => `- ${s}`).join('\n')}\n`);
 console.log(`\ntables for BENCHMARKS.md: ${join('bench', 'out', 'benchmarks-sections.md')}`);

@@ -43,6 +43,11 @@ const CASES: Record<string, Case> = {
     args: (d, m) => ['trace', m.traceTarget, '--snapshot', join(d, 'snapshot.json')],
     check: (doc, m) => CASES['trace (from-dir)'].check(doc, m),
   },
+  'trace (from-dir + nodes.json)': {
+    command: 'trace',
+    args: (d, m) => ['trace', m.traceTarget, '--from-dir', join(d, 'from-dir'), '--nodes', join(d, 'nodes.json')],
+    check: (doc, m) => CASES['trace (from-dir)'].check(doc, m),
+  },
   whohas: {
     command: 'whohas',
     args: (d, m) => ['whohas', m.whohasMac, '--from-dir', join(d, 'from-dir')],
@@ -71,6 +76,12 @@ const CASES: Record<string, Case> = {
       return `${actions.length} actions planned`;
     },
   },
+  // the same plan without the human table (src/render/table.ts -> cli-table3, whose layout is quadratic in rows)
+  'repair (plan) --json': {
+    command: 'repair',
+    args: (d) => ['repair', '--from-dir', join(d, 'from-dir'), '--nodes', join(d, 'nodes.json'), '--json'],
+    check: (doc, m) => CASES['repair (plan)'].check(doc, m),
+  },
 };
 
 function main(): void {
@@ -85,7 +96,8 @@ function main(): void {
     const checks: Record<string, string> = {};
     for (const [label, c] of available) {
       // one checked --json run first: a fast wrong answer is not a result
-      const r = exec([FLANCTL, ...c.args(dir, meta), '--json']);
+      const args = c.args(dir, meta);
+      const r = exec([FLANCTL, ...args, ...(args.includes('--json') ? [] : ['--json'])]);
       try {
         checks[label] = c.check(JSON.parse(r.stdout) as Record<string, unknown>, meta);
       } catch (e) {
@@ -94,7 +106,7 @@ function main(): void {
       cmds[label] = flanctl(...c.args(dir, meta));
     }
     console.log(`\n== N = ${n} peers ==`);
-    const t = hyperfine(`scale-${n}`, cmds, { warmup: 1, runs: QUICK ? 2 : n >= 50_000 ? 3 : 10, ignoreFailure: true });
+    const t = hyperfine(`scale-${n}`, cmds, { warmup: 0, runs: QUICK ? 2 : n >= 50_000 ? 3 : 5, ignoreFailure: true });
     rows[n] = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { ...v, check: checks[k] ?? '' }]));
     record('scale', `n${n}`, rows[n]);
   }
