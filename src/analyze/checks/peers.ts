@@ -47,7 +47,9 @@ export function peerDiff(ctx: CheckContext, lease: Lease, direct: boolean): Peer
     diff = { lease, route: { dst: lease.subnet, gateway: gw, dev: ctx.vxlanName, onlink: true }, routeState: 'ok', routeSeen: [] };
     const n = ctx.neighByDst.get(gw);
     // a device that is down (or gone) has no neighbours or routes, whatever an older snapshot says
-    const neighState = !n || !ctx.vxlan || vxlanDown ? 'missing' : n.lladdr !== lease.vtepMac ? 'wrong' : n.state.includes('PERMANENT') ? 'ok' : 'not-permanent';
+    // an entry the kernel made while ARPing (INCOMPLETE/FAILED, no lladdr) means flannel's entry is missing (§2.4)
+    const unresolved = !n?.lladdr || n.state.includes('INCOMPLETE') || n.state.includes('FAILED');
+    const neighState = !n || unresolved || !ctx.vxlan || vxlanDown ? 'missing' : n.lladdr !== lease.vtepMac ? 'wrong' : n.state.includes('PERMANENT') ? 'ok' : 'not-permanent';
     diff.neigh = { ip: gw, mac: lease.vtepMac, state: neighState, seen: n };
     const entries = ctx.fdbByMac.get(lease.vtepMac) ?? [];
     const fdbState = !ctx.vxlan || entries.length === 0 ? 'missing' : entries.some((f) => f.dst === lease.publicIp) ? 'ok' : 'wrong';

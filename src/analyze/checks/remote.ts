@@ -27,7 +27,7 @@ export const peersCheck: Check = {
         const n = d.neigh;
         const seen = n.seen ? [neighLine(n.seen)] : [`ip neigh show dev ${dev}: no entry for ${n.ip}`];
         const fix = fixCommands(ctx, [() => neighReplace(dev, n.ip, n.mac)]);
-        if (n.state === 'missing') out.push(finding(ctx, 'NEIGH_MISSING', 'error', `no neighbour ${n.ip} -> ${n.mac} on ${dev} for ${who}`, [lease, ...seen], fix));
+        if (n.state === 'missing') out.push(finding(ctx, 'NEIGH_MISSING', 'error', `no neighbour ${n.ip} -> ${n.mac} on ${dev} for ${who}${n.seen ? ' (only the kernel\'s unanswered ARP entry)' : ''}`, [lease, ...seen], fix));
         else if (n.state === 'wrong') out.push(finding(ctx, 'VTEP_MAC_MISMATCH', 'error', `neighbour ${n.ip} on ${dev} has lladdr ${n.seen?.lladdr ?? 'none'}, lease of ${who} says VtepMAC ${n.mac}`, [lease, ...seen], fix));
         else out.push(finding(ctx, 'NEIGH_NOT_PERMANENT', 'error', `neighbour ${n.ip} on ${dev} is ${n.seen?.state.join(',')}, not PERMANENT: flannel's entry is gone and the kernel is resolving it`, [lease, ...seen], fix));
       }
