@@ -64,7 +64,10 @@ export interface Step {
 }
 
 /** The sysctls flannel depends on (flannel-node-state.md §1.1, §2.6). */
-export const SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
+const SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
+
+/** uname -r, hostname: the first non-empty line */
+const oneLine = (text: string): string | undefined => text.split('\n').find((l) => l.trim() !== '')?.trim();
 
 const addr = (text: string, c: Collected, parse: typeof parseIpAddr): void => {
   const r = parse(text);
@@ -151,27 +154,3 @@ export function iflinkStep(linkNames: string[]): Step {
   return { name: 'iflink', attempts: [{ argv: ['grep', '-H', '.', ...paths], form: 'text', file: 'iflink.txt', apply: (t, c) => void (c.iflinks = parseIflink(t)) }] };
 }
 
-export const oneLine = (text: string): string | undefined => text.split('\n').find((l) => l.trim() !== '')?.trim();
-
-/** Files a --from-dir directory may hold for one node, with what they mean (README table). */
-export const DIR_FILES: Record<string, string> = {
-  'ip-link.txt': 'ip [-d] [-o] link, text or -j',
-  'ip-addr.txt': 'ip addr, text or -j',
-  'ifconfig.txt': 'ifconfig -a (when there is no ip-addr.txt)',
-  'ip-route.txt': 'ip route / ip -j route',
-  'route-n.txt': 'route -n (when there is no ip-route.txt)',
-  'ip-neigh.txt': 'ip neigh / ip -j neigh',
-  'arp.txt': 'arp -n / arp -e / arp -an (when there is no ip-neigh.txt)',
-  'bridge-fdb.txt': 'bridge fdb show / -j',
-  'bridge-link.txt': 'bridge link / -j',
-  'brctl-show.txt': 'brctl show',
-  'iptables-save.txt': 'iptables-save',
-  'iflink.txt': '/sys/class/net/*/iflink listing',
-  'subnet.env': '/run/flannel/subnet.env',
-  '10-flannel.conflist': '/etc/cni/net.d/10-flannel.conflist (or cni-conflist.json)',
-  'ethtool-S-<dev>.txt': 'ethtool -S <dev>',
-  'ethtool-k-<dev>.txt': 'ethtool -k <dev>',
-  'sysctl.txt': '`sysctl -a` style lines',
-  'hostname.txt': 'node name (default: the directory name)',
-  'kernel.txt': 'uname -r',
-};

@@ -3,11 +3,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
-import { isIfname, type Link, type Snapshot } from '../model/index.js';
+import { type CommandResult, isIfname, type Link, type Snapshot } from '../model/index.js';
 import { parseCniConflist, parseEthtoolFeatures, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot, podFromAddr } from './assemble.js';
 import { type Collected, emptyCollected, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
-import { isRoot, run, validateNetns, which } from './runner.js';
+import { isNetnsName, isRoot, run, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
   netns?: string;
@@ -130,25 +130,35 @@ async function collectPods(
   grow: (steps: number) => void,
 ): Promise<void> {
   const listId = await run(['ip', '-j', 'netns', 'list-id'], { netns });
-  c.commands.push({ name: 'netns-list-id', argv: listId.argv, ok: listId.ok, form: 'json', ms: listId.ms, ...(listId.error ? { error: listId.error } : {}) });
+  const record: CommandResult = { name: 'netns-list-id', argv: listId.argv, ok: listId.ok, form: 'json', ms: listId.ms, ...(listId.error ? { error: listId.error } : {}) };
+  c.commands.push(record);
   if (!listId.ok) return;
   let ids: { nsid: number; name?: string }[];
   try {
     ids = JSON.parse(listId.stdout || '[]');
   } catch {
+    Object.assign(record, { ok: false, error: 'ip -j netns list-id printed no JSON' });
     return;
   }
-  const nameOf = new Map(ids.filter((i) => i.name).map((i) => [i.nsid, i.name!]));
+  // the names go onto a command line (ip -n NAME): only well-formed ones
+  const nameOf = new Map(ids.filter((i) => i.name !== undefined && isNetnsName(i.name)).map((i) => [i.nsid, i.name!]));
   const peers = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!));
   grow(peers.length);
   const pods = await mapLimit(peers, CONCURRENCY, async (veth) => {
     const podNs = nameOf.get(veth.linkNetnsid!)!;
     const r = await run(['ip', '-n', podNs, '-j', 'addr', 'show']);
     tick(`pod ${podNs}`);
-    c.commands.push({ name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.error ? { error: r.error } : {}) });
+    const result: CommandResult = { name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.error ? { error: r.error } : {}) };
+    c.commands.push(result);
     if (!r.ok) return undefined;
-    raw.set(`pods/${podNs}/ip-addr.txt`, r.stdout);
-    return podFromAddr(parseIpAddr(r.stdout), { netns: podNs, hostIfindex: veth.ifindex });
+    try {
+      const pod = podFromAddr(parseIpAddr(r.stdout), { netns: podNs, hostIfindex: veth.ifindex });
+      raw.set(`pods/${podNs}/ip-addr.txt`, r.stdout);
+      return pod;
+    } catch (error) {
+      Object.assign(result, { ok: false, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
   });
   for (const p of pods) if (p) c.pods.push(p);
 }

@@ -89,6 +89,7 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
 
 // iproute2 names: /var/run/netns/<name>; anything a file name may hold except '/', kept strict here
 const NETNS_NAME = /^[A-Za-z0-9_.@:+-]{1,128}$/;
+export const isNetnsName = (name: string): boolean => NETNS_NAME.test(name) && name !== '.' && name !== '..';
 
 /** The named network namespaces (`ip netns list`), names only. */
 export async function listNetns(): Promise<string[]> {
@@ -102,7 +103,7 @@ export async function listNetns(): Promise<string[]> {
 
 /** Check a --netns value before it reaches a command line: well-formed and present. */
 export async function validateNetns(name: string): Promise<void> {
-  if (!NETNS_NAME.test(name) || name === '.' || name === '..') throw new UsageError(`not a network namespace name: ${JSON.stringify(name)}`);
+  if (!isNetnsName(name)) throw new UsageError(`not a network namespace name: ${JSON.stringify(name)}`);
   const names = await listNetns();
   if (!names.includes(name)) throw new EnvironmentError(`no network namespace named ${name}`, 'see `ip netns list`');
 }
