@@ -75,13 +75,20 @@ function levelText(p: Packet, ip: IpInfo, dns: string | undefined): string {
   }
 }
 
+let lastSec = -1;
+let lastClock = '';
+
+/** HH:MM:SS.ffffff (UTC), the clock part reused while the second stays the same. */
 export function timeText(sec: number, ns: number, digits: 6 | 9): string {
-  const d = sec % 86400;
-  const hh = String(Math.floor(d / 3600)).padStart(2, '0');
-  const mm = String(Math.floor((d % 3600) / 60)).padStart(2, '0');
-  const ss = String(d % 60).padStart(2, '0');
-  const frac = digits === 9 ? String(ns).padStart(9, '0') : String(Math.floor(ns / 1000)).padStart(6, '0');
-  return `${hh}:${mm}:${ss}.${frac}`;
+  if (sec !== lastSec) {
+    const d = sec % 86400;
+    const two = (n: number): string => (n < 10 ? '0' : '') + n;
+    lastClock = `${two(Math.floor(d / 3600))}:${two(Math.floor((d % 3600) / 60))}:${two(d % 60)}.`;
+    lastSec = sec;
+  }
+  const frac = digits === 9 ? ns : Math.floor(ns / 1000);
+  const s = String(frac);
+  return lastClock + (s.length < digits ? '000000000'.slice(0, digits - s.length) + s : s);
 }
 
 function arpText(p: Packet): string {

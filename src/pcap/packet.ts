@@ -141,7 +141,15 @@ export function malformed(p: Packet, layer: string): void {
   if (!p.stoppedIn) p.stoppedIn = layer;
 }
 
-/** Dotted quad of an unsigned 32-bit IPv4 address. */
+const ip4Cache = new Map<number, string>();
+
+/** Dotted quad of an unsigned 32-bit IPv4 address (cached: captures repeat a few addresses). */
 export function ip4(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  let s = ip4Cache.get(n);
+  if (s === undefined) {
+    if (ip4Cache.size >= 4096) ip4Cache.clear();
+    s = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    ip4Cache.set(n, s);
+  }
+  return s;
 }

@@ -1,6 +1,7 @@
 // State across packets: DNS queries waiting for their response, ARP requests waiting for a reply.
 // Both stay bounded: DNS queries expire after a timeout (capture time), ARP is keyed by target address.
 import type { DnsInfo } from './dns.js';
+import { ipText } from './format.js';
 import { ip4, type Packet } from './packet.js';
 
 export const DNS_TIMEOUT_S = 5;
@@ -19,6 +20,7 @@ export interface DnsQuestion {
 interface Pending {
   sec: number;
   ns: number;
+  server: string;
   name: string;
   type: string;
   packet: number;
@@ -37,11 +39,12 @@ export class DnsTracker {
   add(p: Packet, d: DnsInfo, n: number): number | undefined {
     const ip = p.ips[p.dnsLevel];
     const [client, cport, server, sport] = d.response ? [ip.dst, ip.dstPort, ip.src, ip.srcPort] : [ip.src, ip.srcPort, ip.dst, ip.dstPort];
-    const key = `${client}:${cport}>${server}:${sport}#${d.id}`;
+    // IPv6 addresses live in the buffer: key by their text (rare enough not to matter for speed)
+    const key = ip.version === 6 ? `${ipText(p, ip, d.response ? 'dst' : 'src')}:${cport}>${ipText(p, ip, d.response ? 'src' : 'dst')}:${sport}#${d.id}` : `${client}:${cport}>${server}:${sport}#${d.id}`;
     if (++this.sinceSweep >= 1024) this.sweep(p.tsSec);
     if (!d.response) {
       if (d.malformed) return undefined;
-      this.pending.set(key, { sec: p.tsSec, ns: p.tsNsec, name: d.name, type: d.type, packet: n });
+      this.pending.set(key, { sec: p.tsSec, ns: p.tsNsec, server: ipText(p, ip, 'dst'), name: d.name, type: d.type, packet: n });
       this.question(d.name, d.type).queries++;
       return undefined;
     }
@@ -52,7 +55,8 @@ export class DnsTracker {
     entry.responses++;
     if (d.rcode && !entry.rcodes.includes(d.rcode)) entry.rcodes.push(d.rcode);
     for (const a of d.answers) if (entry.answers.length < 8 && !entry.answers.includes(a)) entry.answers.push(a);
-    if (d.rcode && d.rcode !== 'NOERROR') this.report('dns-error', 'warning', `DNS ${d.rcode} for ${name} ${type} from ${ip4(server)}`, n);
+    const serverText = ipText(p, ip, 'src');
+    if (d.rcode && d.rcode !== 'NOERROR') this.report('dns-error', 'warning', `DNS ${d.rcode} for ${name} ${type} from ${serverText}`, n);
     if (!q) return undefined;
     this.pending.delete(key);
     const ms = (p.tsSec - q.sec) * 1000 + (p.tsNsec - q.ns) / 1e6;
@@ -77,8 +81,7 @@ export class DnsTracker {
       if (now - q.sec < DNS_TIMEOUT_S) continue;
       this.pending.delete(key);
       this.question(q.name, q.type).timeouts++;
-      const server = key.slice(key.indexOf('>') + 1, key.lastIndexOf(':'));
-      this.report('dns-timeout', 'warning', `DNS query ${q.name} ${q.type} to ${ip4(Number(server))} got no response`, q.packet);
+      this.report('dns-timeout', 'warning', `DNS query ${q.name} ${q.type} to ${q.server} got no response`, q.packet);
     }
   }
 

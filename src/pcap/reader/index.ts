@@ -84,7 +84,14 @@ export async function readCapture(input: Readable, sink: RecordSink, opts: ReadO
   if (first) reader.push(first);
   opts.onProgress?.(bytes);
   while (!opts.stop?.()) {
-    const chunk = await nextChunk(source, gzip);
+    let chunk: Buffer | undefined;
+    try {
+      chunk = await nextChunk(source, gzip);
+    } catch (e) {
+      // a gzip file cut short: keep what was decompressed, like a cut pcap
+      if (!gzip || !(e instanceof CaptureError)) throw e;
+      reader.info.cutTail = true;
+    }
     if (!chunk) break;
     if (!gzip) bytes += chunk.length;
     reader.push(chunk);
