@@ -14,6 +14,8 @@ interface Capture {
   ns: string;
   argv: string[];
   json?: boolean;
+  /** the parser's second argument (device of `... show dev X`), saved as <case>.arg */
+  arg?: string;
 }
 
 const update = process.argv.includes('--update');
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
     lab.ip(ns, ['neigh', 'add', '192.168.56.200', 'lladdr', '02:00:00:00:00:c8', 'dev', 'eth0', 'nud', 'permanent']);
     lab.ip(ns, ['neigh', 'add', '192.168.56.201', 'dev', 'eth0', 'nud', 'incomplete']);
     flannelIptables(lab, ns, node.subnet, '10.244.0.0/16');
+    // iptables-legacy needs the ip_tables module: capture its save format when the kernel has it
+    const legacy = lab.tryExec(ns, ['iptables-legacy', '-w', '-t', 'nat', '-N', 'FLANNEL-POSTRTG']).status === 0;
+    if (legacy) lab.tryExec(ns, ['iptables-legacy', '-w', '-t', 'nat', '-A', 'POSTROUTING', '-m', 'comment', '--comment', 'flanneld masq', '-j', 'FLANNEL-POSTRTG']);
     // learn pod neighbours on cni0 and fdb entries on the bridge
     lab.ping(pod.netns, node.pods[1].ip);
     lab.ping(pod.netns, `${node.subnet.split('.').slice(0, 3).join('.')}.1`);
@@ -79,6 +84,8 @@ async function main(): Promise<void> {
       { command: 'ip-link', name: 'node', ns, argv: ['ip', '-j', 'link'], json: true },
       { command: 'ip-link', name: 'pod', ns: pod.netns, argv: ['ip', '-d', 'link'] },
       { command: 'ip-link', name: 'pod', ns: pod.netns, argv: ['ip', '-j', '-d', 'link'], json: true },
+      { command: 'ip-link', name: 'pod-oneline', ns: pod.netns, argv: ['ip', '-o', 'link'] },
+      { command: 'ip-link', name: 'node-stats', ns, argv: ['ip', '-s', 'link'] },
       { command: 'ip-addr', name: 'node', ns, argv: ['ip', 'addr'] },
       { command: 'ip-addr', name: 'node', ns, argv: ['ip', '-j', 'addr'], json: true },
       { command: 'ip-addr', name: 'pod', ns: pod.netns, argv: ['ip', 'addr'] },
@@ -86,18 +93,24 @@ async function main(): Promise<void> {
       { command: 'ifconfig', name: 'pod', ns: pod.netns, argv: ['ifconfig', 'eth0'] },
       { command: 'ip-neigh', name: 'node', ns, argv: ['ip', 'neigh'] },
       { command: 'ip-neigh', name: 'node', ns, argv: ['ip', '-j', 'neigh'], json: true },
+      { command: 'ip-neigh', name: 'node-dev-flannel1', ns, argv: ['ip', 'neigh', 'show', 'dev', 'flannel.1'], arg: 'flannel.1' },
       { command: 'arp', name: 'node-n', ns, argv: ['arp', '-n'] },
       { command: 'arp', name: 'node-e', ns, argv: ['arp', '-e', '-n'] },
       { command: 'arp', name: 'node-an', ns, argv: ['arp', '-an'] },
       { command: 'bridge-fdb', name: 'node', ns, argv: ['bridge', 'fdb', 'show'] },
       { command: 'bridge-fdb', name: 'node', ns, argv: ['bridge', '-j', 'fdb', 'show'], json: true },
+      { command: 'bridge-fdb', name: 'node-dev-flannel1', ns, argv: ['bridge', 'fdb', 'show', 'dev', 'flannel.1'], arg: 'flannel.1' },
       { command: 'brctl-show', name: 'node', ns, argv: ['brctl', 'show'] },
       { command: 'bridge-link', name: 'node', ns, argv: ['bridge', 'link'] },
       { command: 'bridge-link', name: 'node', ns, argv: ['bridge', '-j', 'link'], json: true },
+      { command: 'bridge-link', name: 'node-detail', ns, argv: ['bridge', '-d', 'link'] },
       { command: 'iptables-save', name: 'node-nft', ns, argv: ['iptables-nft-save'] },
       { command: 'iptables-save', name: 'node-nft-counters', ns, argv: ['iptables-nft-save', '-c'] },
+      ...(legacy ? [{ command: 'iptables-save', name: 'node-legacy', ns, argv: ['iptables-legacy-save'] }] : []),
       { command: 'iflink', name: 'node', ns, argv: ['grep', '.', ...links.map((l) => `/sys/class/net/${l}/iflink`)] },
       { command: 'iflink', name: 'pod', ns: pod.netns, argv: ['grep', '.', ...podLinks.map((l) => `/sys/class/net/${l}/iflink`)] },
+      { command: 'iflink', name: 'node-with-ifindex', ns, argv: ['grep', '.', ...links.flatMap((l) => [`/sys/class/net/${l}/ifindex`, `/sys/class/net/${l}/iflink`])] },
+      { command: 'iflink', name: 'pod-eth0-bare', ns: pod.netns, argv: ['cat', '/sys/class/net/eth0/iflink'], arg: 'eth0' },
       { command: 'ethtool-stats', name: 'pod-eth0', ns: pod.netns, argv: ['ethtool', '-S', 'eth0'] },
       { command: 'ethtool-stats', name: 'node-veth', ns, argv: ['ethtool', '-S', pod.hostVeth] },
       { command: 'ethtool-features', name: 'node-flannel1', ns, argv: ['ethtool', '-k', 'flannel.1'] },
@@ -108,12 +121,13 @@ async function main(): Promise<void> {
         argv: ['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.flannel/1.rp_filter', 'net.ipv4.conf.cni0.proxy_arp', 'net.ipv4.conf.eth0.forwarding'],
       },
     ];
-    const written: { command: string; name: string; text: string }[] = [];
+    const written: { command: string; name: string; text: string; arg?: string }[] = [];
     for (const cap of caps) {
       const name = `netns-${cap.name}${cap.json ? '-j' : ''}`;
       const text = lab.exec(cap.ns, cap.argv);
       save(cap.command, `${name}.${cap.json ? 'json' : 'txt'}`, text);
-      written.push({ command: cap.command, name, text });
+      if (cap.arg !== undefined) save(cap.command, `${name}.arg`, `${cap.arg}\n`);
+      written.push({ command: cap.command, name, text, arg: cap.arg });
     }
     const env = subnetEnvText(node);
     save('subnet-env', 'netns-node.txt', env);
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
 
     if (update) {
       const { parserFor } = await import('../src/parse/index.js');
-      for (const w of written) save(w.command, `${w.name}.expected.json`, JSON.stringify(parserFor(w.command)(w.text), null, 2) + '\n');
+      for (const w of written) save(w.command, `${w.name}.expected.json`, JSON.stringify(parserFor(w.command)(w.text, w.arg), null, 2) + '\n');
     }
     process.stdout.write(`captured ${written.length} fixtures${update ? ' (expected files rewritten: review them)' : ''}:\n${written.map((w) => `${w.command}/${w.name}`).join('\n')}\n`);
   } finally {

@@ -55,10 +55,10 @@ export function parseLinkBlocks(command: string, text: string, onBodyLine?: (lin
     if (onBodyLine?.(cur, t, line)) continue;
     if (t[0] === 'RX:' || t[0] === 'TX:' || (stats && t.every((x) => /^\d+$/.test(x)))) {
       stats = t[0] === 'RX:' || t[0] === 'TX:';
-      push(cur, 'statsLines', line.text.trim());
+      push(cur, 'statsLines', t.join(' '));
     } else if (t[0].startsWith('link/')) linkLine(command, cur, t, line);
     else if (t[0] === 'altname') push(cur, 'altnames', t[1] ?? fail(command, 'altname without a name', line));
-    else if (t[0] === 'alias') cur.alias = line.text.trim().slice(6);
+    else if (t[0] === 'alias') cur.alias = t.slice(1).join(' ');
     else if (/^[a-z][a-z0-9_/]*$/.test(t[0])) detailLine(command, cur, t, line);
     else fail(command, `unexpected line in link ${String(cur.name)}`, line);
   }
