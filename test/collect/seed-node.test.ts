@@ -62,6 +62,21 @@ describe('collect --from-dir fixtures/nodes/k8snode028 (seed 000)', () => {
     ]);
   });
 
+  it('collect without -o or --json prints the same snapshot on stdout', () => {
+    const r = runCli(['collect', '--from-dir', 'fixtures/nodes/k8snode028']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(s);
+  });
+
+  it('show --json over two directories: one entry per node', () => {
+    const r = runCli(['show', 'routes', '--from-dir', 'fixtures/nodes/k8snode028', '--from-dir', 'fixtures/nodes/hdss7-21', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { subject: string; nodes: { host: string; source: unknown; items: unknown[] }[] };
+    expect(j.subject).toBe('routes');
+    expect(j.nodes.map((n) => n.host)).toEqual(['k8snode028', 'hdss7-21']);
+    expect(j.nodes[0].items).toEqual(s.routes);
+  });
+
   it('show prints the same data as tables', () => {
     const r = runCli(['show', 'neigh', '--from-dir', 'fixtures/nodes/k8snode028']);
     expect(r.status, r.stderr).toBe(0);
