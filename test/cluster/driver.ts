@@ -11,7 +11,8 @@ type Req = { cmd: 'collect'; flags: CollectAllInput } | { cmd: 'doctor'; dir: st
 
 const req = JSON.parse(process.argv[2]) as Req;
 let out: unknown;
-if (req.cmd === 'collect') out = await collectAll(req.flags);
+const started = performance.now();
+if (req.cmd === 'collect') out = { ...(await collectAll(req.flags)), wallMs: Math.round(performance.now() - started) };
 else {
   const cluster = await loadClusterDir(req.dir);
   if (req.cmd === 'doctor') out = doctorCluster(cluster);
