@@ -3,6 +3,7 @@
 # Needs root. Never touches the root namespace: everything is built and read inside `fct…` namespaces.
 #   npm run fixtures:capture            # refresh the .txt/.json outputs only
 #   npm run fixtures:capture -- --update # also rewrite <case>.expected.json (review them by hand before committing)
+#   npm run fixtures:capture -- --out DIR # write somewhere else than fixtures/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then

@@ -2,10 +2,11 @@
 // parsers must see (blackhole route, flannel's iptables chains, a veth peer in another namespace),
 // then saves the text AND -j output of every command into fixtures/<command>/netns-<case>.{txt,json}.
 // With --update it also writes <case>.expected.json from the current parsers: review those by hand.
+// --out DIR writes into DIR/<command>/ instead of fixtures/ (the netns test uses it).
 // Everything lives in `fct…` namespaces and is deleted in `finally`; the root namespace is never touched.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, sweepStaleNamespaces } from '../test/netns/lab.js';
+import { Lab } from '../test/netns/lab.js';
 import { buildFlannelCluster, subnetEnvText } from '../test/netns/flannel-cluster.js';
 
 interface Capture {
@@ -19,7 +20,8 @@ interface Capture {
 }
 
 const update = process.argv.includes('--update');
-const root = join(import.meta.dirname, '..', 'fixtures');
+const outIndex = process.argv.indexOf('--out');
+const root = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1] : join(import.meta.dirname, '..', 'fixtures');
 
 function save(command: string, file: string, text: string): void {
   mkdirSync(join(root, command), { recursive: true });
@@ -44,7 +46,6 @@ function flannelIptables(lab: Lab, ns: string, lease: string, network: string): 
 }
 
 async function main(): Promise<void> {
-  sweepStaleNamespaces();
   const lab = new Lab('cap');
   try {
     const cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 2 });
