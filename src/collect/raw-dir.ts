@@ -1,7 +1,14 @@
 // `collect --raw-dir DIR`: the raw outputs under the file names `--from-dir` reads.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import { UsageError } from '../errors.js';
+
+/** Check before collecting: files left from another run (another node, a fallback form) would be read back as this node's. */
+export async function checkRawDir(dir: string): Promise<void> {
+  const existing = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : undefined));
+  if (existing === undefined) throw new UsageError(`cannot use ${dir} for raw outputs: not a readable directory`);
+  if (existing.length > 0) throw new UsageError(`--raw-dir ${dir} is not empty`, 'give a new or empty directory');
+}
 
 export async function writeRawDir(dir: string, raw: Map<string, string>): Promise<void> {
   try {

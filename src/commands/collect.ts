@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { sourceFlags } from '../cli/flags.js';
 import { collectOne, readSnapshotFile, snapshotJson, writeSnapshotFile } from '../collect/index.js';
-import { writeRawDir } from '../collect/raw-dir.js';
+import { checkRawDir, writeRawDir } from '../collect/raw-dir.js';
 import { UsageError } from '../errors.js';
 import type { Snapshot } from '../model/index.js';
 import { stderrProgress } from '../render/progress.js';
@@ -32,6 +32,8 @@ Reads only; needs root for a live node or --netns. Every step's outcome (program
     const files = flags.snapshot ?? [];
     if (dirs.length + files.length > 1) throw new UsageError('collect reads one node at a time: give one --from-dir or --snapshot');
     if (files.length === 1 && flags['raw-dir'] !== undefined) throw new UsageError('--raw-dir needs raw outputs: use it with a live node, --netns or --from-dir');
+
+    if (flags['raw-dir'] !== undefined) await checkRawDir(flags['raw-dir']);
 
     let snapshot: Snapshot;
     if (files.length === 1) {

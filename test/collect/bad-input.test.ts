@@ -51,6 +51,16 @@ describe('collect/show bad input', () => {
     expect(expectOneLineError(r)).toBe(`flanctl: cannot read ${join(dir, 'ip-neigh.txt')}: is a directory`);
   });
 
+  it('a --raw-dir that already holds files: exit 2, nothing collected', () => {
+    const raw = join(tmp, 'raw-used');
+    mkdirSync(raw);
+    writeFileSync(join(raw, 'route-n.txt'), 'from another node\n');
+    const r = runCli(['collect', '--from-dir', 'fixtures/nodes/k8snode028', '--raw-dir', raw]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(expectOneLineError(r)).toBe(`flanctl: --raw-dir ${raw} is not empty (give a new or empty directory)`);
+  });
+
   it('corrupt snapshot JSON: exit 2', () => {
     const file = join(tmp, 'bad.json');
     writeFileSync(file, '{"schemaVersion": 1, "host": ');
