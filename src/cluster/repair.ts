@@ -2,7 +2,6 @@
 // snapshot), applied over the transport that collected it, node by node, stopping at the first failure.
 // The journal is the repair helper's format, written on the node itself before anything runs
 // (<journal-dir>/<id>.json, same lock file), so `flanctl repair --undo` there can put it back.
-import type { RepairAction } from '../model/finding.js';
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { type Journal, newJournalId } from '../repair/journal.js';
@@ -135,12 +134,20 @@ async function applyNode(plan: RepairPlan, transport: Transport, o: { journalDir
   }
 }
 
-/** The DESIGN.md repair shape, for every node. */
-export function clusterRepairJson(plans: RepairPlan[], applied: NodeApply[] | undefined): { applied: boolean; actions: RepairAction[]; skipped: { target: string; reason: string; node: string }[]; nodes: NodeApply[] } {
+type ActionStatus = 'planned' | 'applied' | 'failed' | 'not-run';
+
+/** The DESIGN.md repair shape (as `repair --json` prints it), every node's actions in one list. */
+export function clusterRepairJson(plans: RepairPlan[], applied: NodeApply[] | undefined) {
+  const statusOf = (node: string, i: number): ActionStatus => {
+    const r = applied?.find((a) => a.node === node);
+    if (!r) return 'planned';
+    if (i < r.applied) return 'applied';
+    return r.status === 'failed' && i === r.applied ? 'failed' : 'not-run';
+  };
   return {
     applied: applied !== undefined && applied.every((a) => a.status === 'applied' || a.status === 'nothing-to-do'),
-    actions: plans.flatMap((p) => p.actions.map(({ op, target, argv, command, reason, node }) => ({ op, target, argv, command, reason, node }))),
+    actions: plans.flatMap((p) => p.actions.map((a, i) => ({ op: a.op, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status: statusOf(p.node, i), node: p.node }))),
     skipped: plans.flatMap((p) => p.skipped.map((s) => ({ ...s, node: p.node }))),
-    nodes: applied ?? plans.map((p) => ({ node: p.node, status: p.actions.length ? 'not-run' : 'nothing-to-do', applied: 0 })),
+    nodes: applied ?? plans.map((p): NodeApply => ({ node: p.node, status: p.actions.length ? 'not-run' : 'nothing-to-do', applied: 0 })),
   };
 }

@@ -3,8 +3,7 @@
 // reach the nodes' underlay addresses without the CLI wiring.
 import { loadClusterDir } from '../../src/cluster/dir.js';
 import { doctorCluster } from '../../src/cluster/doctor.js';
-import { applyCluster, clusterRepairJson, leasesFromSnapshots, planCluster } from '../../src/cluster/repair.js';
-import { collectAll, type CollectAllInput, transportFromManifest } from '../../src/cluster/service.js';
+import { collectAll, type CollectAllInput, repairCluster } from '../../src/cluster/service.js';
 import { traceCluster } from '../../src/cluster/trace.js';
 
 type Req = { cmd: 'collect'; flags: CollectAllInput } | { cmd: 'doctor'; dir: string } | { cmd: 'trace'; dir: string; src: string; dst: string } | { cmd: 'repair'; dir: string; apply: boolean; journalDir: string };
@@ -17,10 +16,6 @@ else {
   const cluster = await loadClusterDir(req.dir);
   if (req.cmd === 'doctor') out = doctorCluster(cluster);
   else if (req.cmd === 'trace') out = traceCluster(cluster.snapshots, req.src, req.dst);
-  else {
-    const plans = planCluster(cluster.snapshots, leasesFromSnapshots(cluster.snapshots));
-    const applied = req.apply ? await applyCluster(plans, await transportFromManifest(cluster.manifest, req.dir), { journalDir: req.journalDir, now: () => new Date(), timeoutMs: 30_000 }) : undefined;
-    out = clusterRepairJson(plans, applied);
-  }
+  else out = (await repairCluster({ dir: req.dir, apply: req.apply, yes: true, json: true, journalDir: req.journalDir, timeout: 30, desired: {} })).json;
 }
 process.stdout.write(JSON.stringify(out) + '\n');

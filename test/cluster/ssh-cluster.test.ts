@@ -102,7 +102,11 @@ describe.runIf(canUseNetns())('cluster mode over ssh (5 namespace nodes, real ss
     const [pod2, pod4] = [cluster.nodes[1].pods[0], cluster.nodes[3].pods[0]];
     expect(lab.ping(pod2.netns, pod4.ip)).toBe(false);
     const journalDir = join(ssh.dir, 'journal');
+    const dry = run({ cmd: 'repair', dir, apply: false, journalDir }).json;
+    expect(dry.actions.map((a: { node: string; status: string }) => `${a.node}:${a.status}`)).toEqual(['node2:planned', 'node2:planned']);
+    expect(lab.ping(pod2.netns, pod4.ip)).toBe(false);
     const r = run({ cmd: 'repair', dir, apply: true, journalDir }).json;
+    expect(r.actions.map((a: { status: string }) => a.status)).toEqual(['applied', 'applied']);
     expect(r.nodes.map((n: { node: string; status: string }) => `${n.node}:${n.status}`)).toEqual([
       'node1:nothing-to-do',
       'node2:applied',
