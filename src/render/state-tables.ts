@@ -50,7 +50,26 @@ export function linkDetails(l: Link): string {
   return parts.join(' ');
 }
 
+// the collect step whose output each subject comes from
+const STEP_OF: Record<ShowSubject, string> = {
+  links: 'ip-link',
+  routes: 'ip-route',
+  neigh: 'ip-neigh',
+  fdb: 'bridge-fdb',
+  bridges: 'brctl-show',
+  iptables: 'iptables-save',
+  pods: 'netns-list-id',
+};
+
+/** Why a subject has nothing to show: not in this source, or its step failed. */
+function emptyReason(s: Snapshot, subject: ShowSubject): string {
+  const step = s.commands.find((c) => c.name === STEP_OF[subject]);
+  if (!step) return s.source.kind === 'dir' ? 'its output is not in the directory' : 'not collected';
+  return step.ok ? 'the output lists none' : `${step.name} failed: ${step.error ?? 'unknown error'}`;
+}
+
 export function renderShow(s: Snapshot, subject: ShowSubject): string {
+  if (showItems(s, subject).length === 0) return `no ${subject} on ${s.host} (${emptyReason(s, subject)})`;
   switch (subject) {
     case 'links':
       return renderTable(

@@ -54,6 +54,13 @@ describe('show tables', () => {
     expect(row(renderShow(snap, 'pods'), 'pod1')).toEqual(['', 'pod1', 'eth0', '10.244.1.5', '', '', '5', 'vethpref', 'cni0']);
   });
 
+  it('says why a subject is empty', () => {
+    const dir = Snapshot.parse({ ...snap, source: { kind: 'dir', name: 'd' }, fdb: [], commands: [] });
+    expect(renderShow(dir, 'fdb')).toBe('no fdb on node1 (its output is not in the directory)');
+    const failed = Snapshot.parse({ ...snap, neigh: [], commands: [{ name: 'ip-neigh', ok: false, error: 'ip: timed out after 10000 ms' }] });
+    expect(renderShow(failed, 'neigh')).toBe('no neigh on node1 (ip-neigh failed: ip: timed out after 10000 ms)');
+  });
+
   it('--json items are the snapshot records', () => {
     for (const s of SHOW_SUBJECTS) expect(Array.isArray(showItems(snap, s))).toBe(true);
     expect(showItems(snap, 'fdb')).toBe(snap.fdb);
