@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REMOTE_SCRIPT, REMOTE_STEPS, splitRemoteOutput } from '../../src/cluster/remote-script.js';
+
+// The framing REMOTE_SCRIPT's step() prints around one command's stdout.
+const frame = (nonce: string, file: string, out: string, rc: number, err = ''): string =>
+  `\n@@flanctl-${nonce} begin ${file}\n${out}\n@@flanctl-${nonce} end ${file} ${rc} ${err}\n`;
+
+describe('splitRemoteOutput', () => {
+  it('gives back every output exactly, as a text file ending in one newline (property)', () => {
+    const line = fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((l) => !l.includes('\n') && !l.startsWith('@@flanctl'));
+    const output = fc.array(line, { maxLength: 8 }).map((lines) => lines.join('\n'));
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9.-]{0,12}$/), { minLength: 1, maxLength: 5 }), fc.array(output, { minLength: 5, maxLength: 5 }), (files, outs) => {
+        const text = files.map((f, i) => frame('0123456789abcdef', f, outs[i], 0)).join('');
+        const parts = splitRemoteOutput(text, '0123456789abcdef');
+        expect(parts.map((p) => p.file)).toEqual(files);
+        parts.forEach((p, i) => {
+          // the command's output as a file: at most its own final newline dropped, then one added back
+          const want = outs[i].endsWith('\n') ? outs[i].slice(0, -1) : outs[i];
+          expect(p.text).toBe(want === '' ? '' : want + '\n');
+          expect(p.ok).toBe(true);
+        });
+      }),
+    );
+  });
+
+  it('ignores markers with another nonce (output that happens to contain our marker text)', () => {
+    const inner = '@@flanctl-ffffffffffffffff end ip-link.txt 0 ';
+    const text = frame('0123456789abcdef', 'ip-link.txt', `a\n${inner}\nb`, 0);
+    expect(splitRemoteOutput(text, '0123456789abcdef')).toEqual([{ file: 'ip-link.txt', ok: true, text: `a\n${inner}\nb\n`, exitCode: 0 }]);
+  });
+
+  it('a failed attempt is replaced by a later one that worked; a lone failure keeps its error', () => {
+    const text = frame('n', 'ip-route.txt', '', 1, 'Option "-j" is unknown') + frame('n', 'ip-route.txt', 'default via 10.0.0.1 dev eth0', 0) + frame('n', 'subnet.env', '', 1, 'cat: /run/flannel/subnet.env: No such file or directory');
+    expect(splitRemoteOutput(text, 'n')).toEqual([
+      { file: 'ip-route.txt', ok: true, text: 'default via 10.0.0.1 dev eth0\n', exitCode: 0 },
+      { file: 'subnet.env', ok: false, text: '', exitCode: 1, error: 'cat: /run/flannel/subnet.env: No such file or directory' },
+    ]);
+  });
+
+  it('the real script under sh: every step of the collect step list reports, stderr kept apart, exit 0', () => {
+    // sh with a PATH holding only fakes: each "program" prints its name, ip fails for -j (an old iproute2)
+    const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    const fake = (name: string, body: string) => execFileSync('sh', ['-c', `printf '%s\\n' '#!/bin/sh' '${body}' > ${dir}/${name} && chmod +x ${dir}/${name}`]);
+    for (const p of ['hostname', 'bridge', 'brctl', 'iptables-save', 'sysctl', 'uname', 'cat', 'ethtool']) fake(p, `echo ${p} "$@"`);
+    fake('ip', 'case "$1" in -j) echo "Option -j is unknown" >&2; exit 255;; esac; echo ip "$@"');
+    const out = execFileSync('/bin/sh', ['-s', '--', 'feedc0de'], { input: REMOTE_SCRIPT, encoding: 'utf8', env: { PATH: dir } });
+    const parts = splitRemoteOutput(out, 'feedc0de');
+    const byFile = new Map(parts.map((p) => [p.file, p]));
+    expect(byFile.get('ip-link.txt')).toEqual({ file: 'ip-link.txt', ok: true, text: 'ip -d link show\n', exitCode: 0 });
+    expect(byFile.get('bridge-fdb.txt')?.text).toBe('bridge -j fdb show\n');
+    const files = new Set(REMOTE_STEPS.map((s) => s.attempts[0].file));
+    expect(new Set(parts.map((p) => p.file))).toEqual(files);
+    execFileSync('rm', ['-rf', dir]);
+  });
+});
