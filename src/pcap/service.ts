@@ -118,7 +118,7 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
   let n = 0;
   let matched = 0;
   let truncatedCount = 0;
-  let pending: string[] = [];
+  let pending = '';
   let kinds: string[] = [];
   const collect = (kind: string, severity: Severity, summary: string): void => {
     anomalies.add(kind, severity, summary, n);
@@ -144,7 +144,8 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
       if (dns) latency = dnsTracker.add(p, dns, n);
     }
     if (p.arpOp) arp.add(p, n);
-    counters.add(p);
+    // tunnels and flows are shown by --summary / --json only
+    if (!perPacket || opts.records) counters.add(p);
     digits = live?.tsDigits ?? 6;
     if (opts.writeInner && p.innerOff >= 0 && p.innerOff < p.end) {
       writer ??= new PcapWriter(opts.writeInner, digits === 9);
@@ -152,17 +153,17 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
       writer.write(p.tsSec, p.tsNsec, p.buf, p.innerOff, p.end - p.innerOff, Math.max(p.origLen - hdr, p.end - p.innerOff), p.tunnel === TUNNEL_VXLAN);
     }
     if (!perPacket) return;
-    if (opts.mode === 'lines') pending.push(packetLine(p, digits, dns, latency, kinds));
+    if (opts.mode === 'lines') pending += packetLine(p, digits, dns, latency, kinds) + '\n';
     else {
       const r = packetRecord(p, n, digits, dns, latency, kinds);
-      if (opts.mode === 'ndjson') pending.push(JSON.stringify(r));
+      if (opts.mode === 'ndjson') pending += JSON.stringify(r) + '\n';
       else records.push(r);
     }
-    if (pending.length >= 512) flush();
+    if (pending.length >= 65536) flush();
   };
   const flush = (): void => {
-    if (pending.length && opts.out) opts.out(pending.join('\n') + '\n');
-    pending = [];
+    if (pending.length && opts.out) opts.out(pending);
+    pending = '';
   };
 
   const size = opts.file === '-' ? undefined : statSafe(opts.file);

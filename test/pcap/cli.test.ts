@@ -54,6 +54,15 @@ describe('flanctl decode', () => {
     expect(web.latencyMs.avg).toBeGreaterThan(0);
   });
 
+  it('a gzip capture cut short decodes what is there and says so', () => {
+    const gz = readFileSync(fx('vxlan-node1.pcap.gz'));
+    const r = flanctl(['-', '--json'], gz.subarray(0, gz.length - 300));
+    const doc = JSON.parse(r.stdout);
+    expect(doc.packets).toBeGreaterThan(0);
+    expect(doc.packets).toBeLessThan(33);
+    expect(doc.anomalies.map((a: { kind: string }) => a.kind)).toContain('file-cut');
+  });
+
   it('flags the crafted anomalies in --summary', () => {
     const r = flanctl([fx('vxlan-anomalies.pcap'), '--summary']);
     expect(r.status).toBe(1);
