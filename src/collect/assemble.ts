@@ -83,10 +83,13 @@ export function podFromAddr(view: { links: Link[]; addresses: Address[] }, where
 export function buildSnapshot(c: Collected, source: Snapshot['source'], time: string, defaultHost: string): Snapshot {
   let links = mergeLinks(c.links, c.addrLinks);
   if (c.bridges) links = linksWithBridges(links, c.bridges);
+  // without brctl show: live, `ip -d link` knows every bridge (none is an answer too); a directory's links may
+  // come from plain `ip link` / ifconfig, which cannot tell a bridge, so only bridges seen there count
   const brctlRan = c.commands.find((r) => r.name === 'brctl-show');
-  if (c.bridges === undefined && links.some((l) => l.kind === 'bridge')) {
+  const liveFallback = brctlRan !== undefined && !brctlRan.ok && c.links !== undefined;
+  if (c.bridges === undefined && (liveFallback || links.some((l) => l.kind === 'bridge'))) {
     c.bridges = bridgesFromLinks(links);
-    if (brctlRan && !brctlRan.ok) Object.assign(brctlRan, { ok: true, form: 'fallback', error: `${brctlRan.error}; bridges taken from ip link` });
+    if (liveFallback) Object.assign(brctlRan, { ok: true, form: 'fallback', error: `${brctlRan.error}; bridges taken from ip link` });
   }
   return Snapshot.parse({
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
