@@ -68,7 +68,14 @@ export function parseLinkBlocks(command: string, text: string, onBodyLine?: (lin
 
 // `ip -o link` puts a whole block on one line joined by `\`
 function expandOneline(input: Line[]): Line[] {
-  return input.flatMap((l) => (l.text.includes('\\') ? l.text.split('\\').map((text, i) => ({ no: l.no, text: i === 0 ? text : `    ${text.trim()}` })) : [l]));
+  return input.flatMap((l) =>
+    l.text.includes('\\')
+      ? l.text
+          .split('\\')
+          .map((text, i) => ({ no: l.no, text: i === 0 ? text : `    ${text.trim()}` }))
+          .filter((p) => p.text.trim() !== '')
+      : [l],
+  );
 }
 
 function push(obj: Record<string, unknown>, key: string, v: string): void {
