@@ -18,9 +18,10 @@ describe('nodeProgress', () => {
     const last = writes[writes.length - 1];
     expect(writes[0].startsWith('\x1b[')).toBe(false);
     expect(last.startsWith('\x1b[3A')).toBe(true);
-    const lines = last.split('\n').map((l) => l.replace(/\r\x1b\[K|\x1b\[\d+A/g, ''));
+    const ESC = String.fromCharCode(27);
+    const lines = last.split('\n').map((l) => l.replaceAll(`\r${ESC}[K`, '').replace(new RegExp(`${ESC}\\[\\d+A`), ''));
     expect(lines[0]).toBe('collecting');
-    expect(lines[1]).toMatch(/^✓ node1  \[#{12}\] done \d+\.\d s$/);
+    expect(lines[1]).toMatch(/^✓ node1 {2}\[#{12}\] done \d+\.\d s$/);
     expect(lines[2]).toMatch(/^✗ node22 \[#{12}\] failed \d+\.\d s: timed out after 3 s$/);
   });
 
