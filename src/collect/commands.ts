@@ -8,6 +8,7 @@ import {
   parseBrctlShow,
   parseBridgeFdb,
   parseBridgeLink,
+  parseEthtoolFeatures,
   parseIfconfig,
   parseIflink,
   parseIpAddr,
@@ -146,6 +147,12 @@ export const HOSTNAME_STEP: Step = { name: 'hostname', attempts: [{ argv: ['host
 export const IPTABLES_LEGACY_STEP: Step = {
   name: 'iptables-legacy-save',
   attempts: [{ argv: ['iptables-legacy-save'], form: 'text', file: 'iptables-legacy-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) }],
+};
+
+/** Offloads of the vxlan device (checksum offload bugs break VXLAN on some kernels), run when flannel.1 exists. */
+export const FEATURES_STEP: Step = {
+  name: 'ethtool-k',
+  attempts: [{ argv: ['ethtool', '-k', 'flannel.1'], form: 'text', file: 'ethtool-k-flannel.1.txt', apply: (t, c) => void (c.features['flannel.1'] = parseEthtoolFeatures(t)) }],
 };
 
 /** `grep -H . /sys/class/net/<dev>/{ifindex,iflink}` for the named links: `iflink.txt`. */

@@ -4,9 +4,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
 import { type CommandResult, isIfname, type Link, type Snapshot } from '../model/index.js';
-import { parseCniConflist, parseEthtoolFeatures, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
+import { parseCniConflist, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot, podFromAddr } from './assemble.js';
-import { type Collected, emptyCollected, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
+import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
 import { isNetnsName, isRoot, run, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
@@ -179,8 +179,6 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   let total = steps.length;
   const tick = (name: string): void => opts.onProgress?.(name, ++done, total);
 
-  const legacy = emptyCollected();
-  const legacyRaw = new Map<string, string>();
   await mapLimit(steps, CONCURRENCY, async (s) => {
     await runStep(s, c, raw, netns);
     tick(s.name);
@@ -188,6 +186,8 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   // flannel may have written its rules through the other iptables backend: iptables-save (nf_tables) then
   // prints nothing but a warning on stderr; iptables-legacy-save has them
   if (ruleCount(c.iptables) === 0 && c.iptables?.variant !== 'legacy' && (await which('iptables-legacy-save'))) {
+    const legacy = emptyCollected();
+    const legacyRaw = new Map<string, string>();
     await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, netns);
     c.commands.push(...legacy.commands);
     if (legacy.iptables && ruleCount(legacy.iptables) > 0) {
@@ -206,11 +206,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   }
   if (links.some((l) => l.name === 'flannel.1')) {
     total += 1;
-    const features: Step = {
-      name: 'ethtool-k',
-      attempts: [{ argv: ['ethtool', '-k', 'flannel.1'], form: 'text', file: 'ethtool-k-flannel.1.txt', apply: (t, into) => void (into.features['flannel.1'] = parseEthtoolFeatures(t)) }],
-    };
-    second.push(runStep(features, c, raw, netns).then(() => tick('ethtool-k')));
+    second.push(runStep(FEATURES_STEP, c, raw, netns).then(() => tick('ethtool-k')));
   }
   // subnet.env, the CNI config and IPAM files belong to the host, not to a namespace standing in for a node
   if (netns === undefined) {
