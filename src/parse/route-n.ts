@@ -9,6 +9,7 @@
 // route -n never prints `onlink`; a gateway inside the route's own prefix (flannel vxlan: 10.244.3.0/24 via
 // 10.244.3.0) and on no directly connected route can only have been added with onlink, so onlink is set and
 // marked `onlinkInferred` (a pod's `10.244.0.0/16 via 10.244.1.1` is not: 10.244.1.0/24 is connected).
+// A paste that lost its line breaks (header and rows on one line) is split back into rows.
 // Result: Route[] (src/model/route.ts), with the printed flags in `routeFlags` and ref/use kept.
 import { Route } from '../model/route.js';
 import { cidrContains, isIPv4, isIfname } from '../model/net.js';
@@ -16,6 +17,7 @@ import { type Line, compact, fail, int, lines, maskLen, tokens, validate } from 
 
 const CMD = 'route -n';
 const DEFAULT_COLUMNS = ['Destination', 'Gateway', 'Genmask', 'Flags', 'Metric', 'Ref', 'Use', 'Iface'];
+const COLUMN_NAMES = new Set([...DEFAULT_COLUMNS, 'MSS', 'Window', 'irtt']);
 // names net-tools prints for well-known networks (/etc/networks) when -n is not given
 const NETWORK_NAMES: Record<string, string> = { default: '0.0.0.0', 'link-local': '169.254.0.0', loopback: '127.0.0.0' };
 // a host name as `route` prints it: letters, digits, dots, dashes, underscores
@@ -25,14 +27,19 @@ export function parseRouteN(text: string): Route[] {
   let columns = DEFAULT_COLUMNS;
   const routes: Route[] = [];
   for (const line of lines(text)) {
-    const t = tokens(line.text);
-    if (t.join(' ') === 'Kernel IP routing table') continue;
+    let t = tokens(line.text);
+    if (t.slice(0, 4).join(' ') === 'Kernel IP routing table') t = t.slice(4);
     if (t[0] === 'Destination') {
-      if (t.length < 8 || t[1] !== 'Gateway' || t[2] !== 'Genmask' || t[3] !== 'Flags') fail(CMD, 'unexpected column header', line);
-      columns = t;
-      continue;
+      const n = t.findIndex((c, i) => i > 0 && !COLUMN_NAMES.has(c));
+      const header = n < 0 ? t : t.slice(0, n);
+      if (header.length < 8 || t[1] !== 'Gateway' || t[2] !== 'Genmask' || t[3] !== 'Flags') fail(CMD, 'unexpected column header', line);
+      columns = header;
+      t = t.slice(header.length);
     }
-    routes.push(row(columns, t, line));
+    if (t.length === 0) continue;
+    // a paste that lost its line breaks puts several rows on one line: split it into whole rows
+    const rows = t.length > columns.length && t.length % columns.length === 0 ? chunk(t, columns.length) : [t];
+    for (const r of rows) routes.push(row(columns, r, line));
   }
   for (const r of routes) {
     const gw = r.gateway;
@@ -43,6 +50,8 @@ export function parseRouteN(text: string): Route[] {
   }
   return routes;
 }
+
+const chunk = (t: string[], n: number): string[][] => Array.from({ length: t.length / n }, (_, i) => t.slice(i * n, (i + 1) * n));
 
 function row(columns: string[], t: string[], line: Line): Route {
   // Iface may be empty in old net-tools for reject routes; every other column is always printed
