@@ -105,6 +105,17 @@ describe('forms not in the fixtures', () => {
     expect(links[0]).not.toHaveProperty('remote');
     expect(links[1]).toMatchObject({ kind: 'wireguard', name: 'flannel-wg' });
   });
+  it('ip -d link text: dummy and wireguard kinds, link/none', () => {
+    const links = parseIpLink(
+      '3: dummy0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 9a:1b:2c:3d:4e:5f brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 0 maxmtu 0\n    dummy addrgenmode eui64 numtxqueues 1 numrxqueues 1\n4: flannel-wg: <POINTOPOINT,NOARP,UP,LOWER_UP> mtu 1420 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n    link/none  promiscuity 0 minmtu 0 maxmtu 2147483552\n    wireguard addrgenmode none numtxqueues 1 numrxqueues 1\n',
+    );
+    expect(links.map((l) => [l.name, l.kind, l.mac])).toEqual([['dummy0', 'dummy', '9a:1b:2c:3d:4e:5f'], ['flannel-wg', 'wireguard', undefined]]);
+  });
+  it('bridge fdb: static, vlan, master and self on one port', () => {
+    const fdb = parseBridgeFdb('02:00:00:00:00:0a dev eth1 vlan 10 master br0 static\n02:00:00:00:00:0b dev eth1 self\n');
+    expect(fdb[0]).toMatchObject({ dev: 'eth1', vlan: 10, master: 'br0', state: 'static', permanent: false, self: false });
+    expect(fdb[1]).toMatchObject({ self: true, state: '', permanent: false, flags: ['self'] });
+  });
   it('subnet.env: comments, export, quotes, dual stack; bad values rejected', () => {
     const env = parseSubnetEnv('# written by hand\nexport FLANNEL_NETWORK="10.244.0.0/16"\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_IPV6_NETWORK=fd00::/56\nFLANNEL_IPV6_SUBNET=fd00:0:0:1::1/64\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
     expect(env).toMatchObject({ network: '10.244.0.0/16', ipv6Network: 'fd00::/56', ipv6Subnet: 'fd00:0:0:1::1/64', mtu: 1450, ipmasq: true });
