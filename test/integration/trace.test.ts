@@ -84,10 +84,15 @@ describe.runIf(canUseNetns())('trace, whohas, pod-veth on a namespace flannel cl
         ]),
       );
     }
-    const pod = n1.pods[0];
-    const r = cli(['whohas', pod.mac.replaceAll(':', ''), '--netns', n1.netns, '--json']);
-    expect(r.status).toBe(0);
-    expect(r.json.owners).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'pod', ip: pod.ip }), expect.objectContaining({ kind: 'fdb', device: pod.hostVeth })]));
+    // one pod per node from the snapshots, one live through --netns
+    for (const node of cluster.nodes) {
+      const pod = node.pods[0];
+      const r = cli(['whohas', pod.mac.replaceAll(':', ''), ...all, '--json']);
+      expect(r.status, r.stdout).toBe(0);
+      expect(r.json.owners).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'pod', ip: pod.ip, node: node.netns }), expect.objectContaining({ kind: 'fdb', device: pod.hostVeth })]));
+    }
+    const live = cli(['whohas', n1.pods[1].mac, '--netns', n1.netns, '--json']);
+    expect(live.json.owners).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'pod', ip: n1.pods[1].ip })]));
     const none = cli(['whohas', '02:00:00:00:be:ef', '--snapshot', snapshots[0], '--json']);
     expect(none.status).toBe(1);
     expect(none.json.owners).toEqual([]);
