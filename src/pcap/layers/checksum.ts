@@ -3,6 +3,8 @@
 /** One's-complement sum of [off, end) as 16-bit big-endian words (odd tail padded with zero). */
 export function sum16(b: Buffer, off: number, end: number, acc = 0): number {
   let i = off;
+  // four bytes a round: half the loop overhead on the payloads that are summed (UDP datagrams)
+  for (; i + 3 < end; i += 4) acc += ((b[i] << 8) | b[i + 1]) + ((b[i + 2] << 8) | b[i + 3]);
   for (; i + 1 < end; i += 2) acc += (b[i] << 8) | b[i + 1];
   if (i < end) acc += b[i] << 8;
   return acc;

@@ -27,9 +27,10 @@ byIpProto.set(4, ipip).set(6, tcp).set(17, udp).set(1, icmp).set(58, icmpv6);
 export const VXLAN_PORTS = [8472, 4789];
 
 /** UDP port table for one decode: the VXLAN ports (defaults plus --vxlan-port) and DNS. */
-export function udpPortTable(extraVxlanPorts: number[] = []): Map<number, Layer> {
-  const t = new Map<number, Layer>([[53, dns]]);
-  for (const port of [...VXLAN_PORTS, ...extraVxlanPorts]) t.set(port, vxlan);
+export function udpPortTable(extraVxlanPorts: number[] = []): Layer[] {
+  const t = new Array<Layer>(65536);
+  t[53] = dns;
+  for (const port of [...VXLAN_PORTS, ...extraVxlanPorts]) t[port] = vxlan;
   return t;
 }
 

@@ -24,7 +24,7 @@ export function udp(p: Packet, off: number, end: number): void {
     else ip.udpChecksum = csum === fold(ps) || innerFillFixes(b, off, dgramEnd, ps) ? UDP_CSUM_PARTIAL : UDP_CSUM_BAD;
   }
   const payloadEnd = len >= 8 && dgramEnd < end ? dgramEnd : end;
-  const next = p.udpPorts.get(ip.dstPort) ?? p.udpPorts.get(ip.srcPort);
+  const next = p.udpPorts[ip.dstPort] ?? p.udpPorts[ip.srcPort];
   if (next && !ip.fragment) next(p, off + 8, payloadEnd);
 }
 
