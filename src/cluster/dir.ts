@@ -1,7 +1,7 @@
 // `--cluster DIR`: the directory `collect --all -o DIR` wrote. The manifest names the nodes that
 // answered and those that did not; without a manifest every *.json snapshot in DIR is a node.
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readSnapshotFile } from '../collect/snapshot-file.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -32,7 +32,8 @@ export async function loadClusterDir(dir: string): Promise<ClusterDir> {
   if (names.includes(MANIFEST)) {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as ClusterManifest;
     out.manifest = manifest;
-    files = manifest.nodes.filter((n) => n.ok && n.file).map((n) => n.file!);
+    // snapshot names are file names inside DIR, never paths elsewhere
+    files = manifest.nodes.filter((n) => n.ok && n.file && basename(n.file) === n.file).map((n) => n.file!);
     out.unreachable = manifest.nodes.filter((n) => !n.ok).map((n) => ({ name: n.name, error: n.error ?? 'failed' }));
   } else {
     files = names.filter((n) => n.endsWith('.json') && !NOT_SNAPSHOTS.has(n));

@@ -14,8 +14,6 @@ export interface KubeOptions {
   container?: string;
   /** image for `kubectl debug node/…` (needs only a shell; the host's own tools run via chroot /host) */
   debugImage?: string;
-  /** `kubectl debug` when exec is not possible (default true) */
-  debugFallback?: boolean;
 }
 
 export const DEFAULT_SELECTOR = 'app=flannel';
@@ -114,7 +112,6 @@ export function kubeTransport(o: KubeOptions, cluster: KubeCluster): Transport {
       } else if (pod) {
         why = `flannel pod ${pod.namespace}/${pod.name} is not running`;
       }
-      if (o.debugFallback === false) throw new Error(why);
       const r = await runProgram(debugArgv(o, node, args), script, signal);
       if (r.exitCode !== 0 && !r.stdout.includes('@@flanctl-')) {
         throw new Error(`${why}; kubectl debug node/${node}: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);

@@ -123,7 +123,7 @@ export async function repairCluster(i: ClusterRepairInput): Promise<ClusterRepai
   const desiredFrom = given ? 'the given desired state' : "the nodes' own flannel.1 (MAC, local IP, subnet)";
   const plans = planCluster(snapshots, desired);
   const total = plans.reduce((n, p) => n + p.actions.length, 0);
-  const planText = renderClusterPlan(plans, cluster.unreachable, desiredFrom);
+  const planText = [renderClusterPlan(plans, cluster.unreachable, desiredFrom), `Applied over: ${describeReach(cluster.manifest)}`].join('\n');
   if (!i.apply || total === 0) {
     const json = { ...clusterRepairJson(plans, undefined), unreachable: cluster.unreachable, desiredFrom };
     if (total === 0) json.applied = i.apply;
@@ -164,4 +164,16 @@ async function confirm(plan: string, n: number): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/** How --apply will reach the nodes, shown with the plan (it comes from the directory's cluster.json). */
+function describeReach(m: ClusterManifest | undefined): string {
+  const ssh = m?.reach?.ssh;
+  if (ssh) {
+    const o = ssh.options;
+    return ['ssh', o.configFile && `-F ${o.configFile}`, o.identity && `-i ${o.identity}`, ...(o.options ?? []).map((x) => `-o ${x}`)].filter(Boolean).join(' ') + ` to ${ssh.targets.map((t) => t.host).join(', ')}`;
+  }
+  const kube = m?.reach?.kube;
+  if (kube) return ['kubectl', kube.kubeconfig && `--kubeconfig ${kube.kubeconfig}`, kube.context && `--context ${kube.context}`].filter(Boolean).join(' ');
+  return 'nothing recorded (collect the directory with collect --all first)';
 }

@@ -15,11 +15,18 @@ export interface SshOptions {
   connectTimeout?: number;
 }
 
-const SSH_OPTION = /^[A-Za-z][A-Za-z0-9]*=[^\s]+$/;
+const SSH_OPTION = /^([A-Za-z][A-Za-z0-9]*)=([^\s]+)$/;
+// Options that tune the connection. Ones that run local commands (ProxyCommand, LocalCommand,
+// KnownHostsCommand…) are refused: a cluster directory replays its options for repair --apply.
+const SAFE_OPTIONS = new Set(
+  ['StrictHostKeyChecking', 'UserKnownHostsFile', 'LogLevel', 'ConnectTimeout', 'ConnectionAttempts', 'IdentitiesOnly', 'ServerAliveInterval', 'ServerAliveCountMax', 'Compression', 'ProxyJump', 'HostKeyAlias', 'CheckHostIP', 'AddressFamily', 'BindAddress', 'User', 'Port', 'KexAlgorithms', 'Ciphers', 'HostKeyAlgorithms', 'PubkeyAcceptedAlgorithms', 'ControlMaster', 'ControlPath', 'ControlPersist'].map((k) => k.toLowerCase()),
+);
 
 export function sshArgv(t: SshTarget, o: SshOptions, remote: string[]): string[] {
   for (const opt of o.options ?? []) {
-    if (!SSH_OPTION.test(opt)) throw new UsageError(`not an ssh option: ${JSON.stringify(opt)}`, 'expected Key=Value, e.g. StrictHostKeyChecking=accept-new');
+    const m = SSH_OPTION.exec(opt);
+    if (!m) throw new UsageError(`not an ssh option: ${JSON.stringify(opt)}`, 'expected Key=Value, e.g. StrictHostKeyChecking=accept-new');
+    if (!SAFE_OPTIONS.has(m[1].toLowerCase())) throw new UsageError(`ssh option ${m[1]} is not accepted here`, 'put it in your ~/.ssh/config instead');
   }
   return [
     'ssh',

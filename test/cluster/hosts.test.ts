@@ -54,7 +54,10 @@ describe('sshArgv', () => {
     ]);
   });
 
-  it('rejects an -o option that is not Key=Value', () => {
-    expect(() => sshArgv({ name: 'n', host: 'h' }, { options: ['ProxyCommand=sh -c x'] }, [])).toThrow(UsageError);
+  it('rejects an -o option that is not Key=Value, or one that runs local commands', () => {
+    expect(() => sshArgv({ name: 'n', host: 'h' }, { options: ['StrictHostKeyChecking no'] }, [])).toThrow('not an ssh option');
+    expect(() => sshArgv({ name: 'n', host: 'h' }, { options: ['ProxyCommand=/tmp/x'] }, [])).toThrow('ssh option ProxyCommand is not accepted here');
+    expect(() => sshArgv({ name: 'n', host: 'h' }, { options: ['localcommand=/tmp/x'] }, [])).toThrow(UsageError);
+    expect(sshArgv({ name: 'n', host: 'h' }, { options: ['ProxyJump=bastion'] }, [])).toContain('ProxyJump=bastion');
   });
 });
