@@ -41,10 +41,11 @@ export function parseRouteN(text: string): Route[] {
     const rows = t.length > columns.length && t.length % columns.length === 0 ? chunk(t, columns.length) : [t];
     for (const r of rows) routes.push(row(columns, r, line));
   }
+  const connected = routes.filter((d) => d.gateway === undefined && d.gatewayHost === undefined && d.dev !== undefined);
   for (const r of routes) {
     const gw = r.gateway;
     if (gw === undefined || !cidrContains(r.dst, gw)) continue;
-    if (routes.some((d) => d !== r && d.gateway === undefined && d.gatewayHost === undefined && d.dev !== undefined && cidrContains(d.dst, gw))) continue;
+    if (connected.some((d) => cidrContains(d.dst, gw))) continue;
     r.onlink = true;
     r.onlinkInferred = true;
   }
