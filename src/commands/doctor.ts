@@ -42,10 +42,12 @@ only the checks that need no leases run (the others are listed as skipped). Exit
       nodes: reports.map(({ findings: _f, skipped: _s, ...rest }) => rest),
     };
     if (!doc.ok) this.foundProblem();
-    this.log(renderDoctor(doc));
+    if (!this.jsonEnabled()) this.log(renderDoctor(doc));
     return doc;
   }
 }
+
+const TABLE_ROWS = 200;
 
 function renderDoctor(doc: DoctorJson): string {
   const out: string[] = [];
@@ -55,13 +57,19 @@ function renderDoctor(doc: DoctorJson): string {
   }
   if (doc.findings.length === 0) out.push('', 'no findings: the node matches flannel\'s desired state');
   else {
-    out.push('', renderTable(['SEVERITY', 'CODE', 'NODE', 'SUMMARY'], doc.findings.map((f) => [f.severity, f.code, f.node, f.summary])));
+    // cli-table3's layout is quadratic in rows: a broken node with thousands of peers gets counts per code first
+    if (doc.findings.length > TABLE_ROWS) {
+      const counts = new Map<string, [string, number]>();
+      for (const f of doc.findings) counts.set(f.code, [f.severity, (counts.get(f.code)?.[1] ?? 0) + 1]);
+      out.push('', renderTable(['SEVERITY', 'CODE', 'FINDINGS'], [...counts].map(([code, [sev, n]]) => [sev, code, n])));
+    } else out.push('', renderTable(['SEVERITY', 'CODE', 'NODE', 'SUMMARY'], doc.findings.map((f) => [f.severity, f.code, f.node, f.summary])));
     out.push('', 'Evidence and fixes:');
-    for (const f of doc.findings) {
+    for (const f of doc.findings.slice(0, TABLE_ROWS)) {
       out.push(`  ${f.code} (${f.node ?? '?'})`);
       for (const e of f.evidence) out.push(`      ${e}`);
       if (f.fix) out.push(`    fix: ${f.fix}`);
     }
+    if (doc.findings.length > TABLE_ROWS) out.push(`  … ${doc.findings.length - TABLE_ROWS} more findings (all of them with --json)`);
   }
   if (doc.skipped.length) {
     out.push('', 'Skipped checks:');

@@ -77,15 +77,15 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
 
     if (!flags.apply) {
       if (plan.actions.length) this.foundProblem();
-      this.log(renderPlan(doc, 'dry run: nothing was changed; run with --apply to execute'));
+      if (!this.jsonEnabled()) this.log(renderPlan(doc, 'dry run: nothing was changed; run with --apply to execute'));
       return doc;
     }
     if (plan.actions.length === 0) {
       doc.applied = true;
-      this.log(renderPlan(doc, 'nothing to repair'));
+      if (!this.jsonEnabled()) this.log(renderPlan(doc, 'nothing to repair'));
       return doc;
     }
-    if (process.stdin.isTTY && !flags.yes && !flags.json && !(await confirm(renderPlan(doc, ''), plan.actions.length))) {
+    if (process.stdin.isTTY && !flags.yes && !this.jsonEnabled() && !(await confirm(renderPlan(doc, ''), plan.actions.length))) {
       this.log('aborted: nothing was changed');
       return doc;
     }
@@ -100,7 +100,7 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     const summary = r.failed
       ? `FAILED at action ${r.failed.index + 1}: ${r.failed.command}: ${r.failed.error}\n${r.applied} action(s) applied before it; undo them with: flanctl repair --undo ${r.journalId}`
       : `applied ${r.applied} action(s); journal ${r.journalFile} (undo: flanctl repair --undo ${r.journalId})`;
-    this.log(renderPlan(doc, summary));
+    if (!this.jsonEnabled()) this.log(renderPlan(doc, summary));
     return doc;
   }
 
@@ -116,12 +116,22 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
 
 const view = (a: PlannedAction, status: Status): RepairJson['actions'][number] => ({ op: a.op, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status });
 
+// cli-table3's layout is quadratic in rows: past this many actions the table shows counts per op and status
+const TABLE_ROWS = 200;
+
 function renderPlan(doc: RepairJson, footer: string): string {
   const out: string[] = [];
   if (doc.actions.length === 0) out.push(`node ${doc.node ?? '?'}: nothing to repair`);
-  else {
+  else if (doc.actions.length <= TABLE_ROWS) {
     out.push(renderTable(['#', 'OP', 'TARGET', 'STATUS', 'REASON'], doc.actions.map((a, i) => [i + 1, a.op, a.target, a.status, a.reason])));
-    out.push('', 'Commands:', ...doc.actions.map((a) => `  ${a.command}`));
+  } else {
+    const counts = new Map<string, number>();
+    for (const a of doc.actions) counts.set(`${a.op}\t${a.status}`, (counts.get(`${a.op}\t${a.status}`) ?? 0) + 1);
+    out.push(renderTable(['OP', 'STATUS', 'ACTIONS'], [...counts].map(([k, n]) => [...k.split('\t'), n])));
+  }
+  if (doc.actions.length) {
+    out.push('', 'Commands:');
+    for (const a of doc.actions) out.push(`  ${a.command}`);
   }
   if (doc.skipped.length) out.push('', 'Skipped:', ...doc.skipped.map((s) => `  ${s.target}: ${s.reason}`));
   if (footer) out.push('', footer);
