@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/index.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab, sweepStaleNamespaces } from '../netns/lab.js';
+import { canUseNetns, Lab } from '../netns/lab.js';
 import { cliEntry, expectOneLineError, runCli } from './cli.js';
 
 describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
@@ -16,7 +16,6 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'fct-collect-'));
 
   beforeAll(() => {
-    sweepStaleNamespaces();
     cliEntry();
     try {
       cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 2 });
