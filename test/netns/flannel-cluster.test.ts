@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFlannelCluster, type LabCluster } from './flannel-cluster.js';
-import { Lab, canUseNetns, sweepStaleNamespaces } from './lab.js';
+import { Lab, canUseNetns } from './lab.js';
 
 // The lab itself must behave like a flannel cluster, or every test built on it proves nothing.
 describe.runIf(canUseNetns())('namespace flannel cluster', () => {
   const lab = new Lab('cl');
   let cluster: LabCluster;
   beforeAll(() => {
-    sweepStaleNamespaces();
     cluster = buildFlannelCluster(lab, { nodes: 3, podsPerNode: 1 });
   });
   afterAll(() => lab.teardown());

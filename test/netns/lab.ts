@@ -61,12 +61,3 @@ export class Lab {
 export function ip(args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
-
-/** Delete namespaces a crashed earlier run left behind (matched by our `fct` prefix only). */
-export function sweepStaleNamespaces(): void {
-  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  for (const line of out.split('\n')) {
-    const name = line.split(' ')[0];
-    if (/^fct[a-z]+[0-9a-f]{4}-/.test(name)) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-  }
-}
