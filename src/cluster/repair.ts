@@ -94,8 +94,8 @@ export async function applyCluster(
   let stopped = false;
   for (const plan of plans) {
     let r: NodeApply;
-    if (stopped) r = { node: plan.node, status: 'not-run', applied: 0 };
-    else if (plan.actions.length === 0) r = { node: plan.node, status: 'nothing-to-do', applied: 0 };
+    if (plan.actions.length === 0) r = { node: plan.node, status: 'nothing-to-do', applied: 0 };
+    else if (stopped) r = { node: plan.node, status: 'not-run', applied: 0 };
     else r = await applyNode(plan, transport, o);
     if (r.status === 'failed') stopped = true;
     o.onNode?.(r);

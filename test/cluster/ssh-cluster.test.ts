@@ -149,4 +149,29 @@ describe.runIf(canUseNetns())('cluster mode over ssh (5 namespace nodes, real ss
       lab.ip(cluster.switchNs, ['link', 'set', 'p-node5', 'up']);
     }
   });
+
+  it('repair --cluster stops at the first node that fails: its journal says so, later nodes are untouched', () => {
+    const [node2, node3, node4] = [cluster.nodes[1], cluster.nodes[2], cluster.nodes[3]];
+    // node2 and node3 both get a stale view of node4
+    for (const n of [node2, node3]) lab.ip(n.netns, ['neigh', 'replace', '10.244.4.0', 'lladdr', staleMac, 'dev', 'flannel.1', 'nud', 'permanent']);
+    const dir = join(ssh.dir, 'c4');
+    expect(collect(dir).json.nodes.every((n: { ok: boolean }) => n.ok)).toBe(true);
+    // then node2's flannel.1 disappears: its planned `ip neigh replace … dev flannel.1` cannot run
+    lab.ip(node2.netns, ['link', 'del', 'flannel.1']);
+    const journalDir = join(ssh.dir, 'journal-c4');
+    const r = run({ cmd: 'repair', dir, apply: true, journalDir }).json;
+    expect(r.applied).toBe(false);
+    expect(r.nodes.map((n: { node: string; status: string }) => `${n.node}:${n.status}`)).toEqual([
+      'node1:nothing-to-do',
+      'node2:failed',
+      'node3:not-run',
+      'node4:nothing-to-do',
+      'node5:nothing-to-do',
+    ]);
+    expect(r.nodes[1].error).toMatch(/^ip neigh replace 10\.244\.4\.0 .*: Cannot find device/);
+    expect(JSON.parse(readFileSync(r.nodes[1].journal, 'utf8'))).toMatchObject({ node: 'node2', status: 'failed', applied: 0, failed: { index: 0 } });
+    // node3 kept its stale entry: nothing ran there
+    expect(lab.ip(node3.netns, ['neigh', 'show', '10.244.4.0', 'dev', 'flannel.1'])).toContain(staleMac);
+    expect(node4.vtepMac).not.toBe(staleMac);
+  });
 });
