@@ -1,4 +1,5 @@
 import { Command, Flags } from '@oclif/core';
+import { reportError } from '../errors.js';
 
 /**
  * Every flanctl command: `--json` through oclif's enableJsonFlag (run() returns the document),
@@ -10,6 +11,15 @@ export abstract class BaseCommand extends Command {
   static baseFlags = {
     debug: Flags.boolean({ description: 'print the stack trace of an error', helpGroup: 'GLOBAL' }),
   };
+
+  /**
+   * With --json oclif prints the error as a JSON document on stdout and swallows it;
+   * scripts read that, people and logs still get the one-line message on stderr and the exit code.
+   */
+  async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    if (this.jsonEnabled()) reportError(err);
+    return super.catch(err);
+  }
 
   /** The tool worked and found a problem (broken path, findings, repair needed): exit 1. */
   protected foundProblem(): void {
