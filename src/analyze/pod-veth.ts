@@ -1,8 +1,8 @@
 // flanctl pod-veth: pod eth0 <-> host veth, the way the seed posts do it by hand:
 // the pod's eth0 iflink (or `ethtool -S eth0` peer_ifindex) is the host veth's ifindex. When the pod's
 // netns could not be entered, the bridge's learned fdb (MAC -> port) plus its neigh (IP -> MAC) stand in.
-import type { IpamAllocation, Link, Snapshot } from '../model/index.js';
-import { indexNode, masterOf, podPeerIfindex, type NodeIndex } from './trace-index.js';
+import type { IpamAllocation, Snapshot } from '../model/index.js';
+import { absenceProves, indexNode, masterOf, needsBridge, podPeerIfindex, podsComplete, type NodeIndex } from './trace-index.js';
 import { podBridge } from './trace-overlay.js';
 
 export interface PodVethEntry {
@@ -19,6 +19,8 @@ export interface PodVethEntry {
   podIfindex?: number;
   pid?: number;
   containerId?: string;
+  /** calico-style: a `/32 dev <veth>` route reaches the pod, no bridge needed */
+  routed?: boolean;
   /** netns: read inside the pod; bridge-fdb: inferred from the bridge's fdb and neigh */
   source: 'netns' | 'bridge-fdb';
   problem?: string;
@@ -66,7 +68,8 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
     const veth = peer !== undefined ? node.linksByIfindex.get(peer) : undefined;
     const name = p.pod ?? p.netns ?? p.ip ?? '?';
     if (!veth) {
-      problem('POD_VETH_MISSING', name, `pod ${name}: eth0 iflink ${peer ?? '?'} matches no host interface on ${node.name}`);
+      // nothing to map without the iflink; and a grep'd saved link list proves no absence
+      if (peer !== undefined && absenceProves(node)) problem('POD_VETH_MISSING', name, `pod ${name}: eth0 iflink ${peer} matches no host interface on ${node.name}`);
       continue;
     }
     mapped.add(veth.name);
@@ -85,7 +88,8 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
       containerId: p.containerId ?? (p.ip ? ipamByIp.get(p.ip)?.containerId : undefined),
       source: 'netns',
     };
-    if (!entry.bridge) {
+    if (node.routedDevs.has(veth.name)) entry.routed = true;
+    if (!entry.bridge && needsBridge(node, veth.name)) {
       entry.problem = 'VETH_NO_MASTER';
       problem('VETH_NO_MASTER', veth.name, `${veth.name} (pod ${name}) has no master: the pod is cut off from the bridge`);
     } else if (veth.linkIndex !== undefined && p.ifindex !== undefined && veth.linkIndex !== p.ifindex) {
@@ -109,11 +113,11 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
     out.pods.push({ pod: veth.linkNetns ?? ipam?.containerId?.slice(0, 12) ?? ip, netns: veth.linkNetns, ip, mac: f.mac, hostVeth: veth.name, hostIfindex: veth.ifindex, podIflink: veth.ifindex, podIfindex: veth.linkIndex, bridge: masterOf(node, veth.name), node: node.name, containerId: ipam?.containerId, source: 'bridge-fdb' });
   }
 
-  const podsKnown = node.snap.pods.length > 0;
+  const podsKnown = podsComplete(node);
   for (const l of node.snap.links) {
     if (l.kind !== 'veth' || mapped.has(l.name)) continue;
     const master = masterOf(node, l.name);
-    if (!master && isPodVethName(l)) problem('VETH_NO_MASTER', l.name, `${l.name} has no master: a pod veth off the bridge, or a leftover`);
+    if (!master && needsBridge(node, l.name)) problem('VETH_NO_MASTER', l.name, `${l.name} has no master: a pod veth off the bridge, or a leftover`);
     if (!master) continue;
     out.unmapped.push({ node: node.name, hostVeth: l.name, hostIfindex: l.ifindex, bridge: master, netns: l.linkNetns });
     if (podsKnown) problem('VETH_NO_POD', l.name, `${l.name} on ${master} belongs to no running pod: a leaked veth`);
@@ -123,5 +127,3 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
     for (const a of node.snap.ipam) if (!podIps.has(a.ip)) problem('IPAM_LEAK', a.network, `host-local holds ${a.ip} for container ${a.containerId.slice(0, 12)}, which runs no pod`);
   }
 }
-
-const isPodVethName = (l: Link): boolean => /^(veth|cali)/.test(l.name);

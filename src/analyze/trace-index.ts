@@ -23,6 +23,8 @@ export interface NodeIndex {
   podsByHostIfindex: Map<number, PodNetns>;
   /** bridge -> its ports (from links' master, brctl show and bridge link) */
   bridgePorts: Map<string, Set<string>>;
+  /** devices that routes point at directly (calico's `/32 dev caliXXXX`): veths that need no bridge */
+  routedDevs: Set<string>;
 }
 
 export function indexNode(snap: Snapshot): NodeIndex {
@@ -58,7 +60,9 @@ export function indexNode(snap: Snapshot): NodeIndex {
   for (const l of snap.links) if (l.master) addPort(l.master, l.name);
   for (const b of snap.bridges) for (const i of b.interfaces) addPort(b.name, i);
   for (const p of snap.bridgePorts) if (p.master) addPort(p.master, p.port);
-  return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, podsByIp, podsByHostIfindex, bridgePorts };
+  const routedDevs = new Set<string>();
+  for (const r of snap.routes) if (r.dev && !r.gateway) routedDevs.add(r.dev);
+  return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, podsByIp, podsByHostIfindex, bridgePorts, routedDevs };
 }
 
 /** The host-side ifindex of a pod's veth: eth0's iflink, or `ethtool -S eth0` peer_ifindex. */
@@ -100,6 +104,16 @@ export function isIpipDev(node: NodeIndex, dev: string): boolean {
  */
 export function absenceProves(node: NodeIndex): boolean {
   return node.snap.links.length > 0 && node.snap.source.kind !== 'dir';
+}
+
+/** A host veth that should sit on a bridge: not calico's routed cali* veths. */
+export function needsBridge(node: NodeIndex, dev: string): boolean {
+  return /^veth/.test(dev) && !node.routedDevs.has(dev);
+}
+
+/** Were the pods read from inside their namespaces (live, --netns, a collected snapshot), so a veth without one is a leak? */
+export function podsComplete(node: NodeIndex): boolean {
+  return node.snap.source.kind !== 'dir' && node.snap.pods.some((p) => p.ip !== undefined);
 }
 
 /** A link is up when its flags say UP (operstate UNKNOWN is normal for vxlan and ipip). */

@@ -3,7 +3,7 @@
 import type { Link, PodNetns, Route } from '../model/index.js';
 import { cidrContains } from '../model/net.js';
 import { formatRoute } from './route-lookup.js';
-import { absenceProves, isUp, masterOf, podPeerIfindex, type NodeIndex } from './trace-index.js';
+import { absenceProves, isUp, masterOf, needsBridge, podsComplete, podPeerIfindex, type NodeIndex } from './trace-index.js';
 import { podBridge } from './trace-overlay.js';
 import { hop, type Problem, type TraceHop, type WalkResult } from './trace-types.js';
 
@@ -44,11 +44,10 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
 function vethHop(node: NodeIndex, veth: Link | undefined, bridge: string, pod: PodNetns | undefined, arpFailed: boolean): TraceHop {
   if (!veth) {
     // a veth that lost its master is the usual reason a pod vanishes from the bridge
-    const orphans = node.snap.links.filter((l) => l.kind === 'veth' && !masterOf(node, l.name) && /^(veth|cali)/.test(l.name));
+    const orphans = node.snap.links.filter((l) => l.kind === 'veth' && !masterOf(node, l.name) && needsBridge(node, l.name));
     if (orphans.length) return hop('veth', node, orphans.map((l) => l.name).join(','), '', [{ code: 'VETH_NO_MASTER', text: `${orphans.map((l) => l.name).join(', ')} ${orphans.length > 1 ? 'have' : 'has'} no master: not on ${bridge} (\`ip link set <veth> master ${bridge}\`)` }]);
-    // only a live (or collected) pod list is complete enough to say the pod is not there
-    const podsComplete = node.snap.source.kind !== 'dir' && node.snap.pods.some((p) => p.ip);
-    if (pod || arpFailed || podsComplete) return hop('veth', node, '?', '', [{ code: 'POD_NOT_FOUND', text: `no host veth on ${bridge} leads to this IP` }]);
+    // only a pod list read from the pods' namespaces is complete enough to say the pod is not there
+    if (pod || arpFailed || podsComplete(node)) return hop('veth', node, '?', '', [{ code: 'POD_NOT_FOUND', text: `no host veth on ${bridge} leads to this IP` }]);
     return hop('veth', node, '?', 'not verified: no fdb entry or pod data maps the MAC to a port');
   }
   const problems: Problem[] = [];
@@ -64,6 +63,8 @@ function vethHop(node: NodeIndex, veth: Link | undefined, bridge: string, pod: P
 function podHop(node: NodeIndex, veth: Link | undefined, pod: PodNetns | undefined): TraceHop {
   const problems: Problem[] = [];
   const peer = pod ? podPeerIfindex(pod) : undefined;
+  const envMtu = node.snap.subnetEnv?.mtu;
+  if (pod?.mtu && envMtu && pod.mtu > envMtu) problems.push({ code: 'MTU_MISMATCH', text: `the pod's eth0 mtu ${pod.mtu} > FLANNEL_MTU ${envMtu}: recreate the pod after an MTU change` });
   if (veth && peer !== undefined && peer !== veth.ifindex) problems.push({ code: 'POD_IFLINK_MISMATCH', text: `the pod's eth0 iflink is ${peer}, ${veth.name} is ifindex ${veth.ifindex}` });
   const netns = pod?.netns ?? veth?.linkNetns;
   const parts = [pod?.pod ? `pod ${pod.pod}` : '', netns ? `netns ${netns}` : veth?.linkNetnsid !== undefined ? `link-netnsid ${veth.linkNetnsid}` : '', peer !== undefined ? `eth0 iflink ${peer}` : veth?.linkIndex !== undefined ? `peer ifindex ${veth.linkIndex}` : '', pod?.mtu ? `mtu ${pod.mtu}` : ''];

@@ -33,7 +33,7 @@ Exit 1 when such a problem is found or the named pod is not found.`;
       out.push(
         renderTable(
           ['pod', 'ip', 'mac', 'host veth', 'ifindex', 'eth0 iflink', 'bridge', 'node', 'from'],
-          result.pods.map((p) => [p.pod, p.ip, p.mac, p.hostVeth, p.hostIfindex, p.podIflink, p.bridge ?? '(no master)', p.node, p.source]),
+          result.pods.map((p) => [p.pod, p.ip, p.mac, p.hostVeth, p.hostIfindex, p.podIflink, p.bridge ?? (p.routed ? '(routed)' : '(no master)'), p.node, p.source]),
         ),
       );
     }

@@ -53,3 +53,17 @@ describe('pod-veth', () => {
     expect(r.problems.map((p) => `${p.code} ${p.device}`).sort()).toEqual(['IPAM_LEAK cbr0', 'VETH_NO_MASTER veth33333333', 'VETH_NO_POD veth22222222']);
   });
 });
+
+describe('pod-veth on calico-style routed veths', () => {
+  it('does not want a bridge for a veth that a /32 route points at', () => {
+    const s = snap('vms105', {
+      source: { kind: 'netns', name: 'vms105' },
+      links: [{ kind: 'veth', ifindex: 7, name: 'calia011d753862' }],
+      routes: [{ dst: '10.244.169.77/32', dev: 'calia011d753862', scope: 'link' }],
+      pods: [{ pod: 'velero/minio', ifname: 'eth0', ip: '10.244.169.77', iflink: 7 }],
+    });
+    const r = podVeth([s]);
+    expect(r.pods).toEqual([expect.objectContaining({ hostVeth: 'calia011d753862', routed: true })]);
+    expect(r.problems).toEqual([]);
+  });
+});
