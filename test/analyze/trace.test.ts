@@ -241,3 +241,27 @@ describe('trace names each vxlan problem', () => {
     expect(trace([gw], '10.27.13.5', { desired: desired() }).hops[0].problem).toBe('ROUTE_WRONG_GATEWAY');
   });
 });
+
+describe('trace says what is not pod traffic', () => {
+  it('a kube-proxy service IP, named from its KUBE-SERVICES rule', () => {
+    const s = k8snode028();
+    s.iptables = {
+      tables: [
+        {
+          name: 'nat',
+          chains: [],
+          rules: [{ chain: 'KUBE-SERVICES', spec: '-d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y', args: ['-d', '10.96.0.1/32', '-p', 'tcp', '-j', 'KUBE-SVC-NPX46M4PTMTKRN6Y'], target: 'KUBE-SVC-NPX46M4PTMTKRN6Y', comment: 'default/kubernetes:https cluster IP' }],
+        },
+      ],
+    };
+    const r = trace([s], '10.96.0.1');
+    expect(r).toMatchObject({ ok: true, backend: 'none', podTraffic: false });
+    expect(r.summary).toBe('10.96.0.1 is not pod traffic: a Kubernetes service IP (default/kubernetes:https cluster IP)');
+  });
+
+  it('a node address and an address of this node', () => {
+    const desired: DesiredState = { leases: [{ node: 'k8snode129', subnet: '10.27.13.0/24', publicIp: '10.18.19.129', backendType: 'vxlan' }], problems: [] };
+    expect(trace([k8snode028()], '10.18.19.129', { desired }).summary).toBe('10.18.19.129 is not pod traffic: the address of node k8snode129');
+    expect(trace([k8snode028()], '10.27.9.1').summary).toBe('10.27.9.1 is an address of node k8snode028 itself (dev cni0)');
+  });
+});
