@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { readSnapshotFile } from '../collect/snapshot-file.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { type ClusterManifest, MANIFEST } from './collect.js';
+import type { PodPlace } from './kube.js';
 
 export interface ClusterDir {
   dir: string;
@@ -13,6 +14,8 @@ export interface ClusterDir {
   /** nodes the collection could not reach: reported, not analysed */
   unreachable: { name: string; error: string }[];
   manifest?: ClusterManifest;
+  /** pod names, IPs and nodes (pods.json, kube transport) */
+  pods: PodPlace[];
   /** `kubectl get nodes -o json` saved beside the snapshots (kube transport), as desired state */
   nodesFile?: string;
 }
@@ -27,7 +30,7 @@ export async function loadClusterDir(dir: string): Promise<ClusterDir> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read cluster directory ${dir}: ${code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : code}`, 'write one with `flanctl collect --all -o DIR`');
   }
-  const out: ClusterDir = { dir, snapshots: [], unreachable: [], ...(names.includes('nodes.json') ? { nodesFile: join(dir, 'nodes.json') } : {}) };
+  const out: ClusterDir = { dir, snapshots: [], unreachable: [], pods: names.includes('pods.json') ? await readPods(join(dir, 'pods.json')) : [], ...(names.includes('nodes.json') ? { nodesFile: join(dir, 'nodes.json') } : {}) };
   let files: string[];
   if (names.includes(MANIFEST)) {
     const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as ClusterManifest;
@@ -43,4 +46,14 @@ export async function loadClusterDir(dir: string): Promise<ClusterDir> {
     throw new UsageError(`${dir} holds no node snapshots${out.unreachable.length ? ` (every node failed: ${out.unreachable.map((u) => u.name).join(', ')})` : ''}`);
   }
   return out;
+}
+
+async function readPods(path: string): Promise<PodPlace[]> {
+  try {
+    const list = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    if (!Array.isArray(list)) throw new Error('not a list');
+    return list.filter((p): p is PodPlace => typeof p?.name === 'string' && typeof p?.namespace === 'string' && typeof p?.ip === 'string' && typeof p?.node === 'string');
+  } catch (error) {
+    throw new UsageError(`${path}: not a pod list written by collect --all --kube (${error instanceof Error ? error.message : error})`);
+  }
 }

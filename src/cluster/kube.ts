@@ -30,8 +30,18 @@ interface FlannelPod {
   running: boolean;
 }
 
+/** Where each pod is: what `trace <pod> <ip> --cluster` needs to start from a pod name (pods.json in the directory). */
+export interface PodPlace {
+  namespace: string;
+  name: string;
+  ip: string;
+  node: string;
+}
+
 export interface KubeCluster {
   nodes: string[];
+  /** every pod with an IP, from `kubectl get pods --all-namespaces -o json` (names, IPs and nodes only) */
+  podPlaces: PodPlace[];
   /** `kubectl get nodes -o json` as returned: the desired state (leases) */
   nodesJson: string;
   pods: Map<string, FlannelPod>;
@@ -57,7 +67,21 @@ export async function discoverKube(o: KubeOptions, signal: AbortSignal = new Abo
   if (!SELECTOR.test(selector)) throw new UsageError(`not a label selector: ${JSON.stringify(selector)}`);
   const nodes = await kubectlJson(o, ['get', 'nodes', '-o', 'json'], signal);
   const pods = await kubectlJson(o, ['get', 'pods', '--all-namespaces', '-l', selector, '-o', 'json'], signal);
-  return { nodes: nodeNames(nodes.json), nodesJson: nodes.text, pods: podsByNode(pods.json) };
+  const all = await kubectlJson(o, ['get', 'pods', '--all-namespaces', '-o', 'json'], signal);
+  return { nodes: nodeNames(nodes.json), nodesJson: nodes.text, pods: podsByNode(pods.json), podPlaces: podPlaces(all.json) };
+}
+
+/** Pod name, IP and node from a PodList; hostNetwork pods (IP = the node's) are left out. Pure. */
+export function podPlaces(list: unknown): PodPlace[] {
+  const out: PodPlace[] = [];
+  for (const raw of (list as { items?: unknown[] }).items ?? []) {
+    const p = raw as { metadata?: { name?: string; namespace?: string }; spec?: { nodeName?: string; hostNetwork?: boolean }; status?: { podIP?: string } };
+    const { name, namespace } = p.metadata ?? {};
+    const ip = p.status?.podIP;
+    const node = p.spec?.nodeName;
+    if (name && namespace && ip && node && !p.spec?.hostNetwork) out.push({ namespace, name, ip, node });
+  }
+  return out;
 }
 
 /** Names from a NodeList; a name kubectl could mistake for a flag is refused. Pure. */

@@ -57,6 +57,8 @@ export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> 
     await mkdir(dir, { recursive: true });
     // the nodes' annotations are the leases: kept beside the snapshots as the cluster's desired state
     await writeFile(join(dir, 'nodes.json'), kube.nodesJson);
+    // pod names -> IPs and nodes (only those: pod specs can hold secrets), for `trace <pod> <ip> --cluster`
+    await writeFile(join(dir, 'pods.json'), JSON.stringify(kube.podPlaces, null, 2) + '\n');
     transport = kubeTransport(o, kube);
     reach = { kube: o };
   }

@@ -6,15 +6,16 @@ import { UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import type { Snapshot } from '../model/snapshot.js';
+import type { PodPlace } from './kube.js';
 import { nodeFacts } from './node-facts.js';
 
 export interface ClusterTrace extends TraceResult {
   source: { ip: string; pod?: string; node: string };
 }
 
-export function traceCluster(snapshots: Snapshot[], source: string, destination: string, desired?: DesiredState): ClusterTrace {
+export function traceCluster(snapshots: Snapshot[], source: string, destination: string, desired?: DesiredState, pods: PodPlace[] = []): ClusterTrace {
   const leases = desired?.leases ?? [];
-  const { ip, pod, node } = findSource(snapshots, source, leases);
+  const { ip, pod, node } = findSource(snapshots, source, leases, pods);
   const ordered = [node, ...snapshots.filter((s) => s !== node)];
   const result = trace(ordered, destination, { desired });
   const first = sourceHop(node, ip, pod);
@@ -22,24 +23,32 @@ export function traceCluster(snapshots: Snapshot[], source: string, destination:
   return { ...result, hops, source: { ip, node: node.host, ...(pod ? { pod } : {}) } };
 }
 
-function findSource(snapshots: Snapshot[], source: string, leases: DesiredState['leases']): { ip: string; pod?: string; node: Snapshot } {
+function findSource(snapshots: Snapshot[], source: string, leases: DesiredState['leases'], pods: PodPlace[]): { ip: string; pod?: string; node: Snapshot } {
   if (!isIPv4(source)) {
+    // `ns/name` or a name unique across namespaces: from pods.json (kube), else the snapshots' own pods
+    const placed = pods.filter((p) => `${p.namespace}/${p.name}` === source || p.name === source);
+    const node = placed.length === 1 ? snapshots.find((s) => s.host === placed[0].node) : undefined;
+    if (placed.length === 1 && node) return { ip: placed[0].ip, pod: `${placed[0].namespace}/${placed[0].name}`, node };
+    if (placed.length > 1) throw new UsageError(`${source} names ${placed.length} pods (${placed.map((p) => p.namespace).join(', ')}): give namespace/name`);
     for (const s of snapshots) {
       const p = s.pods.find((x) => x.pod === source || x.pod?.endsWith(`/${source}`));
       if (p?.ip) return { ip: p.ip, pod: p.pod, node: s };
     }
-    throw new UsageError(`no pod named ${JSON.stringify(source)} in the cluster snapshots`, 'give the source pod IP instead (kubectl get pod -o wide)');
+    const why = placed.length === 1 ? `its node ${placed[0].node} is not in the directory` : `no pod named ${JSON.stringify(source)} in the cluster directory`;
+    throw new UsageError(why, 'give the source pod IP instead (kubectl get pod -o wide)');
   }
   // a node address, a collected pod, else the node whose pod subnet holds the IP
   const node =
     snapshots.find((s) => s.addresses.some((a) => a.local === source && a.dev !== 'lo')) ??
     snapshots.find((s) => s.pods.some((p) => p.ip === source)) ??
+    snapshots.find((s) => pods.some((p) => p.ip === source && p.node === s.host)) ??
     snapshots.find((s) => {
       const subnet = nodeFacts(s, leases).subnet;
       return subnet !== undefined && cidrContains(subnet, source);
     });
   if (!node) throw new UsageError(`${source} is not on any node in the cluster directory (no node address, pod or pod subnet holds it)`);
-  return { ip: source, pod: node.pods.find((p) => p.ip === source)?.pod, node };
+  const place = pods.find((p) => p.ip === source && p.node === node.host);
+  return { ip: source, pod: node.pods.find((p) => p.ip === source)?.pod ?? (place && `${place.namespace}/${place.name}`), node };
 }
 
 /** Source pod -> its node: the pod's neighbour entry on the bridge and the bridge port its MAC was learnt on. */

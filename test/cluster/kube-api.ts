@@ -26,6 +26,8 @@ export interface FakeApiOptions {
   nodesJson: string;
   /** node name -> network namespace; a flannel pod is listed for each */
   podNodes: Map<string, { netns: string; hostIp: string }>;
+  /** workload pods, listed by `kubectl get pods --all-namespaces` without a selector */
+  appPods?: { namespace: string; name: string; ip: string; node: string }[];
 }
 
 export function flannelPodList(podNodes: FakeApiOptions['podNodes']): string {
@@ -55,7 +57,11 @@ export async function startFakeApi(o: FakeApiOptions): Promise<FakeApi> {
     const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
     const nodeItem = node && (JSON.parse(o.nodesJson) as { items: { metadata: { name: string } }[] }).items.find((i) => i.metadata.name === node[1]);
     if (nodeItem) return json(200, JSON.stringify(nodeItem));
-    if (path === '/api/v1/pods') return json(200, pods);
+    if (path === '/api/v1/pods') {
+      if (new URLSearchParams((req.url ?? '').split('?')[1]).get('labelSelector') === 'app=flannel') return json(200, pods);
+      const apps = (o.appPods ?? []).map((p) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: p.name, namespace: p.namespace }, spec: { nodeName: p.node }, status: { phase: 'Running', podIP: p.ip } }));
+      return json(200, JSON.stringify({ ...JSON.parse(pods), items: [...JSON.parse(pods).items, ...apps] }));
+    }
     const pod = /^\/api\/v1\/namespaces\/kube-flannel\/pods\/([^/]+)$/.exec(path);
     const item = pod && (JSON.parse(pods) as { items: { metadata: { name: string } }[] }).items.find((i) => i.metadata.name === pod[1]);
     if (item) return json(200, JSON.stringify(item));

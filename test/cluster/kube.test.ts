@@ -11,6 +11,7 @@ import { loadClusterDir } from '../../src/cluster/dir.js';
 import { doctorCluster } from '../../src/cluster/doctor.js';
 import { discoverKube } from '../../src/cluster/kube.js';
 import { collectAll } from '../../src/cluster/service.js';
+import { traceCluster } from '../../src/cluster/trace.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { buildFlannelCluster, type LabCluster, nodesJson } from '../netns/flannel-cluster.js';
 import { canUseNetns, Lab } from '../netns/lab.js';
@@ -56,7 +57,8 @@ describe.runIf(canUseNetns())('kubectl transport: exec into the flannel pod on e
     cluster = buildFlannelCluster(lab, { nodes: 3, podsPerNode: 1 });
     // node3 has no flannel pod: the transport falls back to kubectl debug, which this server refuses
     const podNodes = new Map(cluster.nodes.slice(0, 2).map((n) => [n.name, { netns: n.netns, hostIp: n.ip }]));
-    api = await startFakeApi({ nodesJson: nodesJson(cluster), podNodes });
+    const appPods = cluster.nodes.map((n) => ({ namespace: 'default', name: `web-${n.name}`, ip: n.pods[0].ip, node: n.name }));
+    api = await startFakeApi({ nodesJson: nodesJson(cluster), podNodes, appPods });
     kubeconfig = join(tmp, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigFor(api.url));
   });
@@ -96,5 +98,12 @@ describe.runIf(canUseNetns())('kubectl transport: exec into the flannel pod on e
     expect(doc.matrix.cells.filter((c) => !c.ok)).toEqual([]);
     expect(doc.matrix.nodes.map((n) => n.lease?.vtepMac)).toEqual([cluster.nodes[0].vtepMac, cluster.nodes[1].vtepMac]);
     expect(doc.findings.map((f) => `${f.code}:${f.node}`)).toEqual(['NODE_UNREACHABLE:node3']);
+
+    // pod names came along too (names, IPs, nodes only; hostNetwork flannel pods left out): trace from a pod name
+    expect(loaded.pods.map((p) => `${p.namespace}/${p.name}@${p.node}`)).toEqual(['default/web-node1@node1', 'default/web-node2@node2', 'default/web-node3@node3']);
+    const path = traceCluster(loaded.snapshots, 'web-node1', cluster.nodes[1].pods[0].ip, undefined, loaded.pods);
+    expect(path.source).toEqual({ ip: cluster.nodes[0].pods[0].ip, pod: 'default/web-node1', node: 'node1' });
+    expect(path.ok).toBe(true);
+    expect(() => traceCluster(loaded.snapshots, 'default/web-node3', cluster.nodes[1].pods[0].ip, undefined, loaded.pods)).toThrow(/its node node3 is not in the directory/);
   });
 });
