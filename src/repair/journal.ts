@@ -20,6 +20,8 @@ export const JournalAction = z.object({
   args: z.array(z.string()),
   /** restores the object as it was before this action */
   undo: z.array(Cmd),
+  /** the objects this action touches, as they were (absent: the action creates them) */
+  before: z.array(z.unknown()).optional(),
 });
 export type JournalAction = z.infer<typeof JournalAction>;
 

@@ -32,6 +32,8 @@ export interface PlannedAction extends RepairAction {
   /** the arguments after `ip`/`bridge`: one `-batch` line */
   args: string[];
   undo: c.Cmd[];
+  /** the touched objects as they were (neigh, fdb entries, routes, link, addresses) */
+  before: unknown[];
 }
 
 export interface RepairPlan {
@@ -50,11 +52,11 @@ export function planRepair(input: PlanInput): RepairPlan {
   const ctx = buildContext(input);
   const plan: RepairPlan = { node: ctx.node, actions: [], skipped: [] };
   if (input.netns !== undefined) plan.netns = input.netns;
-  const add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[]): void => {
+  const add: Add = (op, target, reason, build, undo, before = []) => {
     try {
       const cmd = build();
       const { argv, command } = c.render(cmd, input.netns);
-      plan.actions.push({ op, target, argv, command, reason, node: ctx.node, program: cmd.program, args: cmd.args, undo: undo() });
+      plan.actions.push({ op, target, argv, command, reason, node: ctx.node, program: cmd.program, args: cmd.args, undo: undo(), before });
     } catch (e) {
       if (!(e instanceof c.UnsafeValue)) throw e;
       plan.skipped.push({ target, reason: `not run: ${e.message}` });
@@ -77,7 +79,8 @@ export function planRepair(input: PlanInput): RepairPlan {
   return plan;
 }
 
-type Add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[]) => void;
+/** `before`: the objects as the snapshot shows them (journaled for the record; `undo` restores them). */
+type Add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[], before?: unknown[]) => void;
 type Skip = (target: string, reason: string) => void;
 
 /** flannel.<VNI>: recreate it as flanneld would, with the lease's own VtepMAC so every peer's entries stay valid. */
@@ -103,9 +106,9 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
   if (link.kind !== 'vxlan') return skip(name, `is a ${link.kind} device, not vxlan: not touched`);
   if (overlay) {
     const has = (ctx.addrsByDev.get(name) ?? []).some((a) => a.family === 'inet' && `${a.local}/${a.prefixlen}` === overlay);
-    if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)]);
+    if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], ctx.addrsByDev.get(name) ?? []);
   }
-  if (!isUp(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)]);
+  if (!isUp(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
 }
 
 const nud = (n: Neigh): string | undefined => {
@@ -132,17 +135,17 @@ function planPeer(ctx: CheckContext, d: PeerDiff, add: Add): void {
   const flushed = !ctx.vxlan || !isUp(ctx.vxlan);
   if (d.neigh && d.neigh.state !== 'ok') {
     const n = d.neigh;
-    add('neigh-replace', `${n.ip} dev ${dev}`, `${n.state} neighbour for ${who}: ${n.ip} -> ${n.mac}`, () => c.neighReplace(dev, n.ip, n.mac), () => neighUndo(dev, n.ip, flushed ? undefined : n.seen));
+    add('neigh-replace', `${n.ip} dev ${dev}`, `${n.state} neighbour for ${who}: ${n.ip} -> ${n.mac}`, () => c.neighReplace(dev, n.ip, n.mac), () => neighUndo(dev, n.ip, flushed ? undefined : n.seen), n.seen && !flushed ? [n.seen] : []);
   }
   if (d.fdb && d.fdb.state !== 'ok') {
     const f = d.fdb;
     const prev = ctx.vxlan ? f.seen.find((e) => e.dst) : undefined;
-    add('fdb-replace', `${f.mac} dst ${f.dst}`, `${f.state} fdb entry for ${who}`, () => c.fdbReplace(dev, f.mac, f.dst), () => (prev?.dst ? [c.fdbReplace(dev, f.mac, prev.dst)] : [c.fdbDel(dev, f.mac, f.dst)]));
+    add('fdb-replace', `${f.mac} dst ${f.dst}`, `${f.state} fdb entry for ${who}`, () => c.fdbReplace(dev, f.mac, f.dst), () => (prev?.dst ? [c.fdbReplace(dev, f.mac, prev.dst)] : [c.fdbDel(dev, f.mac, f.dst)]), f.seen);
   }
   if (d.routeState !== 'ok') {
     const r = d.route;
     const prev = r.dev === dev && flushed ? d.routeSeen.filter((x) => x.dev !== dev) : d.routeSeen;
-    add('route-replace', r.dst, `${d.routeState} route for ${who}: ${r.dst} via ${r.gateway}${r.dev ? ` dev ${r.dev}` : ''}`, () => c.routeReplace(r), () => routeUndo(r, prev));
+    add('route-replace', r.dst, `${d.routeState} route for ${who}: ${r.dst} via ${r.gateway}${r.dev ? ` dev ${r.dev}` : ''}`, () => c.routeReplace(r), () => routeUndo(r, prev), prev);
   }
 }
 
@@ -150,20 +153,20 @@ function planPeer(ctx: CheckContext, d: PeerDiff, add: Add): void {
 function planPrune(ctx: CheckContext, add: Add): void {
   const dev = ctx.vxlanName;
   const s = staleEntries(ctx);
-  for (const n of s.neigh) add('neigh-del', `${n.dst} dev ${dev}`, 'neighbour for no current lease', () => c.neighDel(dev, n.dst), () => (n.lladdr && nud(n) ? [c.neighRestore(dev, n.dst, n.lladdr, nud(n)!)] : []));
+  for (const n of s.neigh) add('neigh-del', `${n.dst} dev ${dev}`, 'neighbour for no current lease', () => c.neighDel(dev, n.dst), () => (n.lladdr && nud(n) ? [c.neighRestore(dev, n.dst, n.lladdr, nud(n)!)] : []), [n]);
   for (const f of [...s.fdb, ...s.oldMacFdb]) {
     const reason = s.oldMacFdb.includes(f) ? 'previous VtepMAC of a live node' : 'fdb entry for no current lease';
-    add('fdb-del', `${f.mac} dst ${f.dst ?? '-'}`, reason, () => c.fdbDel(dev, f.mac, f.dst), () => (f.dst ? [c.fdbAppend(dev, f.mac, f.dst)] : []));
+    add('fdb-del', `${f.mac} dst ${f.dst ?? '-'}`, reason, () => c.fdbDel(dev, f.mac, f.dst), () => (f.dst ? [c.fdbAppend(dev, f.mac, f.dst)] : []), [f]);
   }
   for (const r of s.routes) {
     const spec = { dst: r.dst, gateway: r.gateway, dev, onlink: r.onlink, metric: r.metric };
-    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace(spec)]);
+    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace(spec)], [r]);
   }
   if (!ctx.ownSubnet) return;
   const want = `${subnetAddress(ctx.ownSubnet)}/32`;
   for (const a of ctx.addrsByDev.get(dev) ?? []) {
     const cidr = `${a.local}/${a.prefixlen}`;
     if (a.family !== 'inet' || cidr === want || (ctx.network && !cidrContains(ctx.network, a.local))) continue;
-    add('addr-del', `${cidr} dev ${dev}`, `extra overlay address (lease is ${ctx.ownSubnet})`, () => c.addrDel(dev, cidr), () => [c.addrReplace(dev, cidr)]);
+    add('addr-del', `${cidr} dev ${dev}`, `extra overlay address (lease is ${ctx.ownSubnet})`, () => c.addrDel(dev, cidr), () => [c.addrReplace(dev, cidr)], [a]);
   }
 }

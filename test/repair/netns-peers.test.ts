@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildFlannelCluster, type LabCluster, nodesJson, programPeers } from '../netns/flannel-cluster.js';
+import { buildFlannelCluster, type LabCluster, nodesJson, programPeers, subnetEnvText } from '../netns/flannel-cluster.js';
 import { canUseNetns, Lab } from '../netns/lab.js';
 import { cli, codes, type CycleEnv, repairCycle } from './netns-helpers.js';
 
@@ -35,6 +35,18 @@ describe.runIf(canUseNetns())('doctor and repair: per-peer faults (netns cluster
     const dry = cli(['repair', '--netns', env.ns, ...env.nodesArgs, '--json']);
     expect(dry.status).toBe(0);
     expect(dry.json.actions).toEqual([]);
+    // a namespace has no /run/flannel: --subnet-env supplies it and the subnet.env/bridge checks run
+    writeFileSync(join(tmp, 'subnet.env'), subnetEnvText(cluster.nodes[0]));
+    const masq = cli(['doctor', '--netns', env.ns, ...env.nodesArgs, '--subnet-env', join(tmp, 'subnet.env'), '--json']);
+    // FLANNEL_IPMASQ=true, and the lab namespace has no FLANNEL-POSTRTG rules
+    expect(codes(masq)).toEqual(['MASQ_MISSING']);
+    writeFileSync(join(tmp, 'subnet.env'), subnetEnvText(cluster.nodes[0]).replace('FLANNEL_IPMASQ=true', 'FLANNEL_IPMASQ=false'));
+    const withEnv = cli(['doctor', '--netns', env.ns, ...env.nodesArgs, '--subnet-env', join(tmp, 'subnet.env'), '--json']);
+    expect(withEnv.status, withEnv.stdout).toBe(0);
+    expect(withEnv.json.skipped.map((x: { check: string }) => x.check)).toEqual(['ipip device']);
+    writeFileSync(join(tmp, 'subnet-other.env'), subnetEnvText(cluster.nodes[1]));
+    const other = cli(['doctor', '--netns', env.ns, ...env.nodesArgs, '--subnet-env', join(tmp, 'subnet-other.env'), '--json']);
+    expect(codes(other)).toEqual(expect.arrayContaining(['SUBNET_ENV_LEASE_MISMATCH', 'BRIDGE_SUBNET_MISMATCH']));
   });
 
   it('deleted fdb entry -> FDB_MISSING', () => {

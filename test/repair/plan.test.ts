@@ -73,6 +73,17 @@ describe('planRepair', () => {
     expect(p.actions.map((a) => a.undo[0].args.slice(0, 2).join(' '))).toEqual(['neigh replace', 'fdb append', 'route replace']);
   });
 
+  it('host-gw: one route per peer via its public IP; ipip: via the public IP on flannel.ipip onlink', () => {
+    const hostgw = planRepair(broken((_r, d) => d.leases.forEach((l) => (l.backendType = 'host-gw'))));
+    expect(hostgw.actions.map((a) => a.command)).toEqual(['ip route replace 10.244.2.0/24 via 192.168.56.12', 'ip route replace 10.244.3.0/24 via 192.168.56.13']);
+    // the vxlan routes it replaces have the same dst and metric: undo puts them back
+    expect(hostgw.actions[0].undo[0].args).toEqual(['route', 'replace', '10.244.2.0/24', 'via', '10.244.2.0', 'dev', 'flannel.1', 'onlink']);
+    expect(hostgw.actions[0].before).toHaveLength(1);
+    const ipip = planRepair(broken((_r, d) => d.leases.forEach((l) => (l.backendType = 'ipip'))));
+    expect(ipip.actions.map((a) => a.command)).toEqual(['ip route replace 10.244.2.0/24 via 192.168.56.12 dev flannel.ipip onlink', 'ip route replace 10.244.3.0/24 via 192.168.56.13 dev flannel.ipip onlink']);
+    expect(ipip.skipped.map((x) => x.target)).toEqual(['flannel.ipip']);
+  });
+
   it('skips a lease without VtepMAC and says why', () => {
     const p = planRepair(broken((r, d) => {
       withoutNode2(r);
