@@ -43,7 +43,8 @@ export function whohas(snapshots: Snapshot[], macInput: string, desired?: Desire
       const pod = l.kind === 'veth' ? node.podsByHostIfindex.get(l.ifindex) : undefined;
       const master = masterOf(node, l.name);
       const peer = pod ? `peer of pod ${pod.pod ?? pod.ip ?? pod.netns} eth0` : l.linkNetns ? `peer in netns ${l.linkNetns}` : l.linkNetnsid !== undefined ? `peer in netnsid ${l.linkNetnsid}` : '';
-      const detail = [`${l.kind} ${l.name} (ifindex ${l.ifindex}) on ${node.name}`, master ? `master ${master}` : '', peer].filter(Boolean).join(', ');
+      const vtep = l.kind === 'vxlan' && nodeIp ? `the VTEP of node IP ${nodeIp}` : '';
+      const detail = [`${l.kind} ${l.name} (ifindex ${l.ifindex}) on ${node.name}`, vtep, master ? `master ${master}` : '', peer].filter(Boolean).join(', ');
       owners.push({ kind: 'link', device: l.name, node: node.name, nodeIp, pod: pod?.pod, ip: pod?.ip, detail });
       holders.set(l.kind === 'vxlan' && nodeIp ? `vtep ${nodeIp}` : `${node.name} ${l.name}`, detail);
     }
