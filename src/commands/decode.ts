@@ -28,8 +28,8 @@ Exit 1 when an anomaly of severity error or warning was found.`;
     vni: Flags.integer({ description: 'only VXLAN packets with this VNI', min: 0, max: 0xffffff }),
     proto: Flags.string({ description: 'only this protocol (innermost)', options: ['icmp', 'icmp6', 'tcp', 'udp', 'dns', 'arp', 'vxlan', 'ipip'] }),
     limit: Flags.integer({ description: 'stop after N matching packets', min: 1 }),
-    'vxlan-port': Flags.integer({ description: 'also decode this UDP port as VXLAN (8472 and 4789 always are)', multiple: true, min: 1, max: 65535 }),
-    'known-vni': Flags.integer({ description: 'VNIs the cluster uses; others are flagged (default 1)', multiple: true, min: 0, max: 0xffffff }),
+    'vxlan-port': Flags.integer({ description: 'also decode this UDP port as VXLAN (8472 and 4789 always are)', multiple: true, multipleNonGreedy: true, min: 1, max: 65535 }),
+    'known-vni': Flags.integer({ description: 'VNIs the cluster uses; others are flagged (default 1)', multiple: true, multipleNonGreedy: true, min: 0, max: 0xffffff }),
     mtu: Flags.integer({ description: 'underlay MTU the tunnel runs over, for the inner-size check', default: 1500, min: 68, max: 65535 }),
     'write-inner': Flags.string({ description: 'write the decapsulated inner frames to this pcap' }),
     // the benchmark compares the two classic-pcap readers on the same file

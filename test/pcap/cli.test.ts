@@ -80,6 +80,11 @@ describe('flanctl decode', () => {
     expect(dns).toHaveLength(2);
     expect(dns[1]).toContain('DNS response 0x1a00 NOERROR A web.default.svc.cluster.local: 10.96.0.10');
     expect(flanctl([fx('vxlan-node1.pcap'), '--host', 'not-an-ip']).status).toBe(2);
+    // a repeatable flag before the file must not swallow it
+    const custom = flanctl(['--vxlan-port', '9999', fx('vxlan-port9999.pcap')]).stdout.trim().split('\n');
+    expect(custom).toHaveLength(2);
+    expect(custom[0]).toContain('VXLAN vni 1 | 10.244.1.5 → 10.244.2.5 ICMP echo request');
+    expect(flanctl([fx('vxlan-port9999.pcap')]).stdout).not.toContain('VXLAN');
   });
 
   it('--write-inner: a pcap tcpdump and tshark read, inner frames with their timestamps', () => {
