@@ -107,6 +107,7 @@ describe('flanctl decode', () => {
     expect(nano.format).toBe('pcap-ns');
     expect(nano.records[0].ts).toMatch(/^\d+\.\d{9}$/);
     const ng = JSON.parse(flanctl([fx('merged-multi.pcapng'), '--json']).stdout);
-    expect(ng).toMatchObject({ format: 'pcapng', packets: 67 });
+    expect(ng).toMatchObject({ format: 'pcapng', packets: 73, linkTypes: ['ethernet', 'raw'] });
+    expect(ng.tunnels.vxlan.length).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 // Writes the crafted fixtures (IPIP as in seed 002, checksum and VXLAN anomalies, other link types) into
 // fixtures/pcap/. Deterministic: same bytes every run. Then: npx tsx scripts/pcap-expect.ts
 //   npx tsx test/pcap/make-crafted.ts
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,3 +82,8 @@ const frames: Frame[] = [
 write('vxlan-anomalies.pcap', pcapFile(1, frames));
 tick = 0;
 write('vxlan-port9999.pcap', pcapFile(1, [at(vx(echo, { port: 9999 })), at(vx(echo, { port: 9999, src: B, dst: A }))]));
+
+// pcapng with three interfaces, each with its own link type and timestamp resolution: node1 eth0 (Ethernet, ns),
+// the pod (Ethernet, µs) and flannel.ipip (raw IP, µs) — the first two are real captures (capture-fixtures.ts)
+execFileSync('mergecap', ['-F', 'pcapng', '-w', join(out, 'merged-multi.pcapng'), ...['vxlan-node1-nano.pcap', 'pod1.pcap', 'ipip-tunnel-raw.pcap'].map((f) => join(out, f))]);
+process.stdout.write('merged-multi.pcapng: 3 interfaces\n');
