@@ -28,11 +28,18 @@ const UNREACH: Record<number, string> = {
   9: 'net prohibited', 10: 'host prohibited', 13: 'administratively prohibited',
 };
 
+const MAX_ENTRIES = 10_000;
+
 export class Anomalies {
   private readonly byKey = new Map<string, Anomaly>();
 
   add(kind: string, severity: Severity, summary: string, n: number): void {
-    const key = `${kind}\u0000${summary}`;
+    let key = `${kind}\u0000${summary}`;
+    // a busy capture can reset thousands of connections: past the cap, one entry per kind keeps memory flat
+    if (this.byKey.size >= MAX_ENTRIES && !this.byKey.has(key)) {
+      key = `${kind}\u0000`;
+      summary = `${kind}: more of these (only the first ${MAX_ENTRIES} distinct anomalies are listed one by one)`;
+    }
     const a = this.byKey.get(key);
     if (a) {
       a.count++;

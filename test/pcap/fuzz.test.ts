@@ -116,3 +116,15 @@ describe('layers on random packet bytes', () => {
     );
   });
 });
+
+describe('anomaly list', () => {
+  it('stays bounded however many distinct anomalies a capture holds', async () => {
+    const { Anomalies } = await import('../../src/pcap/anomalies.js');
+    const a = new Anomalies();
+    for (let i = 0; i < 25_000; i++) a.add('tcp-reset', 'warning', `TCP reset 10.0.0.1:${i} → 10.0.0.2:80`, i + 1);
+    const list = a.list();
+    expect(list.length).toBe(10_001);
+    const rest = list.find((x) => x.summary.startsWith('tcp-reset: more'));
+    expect(rest?.count).toBe(15_000);
+  });
+});
