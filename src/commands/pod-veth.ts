@@ -5,11 +5,9 @@ import { renderTable } from '../render/table.js';
 import { loadState, stateFlags } from './trace.js';
 
 export default class PodVeth extends BaseCommand {
-  static description = `Map pods to their host veths: the pod eth0's iflink (or ethtool -S peer_ifindex) is the host veth's ifindex;
-when a pod's netns cannot be entered, the pod bridge's learned fdb (MAC -> port) and neigh (IP -> MAC) stand in.
-A pod is named by Kubernetes name (ns/name or name), netns name, PID, pod IP, container ID prefix or host veth.
-Also flags veths with no master, veths on the bridge with no pod (leaks) and host-local IPAM entries with no pod.
-Exit 1 when such a problem is found or the named pod is not found.`;
+  static summary = 'Map pods to their host veths (iflink, peer_ifindex, bridge fdb) and flag leaks.';
+
+  static description = `Map pods to their host veths: the pod eth0's iflink (or ethtool -S peer_ifindex) is the host veth's ifindex; when a pod's netns cannot be entered, the pod bridge's learned fdb (MAC -> port) and neigh (IP -> MAC) stand in. A pod is named by Kubernetes name (ns/name or name), netns name, PID, pod IP, container ID prefix or host veth. Also flags veths with no master, veths on the bridge with no pod (leaks) and host-local IPAM entries with no pod. Exit 1 when such a problem is found or the named pod is not found.`;
 
   static examples = [
     { description: 'Every pod and veth on this node', command: '<%= config.bin %> pod-veth' },

@@ -6,10 +6,9 @@ import { renderTable } from '../render/table.js';
 import { loadState, stateFlags } from './trace.js';
 
 export default class Whohas extends BaseCommand {
-  static description = `Find every owner of a MAC: the interface that has it (a veth's pod), neighbours that resolve to it,
-fdb entries that forward it (to a remote node IP, or to a bridge port -> veth -> pod), and the node whose flannel lease
-announces it as VtepMAC. Any spelling works: colons, dashes, cisco dots, no separators, brctl's bridge id 8000.0a580a1d0d01.
-Exit 1 when nothing owns it or two things claim it.`;
+  static summary = 'Find every owner of a MAC: interface, neighbour, fdb entry, pod or node VtepMAC.';
+
+  static description = `Find every owner of a MAC: the interface that has it (a veth's pod), neighbours that resolve to it, fdb entries that forward it (to a remote node IP, or to a bridge port -> veth -> pod), and the node whose flannel lease announces it as VtepMAC. Any spelling works: colons, dashes, cisco dots, no separators, brctl's bridge id 8000.0a580a1d0d01. Exit 1 when nothing owns it or two things claim it.`;
 
   static examples = [
     { description: 'Which node is behind a VtepMAC (seed k8snode028)', command: '<%= config.bin %> whohas 42:32:74:de:24:50 --from-dir fixtures/nodes/k8snode028' },
