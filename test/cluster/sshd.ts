@@ -71,7 +71,7 @@ export class SshLab {
 
   /** ssh options every flanctl call in the tests passes: the test key, no user config, no known_hosts. */
   flanctlSshFlags(): string[] {
-    return ['--ssh-config', '/dev/null', '--ssh-identity', this.key, '--ssh-option', 'StrictHostKeyChecking=no', '--ssh-option', 'UserKnownHostsFile=/dev/null'];
+    return ['--ssh-config', '/dev/null', '--ssh-identity', this.key, '--ssh-option', 'StrictHostKeyChecking=no', '--ssh-option', 'UserKnownHostsFile=/dev/null', '--ssh-option', 'LogLevel=ERROR'];
   }
 
   stop(): void {
