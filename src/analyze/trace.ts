@@ -110,6 +110,11 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   if (['blackhole', 'unreachable', 'prohibit'].includes(route.type)) {
     return { backend: 'unknown', podTraffic: inPodNetwork, route: r, hops: [hop('route', node, dev || route.type, `${r.matched} (${m.reason})`, [{ code: `ROUTE_${route.type.toUpperCase()}`, text: `a ${route.type} route drops the packet` }])] };
   }
+  // wireguard (flannel-wg) and udp (flannel0) keep their per-peer state outside the tables trace reads
+  if (dev && (node.links.get(dev)?.kind === 'wireguard' || /^flannel(-wg(-v6)?|0)$/.test(dev))) {
+    const detail = `${r.matched} (${m.reason}); ${dev} is flannel's ${dev === 'flannel0' ? 'udp' : 'wireguard'} device: its peers are not in neigh/fdb, trace stops here (see \`wg show ${dev}\`)`;
+    return { backend: 'unknown', podTraffic: true, route: r, via: dev, hops: [hop('route', node, dev, detail)] };
+  }
   let walk: WalkResult;
   const wrongDev = wrongDevice(ctx, node, dst, route);
   if (dev && isVxlanDev(node, dev)) walk = vxlanWalk(ctx, node, dst, route, m.reason);
@@ -208,6 +213,7 @@ function summarize(r: TraceResult, walk: WalkResult): string {
   const veth = [...r.hops].reverse().find((h) => h.step === 'veth' && h.ok && h.node !== r.sourceNode);
   const tail = veth ? `, pod veth ${veth.device} on ${veth.node}` : '';
   if (!r.podTraffic && !bad) return walk.note ?? `${r.destination} is not pod traffic`;
+  if (r.backend === 'unknown' && !bad) return `${r.destination} is routed to ${walk.via ?? '?'}: a backend trace does not follow (no problem found up to there)`;
   const how = r.backend === 'local' ? `${r.destination} is ${where}` : `${r.destination} is reached via ${walk.via ?? '?'} (${r.backend}${r.directRouting ? ' DirectRouting' : ''})${node ? ` on ${node}` : ''}${tail}`;
   if (!bad) return `${how}: OK`;
   const reverse = r.hops.includes(bad) ? '' : ' on the way back';

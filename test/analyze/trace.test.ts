@@ -265,3 +265,17 @@ describe('trace says what is not pod traffic', () => {
     expect(trace([k8snode028()], '10.27.9.1').summary).toBe('10.27.9.1 is an address of node k8snode028 itself (dev cni0)');
   });
 });
+
+describe('trace on backends it does not walk', () => {
+  it('stops at a wireguard route instead of calling it a wrong device', () => {
+    const s = snap('wg1', {
+      links: [{ kind: 'wireguard', ifindex: 4, name: 'flannel-wg', mtu: 1420, flags: ['UP'] }],
+      routes: [{ dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' }],
+      subnetEnv: { network: '10.244.0.0/16', subnet: '10.244.1.1/24', vars: {} },
+    });
+    const r = trace([s], '10.244.3.7');
+    expect(r).toMatchObject({ ok: true, backend: 'unknown', podTraffic: true });
+    expect(r.hops[0].detail).toContain('wireguard device');
+    expect(r.summary).toBe('10.244.3.7 is routed to flannel-wg: a backend trace does not follow (no problem found up to there)');
+  });
+});
