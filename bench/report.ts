@@ -67,13 +67,18 @@ if (sizes.length) {
       at(sizes.at(-1)!)[label].check || '',
     ]));
     if (isBase) continue;
-    // marginal CPU cost per added peer between consecutive sizes: flat when linear, ×(N ratio) when quadratic
-    if (sizes.length >= 3) {
-      const slope = (a: number, b: number): number => (at(b)[label].cpu - at(a)[label].cpu) / (b - a);
-      const [a, b, c] = sizes.slice(-3);
-      const s1 = slope(a, b);
-      const s2 = slope(b, c);
-      summary.push(`scale     ${label}: marginal CPU ${(s1 * 1e6).toFixed(1)} µs/peer (N ${a}→${b}), ${(s2 * 1e6).toFixed(1)} µs/peer (N ${b}→${c}) — ${verdict(s2 <= 2 * s1 || s2 * 1e6 < 5, `linear: ${(s2 / s1).toFixed(2)}×; target ≤ 2× (quadratic would be ~${((c + b) / (b + a)).toFixed(0)}×)`)}`);
+    // Linear: the CPU per peer above start-up, (cpu(N) − cpu(--version)) / N, does not grow from the second-largest
+    // to the largest N (a fixed cost makes it fall; a quadratic term makes it grow ~10× per 10× peers).
+    // The marginal cost per added peer between consecutive sizes is printed too (noisy at small N).
+    if (sizes.length >= 2) {
+      const cpuPerPeer = (n: number): number => (at(n)[label].cpu - at(n)['flanctl --version'].cpu) / n;
+      const [b, c] = sizes.slice(-2);
+      const growth = cpuPerPeer(c) / cpuPerPeer(b);
+      const slopes = sizes.slice(1).map((n, i) => `${(((at(n)[label].cpu - at(sizes[i])[label].cpu) / (n - sizes[i])) * 1e6).toFixed(1)} (N ${sizes[i]}→${n})`);
+      summary.push(
+        `scale     ${label}: CPU per peer above start-up ${(cpuPerPeer(b) * 1e6).toFixed(1)} µs (N=${b}) → ${(cpuPerPeer(c) * 1e6).toFixed(1)} µs (N=${c}); ` +
+          `marginal µs/peer ${slopes.join(', ')} — ${verdict(growth <= 1.5, `linear: per-peer cost ×${growth.toFixed(2)} for ×${c / b} peers; target ≤ 1.5, quadratic ≈ ${c / b}`)}`,
+      );
     }
     if (label.startsWith('trace') && at(5000)) {
       const t5 = at(5000)[label].mean;
