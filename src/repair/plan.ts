@@ -4,7 +4,7 @@
 // Order (flannel's, vxlan_network.go): device first, then every neigh, every fdb, every route — so each
 // peer still gets neigh -> fdb -> route and no route ever exists before its permanent neighbour. Removals
 // (--prune) come last, in flannel's removal order neigh -> fdb -> route.
-import { buildContext, type CheckContext, deviceWithAddress, isUp, subnetAddress } from '../analyze/checks/context.js';
+import { buildContext, type CheckContext, deviceWithAddress, isKnownDown, subnetAddress } from '../analyze/checks/context.js';
 import { type PeerDiff, peerDiffs, staleEntries } from '../analyze/checks/peers.js';
 import type { DesiredState } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
@@ -103,12 +103,12 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
     add('link-up', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);
     return;
   }
-  if (link.kind !== 'vxlan') return skip(name, `is a ${link.kind} device, not vxlan: not touched`);
+  if (link.kind !== 'vxlan') return skip(name, `is a ${link.kind} device (kind unknown or not vxlan): not touched`);
   if (overlay) {
     const has = (ctx.addrsByDev.get(name) ?? []).some((a) => a.family === 'inet' && `${a.local}/${a.prefixlen}` === overlay);
     if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], ctx.addrsByDev.get(name) ?? []);
   }
-  if (!isUp(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
+  if (isKnownDown(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
 }
 
 const nud = (n: Neigh): string | undefined => {
@@ -132,7 +132,7 @@ function planPeer(ctx: CheckContext, d: PeerDiff, add: Add): void {
   const who = d.lease.node ?? d.lease.subnet;
   const dev = ctx.vxlanName;
   // a device that is down or gone has nothing on it: undo must not resurrect what the snapshot showed before
-  const flushed = !ctx.vxlan || !isUp(ctx.vxlan);
+  const flushed = !ctx.vxlan || isKnownDown(ctx.vxlan);
   if (d.neigh && d.neigh.state !== 'ok') {
     const n = d.neigh;
     add('neigh-replace', `${n.ip} dev ${dev}`, `${n.state} neighbour for ${who}: ${n.ip} -> ${n.mac}`, () => c.neighReplace(dev, n.ip, n.mac), () => neighUndo(dev, n.ip, flushed ? undefined : n.seen), n.seen && !flushed ? [n.seen] : []);

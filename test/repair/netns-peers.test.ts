@@ -69,8 +69,10 @@ describe.runIf(canUseNetns())('doctor and repair: per-peer faults (netns cluster
     const n2 = cluster.nodes[1];
     const oldMac = n2.vtepMac;
     const newMac = '02:42:de:ad:be:ef';
+    // a MAC change flushes every neighbour on the device (neigh_changeaddr): node2's flanneld would re-add its own
     lab.ip(n2.netns, ['link', 'set', 'flannel.1', 'address', newMac]);
     n2.vtepMac = newMac;
+    programPeers(lab, n2, cluster.nodes);
     writeFileSync(join(tmp, 'nodes-newmac.json'), nodesJson(cluster));
     try {
       repairCycle({ ...env, nodesArgs: ['--nodes', join(tmp, 'nodes-newmac.json')] }, 'VTEP_MAC_MISMATCH', expect);
@@ -82,6 +84,7 @@ describe.runIf(canUseNetns())('doctor and repair: per-peer faults (netns cluster
     } finally {
       lab.ip(n2.netns, ['link', 'set', 'flannel.1', 'address', oldMac]);
       n2.vtepMac = oldMac;
+      programPeers(lab, n2, cluster.nodes);
     }
     lab.tryExec(env.ns, ['bridge', 'fdb', 'del', newMac, 'dev', 'flannel.1', 'dst', n2.ip, 'self']);
   });

@@ -67,12 +67,13 @@ export function buildContext(input: ContextInput): CheckContext {
   const links = new Map(snapshot.links.map((l) => [l.name, l]));
   const linksByIndex = new Map(snapshot.links.map((l) => [l.ifindex, l]));
   const vni = own?.vni ?? netConf?.Backend?.VNI;
-  const guessed = snapshot.links.find((l) => l.kind === 'vxlan' && /^flannel\.\d+$/.test(l.name));
+  // saved outputs (ifconfig, flag-less `ip link`) may not know the kind: flannel's name is enough then
+  const guessed = snapshot.links.find((l) => /^flannel\.\d+$/.test(l.name) && (l.kind === 'vxlan' || !KNOWN_OTHER.has(l.kind)));
   const vxlanName = vni !== undefined ? `flannel.${vni}` : (guessed?.name ?? 'flannel.1');
   const backend =
     own?.backendType ??
     netConf?.Backend?.Type?.toLowerCase() ??
-    (links.get(vxlanName)?.kind === 'vxlan' ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : undefined);
+    (guessed ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : undefined);
 
   const addrsByDev = new Map<string, Address[]>();
   for (const a of snapshot.addresses) push(addrsByDev, a.dev, a);
@@ -117,3 +118,9 @@ export function deviceWithAddress(ctx: CheckContext, ip: string): Link | undefin
 }
 
 export const isUp = (link: Link): boolean => link.flags.includes('UP');
+
+/** Down as far as the output shows: saved outputs that lost the flag list say nothing either way. */
+export const isKnownDown = (link: Link): boolean => (link.flags.length > 0 || link.operstate !== undefined) && !isUp(link);
+
+/** Kinds a parser knows for sure are not vxlan (`device`/`other` mean "not told"). */
+export const KNOWN_OTHER = new Set(['loopback', 'veth', 'bridge', 'ipip', 'wireguard', 'dummy']);

@@ -3,7 +3,7 @@
 import type { Finding } from '../../model/finding.js';
 import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../repair/commands.js';
-import { isUp, subnetAddress } from './context.js';
+import { isKnownDown, KNOWN_OTHER, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
@@ -22,9 +22,10 @@ export const vxlanDeviceCheck: Check = {
       return [finding(ctx, 'VXLAN_DEVICE_MISSING', 'error', `${name} does not exist: no overlay traffic leaves or enters this node`, [`ip link show ${name}: Device "${name}" does not exist.`, ...ownEvidence], 'flanctl repair --apply recreates it from the lease (with the lease\'s VtepMAC), or restart flanneld on this node')];
     }
     const ev = [linkLine(link)];
-    if (link.kind !== 'vxlan') return [finding(ctx, 'VXLAN_DEVICE_WRONG_KIND', 'error', `${name} is a ${link.kind} device, not vxlan`, ev)];
+    if (KNOWN_OTHER.has(link.kind)) return [finding(ctx, 'VXLAN_DEVICE_WRONG_KIND', 'error', `${name} is a ${link.kind} device, not vxlan`, ev)];
+    if (link.kind !== 'vxlan') return [];
     const out: Finding[] = [];
-    if (!isUp(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', 'error', `${name} is down: the kernel dropped every route and neighbour on it`, ev, `${fixCommands(ctx, [() => linkUp(name)])}; then flanctl repair --apply to put its routes and neighbours back`));
+    if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', 'error', `${name} is down: the kernel dropped every route and neighbour on it`, ev, `${fixCommands(ctx, [() => linkUp(name)])}; then flanctl repair --apply to put its routes and neighbours back`));
     const vni = own?.vni ?? ctx.netConf?.Backend?.VNI;
     if (vni !== undefined && link.vni !== undefined && link.vni !== vni) out.push(finding(ctx, 'VXLAN_VNI_MISMATCH', 'error', `${name} has VNI ${link.vni}, the lease says ${vni}`, [...ev, ...ownEvidence], 'restart flanneld (it recreates the device when the VNI differs)'));
     const port = ctx.netConf?.Backend?.Port || DEFAULT_VXLAN_PORT;
@@ -73,7 +74,7 @@ export const ipipDeviceCheck: Check = {
     if (ctx.backend !== 'ipip') return { skipped: ctx.backend ? `backend is ${ctx.backend}` : 'backend unknown' };
     const link = ctx.links.get('flannel.ipip');
     if (!link) return [finding(ctx, 'IPIP_DEVICE_MISSING', 'error', 'flannel.ipip does not exist', ['ip link show flannel.ipip: Device "flannel.ipip" does not exist.'], 'restart flanneld on this node')];
-    if (!isUp(link)) return [finding(ctx, 'IPIP_DEVICE_DOWN', 'error', 'flannel.ipip is down', [linkLine(link)], fixCommands(ctx, [() => linkUp('flannel.ipip')]))];
+    if (isKnownDown(link)) return [finding(ctx, 'IPIP_DEVICE_DOWN', 'error', 'flannel.ipip is down', [linkLine(link)], fixCommands(ctx, [() => linkUp('flannel.ipip')]))];
     return [];
   },
 };

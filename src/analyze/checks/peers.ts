@@ -6,7 +6,7 @@ import type { Lease } from '../../model/lease.js';
 import type { Neigh } from '../../model/neigh.js';
 import type { Route } from '../../model/route.js';
 import { cidrContains } from '../../model/net.js';
-import { type CheckContext, isUp, remoteLeases, subnetAddress } from './context.js';
+import { type CheckContext, isKnownDown, remoteLeases, subnetAddress } from './context.js';
 
 export type Part = 'ok' | 'missing' | 'wrong';
 
@@ -40,7 +40,7 @@ const sameRoute = (r: Route, want: PeerDiff['route']): boolean =>
 /** What this node should have for `lease`, and what it has. undefined when the lease cannot be programmed (no VtepMAC). */
 export function peerDiff(ctx: CheckContext, lease: Lease, direct: boolean): PeerDiff | undefined {
   const gw = subnetAddress(lease.subnet);
-  const vxlanDown = ctx.vxlan !== undefined && !isUp(ctx.vxlan);
+  const vxlanDown = ctx.vxlan !== undefined && isKnownDown(ctx.vxlan);
   let diff: PeerDiff;
   if (lease.backendType === 'vxlan' && !direct) {
     if (!lease.vtepMac) return undefined;
