@@ -99,6 +99,11 @@ describe('loadDesiredState', () => {
     await expect(loadDesiredState({ nodes: '/nonexistent/nodes.json' })).rejects.toThrow(/--nodes \/nonexistent\/nodes.json: ENOENT/);
   });
 
+  it('--kube: kubectl failing is an environment error; option-looking values never reach it', async () => {
+    await expect(loadDesiredState({ kube: true, kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 3, message: /cannot list nodes with kubectl/ });
+    await expect(loadDesiredState({ kube: true, context: '--insecure-skip-tls-verify' })).rejects.toThrow(UsageError);
+  });
+
   it('fails with an environment error when no etcd answers', async () => {
     await expect(loadDesiredState({ etcd: 'http://127.0.0.1:9' })).rejects.toMatchObject({ exitCode: 3 });
   });

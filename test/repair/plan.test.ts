@@ -84,6 +84,15 @@ describe('planRepair', () => {
     expect(ipip.skipped.map((x) => x.target)).toEqual(['flannel.ipip']);
   });
 
+  it('vxlan DirectRouting: a peer on a connected network gets one route via its public IP, no neigh/fdb', () => {
+    const p = planRepair(broken((r, d) => {
+      withoutNode2(r);
+      d.netConf = { Network: '10.244.0.0/16', Backend: { Type: 'vxlan', DirectRouting: 'true' } };
+    }));
+    // node3 is on the same connected network: its onlink route over flannel.1 is replaced as well
+    expect(p.actions.map((a) => a.command)).toEqual(['ip route replace 10.244.2.0/24 via 192.168.56.12', 'ip route replace 10.244.3.0/24 via 192.168.56.13']);
+  });
+
   it('skips a lease without VtepMAC and says why', () => {
     const p = planRepair(broken((r, d) => {
       withoutNode2(r);
