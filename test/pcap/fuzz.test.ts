@@ -128,3 +128,19 @@ describe('anomaly list', () => {
     expect(rest?.count).toBe(15_000);
   });
 });
+
+describe('pcapng timestamp division', () => {
+  it('matches BigInt for any 64-bit count of ns, µs or 2^-k units', async () => {
+    const { divUnits } = await import('../../src/pcap/reader/pcapng.js');
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom(1e3, 1e6, 1e9, 2 ** 20, 2 ** 30), (t, d) => {
+        const [q, r] = divUnits(Number(t >> 32n), Number(t & 0xffffffffn), d);
+        const bq = t / BigInt(d);
+        // quotients beyond 2^53 (timestamps past year 285 million) are not exact, and never occur
+        fc.pre(bq < 2n ** 53n);
+        expect([q, r]).toEqual([Number(bq), Number(t % BigInt(d))]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

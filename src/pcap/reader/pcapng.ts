@@ -153,15 +153,23 @@ export class PcapngReader implements ChunkReader {
   }
 }
 
-/** (hi·2³² + lo) / d without BigInt or precision loss: long division in 16-bit limbs (d < 2³⁷). */
+const quotRem: [number, number] = [0, 0];
+
+/**
+ * (hi·2³² + lo) / d without BigInt or precision loss: long division in 16-bit limbs (d < 2³⁷). Returns one
+ * reused pair (read it before the next call): no allocation per packet.
+ */
 export function divUnits(hi: number, lo: number, d: number): [number, number] {
   let q = 0;
   let r = 0;
-  for (const limb of [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff]) {
+  for (let i = 0; i < 4; i++) {
+    const limb = i === 0 ? hi >>> 16 : i === 1 ? hi & 0xffff : i === 2 ? lo >>> 16 : lo & 0xffff;
     r = r * 65536 + limb;
     const qi = Math.floor(r / d);
     r -= qi * d;
     q = q * 65536 + qi;
   }
-  return [q, r];
+  quotRem[0] = q;
+  quotRem[1] = r;
+  return quotRem;
 }
