@@ -20,8 +20,8 @@ const sh = (argv: string[]): string => {
 
 const machine =
   `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
-  `kernel ${release()}, ${sh(['ip', '-V'])}, ${sh(['hyperfine', '--version'])}; flanctl at ${sh(['git', 'rev-parse', '--short', 'HEAD'])}` +
-  `${sh(['git', 'status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (+ uncommitted changes)'}, ${new Date().toISOString().slice(0, 16)}Z${QUICK ? ', BENCH_QUICK=1' : ''}`;
+  `kernel ${release()}, ${sh(['ip', '-V'])}, ${sh(['hyperfine', '--version'])}; ` +
+  `flanctl at ${process.env.BENCH_REV ?? sh(['git', 'rev-parse', '--short', 'HEAD'])}, run started ${process.env.BENCH_STARTED ?? '?'}${QUICK ? ', BENCH_QUICK=1' : ''}`;
 const loads = JSON.stringify(r).match(/"load":[0-9.]+/g)?.map((m) => Number(m.slice(7))) ?? [];
 const loadText = loads.length ? `; 1-min load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the runs` : '';
 const summary: string[] = [];
@@ -41,8 +41,10 @@ if (st) {
   const mods = r.startup?.modules as Record<string, { count: number; packages: string[]; forbiddenLoaded: string[] }> | undefined;
   if (mods) {
     md.startup.push('', 'Modules each command loads (`node --import ./bench/module-log.mjs bin/run.js …`):', '');
-    for (const [label, m] of Object.entries(mods)) {
-      md.startup.push(`- \`${label}\`: ${m.count} modules; packages ${m.packages.join(', ')}${m.forbiddenLoaded.length ? `; **loads ${m.forbiddenLoaded.join(', ')}**` : '; no other command\'s dependencies'}`);
+    const basePkgs = new Set(Object.values(mods)[0]?.packages ?? []);
+    for (const [i, [label, m]] of Object.entries(mods).entries()) {
+      const pkgs = i === 0 ? m.packages : m.packages.filter((p) => !basePkgs.has(p));
+      md.startup.push(`- \`${label}\`: ${m.count} modules; packages ${i === 0 ? '' : 'beyond `--version`\'s: '}${pkgs.join(', ') || 'none'}${m.forbiddenLoaded.length ? `; **loads ${m.forbiddenLoaded.join(', ')}**` : '; no other command\'s dependencies'}`);
       summary.push(`modules   ${label}: ${m.forbiddenLoaded.length ? `LOADS ${m.forbiddenLoaded.join(', ')}` : 'no other command\'s dependencies'}`);
     }
   }
@@ -53,9 +55,10 @@ const sizes = Object.keys(r.scale ?? {}).filter((k) => /^n\d+$/.test(k)).map((k)
 if (sizes.length) {
   const at = (n: number) => r.scale[`n${n}`] as Record<string, Timing & { check: string }>;
   const labels = Object.keys(at(sizes[0]));
-  const perPeer = (n: number, label: string): number => (at(n)[label].mean - at(n)['flanctl --version'].mean) / n;
+  // CPU, not wall: the shared machine's load moves wall times by ±30 %
+  const perPeer = (n: number, label: string): number => (at(n)[label].cpu - at(n)['flanctl --version'].cpu) / n;
   md.scale.push(
-    row(['command', ...sizes.map((n) => `N=${n} wall ms (CPU ms)`), ...sizes.map((n) => `(t − t(--version)) / N, µs, N=${n}`), 'result check (largest N)']),
+    row(['command', ...sizes.map((n) => `N=${n} wall ms (CPU ms)`), ...sizes.map((n) => `CPU µs per peer above start-up, N=${n}`), 'result check (largest N)']),
     row(['---', ...sizes.map(() => '---:'), ...sizes.map(() => '---:'), '---']),
   );
   for (const label of labels) {

@@ -4,6 +4,7 @@
 # results.json, hyperfine-*.json exports, benchmarks-sections.md (the tables in BENCHMARKS.md).
 # Needs hyperfine (installed here with apt-get when missing) and, for collect/apply, root (network namespaces).
 # BENCH_QUICK=1: fewer runs. BENCH_SIZES="500 5000": other peer counts for the scale benchmark.
+# BENCH_DECODE=0: skip the decode benchmark (bench/decode.sh, a few minutes on its own).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out
@@ -30,6 +31,10 @@ fi
 
 npm run build >&2 || { echo "bench: npm run build failed" >&2; exit 1; }
 rm -f "$OUT/results.json"
+# what was measured, for the report's machine line
+BENCH_REV="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' (+ uncommitted changes)')"
+BENCH_STARTED="$(date -u +%Y-%m-%dT%H:%MZ)"
+export BENCH_REV BENCH_STARTED
 
 failed=()
 step() {
@@ -50,7 +55,7 @@ if [ "$(id -u)" -eq 0 ] && ip netns list >/dev/null 2>&1; then
 else
   echo "collect, apply: not measured (need root for network namespaces)"
 fi
-if [ -f bench/decode.sh ]; then step decode bash bench/decode.sh; fi
+if [ -f bench/decode.sh ] && [ "${BENCH_DECODE:-1}" != 0 ]; then step decode bash bench/decode.sh; fi
 step report tsx bench/report.ts
 
 if [ "${#failed[@]}" -gt 0 ]; then
