@@ -8,6 +8,7 @@ import { type Journal, newJournalId } from '../repair/journal.js';
 import { planRepair, type RepairPlan } from '../repair/plan.js';
 import { errorLine } from './fanout.js';
 import { nodeFacts } from './node-facts.js';
+import { UsageError } from '../errors.js';
 import { checkArgs } from './ssh.js';
 import type { Transport } from './transport.js';
 import { newNonce } from './remote-script.js';
@@ -57,8 +58,10 @@ export const REPAIR_SCRIPT = [
   'printf "%s" "$journal" | base64 -d > "$j.tmp" && mv "$j.tmp" "$j" || { say error "cannot write the journal $j"; exit 3; }',
   'say journal "$j"',
   'n=0; cmd=""',
-  'finish() { sed -i -e "s/^  \\"status\\": \\"applying\\",/  \\"status\\": \\"$1\\",/" -e "s/^  \\"applied\\": 0,/  \\"applied\\": $n,$2/" "$j"; }',
-  'run() { e=$("$@" 2>&1); rc=$?; if [ $rc -ne 0 ]; then e=$(printf "%s" "$e" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed " \\"failed\\": {\\"index\\": $n, \\"command\\": \\"$*\\", \\"error\\": \\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n+1)); }',
+  // the journal is one line of JSON whose first "status"/"applied" keys are the top-level ones; `|` is in no
+  // command word nor in the filtered error text
+  'finish() { sed -i -e "s|\\"status\\":\\"applying\\",|\\"status\\":\\"$1\\",|" -e "s|\\"applied\\":0,|\\"applied\\":$n,$2|" "$j"; }',
+  'run() { e=$("$@" 2>&1); rc=$?; if [ $rc -ne 0 ]; then e=$(printf "%s" "$e" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed "\\"failed\\":{\\"index\\":$n,\\"command\\":\\"$*\\",\\"error\\":\\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n+1)); }',
   'for w in "$@"; do if [ "$w" = + ]; then run $cmd; cmd=""; else cmd="$cmd $w"; fi; done',
   'if [ -n "$cmd" ]; then run $cmd; fi',
   'finish applied ""',
@@ -78,10 +81,18 @@ export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal 
   };
 }
 
+// ssh hands the remote command to the node's shell as one string, and Linux caps one argument at 128 KiB
+const MAX_REMOTE_ARGS = 120 * 1024;
+
 export function repairArgs(nonce: string, journalDir: string, journal: Journal, plan: RepairPlan): string[] {
   const words = plan.actions.flatMap((a, i) => [...(i ? ['+'] : []), ...checkArgs([a.program, ...a.args])]);
-  const encoded = Buffer.from(JSON.stringify(journal, null, 2) + '\n').toString('base64');
-  return [...checkArgs([nonce, journalDir, journal.id]), encoded, ...words];
+  const encoded = Buffer.from(JSON.stringify(journal) + '\n').toString('base64');
+  const args = [...checkArgs([nonce, journalDir, journal.id]), encoded, ...words];
+  const size = args.reduce((n, a) => n + a.length + 1, 0);
+  if (size > MAX_REMOTE_ARGS) {
+    throw new UsageError(`the plan for ${plan.node} (${plan.actions.length} actions) is too large to send in one remote command`, `run \`flanctl repair --apply\` on ${plan.node} itself`);
+  }
+  return args;
 }
 
 /** Apply each node's plan in turn; the first node that fails stops the run (later nodes: not-run). */
