@@ -77,7 +77,7 @@ export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal 
     node: plan.node,
     status: 'applying',
     applied: 0,
-    actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo })),
+    actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
   };
 }
 

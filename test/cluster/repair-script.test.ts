@@ -22,6 +22,7 @@ const action = (op: string, program: 'ip' | 'bridge', args: string[]): RepairPla
   program,
   args,
   undo: [],
+  before: [],
 });
 
 describe.runIf(canUseNetns())('REPAIR_SCRIPT on a namespace node', () => {
