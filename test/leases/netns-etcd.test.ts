@@ -16,6 +16,7 @@ describe.runIf(canUseNetns())('desired state from a real etcd (v3 and v2 API)', 
   const lab = new Lab('etd');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-etcd-'));
   let etcd: ChildProcess | undefined;
+  let etcdTls: ChildProcess | undefined;
   let etcdNs: string;
   let cluster: LabCluster;
   let env: CycleEnv;
@@ -54,6 +55,7 @@ describe.runIf(canUseNetns())('desired state from a real etcd (v3 and v2 API)', 
   afterEach(() => programPeers(lab, cluster.nodes[0], cluster.nodes));
   afterAll(() => {
     etcd?.kill('SIGTERM');
+    etcdTls?.kill('SIGTERM');
     lab.teardown();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -75,6 +77,38 @@ describe.runIf(canUseNetns())('desired state from a real etcd (v3 and v2 API)', 
     expect(healthy.json.nodes[0].localLease).toMatchObject({ subnet: '10.244.1.0/24', source: 'etcd-v2' });
     lab.ip(env.ns, ['route', 'del', '10.244.2.0/24']);
     repairCycle(v2, 'ROUTE_MISSING', expect);
+  });
+
+  it('TLS with a client certificate (--etcd-cafile/--etcd-certfile/--etcd-keyfile, as flanneld has them)', async () => {
+    const pki = join(tmp, 'pki');
+    const ssl = (args: string[]): void => void lab.exec(etcdNs, ['openssl', ...args]);
+    lab.exec(etcdNs, ['mkdir', '-p', pki]);
+    ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=flanctl-test-ca', '-keyout', `${pki}/ca.key`, '-out', `${pki}/ca.pem`]);
+    for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
+      ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${pki}/${name}.key`, '-out', `${pki}/${name}.csr`]);
+      lab.exec(etcdNs, ['sh', '-c', `printf '%s\n' '${ext}' > ${pki}/${name}.ext`]);
+      ssl(['x509', '-req', '-in', `${pki}/${name}.csr`, '-CA', `${pki}/ca.pem`, '-CAkey', `${pki}/ca.key`, '-CAcreateserial', '-days', '1', '-extfile', `${pki}/${name}.ext`, '-out', `${pki}/${name}.pem`]);
+    }
+    const tlsUrl = 'https://127.0.0.1:2479';
+    etcdTls = spawn(
+      'ip',
+      ['netns', 'exec', etcdNs, 'etcd', '--name', 'tls', '--data-dir', join(tmp, 'data-tls'), '--listen-client-urls', tlsUrl, '--advertise-client-urls', tlsUrl, '--listen-peer-urls', 'http://127.0.0.1:2480', '--initial-advertise-peer-urls', 'http://127.0.0.1:2480', '--initial-cluster', 'tls=http://127.0.0.1:2480', '--cert-file', `${pki}/server.pem`, '--key-file', `${pki}/server.key`, '--trusted-ca-file', `${pki}/ca.pem`, '--client-cert-auth'],
+      { stdio: 'ignore' },
+    );
+    const ctl = ['env', 'ETCDCTL_API=3', 'etcdctl', '--endpoints', tlsUrl, '--cacert', `${pki}/ca.pem`, '--cert', `${pki}/client.pem`, '--key', `${pki}/client.key`];
+    for (let i = 0; lab.tryExec(etcdNs, [...ctl, 'endpoint', 'health']).status !== 0; i++) {
+      if (i > 100) throw new Error('etcd (TLS) did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    cluster.nodes.forEach((n, i) => lab.exec(etcdNs, [...ctl, 'put', `/coreos.com/network/subnets/${key(n)}`, leaseValue(i)]));
+    const tls = ['--etcd', tlsUrl, '--etcd-cafile', `${pki}/ca.pem`, '--etcd-certfile', `${pki}/client.pem`, '--etcd-keyfile', `${pki}/client.key`];
+    const ok = cli(['doctor', '--netns', env.ns, ...tls, '--json'], { inNetns: etcdNs });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.json.nodes[0].peers).toBe(2);
+    // without the client certificate etcd refuses the handshake
+    const refused = cli(['doctor', '--netns', env.ns, '--etcd', tlsUrl, '--etcd-cafile', `${pki}/ca.pem`], { inNetns: etcdNs });
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toMatch(/cannot read etcd/);
   });
 
   it('an empty prefix is a usage error naming the prefix', () => {
