@@ -4,6 +4,7 @@
 // (<journal-dir>/<id>.json, same lock file), so `flanctl repair --undo` there can put it back.
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { gzipSync } from 'node:zlib';
 import { type Journal, newJournalId } from '../repair/journal.js';
 import { planRepair, type RepairPlan } from '../repair/plan.js';
 import { errorLine } from './fanout.js';
@@ -42,28 +43,29 @@ export interface NodeApply {
 }
 
 /**
- * POSIX sh run on the node: take the repair lock, write the journal (base64 of the JSON, argument 4),
- * run each command (words separated by `+`), stop at the first failure, record the outcome in the journal.
+ * POSIX sh run on the node: take the repair lock, write the journal (argument 4: gzip + base64 of its JSON) and
+ * the commands (argument 5: gzip + base64, one command per line), run them in order, stop at the first failure,
+ * record the outcome in the journal.
  */
 export const REPAIR_SCRIPT = [
-  'm="$1"; dir="$2"; id="$3"; journal="$4"; shift 4',
+  'm="$1"; dir="$2"; id="$3"; journal="$4"; batch="$5"',
   'PATH="$PATH:/usr/sbin:/sbin"',
   'say() { printf "%s %s\\n" "@@flanctl-$m" "$*"; }',
   'mkdir -p "$dir" && chmod 700 "$dir" || { say error "cannot create $dir"; exit 3; }',
-  'lock="$dir/repair.lock"',
+  'lock="$dir/repair.lock"; j="$dir/$id.json"',
   'take() { ( set -C; echo $$ > "$lock" ) 2>/dev/null; }',
   'if ! take; then pid=$(cat "$lock" 2>/dev/null); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then say error "another flanctl repair is running (pid $pid, lock $lock)"; exit 3; fi; rm -f "$lock"; take || { say error "cannot take the repair lock $lock"; exit 3; }; fi',
-  'trap \'rm -f "$lock"\' EXIT',
-  'j="$dir/$id.json"',
-  'printf "%s" "$journal" | base64 -d > "$j.tmp" && mv "$j.tmp" "$j" || { say error "cannot write the journal $j"; exit 3; }',
+  'trap \'rm -f "$lock" "$j.batch"\' EXIT',
+  'printf "%s" "$journal" | base64 -d | gunzip > "$j.tmp" && mv "$j.tmp" "$j" || { say error "cannot write the journal $j"; exit 3; }',
+  'printf "%s" "$batch" | base64 -d | gunzip > "$j.batch" || { say error "cannot unpack the commands"; exit 3; }',
   'say journal "$j"',
-  'n=0; cmd=""',
+  'n=0',
   // the journal is one line of JSON whose first "status"/"applied" keys are the top-level ones; `|` is in no
   // command word nor in the filtered error text
   'finish() { sed -i -e "s|\\"status\\":\\"applying\\",|\\"status\\":\\"$1\\",|" -e "s|\\"applied\\":0,|\\"applied\\":$n,$2|" "$j"; }',
-  'run() { e=$("$@" 2>&1); rc=$?; if [ $rc -ne 0 ]; then e=$(printf "%s" "$e" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed "\\"failed\\":{\\"index\\":$n,\\"command\\":\\"$*\\",\\"error\\":\\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n+1)); }',
-  'for w in "$@"; do if [ "$w" = + ]; then run $cmd; cmd=""; else cmd="$cmd $w"; fi; done',
-  'if [ -n "$cmd" ]; then run $cmd; fi',
+  'run() { e=$("$@" 2>&1 </dev/null); rc=$?; if [ $rc -ne 0 ]; then e=$(printf "%s" "$e" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed "\\"failed\\":{\\"index\\":$n,\\"command\\":\\"$*\\",\\"error\\":\\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n+1)); }',
+  // words are validated (no blanks, no shell or glob characters): splitting the line is the argv
+  'while read -r line; do run $line; done < "$j.batch"',
   'finish applied ""',
   'say done "$n"',
   '',
@@ -84,10 +86,11 @@ export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal 
 // ssh hands the remote command to the node's shell as one string, and Linux caps one argument at 128 KiB
 const MAX_REMOTE_ARGS = 120 * 1024;
 
+const packed = (text: string): string => gzipSync(Buffer.from(text)).toString('base64');
+
 export function repairArgs(nonce: string, journalDir: string, journal: Journal, plan: RepairPlan): string[] {
-  const words = plan.actions.flatMap((a, i) => [...(i ? ['+'] : []), ...checkArgs([a.program, ...a.args])]);
-  const encoded = Buffer.from(JSON.stringify(journal) + '\n').toString('base64');
-  const args = [...checkArgs([nonce, journalDir, journal.id]), encoded, ...words];
+  const batch = plan.actions.map((a) => checkArgs([a.program, ...a.args]).join(' ')).join('\n') + '\n';
+  const args = [...checkArgs([nonce, journalDir, journal.id]), packed(JSON.stringify(journal) + '\n'), packed(batch)];
   const size = args.reduce((n, a) => n + a.length + 1, 0);
   if (size > MAX_REMOTE_ARGS) {
     throw new UsageError(`the plan for ${plan.node} (${plan.actions.length} actions) is too large to send in one remote command`, `run \`flanctl repair --apply\` on ${plan.node} itself`);

@@ -83,4 +83,16 @@ describe.runIf(canUseNetns())('REPAIR_SCRIPT on a namespace node', () => {
     expect(run(plan, 'lock-2').said).toEqual([`journal ${dir}/lock-2.json`, 'done 1']);
     expect(() => readFileSync(join(dir, 'repair.lock'))).toThrow();
   });
+
+  it('carries a large plan in one command (600 actions, compressed), and refuses one too large to send', async () => {
+    const neigh = (k: number) => action('neigh-replace', 'ip', ['neigh', 'replace', `10.250.${k >> 8}.${k & 255}`, 'lladdr', '0a:00:00:00:00:07', 'dev', 'flannel.1', 'nud', 'permanent']);
+    const plan: RepairPlan = { node: 'node1', skipped: [], actions: Array.from({ length: 600 }, (_, k) => neigh(k)) };
+    expect(run(plan, 'big-1').said).toEqual([`journal ${dir}/big-1.json`, 'done 600']);
+    expect(await readJournal(dir, 'big-1')).toMatchObject({ status: 'applied', applied: 600 });
+    expect(lab.ip(cluster.nodes[0].netns, ['neigh', 'show', '10.250.2.87', 'dev', 'flannel.1'])).toContain('PERMANENT');
+    // random MACs do not compress: enough of them overflow the 128 KiB remote command
+    const hex = (k: number) => k.toString(16).padStart(6, '0').replace(/(..)(..)(..)/, '$1:$2:$3');
+    const huge: RepairPlan = { node: 'node1', skipped: [], actions: Array.from({ length: 20000 }, (_, k) => action('fdb-replace', 'bridge', ['fdb', 'replace', `0a:00:00:${hex(k * 7919)}`, 'dev', 'flannel.1', 'dst', `192.168.${k >> 8}.${k & 255}`, 'self', 'permanent'])) };
+    expect(() => repairArgs('n', dir, remoteJournal(huge, 'huge', new Date()), huge)).toThrow(/too large to send in one remote command/);
+  });
 });
