@@ -11,7 +11,7 @@ import { fanOut, type NodeState } from './fanout.js';
 import type { SshTarget } from './hosts.js';
 import type { KubeOptions } from './kube.js';
 import type { SshOptions } from './ssh.js';
-import { newNonce, REMOTE_SCRIPT, splitRemoteOutput } from './remote-script.js';
+import { newNonce, REMOTE_SCRIPT, splitRemoteOutput, STEP_OF_FILE } from './remote-script.js';
 import type { Transport } from './transport.js';
 
 export const MANIFEST = 'cluster.json';
@@ -97,7 +97,7 @@ async function collectNode(o: ClusterCollectOptions, name: string, signal: Abort
     ...snapshot,
     host: name,
     source: { kind: o.transport.kind, name },
-    commands: outputs.map((s) => ({ name: s.file, ok: s.ok, form: 'remote', ...(s.error ? { error: s.error } : {}) })),
+    commands: outputs.map((s) => ({ name: STEP_OF_FILE.get(s.file) ?? s.file, file: s.file, ok: s.ok, form: 'remote', ...(s.error ? { error: s.error } : {}) })),
   };
   await writeSnapshotFile(join(o.outDir, `${fileName(name)}.json`), named);
   return outputs.filter((s) => !s.ok).map((s) => s.file);

@@ -23,6 +23,8 @@ export interface MatrixCell {
   ok: boolean;
   /** `vxlan` (neigh + fdb + route) or `direct` (DirectRouting: one route via the peer's public IP) */
   path?: 'vxlan' | 'direct';
+  /** tables the row node's snapshot does not have (their step failed): not checked, not counted as missing */
+  unverified?: ('routes' | 'neigh' | 'fdb')[];
   problems: CellProblem[];
 }
 
@@ -78,6 +80,20 @@ function selfProblems(f: NodeFacts): CellProblem[] {
   return out;
 }
 
+// Where each table comes from: a snapshot whose step failed (tool missing in a flannel image, a ticket without
+// that file) has no data for it, which is not the same as an empty table.
+const SOURCES = {
+  routes: ['ip-route', 'route-n', 'ip-route.txt', 'route-n.txt'],
+  neigh: ['ip-neigh', 'arp', 'ip-neigh.txt', 'arp.txt'],
+  fdb: ['bridge-fdb', 'bridge-fdb.txt'],
+} as const;
+
+/** Did the snapshot read this table? Entries, or a step that worked; snapshots that record no steps are trusted. */
+export function collected(s: Snapshot, table: keyof typeof SOURCES): boolean {
+  if (s[table].length > 0 || s.commands.length === 0) return true;
+  return s.commands.some((c) => c.ok && (SOURCES[table] as readonly string[]).includes(c.name));
+}
+
 /** A's kernel state for B, against B's own facts. */
 function checkPair(a: Snapshot, af: NodeFacts, b: NodeFacts): MatrixCell {
   const cell: MatrixCell = { from: af.name, to: b.name, ok: true, problems: [] };
@@ -93,75 +109,101 @@ function checkPair(a: Snapshot, af: NodeFacts, b: NodeFacts): MatrixCell {
     add({ code: 'PEER_UNKNOWN', label: `? (${b.name} has no VTEP)`, summary: `${b.name}'s snapshot shows no usable flannel.1, nothing to compare ${af.name}'s view against`, evidence: [] });
     return cell;
   }
-  const dev = af.vtepDev;
-  const okIps = new Set([b.publicIp, b.lease?.publicIp].filter((x): x is string => x !== undefined));
-
-  // route: <subnet> via <sn>.0 dev flannel.1 onlink (or DirectRouting: via <publicIp>)
-  const routes = a.routes.filter((r) => r.table === 'main' && (b.subnet ? r.dst === b.subnet : r.gateway === b.overlayIp));
-  const route = routes[0];
-  if (route && route.gateway && okIps.has(route.gateway) && route.dev !== dev) {
+  const peer: Peer = { ...b, vtepMac: b.vtepMac, overlayIp: b.overlayIp, publicIp: b.publicIp, okIps: new Set([b.publicIp, b.lease?.publicIp].filter((x): x is string => x !== undefined)) };
+  const pair: Pair = { a, name: af.name, dev: af.vtepDev, b: peer, add };
+  // route: <subnet> via <sn>.0 dev flannel.1 onlink (or DirectRouting: via <publicIp> on the underlay)
+  const route = a.routes.find((r) => r.table === 'main' && (b.subnet ? r.dst === b.subnet : r.gateway === b.overlayIp));
+  if (route?.gateway && peer.okIps.has(route.gateway) && route.dev !== pair.dev) {
     cell.path = 'direct';
     return cell;
   }
   cell.path = 'vxlan';
-  const routeFix = b.subnet ? ['ip', 'route', 'replace', b.subnet, 'via', b.overlayIp, 'dev', dev, 'onlink'] : undefined;
+  const unverified = (['routes', 'neigh', 'fdb'] as const).filter((t) => !collected(a, t));
+  if (unverified.length) cell.unverified = unverified;
+  if (collected(a, 'routes')) checkRoute(pair, route);
+  if (collected(a, 'neigh')) checkNeigh(pair);
+  if (collected(a, 'fdb')) checkFdb(pair);
+  return cell;
+}
+
+interface Peer extends NodeFacts {
+  vtepMac: string;
+  overlayIp: string;
+  publicIp: string;
+  /** the peer's vxlan local IP, and its lease's PublicIP (NAT, public-ip-overwrite) */
+  okIps: Set<string>;
+}
+
+interface Pair {
+  a: Snapshot;
+  name: string;
+  dev: string;
+  b: Peer;
+  add: (p: CellProblem) => void;
+}
+
+function checkRoute({ name, dev, b, add }: Pair, route: Snapshot['routes'][number] | undefined): void {
+  const fix = b.subnet ? ['ip', 'route', 'replace', b.subnet, 'via', b.overlayIp, 'dev', dev, 'onlink'] : undefined;
   if (!route) {
-    add({ code: 'ROUTE_MISSING', label: 'route missing', summary: `${af.name} has no route to ${b.name}'s subnet ${b.subnet ?? `(via ${b.overlayIp})`}`, evidence: [], fix: routeFix });
+    add({ code: 'ROUTE_MISSING', label: 'route missing', summary: `${name} has no route to ${b.name}'s subnet ${b.subnet ?? `(via ${b.overlayIp})`}`, evidence: [], fix });
   } else if (route.gateway !== b.overlayIp || route.dev !== dev || !route.onlink) {
     add({
       code: 'ROUTE_WRONG',
       label: 'route wrong',
-      summary: `${af.name} routes ${route.dst} ${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev ?? '?'}, expected via ${b.overlayIp} dev ${dev} onlink`,
+      summary: `${name} routes ${route.dst} ${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev ?? '?'}, expected via ${b.overlayIp} dev ${dev} onlink`,
       evidence: [routeLine(route)],
-      fix: routeFix,
+      fix,
     });
   }
+}
 
-  // neigh: <sn>.0 lladdr <B's real MAC> PERMANENT
-  const neighFix = ['ip', 'neigh', 'replace', b.overlayIp, 'lladdr', b.vtepMac, 'dev', dev, 'nud', 'permanent'];
+/** neigh: <sn>.0 lladdr <B's real MAC> PERMANENT */
+function checkNeigh({ a, name, dev, b, add }: Pair): void {
+  const fix = ['ip', 'neigh', 'replace', b.overlayIp, 'lladdr', b.vtepMac, 'dev', dev, 'nud', 'permanent'];
   const neigh = a.neigh.find((n) => n.dst === b.overlayIp && n.dev === dev);
-  const bMac = `${b.vtepDev} link/ether ${b.vtepMac} (on ${b.name})`;
   if (!neigh || !neigh.lladdr) {
-    add({ code: 'NEIGH_MISSING', label: 'neigh missing', summary: `${af.name} has no neighbour entry for ${b.name}'s VTEP ${b.overlayIp}`, evidence: neigh ? [neighLine(neigh)] : [], fix: neighFix });
+    add({ code: 'NEIGH_MISSING', label: 'neigh missing', summary: `${name} has no neighbour entry for ${b.name}'s VTEP ${b.overlayIp}`, evidence: neigh ? [neighLine(neigh)] : [], fix });
   } else if (neigh.lladdr.toLowerCase() !== b.vtepMac) {
     add({
       code: 'NEIGH_STALE_MAC',
       label: 'neigh MAC stale',
-      summary: `${af.name} resolves ${b.name}'s VTEP ${b.overlayIp} to ${neigh.lladdr}, but ${b.name}'s ${b.vtepDev} is ${b.vtepMac}`,
-      evidence: [neighLine(neigh), bMac],
-      fix: neighFix,
+      summary: `${name} resolves ${b.name}'s VTEP ${b.overlayIp} to ${neigh.lladdr}, but ${b.name}'s ${b.vtepDev} is ${b.vtepMac}`,
+      evidence: [neighLine(neigh), peerMac(b)],
+      fix,
     });
   } else if (!neigh.state.includes('PERMANENT')) {
-    add({ code: 'NEIGH_NOT_PERMANENT', label: 'neigh not permanent', summary: `${af.name}'s entry for ${b.overlayIp} is ${neigh.state.join(',') || 'NONE'}, not PERMANENT: flannel did not write it`, evidence: [neighLine(neigh)], fix: neighFix });
+    add({ code: 'NEIGH_NOT_PERMANENT', label: 'neigh not permanent', summary: `${name}'s entry for ${b.overlayIp} is ${neigh.state.join(',') || 'NONE'}, not PERMANENT: flannel did not write it`, evidence: [neighLine(neigh)], fix });
   }
+}
 
-  // fdb: <B's real MAC> dst <B's public IP> self permanent
-  const fdbFix = ['bridge', 'fdb', 'replace', b.vtepMac, 'dev', dev, 'dst', b.publicIp, 'self', 'permanent'];
+/** fdb: <B's real MAC> dst <B's public IP> self permanent */
+function checkFdb({ a, name, dev, b, add }: Pair): void {
+  const fix = ['bridge', 'fdb', 'replace', b.vtepMac, 'dev', dev, 'dst', b.publicIp, 'self', 'permanent'];
   const onDev = a.fdb.filter((e) => e.dev === dev);
   const forMac = onDev.filter((e) => e.mac.toLowerCase() === b.vtepMac);
   if (forMac.length === 0) {
-    const stale = onDev.filter((e) => e.dst !== undefined && okIps.has(e.dst));
+    const stale = onDev.filter((e) => e.dst !== undefined && b.okIps.has(e.dst));
     add({
       code: stale.length ? 'FDB_STALE_MAC' : 'FDB_MISSING',
       label: stale.length ? 'fdb MAC stale' : 'fdb missing',
       summary: stale.length
-        ? `${af.name} forwards to ${b.publicIp} only for ${stale.map((e) => e.mac).join(', ')}, not for ${b.name}'s ${b.vtepDev} ${b.vtepMac}`
-        : `${af.name} has no fdb entry for ${b.name}'s VtepMAC ${b.vtepMac}`,
-      evidence: [...stale.map(fdbLine), bMac],
-      fix: fdbFix,
+        ? `${name} forwards to ${b.publicIp} only for ${stale.map((e) => e.mac).join(', ')}, not for ${b.name}'s ${b.vtepDev} ${b.vtepMac}`
+        : `${name} has no fdb entry for ${b.name}'s VtepMAC ${b.vtepMac}`,
+      evidence: [...stale.map(fdbLine), peerMac(b)],
+      fix,
     });
-  } else if (!forMac.some((e) => e.dst !== undefined && okIps.has(e.dst))) {
+  } else if (!forMac.some((e) => e.dst !== undefined && b.okIps.has(e.dst))) {
     add({
       code: 'FDB_DST_MISMATCH',
       label: 'fdb dst wrong',
-      summary: `${af.name} sends ${b.vtepMac} to ${forMac.map((e) => e.dst ?? '(no dst)').join(', ')}, but ${b.name} is ${b.publicIp}`,
+      summary: `${name} sends ${b.vtepMac} to ${forMac.map((e) => e.dst ?? '(no dst)').join(', ')}, but ${b.name} is ${b.publicIp}`,
       evidence: forMac.map(fdbLine),
-      fix: fdbFix,
+      fix,
     });
   }
-  return cell;
 }
 
+const peerMac = (b: Peer): string => `${b.vtepDev} link/ether ${b.vtepMac} (on ${b.name})`;
 const routeLine = (r: Snapshot['routes'][number]): string =>
   [r.dst, r.gateway && `via ${r.gateway}`, r.dev && `dev ${r.dev}`, r.onlink && 'onlink'].filter(Boolean).join(' ');
 const neighLine = (n: Snapshot['neigh'][number]): string => [n.dst, `dev ${n.dev}`, n.lladdr && `lladdr ${n.lladdr}`, ...n.state].filter(Boolean).join(' ');
@@ -188,7 +230,8 @@ export function matrixGrid(m: ConsistencyMatrix): { head: string[]; rows: string
     ...names.map((col) => {
       if (col === row.name) return row.problems.length ? row.problems.map((p) => p.label).join(', ') : '·';
       const cell = m.cells.find((c) => c.from === row.name && c.to === col);
-      return !cell || cell.ok ? '✓' : cell.problems.map((p) => p.label).join(', ');
+      const unverified = cell?.unverified?.length ? ` (${cell.unverified.join('/')} n/a)` : '';
+      return (!cell || cell.ok ? '✓' : cell.problems.map((p) => p.label).join(', ')) + unverified;
     }),
   ]);
   return { head, rows };

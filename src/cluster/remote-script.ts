@@ -15,6 +15,9 @@ const FILE_STEPS: Step[] = [
 /** The collect step list (src/collect/commands.ts), each step's attempts in order, plus the file reads. */
 export const REMOTE_STEPS: Step[] = [HOSTNAME_STEP, ...STEPS, ...FILE_STEPS];
 
+/** from-dir file name -> the step's name (CommandResult.name, as a local collect records it) */
+export const STEP_OF_FILE = new Map(REMOTE_STEPS.flatMap((step) => step.attempts.map((a) => [a.file, step.name] as const)));
+
 // argv elements are constants from the step list; quoted anyway so the script never depends on their spelling
 const shQuote = (s: string): string => (/^[A-Za-z0-9_./=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
 

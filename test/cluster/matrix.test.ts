@@ -115,4 +115,17 @@ describe('consistencyMatrix', () => {
     expect(m.nodes[2].problems.map((p) => p.code)).toEqual(['VTEP_MISSING']);
     expect(bad(m)).toEqual(['node1->node3:PEER_UNKNOWN', 'node2->node3:PEER_UNKNOWN', 'node3->node1:VTEP_MISSING', 'node3->node2:VTEP_MISSING']);
   });
+
+  it('a table the row node did not collect (bridge missing in its image) is "n/a", not "missing"', () => {
+    const c = cluster();
+    c[0].fdb = [];
+    c[0].commands = [{ name: 'ip-neigh', ok: true }, { name: 'ip-route', ok: true }, { name: 'bridge-fdb', ok: false, error: 'bridge: not found' }];
+    const m = consistencyMatrix(build(c));
+    expect(bad(m)).toEqual([]);
+    expect(m.cells.filter((x) => x.unverified).map((x) => `${x.from}->${x.to}:${x.unverified!.join(',')}`)).toEqual(['node1->node2:fdb', 'node1->node3:fdb']);
+    expect(matrixGrid(m).rows[0]).toEqual(['node1', '·', '✓ (fdb n/a)', '✓ (fdb n/a)']);
+    // the same empty fdb after a step that worked is the real F2 failure: every peer's entry is gone
+    c[0].commands[2] = { name: 'bridge-fdb', ok: true };
+    expect(bad(consistencyMatrix(build(c)))).toEqual(['node1->node2:FDB_MISSING', 'node1->node3:FDB_MISSING']);
+  });
 });
