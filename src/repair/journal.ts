@@ -78,7 +78,13 @@ export async function readJournal(dir: string, id?: string): Promise<Journal> {
   } catch {
     throw new UsageError(`no repair journal ${name} in ${dir}`);
   }
-  const parsed = Journal.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = Journal.safeParse(json);
   if (!parsed.success) throw new UsageError(`${join(dir, `${name}.json`)} is not a flanctl repair journal`);
   return parsed.data;
 }
