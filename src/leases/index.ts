@@ -4,9 +4,9 @@ import { run } from '../collect/runner.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
 import { loadEtcd } from './etcd.js';
-import { parseNodesJson } from './kube.js';
+import { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
 
-export { parseNodesJson } from './kube.js';
+export { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
 export { leasesFromEtcd } from './etcd-keys.js';
 
 export interface DesiredOptions {
@@ -26,7 +26,13 @@ export async function loadDesiredState(opts: DesiredOptions): Promise<DesiredSta
   const named = [opts.nodes !== undefined, !!opts.kube, opts.etcd !== undefined].filter(Boolean).length;
   if (named > 1) throw new UsageError('give one desired-state source: --nodes, --kube or --etcd');
   if (opts.nodes !== undefined) return parseNodesJson(await readText(opts.nodes, '--nodes'), 'nodes-file');
-  if (opts.kube) return parseNodesJson(await kubectlNodes(opts), 'kube');
+  if (opts.kube) {
+    const state = parseNodesJson(await kubectl(opts, ['get', 'nodes', '-o', 'json']), 'kube');
+    const cm = parseFlannelConfigMaps(await kubectl(opts, ['get', 'configmap', '--all-namespaces', '--field-selector', 'metadata.name=kube-flannel-cfg', '-o', 'json']));
+    if (cm.netConf) state.netConf = cm.netConf;
+    if (cm.problem) state.problems.push(cm.problem);
+    return state;
+  }
   if (opts.etcd !== undefined) {
     return loadEtcd({
       endpoints: opts.etcd,
@@ -50,8 +56,8 @@ async function readText(file: string, flag: string): Promise<string> {
 // kubeconfig paths and context names reach kubectl as separate argv elements; still refuse option-looking values
 const SAFE_VALUE = /^[^-\s][^\s]*$/;
 
-async function kubectlNodes(opts: DesiredOptions): Promise<string> {
-  const argv = ['kubectl', 'get', 'nodes', '-o', 'json'];
+async function kubectl(opts: DesiredOptions, args: string[]): Promise<string> {
+  const argv = ['kubectl', ...args];
   if (opts.kubeconfig !== undefined) {
     if (!SAFE_VALUE.test(opts.kubeconfig)) throw new UsageError(`not a kubeconfig path: ${JSON.stringify(opts.kubeconfig)}`);
     argv.push('--kubeconfig', opts.kubeconfig);
@@ -61,6 +67,6 @@ async function kubectlNodes(opts: DesiredOptions): Promise<string> {
     argv.push('--context', opts.context);
   }
   const r = await run(argv, { timeoutMs: 30_000 });
-  if (!r.ok) throw new EnvironmentError(`cannot list nodes with kubectl: ${r.error}`, 'or save `kubectl get nodes -o json` to a file and pass --nodes FILE');
+  if (!r.ok) throw new EnvironmentError(`cannot ${args.slice(0, 2).join(' ')} with kubectl: ${r.error}`, 'or save `kubectl get nodes -o json` to a file and pass --nodes FILE');
   return r.stdout;
 }

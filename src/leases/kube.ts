@@ -2,7 +2,7 @@
 // in annotations (reference §3.1) and the subnet in spec.podCIDR(s).
 import { z } from 'zod';
 import { ParseError } from '../errors.js';
-import type { DesiredState, Lease } from '../model/lease.js';
+import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
 import { isIPv4 } from '../model/net.js';
 import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
 
@@ -93,4 +93,34 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
       ? { code: 'LEASE_OVERWRITE_PENDING', node: name, summary: `${name}: public-ip-overwrite ${overwrite} not yet copied into public-ip ${get('public-ip')}`, evidence: `${evidenceOf('public-ip')}\n${evidenceOf('public-ip-overwrite')}` }
       : undefined;
   return { lease, problem: bd.problem, extra };
+}
+
+const ConfigMapList = z.object({ items: z.array(z.object({ metadata: z.object({ name: z.string(), namespace: z.string().optional() }).loose(), data: z.record(z.string(), z.string()).nullish() }).loose()) }).loose();
+
+/**
+ * flannel's net-conf.json from `kubectl get configmap -A --field-selector metadata.name=kube-flannel-cfg -o json`
+ * (the manifest's ConfigMap, key `net-conf.json`). Pure. A missing or broken one is a problem, never a crash:
+ * the leases alone still drive the checks.
+ */
+export function parseFlannelConfigMaps(text: string): { netConf?: NetConf; problem?: Problem } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { problem: { code: 'LEASE_BAD_CONFIG', summary: 'kubectl get configmap output is not JSON', evidence: text.slice(0, 200) } };
+  }
+  const list = ConfigMapList.safeParse(doc);
+  const cm = list.success ? list.data.items.find((i) => i.data?.['net-conf.json'] !== undefined) : undefined;
+  if (!cm) return { problem: { code: 'LEASE_NO_CONFIG', summary: 'no kube-flannel-cfg ConfigMap with net-conf.json: Network, VNI, Port and DirectRouting unknown (defaults assumed)', evidence: 'kubectl get configmap -A --field-selector metadata.name=kube-flannel-cfg: none' } };
+  const raw = cm.data!['net-conf.json'];
+  const where = `${cm.metadata.namespace ?? '?'}/${cm.metadata.name} net-conf.json`;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    return { problem: { code: 'LEASE_BAD_CONFIG', summary: `${where} is not JSON (${(e as Error).message})`, evidence: `${where}: ${raw}` } };
+  }
+  const conf = NetConf.safeParse(json);
+  if (!conf.success) return { problem: { code: 'LEASE_BAD_CONFIG', summary: `${where} is not a flannel net-conf`, evidence: `${where}: ${raw}` } };
+  return { netConf: conf.data };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { leasesFromEtcd, normalizePrefix, subnetFromKey } from '../../src/leases/etcd-keys.js';
 import { parseEndpoints, v2Kvs, v3Kvs } from '../../src/leases/etcd.js';
 import { loadDesiredState } from '../../src/leases/index.js';
-import { parseNodesJson } from '../../src/leases/kube.js';
+import { parseFlannelConfigMaps, parseNodesJson } from '../../src/leases/kube.js';
 import { ParseError, UsageError } from '../../src/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
@@ -40,6 +40,22 @@ describe('parseNodesJson', () => {
         }
       }),
     );
+  });
+});
+
+describe('parseFlannelConfigMaps', () => {
+  const cm = (netConf: string): string => JSON.stringify({ kind: 'List', items: [{ kind: 'ConfigMap', metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel' }, data: { 'cni-conf.json': '{}', 'net-conf.json': netConf } }] });
+
+  it("reads the manifest's net-conf.json", () => {
+    const r = parseFlannelConfigMaps(cm('{\n  "Network": "10.244.0.0/16",\n  "EnableNFTables": false,\n  "Backend": {\n    "Type": "vxlan", "DirectRouting": true\n  }\n}\n'));
+    expect(r.netConf).toMatchObject({ Network: '10.244.0.0/16', Backend: { Type: 'vxlan', DirectRouting: true } });
+    expect(r.problem).toBeUndefined();
+  });
+
+  it('a missing or broken ConfigMap is a problem, not a crash', () => {
+    expect(parseFlannelConfigMaps('{"items":[]}').problem?.code).toBe('LEASE_NO_CONFIG');
+    expect(parseFlannelConfigMaps(cm('{"Network": ')).problem?.code).toBe('LEASE_BAD_CONFIG');
+    expect(parseFlannelConfigMaps('not json').problem?.code).toBe('LEASE_BAD_CONFIG');
   });
 });
 
@@ -100,7 +116,7 @@ describe('loadDesiredState', () => {
   });
 
   it('--kube: kubectl failing is an environment error; option-looking values never reach it', async () => {
-    await expect(loadDesiredState({ kube: true, kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 3, message: /cannot list nodes with kubectl/ });
+    await expect(loadDesiredState({ kube: true, kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 3, message: /cannot get nodes with kubectl/ });
     await expect(loadDesiredState({ kube: true, context: '--insecure-skip-tls-verify' })).rejects.toThrow(UsageError);
   });
 

@@ -84,7 +84,7 @@ export const subnetEnvCheck: Check = {
   },
 };
 
-const PROBLEM_SEVERITY: Record<string, Finding['severity']> = { LEASE_DUPLICATE_SUBNET: 'error', LEASE_NOT_FLANNEL: 'info' };
+const PROBLEM_SEVERITY: Record<string, Finding['severity']> = { LEASE_DUPLICATE_SUBNET: 'error', LEASE_NOT_FLANNEL: 'info', LEASE_NO_CONFIG: 'info' };
 
 export const leaseProblemsCheck: Check = {
   name: 'desired state',
