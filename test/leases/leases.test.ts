@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leasesFromEtcd, normalizePrefix, subnetFromKey } from '../../src/leases/etcd-keys.js';
@@ -118,6 +120,31 @@ describe('loadDesiredState', () => {
   it('--kube: kubectl failing is an environment error; option-looking values never reach it', async () => {
     await expect(loadDesiredState({ kube: true, kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 3, message: /cannot get nodes with kubectl/ });
     await expect(loadDesiredState({ kube: true, context: '--insecure-skip-tls-verify' })).rejects.toThrow(UsageError);
+  });
+
+  it('--kube runs kubectl with --kubeconfig/--context as separate argv words and reads nodes + ConfigMap', async () => {
+    // no cluster here: a stand-in `kubectl` first on PATH answers like the real one and records its argv
+    const dir = mkdtempSync(join(tmpdir(), 'flanctl-kubectl-'));
+    const nodes = join(dir, 'nodes.json');
+    writeFileSync(nodes, fixture('nodes-mixed.json'));
+    const cm = JSON.stringify({ items: [{ metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel' }, data: { 'net-conf.json': '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}' } }] });
+    writeFileSync(join(dir, 'cm.json'), cm);
+    const script = `#!/bin/sh\nprintf '%s\\n' "$*" >> ${dir}/argv.log\ncase "$2" in nodes) cat ${nodes};; configmap) cat ${dir}/cm.json;; esac\n`;
+    writeFileSync(join(dir, 'kubectl'), script, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    try {
+      const state = await loadDesiredState({ kube: true, kubeconfig: '/etc/k8s/admin.conf', context: 'prod' });
+      expect(state?.leases.map((l) => [l.node, l.source])).toContainEqual(['node1', 'kube']);
+      expect(state?.netConf?.Network).toBe('10.244.0.0/16');
+      expect(readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n')).toEqual([
+        'get nodes -o json --kubeconfig /etc/k8s/admin.conf --context prod',
+        'get configmap --all-namespaces --field-selector metadata.name=kube-flannel-cfg -o json --kubeconfig /etc/k8s/admin.conf --context prod',
+      ]);
+    } finally {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails with an environment error when no etcd answers', async () => {
