@@ -1,4 +1,4 @@
-// Benchmark 3: live collection. A namespace programmed with 5,000 flannel peers (real neigh/fdb/route entries in the
+// Benchmark 3: live collection. A namespace programmed with 5,000 flannel peers (and 500, to show the growth) (real neigh/fdb/route entries in the
 // kernel, written with ip -batch / bridge -batch); `flanctl collect --netns` against the raw commands themselves run
 // inside the same namespace: the four the issue names, and every program collect itself ran (from the snapshot's
 // "commands"), from one shell. Also `flanctl trace --netns` on the same live state.
@@ -7,22 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addNode, argvShim, countPeers, newLab, programPeers } from './netns-node.js';
 import { writeState } from './gen-state.js';
-import { FLANCTL, OUT, QUICK, exec, flanctl, hasCommand, hyperfine, ms, q, ratio, record } from './lib.js';
+import { FLANCTL, LIVE_SIZES, OUT, QUICK, exec, flanctl, hasCommand, hyperfine, ms, q, ratio, record } from './lib.js';
 
-const PEERS = Number(process.env.BENCH_LIVE_PEERS ?? 5000);
-
-function main(): void {
-  if (!hasCommand('collect')) {
-    record('collect', 'notMeasured', 'collect: command not in this build');
-    console.log('collect: not measured (command not in this build)');
-    return;
-  }
-  const dir = join(OUT, 'live', `n${PEERS}`);
-  writeState(dir, { peers: PEERS });
+function measure(lab: ReturnType<typeof newLab>, peers: number): void {
+  const dir = join(OUT, 'live', `n${peers}`);
+  writeState(dir, { peers });
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { traceTarget: string; present: number };
-  const lab = newLab();
-  try {
-    const ns = addNode(lab, 'collect');
+  {
+    const ns = addNode(lab, `collect${peers}`);
     const started = performance.now();
     programPeers(ns, dir);
     const programMs = performance.now() - started;
@@ -31,8 +23,8 @@ function main(): void {
     if (counts.routes !== meta.present || counts.neigh !== meta.present || counts.fdb !== meta.present) throw new Error(`expected ${meta.present} of each`);
 
     // one checked run: what did collect run, and did it see every peer?
-    const snapFile = join(OUT, 'collect-snapshot.json');
-    const argvLog = join(OUT, 'collect-argv.log');
+    const snapFile = join(OUT, `collect-snapshot-${peers}.json`);
+    const argvLog = join(OUT, `collect-argv-${peers}.log`);
     const r = exec([FLANCTL, 'collect', '--netns', ns, '-o', snapFile], { env: argvShim(argvLog) });
     if (r.status !== 0) throw new Error(`flanctl collect --netns failed (exit ${r.status}): ${r.stderr.trim()}`);
     const snap = JSON.parse(readFileSync(snapFile, 'utf8')) as { routes: unknown[]; neigh: unknown[]; fdb: unknown[]; commands: { name: string; argv?: string[]; ok: boolean }[] };
@@ -50,11 +42,23 @@ function main(): void {
       'flanctl collect --netns': flanctl('collect', '--netns', ns, '-o', snapFile),
     };
     if (hasCommand('trace')) cmds['flanctl trace --netns'] = flanctl('trace', meta.traceTarget, '--netns', ns);
-    const t = hyperfine('collect', cmds, { warmup: 1, runs: QUICK ? 3 : 5, ignoreFailure: true });
+    const t = hyperfine(`collect-${peers}`, cmds, { warmup: 1, runs: QUICK ? 3 : 5, ignoreFailure: true });
     const base = t['raw: 4 iproute2 commands'].mean;
-    console.log(`\nlive collection, ${PEERS} peers (target: collect ≤ 1.5× raw):`);
+    console.log(`\nlive collection, ${peers} peers (target: collect ≤ 1.5× raw):`);
     for (const [label, x] of Object.entries(t)) console.log(`  ${label.padEnd(36)} ${ms(x.mean).padStart(8)} ± ${ms(x.stddev)}  ${ratio(x.mean, base)}`);
-    record('collect', 'result', { peers: PEERS, netns: ns, counts, programMs, check, programs: programs.map((a) => a.join(' ')), shimmed: ran, timings: t });
+    record('collect', `n${peers}`, { peers, netns: ns, counts, programMs, check, programs: programs.map((a) => a.join(' ')), shimmed: ran, timings: t });
+  }
+}
+
+function main(): void {
+  if (!hasCommand('collect')) {
+    record('collect', 'notMeasured', 'collect: command not in this build');
+    console.log('collect: not measured (command not in this build)');
+    return;
+  }
+  const lab = newLab();
+  try {
+    for (const n of LIVE_SIZES) measure(lab, n);
   } finally {
     lab.teardown();
   }

@@ -14,6 +14,9 @@ const RESULTS = join(OUT, 'results.json');
 /** BENCH_QUICK=1: fewer runs (for trying the scripts out); figures in BENCHMARKS.md come from the default. */
 export const QUICK = process.env.BENCH_QUICK === '1';
 
+/** Peer counts for the namespace benchmarks (collect, apply): the largest is the headline, the smaller show growth. */
+export const LIVE_SIZES = (process.env.BENCH_LIVE_SIZES ?? '500 5000').split(/\s+/).filter(Boolean).map(Number);
+
 export interface Timing {
   /** seconds */
   mean: number;

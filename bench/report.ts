@@ -100,17 +100,31 @@ for (const [section, value] of Object.entries(r)) {
   }
 }
 
-// ---- live collection / apply ----
+// ---- live collection / apply (one result per peer count; the largest is the headline) ----
 interface Live { peers: number; check: string; timings: Record<string, Timing>; programs?: string[]; processes?: number; usesBatch?: boolean }
-const liveTable = (section: string, live: Live, base: string, ratioOf: (a: number, b: number) => string, head: string): void => {
-  md[section].push(row(['command', 'wall ms', '± ms', 'CPU ms', 'runs', `${head} (wall)`, `${head} (CPU)`]), row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-  const b = live.timings[base];
-  for (const [label, t] of Object.entries(live.timings)) md[section].push(row([label, f(t.mean), f(t.stddev), f(t.cpu), String(t.runs), ratioOf(t.mean, b.mean), ratioOf(t.cpu, b.cpu)]));
-  md[section].push('', `Check run: ${live.check}.`);
+const liveRuns = (section: string): Live[] =>
+  Object.entries(r[section] ?? {}).filter(([k]) => /^n\d+$/.test(k)).map(([, v]) => v as Live).sort((a, b) => a.peers - b.peers);
+const liveTable = (section: string, runs: Live[], base: string, ratioOf: (a: number, b: number) => string, head: string): void => {
+  md[section].push(row(['peers', 'command', 'wall ms', '± ms', 'CPU ms', 'runs', `${head} (wall)`, `${head} (CPU)`]), row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const live of runs) {
+    const b = live.timings[base];
+    for (const [label, t] of Object.entries(live.timings)) md[section].push(row([String(live.peers), label, f(t.mean), f(t.stddev), f(t.cpu), String(t.runs), b ? ratioOf(t.mean, b.mean) : '', b ? ratioOf(t.cpu, b.cpu) : '']));
+  }
+  md[section].push('', ...runs.map((l) => `Check run, ${l.peers} peers: ${l.check}.`));
 };
-const col = r.collect?.result as Live | undefined;
+/** Linear in N: the command's CPU per peer above start-up does not grow from the smaller to the larger peer count. */
+const liveGrowth = (section: string, runs: Live[], label: string): void => {
+  const start = st?.['flanctl --version']?.cpu;
+  if (runs.length < 2 || start === undefined) return;
+  const [a, b] = [runs.at(-2)!, runs.at(-1)!];
+  const per = (l: Live): number => (l.timings[label].cpu - start) / l.peers;
+  const marginal = (b.timings[label].cpu - a.timings[label].cpu) / (b.peers - a.peers);
+  summary.push(`${section.padEnd(9)} ${label}: CPU per peer above start-up ${(per(a) * 1e6).toFixed(1)} µs (${a.peers}) → ${(per(b) * 1e6).toFixed(1)} µs (${b.peers}), marginal ${(marginal * 1e6).toFixed(1)} µs/peer — ${verdict(per(b) <= 1.5 * per(a), `linear: ×${(per(b) / per(a)).toFixed(2)} for ×${(b.peers / a.peers).toFixed(0)} peers`)}`);
+};
+const cols = liveRuns('collect');
+const col = cols.at(-1);
 if (col) {
-  liveTable('collect', col, 'raw: 4 iproute2 commands', x, 'vs the 4 raw commands');
+  liveTable('collect', cols, 'raw: 4 iproute2 commands', x, 'vs the 4 raw commands');
   md.collect.push('', `Programs collect ran: \`${(col.programs ?? []).join('`, `')}\`.`);
   const c = col.timings['flanctl collect --netns'];
   const raw4 = col.timings['raw: 4 iproute2 commands'];
@@ -119,15 +133,18 @@ if (col) {
   if (rawAll) summary.push(`collect   ... and ${x(c.mean, rawAll[1].mean)} ${rawAll[0].slice(5)} from one shell`);
   const tr = col.timings['flanctl trace --netns'];
   if (tr) summary.push(`collect   trace --netns, ${col.peers} peers: ${f(tr.mean)} ms`);
+  liveGrowth('collect', cols, 'flanctl collect --netns');
 }
-const ap = r.apply?.result as Live | undefined;
+const aps = liveRuns('apply');
+const ap = aps.at(-1);
 if (ap) {
-  liveTable('apply', ap, 'shell loop of ip/bridge', (a, b) => `${(b / a).toFixed(1)}× faster`, 'vs the shell loop');
+  liveTable('apply', aps, 'shell loop of ip/bridge', (a, b) => `${(b / a).toFixed(1)}× faster`, 'vs the shell loop');
   const t = ap.timings['flanctl repair --apply'];
   const loop = ap.timings['shell loop of ip/bridge'];
   summary.push(`apply     repair --apply, ${ap.peers} peers: ${f(t.mean)} ms, ${(loop.mean / t.mean).toFixed(1)}× faster than the shell loop (${f(loop.mean)} ms) — ${verdict(loop.mean / t.mean >= 5, 'target ≥ 5×')}; ${ap.usesBatch ? 'uses' : 'does not use'} ip/bridge -batch (${ap.processes} ip/bridge processes)`);
   const tj = ap.timings['flanctl repair --apply --json'];
   if (tj) summary.push(`apply     repair --apply --json (no plan table): ${f(tj.mean)} ms, ${(loop.mean / tj.mean).toFixed(1)}× faster than the shell loop — ${verdict(loop.mean / tj.mean >= 5, 'target ≥ 5×')}`);
+  liveGrowth('apply', aps, 'flanctl repair --apply');
 }
 
 console.log(`\n======== flanctl benchmarks — ${machine}${loadText}`);
