@@ -89,14 +89,18 @@ export interface UndoResult {
   errors: string[];
 }
 
+// iproute2's answers when the object to delete does not exist
+const ABSENT = /No such file or directory|No such process|Cannot find device|Cannot assign requested address/;
+
 /** Put back what journal `id` (default: the newest) touched, newest action first. Keeps going past failures. */
 export async function undoJournal(dir: string, id?: string, now = new Date()): Promise<UndoResult> {
   const release = await acquireLock(dir);
   try {
     const journal = await readJournal(dir, id);
     if (journal.status === 'undone') throw new UsageError(`repair ${journal.id} was already undone at ${journal.undone?.time ?? '?'}`);
-    // an interrupted repair (still `applying`) may have run any of its actions: undo all (restoring is idempotent)
-    const upto = journal.status === 'applying' ? journal.actions.length : journal.failed ? journal.failed.index + 1 : journal.applied;
+    // an interrupted repair (still `applying`) may have run any of its actions: undo all (restoring is idempotent).
+    // A failed line changed nothing (one netlink request, all or nothing): undo what ran before it.
+    const upto = journal.status === 'applying' ? journal.actions.length : journal.applied;
     const cmds: Cmd[] = journal.actions.slice(0, upto).reverse().flatMap((a) => a.undo);
     const errors: string[] = [];
     let restored = 0;
@@ -106,7 +110,10 @@ export async function undoJournal(dir: string, id?: string, now = new Date()): P
         const r = await runBatch(cmds[i].program, cmds.slice(i, end).map((c) => c.args), journal.netns);
         restored += r.done;
         if (r.error === undefined) break;
-        errors.push(`${render(cmds[i + r.done], journal.netns).command}: ${r.error}`);
+        const failed = cmds[i + r.done];
+        // deleting what is already gone reaches the state the journal asks for
+        if (failed.args[1] === 'del' && ABSENT.test(r.error)) restored++;
+        else errors.push(`${render(failed, journal.netns).command}: ${r.error}`);
         i += r.done + 1;
       }
     }

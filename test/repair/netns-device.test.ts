@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSnapshots } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { applyPlan, undoJournal } from '../../src/repair/apply.js';
-import { neighReplace, render } from '../../src/repair/commands.js';
+import { neighDel, neighReplace, render } from '../../src/repair/commands.js';
 import { acquireLock } from '../../src/repair/lock.js';
 import { planRepair } from '../../src/repair/plan.js';
 import { buildFlannelCluster, type LabCluster, nodesJson, programPeers } from '../netns/flannel-cluster.js';
@@ -104,7 +104,7 @@ describe.runIf(canUseNetns())('doctor and repair: device, prune, lock, failure (
     expect(plan.actions.map((a) => a.op)).toEqual(['neigh-replace', 'route-replace']);
     // a device that vanished between plan and apply, right after the first action
     const gone = neighReplace('fctgone0', '10.244.9.0', n2.vtepMac);
-    plan.actions.splice(1, 0, { ...plan.actions[0], op: 'neigh-replace', target: '10.244.9.0 dev fctgone0', ...render(gone, env.ns), args: gone.args, undo: [] });
+    plan.actions.splice(1, 0, { ...plan.actions[0], op: 'neigh-replace', target: '10.244.9.0 dev fctgone0', ...render(gone, env.ns), args: gone.args, undo: [neighDel('fctgone0', '10.244.9.0')] });
     const dir = join(tmp, 'midway');
     const r = await applyPlan(plan, dir);
     expect(r.applied).toBe(1);
@@ -117,8 +117,12 @@ describe.runIf(canUseNetns())('doctor and repair: device, prune, lock, failure (
     expect(lab.ip(env.ns, ['route', 'show', '10.244.2.0/24'])).toBe('');
     expect(lab.ip(env.ns, ['neigh', 'show', '10.244.2.0', 'dev', 'flannel.1'])).toContain(n2.vtepMac);
 
+    // as a crash right after the journal was first written would leave it: every action is undone, and deleting
+    // what never existed (the route, the vanished device's neighbour) counts as restored
+    writeFileSync(r.journalFile, JSON.stringify({ ...journal, status: 'applying', applied: 0, failed: undefined }));
     const undo = await undoJournal(dir);
     expect(undo.errors).toEqual([]);
+    expect(undo.commands).toHaveLength(3);
     expect(flannelState(lab, env.ns)).toBe(pre);
   });
 });
