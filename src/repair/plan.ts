@@ -69,8 +69,9 @@ export function planRepair(input: PlanInput): RepairPlan {
   if (ctx.backend === 'vxlan') planDevice(ctx, add, skip);
   if (ctx.backend === 'ipip' && !ctx.links.get('flannel.ipip')) skip('flannel.ipip', 'missing: restart flanneld to recreate it (repair does not create ipip devices)');
 
-  const { diffs, unusable } = peerDiffs(ctx);
+  const { diffs, unusable, unsupported } = peerDiffs(ctx);
   for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
+  for (const lease of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers`);
   for (const d of diffs) planPeer(ctx, d, add);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
   // stable: keeps the per-peer order inside each phase

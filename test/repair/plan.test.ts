@@ -93,6 +93,14 @@ describe('planRepair', () => {
     expect(p.actions.map((a) => a.command)).toEqual(['ip route replace 10.244.2.0/24 via 192.168.56.12', 'ip route replace 10.244.3.0/24 via 192.168.56.13']);
   });
 
+  it('wireguard leases: no neigh/fdb/route to program, doctor skips and repair says why', () => {
+    const wg = broken((_r, d) => d.leases.forEach((l) => (l.backendType = 'wireguard')));
+    const p = planRepair(wg);
+    expect(p.actions).toEqual([]);
+    expect(p.skipped.map((x) => x.reason)).toEqual([expect.stringMatching(/backend wireguard/), expect.stringMatching(/backend wireguard/)]);
+    expect(runDoctor(wg).skipped.map((x) => x.check)).toContain('per-lease neigh/fdb/route');
+  });
+
   it('skips a lease without VtepMAC and says why', () => {
     const p = planRepair(broken((r, d) => {
       withoutNode2(r);

@@ -68,16 +68,25 @@ export function peerDiff(ctx: CheckContext, lease: Lease, direct: boolean): Peer
 }
 
 /** Every remote lease's diff, plus the leases that cannot be programmed. */
-export function peerDiffs(ctx: CheckContext): { diffs: PeerDiff[]; unusable: Lease[] } {
+/** Backends whose per-peer kernel state is a neigh/fdb/route triplet or one route (reference §1.2–1.4). */
+export const ROUTED_BACKENDS = new Set(['vxlan', 'host-gw', 'ipip']);
+
+export function peerDiffs(ctx: CheckContext): { diffs: PeerDiff[]; unusable: Lease[]; unsupported: Lease[] } {
   const connected = directRoutingOn(ctx) ? connectedNetworks(ctx) : [];
   const diffs: PeerDiff[] = [];
   const unusable: Lease[] = [];
+  // wireguard peers, udp's userspace routes, ipsec policies: not neigh/fdb/route state
+  const unsupported: Lease[] = [];
   for (const lease of remoteLeases(ctx)) {
+    if (!ROUTED_BACKENDS.has(lease.backendType)) {
+      unsupported.push(lease);
+      continue;
+    }
     const d = peerDiff(ctx, lease, connected.some((net) => cidrContains(net, lease.publicIp)));
     if (d) diffs.push(d);
     else unusable.push(lease);
   }
-  return { diffs, unusable };
+  return { diffs, unusable, unsupported };
 }
 
 export interface StaleEntries {

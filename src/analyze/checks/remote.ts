@@ -15,7 +15,8 @@ export const peersCheck: Check = {
     const why = needLeases(ctx);
     if (why) return { skipped: why };
     const out: Finding[] = [];
-    const { diffs, unusable } = peerDiffs(ctx);
+    const { diffs, unusable, unsupported } = peerDiffs(ctx);
+    if (diffs.length === 0 && unusable.length === 0 && unsupported.length > 0) return { skipped: `backend ${unsupported[0].backendType}: per-peer state is not neigh/fdb/route` };
     for (const lease of unusable) {
       out.push(finding(ctx, 'LEASE_NO_VTEP_MAC', 'warning', `lease ${lease.node ?? lease.subnet} has no VtepMAC: this node cannot program it`, [leaseLine(lease)]));
     }
