@@ -105,6 +105,10 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
     return;
   }
   if (link.kind !== 'vxlan') return skip(name, `is a ${link.kind} device (kind unknown or not vxlan): not touched`);
+  // what doctor reports on a live device but repair leaves to flanneld (changing it would cut every peer's traffic)
+  const vni = own?.vni ?? ctx.netConf?.Backend?.VNI;
+  if (own?.vtepMac && link.mac && link.mac !== own.vtepMac) skip(name, `MAC ${link.mac} is not the lease VtepMAC ${own.vtepMac}: restart flanneld on this node (it re-annotates the lease)`);
+  if (vni !== undefined && link.vni !== undefined && link.vni !== vni) skip(name, `VNI ${link.vni} is not ${vni}: restart flanneld (it recreates the device)`);
   if (overlay) {
     const has = (ctx.addrsByDev.get(name) ?? []).some((a) => a.family === 'inet' && `${a.local}/${a.prefixlen}` === overlay);
     if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], ctx.addrsByDev.get(name) ?? []);

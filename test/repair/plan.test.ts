@@ -101,6 +101,12 @@ describe('planRepair', () => {
     expect(runDoctor(wg).skipped.map((x) => x.check)).toContain('per-lease neigh/fdb/route');
   });
 
+  it('leaves a live device with the wrong MAC to flanneld, and says so', () => {
+    const p = planRepair(broken((r) => (link(r, 'flannel.1').mac = '02:00:00:00:00:11')));
+    expect(p.actions).toEqual([]);
+    expect(p.skipped).toEqual([{ target: 'flannel.1', reason: expect.stringMatching(/^MAC 02:00:00:00:00:11 is not the lease VtepMAC/) }]);
+  });
+
   it('skips a lease without VtepMAC and says why', () => {
     const p = planRepair(broken((r, d) => {
       withoutNode2(r);
