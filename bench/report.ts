@@ -149,6 +149,12 @@ if (ap) {
 
 console.log(`\n======== flanctl benchmarks — ${machine}${loadText}`);
 for (const line of summary) console.log(`  ${line}`);
+// each section ends with its own verdict lines
+const sectionOf = (line: string): string => (/^(start-up|modules)/.test(line) ? 'startup' : line.split(' ')[0]);
+for (const [name, lines] of Object.entries(md)) {
+  const verdicts = summary.filter((l) => sectionOf(l) === name);
+  if (verdicts.length) lines.push('', 'Verdicts (bench/report.ts):', '', ...verdicts.map((l) => `- ${l.replace(/^(start-up|scale|collect|apply)\s+/, '').replace(/^modules\s+/, 'modules: ')}`));
+}
 const sections = Object.entries(md)
   .map(([name, lines]) => `<!-- section: ${name} -->\n${lines.length ? `Machine: ${machine}${loadText}\n\n${lines.join('\n')}` : '(no results)'}\n`)
   .join('\n');
