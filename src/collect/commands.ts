@@ -55,6 +55,8 @@ export interface Attempt {
   form: 'json' | 'text' | 'fallback';
   /** the name of this output in a --from-dir / --raw-dir directory */
   file: string;
+  /** stderr lines that belong with the output, kept as `cmd 2>&1` would show them (iptables-nft-save's legacy warning) */
+  stderrLines?: RegExp;
   apply(text: string, into: Collected): void;
 }
 
@@ -65,6 +67,9 @@ export interface Step {
 }
 
 /** The sysctls flannel depends on (flannel-node-state.md §1.1, §2.6). */
+/** iptables-nft-save warns on stderr when the legacy backend holds rules too (flannel #1317) */
+const IPTABLES_WARNING = /^# Warning: /;
+
 const SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
 
 /** uname -r, hostname: the first non-empty line */
@@ -128,8 +133,8 @@ export const STEPS: Step[] = [
   {
     name: 'iptables-save',
     attempts: [
-      { argv: ['iptables-save'], form: 'text', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
-      { argv: ['iptables-nft-save'], form: 'fallback', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
+      { argv: ['iptables-save'], form: 'text', file: 'iptables-save.txt', stderrLines: IPTABLES_WARNING, apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
+      { argv: ['iptables-nft-save'], form: 'fallback', file: 'iptables-save.txt', stderrLines: IPTABLES_WARNING, apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
       { argv: ['iptables-legacy-save'], form: 'fallback', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
     ],
   },

@@ -42,6 +42,11 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return out;
 }
 
+function withStderrLines(stdout: string, stderr: string, keep: RegExp): string {
+  const kept = stderr.split('\n').filter((l) => keep.test(l));
+  return kept.length ? kept.join('\n') + '\n' + stdout : stdout;
+}
+
 /** Run one step's attempts in order until one works; record the outcome and the raw text. */
 async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
   const errors: string[] = [];
@@ -53,14 +58,15 @@ async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns
       errors.push(r.error ?? 'failed');
       continue;
     }
+    const text = attempt.stderrLines ? withStderrLines(r.stdout, r.stderr, attempt.stderrLines) : r.stdout;
     try {
-      attempt.apply(r.stdout, c);
+      attempt.apply(text, c);
     } catch (error) {
       // an output the parser does not know: try the next form (e.g. text after JSON)
       errors.push(error instanceof Error ? error.message : String(error));
       continue;
     }
-    raw.set(attempt.file, r.stdout);
+    raw.set(attempt.file, text);
     c.commands.push({ name: step.name, argv: attempt.argv, ok: true, form: attempt.form, ms: total, ...(errors.length ? { error: errors.join('; ') } : {}) });
     return;
   }

@@ -37,6 +37,8 @@ export const IptablesRuleset = z
     /** `legacy`, `nf_tables` when the header says so */
     variant: z.string().optional(),
     tables: z.array(IptablesTable),
+    /** `# Warning: …` lines, e.g. iptables-nft-save's "iptables-legacy tables present" */
+    warnings: z.array(z.string()).optional(),
   })
   .loose();
 export type IptablesChain = z.infer<typeof IptablesChain>;

@@ -156,6 +156,23 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
     expect(s.commands.find((c) => c.name === 'iptables-legacy-save')).toMatchObject({ ok: true });
   });
 
+  it.runIf(existsSync('/usr/sbin/iptables-legacy'))('keeps the nft saver\'s stderr warning when both backends hold rules, and doctor names it', () => {
+    // node 1 (rules in nf_tables, see beforeAll) gets a legacy chain too
+    const ns = cluster.nodes[0].netns;
+    lab.exec(ns, ['iptables-legacy', '-N', 'KUBE-LEGACY']);
+    try {
+      const r = runCli(['collect', '--netns', ns, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const s = JSON.parse(r.stdout) as Snapshot;
+      expect(s.iptables?.variant).toBe('nf_tables');
+      expect(s.iptables?.warnings).toEqual(['Warning: iptables-legacy tables present, use iptables-legacy-save to see them']);
+      const d = runCli(['doctor', '--netns', ns, '--json']);
+      expect(JSON.parse(d.stdout).findings.map((f: { code: string }) => f.code)).toContain('IPTABLES_LEGACY_AND_NFT');
+    } finally {
+      lab.exec(ns, ['iptables-legacy', '-X', 'KUBE-LEGACY']);
+    }
+  });
+
   it('unknown namespace: one line, exit 3', () => {
     const r = runCli(['collect', '--netns', `${lab.prefix}nosuch`]);
     expect(r.status).toBe(3);

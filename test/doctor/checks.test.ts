@@ -77,7 +77,7 @@ const cases: Case[] = [
     change: (r) => filter(r).rules.unshift({ chain: 'FORWARD', spec: '-j REJECT --reject-with icmp-host-prohibited', args: ['-j', 'REJECT', '--reject-with', 'icmp-host-prohibited'], target: 'REJECT' }),
   },
   { code: 'MASQ_MISSING', change: (r) => removeWhere(nat(r).rules, (x) => x.chain === 'POSTROUTING') },
-  { code: 'IPTABLES_LEGACY_AND_NFT', change: (r) => (r.iptables.legacyTablesPresent = true) },
+  { code: 'IPTABLES_LEGACY_AND_NFT', change: (r) => (r.iptables.warnings = ["Warning: iptables-legacy tables present, use iptables-legacy-save to see them"]) },
   { code: 'TX_CSUM_OFFLOAD_ON', change: (r) => (r.kernel = '5.4.0-150-generic') },
   { code: 'LEASE_DUPLICATE_SUBNET', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.2.0/24')) },
   { code: 'LEASE_BAD_BACKEND_DATA', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":', '10.244.9.0/24')) },

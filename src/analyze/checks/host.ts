@@ -54,10 +54,9 @@ export const iptablesCheck: Check = {
         out.push(finding(ctx, 'MASQ_MISSING', 'warning', `FLANNEL_IPMASQ=true but ${!jump ? 'POSTROUTING does not jump to FLANNEL-POSTRTG' : 'FLANNEL-POSTRTG has no MASQUERADE rule'}: pods cannot reach outside the cluster`, ['subnet.env: FLANNEL_IPMASQ=true', ...(nat?.rules.filter((r) => r.chain === 'POSTROUTING').slice(0, 8).map((r) => ruleLine('POSTROUTING', r.spec)) ?? ['iptables-save: no *nat table'])], 'restart flanneld (it re-creates its masquerade rules within 5 s when they are missing)'));
       }
     }
-    const loose = rs as { legacyTablesPresent?: unknown; warnings?: unknown };
-    const warned = Array.isArray(loose.warnings) && loose.warnings.some((w) => typeof w === 'string' && /legacy tables present/.test(w));
-    if (/nf_tables/.test(rs.variant ?? '') && (loose.legacyTablesPresent === true || warned)) {
-      out.push(finding(ctx, 'IPTABLES_LEGACY_AND_NFT', 'warning', 'iptables rules exist in both the legacy and the nf_tables backend: flannel and kube-proxy may be writing to different ones (flannel #1317)', ['iptables-save: # Warning: iptables-legacy tables present, use iptables-legacy-save to see them'], 'use one backend everywhere (update-alternatives --set iptables ...), then restart flanneld and kube-proxy'));
+    const warning = rs.warnings?.find((w) => /legacy tables present/.test(w));
+    if (/nf_tables/.test(rs.variant ?? '') && warning) {
+      out.push(finding(ctx, 'IPTABLES_LEGACY_AND_NFT', 'warning', 'iptables rules exist in both the legacy and the nf_tables backend: flannel and kube-proxy may be writing to different ones (flannel #1317)', [`iptables-save: # ${warning}`], 'use one backend everywhere (update-alternatives --set iptables ...), then restart flanneld and kube-proxy'));
     }
     return out;
   },
