@@ -159,26 +159,26 @@ if (large) generate(f(4 * N, 'pcap'), 4 * N, 'pcap');
 
 const flanctl = [process.execPath, join(root, 'bin/run.js'), 'decode'];
 const results: Result[] = [
-  measure('flanctl --summary (pcap µs, pcap-parser)', [...flanctl, '--summary', f(N, 'pcap')], N),
-  measure('flanctl --summary (pcap µs, built-in reader)', [...flanctl, '--summary', '--reader', 'builtin', f(N, 'pcap')], N),
+  measure('flanctl --summary (pcap µs, built-in reader: the default)', [...flanctl, '--summary', f(N, 'pcap')], N),
+  measure('flanctl --summary (pcap µs, pcap-parser)', [...flanctl, '--summary', '--reader', 'pcap-parser', f(N, 'pcap')], N),
   measure('flanctl --summary (pcap ns, built-in reader)', [...flanctl, '--summary', f(N, 'pcap-ns')], N),
   measure('flanctl --summary (pcapng, built-in reader)', [...flanctl, '--summary', f(N, 'pcapng')], N),
-  measure('flanctl per-packet text (pcap-parser)', [...flanctl, f(N, 'pcap')], N),
-  measure('flanctl per-packet text (built-in reader)', [...flanctl, '--reader', 'builtin', f(N, 'pcap')], N),
+  measure('flanctl per-packet text (built-in reader)', [...flanctl, f(N, 'pcap')], N),
+  measure('flanctl per-packet text (pcap-parser)', [...flanctl, '--reader', 'pcap-parser', f(N, 'pcap')], N),
   measure('tcpdump -nn -r', ['tcpdump', '-nn', '-r', f(N, 'pcap')], N),
 ];
 if (withTshark) results.push(measure('tshark -d udp.port==8472,vxlan -r', ['tshark', '-n', '-d', 'udp.port==8472,vxlan', '-r', f(N, 'pcap')], N));
 if (large) results.push(measure(`flanctl --summary, ${4 * N} packets`, [...flanctl, '--summary', f(4 * N, 'pcap')], 4 * N));
 
 const by = (name: string): Result | undefined => results.find((r) => r.name.startsWith(name));
-const summary = by('flanctl --summary (pcap µs')!;
+const summary = by('flanctl --summary (pcap µs, built-in')!;
 const ratios = {
   summaryVsTshark: by('tshark') ? +(summary.packetsPerCpuSec / by('tshark')!.packetsPerCpuSec).toFixed(1) : undefined,
   summaryVsTcpdump: +(summary.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
-  builtinSummaryVsTshark: by('tshark') ? +(by('flanctl --summary (pcap µs, built-in')!.packetsPerCpuSec / by('tshark')!.packetsPerCpuSec).toFixed(1) : undefined,
-  builtinSummaryVsTcpdump: +(by('flanctl --summary (pcap µs, built-in')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
-  textVsTcpdump: +(by('flanctl per-packet text (pcap-parser')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
-  builtinTextVsTcpdump: +(by('flanctl per-packet text (built-in')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
+  pcapParserSummaryVsTshark: by('tshark') ? +(by('flanctl --summary (pcap µs, pcap-parser')!.packetsPerCpuSec / by('tshark')!.packetsPerCpuSec).toFixed(1) : undefined,
+  pcapParserSummaryVsTcpdump: +(by('flanctl --summary (pcap µs, pcap-parser')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
+  textVsTcpdump: +(by('flanctl per-packet text (built-in')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
+  pcapParserTextVsTcpdump: +(by('flanctl per-packet text (pcap-parser')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
   rss4xVs1x: large ? +(results.at(-1)!.peakRssMiB / summary.peakRssMiB).toFixed(2) : undefined,
 };
 const meta = { packets: N, fileMiB: Math.round(statSync(f(N, 'pcap')).size / 1048576), node: process.version, cores: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg().map((x) => +x.toFixed(1)), date: new Date().toISOString() };

@@ -37,7 +37,7 @@ export interface DecodeOptions {
   mtu?: number;
   knownVnis?: number[];
   writeInner?: string;
-  classicReader?: boolean;
+  pcapParser?: boolean;
   /** where lines / NDJSON go (called with batches of whole lines) */
   out?: (text: string) => void;
   progress?: boolean;
@@ -170,7 +170,7 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
   const bar = opts.progress ? progressBar(size) : undefined;
   try {
     info = await readCapture(opts.input ?? openInput(opts.file), sink, {
-      classicReader: opts.classicReader,
+      pcapParser: opts.pcapParser,
       stop: () => opts.limit !== undefined && matched >= opts.limit,
       onProgress: (bytes) => {
         flush();

@@ -131,3 +131,21 @@ describe.each(captures)('%s decodes as tshark does', (capture) => {
     });
   });
 });
+
+// pcap-parser (`--reader pcap-parser`) must agree with the default reader on every classic µs capture.
+const MICROSECOND_MAGIC = new Set([0xa1b2c3d4, 0xd4c3b2a1]);
+const classicUs = captures.filter((c) => {
+  const head = readFileSync(c).subarray(0, 4);
+  return head.length === 4 && MICROSECOND_MAGIC.has(head.readUInt32BE(0));
+});
+
+describe('the pcap-parser reader', () => {
+  it('covers some captures', () => expect(classicUs.length).toBeGreaterThan(3));
+  it.each(classicUs)('%s: same records as the built-in reader', async (capture) => {
+    const opts = { file: capture, mode: 'summary' as const, records: true, vxlanPorts: EXTRA_VXLAN_PORTS[basename(capture)] };
+    const builtin = await decodeCapture(opts);
+    const viaLibrary = await decodeCapture({ ...opts, pcapParser: true });
+    expect(viaLibrary.records).toEqual(builtin.records);
+    expect(viaLibrary.anomalies).toEqual(builtin.anomalies);
+  });
+});

@@ -1,5 +1,7 @@
-// Opens a capture (file, gzip, or stdin) and picks the reader by magic: pcap-parser for classic µs pcap,
-// our own readers for nanosecond pcap and pcapng. The layers only ever see CaptureRecord.
+// Opens a capture (file, gzip, or stdin) and picks the reader by magic: our own streaming readers for classic
+// (µs and ns) pcap and pcapng, or pcap-parser for classic µs pcap on request. The layers only ever see CaptureRecord.
+// Our classic reader is the default because pcap-parser's per-record objects and events cost about half of
+// `--summary`'s CPU (BENCHMARKS.md, decode), which is the difference between meeting and missing its targets.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -16,8 +18,8 @@ export interface ReadOptions {
   onProgress?: (bytes: number) => void;
   /** stop reading as soon as this returns true (checked after every chunk) */
   stop?: () => boolean;
-  /** read classic µs pcap with our own reader instead of pcap-parser (the benchmark's comparison) */
-  classicReader?: boolean;
+  /** read classic µs pcap with pcap-parser instead of our own reader (`--reader pcap-parser`) */
+  pcapParser?: boolean;
   /** the reader's header facts (filled in as the header is read; the same object is returned at the end) */
   onInfo?: (info: CaptureInfo) => void;
 }
@@ -35,7 +37,7 @@ function pickReader(head: Buffer, sink: RecordSink, gzip: boolean, opts: ReadOpt
   switch (magic) {
     case 0xa1b2c3d4:
     case 0xd4c3b2a1: {
-      const r = opts.classicReader ? new ClassicReader(sink, gzip) : new PcapParserReader(sink, gzip);
+      const r = opts.pcapParser ? new PcapParserReader(sink, gzip) : new ClassicReader(sink, gzip);
       r.info.bigEndian = magic === 0xa1b2c3d4;
       return r;
     }
