@@ -1,7 +1,11 @@
 import { Flags } from '@oclif/core';
-import { DEFAULT_CONTAINER, DEFAULT_DEBUG_IMAGE, DEFAULT_SELECTOR } from './kube.js';
 
 // Cluster-mode flags, spread into the commands that take them (collect: collectAllFlags; analysis: clusterFlag).
+// Nothing here imports the transports: commands load those (and execa) only when a cluster flag is used.
+
+export const DEFAULT_SELECTOR = 'app=flannel';
+export const DEFAULT_CONTAINER = 'kube-flannel';
+export const DEFAULT_DEBUG_IMAGE = 'busybox:1.36';
 
 export const clusterFlag = {
   cluster: Flags.string({

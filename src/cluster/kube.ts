@@ -3,6 +3,7 @@
 // `kubectl debug node/<name>` with a small image, chrooted into the host. `kubectl get nodes -o json`
 // gives the node list and, saved as nodes.json beside the snapshots, the leases (annotations).
 import { EnvironmentError, UsageError } from '../errors.js';
+import { DEFAULT_CONTAINER, DEFAULT_DEBUG_IMAGE, DEFAULT_SELECTOR } from './flags.js';
 import { checkArgs } from './ssh.js';
 import { runProgram, type ScriptResult, type Transport } from './transport.js';
 
@@ -16,9 +17,6 @@ export interface KubeOptions {
   debugImage?: string;
 }
 
-export const DEFAULT_SELECTOR = 'app=flannel';
-export const DEFAULT_CONTAINER = 'kube-flannel';
-export const DEFAULT_DEBUG_IMAGE = 'busybox:1.36';
 
 // RFC 1123 subdomain (node and pod names) and label selectors: what may reach kubectl's argv
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
