@@ -37,6 +37,7 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     { description: 'What would be repaired on this node (nothing is changed)', command: '<%= config.bin %> repair --kube' },
     { description: 'Repair inside a namespace from saved node objects, without asking', command: '<%= config.bin %> repair --netns node1 --nodes nodes.json --apply --yes' },
     { description: 'Also remove routes/neigh/fdb of nodes that left the cluster', command: '<%= config.bin %> repair --etcd http://10.0.0.1:2379 --prune --apply' },
+    { description: 'Every node of a cluster directory, applied node by node over the ssh/kubectl it was collected with', command: '<%= config.bin %> repair --cluster cluster/ --apply' },
     { description: 'Restore what the last repair changed', command: '<%= config.bin %> repair --undo' },
     { description: 'Restore a given repair', command: '<%= config.bin %> repair --undo 2026-11-23T17-25-00-123Z --journal-dir /tmp/journal' },
   ];
@@ -58,6 +59,13 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     const dir = journalDir(flags['journal-dir']);
     if (flags.undo) return this.undo(dir, args.id);
     if (args.id !== undefined) throw new UsageError(`unexpected argument ${args.id} (a journal id goes with --undo)`);
+    if (flags.cluster !== undefined) {
+      const { repairCluster } = await import('../cluster/service.js');
+      const r = await repairCluster({ dir: flags.cluster, apply: flags.apply, yes: flags.yes, json: flags.json ?? false, journalDir: dir, timeout: 120, desired: { nodes: flags.nodes, kube: flags.kube, kubeconfig: flags.kubeconfig, context: flags.context, etcd: flags.etcd, etcdPrefix: flags['etcd-prefix'] } });
+      if (r.exitCode) process.exitCode = r.exitCode;
+      this.log(r.text);
+      return r.json;
+    }
     if (flags.apply && (flags.snapshot?.length || flags['from-dir']?.length)) throw new UsageError('--apply changes a live node: use it without --snapshot/--from-dir (or with --netns)');
     // the lock first: a second --apply fails before reading state another repair is changing
     const release = flags.apply ? await acquireLock(dir) : undefined;
