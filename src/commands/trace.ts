@@ -6,7 +6,10 @@ import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags, sourceFlags } from '../cli/flags.js';
 import { loadSnapshots } from '../collect/index.js';
 import { UsageError } from '../errors.js';
-import { loadDesiredState, parseNodesJson } from '../leases/index.js';
+import { type DesiredOptions, loadDesiredState, parseNodesJson } from '../leases/index.js';
+import type { ClusterDir } from '../cluster/dir.js';
+import { clusterFlag } from '../cluster/flags.js';
+import { traceCluster } from '../cluster/trace.js';
 import type { DesiredState, Snapshot } from '../model/index.js';
 import { parseSubnetEnv } from '../parse/index.js';
 import { renderAscii, renderDot, renderMermaid } from '../render/diagram.js';
@@ -15,6 +18,7 @@ import { renderTable } from '../render/table.js';
 
 export const stateFlags = {
   ...sourceFlags,
+  ...clusterFlag,
   nodes: desiredFlags.nodes,
   kube: desiredFlags.kube,
   kubeconfig: desiredFlags.kubeconfig,
@@ -28,6 +32,7 @@ export const stateFlags = {
 };
 
 type StateFlagValues = {
+  cluster?: string;
   netns?: string;
   snapshot?: string[];
   'from-dir'?: string[];
@@ -44,7 +49,12 @@ type StateFlagValues = {
 };
 
 /** Snapshots from the source flags, and desired state from the flags or a nodes.json bundled in a --from-dir. */
-export async function loadState(flags: StateFlagValues): Promise<{ snapshots: Snapshot[]; desired?: DesiredState }> {
+export async function loadState(flags: StateFlagValues): Promise<{ snapshots: Snapshot[]; desired?: DesiredState; cluster?: ClusterDir }> {
+  if (flags.cluster !== undefined) {
+    // the cluster services load execa and the transports: only when --cluster is used
+    const { loadClusterState } = await import('../cluster/service.js');
+    return loadClusterState(flags.cluster, desiredOptions(flags));
+  }
   const progress = stderrProgress('collecting');
   let snapshots: Snapshot[];
   try {
@@ -53,7 +63,17 @@ export async function loadState(flags: StateFlagValues): Promise<{ snapshots: Sn
     progress.done();
   }
   if (flags['subnet-env'] !== undefined && snapshots[0]) snapshots[0].subnetEnv = parseSubnetEnv(await readText(flags['subnet-env']));
-  let desired = await loadDesiredState({
+  let desired = await loadDesiredState(desiredOptions(flags));
+  for (const dir of flags['from-dir'] ?? []) {
+    if (desired) break;
+    const text = await readFile(join(dir, 'nodes.json'), 'utf8').catch(() => undefined);
+    if (text !== undefined) desired = parseNodesJson(text, 'nodes-file');
+  }
+  return { snapshots, desired };
+}
+
+function desiredOptions(flags: StateFlagValues): DesiredOptions {
+  return {
     nodes: flags.nodes,
     kube: flags.kube,
     kubeconfig: flags.kubeconfig,
@@ -63,13 +83,7 @@ export async function loadState(flags: StateFlagValues): Promise<{ snapshots: Sn
     etcdCafile: flags['etcd-cafile'],
     etcdCertfile: flags['etcd-certfile'],
     etcdKeyfile: flags['etcd-keyfile'],
-  });
-  for (const dir of flags['from-dir'] ?? []) {
-    if (desired) break;
-    const text = await readFile(join(dir, 'nodes.json'), 'utf8').catch(() => undefined);
-    if (text !== undefined) desired = parseNodesJson(text, 'nodes-file');
-  }
-  return { snapshots, desired };
+  };
 }
 
 async function readText(file: string): Promise<string> {
@@ -88,10 +102,14 @@ export default class Trace extends BaseCommand {
     { description: 'Trace on this node, checking against the nodes\' flannel annotations', command: '<%= config.bin %> trace 10.244.3.7 --kube' },
     { description: 'Inside a network namespace, with saved `kubectl get nodes -o json`', command: '<%= config.bin %> trace 10.244.2.3 --netns node1 --nodes nodes.json' },
     { description: 'Across nodes, down to the pod veth and back', command: '<%= config.bin %> trace 10.244.2.3 --snapshot node1.json --snapshot node2.json' },
+    { description: 'Across a cluster directory (collect --all), from a source pod to a destination pod and back', command: '<%= config.bin %> trace 10.244.1.5 10.244.3.7 --cluster cluster/' },
     { description: 'The path as a Graphviz diagram', command: '<%= config.bin %> trace 10.244.2.3 --snapshot node1.json --snapshot node2.json --format dot | dot -Tsvg > path.svg' },
   ];
 
-  static args = { ip: Args.string({ description: 'destination IPv4 address (a pod IP)', required: true }) };
+  static args = {
+    ip: Args.string({ description: 'destination IPv4 address (a pod IP); with --cluster and a second argument: the source pod (IP or name)', required: true }),
+    destination: Args.string({ description: 'with --cluster: the destination IP, traced from the source pod\'s node', required: false }),
+  };
 
   static flags = {
     format: Flags.string({ description: 'print only the path diagram: ascii, dot (Graphviz) or mermaid', options: ['ascii', 'dot', 'mermaid'] }),
@@ -100,9 +118,10 @@ export default class Trace extends BaseCommand {
 
   async run(): Promise<TraceResult> {
     const { args, flags } = await this.parse(Trace);
-    checkDestination(args.ip);
-    const { snapshots, desired } = await loadState(flags);
-    const result = trace(snapshots, args.ip, { desired });
+    if (args.destination !== undefined && flags.cluster === undefined) throw new UsageError('a source and a destination go with --cluster DIR; without it, trace starts on the node it reads');
+    checkDestination(args.destination ?? args.ip);
+    const { snapshots, desired, cluster } = await loadState(flags);
+    const result = args.destination !== undefined ? traceCluster(snapshots, args.ip, args.destination, desired, cluster?.pods) : trace(snapshots, args.ip, { desired });
     if (!result.ok) this.foundProblem();
     if (flags.format === 'dot') this.log(renderDot(result));
     else if (flags.format === 'mermaid') this.log(renderMermaid(result));
