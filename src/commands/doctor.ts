@@ -3,6 +3,8 @@ import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags } from '../cli/flags.js';
 import type { Finding } from '../model/finding.js';
 import { renderTable } from '../render/table.js';
+import { doctorCluster, renderClusterDoctor } from '../cluster/doctor.js';
+import type { ConsistencyMatrix } from '../cluster/matrix.js';
 import { loadState, stateFlags } from './trace.js';
 
 export interface DoctorJson {
@@ -10,6 +12,9 @@ export interface DoctorJson {
   findings: Finding[];
   skipped: { node: string; check: string; reason: string }[];
   nodes: Omit<DoctorReport, 'findings' | 'skipped'>[];
+  /** --cluster: every node's view of every peer, and the nodes that were not collected */
+  matrix?: ConsistencyMatrix;
+  unreachable?: { name: string; error: string }[];
 }
 
 export default class Doctor extends BaseCommand {
@@ -26,6 +31,7 @@ only the checks that need no leases run (the others are listed as skipped). Exit
     { description: 'Against saved `kubectl get nodes -o json`, inside a namespace', command: '<%= config.bin %> doctor --netns node1 --nodes nodes.json' },
     { description: 'Against etcd (older flannel, v2 keys under a custom prefix)', command: '<%= config.bin %> doctor --etcd http://127.0.0.1:2379 --etcd-prefix /kube-centos/network' },
     { description: 'Only the checks that need no leases, on outputs pasted into a ticket', command: '<%= config.bin %> doctor --from-dir fixtures/nodes/k8snode028' },
+    { description: 'Every node of a cluster directory, and every node\'s view of every peer (node × node matrix)', command: '<%= config.bin %> doctor --cluster cluster/' },
     { description: 'Machine-readable', command: '<%= config.bin %> doctor --kube --json | jq \'.findings[] | select(.severity=="error") | .code\'' },
   ];
 
@@ -33,7 +39,7 @@ only the checks that need no leases run (the others are listed as skipped). Exit
 
   async run(): Promise<DoctorJson> {
     const { flags } = await this.parse(Doctor);
-    const { snapshots, desired } = await loadState(flags);
+    const { snapshots, desired, cluster } = await loadState(flags);
     const reports = snapshots.map((snapshot) => runDoctor({ snapshot, desired, nodeName: flags.node }));
     const doc: DoctorJson = {
       ok: reports.every((r) => r.ok),
@@ -41,7 +47,10 @@ only the checks that need no leases run (the others are listed as skipped). Exit
       skipped: reports.flatMap((r) => r.skipped.map((s) => ({ node: r.node, ...s }))),
       nodes: reports.map(({ findings: _f, skipped: _s, ...rest }) => rest),
     };
+    const crossNode = cluster && doctorCluster(cluster, desired);
+    if (crossNode) Object.assign(doc, { ok: doc.ok && crossNode.ok, findings: [...doc.findings, ...crossNode.findings], matrix: crossNode.matrix, unreachable: crossNode.unreachable });
     if (!doc.ok) this.foundProblem();
+    if (crossNode && !this.jsonEnabled()) this.log(`Across the cluster:\n${renderClusterDoctor(crossNode)}\n`);
     if (!this.jsonEnabled()) this.log(renderDoctor(doc));
     return doc;
   }
