@@ -6,6 +6,8 @@ import { checkRawDir, writeRawDir } from '../collect/raw-dir.js';
 import { UsageError } from '../errors.js';
 import type { Snapshot } from '../model/index.js';
 import { stderrProgress } from '../render/progress.js';
+import { collectAllFlags } from '../cluster/flags.js';
+import type { CollectAllResult } from '../cluster/service.js';
 
 export default class Collect extends BaseCommand {
   static description = `Snapshot this node's network state (links, addresses, routes, neigh, fdb, bridges, iptables, subnet.env, pods) as JSON.
@@ -17,6 +19,8 @@ Reads only; needs root for a live node or --netns. Every step's outcome (program
   static examples = [
     { description: 'Snapshot this node into a file', command: '<%= config.bin %> <%= command.id %> -o node1.json' },
     { description: 'Snapshot a network namespace and keep the raw outputs', command: '<%= config.bin %> <%= command.id %> --netns node1 -o node1.json --raw-dir node1-raw' },
+    { description: 'Every node at once over ssh (one [user@]host[:port] per line, or an ansible inventory), one snapshot per node', command: '<%= config.bin %> <%= command.id %> --all --ssh-hosts hosts.txt -o cluster/' },
+    { description: 'Every node at once through kubectl (exec into the flannel pod on each node)', command: '<%= config.bin %> <%= command.id %> --all --kube --context prod -o cluster/' },
     { description: 'Turn saved outputs from a ticket into a snapshot', command: '<%= config.bin %> <%= command.id %> --from-dir fixtures/nodes/k8snode028 -o k8snode028.json' },
   ];
 
@@ -24,10 +28,18 @@ Reads only; needs root for a live node or --netns. Every step's outcome (program
     output: Flags.string({ char: 'o', description: 'write the snapshot JSON to FILE (default: stdout)' }),
     'raw-dir': Flags.string({ description: 'also save the raw outputs in DIR, named as --from-dir reads them' }),
     ...sourceFlags,
+    ...collectAllFlags,
   };
 
-  async run(): Promise<Snapshot> {
+  async run(): Promise<Snapshot | CollectAllResult> {
     const { flags } = await this.parse(Collect);
+    if (flags.all) {
+      const { collectAll, renderCollectAll } = await import('../cluster/service.js');
+      const r = await collectAll(flags);
+      if (r.nodes.some((n) => !n.ok)) this.foundProblem();
+      this.log(renderCollectAll(r));
+      return r;
+    }
     const dirs = flags['from-dir'] ?? [];
     const files = flags.snapshot ?? [];
     if (dirs.length + files.length > 1) throw new UsageError('collect reads one node at a time: give one --from-dir or --snapshot');
