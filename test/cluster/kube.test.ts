@@ -6,6 +6,7 @@
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClusterDir } from '../../src/cluster/dir.js';
 import { doctorCluster } from '../../src/cluster/doctor.js';
@@ -105,5 +106,19 @@ describe.runIf(canUseNetns())('kubectl transport: exec into the flannel pod on e
     expect(path.source).toEqual({ ip: cluster.nodes[0].pods[0].ip, pod: 'default/web-node1', node: 'node1' });
     expect(path.ok).toBe(true);
     expect(() => traceCluster(loaded.snapshots, 'default/web-node3', cluster.nodes[1].pods[0].ip, undefined, loaded.pods)).toThrow(/its node node3 is not in the directory/);
+  });
+
+  it('through the CLI: collect --all --kube --kubeconfig --context, then doctor --cluster reads the annotations it saved', async () => {
+    const dir = join(tmp, 'kcli');
+    const cli = join(import.meta.dirname, '../../bin/run.js');
+    // async: the API server answers from this process
+    const collected = await execa(process.execPath, [cli, 'collect', '--all', '--kube', '--kubeconfig', kubeconfig, '--context', 'fake', '-o', dir, '--json'], { reject: false });
+    expect(collected.exitCode).toBe(1);
+    expect(JSON.parse(collected.stdout).nodes.map((n: { name: string; ok: boolean }) => `${n.name}:${n.ok}`)).toEqual(['node1:true', 'node2:true', 'node3:false']);
+    const doc = await execa(process.execPath, [cli, 'doctor', '--cluster', dir, '--json'], { reject: false });
+    const json = JSON.parse(doc.stdout);
+    expect(json.matrix.ok).toBe(true);
+    expect(json.matrix.nodes.map((n: { lease?: { source: string } }) => n.lease?.source)).toEqual(['nodes-file', 'nodes-file']);
+    expect(json.unreachable.map((u: { name: string }) => u.name)).toEqual(['node3']);
   });
 });
