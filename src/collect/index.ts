@@ -1,6 +1,6 @@
 // Node state from any source: the live node, a named netns, saved outputs (--from-dir), snapshots.
 import type { Snapshot } from '../model/index.js';
-import { type Collection, collectLive } from './live.js';
+import type { Collection, CollectOptions } from './live.js';
 import { loadFromDir } from './from-dir.js';
 import { readSnapshotFile } from './snapshot-file.js';
 
@@ -12,9 +12,13 @@ export interface SourceOptions {
 }
 
 export type { Collection } from './live.js';
-export { collectLive } from './live.js';
 export { loadFromDir } from './from-dir.js';
 export { parseSnapshotJson, readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
+
+/** The live node (or --netns). Imported on demand: reading files runs no program, so it never loads execa (~100 modules). */
+export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {
+  return (await import('./live.js')).collectLive(opts);
+}
 
 /** One Snapshot per node: every --snapshot file, then every --from-dir directory; else the live node (or --netns). */
 export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[]> {

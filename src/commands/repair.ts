@@ -3,7 +3,7 @@ import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags } from '../cli/flags.js';
 import { UsageError } from '../errors.js';
-import { applyPlan, undoJournal, type UndoResult } from '../repair/apply.js';
+import type { UndoResult } from '../repair/apply.js';
 import { journalDir } from '../repair/journal.js';
 import { acquireLock } from '../repair/lock.js';
 import { planRepair, type PlannedAction } from '../repair/plan.js';
@@ -97,6 +97,8 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
       this.log('aborted: nothing was changed');
       return doc;
     }
+    // apply runs programs (execa, ~100 modules): loaded only when there is something to apply
+    const { applyPlan } = await import('../repair/apply.js');
     const r = await applyPlan(plan, dir);
     doc.journal = r.journalId;
     doc.actions = plan.actions.map((a, i) => view(a, i < r.applied ? 'applied' : r.failed && i === r.failed.index ? 'failed' : 'not-run'));
@@ -113,6 +115,7 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
   }
 
   private async undo(dir: string, id?: string): Promise<RepairJson> {
+    const { undoJournal } = await import('../repair/apply.js');
     const r = await undoJournal(dir, id);
     if (r.errors.length) process.exitCode = 3;
     this.log(`undid repair ${r.journalId} on ${r.node}${r.netns ? ` (netns ${r.netns})` : ''}: ${r.restored} command(s)`);

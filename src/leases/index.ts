@@ -1,6 +1,5 @@
 // Desired state: flannel's leases from the source the flags name (DESIGN.md "desired state").
 import { readFile } from 'node:fs/promises';
-import { run } from '../collect/runner.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
 import { loadEtcd } from './etcd.js';
@@ -66,6 +65,8 @@ async function kubectl(opts: DesiredOptions, args: string[]): Promise<string> {
     if (!SAFE_VALUE.test(opts.context)) throw new UsageError(`not a kubeconfig context: ${JSON.stringify(opts.context)}`);
     argv.push('--context', opts.context);
   }
+  // imported here, not at the top: only --kube runs a program (execa is ~100 modules for every other source)
+  const { run } = await import('../collect/runner.js');
   const r = await run(argv, { timeoutMs: 30_000 });
   if (!r.ok) throw new EnvironmentError(`cannot ${args.slice(0, 2).join(' ')} with kubectl: ${r.error}`, 'or save `kubectl get nodes -o json` to a file and pass --nodes FILE');
   return r.stdout;
