@@ -5,7 +5,7 @@ import type { Finding } from '../model/finding.js';
 import { renderTable } from '../render/table.js';
 import { doctorCluster, renderClusterDoctor } from '../cluster/doctor.js';
 import type { ConsistencyMatrix } from '../cluster/matrix.js';
-import { loadState, stateFlags } from './trace.js';
+import { loadState, stateFlags } from '../cli/state.js';
 
 export interface DoctorJson {
   ok: boolean;

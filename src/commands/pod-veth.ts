@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { podVeth, type PodVethResult } from '../analyze/pod-veth.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { renderTable } from '../render/table.js';
-import { loadState, stateFlags } from './trace.js';
+import { loadState, stateFlags } from '../cli/state.js';
 
 export default class PodVeth extends BaseCommand {
   static summary = 'Map pods to their host veths (iflink, peer_ifindex, bridge fdb) and flag leaks.';

@@ -8,7 +8,7 @@ import { journalDir } from '../repair/journal.js';
 import { acquireLock } from '../repair/lock.js';
 import { planRepair, type PlannedAction } from '../repair/plan.js';
 import { renderTable } from '../render/table.js';
-import { loadState, stateFlags } from './trace.js';
+import { loadState, stateFlags } from '../cli/state.js';
 
 type RepairFlags = Interfaces.InferredFlags<typeof Repair.flags>;
 type Status = 'planned' | 'applied' | 'failed' | 'not-run';

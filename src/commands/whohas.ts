@@ -3,7 +3,7 @@ import { whohas, type WhohasResult } from '../analyze/whohas.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { normalizeMac } from '../model/net.js';
 import { renderTable } from '../render/table.js';
-import { loadState, stateFlags } from './trace.js';
+import { loadState, stateFlags } from '../cli/state.js';
 
 export default class Whohas extends BaseCommand {
   static summary = 'Find every owner of a MAC: interface, neighbour, fdb entry, pod or node VtepMAC.';
