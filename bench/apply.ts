@@ -5,12 +5,13 @@
 // many programs repair ran and whether it used -batch. `--json` is timed too: it skips the plan table.
 // Target: repair of 5,000 peers at least 5× faster than the shell loop. Also run at 500 peers to show the growth.
 import { readFileSync } from 'node:fs';
+import type { Lab } from '../test/netns/lab.js';
 import { join } from 'node:path';
 import { writeState } from './gen-state.js';
-import { FLANCTL, LIVE_SIZES, OUT, QUICK, ROOT, exec, flanctl, hasCommand, hyperfine, ms, q, ratio, record } from './lib.js';
-import { addNode, argvShim, countPeers, flannelLinkCommands, newLab } from './netns-node.js';
+import { FLANCTL, OUT, QUICK, ROOT, exec, flanctl, hyperfine, ms, q, ratio, record } from './lib.js';
+import { addNode, argvShim, countPeers, flannelLinkCommands, runLive } from './netns-node.js';
 
-function measure(lab: ReturnType<typeof newLab>, peers: number): void {
+function measure(lab: Lab, peers: number): void {
   const dir = join(OUT, 'live', `n${peers}`);
   writeState(dir, { peers });
   {
@@ -55,18 +56,5 @@ function measure(lab: ReturnType<typeof newLab>, peers: number): void {
   }
 }
 
-function main(): void {
-  if (!hasCommand('repair')) {
-    record('apply', 'notMeasured', 'repair: command not in this build');
-    console.log('apply: not measured (repair command not in this build)');
-    return;
-  }
-  const lab = newLab();
-  try {
-    for (const n of LIVE_SIZES) measure(lab, n);
-  } finally {
-    lab.teardown();
-  }
-}
+runLive('apply', 'repair', measure);
 
-main();

@@ -4,12 +4,13 @@
 // "commands"), from one shell. Also `flanctl trace --netns` on the same live state.
 // Target: collection ≤ 1.5× the raw commands.
 import { readFileSync } from 'node:fs';
+import type { Lab } from '../test/netns/lab.js';
 import { join } from 'node:path';
-import { addNode, argvShim, countPeers, newLab, programPeers } from './netns-node.js';
+import { addNode, argvShim, countPeers, programPeers, runLive } from './netns-node.js';
 import { writeState } from './gen-state.js';
-import { FLANCTL, LIVE_SIZES, OUT, QUICK, exec, flanctl, hasCommand, hyperfine, ms, q, ratio, record } from './lib.js';
+import { FLANCTL, OUT, QUICK, exec, flanctl, hasCommand, hyperfine, ms, q, ratio, record } from './lib.js';
 
-function measure(lab: ReturnType<typeof newLab>, peers: number): void {
+function measure(lab: Lab, peers: number): void {
   const dir = join(OUT, 'live', `n${peers}`);
   writeState(dir, { peers });
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { traceTarget: string; present: number };
@@ -50,18 +51,5 @@ function measure(lab: ReturnType<typeof newLab>, peers: number): void {
   }
 }
 
-function main(): void {
-  if (!hasCommand('collect')) {
-    record('collect', 'notMeasured', 'collect: command not in this build');
-    console.log('collect: not measured (command not in this build)');
-    return;
-  }
-  const lab = newLab();
-  try {
-    for (const n of LIVE_SIZES) measure(lab, n);
-  } finally {
-    lab.teardown();
-  }
-}
+runLive('collect', 'collect', measure);
 
-main();

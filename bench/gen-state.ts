@@ -21,6 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Snapshot, type SnapshotInput } from '../src/model/index.js';
+import { flannelNodeObject } from '../test/netns/flannel-cluster.js';
 
 export const NETWORK = '10.0.0.0/8';
 export const MAX_PEERS = 65_535;
@@ -172,21 +173,7 @@ export function generate(opts: GenOptions) {
   const nodesJson = JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
-    items: [LOCAL, ...desired].map((p) => ({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name: p.name,
-        annotations: {
-          'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: 1, VtepMAC: p.mac }),
-          'flannel.alpha.coreos.com/backend-type': 'vxlan',
-          'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-          'flannel.alpha.coreos.com/public-ip': p.ip,
-        },
-      },
-      spec: { podCIDR: p.subnet, podCIDRs: [p.subnet] },
-      status: { addresses: [{ type: 'InternalIP', address: p.ip }, { type: 'Hostname', address: p.name }] },
-    })),
+    items: [LOCAL, ...desired].map((p) => flannelNodeObject({ ...p, vtepMac: p.mac })),
     metadata: { resourceVersion: '' },
   });
 

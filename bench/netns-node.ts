@@ -5,15 +5,11 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../test/netns/lab.js';
 import { peer } from './gen-state.js';
-import { OUT, exec } from './lib.js';
+import { LIVE_SIZES, OUT, exec, hasCommand, record } from './lib.js';
 
 const LOCAL = peer(0);
 
-/**
- * The Lab tag has a digit on purpose: test/netns/lab.ts sweepStaleNamespaces() (run by other test files at start)
- * deletes every `fct[a-z]+<4 hex>-` namespace, including a live one of a bench running at the same time.
- * bench/run.sh deletes ours on exit from bench/out/netns.list.
- */
+/** A lab that is torn down on exit and on Ctrl-C; bench/run.sh also deletes ours on exit from bench/out/netns.list. */
 export function newLab(): Lab {
   const lab = new Lab('bench5k');
   const cleanup = (): void => {
@@ -88,4 +84,19 @@ export function argvShim(log: string): NodeJS.ProcessEnv {
   }
   writeFileSync(log, '');
   return { ...process.env, PATH: `${dir}:${process.env.PATH}`, FLANCTL_ARGV_LOG: log };
+}
+
+/** Run a live benchmark at every LIVE_SIZES peer count in one lab, unless this build lacks the command. */
+export function runLive(section: 'collect' | 'apply', command: string, measure: (lab: Lab, peers: number) => void): void {
+  if (!hasCommand(command)) {
+    record(section, 'notMeasured', `${command}: command not in this build`);
+    console.log(`${section}: not measured (${command} command not in this build)`);
+    return;
+  }
+  const lab = newLab();
+  try {
+    for (const n of LIVE_SIZES) measure(lab, n);
+  } finally {
+    lab.teardown();
+  }
 }

@@ -114,31 +114,28 @@ export function programPeers(lab: Lab, node: LabNode, all: LabNode[]): void {
   }
 }
 
-/** `kubectl get nodes -o json` for the cluster, with flannel's annotations (§3.1). */
-export function nodesJson(cluster: LabCluster): string {
-  return JSON.stringify(
-    {
-      apiVersion: 'v1',
-      kind: 'List',
-      items: cluster.nodes.map((n) => ({
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: {
-          name: n.name,
-          annotations: {
-            'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac }),
-            'flannel.alpha.coreos.com/backend-type': 'vxlan',
-            'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-            'flannel.alpha.coreos.com/public-ip': n.ip,
-          },
-        },
-        spec: { podCIDR: n.subnet, podCIDRs: [n.subnet] },
-        status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }] },
-      })),
+/** A Kubernetes Node object as flanneld annotates it (reference §3.1). */
+export function flannelNodeObject(n: { name: string; ip: string; subnet: string; vtepMac: string }): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: n.name,
+      annotations: {
+        'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac }),
+        'flannel.alpha.coreos.com/backend-type': 'vxlan',
+        'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+        'flannel.alpha.coreos.com/public-ip': n.ip,
+      },
     },
-    null,
-    2,
-  );
+    spec: { podCIDR: n.subnet, podCIDRs: [n.subnet] },
+    status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'Hostname', address: n.name }] },
+  };
+}
+
+/** `kubectl get nodes -o json` for the cluster. */
+export function nodesJson(cluster: LabCluster): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: cluster.nodes.map(flannelNodeObject) }, null, 2);
 }
 
 /** subnet.env as flanneld writes it for a node. */
