@@ -28,6 +28,8 @@ export interface FakeApiOptions {
   podNodes: Map<string, { netns: string; hostIp: string }>;
   /** workload pods, listed by `kubectl get pods --all-namespaces` without a selector */
   appPods?: { namespace: string; name: string; ip: string; node: string }[];
+  /** serve fixtures/kube-api/configmap-flannel.json at /api/v1/configmaps (flannel's net-conf.json) */
+  flannelConfigMap?: boolean;
 }
 
 export function flannelPodList(podNodes: FakeApiOptions['podNodes']): string {
@@ -57,6 +59,7 @@ export async function startFakeApi(o: FakeApiOptions): Promise<FakeApi> {
     const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
     const nodeItem = node && (JSON.parse(o.nodesJson) as { items: { metadata: { name: string } }[] }).items.find((i) => i.metadata.name === node[1]);
     if (nodeItem) return json(200, JSON.stringify(nodeItem));
+    if (path === '/api/v1/configmaps' && o.flannelConfigMap) return json(200, fixture('configmap-flannel.json'));
     if (path === '/api/v1/pods') {
       if (new URLSearchParams((req.url ?? '').split('?')[1]).get('labelSelector') === 'app=flannel') return json(200, pods);
       const apps = (o.appPods ?? []).map((p) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: p.name, namespace: p.namespace }, spec: { nodeName: p.node }, status: { phase: 'Running', podIP: p.ip } }));

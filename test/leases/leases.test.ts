@@ -8,6 +8,7 @@ import { parseEndpoints, v2Kvs, v3Kvs } from '../../src/leases/etcd.js';
 import { loadDesiredState } from '../../src/leases/index.js';
 import { parseFlannelConfigMaps, parseNodesJson } from '../../src/leases/kube.js';
 import { ParseError, UsageError } from '../../src/errors.js';
+import { kubeconfigFor, startFakeApi } from '../cluster/kube-api.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
 
@@ -122,27 +123,22 @@ describe('loadDesiredState', () => {
     await expect(loadDesiredState({ kube: true, context: '--insecure-skip-tls-verify' })).rejects.toThrow(UsageError);
   });
 
-  it('--kube runs kubectl with --kubeconfig/--context as separate argv words and reads nodes + ConfigMap', async () => {
-    // no cluster here: a stand-in `kubectl` first on PATH answers like the real one and records its argv
+  it('--kube runs the real kubectl (--kubeconfig/--context honoured) against an API server and reads nodes + ConfigMap', async () => {
+    // a local API server with recorded responses (test/cluster/kube-api.ts); the kubeconfig's current context points
+    // at a dead cluster, so only an honoured --context reaches the server
+    const api = await startFakeApi({ nodesJson: fixture('nodes-mixed.json'), podNodes: new Map(), flannelConfigMap: true });
     const dir = mkdtempSync(join(tmpdir(), 'flanctl-kubectl-'));
-    const nodes = join(dir, 'nodes.json');
-    writeFileSync(nodes, fixture('nodes-mixed.json'));
-    const cm = JSON.stringify({ items: [{ metadata: { name: 'kube-flannel-cfg', namespace: 'kube-flannel' }, data: { 'net-conf.json': '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}' } }] });
-    writeFileSync(join(dir, 'cm.json'), cm);
-    const script = `#!/bin/sh\nprintf '%s\\n' "$*" >> ${dir}/argv.log\ncase "$2" in nodes) cat ${nodes};; configmap) cat ${dir}/cm.json;; esac\n`;
-    writeFileSync(join(dir, 'kubectl'), script, { mode: 0o755 });
-    const path = process.env.PATH;
-    process.env.PATH = `${dir}:${path}`;
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigFor(api.url).replace(/(- name: other\n {2}context:\n {4}cluster: )fake/, '$1dead').replace('clusters:\n', 'clusters:\n- name: dead\n  cluster:\n    server: http://127.0.0.1:1\n'));
     try {
-      const state = await loadDesiredState({ kube: true, kubeconfig: '/etc/k8s/admin.conf', context: 'prod' });
+      const state = await loadDesiredState({ kube: true, kubeconfig, context: 'fake' });
       expect(state?.leases.map((l) => [l.node, l.source])).toContainEqual(['node1', 'kube']);
       expect(state?.netConf?.Network).toBe('10.244.0.0/16');
-      expect(readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n')).toEqual([
-        'get nodes -o json --kubeconfig /etc/k8s/admin.conf --context prod',
-        'get configmap --all-namespaces --field-selector metadata.name=kube-flannel-cfg -o json --kubeconfig /etc/k8s/admin.conf --context prod',
-      ]);
+      expect(api.requests.find((r) => r.startsWith('GET /api/v1/nodes'))).toBeDefined();
+      expect(api.requests.find((r) => r.startsWith('GET /api/v1/configmaps'))).toMatch(/fieldSelector=metadata\.name%3Dkube-flannel-cfg/);
+      await expect(loadDesiredState({ kube: true, kubeconfig })).rejects.toMatchObject({ exitCode: 3 });
     } finally {
-      process.env.PATH = path;
+      await api.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
