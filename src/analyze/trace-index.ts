@@ -116,11 +116,6 @@ export function podsComplete(node: NodeIndex): boolean {
   return node.snap.source.kind !== 'dir' && node.snap.pods.some((p) => p.ip !== undefined);
 }
 
-/** A link is up when its flags say UP (operstate UNKNOWN is normal for vxlan and ipip). */
-export function isUp(link: Link): boolean {
-  return link.flags.includes('UP') || link.operstate === 'UP';
-}
-
 /** Desired leases indexed by subnet (longest prefix) and by public IP. */
 export interface LeaseIndex {
   bySubnet: PrefixIndex<Lease>;

@@ -3,7 +3,8 @@
 import type { Link, PodNetns, Route } from '../model/index.js';
 import { cidrContains } from '../model/net.js';
 import { formatRoute } from './route-lookup.js';
-import { absenceProves, isUp, masterOf, needsBridge, podsComplete, podPeerIfindex, type NodeIndex } from './trace-index.js';
+import { isKnownDown } from './link-state.js';
+import { absenceProves, masterOf, needsBridge, podsComplete, podPeerIfindex, type NodeIndex } from './trace-index.js';
 import { podBridge } from './trace-overlay.js';
 import { hop, type Problem, type TraceHop, type WalkResult } from './trace-types.js';
 
@@ -12,7 +13,7 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
   const hops: TraceHop[] = [hop('route', node, bridge, `${formatRoute(route)} (${reason})`)];
   const link = node.links.get(bridge);
   const brProblems: Problem[] = [];
-  if (link && (link.flags.length || link.operstate) && !isUp(link)) brProblems.push({ code: 'BRIDGE_DOWN', text: `${bridge} is down` });
+  if (link && isKnownDown(link)) brProblems.push({ code: 'BRIDGE_DOWN', text: `${bridge} is down` });
   const gwAddr = node.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet' && cidrContains(`${a.local}/${a.prefixlen}`, dst));
   const envSubnet = node.snap.subnetEnv?.subnet;
   if (envSubnet && podBridge(node) === bridge && gwAddr && envSubnet !== `${gwAddr.local}/${gwAddr.prefixlen}`) {
@@ -54,7 +55,7 @@ function vethHop(node: NodeIndex, veth: Link | undefined, bridge: string, pod: P
   const master = masterOf(node, veth.name);
   if (!master) problems.push({ code: 'VETH_NO_MASTER', text: `${veth.name} has no master: not on ${bridge} (\`ip link set ${veth.name} master ${bridge}\`)` });
   else if (master !== bridge) problems.push({ code: 'VETH_WRONG_MASTER', text: `${veth.name} is on ${master}, not ${bridge}` });
-  if ((veth.flags.length || veth.operstate) && !veth.flags.includes('UP')) problems.push({ code: 'VETH_DOWN', text: `${veth.name} is down` });
+  if (isKnownDown(veth)) problems.push({ code: 'VETH_DOWN', text: `${veth.name} is down` });
   const br = node.links.get(bridge);
   if (veth.mtu && br?.mtu && veth.mtu !== br.mtu) problems.push({ code: 'MTU_MISMATCH', text: `${veth.name} mtu ${veth.mtu} ≠ ${bridge} mtu ${br.mtu}` });
   return hop('veth', node, veth.name, `ifindex ${veth.ifindex}${master ? ` master ${master}` : ''}${veth.mtu ? ` mtu ${veth.mtu}` : ''}`, problems);
@@ -79,7 +80,7 @@ export function vethRouteWalk(node: NodeIndex, dst: string, route: Route, reason
   const pod = node.podsByIp.get(dst) ?? (veth ? node.podsByHostIfindex.get(veth.ifindex) : undefined);
   const problems: Problem[] = [];
   if (!veth && absenceProves(node)) problems.push({ code: 'VETH_MISSING', text: `${dev} does not exist: the pod is gone, the route is stale` });
-  if (veth && (veth.flags.length || veth.operstate) && !veth.flags.includes('UP')) problems.push({ code: 'VETH_DOWN', text: `${dev} is down` });
+  if (veth && isKnownDown(veth)) problems.push({ code: 'VETH_DOWN', text: `${dev} is down` });
   hops.push(hop('veth', node, dev, veth ? `ifindex ${veth.ifindex}${veth.mtu ? ` mtu ${veth.mtu}` : ''}` : problems.length ? '' : `not verified: ${dev} is not in the saved link list`, problems));
   if (veth || pod) hops.push(podHop(node, veth, pod));
   return { backend: 'local', podTraffic: true, via: dev, hops, hostVeth: dev };

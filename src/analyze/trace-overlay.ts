@@ -4,7 +4,8 @@
 import type { Lease, Route } from '../model/index.js';
 import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
-import { absenceProves, isUp, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { isKnownDown } from './link-state.js';
+import { absenceProves, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { hop, type Problem, type TraceContext, type TraceHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
@@ -89,8 +90,7 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
     return hop('vxlan-device', node, dev, '', [{ code: 'VXLAN_DEVICE_MISSING', text: `${dev} does not exist: flanneld must recreate it (restart flanneld), and with it every peer's neigh/fdb/route` }]);
   }
   const problems: Problem[] = [];
-  const known = link.flags.length > 0 || link.operstate !== undefined;
-  if (known && !isUp(link)) problems.push({ code: 'VXLAN_DEVICE_DOWN', text: `${dev} is down: \`ip link set ${dev} up\`` });
+  if (isKnownDown(link)) problems.push({ code: 'VXLAN_DEVICE_DOWN', text: `${dev} is down: \`ip link set ${dev} up\`` });
   const facts: string[] = [];
   if (link.kind === 'vxlan') {
     const own = ownLease(node, ctx.leases);
@@ -196,7 +196,7 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   const link = node.links.get(dev);
   const devProblems: Problem[] = [];
   if (!link && absenceProves(node)) devProblems.push({ code: 'IPIP_DEVICE_MISSING', text: `${dev} does not exist` });
-  if (link && (link.flags.length || link.operstate) && !isUp(link)) devProblems.push({ code: 'IPIP_DEVICE_DOWN', text: `${dev} is down` });
+  if (link && isKnownDown(link)) devProblems.push({ code: 'IPIP_DEVICE_DOWN', text: `${dev} is down` });
   const local = link?.kind === 'ipip' ? link.local : undefined;
   if (local && node.snap.addresses.length && !node.addressDev.has(local)) devProblems.push({ code: 'IPIP_CONFIG', text: `local ${local} is not an address of this node` });
   hops.push(hop('ipip-device', node, dev, link ? `ipip local ${local ?? '?'} mtu ${link.mtu ?? '?'}` : 'not verified: no link data', devProblems));

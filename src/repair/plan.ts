@@ -4,7 +4,8 @@
 // Order (flannel's, vxlan_network.go): device first, then every neigh, every fdb, every route — so each
 // peer still gets neigh -> fdb -> route and no route ever exists before its permanent neighbour. Removals
 // (--prune) come last, in flannel's removal order neigh -> fdb -> route.
-import { buildContext, type CheckContext, deviceWithAddress, isKnownDown, subnetAddress } from '../analyze/checks/context.js';
+import { buildContext, type CheckContext, deviceWithAddress, subnetAddress } from '../analyze/checks/context.js';
+import { isKnownDown } from '../analyze/link-state.js';
 import { type PeerDiff, peerDiffs, staleEntries } from '../analyze/checks/peers.js';
 import type { DesiredState } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';

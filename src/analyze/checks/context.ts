@@ -117,10 +117,5 @@ export function deviceWithAddress(ctx: CheckContext, ip: string): Link | undefin
   return undefined;
 }
 
-export const isUp = (link: Link): boolean => link.flags.includes('UP');
-
-/** Down as far as the output shows: saved outputs that lost the flag list say nothing either way. */
-export const isKnownDown = (link: Link): boolean => (link.flags.length > 0 || link.operstate !== undefined) && !isUp(link);
-
 /** Kinds a parser knows for sure are not vxlan (`device`/`other` mean "not told"). */
 export const KNOWN_OTHER = new Set(['loopback', 'veth', 'bridge', 'ipip', 'wireguard', 'dummy']);

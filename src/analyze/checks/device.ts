@@ -3,7 +3,8 @@
 import type { Finding } from '../../model/finding.js';
 import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../repair/commands.js';
-import { isKnownDown, KNOWN_OTHER, subnetAddress } from './context.js';
+import { isKnownDown } from '../link-state.js';
+import { KNOWN_OTHER, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 

@@ -6,7 +6,8 @@ import type { Lease } from '../../model/lease.js';
 import type { Neigh } from '../../model/neigh.js';
 import type { Route } from '../../model/route.js';
 import { cidrContains } from '../../model/net.js';
-import { type CheckContext, isKnownDown, remoteLeases, subnetAddress } from './context.js';
+import { isKnownDown } from '../link-state.js';
+import { type CheckContext, remoteLeases, subnetAddress } from './context.js';
 
 export type Part = 'ok' | 'missing' | 'wrong';
 
