@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../src/model/index.js';
+import { Snapshot } from '../../src/model/index.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { canUseNetns, Lab } from '../netns/lab.js';
 import { cliEntry, expectOneLineError, runCli } from './cli.js';
@@ -37,6 +37,10 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
   afterAll(() => {
     lab.teardown();
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('is a valid snapshot as collected (the schema changes nothing in it)', () => {
+    expect(Snapshot.parse(snap)).toEqual(snap);
   });
 
   it('names the node after the namespace and records every step', () => {
