@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import { which } from '../collect/runner.js';
 import { EnvironmentError, UsageError } from '../errors.js';
-import { type Cmd, programPrefix, render } from './commands.js';
+import { type Cmd, programPrefix, render } from '../model/fix.js';
 import { type Journal, newJournalId, readJournal, writeJournal } from './journal.js';
 import { acquireLock } from './lock.js';
 import type { RepairPlan } from './plan.js';

@@ -14,7 +14,7 @@ import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { SubnetEnv } from '../model/subnet-env.js';
 import { cidrContains } from '../model/net.js';
-import * as c from './commands.js';
+import * as c from '../model/fix.js';
 
 export interface PlanInput {
   snapshot: Snapshot;

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSnapshots } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { applyPlan, undoJournal } from '../../src/repair/apply.js';
-import { neighDel, neighReplace, render } from '../../src/repair/commands.js';
+import { neighDel, neighReplace, render } from '../../src/model/fix.js';
 import { acquireLock } from '../../src/repair/lock.js';
 import { planRepair } from '../../src/repair/plan.js';
 import { buildFlannelCluster, type LabCluster, nodesJson, programPeers } from '../netns/flannel-cluster.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { UsageError } from '../../src/errors.js';
 import type { Lease } from '../../src/model/lease.js';
-import { fdbReplace, linkAddVxlan, neighReplace, routeReplace, UnsafeValue } from '../../src/repair/commands.js';
+import { fdbReplace, linkAddVxlan, neighReplace, routeReplace, UnsafeValue } from '../../src/model/fix.js';
 import { planRepair } from '../../src/repair/plan.js';
 import { broken, healthy, link, NODE1_MAC, NODE2_MAC, NODE3_MAC, type Raw } from '../doctor/fixture.js';
 

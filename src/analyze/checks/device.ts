@@ -2,7 +2,7 @@
 // it, its one overlay address, and flannel.ipip for the ipip backend.
 import type { Finding } from '../../model/finding.js';
 import { cidrContains } from '../../model/net.js';
-import { addrDel, addrReplace, linkMtu, linkUp } from '../../repair/commands.js';
+import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
 import { isKnownDown } from '../link-state.js';
 import { KNOWN_OTHER, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';

@@ -1,5 +1,5 @@
 import type { Finding } from '../../model/finding.js';
-import { type Cmd, render } from '../../repair/commands.js';
+import { type Cmd, render } from '../../model/fix.js';
 import type { CheckContext } from './context.js';
 
 /** A check's result: findings, or why it could not run. */

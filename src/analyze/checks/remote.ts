@@ -1,6 +1,6 @@
 // Findings for the per-lease triplet and for stale entries (C-route, C-neigh, C-fdb of reference §7).
 import type { Finding } from '../../model/finding.js';
-import { fdbDel, fdbReplace, neighDel, neighReplace, routeDel, routeReplace } from '../../repair/commands.js';
+import { fdbDel, fdbReplace, neighDel, neighReplace, routeDel, routeReplace } from '../../model/fix.js';
 import type { CheckContext } from './context.js';
 import { fdbLine, leaseLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';

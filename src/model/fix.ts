@@ -1,8 +1,8 @@
-// argv builders for every repair verb. Each value is validated here, right before it becomes part of a
-// command line (IPs, MACs, device names, prefixes, namespace names); a bad value throws UnsafeValue and
-// the plan skips that item instead of building the command.
+// argv builders for every fix command (doctor fix hints, the cluster matrix, repair plans). Each value is validated here,
+// right before it becomes part of a command line (IPs, MACs, device names, prefixes, namespace names); a bad value
+// throws UnsafeValue and the caller skips that item instead of building the command.
 import { UsageError } from '../errors.js';
-import { isIfname, isIPv4 } from '../model/net.js';
+import { isIfname, isIPv4 } from './net.js';
 
 export class UnsafeValue extends UsageError {}
 
