@@ -1,5 +1,6 @@
 // Property tests: random bytes, random truncations and bit flips of real captures never throw anything but
-// a CaptureError, and never hang; the layers never throw at all (truncation is a flag on the packet).
+// a CaptureError, and never hang; the layers never throw at all (truncation is a flag on the packet) and
+// never read a byte outside the record (a bounded view of the buffer throws on any such read).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,6 +11,7 @@ import { decodeDns } from '../../src/pcap/dns.js';
 import { CaptureError } from '../../src/pcap/errors.js';
 import { packetLine, packetRecord } from '../../src/pcap/format.js';
 import { decodeCapture } from '../../src/pcap/index.js';
+import { OutOfBounds, u16, u32, u32le } from '../../src/pcap/layers/bytes.js';
 import { decodeRecord, udpPortTable } from '../../src/pcap/layers/index.js';
 import { newPacket } from '../../src/pcap/packet.js';
 import { newRecord } from '../../src/pcap/reader/record.js';
@@ -18,6 +20,22 @@ const dir = resolve(import.meta.dirname, '../../fixtures/pcap');
 const real = readdirSync(dir)
   .filter((f) => /\.(pcap|pcapng)$/.test(f))
   .map((f) => readFileSync(join(dir, f)));
+
+/** Every record of the little-endian classic captures (µs and ns), read here by hand: 24-byte file header, 16-byte record headers. */
+const realFrames = readdirSync(dir)
+  .filter((f) => f.endsWith('.pcap'))
+  .flatMap((file) => {
+    const b = readFileSync(join(dir, file));
+    if (![0xa1b2c3d4, 0xa1b23c4d].includes(b.readUInt32LE(0))) return [];
+    const linkType = b.readUInt32LE(20) & 0xffff;
+    const frames: { file: string; linkType: number; frame: Buffer }[] = [];
+    for (let o = 24; o + 16 <= b.length; ) {
+      const capLen = b.readUInt32LE(o + 8);
+      frames.push({ file, linkType, frame: b.subarray(o + 16, Math.min(o + 16 + capLen, b.length)) });
+      o += 16 + capLen;
+    }
+    return frames;
+  });
 
 /** Decode a buffer as a whole file, in chunks of `chunk` bytes; resolves 'ok' or 'typed', rejects otherwise. */
 async function decodeBytes(buf: Buffer, chunk = 4096): Promise<'ok' | 'typed'> {
@@ -72,14 +90,64 @@ describe('capture readers on hostile input', () => {
   });
 });
 
+class ReadOutside extends Error {}
+
+/**
+ * The record's bytes [lo, hi) inside a larger buffer (as a reader's chunk holds the records around it), seen
+ * through a view that throws ReadOutside on any index, read or subarray outside [lo, hi).
+ */
+function boundedView(record: Uint8Array, lo: number): { buf: Buffer; hi: number } {
+  const whole = Buffer.alloc(lo + record.length + 64, 0xee);
+  whole.set(record, lo);
+  const hi = lo + record.length;
+  const check = (from: number, to: number): void => {
+    if (from < lo || to > hi || from > to) throw new ReadOutside(`read [${from}, ${to}) outside the record [${lo}, ${hi})`);
+  };
+  const width: Record<string, number> = { readUInt8: 1, readUInt16BE: 2, readUInt16LE: 2, readUInt32BE: 4, readUInt32LE: 4 };
+  const buf = new Proxy(whole, {
+    get(target, key) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) {
+        check(Number(key), Number(key) + 1);
+        return target[Number(key)];
+      }
+      if (typeof key === 'string' && key in width) return (o: number) => (check(o, o + width[key]), target[key as 'readUInt8'](o));
+      if (key === 'subarray') return (a: number, b: number) => (check(a, b), target.subarray(a, b));
+      if (key === 'length') throw new ReadOutside('the buffer length is not the record length');
+      throw new ReadOutside(`unexpected buffer property ${String(key)}`);
+    },
+  });
+  return { buf, hi };
+}
+
+describe('bounded reads', () => {
+  it('u16/u32 read big- and little-endian inside the record and throw OutOfBounds past its end', () => {
+    const b = Buffer.from([0x12, 0x34, 0x56, 0x78, 0x9a]);
+    expect([u16(b, 0, 5), u32(b, 1, 5), u32le(b, 0, 4)]).toEqual([0x1234, 0x3456789a, 0x78563412]);
+    // the buffer goes on, the record does not
+    expect(() => u16(b, 3, 4)).toThrow(OutOfBounds);
+    expect(() => u32(b, 1, 4)).toThrow(OutOfBounds);
+    expect(() => u32le(b, 2, 5)).toThrow(OutOfBounds);
+    expect(() => u16(b, -1, 5)).toThrow(OutOfBounds);
+  });
+
+  it('the bounded view itself catches reads outside the record', () => {
+    const { buf } = boundedView(Uint8Array.from([1, 2, 3]), 5);
+    expect(buf[5]).toBe(1);
+    expect(() => buf[8]).toThrow(ReadOutside);
+    expect(() => buf[4]).toThrow(ReadOutside);
+    expect(() => buf.readUInt16BE(7)).toThrow(ReadOutside);
+    expect(() => buf.subarray(5, 9)).toThrow(ReadOutside);
+  });
+});
+
 describe('layers on random packet bytes', () => {
-  it('decode, check, format: never throw, whatever the link type', () => {
+  it('decode, check, format: never throw, never read outside the record, whatever the link type', () => {
     const p = newPacket(udpPortTable([9999]));
     const rec = newRecord();
     fc.assert(
-      fc.property(fc.constantFrom(0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 999), fc.uint8Array({ maxLength: 200 }), (linkType, bytes) => {
-        rec.buf = Buffer.from(bytes);
-        rec.off = 0;
+      fc.property(fc.constantFrom(0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 999), fc.uint8Array({ maxLength: 200 }), fc.nat(40), (linkType, bytes, lo) => {
+        rec.buf = boundedView(bytes, lo).buf;
+        rec.off = lo;
         rec.capLen = bytes.length;
         rec.origLen = bytes.length + 10;
         rec.linkType = linkType;
@@ -95,25 +163,43 @@ describe('layers on random packet bytes', () => {
     );
   });
 
-  it('IPv4/UDP/VXLAN headers with random tails stay inside the buffer', () => {
+  it('every frame of the real captures, cut anywhere and given a random tail, is read inside the record', () => {
+    const p = newPacket(udpPortTable([9999]));
+    const rec = newRecord();
+    fc.assert(
+      fc.property(fc.constantFrom(...realFrames), fc.double({ min: 0, max: 1, noNaN: true }), fc.uint8Array({ maxLength: 60 }), fc.nat(40), ({ linkType, frame }, frac, tail, lo) => {
+        const keep = Math.floor(frame.length * frac);
+        const bytes = Buffer.concat([frame.subarray(0, keep), Buffer.from(tail)]);
+        rec.buf = boundedView(bytes, lo).buf;
+        rec.off = lo;
+        rec.capLen = bytes.length;
+        rec.origLen = bytes.length;
+        rec.linkType = linkType;
+        decodeRecord(p, rec);
+        const kinds: string[] = [];
+        checkPacket(p, { mtu: 1500, knownVnis: [1] }, (k) => kinds.push(k));
+        const dns = decodeDns(p);
+        packetLine(p, 6, dns, undefined, kinds);
+        JSON.stringify(packetRecord(p, 1, 9, dns, undefined, kinds));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('a real VXLAN frame cut short is flagged truncated', () => {
     const p = newPacket(udpPortTable());
     const rec = newRecord();
-    // the first frame of the crafted VXLAN capture: pcap header 24 + record header 16
-    const vxlanHead = readFileSync(join(dir, 'vxlan-anomalies.pcap')).subarray(40, 40 + 148);
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 120 }), fc.uint8Array({ maxLength: 120 }), (keep, tail) => {
-        // an Ethernet+IPv4+UDP 8472+VXLAN prefix from a real frame, then random bytes
-        const frame = Buffer.concat([vxlanHead.subarray(0, keep), Buffer.from(tail)]);
-        rec.buf = frame;
-        rec.off = 0;
-        rec.capLen = frame.length;
-        rec.origLen = frame.length;
-        rec.linkType = 1;
-        decodeRecord(p, rec);
-        packetLine(p, 6, decodeDns(p), undefined, []);
-      }),
-      { numRuns: 2000 },
-    );
+    // the first frame of the crafted VXLAN capture: 148 bytes, its IPv4 total length says 134 follow Ethernet
+    const frame = realFrames.find((f) => f.file === 'vxlan-anomalies.pcap')!.frame;
+    expect(frame.length).toBe(148);
+    for (let keep = 0; keep < 148; keep++) {
+      rec.buf = boundedView(frame.subarray(0, keep), 7).buf;
+      rec.off = 7;
+      rec.capLen = rec.origLen = keep;
+      rec.linkType = 1;
+      decodeRecord(p, rec);
+      expect(p.truncated, `cut at ${keep}`).toBe(true);
+    }
   });
 });
 

@@ -7,5 +7,5 @@ export function ethernet(p: Packet, off: number, end: number): void {
   if (off + 14 > end) return truncated(p, 'ethernet');
   if (p.tunnel === 0) p.ethOff = off;
   else p.innerEthOff = off;
-  nextByEthertype(p, u16(p.buf, off + 12), off + 14, end);
+  nextByEthertype(p, u16(p.buf, off + 12, end), off + 14, end);
 }

@@ -12,10 +12,10 @@ export function icmp(p: Packet, off: number, end: number): void {
   ip.icmpCode = b[off + 1];
   if (off + 8 > end) return truncated(p, 'icmp');
   if (ip.icmpType === 0 || ip.icmpType === 8) {
-    ip.icmpId = u16(b, off + 4);
-    ip.icmpSeq = u16(b, off + 6);
+    ip.icmpId = u16(b, off + 4, end);
+    ip.icmpSeq = u16(b, off + 6, end);
   } else if (ip.icmpType === 3 || ip.icmpType === 11) {
-    if (ip.icmpType === 3 && ip.icmpCode === 4) ip.icmpMtu = u16(b, off + 6);
+    if (ip.icmpType === 3 && ip.icmpCode === 4) ip.icmpMtu = u16(b, off + 6, end);
     quoted(p, off + 8, end);
   }
 }
@@ -25,11 +25,11 @@ function quoted(p: Packet, off: number, end: number): void {
   const ip = p.ips[p.depth - 1];
   if (off + 20 > end || b[off] >> 4 !== 4) return;
   ip.quotedProto = b[off + 9];
-  ip.quotedSrc = u32(b, off + 12);
-  ip.quotedDst = u32(b, off + 16);
+  ip.quotedSrc = u32(b, off + 12, end);
+  ip.quotedDst = u32(b, off + 16, end);
   const l4 = off + (b[off] & 0x0f) * 4;
   if ((ip.quotedProto === 6 || ip.quotedProto === 17) && l4 + 4 <= end) {
-    ip.quotedSrcPort = u16(b, l4);
-    ip.quotedDstPort = u16(b, l4 + 2);
+    ip.quotedSrcPort = u16(b, l4, end);
+    ip.quotedDstPort = u16(b, l4 + 2, end);
   }
 }

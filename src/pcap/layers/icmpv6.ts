@@ -10,7 +10,7 @@ export function icmpv6(p: Packet, off: number, end: number): void {
   ip.icmpType = b[off];
   ip.icmpCode = b[off + 1];
   if (ip.icmpType === 128 || ip.icmpType === 129) {
-    ip.icmpId = u16(b, off + 4);
-    ip.icmpSeq = u16(b, off + 6);
-  } else if (ip.icmpType === 2) ip.icmpMtu = u32(b, off + 4);
+    ip.icmpId = u16(b, off + 4, end);
+    ip.icmpSeq = u16(b, off + 6, end);
+  } else if (ip.icmpType === 2) ip.icmpMtu = u32(b, off + 4, end);
 }

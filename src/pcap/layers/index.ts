@@ -1,6 +1,6 @@
 // Fills the dispatch tables and decodes a record into the reused Packet.
 import type { CaptureRecord } from '../reader/record.js';
-import { type Packet, TUNNEL_NONE } from '../packet.js';
+import { type Packet, TUNNEL_NONE, truncated } from '../packet.js';
 import { arp } from './arp.js';
 import { dns } from './dns.js';
 import { ethernet } from './ethernet.js';
@@ -11,6 +11,7 @@ import { ipv4 } from './ipv4.js';
 import { ipv6 } from './ipv6.js';
 import { loop, nullLink } from './null.js';
 import { rawIp } from './raw-ip.js';
+import { OutOfBounds } from './bytes.js';
 import { byEthertype, byIpProto, byLinkType, type Layer } from './registry.js';
 import { sll } from './sll.js';
 import { sll2 } from './sll2.js';
@@ -59,5 +60,12 @@ export function decodeRecord(p: Packet, rec: CaptureRecord): void {
   p.innerOff = -1;
   p.dnsLevel = -1;
   const first = byLinkType.get(rec.linkType);
-  if (first) first(p, p.start, p.end);
+  if (!first) return;
+  try {
+    first(p, p.start, p.end);
+  } catch (e) {
+    // a layer read past the record without checking its length first: the bytes ran out, as for a short header
+    if (!(e instanceof OutOfBounds)) throw e;
+    truncated(p, 'bounds');
+  }
 }

@@ -15,7 +15,7 @@ export function ipv6(p: Packet, off: number, end: number): void {
   resetIp(ip);
   ip.version = 6;
   ip.off = off;
-  ip.totalLen = 40 + u16(b, off + 4);
+  ip.totalLen = 40 + u16(b, off + 4, end);
   ip.ttl = b[off + 7];
   let next = b[off + 6];
   let payloadEnd = off + ip.totalLen;
@@ -32,7 +32,7 @@ export function ipv6(p: Packet, off: number, end: number): void {
       o += hdrLen;
     } else if (next === 44) {
       if (o + 8 > payloadEnd) return truncated(p, 'ipv6');
-      const fo = u16(b, o + 2);
+      const fo = u16(b, o + 2, end);
       ip.fragOffset = fo & 0xfff8;
       ip.fragment = true;
       next = b[o];

@@ -2,7 +2,7 @@
 // AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 24, 28 or 30 (BSDs, macOS).
 import { malformed, type Packet, truncated } from '../packet.js';
 import { nextByEthertype } from './registry.js';
-import { u32 } from './bytes.js';
+import { u32, u32le } from './bytes.js';
 
 const INET6 = new Set([10, 24, 28, 30]);
 
@@ -14,12 +14,12 @@ function family(p: Packet, off: number, end: number, af: number): void {
 
 export function nullLink(p: Packet, off: number, end: number): void {
   if (off + 4 > end) return truncated(p, 'null');
-  const le = p.buf.readUInt32LE(off);
+  const le = u32le(p.buf, off, end);
   // host order unknown: whichever reading is a small number is the right one
-  family(p, off, end, le < 0x10000 ? le : u32(p.buf, off));
+  family(p, off, end, le < 0x10000 ? le : u32(p.buf, off, end));
 }
 
 export function loop(p: Packet, off: number, end: number): void {
   if (off + 4 > end) return truncated(p, 'loop');
-  family(p, off, end, u32(p.buf, off));
+  family(p, off, end, u32(p.buf, off, end));
 }

@@ -5,5 +5,5 @@ import { u16 } from './bytes.js';
 
 export function sll(p: Packet, off: number, end: number): void {
   if (off + 16 > end) return truncated(p, 'sll');
-  nextByEthertype(p, u16(p.buf, off + 14), off + 16, end);
+  nextByEthertype(p, u16(p.buf, off + 14, end), off + 16, end);
 }

@@ -6,6 +6,6 @@ import { u16, u32 } from './bytes.js';
 
 export function sll2(p: Packet, off: number, end: number): void {
   if (off + 20 > end) return truncated(p, 'sll2');
-  p.ifindex = u32(p.buf, off + 4);
-  nextByEthertype(p, u16(p.buf, off), off + 20, end);
+  p.ifindex = u32(p.buf, off + 4, end);
+  nextByEthertype(p, u16(p.buf, off, end), off + 20, end);
 }

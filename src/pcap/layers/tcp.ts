@@ -7,7 +7,7 @@ export function tcp(p: Packet, off: number, end: number): void {
   if (off + 14 > end) return truncated(p, 'tcp');
   const ip = p.ips[p.depth - 1];
   ip.l4 = 6;
-  ip.srcPort = u16(p.buf, off);
-  ip.dstPort = u16(p.buf, off + 2);
+  ip.srcPort = u16(p.buf, off, end);
+  ip.dstPort = u16(p.buf, off + 2, end);
   ip.tcpFlags = p.buf[off + 13];
 }

@@ -10,10 +10,10 @@ export function udp(p: Packet, off: number, end: number): void {
   const b = p.buf;
   const ip = p.ips[p.depth - 1];
   ip.l4 = 17;
-  ip.srcPort = u16(b, off);
-  ip.dstPort = u16(b, off + 2);
-  const len = u16(b, off + 4);
-  const csum = u16(b, off + 6);
+  ip.srcPort = u16(b, off, end);
+  ip.dstPort = u16(b, off + 2, end);
+  const len = u16(b, off + 4, end);
+  const csum = u16(b, off + 6, end);
   const dgramEnd = off + len;
   // verifiable only when the whole datagram was captured and is not a fragment
   if (csum === 0 && ip.version === 4) ip.udpChecksum = UDP_CSUM_NONE;
@@ -42,15 +42,15 @@ export function pseudo(p: Packet, len: number, proto: number): number {
  */
 function innerFillFixes(b: Buffer, off: number, end: number, outerPseudo: number): boolean {
   const eth = off + 16; // UDP 8 + VXLAN 8
-  if (eth + 34 > end || u16(b, eth + 12) !== 0x0800) return false;
+  if (eth + 34 > end || u16(b, eth + 12, end) !== 0x0800) return false;
   const ip = eth + 14;
   const ihl = (b[ip] & 0x0f) * 4;
   const proto = b[ip + 9];
   const l4 = ip + ihl;
-  const l4End = Math.min(ip + u16(b, ip + 2), end);
+  const l4End = Math.min(ip + u16(b, ip + 2, end), end);
   const field = l4 + (proto === 6 ? 16 : proto === 17 ? 6 : -l4);
   if (field < l4 || field + 2 > l4End) return false;
-  const f = u16(b, field);
+  const f = u16(b, field, end);
   const innerPseudo = sum16(b, ip + 12, ip + 20) + proto + (l4End - l4);
   if (f !== fold(innerPseudo)) return false;
   const filled = ~fold(sum16(b, l4, l4End, innerPseudo) - f) & 0xffff;

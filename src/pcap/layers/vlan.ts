@@ -5,6 +5,6 @@ import { u16 } from './bytes.js';
 
 export function vlan(p: Packet, off: number, end: number): void {
   if (off + 4 > end) return truncated(p, 'vlan');
-  if (p.vlan < 0) p.vlan = u16(p.buf, off) & 0x0fff;
-  nextByEthertype(p, u16(p.buf, off + 2), off + 4, end);
+  if (p.vlan < 0) p.vlan = u16(p.buf, off, end) & 0x0fff;
+  nextByEthertype(p, u16(p.buf, off + 2, end), off + 4, end);
 }

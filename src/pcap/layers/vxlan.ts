@@ -9,7 +9,7 @@ export function vxlan(p: Packet, off: number, end: number): void {
   if (off + 8 > end) return truncated(p, 'vxlan');
   p.tunnel = TUNNEL_VXLAN;
   p.vxlanFlags = p.buf[off];
-  p.vni = u32(p.buf, off + 4) >>> 8;
+  p.vni = u32(p.buf, off + 4, end) >>> 8;
   p.innerOff = off + 8;
   ethernet(p, off + 8, end);
 }
