@@ -90,7 +90,8 @@ async function collectNode(o: ClusterCollectOptions, name: string, signal: Abort
   const rawDir = join(o.outDir, 'raw', fileName(name));
   await rm(rawDir, { recursive: true, force: true });
   await mkdir(rawDir, { recursive: true });
-  for (const out of outputs) if (out.text !== '') await writeFile(join(rawDir, out.file), out.text);
+  // splitRemoteOutput keeps only the step files' names; checked again here because this line writes files
+  for (const out of outputs) if (out.text !== '' && STEP_OF_FILE.has(out.file)) await writeFile(join(rawDir, out.file), out.text);
   // parsing and assembly are exactly what --from-dir does with the same files
   const { snapshot } = await loadFromDir(rawDir);
   const named: Snapshot = {

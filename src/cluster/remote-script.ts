@@ -50,10 +50,17 @@ export interface StepOutput {
   error?: string;
 }
 
-/** Split the script's stdout back into one output per file: a later attempt that worked replaces one that failed. Pure. */
+/**
+ * Split the script's stdout back into one output per file: a later attempt that worked replaces one that failed.
+ * The node prints the file names (and knows the nonce), so a section is kept only when its name is one of the
+ * step files above: a hostile node's `../../x` never becomes a path. Pure.
+ */
 export function splitRemoteOutput(stdout: string, nonce: string): StepOutput[] {
   const byFile = new Map<string, StepOutput>();
-  for (const s of splitSections(stdout, nonce)) if (s.ok || !byFile.get(s.file)?.ok) byFile.set(s.file, s);
+  for (const s of splitSections(stdout, nonce)) {
+    if (!STEP_OF_FILE.has(s.file)) continue;
+    if (s.ok || !byFile.get(s.file)?.ok) byFile.set(s.file, s);
+  }
   return [...byFile.values()];
 }
 

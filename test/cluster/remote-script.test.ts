@@ -7,12 +7,14 @@ import { REMOTE_SCRIPT, REMOTE_STEPS, splitRemoteOutput } from '../../src/cluste
 const frame = (nonce: string, file: string, out: string, rc: number, err = ''): string =>
   `\n@@flanctl-${nonce} begin ${file}\n${out}\n@@flanctl-${nonce} end ${file} ${rc} ${err}\n`;
 
+const STEP_FILES = [...new Set(REMOTE_STEPS.flatMap((s) => s.attempts.map((a) => a.file)))];
+
 describe('splitRemoteOutput', () => {
   it('gives back every output exactly, as a text file ending in one newline (property)', () => {
     const line = fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((l) => !l.includes('\n') && !l.startsWith('@@flanctl'));
     const output = fc.array(line, { maxLength: 8 }).map((lines) => lines.join('\n'));
     fc.assert(
-      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9.-]{0,12}$/), { minLength: 1, maxLength: 5 }), fc.array(output, { minLength: 5, maxLength: 5 }), (files, outs) => {
+      fc.property(fc.uniqueArray(fc.constantFrom(...STEP_FILES), { minLength: 1, maxLength: 5 }), fc.array(output, { minLength: 5, maxLength: 5 }), (files, outs) => {
         const text = files.map((f, i) => frame('0123456789abcdef', f, outs[i], 0)).join('');
         const parts = splitRemoteOutput(text, '0123456789abcdef');
         expect(parts.map((p) => p.file)).toEqual(files);
@@ -24,6 +26,11 @@ describe('splitRemoteOutput', () => {
         });
       }),
     );
+  });
+
+  it('drops sections whose name is not a step file (a hostile node naming ../../x)', () => {
+    const text = frame('n', '../../../tmp/x', 'owned', 0) + frame('n', '/etc/cron.d/x', 'owned', 0) + frame('n', 'ip-link.txt/../../y', 'owned', 0) + frame('n', 'ip-link.txt', 'link', 0);
+    expect(splitRemoteOutput(text, 'n')).toEqual([{ file: 'ip-link.txt', ok: true, text: 'link\n', exitCode: 0 }]);
   });
 
   it('ignores markers with another nonce (output that happens to contain our marker text)', () => {
