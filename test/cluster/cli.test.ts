@@ -5,15 +5,11 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliEntry, runCli } from '../collect/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const DIR = join(root, 'fixtures/cluster/stale-vtep');
-const bin = join(root, 'bin/run.js');
-
-function flanctl(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const flanctl = (args: string[]) => runCli(args);
 
 describe('cluster flags in the CLI', () => {
   const pathDir = mkdtempSync(join(tmpdir(), 'fct-plugin-'));
@@ -65,6 +61,7 @@ describe('cluster flags in the CLI', () => {
   });
 
   it('kubectl finds kubectl-flanctl on PATH and `kubectl flanctl` runs the same CLI', () => {
+    cliEntry(); // the plugin shim runs the same build: fail on a stale one here too
     symlinkSync(join(root, 'bin/kubectl-flanctl.js'), join(pathDir, 'kubectl-flanctl'));
     const env = { ...process.env, PATH: `${pathDir}:${process.env.PATH}` };
     const list = spawnSync('kubectl', ['plugin', 'list'], { encoding: 'utf8', env });

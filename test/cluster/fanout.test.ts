@@ -26,10 +26,17 @@ describe('fanOut', () => {
     expect(out.map((r) => r.value)).toEqual(names.map((n) => n.toUpperCase()));
   });
 
-  it('is parallel, not a loop: 8 jobs of 100 ms with parallel 8 take well under 8 × 100 ms', async () => {
-    const start = performance.now();
-    await fanOut(['1', '2', '3', '4', '5', '6', '7', '8'], { parallel: 8, timeoutMs: 5000 }, () => sleep(100));
-    expect(performance.now() - start).toBeLessThan(400);
+  it('is parallel, not a loop: 8 jobs that each wait for all 8 to have started all finish', async () => {
+    // a loop would leave the first job waiting for the others until its timeout
+    let started = 0;
+    let allStarted: () => void = () => {};
+    const barrier = new Promise<void>((resolve) => (allStarted = resolve));
+    const out = await fanOut(['1', '2', '3', '4', '5', '6', '7', '8'], { parallel: 8, timeoutMs: 5000 }, async (n) => {
+      if (++started === 8) allStarted();
+      await barrier;
+      return n;
+    });
+    expect(out.map((r) => r.value)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
   });
 
   it('a failing node and a hanging node are results; the others still finish', async () => {

@@ -15,7 +15,9 @@ import { collectAll } from '../../src/cluster/service.js';
 import { traceCluster } from '../../src/cluster/trace.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { buildFlannelCluster, type LabCluster, nodesJson } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
+import { cliEntry } from '../collect/cli.js';
 import { type FakeApi, kubeconfigFor, startFakeApi } from './kube-api.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fct-kube-'));
@@ -48,7 +50,7 @@ describe('kubectl transport: discovery through the real kubectl', () => {
   });
 });
 
-describe.runIf(canUseNetns())('kubectl transport: exec into the flannel pod on each namespace node', () => {
+describeNetns('kubectl transport: exec into the flannel pod on each namespace node', () => {
   const lab = new Lab('kub');
   let cluster: LabCluster;
   let api: FakeApi;
@@ -110,12 +112,12 @@ describe.runIf(canUseNetns())('kubectl transport: exec into the flannel pod on e
 
   it('through the CLI: collect --all --kube --kubeconfig --context, then doctor --cluster reads the annotations it saved', async () => {
     const dir = join(tmp, 'kcli');
-    const cli = join(import.meta.dirname, '../../bin/run.js');
+    const [node, ...cli] = cliEntry();
     // async: the API server answers from this process
-    const collected = await execa(process.execPath, [cli, 'collect', '--all', '--kube', '--kubeconfig', kubeconfig, '--context', 'fake', '-o', dir, '--json'], { reject: false });
+    const collected = await execa(node, [...cli, 'collect', '--all', '--kube', '--kubeconfig', kubeconfig, '--context', 'fake', '-o', dir, '--json'], { reject: false });
     expect(collected.exitCode).toBe(1);
     expect(JSON.parse(collected.stdout).nodes.map((n: { name: string; ok: boolean }) => `${n.name}:${n.ok}`)).toEqual(['node1:true', 'node2:true', 'node3:false']);
-    const doc = await execa(process.execPath, [cli, 'doctor', '--cluster', dir, '--json'], { reject: false });
+    const doc = await execa(node, [...cli, 'doctor', '--cluster', dir, '--json'], { reject: false });
     const json = JSON.parse(doc.stdout);
     expect(json.matrix.ok).toBe(true);
     expect(json.matrix.nodes.map((n: { lease?: { source: string } }) => n.lease?.source)).toEqual(['nodes-file', 'nodes-file']);

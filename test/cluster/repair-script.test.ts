@@ -5,12 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { remoteJournal, REPAIR_SCRIPT, repairArgs } from '../../src/cluster/repair.js';
 import { readJournal } from '../../src/repair/journal.js';
 import type { RepairPlan } from '../../src/repair/plan.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 
 const action = (op: string, program: 'ip' | 'bridge', args: string[]): RepairPlan['actions'][number] => ({
   op,
@@ -25,7 +26,7 @@ const action = (op: string, program: 'ip' | 'bridge', args: string[]): RepairPla
   before: [],
 });
 
-describe.runIf(canUseNetns())('REPAIR_SCRIPT on a namespace node', () => {
+describeNetns('REPAIR_SCRIPT on a namespace node', () => {
   const lab = new Lab('rps');
   const dir = mkdtempSync(join(tmpdir(), 'fct-journal-'));
   let cluster: LabCluster;

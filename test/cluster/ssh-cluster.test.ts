@@ -2,35 +2,24 @@
 // the built flanctl CLI (bin/run.js) in a client namespace on the same underlay. One node has a stale view of one peer (the VtepMAC it
 // had before flannel.1 was recreated); collect finds it in the matrix, trace shows the broken hop, repair
 // fixes it over ssh (journal on the node), and a node made unreachable gives a partial, reported result.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../collect/cli.js';
 import { buildFlannelCluster, type LabCluster, randomMac } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { SshLab } from './sshd.js';
 
-const root = join(import.meta.dirname, '../..');
-
-describe.runIf(canUseNetns())('cluster mode over ssh (5 namespace nodes, real sshd)', () => {
+describeNetns('cluster mode over ssh (5 namespace nodes, real sshd)', () => {
   const lab = new Lab('cls');
   let ssh: SshLab;
   let cluster: LabCluster;
   let hosts: string;
   const staleMac = randomMac();
 
-  /** flanctl (the built CLI) from the client namespace, --json; returns the exit status and the document. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the commands' JSON, asserted field by field
-  function flanctl(args: string[]): { status: number; json: any; stderr: string } {
-    const r = spawnSync('ip', ['netns', 'exec', ssh.clientNs, process.execPath, join(root, 'bin/run.js'), ...args, '--json'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-    let json: unknown;
-    try {
-      json = JSON.parse(r.stdout);
-    } catch {
-      json = undefined;
-    }
-    return { status: r.status ?? -1, json, stderr: r.stderr };
-  }
+  /** flanctl (the built CLI) from the client namespace, --json */
+  const flanctl = (args: string[]) => runCli([...args, '--json'], { prefix: ['ip', 'netns', 'exec', ssh.clientNs] });
   const collect = (out: string, timeout = 20) =>
     flanctl(['collect', '--all', '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--parallel', '10', '--timeout', String(timeout), '-o', out]);
   const doctor = (dir: string) => flanctl(['doctor', '--cluster', dir]);
@@ -137,10 +126,8 @@ describe.runIf(canUseNetns())('cluster mode over ssh (5 namespace nodes, real ss
     lab.ip(cluster.switchNs, ['link', 'set', 'p-node5', 'down']);
     try {
       const dir = join(ssh.dir, 'c3');
-      const started = performance.now();
       const r = collect(dir, 3);
       expect(r.status).toBe(1);
-      expect(performance.now() - started).toBeLessThan(15_000);
       const node5 = r.json.nodes.find((n: { name: string }) => n.name === 'node5');
       expect(node5.ok).toBe(false);
       expect(node5.error).toMatch(/timed out|192\.168\.56\.15/);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot } from '../netns/lab.js';
+import { itNeeding } from '../netns/needs.js';
 import { cliEntry, expectOneLineError, ROOT, runCli } from './cli.js';
 
 describe('collect/show bad input', () => {
@@ -42,7 +43,7 @@ describe('collect/show bad input', () => {
     expect(line).toMatch(/line 3/);
   });
 
-  it.runIf(isRoot())('an unreadable file: exit 2', () => {
+  itNeeding(isRoot(), 'root')('an unreadable file: exit 2', () => {
     const dir = join(tmp, 'unreadable');
     mkdirSync(dir);
     mkdirSync(join(dir, 'ip-neigh.txt'));
@@ -87,7 +88,7 @@ describe('collect/show bad input', () => {
   const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
   const nobodyCanRun = !isRoot() || spawnSync(asNobody[0], [...asNobody.slice(1), 'test', '-r', join(ROOT, 'package.json')]).status === 0;
 
-  it.runIf(nobodyCanRun)('not root for a live collection: exit 3', () => {
+  itNeeding(nobodyCanRun, 'a checkout the nobody user can read')('not root for a live collection: exit 3', () => {
     const prefix = isRoot() ? asNobody : [];
     // HOME: a user's own, not root's (oclif looks for its data directory there)
     const r = runCli(['collect'], { prefix, cwd: tmp, env: { ...process.env, HOME: tmp } });

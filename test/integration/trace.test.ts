@@ -3,12 +3,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFlannelCluster, nodesJson, type LabCluster, type LabNode } from '../netns/flannel-cluster.js';
-import { Lab, canUseNetns } from '../netns/lab.js';
-import { cli } from './trace-cli.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
+import { runCli as cli } from '../collect/cli.js';
 
-describe.runIf(canUseNetns())('trace, whohas, pod-veth on a namespace flannel cluster', () => {
+describeNetns('trace, whohas, pod-veth on a namespace flannel cluster', () => {
   const lab = new Lab('trh');
   let cluster: LabCluster;
   let n1: LabNode;

@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { buildFlannelCluster, type LabCluster, programPeers } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { cli, type CycleEnv, repairCycle } from '../repair/netns-helpers.js';
 
 const URL = 'http://127.0.0.1:2379';
@@ -12,7 +13,7 @@ const URL = 'http://127.0.0.1:2379';
 // Leases from a REAL etcd (Debian's etcd-server 3.4) on the loopback of a lab namespace; flanctl runs inside that
 // namespace so it reaches etcd, and reads node1 with --netns. flannel >= 0.18 keys through the v3 API, older
 // flannel's through v2 under seed 003's /kube-centos/network prefix.
-describe.runIf(canUseNetns())('desired state from a real etcd (v3 and v2 API)', () => {
+describeNetns('desired state from a real etcd (v3 and v2 API)', () => {
   const lab = new Lab('etd');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-etcd-'));
   let etcd: ChildProcess | undefined;

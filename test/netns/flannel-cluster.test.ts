@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFlannelCluster, type LabCluster } from './flannel-cluster.js';
-import { Lab, canUseNetns } from './lab.js';
+import { Lab } from './lab.js';
+import { describeNetns } from './needs.js';
 
 // The lab itself must behave like a flannel cluster, or every test built on it proves nothing.
-describe.runIf(canUseNetns())('namespace flannel cluster', () => {
+describeNetns('namespace flannel cluster', () => {
   const lab = new Lab('cl');
   let cluster: LabCluster;
   beforeAll(() => {

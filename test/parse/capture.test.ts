@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { canUseNetns } from '../netns/lab.js';
+import { afterAll, expect, it } from 'vitest';
+import { describeNetns } from '../netns/needs.js';
 import { parserFor } from '../../src/parse/index.js';
 
-describe.runIf(canUseNetns())('scripts/capture-fixtures.sh', () => {
+describeNetns('scripts/capture-fixtures.sh', () => {
   const out = mkdtempSync(join(tmpdir(), 'flanctl-capture-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

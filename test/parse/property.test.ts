@@ -42,9 +42,8 @@ function fixtures(name: string): { file: string; text: string }[] {
 }
 const ALL = Object.fromEntries(names.map((n) => [n, fixtures(n)])) as Record<ParserName, { file: string; text: string }[]>;
 
-/** The contract: a schema-valid result or a ParseError, quickly. */
+/** The contract: a schema-valid result or a ParseError (a hang is the test timeout; speed is bench/'s). */
 function check(name: ParserName, text: string): void {
-  const start = performance.now();
   let result: unknown;
   let error: unknown;
   try {
@@ -52,8 +51,6 @@ function check(name: ParserName, text: string): void {
   } catch (e) {
     error = e;
   }
-  const ms = performance.now() - start;
-  if (ms > 500) throw new Error(`${name} took ${ms.toFixed(0)} ms on ${text.length} characters`);
   if (error !== undefined) {
     if (error instanceof ParseError) return;
     throw new Error(`${name} threw a non-ParseError on ${JSON.stringify(text.slice(0, 200))}`, { cause: error });

@@ -1,20 +1,18 @@
 // The decode command end to end (built CLI): exit codes, stdin, JSON shape, filters, --write-inner read back
 // by tcpdump and tshark. `npm test` builds before running vitest.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../collect/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const fx = (name: string): string => join(root, 'fixtures/pcap', name);
 const tmp = mkdtempSync(join(tmpdir(), 'flanctl-decode-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function flanctl(args: string[], input?: Buffer): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin/run.js'), 'decode', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const flanctl = (args: string[], input?: Buffer) => runCli(['decode', ...args], { input });
 
 describe('flanctl decode', () => {
   it('prints outer | inner on one line per packet', () => {

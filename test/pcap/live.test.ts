@@ -4,14 +4,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/pcap/index.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { canUseNetns, Lab } from '../netns/lab.js';
+import { describeNeeding } from '../netns/needs.js';
 
 const hasTcpdump = (): boolean => canUseNetns() && spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status === 0;
 
-describe.runIf(hasTcpdump())('decode a live VXLAN capture', () => {
+describeNeeding(hasTcpdump(), 'root, network namespaces and tcpdump')('decode a live VXLAN capture', () => {
   const lab = new Lab('pcl');
   const dir = mkdtempSync(join(tmpdir(), 'flanctl-live-'));
   let cluster: LabCluster;

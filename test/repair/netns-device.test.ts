@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { loadSnapshots } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { applyPlan, undoJournal } from '../../src/repair/apply.js';
@@ -9,11 +9,12 @@ import { neighDel, neighReplace, render } from '../../src/model/fix.js';
 import { acquireLock } from '../../src/repair/lock.js';
 import { planRepair } from '../../src/repair/plan.js';
 import { buildFlannelCluster, type LabCluster, nodesJson, programPeers } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { cli, codes, type CycleEnv, flannelState, repairCycle } from './netns-helpers.js';
 
 // The flannel device itself, departed nodes, the lock and a failure midway — node1 of a real 3-node cluster.
-describe.runIf(canUseNetns())('doctor and repair: device, prune, lock, failure (netns cluster)', () => {
+describeNetns('doctor and repair: device, prune, lock, failure (netns cluster)', () => {
   const lab = new Lab('rpd');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-repair-'));
   const nodesFile = join(tmp, 'nodes.json');
@@ -83,11 +84,9 @@ describe.runIf(canUseNetns())('doctor and repair: device, prune, lock, failure (
     const dir = join(tmp, 'locked');
     const release = await acquireLock(dir);
     try {
-      const t0 = Date.now();
       const r = cli(['repair', '--netns', env.ns, ...env.nodesArgs, '--apply', '--yes'], { journalDir: dir });
       expect(r.status).toBe(3);
       expect(r.stderr).toMatch(/another flanctl repair is running \(pid \d+/);
-      expect(Date.now() - t0).toBeLessThan(20_000);
       expect(lab.ping(env.fromPod, env.toIp), 'nothing was applied').toBe(false);
     } finally {
       await release();

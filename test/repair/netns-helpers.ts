@@ -1,30 +1,14 @@
 // Shared by the doctor/repair integration suites: run the built CLI, and read a node's flannel state
 // (flannel.1 link, its neighbours and fdb, the main routing table) as comparable JSON.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runCli, type CliResult } from '../collect/cli.js';
 import type { Lab } from '../netns/lab.js';
-
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
-
-export interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json?: any;
-}
 
 /** `flanctl ARGS` (optionally inside a namespace, for etcd on its loopback), journal in `journalDir`. */
 export function cli(args: string[], opts: { journalDir?: string; inNetns?: string } = {}): CliResult {
-  const argv = opts.inNetns ? ['netns', 'exec', opts.inNetns, process.execPath, BIN, ...args] : [BIN, ...args];
-  const r = spawnSync(opts.inNetns ? 'ip' : process.execPath, argv, {
-    encoding: 'utf8',
-    timeout: 60_000,
+  return runCli(args, {
+    prefix: opts.inNetns ? ['ip', 'netns', 'exec', opts.inNetns] : [],
     env: { ...process.env, ...(opts.journalDir ? { FLANCTL_JOURNAL_DIR: opts.journalDir } : {}) },
   });
-  const out: CliResult = { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  if (args.includes('--json') && out.stdout.trim().startsWith('{')) out.json = JSON.parse(out.stdout);
-  return out;
 }
 
 const sortBy = <T>(list: T[]): T[] => list.map((x) => JSON.stringify(x)).sort().map((s) => JSON.parse(s) as T);
@@ -56,7 +40,7 @@ export function flannelState(lab: Lab, ns: string): string {
 
 /** Codes of a doctor --json run, without the info notes (the lab's flannel.1 has tx checksum offload on). */
 export const codes = (r: CliResult): string[] =>
-  (r.json?.findings ?? []).filter((f: { severity: string; code: string }) => f.severity !== 'info' || f.code === 'FDB_OLD_MAC').map((f: { code: string }) => f.code);
+  (r.json.findings as { severity: string; code: string }[]).filter((f: { severity: string; code: string }) => f.severity !== 'info' || f.code === 'FDB_OLD_MAC').map((f: { code: string }) => f.code);
 
 export interface CycleEnv {
   lab: Lab;

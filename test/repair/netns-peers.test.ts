@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { buildFlannelCluster, type LabCluster, nodesJson, programPeers, subnetEnvText } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { cli, codes, type CycleEnv, repairCycle } from './netns-helpers.js';
 
 // Per-peer faults on node1 of a real 3-node VXLAN cluster in namespaces, leases as `kubectl get nodes -o json`.
-describe.runIf(canUseNetns())('doctor and repair: per-peer faults (netns cluster, nodes file)', () => {
+describeNetns('doctor and repair: per-peer faults (netns cluster, nodes file)', () => {
   const lab = new Lab('rpp');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-repair-'));
   let cluster: LabCluster;

@@ -135,7 +135,7 @@ describe('command builders validate every value', () => {
 });
 
 describe('scale', () => {
-  it('doctor and plan stay linear: 50,000 peers, all missing', () => {
+  it('doctor and plan over 50,000 peers, all missing: one finding and three actions each (timing: bench/scale.ts)', () => {
     const { snapshot, desired } = healthy();
     snapshot.neigh = [];
     snapshot.fdb = [];
@@ -148,12 +148,9 @@ describe('scale', () => {
       const mac = `02:aa:00:${(i >> 16).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${b.toString(16).padStart(2, '0')}`;
       desired.leases.push({ node: `n${i}`, subnet: `10.${a}.${b}.0/24`, publicIp: `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${b}`, backendType: 'vxlan', vni: 1, vtepMac: mac });
     }
-    const t0 = performance.now();
     const report = runDoctor({ snapshot, desired });
     const plan = planRepair({ snapshot, desired });
-    const ms = performance.now() - t0;
     expect(report.findings.filter((f) => f.code === 'ROUTE_MISSING')).toHaveLength(50_000);
     expect(plan.actions).toHaveLength(150_000);
-    expect(ms).toBeLessThan(15_000);
   });
 });
