@@ -5,6 +5,7 @@
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { gzipSync } from 'node:zlib';
+import { finishDesired } from '../leases/lease.js';
 import { type Journal, newJournalId } from '../repair/journal.js';
 import { planRepair, type RepairPlan } from '../repair/plan.js';
 import { errorLine } from './fanout.js';
@@ -27,11 +28,18 @@ export function leasesFromSnapshots(snapshots: Snapshot[]): DesiredState {
     const vni = link?.kind === 'vxlan' ? link.vni : undefined;
     leases.push({ node: s.host, subnet: f.subnet, publicIp: f.publicIp, backendType: 'vxlan', vtepMac: f.vtepMac, ...(vni !== undefined ? { vni } : {}), source: 'cluster-snapshots' });
   }
-  return { leases, problems: [] };
+  // each node writes its own snapshot: a forged subnet.env is refused like any hostile lease
+  return finishDesired(leases, []);
 }
 
 export function planCluster(snapshots: Snapshot[], desired: DesiredState): RepairPlan[] {
-  return snapshots.map((s) => planRepair({ snapshot: s, desired, nodeName: s.host }));
+  return snapshots.map((s) => {
+    if (desired.leases.some((l) => l.node === s.host)) return planRepair({ snapshot: s, desired, nodeName: s.host });
+    // its own lease was refused (leases/validate.ts) or is absent: nothing to plan the node from
+    const refused = desired.refused?.find((r) => r.lease.node === s.host);
+    const reason = refused ? `its own lease was refused: ${refused.reason}` : 'no lease for this node in the desired state';
+    return { node: s.host, actions: [], skipped: [{ target: s.host, reason: `not repaired: ${reason}`, code: refused?.code ?? 'LOCAL_LEASE_NOT_FOUND' }] };
+  });
 }
 
 export interface NodeApply {

@@ -125,11 +125,13 @@ export async function repairCluster(i: ClusterRepairInput): Promise<ClusterRepai
   const desiredFrom = given ? 'the given desired state' : "the nodes' own flannel.1 (MAC, local IP, subnet)";
   const plans = planCluster(snapshots, desired);
   const total = plans.reduce((n, p) => n + p.actions.length, 0);
+  // a refused lease or route (leases/validate.ts, repair/plan routeGuard) stays a problem: exit 1 at least
+  const refused = plans.some((p) => p.skipped.some((s) => s.code));
   const planText = [renderClusterPlan(plans, cluster.unreachable, desiredFrom), `Applied over: ${describeReach(cluster.manifest)}`].join('\n');
   if (!i.apply || total === 0) {
     const json = { ...clusterRepairJson(plans, undefined), unreachable: cluster.unreachable, desiredFrom };
     if (total === 0) json.applied = i.apply;
-    return { json, text: `${planText}\n\n${total === 0 ? 'nothing to repair' : 'dry run: nothing was changed; run with --apply to execute, node by node'}`, exitCode: total && !i.apply ? 1 : 0 };
+    return { json, text: `${planText}\n\n${total === 0 ? 'nothing to repair' : 'dry run: nothing was changed; run with --apply to execute, node by node'}`, exitCode: (total && !i.apply) || refused ? 1 : 0 };
   }
   if (process.stdin.isTTY && !i.yes && !i.json && !(await confirm(planText, total))) {
     return { json: { ...clusterRepairJson(plans, undefined), unreachable: cluster.unreachable, desiredFrom }, text: 'aborted: nothing was changed', exitCode: 0 };
@@ -140,7 +142,7 @@ export async function repairCluster(i: ClusterRepairInput): Promise<ClusterRepai
   const lines = applied.map((a) => `  ${a.status === 'applied' ? '✓' : a.status === 'failed' ? '✗' : '·'} ${a.node}: ${a.status}${a.applied ? ` (${a.applied} action(s))` : ''}${a.journal ? `, journal ${a.journal} on the node` : ''}${a.error ? ` — ${a.error}` : ''}`);
   const failed = applied.find((a) => a.status === 'failed');
   const footer = failed ? `stopped at ${failed.node}; nodes after it were not touched. On ${failed.node}: flanctl repair --undo --journal-dir ${i.journalDir}` : 'applied on every node that needed it; collect again and run doctor --cluster to confirm';
-  return { json, text: [planText, '', 'Applied node by node:', ...lines, '', footer].join('\n'), exitCode: failed ? 3 : 0 };
+  return { json, text: [planText, '', 'Applied node by node:', ...lines, '', footer].join('\n'), exitCode: failed ? 3 : refused ? 1 : 0 };
 }
 
 function renderClusterPlan(plans: RepairPlan[], unreachable: ClusterDir['unreachable'], desiredFrom: string): string {

@@ -19,7 +19,7 @@ export interface RepairJson {
   node?: string;
   journal?: string;
   actions: { op: string; target: string; command: string; reason: string; argv: string[]; status: Status }[];
-  skipped: { target: string; reason: string }[];
+  skipped: { target: string; reason: string; code?: string }[];
   failed?: { index: number; command: string; error: string };
   undo?: UndoResult;
 }
@@ -82,6 +82,8 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     if (snapshots.length !== 1) throw new UsageError('repair works on one node: give one --snapshot/--from-dir');
     const plan = planRepair({ snapshot: snapshots[0], desired, nodeName: flags.node, prune: flags.prune, netns: flags.netns });
     const doc: RepairJson = { applied: false, node: plan.node, actions: plan.actions.map((a) => view(a, 'planned')), skipped: plan.skipped };
+    // a refused lease or route is a problem left in place, whatever else ran
+    if (plan.skipped.some((s) => s.code)) this.foundProblem();
 
     if (!flags.apply) {
       if (plan.actions.length) this.foundProblem();

@@ -1,6 +1,7 @@
 // Helpers shared by every desired-state source: validate one lease's values and finish a DesiredState.
 import type { DesiredState, Lease, NetConf } from '../model/lease.js';
 import { Cidr, isIPv4, normalizeMac } from '../model/net.js';
+import { validateDesired } from './validate.js';
 
 export type Problem = DesiredState['problems'][number];
 
@@ -54,8 +55,13 @@ export function readBackendData(
   return { vni, vtepMac };
 }
 
-/** Add the problems that need every lease (two nodes holding one subnet, flannel #1289) and return the state. */
-export function finishDesired(leases: Lease[], problems: Problem[], netConf?: NetConf): DesiredState {
+/**
+ * Refuse the leases no node may program (validate.ts), add the problems that need every lease (two nodes holding
+ * one subnet, flannel #1289) and return the state.
+ */
+export function finishDesired(all: Lease[], given: Problem[], netConf?: NetConf): DesiredState {
+  const valid = validateDesired(netConf ? { leases: all, problems: given, netConf } : { leases: all, problems: given });
+  const { leases, problems } = valid;
   const bySubnet = new Map<string, Lease[]>();
   for (const lease of leases) {
     const list = bySubnet.get(lease.subnet);
@@ -71,7 +77,7 @@ export function finishDesired(leases: Lease[], problems: Problem[], netConf?: Ne
       evidence: list.map((l) => `${l.node ?? l.subnet} ${l.subnet} public-ip ${l.publicIp}`).join('\n'),
     });
   }
-  return netConf ? { leases, netConf, problems } : { leases, problems };
+  return valid;
 }
 
 /** flannel spells backend types in lower case; configs in the wild say "VxLAN" (seed 001). */

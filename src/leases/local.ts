@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { normalizeSubnet } from './lease.js';
+import { nodeRefusal, type Refusal } from './validate.js';
 
 export interface LocalLease {
   local?: Lease;
@@ -12,10 +13,29 @@ export interface LocalLease {
   remotes: Lease[];
   /** how the local lease was found, for the report */
   how: string;
+  /** remote leases this node must not program (they cover its own subnet, addresses or connected routes) */
+  refused: Refusal[];
 }
 
 export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName?: string): LocalLease {
-  const split = (local: Lease | undefined, how: string): LocalLease => ({ local, remotes: desired.leases.filter((l) => l !== local), how });
+  const split = (local: Lease | undefined, how: string): LocalLease => {
+    const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
+    const ground = {
+      snapshot,
+      overlayDevs: new Set(snapshot.links.filter((l) => l.name.startsWith('flannel.')).map((l) => l.name)),
+      ownSubnet: local?.subnet ?? envSubnet,
+      network: desired.netConf?.Network ? undefined : snapshot.subnetEnv?.network && normalizeSubnet(snapshot.subnetEnv.network),
+    };
+    const remotes: Lease[] = [];
+    const refused: Refusal[] = [];
+    for (const l of desired.leases) {
+      if (l === local) continue;
+      const r = nodeRefusal(l, ground);
+      if (r) refused.push({ lease: l, ...r });
+      else remotes.push(l);
+    }
+    return { local, remotes, how, refused };
+  };
   if (nodeName !== undefined) {
     const named = desired.leases.find((l) => l.node === nodeName);
     if (!named) throw new UsageError(`no lease for node ${JSON.stringify(nodeName)} in the desired state`, `nodes with leases: ${desired.leases.map((l) => l.node ?? l.subnet).slice(0, 10).join(', ')}`);

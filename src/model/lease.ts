@@ -43,4 +43,6 @@ export interface DesiredState {
   netConf?: NetConf;
   /** problems in the source itself (bad annotation JSON, duplicate subnets…), reported as findings */
   problems: { code: string; node?: string; summary: string; evidence: string }[];
+  /** leases left out because no node may program them (leases/validate.ts); each is also in `problems` */
+  refused?: { lease: Lease; code: string; reason: string }[];
 }

@@ -41,7 +41,8 @@ export interface RepairPlan {
   node: string;
   netns?: string;
   actions: PlannedAction[];
-  skipped: { target: string; reason: string }[];
+  /** `code`: a lease or route repair refused (leases/validate.ts, routeGuard): the run exits 1 */
+  skipped: { target: string; reason: string; code?: string }[];
 }
 
 const VXLAN_PORT = 8472;
@@ -70,10 +71,11 @@ export function planRepair(input: PlanInput): RepairPlan {
   if (ctx.backend === 'vxlan') planDevice(ctx, add, skip);
   if (ctx.backend === 'ipip' && !ctx.links.get('flannel.ipip')) skip('flannel.ipip', 'missing: restart flanneld to recreate it (repair does not create ipip devices)');
 
+  for (const r of refusedLeases(ctx)) plan.skipped.push(r);
   const { diffs, unusable, unsupported } = peerDiffs(ctx);
   for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
   for (const lease of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers`);
-  for (const d of diffs) planPeer(ctx, d, add);
+  for (const d of diffs) planPeer(ctx, d, add, plan.skipped);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
   // stable: keeps the per-peer order inside each phase
   const rank = new Map(PHASES.map((p, i) => [p, i]));
@@ -134,7 +136,38 @@ function routeUndo(want: c.RouteSpec, prev: Route[]): c.Cmd[] {
   return same ? [c.routeReplace({ dst: same.dst, gateway: same.gateway, dev: same.dev, onlink: same.onlink, metric: same.metric })] : [c.routeDel(want)];
 }
 
-function planPeer(ctx: CheckContext, d: PeerDiff, add: Add): void {
+// desired-state problems that left a lease out: the peer is not programmed, so the run is not a clean one
+const DROPPED = new Set(['LEASE_NO_SUBNET', 'LEASE_BAD_PUBLIC_IP', 'LEASE_BAD_VALUE', 'LEASE_BAD_KEY', 'LEASE_NOT_A_NODE']);
+
+/** Leases refused (leases/validate.ts) or dropped as invalid by their source, as skipped items with their code. */
+function refusedLeases(ctx: CheckContext): RepairPlan['skipped'] {
+  const out: RepairPlan['skipped'] = [];
+  for (const r of ctx.desired?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `not programmed: ${r.reason}`, code: r.code });
+  const seen = new Set(out.map((s) => `${s.code} ${s.target}`));
+  for (const p of ctx.desired?.problems ?? []) {
+    const target = p.node ?? p.code;
+    if (DROPPED.has(p.code) && !seen.has(`${p.code} ${target}`)) out.push({ target, reason: `not programmed: ${p.summary}`, code: p.code });
+  }
+  for (const r of ctx.leases?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `not programmed on ${ctx.node}: ${r.reason}`, code: r.code });
+  return out;
+}
+
+/**
+ * A route replace must only ever change flannel's own route: never one the kernel made for an address (proto
+ * kernel), a link route without a gateway, or (for an overlay route) one on a device that is not flannel's.
+ * Why not, or undefined.
+ */
+export function routeGuard(want: { dst: string; dev?: string }, seen: Route[]): string | undefined {
+  for (const r of seen) {
+    if (r.proto === 'kernel') return `${r.dst} dev ${r.dev ?? '?'} is the kernel's connected route`;
+    if (r.gateway === undefined) return `${r.dst} dev ${r.dev ?? '?'} is a link route, not flannel's`;
+    // another flannel device (flannel.1 -> flannel.ipip after a backend change) is still flannel's route
+    if (want.dev !== undefined && r.dev !== undefined && !r.dev.startsWith('flannel.')) return `${r.dst} via ${r.gateway} dev ${r.dev} is not on an overlay device`;
+  }
+  return undefined;
+}
+
+function planPeer(ctx: CheckContext, d: PeerDiff, add: Add, skipped: RepairPlan['skipped']): void {
   const who = d.lease.node ?? d.lease.subnet;
   const dev = ctx.vxlanName;
   // a device that is down or gone has nothing on it: undo must not resurrect what the snapshot showed before
@@ -148,7 +181,9 @@ function planPeer(ctx: CheckContext, d: PeerDiff, add: Add): void {
     const prev = ctx.vxlan ? f.seen.find((e) => e.dst) : undefined;
     add('fdb-replace', `${f.mac} dst ${f.dst}`, `${f.state} fdb entry for ${who}`, () => c.fdbReplace(dev, f.mac, f.dst), () => (prev?.dst ? [c.fdbReplace(dev, f.mac, prev.dst)] : [c.fdbDel(dev, f.mac, f.dst)]), f.seen);
   }
-  if (d.routeState !== 'ok') {
+  const guard = d.routeState !== 'ok' ? routeGuard(d.route, d.routeSeen) : undefined;
+  if (guard) skipped.push({ target: d.route.dst, reason: `route for ${who} not replaced: ${guard}`, code: 'ROUTE_NOT_OVERLAY' });
+  else if (d.routeState !== 'ok') {
     const r = d.route;
     const prev = r.dev === dev && flushed ? d.routeSeen.filter((x) => x.dev !== dev) : d.routeSeen;
     add('route-replace', r.dst, `${d.routeState} route for ${who}: ${r.dst} via ${r.gateway}${r.dev ? ` dev ${r.dev}` : ''}`, () => c.routeReplace(r), () => routeUndo(r, prev), prev);

@@ -142,6 +142,8 @@ describe('scale', () => {
     snapshot.routes = snapshot.routes.filter((r) => r.dev !== 'flannel.1');
     const own = desired.leases.find((l) => l.node === 'node1')!;
     desired.leases = [own];
+    // the generated subnets span 10.16-10.211.x.0/24: a flannel Network that holds them (outside it a lease is refused)
+    snapshot.subnetEnv!.network = '10.0.0.0/8';
     for (let i = 0; i < 50_000; i++) {
       const a = 16 + (i >> 8);
       const b = i & 255;

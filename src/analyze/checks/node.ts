@@ -84,7 +84,11 @@ export const subnetEnvCheck: Check = {
   },
 };
 
-const PROBLEM_SEVERITY: Record<string, Finding['severity']> = { LEASE_DUPLICATE_SUBNET: 'error', LEASE_NOT_FLANNEL: 'info', LEASE_NO_CONFIG: 'info' };
+// a refused lease (leases/validate.ts) is not programmed: an error, like a missing peer
+const PROBLEM_SEVERITY: Record<string, Finding['severity']> = {
+  LEASE_DUPLICATE_SUBNET: 'error', LEASE_NOT_FLANNEL: 'info', LEASE_NO_CONFIG: 'info',
+  LEASE_SUBNET_UNSAFE: 'error', LEASE_SUBNET_OUTSIDE_NETWORK: 'error', LEASE_SUBNET_OVERLAPS_NODE: 'error', LEASE_BAD_VTEP_MAC: 'error',
+};
 
 export const leaseProblemsCheck: Check = {
   name: 'desired state',
@@ -95,6 +99,11 @@ export const leaseProblemsCheck: Check = {
       if (p.node) f.node = p.node;
       return f;
     });
+    for (const r of ctx.leases.refused) {
+      const f = finding(ctx, r.code, 'error', `lease of ${r.lease.node ?? r.lease.subnet} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}`]);
+      if (r.lease.node) f.node = r.lease.node;
+      out.push(f);
+    }
     if (!ctx.leases.local) out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', 'warning', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
     return out;
   },

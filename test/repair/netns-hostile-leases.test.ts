@@ -1,0 +1,83 @@
+// Issue 16 items 2, 17: leases that are not pod subnets (the default route, half the address space, loopback,
+// the underlay, this node's own pods) and VTEP MACs that are not unicast. Before, repair planned and applied
+// them: the default route taken over, the underlay's connected route sent into flannel.1. Now each is refused:
+// doctor names it, repair lists it as skipped with its code, exits 1 and changes nothing.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFlannelCluster, flannelNodeObject, type LabCluster, nodesJson } from '../netns/flannel-cluster.js';
+import { canUseNetns, Lab } from '../netns/lab.js';
+import { cli, flannelState } from './netns-helpers.js';
+
+// each hostile lease, as an attacker would annotate a node; the expected code is what the issue names for it
+const HOSTILE: { name: string; subnet: string; ip?: string; mac?: string; code: string }[] = [
+  { name: 'default', subnet: '0.0.0.0/0', code: 'LEASE_SUBNET_UNSAFE' },
+  { name: 'low-half', subnet: '0.0.0.0/1', code: 'LEASE_SUBNET_UNSAFE' },
+  { name: 'high-half', subnet: '128.0.0.0/1', code: 'LEASE_SUBNET_UNSAFE' },
+  { name: 'loopback', subnet: '127.0.0.0/8', code: 'LEASE_SUBNET_UNSAFE' },
+  { name: 'underlay', subnet: '192.168.56.0/24', code: 'LEASE_SUBNET_OVERLAPS_NODE' },
+  { name: 'own-pod', subnet: '10.244.1.7/32', code: 'LEASE_SUBNET_OVERLAPS_NODE' },
+  { name: 'zero-mac', subnet: '10.244.50.0/24', mac: '00:00:00:00:00:00', code: 'LEASE_BAD_VTEP_MAC' },
+  { name: 'bcast-mac', subnet: '10.244.51.0/24', mac: 'ff:ff:ff:ff:ff:ff', code: 'LEASE_BAD_VTEP_MAC' },
+];
+
+describe.runIf(canUseNetns())('hostile leases are refused (netns cluster, nodes file)', () => {
+  const lab = new Lab('hls');
+  const tmp = mkdtempSync(join(tmpdir(), 'flanctl-hostile-'));
+  let cluster: LabCluster;
+  let ns: string;
+  const routes = (): string => lab.ip(ns, ['-j', 'route', 'show', 'table', 'all']);
+
+  beforeAll(() => {
+    cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 1 });
+    ns = cluster.nodes[0].netns;
+    // a default route for the attack to aim at (inside the lab namespace)
+    lab.ip(ns, ['route', 'add', 'default', 'via', '192.168.56.1', 'dev', 'eth0', 'onlink']);
+    const doc = JSON.parse(nodesJson(cluster));
+    for (const h of HOSTILE) doc.items.push(flannelNodeObject({ name: h.name, ip: h.ip ?? '192.168.56.99', subnet: h.subnet, vtepMac: h.mac ?? '02:66:66:66:66:66' }));
+    writeFileSync(join(tmp, 'hostile.json'), JSON.stringify(doc));
+  });
+  afterAll(() => {
+    lab.teardown();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('doctor names every hostile lease with its code and offers no fix for it', () => {
+    const r = cli(['doctor', '--netns', ns, '--nodes', join(tmp, 'hostile.json'), '--json']);
+    expect(r.status, r.stderr).toBe(1);
+    const byNode = new Map<string, string>(r.json.findings.filter((f: { node?: string }) => f.node).map((f: { node: string; code: string }) => [f.node, f.code]));
+    for (const h of HOSTILE) expect(byNode.get(h.name), h.name).toBe(h.code);
+    const fixes = r.json.findings.map((f: { fix?: string }) => f.fix ?? '').join('\n');
+    for (const h of HOSTILE) expect(fixes).not.toContain(h.subnet);
+  });
+
+  it('repair --apply: every one skipped with its code, exit 1, the routes and flannel state unchanged', () => {
+    const beforeRoutes = routes();
+    const beforeState = flannelState(lab, ns);
+    const r = cli(['repair', '--netns', ns, '--nodes', join(tmp, 'hostile.json'), '--apply', '--yes', '--json'], { journalDir: join(tmp, 'journal') });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.json.actions).toEqual([]);
+    const skipped = new Map<string, string>(r.json.skipped.map((s: { target: string; code?: string }) => [s.target, s.code]));
+    for (const h of HOSTILE) expect(skipped.get(h.name), h.name).toBe(h.code);
+    expect(routes()).toBe(beforeRoutes);
+    expect(flannelState(lab, ns)).toBe(beforeState);
+    // the pods still reach each other
+    expect(lab.ping(cluster.nodes[0].pods[0].netns, cluster.nodes[1].pods[0].ip)).toBe(true);
+  });
+
+  it('a route a lease would replace that is not flannel\'s (on eth0) is left alone and listed as ROUTE_NOT_OVERLAY', () => {
+    const peer = cluster.nodes[1];
+    lab.ip(ns, ['route', 'replace', peer.subnet, 'via', '192.168.56.1', 'dev', 'eth0']);
+    try {
+      const before = routes();
+      const r = cli(['repair', '--netns', ns, '--nodes', join(tmp, 'hostile.json'), '--apply', '--yes', '--json'], { journalDir: join(tmp, 'journal') });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.json.actions).toEqual([]);
+      expect(r.json.skipped).toContainEqual(expect.objectContaining({ target: peer.subnet, code: 'ROUTE_NOT_OVERLAY' }));
+      expect(routes()).toBe(before);
+    } finally {
+      lab.ip(ns, ['route', 'replace', peer.subnet, 'via', '10.244.2.0', 'dev', 'flannel.1', 'onlink']);
+    }
+  });
+});
