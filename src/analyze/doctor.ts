@@ -7,6 +7,7 @@ import { buildContext } from './checks/context.js';
 import { deviceAddressCheck, ipipDeviceCheck, vxlanDeviceCheck } from './checks/device.js';
 import type { Check } from './checks/finding.js';
 import { iptablesCheck, offloadCheck, sysctlCheck } from './checks/host.js';
+import { nftCheck } from './checks/nft.js';
 import { bridgeAddressCheck, leaseProblemsCheck, subnetEnvCheck, vethCheck } from './checks/node.js';
 import { peersCheck, staleCheck } from './checks/remote.js';
 
@@ -22,6 +23,7 @@ export const CHECKS: Check[] = [
   vethCheck,
   sysctlCheck,
   iptablesCheck,
+  nftCheck,
   offloadCheck,
 ];
 

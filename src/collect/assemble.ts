@@ -107,6 +107,7 @@ export function buildSnapshot(c: Collected, source: Snapshot['source'], time: st
     bridges: c.bridges ?? [],
     bridgePorts: c.bridgePorts ?? [],
     iptables: c.iptables,
+    nft: c.nft,
     subnetEnv: c.subnetEnv,
     cniConflist: c.cniConflist,
     iflinks: c.iflinks ?? [],

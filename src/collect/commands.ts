@@ -2,7 +2,7 @@
 // a live program (argv) and the file name the same output has in a --from-dir directory. The live
 // collector runs the first attempt that works; the directory loader reads the first file present.
 // Both fill the same Collected record, so `collect --raw-dir d` and `--from-dir d` agree by construction.
-import type { Address, BridgeInfo, BridgePort, CniConflist, CommandResult, EthtoolStats, FdbEntry, Iflink, IpamAllocation, IptablesRuleset, Link, Neigh, PodNetns, Route, SubnetEnv } from '../model/index.js';
+import type { Address, BridgeInfo, BridgePort, CniConflist, CommandResult, EthtoolStats, FdbEntry, Iflink, IpamAllocation, IptablesRuleset, Link, Neigh, NftRuleset, PodNetns, Route, SubnetEnv } from '../model/index.js';
 import {
   parseArp,
   parseBrctlShow,
@@ -16,6 +16,7 @@ import {
   parseIpNeigh,
   parseIpRoute,
   parseIptablesSave,
+  parseNft,
   parseRouteN,
   parseSysctl,
 } from '../parse/index.js';
@@ -35,6 +36,7 @@ export interface Collected {
   bridges?: BridgeInfo[];
   bridgePorts?: BridgePort[];
   iptables?: IptablesRuleset;
+  nft?: NftRuleset;
   subnetEnv?: SubnetEnv;
   cniConflist?: CniConflist;
   iflinks?: Iflink[];
@@ -136,6 +138,14 @@ export const STEPS: Step[] = [
       { argv: ['iptables-save'], form: 'text', file: 'iptables-save.txt', stderrLines: IPTABLES_WARNING, apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
       { argv: ['iptables-nft-save'], form: 'fallback', file: 'iptables-save.txt', stderrLines: IPTABLES_WARNING, apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
       { argv: ['iptables-legacy-save'], form: 'fallback', file: 'iptables-save.txt', apply: (t, c) => void (c.iptables = parseIptablesSave(t)) },
+    ],
+  },
+  // flannel's nftables mode (EnableNFTables); the text form when this nft has no -j or another JSON schema
+  {
+    name: 'nft',
+    attempts: [
+      { argv: ['nft', '-j', 'list', 'ruleset'], form: 'json', file: 'nft-ruleset.txt', apply: (t, c) => void (c.nft = parseNft(t)) },
+      { argv: ['nft', 'list', 'ruleset'], form: 'text', file: 'nft-ruleset.txt', apply: (t, c) => void (c.nft = parseNft(t)) },
     ],
   },
   {

@@ -9,6 +9,7 @@ export * from './lease.js';
 export * from './link.js';
 export * from './neigh.js';
 export * from './net.js';
+export * from './nft.js';
 export * from './pod.js';
 export * from './route.js';
 export * from './snapshot.js';

@@ -22,6 +22,11 @@ export type Lease = z.infer<typeof Lease>;
 export const NetConf = z
   .object({
     Network: z.string().optional(),
+    IPv6Network: z.string().optional(),
+    EnableIPv4: z.boolean().optional(),
+    EnableIPv6: z.boolean().optional(),
+    /** flannel ≥ 0.25: masquerade/forward rules in nftables tables instead of iptables FLANNEL-* chains */
+    EnableNFTables: z.boolean().optional(),
     SubnetLen: z.number().int().optional(),
     Backend: z
       .object({

@@ -7,6 +7,7 @@ import { EthtoolStats, Iflink } from './iflink.js';
 import { IptablesRuleset } from './iptables.js';
 import { Link } from './link.js';
 import { Neigh } from './neigh.js';
+import { NftRuleset } from './nft.js';
 import { IpamAllocation, PodNetns } from './pod.js';
 import { Route } from './route.js';
 import { SubnetEnv } from './subnet-env.js';
@@ -50,6 +51,8 @@ export const Snapshot = z
     bridges: z.array(BridgeInfo).default([]),
     bridgePorts: z.array(BridgePort).default([]),
     iptables: IptablesRuleset.optional(),
+    /** nft list ruleset (flannel's nftables mode, EnableNFTables) */
+    nft: NftRuleset.optional(),
     subnetEnv: SubnetEnv.optional(),
     cniConflist: CniConflist.optional(),
     iflinks: z.array(Iflink).default([]),

@@ -14,6 +14,7 @@ export { parseIpLink } from './ip-link.js';
 export { parseIpNeigh } from './ip-neigh.js';
 export { parseIpRoute } from './ip-route.js';
 export { parseIptablesSave, shellSplit } from './iptables-save.js';
+export { parseNft } from './nft.js';
 export { parseRouteN } from './route-n.js';
 export { parseSubnetEnv } from './subnet-env.js';
 export { parseSysctl } from './sysctl.js';
@@ -32,6 +33,7 @@ import { parseIpLink } from './ip-link.js';
 import { parseIpNeigh } from './ip-neigh.js';
 import { parseIpRoute } from './ip-route.js';
 import { parseIptablesSave } from './iptables-save.js';
+import { parseNft } from './nft.js';
 import { parseRouteN } from './route-n.js';
 import { parseSubnetEnv } from './subnet-env.js';
 import { parseSysctl } from './sysctl.js';
@@ -54,6 +56,7 @@ export const PARSERS = {
   'brctl-show': (t) => parseBrctlShow(t),
   'bridge-link': (t) => parseBridgeLink(t),
   'iptables-save': (t) => parseIptablesSave(t),
+  nft: (t) => parseNft(t),
   iflink: (t, name) => parseIflink(t, name),
   'subnet-env': (t) => parseSubnetEnv(t),
   'ethtool-stats': (t, dev) => parseEthtoolStats(t, dev),
@@ -89,6 +92,7 @@ export function dirFileParser(file: string): { parser: ParserName; arg?: string 
     'brctl-show.txt': 'brctl-show',
     'bridge-link.txt': 'bridge-link',
     'iptables-save.txt': 'iptables-save',
+    'nft-ruleset.txt': 'nft',
     'iflink.txt': 'iflink',
     'subnet.env': 'subnet-env',
     '10-flannel.conflist': 'cni-conflist',

@@ -3,6 +3,7 @@ import type { Finding } from '../../model/finding.js';
 import type { IptablesRuleset, IptablesTable } from '../../model/iptables.js';
 import type { CheckContext } from './context.js';
 import { type Check, finding } from './finding.js';
+import { nftMode } from './nft.js';
 
 function sysctl(ctx: CheckContext, key: string): string | undefined {
   const s = ctx.snapshot.sysctls;
@@ -32,9 +33,11 @@ export const iptablesCheck: Check = {
     const rs = ctx.snapshot.iptables;
     if (!rs) return { skipped: 'no iptables-save output in the snapshot' };
     const out: Finding[] = [];
+    // in nftables mode flannel writes no FLANNEL-* chains: their absence is no finding (the nftables check looks there)
+    const iptablesMode = nftMode(ctx) === undefined;
     const filter = table(rs, 'filter');
     const forward = filter?.chains.find((c) => c.name === 'FORWARD');
-    if (filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
+    if (iptablesMode && filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
       const fwdRules = filter.rules.filter((r) => r.chain === 'FORWARD');
       const jump = fwdRules.findIndex((r) => r.target === 'FLANNEL-FWD');
       const accepts = filter.rules.filter((r) => r.chain === 'FLANNEL-FWD' && r.target === 'ACCEPT');
@@ -46,7 +49,7 @@ export const iptablesCheck: Check = {
         if (blocker) out.push(finding(ctx, 'FORWARD_REJECT_BEFORE_FLANNEL', 'warning', `FORWARD ${blocker.target}s before the FLANNEL-FWD jump (firewalld?)`, [ruleLine('FORWARD', blocker.spec), ruleLine('FORWARD', fwdRules[jump].spec)], 'move the FLANNEL-FWD jump first: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
       }
     }
-    if (ctx.subnetEnv?.ipmasq === true) {
+    if (iptablesMode && ctx.subnetEnv?.ipmasq === true) {
       const nat = table(rs, 'nat');
       const jump = nat?.rules.some((r) => r.chain === 'POSTROUTING' && r.target === 'FLANNEL-POSTRTG');
       const masq = nat?.rules.some((r) => r.chain === 'FLANNEL-POSTRTG' && r.target === 'MASQUERADE');
