@@ -11,7 +11,7 @@ export interface ShowJson {
 }
 
 export default class Show extends BaseCommand {
-  static description = `Print the node state flanctl reads, as tables: links, routes, neigh, fdb, bridges, iptables or pods.
+  static description = `Print the node state flanctl reads, as tables: links, routes, neigh, fdb, bridges, iptables, nft or pods.
 
 The same data every other command works on, from the live node, a --netns, saved outputs (--from-dir) or snapshots.`;
 
@@ -19,6 +19,7 @@ The same data every other command works on, from the live node, a --netns, saved
     { description: "This node's routes (onlink shown in flags)", command: '<%= config.bin %> <%= command.id %> routes' },
     { description: 'The vxlan fdb of a node from a ticket', command: '<%= config.bin %> <%= command.id %> fdb --from-dir fixtures/nodes/k8snode028' },
     { description: 'Links inside a namespace, as JSON', command: '<%= config.bin %> <%= command.id %> links --netns node1 --json' },
+    { description: "flannel's nftables tables (EnableNFTables) with their hooks and rules", command: '<%= config.bin %> <%= command.id %> nft' },
     { description: 'Neighbours of two nodes from snapshots', command: '<%= config.bin %> <%= command.id %> neigh --snapshot node1.json --snapshot node2.json' },
   ];
 

@@ -2,7 +2,7 @@
 import type { Link, Snapshot } from '../model/index.js';
 import { renderTable } from './table.js';
 
-export const SHOW_SUBJECTS = ['links', 'routes', 'neigh', 'fdb', 'bridges', 'iptables', 'pods'] as const;
+export const SHOW_SUBJECTS = ['links', 'routes', 'neigh', 'fdb', 'bridges', 'iptables', 'nft', 'pods'] as const;
 export type ShowSubject = (typeof SHOW_SUBJECTS)[number];
 
 /** The items `show --json` prints for a subject: the snapshot's own records. */
@@ -20,6 +20,9 @@ export function showItems(s: Snapshot, subject: ShowSubject): unknown[] {
       return s.bridges;
     case 'iptables':
       return s.iptables?.tables ?? [];
+    case 'nft':
+      // each chain with its rules, in nft's order
+      return (s.nft?.chains ?? []).map((c) => ({ ...c, rules: s.nft!.rules.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.name).map((r) => r.text) }));
     case 'pods':
       return s.pods;
   }
@@ -58,6 +61,7 @@ const STEP_OF: Record<ShowSubject, string> = {
   fdb: 'bridge-fdb',
   bridges: 'brctl-show',
   iptables: 'iptables-save',
+  nft: 'nft',
   pods: 'netns-list-id',
 };
 
@@ -111,6 +115,14 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
         (s.iptables?.tables ?? []).flatMap((t) => [
           ...t.chains.map((c) => [t.name, c.name, c.policy, '']),
           ...t.rules.map((r) => [t.name, r.chain, r.target, r.spec]),
+        ]),
+      );
+    case 'nft':
+      return renderTable(
+        ['family', 'table', 'chain', 'hook / rule'],
+        (s.nft?.chains ?? []).flatMap((c) => [
+          [c.family, c.table, c.name, c.hook ? `type ${c.type} hook ${c.hook} priority ${c.prio}; policy ${c.policy ?? 'accept'}` : ''],
+          ...s.nft!.rules.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.name).map((r) => ['', '', '', r.text]),
         ]),
       );
     case 'pods':

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ParseError } from '../../src/errors.js';
-import { Address, BridgeInfo, BridgePort, CniConflist, EthtoolStats, FdbEntry, Iflink, IptablesRuleset, Link, Neigh, Route, SubnetEnv } from '../../src/model/index.js';
+import { Address, BridgeInfo, BridgePort, CniConflist, EthtoolStats, FdbEntry, Iflink, IptablesRuleset, Link, Neigh, NftRuleset, Route, SubnetEnv } from '../../src/model/index.js';
 import { PARSERS, type ParserName, parseBridgeFdb, parseIpNeigh, parseIpRoute, parserFor, parseSubnetEnv, shellSplit } from '../../src/parse/index.js';
 
 const root = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -27,6 +27,7 @@ const SCHEMA: Record<ParserName, z.ZodType> = {
   'brctl-show': z.array(BridgeInfo),
   'bridge-link': z.array(BridgePort),
   'iptables-save': IptablesRuleset,
+  nft: NftRuleset,
   iflink: z.array(Iflink),
   'subnet-env': SubnetEnv,
   'ethtool-stats': EthtoolStats,
