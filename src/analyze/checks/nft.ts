@@ -134,8 +134,9 @@ export const nftCheck: Check = {
     if (ipt.length && own.length) {
       out.push(finding(ctx, 'FLANNEL_RULES_BOTH_BACKENDS', 'warning', `flannel's rules exist in both iptables (FLANNEL-* chains) and nftables (${[...new Set(own.map((c) => `${c.family} ${c.table}`))].join(', ')}): one is left over from a switch of EnableNFTables (flanneld cleans only the nat FLANNEL chains, flannel F20)`, [...ipt.slice(0, 8), ...own.map(chainLine)], why ? 'nftables mode: iptables -D FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD; iptables -F FLANNEL-FWD; iptables -X FLANNEL-FWD (and the same in -t nat for FLANNEL-POSTRTG)' : 'iptables mode: nft delete table ip flannel-ipv4; nft delete table ip6 flannel-ipv6'));
     }
-    // iptables mode: nothing more to check here when nft was read; without its output nft mode cannot be ruled out
-    if (!why) return out.length || rs || ctx.netConf?.EnableNFTables === false ? out : { skipped: 'no nft list ruleset output in the snapshot' };
+    // iptables mode (net-conf says so, nft shows no flannel table, or flannel's FLANNEL-* iptables chains are there):
+    // nothing to check here; with neither nft output nor FLANNEL-* rules nft mode cannot be ruled out
+    if (!why) return out.length || rs || ipt.length || ctx.netConf?.EnableNFTables === false ? out : { skipped: 'no nft list ruleset output in the snapshot' };
     if (!rs) return { skipped: `nftables mode (${why}) but no nft list ruleset output in the snapshot (save \`nft -j list ruleset\` as nft-ruleset.txt)` };
     checkFamily(ctx, rs, 'ip', out);
     if (familyNets(ctx, 'ip6').net || own.some((c) => c.family === 'ip6')) checkFamily(ctx, rs, 'ip6', out);
