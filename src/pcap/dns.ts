@@ -1,12 +1,8 @@
 // DNS messages located by layers/dns.ts, decoded with dns-packet only when asked. dns-packet on truncated
 // input throws Error or RangeError, or returns "10.96.0.undefined" inside an A record: wrap and validate.
-import { createRequire } from 'node:module';
-import type dnsPacket from 'dns-packet';
+// A static import (a few ms, only for decode) so that the single binary's bundler can carry dns-packet.
+import dnsPacket from 'dns-packet';
 import type { Packet } from './packet.js';
-
-// loaded on the first DNS message: most captures' start-up should not pay for it
-let codec: typeof dnsPacket | undefined;
-const load = (): typeof dnsPacket => (codec ??= createRequire(import.meta.url)('dns-packet') as typeof dnsPacket);
 
 export interface DnsInfo {
   id: number;
@@ -37,7 +33,7 @@ export function decodeDns(p: Packet): DnsInfo | undefined {
   const id = b.readUInt16BE(p.dnsOff);
   const response = (b[p.dnsOff + 2] & 0x80) !== 0;
   try {
-    const m = load().decode(b.subarray(p.dnsOff, p.dnsEnd));
+    const m = dnsPacket.decode(b.subarray(p.dnsOff, p.dnsEnd));
     const q = m.questions?.[0];
     const answers: string[] = [];
     let bad = false;

@@ -1,7 +1,8 @@
 // Classic microsecond pcap through pcap-parser, the product's chosen reader. pcap-parser reads from a
 // stream it pauses and resumes itself; we hand it a stand-in stream and feed 'data' synchronously, so the
 // records reach the sink in the same tick as the chunk (no buffering, constant memory).
-import { createRequire } from 'node:module';
+// a static import, not createRequire: the single binary's bundler can only carry what it sees imported
+import pcapParserModule from 'pcap-parser';
 import { CaptureError } from '../errors.js';
 import { type CaptureInfo, type ChunkReader, MAX_RECORD, newRecord, type RecordSink } from './record.js';
 
@@ -26,8 +27,7 @@ interface PpParser {
 }
 type Handler = (arg?: unknown) => void;
 
-const require = createRequire(import.meta.url);
-const pcapParser = require('pcap-parser') as { parse(stream: unknown): PpParser };
+const pcapParser = pcapParserModule as { parse(stream: unknown): PpParser };
 
 class FeedStream {
   readonly handlers: Record<string, Handler> = {};

@@ -1,0 +1,61 @@
+// Entry of the single executable (`npm run build:binary`, scripts/build-binary.sh): esbuild bundles this file and
+// everything it reaches into one CommonJS script that runs inside a copy of node. A node has no node_modules and no
+// package.json beside the binary, so oclif gets the package data, the manifests and the command classes from the
+// bundle: each plugin below answers from what was embedded at build time and nothing is read from disk.
+import { dirname, join } from 'node:path';
+import { Plugin } from '@oclif/core/config';
+import { flush } from '@oclif/core/flush';
+import { run } from '@oclif/core/run';
+import { reportError } from '../dist/errors.js';
+import pjson from '../package.json' with { type: 'json' };
+import manifest from '../oclif.manifest.json' with { type: 'json' };
+import autocompletePjson from '../node_modules/@oclif/plugin-autocomplete/package.json' with { type: 'json' };
+import autocompleteManifest from '../node_modules/@oclif/plugin-autocomplete/oclif.manifest.json' with { type: 'json' };
+import helpPjson from '../node_modules/@oclif/plugin-help/package.json' with { type: 'json' };
+import helpManifest from '../node_modules/@oclif/plugin-help/oclif.manifest.json' with { type: 'json' };
+
+/** A plugin whose manifest and command classes come from the bundle (oclif's explicit strategy, target unused). */
+class EmbeddedPlugin extends Plugin {
+  constructor(root, pkg, embeddedManifest, loadCommands) {
+    const oclif = { ...pkg.oclif, commands: { strategy: 'explicit', target: 'embedded', identifier: 'default' }, hooks: {} };
+    // isRoot: take the root as given instead of searching the disk for the package (every plugin here is embedded)
+    super({ isRoot: true, root, pjson: { ...pkg, oclif } });
+    this.embeddedManifest = embeddedManifest;
+    this.loadCommands = loadCommands;
+  }
+
+  async _manifest() {
+    this.hasManifest = true;
+    this.commandIDs = Object.keys(this.embeddedManifest.commands);
+    return this.embeddedManifest;
+  }
+
+  async loadCommandsFromTarget() {
+    this.commandCache ??= await this.loadCommands();
+    return this.commandCache;
+  }
+}
+
+// oclif's index checks package.json's engines against the running node by reading the file next to it: the binary
+// has no such file, and carries its own node anyway
+process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+
+// the command modules are imported only when a command runs (the bundler keeps these imports lazy)
+const root = dirname(process.execPath);
+const plugins = [
+  new EmbeddedPlugin(root, pjson, manifest, async () => (await import('../dist/commands/index.js')).default),
+  new EmbeddedPlugin(join(root, helpPjson.name), helpPjson, helpManifest, async () => ({
+    help: (await import('../node_modules/@oclif/plugin-help/lib/commands/help.js')).default,
+  })),
+  new EmbeddedPlugin(join(root, autocompletePjson.name), autocompletePjson, autocompleteManifest, async () => ({
+    autocomplete: (await import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/index.js')).default,
+    'autocomplete:create': (await import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/create.js')).default,
+    'autocomplete:script': (await import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js')).default,
+  })),
+];
+
+// no top-level await: the bundle is CommonJS (a single executable's main script)
+Promise.all(plugins.map((p) => p.load()))
+  .then(() => run(process.argv.slice(2), { root, pjson, plugins: new Map(plugins.map((p) => [p.name, p])) }))
+  .then(() => flush())
+  .catch(reportError);

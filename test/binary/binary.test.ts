@@ -1,0 +1,114 @@
+// The single binary (issue 15) on a machine with no Node.js and no node_modules: hidden-node.ts runs a copy of it
+// in a mount namespace where node is an empty file, with `env -i`, from /tmp. Expected answers come from outside the
+// code: the README's seed trace (read by a person from the ticket), tshark's reading of the fixture capture, the
+// namespaces this test programs itself, the README's command list, and bash itself for completion.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
+import { binary, HiddenNode, ROOT } from './hidden-node.js';
+
+interface TsharkFrames {
+  frames: Record<string, string[]>[];
+}
+
+// mount namespaces need root as the lab does: skipped without, failed under CI=true
+describeNetns('the single binary, where node is hidden', () => {
+  let node: HiddenNode;
+
+  beforeAll(() => {
+    node = new HiddenNode(binary());
+  });
+  afterAll(() => node?.remove());
+
+  it('really has no node: `node` runs nothing and the repo node_modules is empty', () => {
+    const r = node.exec(['sh', '-c', 'node -e "console.log(41 + 1)"; ls -A "$0" | wc -l', join(ROOT, 'node_modules')]);
+    expect(r.stdout).not.toContain('42');
+    expect(r.stdout.trim()).toBe('0');
+  });
+
+  it('--version', () => {
+    const r = node.flanctl(['--version']);
+    expect(r.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(r.stdout).toMatch(new RegExp(`^flanctl/${pkg.version.replaceAll('.', '\\.')} linux-x64 node-v\\d+`));
+    expect(r.stderr).toBe('');
+  });
+
+  it('traces the seed node k8snode028 to the README answer', () => {
+    const dir = join(ROOT, 'fixtures/nodes/k8snode028');
+    const human = node.flanctl(['trace', '10.27.13.5', '--from-dir', dir]);
+    expect(human.stderr).toBe('');
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain('10.27.13.5 is reached via flannel.1 (vxlan) on node 10.18.19.129: OK');
+    expect(human.stdout).toContain('target node: 10.18.19.129, subnet 10.27.13.0/24, VtepMAC 42:32:74:de:24:50');
+    const json = JSON.parse(node.flanctl(['trace', '10.27.13.5', '--from-dir', dir, '--json']).stdout);
+    expect(json).toMatchObject({ destination: '10.27.13.5', ok: true, backend: 'vxlan', targetNode: { ip: '10.18.19.129', vtepMac: '42:32:74:de:24:50' } });
+  });
+
+  it('decodes a fixture capture as tshark reads it', () => {
+    const file = join(ROOT, 'fixtures/pcap/vxlan-node1.pcap');
+    const tshark = JSON.parse(readFileSync(`${file}.tshark.json`, 'utf8')) as TsharkFrames;
+    const vxlan = tshark.frames.filter((f) => f['vxlan.vni']);
+    const r = node.flanctl(['decode', file, '--json']);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { packets: number; tunnels: { vxlan: { vni: number; packets: number }[] } };
+    expect(out.packets).toBe(tshark.frames.length);
+    expect(out.tunnels.vxlan.reduce((n, t) => n + t.packets, 0)).toBe(vxlan.length);
+    expect(new Set(out.tunnels.vxlan.map((t) => String(t.vni)))).toEqual(new Set(vxlan.map((f) => f['vxlan.vni'][0])));
+    // DNS answers go through dns-packet, bundled into the binary
+    const answered = tshark.frames.filter((f) => f['dns.a']);
+    expect(answered.length).toBeGreaterThan(0);
+    const text = node.flanctl(['decode', file]).stdout;
+    for (const f of answered) expect(text).toContain(`${f['dns.qry.name'][0]}: ${f['dns.a'][0]}`);
+  });
+
+  it('prints bash completion that completes the README commands', () => {
+    const cache = join(node.dir, 'cache');
+    const made = node.flanctl(['autocomplete', 'create'], { XDG_CACHE_HOME: cache });
+    expect(made.status).toBe(0);
+    const fn = join(cache, 'flanctl/autocomplete/functions/bash/flanctl.bash');
+    const listed = readFileSync(fn, 'utf8');
+    for (const cmd of ['trace', 'whohas', 'pod-veth', 'decode', 'doctor', 'repair', 'collect', 'show']) {
+      expect(listed).toMatch(new RegExp(`^${cmd} --json`, 'm'));
+    }
+    // bash's own answer to `flanctl tr<TAB>` and `flanctl trace --fr<TAB>`
+    const complete = (words: string): string =>
+      node.exec(['bash', '-c', `source "$0"; COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _flanctl_autocomplete; echo "\${COMPREPLY[@]}"`, fn]).stdout.trim();
+    expect(complete('flanctl tr')).toBe('trace');
+    expect(complete('flanctl trace --fr')).toBe('--from-dir');
+    const zsh = node.flanctl(['autocomplete', 'script', 'zsh'], { XDG_CACHE_HOME: cache });
+    expect(zsh.stdout).toContain('zsh_setup');
+  });
+
+  describe('live collect --netns', () => {
+    const lab = new Lab('bin');
+    let cluster: LabCluster;
+
+    beforeAll(() => {
+      try {
+        cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 1 });
+      } catch (error) {
+        lab.teardown();
+        throw error;
+      }
+    });
+    afterAll(() => lab.teardown());
+
+    it('reads what the namespace holds (flannel.1, the peer neigh, fdb and route)', () => {
+      const [me, peer] = cluster.nodes;
+      const r = node.flanctl(['collect', '--netns', me.netns, '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const snap = JSON.parse(r.stdout);
+      expect(snap.source).toEqual({ kind: 'netns', name: me.netns });
+      expect(snap.links.find((l: { name: string }) => l.name === 'flannel.1')).toMatchObject({ kind: 'vxlan', vni: 1, port: 8472, local: me.ip, mac: me.vtepMac });
+      const gw = peer.subnet.replace('/24', '');
+      expect(snap.neigh).toContainEqual(expect.objectContaining({ dst: gw, lladdr: peer.vtepMac, dev: 'flannel.1' }));
+      expect(snap.fdb).toContainEqual(expect.objectContaining({ mac: peer.vtepMac, dst: peer.ip, dev: 'flannel.1' }));
+      expect(snap.routes).toContainEqual(expect.objectContaining({ dst: peer.subnet, gateway: gw, dev: 'flannel.1', onlink: true }));
+    });
+  });
+});
