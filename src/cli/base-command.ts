@@ -21,8 +21,8 @@ export abstract class BaseCommand extends Command {
     return super.catch(err);
   }
 
-  /** The tool worked and found a problem (broken path, findings, repair needed): exit 1. */
-  protected foundProblem(): void {
-    process.exitCode = 1;
+  /** A service's exit status: 1 the tool worked and found a problem, 3 a node or command failed. */
+  protected finish(exit: number): void {
+    if (exit !== 0) process.exitCode = exit;
   }
 }

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { clusterFlag } from '../cluster/flags.js';
 
 // Flags shared by the commands that read node state (DESIGN.md "State source flags").
 
@@ -33,4 +34,20 @@ export const desiredFlags = {
   'etcd-keyfile': Flags.string({ description: 'client key for etcd TLS', helpGroup: 'DESIRED STATE' }),
   'subnet-env': Flags.string({ description: "this node's subnet.env (default: from the snapshot, or /run/flannel/subnet.env)", helpGroup: 'DESIRED STATE' }),
   node: Flags.string({ description: 'name of this node in the leases (default: matched by its addresses)', helpGroup: 'DESIRED STATE' }),
+};
+
+/** The node-state and desired-state flags of trace, whohas, pod-veth, doctor and repair. */
+export const stateFlags = {
+  ...sourceFlags,
+  ...clusterFlag,
+  nodes: desiredFlags.nodes,
+  kube: desiredFlags.kube,
+  kubeconfig: desiredFlags.kubeconfig,
+  context: desiredFlags.context,
+  etcd: desiredFlags.etcd,
+  'etcd-prefix': desiredFlags['etcd-prefix'],
+  'etcd-cafile': desiredFlags['etcd-cafile'],
+  'etcd-certfile': desiredFlags['etcd-certfile'],
+  'etcd-keyfile': desiredFlags['etcd-keyfile'],
+  'subnet-env': desiredFlags['subnet-env'],
 };

@@ -6,6 +6,7 @@ import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { gzipSync } from 'node:zlib';
 import { finishDesired } from '../leases/lease.js';
+import { resolveLocal } from '../leases/local.js';
 import { type Journal, newJournalId } from '../repair/journal.js';
 import { planRepair, type RepairPlan } from '../repair/plan.js';
 import { errorLine } from './fanout.js';
@@ -32,11 +33,24 @@ export function leasesFromSnapshots(snapshots: Snapshot[]): DesiredState {
   return finishDesired(leases, []);
 }
 
-export function planCluster(snapshots: Snapshot[], desired: DesiredState): RepairPlan[] {
-  return snapshots.map((s) => {
-    if (desired.leases.some((l) => l.node === s.host)) return planRepair({ snapshot: s, desired, nodeName: s.host });
-    // its own lease was refused (leases/validate.ts) or is absent: nothing to plan the node from
-    const refused = desired.refused?.find((r) => r.lease.node === s.host);
+/**
+ * Each node's plan exactly as `repair` on that node plans it: its own lease matched by its addresses (as local
+ * repair does), the same --prune. With --node NAME only that node: the snapshot of that name, else the one
+ * holding NAME's lease public IP. A node whose own lease is absent or was refused (leases/validate.ts) is
+ * not planned: nothing to plan it from.
+ */
+export function planCluster(snapshots: Snapshot[], desired: DesiredState, o: { node?: string; prune?: boolean } = {}): RepairPlan[] {
+  let chosen = snapshots;
+  if (o.node !== undefined) {
+    const lease = desired.leases.find((l) => l.node === o.node);
+    const named = snapshots.find((s) => s.host === o.node) ?? snapshots.find((s) => lease !== undefined && s.addresses.some((a) => a.local === lease.publicIp));
+    if (!named) throw new UsageError(`--node ${o.node}: no node of that name (or holding its lease's public IP) in the cluster directory`, `nodes: ${snapshots.map((s) => s.host).join(', ')}`);
+    chosen = [named];
+  }
+  return chosen.map((s) => {
+    if (resolveLocal(desired, s, o.node).local) return planRepair({ snapshot: s, desired, nodeName: o.node, prune: o.prune });
+    const mine = new Set(s.addresses.map((a) => a.local));
+    const refused = desired.refused?.find((r) => r.lease.node === s.host || mine.has(r.lease.publicIp));
     const reason = refused ? `its own lease was refused: ${refused.reason}` : 'no lease for this node in the desired state';
     return { node: s.host, actions: [], skipped: [{ target: s.host, reason: `not repaired: ${reason}`, code: refused?.code ?? 'LOCAL_LEASE_NOT_FOUND' }] };
   });

@@ -1,13 +1,12 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { sourceFlags } from '../cli/flags.js';
-import { collectOne, readSnapshotFile, snapshotJson, writeSnapshotFile } from '../collect/index.js';
-import { checkRawDir, writeRawDir } from '../collect/raw-dir.js';
-import { UsageError } from '../errors.js';
-import type { Snapshot } from '../model/index.js';
-import { stderrProgress } from '../render/progress.js';
 import { collectAllFlags } from '../cluster/flags.js';
 import type { CollectAllResult } from '../cluster/service.js';
+import type { Snapshot } from '../model/index.js';
+import { renderCollect } from '../render/collect.js';
+import { collectService } from '../services/collect.js';
+import { toOptions } from '../services/options.js';
 
 export default class Collect extends BaseCommand {
   static description = `Snapshot this node's network state (links, addresses, routes, neigh, fdb, bridges, iptables, subnet.env, pods) as JSON.
@@ -33,44 +32,9 @@ Reads only; needs root for a live node or --netns. Every step's outcome (program
 
   async run(): Promise<Snapshot | CollectAllResult> {
     const { flags } = await this.parse(Collect);
-    if (flags.all) {
-      const { collectAll, renderCollectAll } = await import('../cluster/service.js');
-      const r = await collectAll(flags);
-      if (r.nodes.some((n) => !n.ok)) this.foundProblem();
-      this.log(renderCollectAll(r));
-      return r;
-    }
-    const dirs = flags['from-dir'] ?? [];
-    const files = flags.snapshot ?? [];
-    if (dirs.length + files.length > 1) throw new UsageError('collect reads one node at a time: give one --from-dir or --snapshot');
-    if (files.length === 1 && flags['raw-dir'] !== undefined) throw new UsageError('--raw-dir needs raw outputs: use it with a live node, --netns or --from-dir');
-
-    if (flags['raw-dir'] !== undefined) await checkRawDir(flags['raw-dir']);
-
-    let snapshot: Snapshot;
-    if (files.length === 1) {
-      snapshot = await readSnapshotFile(files[0]);
-    } else {
-      const progress = stderrProgress('collecting');
-      try {
-        const collection = await collectOne({ netns: flags.netns, fromDir: dirs[0], onProgress: progress.update });
-        snapshot = collection.snapshot;
-        if (flags['raw-dir'] !== undefined) await writeRawDir(flags['raw-dir'], collection.raw);
-      } finally {
-        progress.done();
-      }
-    }
-
-    if (flags.output !== undefined) {
-      await writeSnapshotFile(flags.output, snapshot);
-      const failed = snapshot.commands.filter((c) => !c.ok);
-      this.log(
-        `wrote ${flags.output}: ${snapshot.host}, ${snapshot.links.length} links, ${snapshot.routes.length} routes, ${snapshot.neigh.length} neigh, ${snapshot.fdb.length} fdb, ${snapshot.pods.length} pods` +
-          (failed.length ? `; not collected: ${failed.map((c) => `${c.name} (${c.error})`).join(', ')}` : ''),
-      );
-    } else {
-      this.log(snapshotJson(snapshot).trimEnd());
-    }
-    return snapshot;
+    const { result, exit } = await collectService(toOptions(flags));
+    this.finish(exit);
+    if (!this.jsonEnabled()) this.log(renderCollect(result));
+    return result.kind === 'all' ? result.all : result.snapshot;
   }
 }

@@ -1,9 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { UsageError } from '../errors.js';
-
-// model/net's isIPv4 would load zod (~60 ms of start-up) for one regex
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+import type { DecodeResult } from '../pcap/index.js';
+import { decodeService } from '../services/decode.js';
+import { toOptions } from '../services/options.js';
 
 export default class Decode extends BaseCommand {
   static description = `Decode an overlay capture: VXLAN (8472, 4789) and IPIP, outer and inner on one line, DNS inside, anomalies.
@@ -35,34 +34,11 @@ Exit 1 when an anomaly of severity error or warning was found.`;
     reader: Flags.string({ description: 'reader for classic µs pcap: the built-in streaming reader, or the pcap-parser library (slower; see BENCHMARKS.md)', options: ['builtin', 'pcap-parser'], default: 'builtin' }),
   };
 
-  async run(): Promise<unknown> {
+  async run(): Promise<DecodeResult> {
     const { args, flags } = await this.parse(Decode);
-    if (flags.host !== undefined && !IPV4.test(flags.host)) throw new UsageError(`--host: not an IPv4 address: ${flags.host}`);
-    const { decodeCapture, ipv4Number } = await import('../pcap/index.js');
-    const json = this.jsonEnabled();
-    const mode = json || flags.summary ? 'summary' : flags.ndjson ? 'ndjson' : 'lines';
-    // `flanctl decode big.cap | head`: a closed pipe ends the decode quietly
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
-    });
-    const out = (text: string): void => void process.stdout.write(text);
-    const result = await decodeCapture({
-      file: args.file,
-      mode,
-      records: json && flags.records,
-      filter: { host: flags.host === undefined ? undefined : ipv4Number(flags.host), vni: flags.vni, proto: flags.proto },
-      limit: flags.limit,
-      vxlanPorts: flags['vxlan-port'],
-      knownVnis: flags['known-vni'],
-      mtu: flags.mtu,
-      writeInner: flags['write-inner'],
-      pcapParser: flags.reader === 'pcap-parser',
-      out,
-      progress: true,
-    });
-    if (result.anomalies.some((a) => a.severity !== 'info')) this.foundProblem();
-    if (json) return result;
-    if (flags.summary) this.log((await import('../pcap/render.js')).renderSummary(result));
+    const { result, exit } = await decodeService(args.file, toOptions(flags).decode);
+    this.finish(exit);
+    if (flags.summary && !this.jsonEnabled()) this.log((await import('../pcap/render.js')).renderSummary(result));
     return result;
   }
 }

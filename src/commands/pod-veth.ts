@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core';
-import { podVeth, type PodVethResult } from '../analyze/pod-veth.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { renderTable } from '../render/table.js';
-import { loadState, stateFlags } from '../cli/state.js';
+import { stateFlags } from '../cli/flags.js';
+import { renderPodVeth } from '../render/pod-veth.js';
+import { toOptions } from '../services/options.js';
+import { podVethService, type PodVethReport } from '../services/pod-veth.js';
 
 export default class PodVeth extends BaseCommand {
   static summary = 'Map pods to their host veths (iflink, peer_ifindex, bridge fdb) and flag leaks.';
@@ -19,26 +20,11 @@ export default class PodVeth extends BaseCommand {
 
   static flags = { ...stateFlags };
 
-  async run(): Promise<PodVethResult> {
+  async run(): Promise<PodVethReport> {
     const { args, flags } = await this.parse(PodVeth);
-    const { snapshots } = await loadState(flags);
-    const result = podVeth(snapshots, args.pod);
-    const notFound = args.pod !== undefined && result.pods.length === 0 && result.unmapped.length === 0;
-    if (notFound || result.problems.length) this.foundProblem();
-    const out: string[] = [];
-    if (notFound) out.push(`no pod or veth matches ${JSON.stringify(args.pod)}`);
-    if (result.pods.length) {
-      out.push(
-        renderTable(
-          ['pod', 'ip', 'mac', 'host veth', 'ifindex', 'eth0 iflink', 'bridge', 'node', 'from'],
-          result.pods.map((p) => [p.pod, p.ip, p.mac, p.hostVeth, p.hostIfindex, p.podIflink, p.bridge ?? (p.routed ? '(routed)' : '(no master)'), p.node, p.source]),
-        ),
-      );
-    }
-    if (result.unmapped.length) out.push('veths with no known pod:', renderTable(['host veth', 'ifindex', 'bridge', 'netns', 'node'], result.unmapped.map((u) => [u.hostVeth, u.hostIfindex, u.bridge, u.netns, u.node])));
-    for (const p of result.problems) out.push(`${p.code}: ${p.detail}`);
-    if (!out.length) out.push('no pods or veths found');
-    this.log(out.join('\n'));
+    const { result, exit } = await podVethService(toOptions(flags), args.pod);
+    this.finish(exit);
+    if (!this.jsonEnabled()) this.log(renderPodVeth(result));
     return result;
   }
 }

@@ -1,14 +1,9 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { sourceFlags } from '../cli/flags.js';
-import { loadSnapshots } from '../collect/index.js';
-import { stderrProgress } from '../render/progress.js';
-import { renderShow, SHOW_SUBJECTS, type ShowSubject, showItems } from '../render/state-tables.js';
-
-export interface ShowJson {
-  subject: ShowSubject;
-  nodes: { host: string; source: { kind: string; name?: string }; items: unknown[] }[];
-}
+import { renderShowNodes, SHOW_SUBJECTS, type ShowSubject } from '../render/state-tables.js';
+import { toOptions } from '../services/options.js';
+import { showService, type ShowJson } from '../services/show.js';
 
 export default class Show extends BaseCommand {
   static description = `Print the node state flanctl reads, as tables: links, routes, neigh, fdb, bridges, iptables, nft or pods.
@@ -31,18 +26,9 @@ The same data every other command works on, from the live node, a --netns, saved
 
   async run(): Promise<ShowJson> {
     const { args, flags } = await this.parse(Show);
-    const subject = args.what as ShowSubject;
-    const progress = stderrProgress('collecting');
-    let snapshots;
-    try {
-      snapshots = await loadSnapshots({ netns: flags.netns, snapshot: flags.snapshot, fromDir: flags['from-dir'], onProgress: progress.update });
-    } finally {
-      progress.done();
-    }
-    for (const s of snapshots) {
-      if (snapshots.length > 1) this.log(`== ${s.host} ==`);
-      this.log(renderShow(s, subject));
-    }
-    return { subject, nodes: snapshots.map((s) => ({ host: s.host, source: s.source, items: showItems(s, subject) })) };
+    const { result } = await showService(toOptions(flags), args.what as ShowSubject);
+    // tables only when printed: cli-table3 is quadratic in rows (20k routes took 71 s)
+    if (!this.jsonEnabled()) this.log(renderShowNodes(result.snapshots, result.doc.subject));
+    return result.doc;
   }
 }

@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { checkDestination, trace, type TraceHop, type TraceResult } from '../analyze/trace.js';
+import type { TraceResult } from '../analyze/trace.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { loadState, stateFlags } from '../cli/state.js';
-import { UsageError } from '../errors.js';
-import { traceCluster } from '../cluster/trace.js';
+import { stateFlags } from '../cli/flags.js';
 import { renderAscii, renderDot, renderMermaid } from '../render/diagram.js';
-import { renderTable } from '../render/table.js';
+import { renderTrace } from '../render/trace.js';
+import { toOptions } from '../services/options.js';
+import { traceService } from '../services/trace.js';
 
 export default class Trace extends BaseCommand {
   static summary = 'Follow a pod IP hop by hop to its node and veth, and name the broken hop.';
@@ -33,37 +33,12 @@ export default class Trace extends BaseCommand {
 
   async run(): Promise<TraceResult> {
     const { args, flags } = await this.parse(Trace);
-    if (args.destination !== undefined && flags.cluster === undefined) throw new UsageError('a source and a destination go with --cluster DIR; without it, trace starts on the node it reads');
-    checkDestination(args.destination ?? args.ip);
-    const { snapshots, desired, cluster } = await loadState(flags);
-    const result = args.destination !== undefined ? traceCluster(snapshots, args.ip, args.destination, desired, cluster?.pods) : trace(snapshots, args.ip, { desired });
-    if (!result.ok) this.foundProblem();
+    const { result, exit } = await traceService(toOptions(flags), args.ip, args.destination);
+    this.finish(exit);
     if (flags.format === 'dot') this.log(renderDot(result));
     else if (flags.format === 'mermaid') this.log(renderMermaid(result));
     else if (flags.format === 'ascii') this.log(renderAscii(result));
-    else this.log(renderTrace(result));
+    else if (!this.jsonEnabled()) this.log(renderTrace(result));
     return result;
   }
-}
-
-function hopRows(hops: TraceHop[], multiNode: boolean): (string | undefined)[][] {
-  return hops.map((h) => [h.step, ...(multiNode ? [h.node] : []), h.device, h.ok ? 'ok' : (h.problems ?? [h.problem]).join(' '), h.detail]);
-}
-
-/** The answer first, the evidence under it. */
-export function renderTrace(r: TraceResult): string {
-  const multi = new Set([...r.hops, ...(r.reverse?.hops ?? [])].map((h) => h.node)).size > 1;
-  const head = ['step', ...(multi ? ['node'] : []), 'device', 'verdict', 'evidence'];
-  const out = [r.summary, ''];
-  if (r.route?.matched) out.push(`route: ${r.route.matched} — ${r.route.reason}`);
-  if (r.targetNode) {
-    const t = r.targetNode;
-    out.push(`target node: ${t.ip}${t.name ? ` (${t.name})` : ''}${t.subnet ? `, subnet ${t.subnet}` : ''}${t.vtepMac ? `, VtepMAC ${t.vtepMac}` : ''}`);
-  }
-  out.push(renderTable(head, hopRows(r.hops, multi)));
-  if (r.reverse) {
-    out.push('', `way back to ${r.reverse.destination}: ${r.reverse.ok ? 'OK' : 'BROKEN'}`, renderTable(head, hopRows(r.reverse.hops, multi)));
-  }
-  out.push('', `path: ${renderAscii(r)}`);
-  return out.join('\n');
 }

@@ -1,9 +1,10 @@
 import { Args } from '@oclif/core';
-import { whohas, type WhohasResult } from '../analyze/whohas.js';
+import type { WhohasResult } from '../analyze/whohas.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { normalizeMac } from '../model/net.js';
-import { renderTable } from '../render/table.js';
-import { loadState, stateFlags } from '../cli/state.js';
+import { stateFlags } from '../cli/flags.js';
+import { renderWhohas } from '../render/whohas.js';
+import { toOptions } from '../services/options.js';
+import { whohasService } from '../services/whohas.js';
 
 export default class Whohas extends BaseCommand {
   static summary = 'Find every owner of a MAC: interface, neighbour, fdb entry, pod or node VtepMAC.';
@@ -22,14 +23,9 @@ export default class Whohas extends BaseCommand {
 
   async run(): Promise<WhohasResult> {
     const { args, flags } = await this.parse(Whohas);
-    normalizeMac(args.mac); // bad input fails before any collection
-    const { snapshots, desired } = await loadState(flags);
-    const result = whohas(snapshots, args.mac, desired);
-    if (result.owners.length === 0 || result.duplicate) this.foundProblem();
-    const out = [result.summary];
-    if (result.owners.length) out.push(renderTable(['kind', 'node', 'device', 'ip', 'where it leads'], result.owners.map((o) => [o.kind, o.node, o.device, o.ip, o.detail])));
-    for (const c of result.conflicts) out.push(`conflict: ${c}`);
-    this.log(out.join('\n'));
+    const { result, exit } = await whohasService(toOptions(flags), args.mac);
+    this.finish(exit);
+    if (!this.jsonEnabled()) this.log(renderWhohas(result));
     return result;
   }
 }

@@ -135,3 +135,9 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
       );
   }
 }
+
+/** Every node's table, under a `== host ==` line when there are several. */
+export function renderShowNodes(snapshots: Snapshot[], subject: ShowSubject): string {
+  if (snapshots.length === 1) return renderShow(snapshots[0], subject);
+  return snapshots.map((s) => `== ${s.host} ==\n${renderShow(s, subject)}`).join('\n');
+}

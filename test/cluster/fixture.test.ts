@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClusterDir } from '../../src/cluster/dir.js';
-import { doctorCluster, renderClusterDoctor } from '../../src/cluster/doctor.js';
+import { doctorCluster } from '../../src/cluster/doctor.js';
+import { renderClusterDoctor } from '../../src/render/cluster-doctor.js';
 import { leasesFromSnapshots, planCluster } from '../../src/cluster/repair.js';
 import { traceCluster } from '../../src/cluster/trace.js';
 import { loadFromDir } from '../../src/collect/from-dir.js';

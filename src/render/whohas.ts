@@ -1,0 +1,9 @@
+import type { WhohasResult } from '../analyze/whohas.js';
+import { renderTable } from './table.js';
+
+export function renderWhohas(r: WhohasResult): string {
+  const out = [r.summary];
+  if (r.owners.length) out.push(renderTable(['kind', 'node', 'device', 'ip', 'where it leads'], r.owners.map((o) => [o.kind, o.node, o.device, o.ip, o.detail])));
+  for (const c of r.conflicts) out.push(`conflict: ${c}`);
+  return out.join('\n');
+}
