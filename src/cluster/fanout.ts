@@ -1,5 +1,6 @@
 // Run one job per node, at most `parallel` at a time, each under its own deadline. A node that fails
 // or times out is a result, not an exception: the others carry on (partial results).
+import { mapLimit } from '../collect/limit.js';
 import { FlanctlError } from '../errors.js';
 
 export type NodeState = 'waiting' | 'running' | 'done' | 'failed';
@@ -25,17 +26,8 @@ export async function fanOut<R>(
   opts: FanOutOptions,
   job: (name: string, signal: AbortSignal) => Promise<R>,
 ): Promise<NodeOutcome<R>[]> {
-  const results: NodeOutcome<R>[] = new Array(names.length);
   for (const n of names) opts.onEvent?.(n, 'waiting');
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < names.length) {
-      const i = next++;
-      results[i] = await runOne(names[i], opts, job);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel, names.length)) }, worker));
-  return results;
+  return mapLimit(names, Math.max(1, opts.parallel), (name) => runOne(name, opts, job));
 }
 
 async function runOne<R>(name: string, opts: FanOutOptions, job: (name: string, signal: AbortSignal) => Promise<R>): Promise<NodeOutcome<R>> {

@@ -5,7 +5,7 @@
 import { EnvironmentError, UsageError } from '../errors.js';
 import { DEFAULT_CONTAINER, DEFAULT_DEBUG_IMAGE, DEFAULT_SELECTOR } from './flags.js';
 import { checkArgs } from './ssh.js';
-import { runProgram, type ScriptResult, type Transport } from './transport.js';
+import { kubectl, kubectlBase, runProgram, type ScriptResult, type Transport } from './transport.js';
 
 export interface KubeOptions {
   kubeconfig?: string;
@@ -45,15 +45,10 @@ export interface KubeCluster {
   pods: Map<string, FlannelPod>;
 }
 
-export function kubectlBase(o: KubeOptions): string[] {
-  return ['kubectl', ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []), ...(o.context ? ['--context', o.context] : [])];
-}
-
 async function kubectlJson(o: KubeOptions, args: string[], signal: AbortSignal): Promise<{ text: string; json: unknown }> {
-  const r = await runProgram([...kubectlBase(o), ...args], '', signal);
-  if (r.exitCode !== 0) throw new EnvironmentError(`kubectl ${args.join(' ')} failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
+  const text = await kubectl(o, args, signal);
   try {
-    return { text: r.stdout, json: JSON.parse(r.stdout) };
+    return { text, json: JSON.parse(text) };
   } catch {
     throw new EnvironmentError(`kubectl ${args.join(' ')} did not print JSON`);
   }

@@ -1,7 +1,8 @@
 // How cluster mode reaches a node: run a constant sh script there (stdin) and get its stdout back.
-// ssh.ts and kube.ts are the two transports; both run programs with argv arrays only.
+// ssh.ts and kube.ts are the two transports; both run programs with argv arrays only, through runProgram.
+// Also the one kubectl wrapper: the kube transport and `--kube` desired state (leases/index.ts) both use it.
 import { execa } from 'execa';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 
 export interface ScriptResult {
   stdout: string;
@@ -23,4 +24,26 @@ export async function runProgram(argv: string[], input: string, signal: AbortSig
   const code = (r as { code?: string }).code;
   if (code === 'ENOENT') throw new EnvironmentError(`${argv[0]} is not installed (or not on PATH)`);
   return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
+}
+
+export interface KubectlOptions {
+  kubeconfig?: string;
+  context?: string;
+}
+
+// kubeconfig paths and context names reach kubectl as separate argv elements; still refuse option-looking values
+const SAFE_VALUE = /^[^-\s][^\s]*$/;
+
+/** `kubectl [--kubeconfig F] [--context C]`, the values checked first. */
+export function kubectlBase(o: KubectlOptions): string[] {
+  if (o.kubeconfig !== undefined && !SAFE_VALUE.test(o.kubeconfig)) throw new UsageError(`not a kubeconfig path: ${JSON.stringify(o.kubeconfig)}`);
+  if (o.context !== undefined && !SAFE_VALUE.test(o.context)) throw new UsageError(`not a kubeconfig context: ${JSON.stringify(o.context)}`);
+  return ['kubectl', ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []), ...(o.context ? ['--context', o.context] : [])];
+}
+
+/** `kubectl ARGS` -> its stdout; a failure is one EnvironmentError in kubectl's own last line. */
+export async function kubectl(o: KubectlOptions, args: string[], signal: AbortSignal): Promise<string> {
+  const r = await runProgram([...kubectlBase(o), ...args], '', signal);
+  if (r.exitCode !== 0) throw new EnvironmentError(`kubectl ${args.join(' ')} failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
+  return r.stdout;
 }

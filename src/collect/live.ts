@@ -8,6 +8,7 @@ import { parseCniConflist, parseIpAddr, parseSubnetEnv } from '../parse/index.js
 import { buildSnapshot, podFromAddr } from './assemble.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
 import { isNetnsName, isRoot, run, validateNetns, which } from './runner.js';
+import { mapLimit } from './limit.js';
 
 export interface CollectOptions {
   netns?: string;
@@ -27,20 +28,6 @@ const IPAM_DIR = '/var/lib/cni/networks';
 
 /** Rules plus user chains: an empty ruleset has neither. */
 const ruleCount = (r: Collected['iptables']): number => r?.tables.reduce((n, t) => n + t.rules.length + t.chains.filter((ch) => ch.policy === '-').length, 0) ?? 0;
-
-/** Run fn over items, at most `limit` at once, results in input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 function withStderrLines(stdout: string, stderr: string, keep: RegExp): string {
   const kept = stderr.split('\n').filter((l) => keep.test(l));

@@ -52,22 +52,15 @@ async function readText(file: string, flag: string): Promise<string> {
   }
 }
 
-// kubeconfig paths and context names reach kubectl as separate argv elements; still refuse option-looking values
-const SAFE_VALUE = /^[^-\s][^\s]*$/;
-
+/** kubectl through the one wrapper (cluster/transport), loaded only for --kube: execa is ~100 modules for every other source. */
 async function kubectl(opts: DesiredOptions, args: string[]): Promise<string> {
-  const argv = ['kubectl', ...args];
-  if (opts.kubeconfig !== undefined) {
-    if (!SAFE_VALUE.test(opts.kubeconfig)) throw new UsageError(`not a kubeconfig path: ${JSON.stringify(opts.kubeconfig)}`);
-    argv.push('--kubeconfig', opts.kubeconfig);
+  const { kubectl: run } = await import('../cluster/transport.js');
+  const signal = AbortSignal.timeout(30_000);
+  try {
+    return await run(opts, args, signal);
+  } catch (e) {
+    if (!(e instanceof EnvironmentError) && !signal.aborted) throw e;
+    const why = signal.aborted ? 'timed out after 30 s' : (e as Error).message;
+    throw new EnvironmentError(`cannot ${args.slice(0, 2).join(' ')} with kubectl: ${why}`, 'or save `kubectl get nodes -o json` to a file and pass --nodes FILE');
   }
-  if (opts.context !== undefined) {
-    if (!SAFE_VALUE.test(opts.context)) throw new UsageError(`not a kubeconfig context: ${JSON.stringify(opts.context)}`);
-    argv.push('--context', opts.context);
-  }
-  // imported here, not at the top: only --kube runs a program (execa is ~100 modules for every other source)
-  const { run } = await import('../collect/runner.js');
-  const r = await run(argv, { timeoutMs: 30_000 });
-  if (!r.ok) throw new EnvironmentError(`cannot ${args.slice(0, 2).join(' ')} with kubectl: ${r.error}`, 'or save `kubectl get nodes -o json` to a file and pass --nodes FILE');
-  return r.stdout;
 }
