@@ -1,30 +1,20 @@
 // `repair --cluster DIR --prune` plans exactly what `repair --prune` plans on each node (issue 13). Three
-// namespace nodes with real sshd; node4 has left the cluster (no lease) but node1 and node2 still hold its
+// namespace nodes with real sshd; a fourth node has left the cluster (no lease) but node1 and node2 still hold its
 // neigh/fdb/route, as flannel leaves them when a node is deleted while flanneld is down. The expected
 // removals come from what the test programmed, the comparison from the CLI run on each node itself.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../collect/cli.js';
 import { buildFlannelCluster, type LabCluster, nodesJson, randomMac } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { SshLab } from './sshd.js';
 
-const root = join(import.meta.dirname, '../..');
+/** the built CLI inside a namespace, --json */
+const flanctlIn = (ns: string, args: string[]) => runCli([...args, '--json'], { prefix: ['ip', 'netns', 'exec', ns] });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the commands' JSON, asserted field by field
-function flanctlIn(ns: string, args: string[]): { status: number; json: any; stderr: string } {
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(root, 'bin/run.js'), ...args, '--json'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-  let json: unknown;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status ?? -1, json, stderr: r.stderr };
-}
-
-describe.runIf(canUseNetns())('repair --cluster plans what repair plans on each node', () => {
+describeNetns('repair --cluster plans what repair plans on each node', () => {
   const lab = new Lab('rpp');
   let ssh: SshLab;
   let cluster: LabCluster;
