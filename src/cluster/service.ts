@@ -9,6 +9,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { type ClusterManifest, collectCluster, type Reach } from './collect.js';
 import { type ClusterDir, loadClusterDir } from './dir.js';
 import { checkTarget, parseHostsFile } from './hosts.js';
+import { reachFromFlags, type ReachFlags } from './reach.js';
 import { discoverKube, kubeTransport } from './kube.js';
 import { nodeProgress } from './progress.js';
 import { sshTransport } from './ssh.js';
@@ -69,8 +70,9 @@ export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> 
   }
 }
 
-/** The transport that collected a cluster directory, rebuilt from its manifest (for repair --apply). */
-export async function transportFromManifest(manifest: ClusterManifest | undefined, dir: string): Promise<Transport> {
+/** The transport that collected a cluster directory: its hosts, with the options given again now (reach.ts). */
+export async function transportFromManifest(recorded: ClusterManifest | undefined, dir: string, flags: ReachFlags = {}): Promise<Transport> {
+  const manifest = recorded?.reach ? { ...recorded, reach: reachFromFlags(recorded.reach, flags, dir) } : recorded;
   if (manifest?.reach?.ssh) return sshTransport(manifest.reach.ssh.targets.map((t) => checkTarget(t, `${dir}/cluster.json`)), manifest.reach.ssh.options);
   if (manifest?.reach?.kube) return kubeTransport(manifest.reach.kube, await discoverKube(manifest.reach.kube));
   throw new UsageError(`${dir} does not say how its nodes were reached`, 'collect it with `flanctl collect --all --ssh-hosts FILE|--kube -o DIR` first');

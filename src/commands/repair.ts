@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { confirmOnTerminal } from '../cli/confirm.js';
 import { desiredFlags, stateFlags } from '../cli/flags.js';
+import { collectAllFlags } from '../cluster/flags.js';
 import { renderClusterRepair, renderRepair, renderUndo } from '../render/repair.js';
 import { DEFAULT_JOURNAL_DIR, toOptions } from '../services/options.js';
 import { type RepairJson, repairService } from '../services/repair.js';
@@ -33,6 +34,13 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation on a terminal' }),
     prune: Flags.boolean({ description: 'also remove neigh/fdb/route entries no lease explains (departed nodes, old VtepMACs)' }),
     undo: Flags.boolean({ description: 'restore the state journaled by a repair (the newest, or the ID argument)', exclusive: ['apply', 'prune'] }),
+    // --cluster --apply: how to reach the nodes, given again (a directory's recorded options are never replayed)
+    'ssh-config': collectAllFlags['ssh-config'],
+    'ssh-identity': collectAllFlags['ssh-identity'],
+    'ssh-option': collectAllFlags['ssh-option'],
+    'flannel-selector': collectAllFlags['flannel-selector'],
+    'flannel-container': collectAllFlags['flannel-container'],
+    'debug-image': collectAllFlags['debug-image'],
     'journal-dir': Flags.string({ description: 'where journals and the lock live', env: 'FLANCTL_JOURNAL_DIR', default: DEFAULT_JOURNAL_DIR }),
   };
 

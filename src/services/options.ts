@@ -1,6 +1,7 @@
 // The one flags -> options mapper: every command's parsed oclif flags (kebab-case, as typed) become the typed
 // options the services take. A flag added to a command and not mapped here reaches no service: the
 // test/services/options.test.ts enumeration catches it.
+import type { ReachFlags } from '../cluster/reach.js';
 import type { DesiredOptions } from '../leases/index.js';
 
 /** The parsed flags of any flanctl command (each command has a subset). */
@@ -73,6 +74,8 @@ export interface RepairOptions extends StateOptions {
   prune: boolean;
   undo: boolean;
   journalDir: string;
+  /** --cluster --apply: how to reach the nodes, from this command line (never replayed from the directory) */
+  reach: ReachFlags;
 }
 
 export interface CollectAllOptions {
@@ -148,6 +151,16 @@ export function toOptions(f: FlagValues): Options {
     prune: f.prune ?? false,
     undo: f.undo ?? false,
     journalDir: f['journal-dir'] ?? DEFAULT_JOURNAL_DIR,
+    reach: {
+      sshConfig: f['ssh-config'],
+      sshIdentity: f['ssh-identity'],
+      sshOptions: f['ssh-option'],
+      kubeconfig: f.kubeconfig,
+      context: f.context,
+      selector: f['flannel-selector'],
+      container: f['flannel-container'],
+      debugImage: f['debug-image'],
+    },
     output: f.output,
     rawDir: f['raw-dir'],
     collectAll: {

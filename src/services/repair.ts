@@ -136,11 +136,14 @@ async function repairCluster(o: RepairOptions, dir: string, confirm: Confirm): P
     if (total === 0) doc.applied = o.apply;
     return { result: { ...base, doc }, exit: total && !o.apply ? 1 : problem };
   }
+  // refused before asking: a directory whose configs or credentials are not given again changes nothing
+  const { reachFromFlags } = await import('../cluster/reach.js');
+  if (cluster.manifest?.reach) reachFromFlags(cluster.manifest.reach, o.reach, o.cluster!);
   if (process.stdin.isTTY && !o.yes && !o.json && !(await confirm(renderClusterPlan(plans, cluster.unreachable, desiredFrom, cluster.manifest), `Run these ${total} command(s), node by node?`))) {
     return { result: { ...base, doc: docOf(), aborted: true }, exit: problem };
   }
   const { transportFromManifest } = await import('../cluster/service.js');
-  const transport = await transportFromManifest(cluster.manifest, o.cluster!);
+  const transport = await transportFromManifest(cluster.manifest, o.cluster!, o.reach);
   const applied = await applyCluster(plans, transport, { journalDir: dir, now: () => new Date(), timeoutMs: CLUSTER_TIMEOUT * 1000 });
   return { result: { ...base, doc: docOf(applied), applied }, exit: applied.some((a) => a.status === 'failed') ? 3 : problem };
 }

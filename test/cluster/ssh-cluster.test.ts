@@ -24,7 +24,7 @@ describeNetns('cluster mode over ssh (5 namespace nodes, real sshd)', () => {
     flanctl(['collect', '--all', '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--parallel', '10', '--timeout', String(timeout), '-o', out]);
   const doctor = (dir: string) => flanctl(['doctor', '--cluster', dir]);
   const traceCmd = (dir: string, src: string, dst: string) => flanctl(['trace', src, dst, '--cluster', dir]);
-  const repair = (dir: string, journalDir: string, apply: boolean) => flanctl(['repair', '--cluster', dir, '--journal-dir', journalDir, ...(apply ? ['--apply', '--yes'] : [])]);
+  const repair = (dir: string, journalDir: string, apply: boolean) => flanctl(['repair', '--cluster', dir, '--journal-dir', journalDir, ...ssh.flanctlSshFlags(), ...(apply ? ['--apply', '--yes'] : [])]);
 
   beforeAll(async () => {
     ssh = new SshLab(lab);
