@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Captures real command outputs from a throwaway namespace lab into fixtures/<command>/netns-*.
 # Needs root. Never touches the root namespace: everything is built and read inside `fct…` namespaces.
-#   npm run fixtures:capture            # refresh the .txt/.json outputs only
-#   npm run fixtures:capture -- --update # also rewrite <case>.expected.json (review them by hand before committing)
+#   npm run fixtures:capture            # refresh the .txt/.json outputs (test/parse/agreement.test.ts checks them)
 #   npm run fixtures:capture -- --out DIR # write somewhere else than fixtures/
 set -euo pipefail
 cd "$(dirname "$0")/.."

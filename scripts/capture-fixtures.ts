@@ -1,7 +1,7 @@
 // Builds a small flannel VXLAN lab in namespaces (test/netns/flannel-cluster.ts) plus the extras the
 // parsers must see (blackhole route, flannel's iptables chains, a veth peer in another namespace),
 // then saves the text AND -j output of every command into fixtures/<command>/netns-<case>.{txt,json}.
-// With --update it also writes <case>.expected.json from the current parsers: review those by hand.
+// Nothing here runs a parser: the captures are checked against each other (test/parse/agreement.ts).
 // --out DIR writes into DIR/<command>/ instead of fixtures/ (the netns test uses it).
 // Everything lives in `fct…` namespaces and is deleted in `finally`; the root namespace is never touched.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,6 @@ interface Capture {
   arg?: string;
 }
 
-const update = process.argv.includes('--update');
 const outIndex = process.argv.indexOf('--out');
 const root = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1] : join(import.meta.dirname, '..', 'fixtures');
 
@@ -122,23 +121,18 @@ async function main(): Promise<void> {
         argv: ['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.flannel/1.rp_filter', 'net.ipv4.conf.cni0.proxy_arp', 'net.ipv4.conf.eth0.forwarding'],
       },
     ];
-    const written: { command: string; name: string; text: string; arg?: string }[] = [];
+    const written: { command: string; name: string }[] = [];
     for (const cap of caps) {
       const name = `netns-${cap.name}${cap.json ? '-j' : ''}`;
       const text = lab.exec(cap.ns, cap.argv);
       save(cap.command, `${name}.${cap.json ? 'json' : 'txt'}`, text);
       if (cap.arg !== undefined) save(cap.command, `${name}.arg`, `${cap.arg}\n`);
-      written.push({ command: cap.command, name, text, arg: cap.arg });
+      written.push({ command: cap.command, name });
     }
     const env = subnetEnvText(node);
     save('subnet-env', 'netns-node.txt', env);
-    written.push({ command: 'subnet-env', name: 'netns-node', text: env });
-
-    if (update) {
-      const { parserFor } = await import('../src/parse/index.js');
-      for (const w of written) save(w.command, `${w.name}.expected.json`, JSON.stringify(parserFor(w.command)(w.text, w.arg), null, 2) + '\n');
-    }
-    process.stdout.write(`captured ${written.length} fixtures${update ? ' (expected files rewritten: review them)' : ''}:\n${written.map((w) => `${w.command}/${w.name}`).join('\n')}\n`);
+    written.push({ command: 'subnet-env', name: 'netns-node' });
+    process.stdout.write(`captured ${written.length} fixtures:\n${written.map((w) => `${w.command}/${w.name}`).join('\n')}\n`);
   } finally {
     lab.teardown();
   }

@@ -1,12 +1,14 @@
-// One loop over every fixture: fixtures/<parser>/<case>.{txt,json} parsed by PARSERS[<parser>] must equal
-// <case>.expected.json. An optional <case>.arg holds the parser's second argument (device / interface name).
-// An expected file of the form {"parseError": "text"} asserts the input is rejected with a ParseError
-// whose message contains that text.
+// Every parser fixture is checked against an answer from outside the parser: fixtures/<parser>/<case>.facts,
+// written by a person reading the raw output (see test/parse/facts.ts), or for namespace captures
+// (netns-*) the other form of the same output captured at the same moment (test/parse/agreement.test.ts).
+// No expected file is generated from a parser. An optional <case>.arg holds the parser's second argument;
+// an expected file {"parseError": "text"} asserts a rejection with a ParseError containing that text.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { PARSERS, parserFor } from '../../src/parse/index.js';
+import { failedFacts, parseFacts } from './facts.js';
 
 const root = join(import.meta.dirname, '..', '..', 'fixtures');
 // fixtures/ also holds other owners' folders (nodes/, pcap/): only parser names are parser fixtures
@@ -18,24 +20,35 @@ describe('fixtures', () => {
   });
 
   for (const dir of dirs) {
-    const cases = readdirSync(join(root, dir)).filter((f) => /\.(txt|json|conflist)$/.test(f) && !f.endsWith('.expected.json'));
+    const files = readdirSync(join(root, dir));
+    const cases = files.filter((f) => /\.(txt|json|conflist)$/.test(f) && !f.endsWith('.expected.json'));
     describe(dir, () => {
+      it('no expected file copied from a parser\'s output', () => {
+        const copied = files.filter((f) => f.endsWith('.expected.json') && !('parseError' in JSON.parse(readFileSync(join(root, dir, f), 'utf8'))));
+        expect(copied, 'write <case>.facts by hand from the raw output instead').toEqual([]);
+      });
       for (const file of cases) {
         const base = file.replace(/\.(txt|json|conflist)$/, '');
+        const argPath = join(root, dir, `${base}.arg`);
+        const arg = existsSync(argPath) ? readFileSync(argPath, 'utf8').trim() : undefined;
+        const parse = () => parserFor(dir)(readFileSync(join(root, dir, file), 'utf8'), arg);
+        const factsPath = join(root, dir, `${base}.facts`);
+        const rejectPath = join(root, dir, `${base}.expected.json`);
         it(file, () => {
-          const expectedPath = join(root, dir, `${base}.expected.json`);
-          expect(existsSync(expectedPath), `${dir}/${base}.expected.json is missing`).toBe(true);
-          const expected = JSON.parse(readFileSync(expectedPath, 'utf8'));
-          const argPath = join(root, dir, `${base}.arg`);
-          const arg = existsSync(argPath) ? readFileSync(argPath, 'utf8').trim() : undefined;
-          const text = readFileSync(join(root, dir, file), 'utf8');
-          const parse = () => parserFor(dir)(text, arg);
-          if (expected && typeof expected === 'object' && 'parseError' in expected) {
+          if (existsSync(rejectPath)) {
+            const { parseError } = JSON.parse(readFileSync(rejectPath, 'utf8'));
             expect(parse).toThrow(ParseError);
-            expect(parse).toThrow(expected.parseError);
-          } else {
-            expect(JSON.parse(JSON.stringify(parse()))).toEqual(expected);
+            expect(parse).toThrow(parseError);
+            return;
           }
+          if (!existsSync(factsPath)) {
+            expect(base, `${dir}/${base}: no ${base}.facts (and not a namespace capture checked by agreement.test.ts)`).toMatch(/^netns-/);
+            expect(parse).not.toThrow();
+            return;
+          }
+          const facts = parseFacts(readFileSync(factsPath, 'utf8'));
+          expect(facts.length, `${dir}/${base}.facts is empty`).toBeGreaterThan(0);
+          expect(failedFacts(JSON.parse(JSON.stringify(parse())), facts)).toEqual([]);
         });
       }
     });
