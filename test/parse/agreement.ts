@@ -148,6 +148,33 @@ export function checkCapturePairs(root: string): Record<string, string[]> {
   const podEth0 = podLinksJ.entries.find((l) => l.name === 'eth0')!;
   const podStats = read('ethtool-stats', 'netns-pod-eth0.txt').entries as unknown as Entry;
   const hostStats = read('ethtool-stats', 'netns-node-veth.txt').entries as unknown as Entry;
+  // nft: -j, text and -a text of one ruleset (captured by hand, fixtures/nft/README.md)
+  if (existsSync(join(root, 'nft', 'netns-flannel-ipv4.json'))) {
+    const nftJ = read('nft', 'netns-flannel-ipv4.json');
+    const withHandles = read('nft', 'netns-flannel-ipv4-handles.txt');
+    const plain = read('nft', 'netns-flannel-ipv4-text.txt');
+    const chainKey = (e: Entry) => `${e.family} ${e.table ?? ''} ${e.name ?? ''} ${e.chain ?? ''}`;
+    // rules are matched by handle where the text prints it (`-a`), else by position in their chain
+    const nth = (s: Side): Side => {
+      const seen = new Map<string, number>();
+      return map(s, (e) => {
+        const c = `${e.family} ${e.table} ${e.chain}`;
+        seen.set(c, (seen.get(c) ?? 0) + 1);
+        return { ...e, nth: seen.get(c), handle: undefined };
+      });
+    };
+    for (const [name, text] of [['nft -a list ruleset', withHandles], ['nft list ruleset', plain]] as const) {
+      for (const what of ['tables', 'chains'] as const) {
+        r[`${name} vs nft -j list ruleset: ${what}`] = disagreements(
+          map(part(text, what), (e) => ({ ...e, handle: e.handle ?? null })),
+          map(part(nftJ, what), (e) => ({ ...e, handle: text === withHandles ? e.handle : null })),
+          chainKey,
+        );
+      }
+    }
+    r['nft -a list ruleset vs -j: rules'] = disagreements(part(withHandles, 'rules'), part(nftJ, 'rules'), (e) => `${chainKey(e)} #${e.handle}`);
+    r['nft list ruleset vs -j: rules'] = disagreements(nth(part(plain, 'rules')), nth(part(nftJ, 'rules')), (e) => `${chainKey(e)} ${e.nth}`);
+  }
   r['pod eth0: ethtool -S peer_ifindex vs ip link @ifN'] = podStats.peerIfindex === podEth0.linkIndex ? [] : [`peer_ifindex ${podStats.peerIfindex}, ip link says @if${podEth0.linkIndex}`];
   r['host veth: ethtool -S peer_ifindex vs the pod eth0 ifindex'] = hostStats.peerIfindex === podEth0.ifindex ? [] : [`peer_ifindex ${hostStats.peerIfindex}, pod eth0 is ${podEth0.ifindex}`];
   return r;
