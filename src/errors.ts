@@ -25,7 +25,7 @@ export class UsageError extends FlanctlError {
 export class ParseError extends FlanctlError {
   constructor(
     readonly command: string,
-    reason: string,
+    readonly reason: string,
     readonly line?: number,
     readonly text?: string,
   ) {

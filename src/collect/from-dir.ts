@@ -1,46 +1,84 @@
-// A Snapshot from a directory of saved command outputs, as pasted into a ticket (README "Sources").
-// Every file is optional; a file that is there but is not what its name says is a one-line usage error.
+// Node state from what a user pasted (README "Sources"): a directory of saved outputs under any file names,
+// one transcript file, or `-` for stdin. Every file is split into command outputs at shell prompts and fences
+// (parse/transcript.ts), each recognised by its command line, content or conventional name (parse/detect.ts)
+// and parsed leniently. Different hostnames in the prompts give one node each. Nothing is skipped silently:
+// every block is reported (`show sources`) with what it was read as, or why not.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { FlanctlError, UsageError } from '../errors.js';
-import type { Snapshot } from '../model/index.js';
-import { parseCniConflist, parseEthtoolFeatures, parseEthtoolStats, parseIfconfig, parseIflink, parseIpAddr, parseRouteN, parseSubnetEnv } from '../parse/index.js';
-import { buildSnapshot, podFromAddr } from './assemble.js';
-import { type Collected, emptyCollected, HOSTNAME_STEP, STEPS } from './commands.js';
+import type { CommandResult, DesiredState, PodNetns } from '../model/index.js';
+import { FILE_NAMES, recognise, type Recognised, type SourceKind } from '../parse/detect.js';
+import { blockText, splitTranscript } from '../parse/transcript.js';
+import { buildSnapshot } from './assemble.js';
+import { type Collected, emptyCollected } from './commands.js';
 import type { Collection } from './live.js';
+import { applyParsed, applyPod, PASTE_FOR, parseKind, STEP_OF, type StepState } from './sources.js';
 
-const CONFLIST_FILES = ['10-flannel.conflist', 'cni-conflist.json'];
-const ETHTOOL = /^ethtool-([Sk])-(.+)\.txt$/;
+/** One command output found in the input, and what became of it. */
+export interface BlockReport {
+  file: string;
+  /** first and last line of the output in the file (the prompt line when there is one) */
+  line: number;
+  lastLine: number;
+  command?: string;
+  node?: string;
+  pod?: string;
+  kind?: SourceKind;
+  by?: Recognised['by'];
+  dev?: string;
+  filter?: string;
+  /** output lines read */
+  parsed: number;
+  skipped: { line: number; reason: string }[];
+  /** false: not read (unrecognised, superseded, or nothing flanctl reads); `reason` says why */
+  used: boolean;
+  reason?: string;
+}
 
-/** Read a file the directory has, or undefined; other failures (permission, a directory) are usage errors. */
-async function readOptional(path: string): Promise<string | undefined> {
+export interface SourcesLoad {
+  nodes: Collection[];
+  blocks: BlockReport[];
+  /** desired state pasted with the outputs (`kubectl get nodes -o yaml`, nodes.json, annotation lines) */
+  desired?: DesiredState;
+  /** per node: the outputs a full trace needs that were not given (or only filtered) */
+  missing: Record<string, string[]>;
+}
+
+interface Input {
+  path: string;
+  name: string;
+  text: string;
+  /** pods/<pod>/ files: the pod they belong to */
+  pod?: string;
+}
+
+const MAX_INPUT = 64 * 1024 * 1024;
+
+async function readText(path: string): Promise<string> {
   try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`cannot read ${path}: not a regular file`);
+    if (info.size > MAX_INPUT) throw new UsageError(`cannot read ${path}: larger than 64 MiB`);
     return await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof FlanctlError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read ${path}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code}`);
+    throw new UsageError(`cannot read ${path}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file or directory' : code}`);
   }
 }
 
-/** Run a parser over one file, turning its ParseError into a usage error that names the file. */
-function parseFile(path: string, apply: () => void): void {
-  try {
-    apply();
-  } catch (error) {
-    if (error instanceof FlanctlError) throw new UsageError(`${path}: ${error.message}`);
-    throw new UsageError(`${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_INPUT) throw new UsageError('stdin: more than 64 MiB');
+    chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(dir);
-  } catch {
-    throw new UsageError(`no such directory: ${dir}`);
-  }
-  if (!info.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
+async function list(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir)).sort();
   } catch (error) {
@@ -48,103 +86,241 @@ async function listDir(dir: string): Promise<string[]> {
   }
 }
 
-/** The node's own files: the STEPS table's files plus the file-only sources. */
-async function readNodeFiles(dir: string, names: string[], c: Collected, raw: Map<string, string>): Promise<void> {
-  for (const step of [...STEPS, HOSTNAME_STEP]) {
-    // first file present wins (ip-route.txt over route-n.txt, ip-neigh.txt over arp.txt, ip-addr.txt over ifconfig.txt)
-    const attempt = step.attempts.find((a) => names.includes(a.file));
-    if (!attempt) continue;
-    const path = join(dir, attempt.file);
-    const text = await readOptional(path);
-    if (text === undefined) continue;
-    parseFile(path, () => attempt.apply(text, c));
-    raw.set(attempt.file, text);
-    c.commands.push({ name: step.name, file: path, ok: true, form: 'file' });
-  }
-  // [file, step name as live collection records it, parser]
-  const files: [string, string, (text: string) => void][] = [
-    ['subnet.env', 'subnet-env', (t) => void (c.subnetEnv = parseSubnetEnv(t))],
-    ['iflink.txt', 'iflink', (t) => void (c.iflinks = parseIflink(t))],
-  ];
-  const conflist = CONFLIST_FILES.find((f) => names.includes(f));
-  if (conflist) files.push([conflist, 'cni-conflist', (t) => void (c.cniConflist = parseCniConflist(t))]);
-  for (const name of names) {
-    const m = ETHTOOL.exec(name);
-    if (!m) continue;
-    const dev = m[2];
-    if (m[1] === 'S') files.push([name, 'ethtool-S', (t) => void (c.ethtool[dev] = parseEthtoolStats(t, dev))]);
-    else files.push([name, 'ethtool-k', (t) => void (c.features[dev] = parseEthtoolFeatures(t))]);
-  }
-  for (const [name, step, apply] of files) {
-    if (!names.includes(name)) continue;
+/** The files of a directory (and of its pods/<pod>/ directories); other entries are reported, not read. */
+async function dirInputs(dir: string, blocks: BlockReport[]): Promise<Input[]> {
+  const out: Input[] = [];
+  for (const name of await list(dir)) {
     const path = join(dir, name);
-    const text = await readOptional(path);
-    if (text === undefined) continue;
-    parseFile(path, () => apply(text));
-    raw.set(name === 'cni-conflist.json' ? '10-flannel.conflist' : name, text);
-    c.commands.push({ name: step, file: path, ok: true, form: 'file' });
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() && name === 'pods') {
+      for (const pod of await list(path)) {
+        const podDir = join(path, pod);
+        if (!(await stat(podDir)).isDirectory()) continue;
+        // `ns_name` directory names: Kubernetes names hold no '_', so the first one separates namespace and pod
+        for (const f of await list(podDir)) out.push({ path: join(podDir, f), name: f, text: await readText(join(podDir, f)), pod: pod.replace('_', '/') });
+      }
+    } else if (info?.isFile() && /^readme/i.test(name)) blocks.push({ file: path, line: 0, lastLine: 0, parsed: 0, skipped: [], used: false, reason: 'notes (README files are not read)' });
+    else if (info?.isFile()) out.push({ path, name, text: await readText(path) });
+    else blocks.push({ file: path, line: 0, lastLine: 0, parsed: 0, skipped: [], used: false, reason: info?.isDirectory() ? 'a directory (only pods/ is read)' : 'not a regular file' });
   }
+  return out;
 }
 
-/** pods/<pod>/: the pod's own view (ip-addr.txt or ifconfig.txt, iflink.txt, ethtool-S-eth0.txt). */
-async function readPod(podDir: string, pod: string, raw: Map<string, string>): Promise<Snapshot['pods'][number] | undefined> {
-  const names = await listDir(podDir);
-  const read = async (name: string): Promise<string | undefined> => {
-    if (!names.includes(name)) return undefined;
-    const text = await readOptional(join(podDir, name));
-    if (text !== undefined) raw.set(`pods/${pod}/${name}`, text);
-    return text;
-  };
-  const addrText = await read('ip-addr.txt');
-  const ifconfigText = addrText === undefined ? await read('ifconfig.txt') : undefined;
-  const iflinkText = await read('iflink.txt');
-  const statsText = await read('ethtool-S-eth0.txt');
-  const routeText = await read('route-n.txt');
-  if (addrText === undefined && ifconfigText === undefined && iflinkText === undefined && statsText === undefined && routeText === undefined) return undefined;
-  let view: ReturnType<typeof parseIpAddr> = { links: [], addresses: [] };
-  if (addrText !== undefined) parseFile(join(podDir, 'ip-addr.txt'), () => void (view = parseIpAddr(addrText)));
-  if (ifconfigText !== undefined) parseFile(join(podDir, 'ifconfig.txt'), () => void (view = parseIfconfig(ifconfigText)));
-  // `ns_name` directory names: Kubernetes names hold no '_', so the first one separates namespace and pod
-  const result = podFromAddr(view, { pod: pod.replace('_', '/') });
-  if (routeText !== undefined) parseFile(join(podDir, 'route-n.txt'), () => void (result.routes = parseRouteN(routeText)));
-  // the peer index from the pod's side, when ip addr did not print `@ifN`
-  if (iflinkText !== undefined) {
-    parseFile(join(podDir, 'iflink.txt'), () => {
-      // a bare number (`cat /sys/class/net/eth0/iflink`) is the pod interface's own
-      const entries = parseIflink(iflinkText, result.ifname);
-      const entry = entries.find((l) => l.name === result.ifname) ?? entries[0];
-      if (entry) result.iflink ??= entry.iflink;
-    });
-  }
-  if (statsText !== undefined) {
-    parseFile(join(podDir, 'ethtool-S-eth0.txt'), () => {
-      const stats = parseEthtoolStats(statsText, 'eth0');
-      result.iflink ??= stats.peerIfindex;
-    });
-  }
-  return result;
+interface NodeAcc {
+  c: Collected;
+  steps: Map<string, StepState>;
+  /** CommandResult per step: files read and whether every one was filtered */
+  results: Map<string, CommandResult & { filters: string[]; full: boolean; warnings: number }>;
+  raw: Map<string, string>;
+  /** the raw keys each step's outputs were kept under */
+  rawOf: Map<string, string[]>;
+  pods: Map<string, PodNetns>;
 }
 
-/** One node from a directory of saved outputs. */
-export async function loadFromDir(dir: string): Promise<Collection> {
-  const names = await listDir(dir);
-  const c = emptyCollected();
-  const raw = new Map<string, string>();
-  await readNodeFiles(dir, names, c, raw);
-  if (names.includes('pods')) {
-    const podsDir = join(dir, 'pods');
-    for (const pod of await listDir(podsDir)) {
-      const info = await stat(join(podsDir, pod)).catch(() => undefined);
-      if (!info?.isDirectory()) continue;
-      const p = await readPod(join(podsDir, pod), pod, raw);
-      if (p) c.pods.push(p);
+const newNode = (): NodeAcc => ({ c: emptyCollected(), steps: new Map(), results: new Map(), raw: new Map(), rawOf: new Map(), pods: new Map() });
+
+// the first conventional name of each kind (detect.ts FILE_NAMES is the one list)
+const NAME_OF = new Map<SourceKind, string>();
+for (const [file, kind] of Object.entries(FILE_NAMES)) if (!NAME_OF.has(kind)) NAME_OF.set(kind, file);
+
+/** The conventional file name of an output, for collect --raw-dir (`ip-neigh@flannel.1.txt` when narrowed). */
+function rawName(r: Recognised, fileName: string): string {
+  const perDevice: Partial<Record<SourceKind, string>> = { 'ethtool-stats': `ethtool-S-${r.dev}.txt`, 'ethtool-features': `ethtool-k-${r.dev}.txt` };
+  const name = perDevice[r.kind] ?? NAME_OF.get(r.kind) ?? fileName;
+  const narrowedBy = r.kind === 'iptables-s' && r.table !== 'filter' ? r.table : r.filter === undefined ? undefined : (r.dev ?? r.filter);
+  if (narrowedBy === undefined) return name;
+  const ext = extname(name);
+  return `${name.slice(0, name.length - ext.length)}@${narrowedBy.replace(/[^\w.-]+/g, '_').slice(0, 40)}${ext}`;
+}
+
+/** Everything in PATH: a directory, a transcript file, or `-` for stdin. */
+export async function loadSources(path: string): Promise<SourcesLoad> {
+  const blocks: BlockReport[] = [];
+  let inputs: Input[];
+  let mtime: string;
+  let defaultNode: string;
+  if (path === '-') {
+    inputs = [{ path: '-', name: 'stdin', text: await readStdin() }];
+    mtime = new Date().toISOString();
+    defaultNode = 'stdin';
+  } else {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new UsageError(`no such file or directory: ${path}`);
+    mtime = info.mtime.toISOString();
+    if (info.isDirectory()) {
+      inputs = await dirInputs(path, blocks);
+      defaultNode = basename(resolve(path));
+    } else {
+      inputs = [{ path, name: basename(path), text: await readText(path) }];
+      defaultNode = basename(path, extname(path));
     }
   }
-  if (raw.size === 0) {
-    throw new UsageError(`${dir} holds none of the files flanctl reads`, 'expected e.g. route-n.txt, ip-neigh.txt, bridge-fdb.txt, brctl-show.txt (see README "Sources")');
+
+  const nodes = new Map<string, NodeAcc>();
+  const nodeOf = (key: string): NodeAcc => nodes.get(key) ?? nodes.set(key, newNode()).get(key)!;
+  const desiredTexts: { text: string; name?: string }[] = [];
+  const podBlocks: { pod: string; host?: string; report: BlockReport; r: Recognised; parsed: ReturnType<typeof parseKind>['parsed']; text: string; file: string }[] = [];
+
+  for (const input of inputs) {
+    if (input.text.includes('\0')) {
+      blocks.push({ file: input.path, line: 1, lastLine: 1, parsed: 0, skipped: [], used: false, reason: 'binary file' });
+      continue;
+    }
+    const transcript = splitTranscript(input.text);
+    for (const b of transcript.blocks) {
+      const text = blockText(b);
+      const lastLine = b.first + b.rows.length - 1;
+      const report: BlockReport = { file: input.path, line: b.line, lastLine: Math.max(b.line, lastLine), parsed: 0, skipped: b.trimmed.map((line) => ({ line, reason: 'trimmed (`...`)' })), used: false };
+      if (b.command !== undefined) report.command = b.command;
+      const r = recognise(text, { command: b.command, file: b.command === undefined ? input.name : undefined });
+      if (r.kind === undefined) {
+        report.reason = r.reason;
+        blocks.push(report);
+        continue;
+      }
+      Object.assign(report, { kind: r.kind, by: r.by }, r.dev ? { dev: r.dev } : {}, r.filter ? { filter: r.filter } : {});
+      const nonBlank = b.rows.filter((row) => row.trim() !== '').length;
+      if (nonBlank === 0) {
+        report.reason = 'no output';
+        blocks.push(report);
+        continue;
+      }
+      if (r.kind === 'nodes') {
+        desiredTexts.push({ text, name: b.command ? /\bget\s+(?:no|nodes?)\s+([\w.-]+)/.exec(b.command)?.[1] : undefined });
+        Object.assign(report, { used: true, parsed: nonBlank, node: 'desired state' });
+        blocks.push(report);
+        continue;
+      }
+      const pod = b.pod ?? input.pod;
+      // a pod's bare `cat /sys/class/net/eth0/iflink` number is its eth0's
+      const rr: Recognised = pod !== undefined && (r.kind === 'iflink' || r.kind === 'ethtool-stats') && r.dev === undefined ? { ...r, dev: 'eth0' } : r;
+      let result: ReturnType<typeof parseKind>;
+      try {
+        result = parseKind(rr, text);
+      } catch (error) {
+        report.reason = error instanceof FlanctlError ? error.message : String(error);
+        blocks.push(report);
+        continue;
+      }
+      report.skipped.push(...result.warnings.map((w) => ({ line: w.line === undefined ? b.line : b.first + w.line - 1, reason: w.reason })));
+      report.skipped.sort((x, y) => x.line - y.line);
+      report.parsed = nonBlank - result.warnings.filter((w) => w.line !== undefined && w.text !== undefined).length;
+      blocks.push(report);
+      if (pod !== undefined) {
+        podBlocks.push({ pod, host: b.host, report, r: rr, parsed: result.parsed, text: b.command === undefined ? text : `$ ${b.command}\n${text}`, file: input.name });
+        continue;
+      }
+      const key = b.host ?? '';
+      report.node = key;
+      const acc = nodeOf(key);
+      const how = applyParsed(acc.c, acc.steps, rr, result.parsed);
+      report.used = how !== false;
+      if (!report.used) {
+        report.reason = `${STEP_OF[rr.kind]} already read in its preferred form`;
+        continue;
+      }
+      const step = STEP_OF[rr.kind];
+      const prev = acc.results.get(step);
+      const where = input.path === '-' ? `-:${b.line}` : b.command !== undefined || transcript.blocks.length > 1 ? `${input.path}:${b.line}` : input.path;
+      const res = prev ?? { name: step, file: where, ok: true, form: 'file', filters: [], full: false, warnings: 0 };
+      res.file = where;
+      if (rr.filter === undefined) res.full = true;
+      else res.filters.push(rr.filter);
+      res.warnings += result.warnings.length;
+      acc.results.set(step, res);
+      // the raw outputs --raw-dir writes back: a replaced output (arp after ip neigh was read) is not among them
+      if (how === 'replaced') for (const k of acc.rawOf.get(step) ?? []) acc.raw.delete(k);
+      const rawKey = inputs.length > 1 && b.command === undefined && transcript.blocks.length === 1 ? input.name : rawName(rr, input.name);
+      acc.raw.set(rawKey, b.command === undefined ? text : `$ ${b.command}\n${text}`);
+      acc.rawOf.set(step, [...(how === 'replaced' ? [] : (acc.rawOf.get(step) ?? [])), rawKey]);
+    }
   }
-  const info = await stat(dir);
-  const name = basename(resolve(dir));
-  const snapshot = buildSnapshot(c, { kind: 'dir', name: dir }, info.mtime.toISOString(), name);
-  return { snapshot, raw };
+
+  // blocks without a host belong to the one named host, if there is only one; else to a node named after the input
+  const named = [...nodes.keys()].filter((k) => k !== '');
+  if (nodes.has('') && named.length === 1) {
+    const unnamed = nodes.get('')!;
+    const target = nodes.get(named[0])!;
+    nodes.delete('');
+    nodes.set(named[0], mergeInto(unnamed, target));
+  }
+  if (nodes.size === 0 && podBlocks.length > 0) nodeOf('');
+  for (const pb of podBlocks) {
+    const key = pb.host !== undefined && nodes.has(pb.host) ? pb.host : (podNode(nodes, pb) ?? [...nodes.keys()][0]);
+    const acc = nodes.get(key)!;
+    const pod = acc.pods.get(pb.pod) ?? { pod: pb.pod, ifname: 'eth0' };
+    acc.pods.set(pb.pod, pod);
+    pb.report.node = key;
+    pb.report.pod = pb.pod;
+    pb.report.used = applyPod(pod, pb.r, pb.parsed);
+    if (!pb.report.used) pb.report.reason = `${pb.r.kind} inside a pod is not read`;
+    else acc.raw.set(`pods/${pb.pod.replace('/', '_')}/${rawName(pb.r, pb.file)}`, pb.text);
+  }
+
+  if (nodes.size === 0 && desiredTexts.length === 0) {
+    const what = path === '-' ? 'stdin' : path;
+    const why = blocks.find((b) => b.reason)?.reason;
+    throw new UsageError(`${what} holds no output flanctl reads`, why ? `first block: ${why}` : 'paste e.g. `ip route`, `ip neigh`, `bridge fdb show`, `route -n`, `arp -n` (see README "Sources")');
+  }
+
+  const out: Collection[] = [];
+  const missing: Record<string, string[]> = {};
+  for (const [key, acc] of nodes) {
+    const c = acc.c;
+    c.pods = [...acc.pods.values()];
+    c.commands = [...acc.results.values()].map(({ filters, full, warnings, ...res }) => ({
+      ...res,
+      ...(!full && filters.length > 0 ? { filter: filters.join('; ') } : {}),
+      ...(warnings > 0 ? { warnings } : {}),
+    }));
+    const host = key === '' ? undefined : key;
+    if (host !== undefined) c.host ??= host;
+    const snapshot = buildSnapshot(c, { kind: 'dir', name: path }, mtime, host ?? defaultNode);
+    for (const b of blocks) if (b.node === key) b.node = snapshot.host;
+    missing[snapshot.host] = Object.keys(PASTE_FOR)
+      .filter((step) => !acc.results.get(step)?.full)
+      .map((step) => (acc.results.has(step) ? `${step} (only filtered: ${acc.results.get(step)!.filters.join('; ')}) — paste \`${PASTE_FOR[step]}\`` : `${step} — paste \`${PASTE_FOR[step]}\``));
+    out.push({ snapshot, raw: acc.raw });
+  }
+  const desired = desiredTexts.length > 0 ? await desiredFrom(desiredTexts) : undefined;
+  return { nodes: out, blocks, desired, missing };
+}
+
+/** The node whose pod subnet (its bridge's connected route) holds the pod's address. */
+function podNode(nodes: Map<string, NodeAcc>, pb: { pod: string; parsed: ReturnType<typeof parseKind>['parsed'] }): string | undefined {
+  const ip = pb.parsed.slot === 'addr' ? pb.parsed.value.addresses.find((a) => a.family === 'inet' && a.dev !== 'lo')?.local : undefined;
+  if (ip === undefined) return undefined;
+  const prefix = ip.split('.').slice(0, 3).join('.') + '.';
+  for (const [key, acc] of nodes) {
+    if ((acc.c.addresses ?? []).some((a) => a.family === 'inet' && a.local.startsWith(prefix) && a.dev !== 'flannel.1')) return key;
+    if ((acc.c.routes ?? []).some((r) => r.gateway === undefined && r.dst.startsWith(prefix) && /^(cni0|docker0|cbr0)$/.test(r.dev ?? ''))) return key;
+  }
+  return undefined;
+}
+
+/** Unnamed blocks (no prompt) into the one named node: the named node's outputs come later, so they win. */
+function mergeInto(from: NodeAcc, into: NodeAcc): NodeAcc {
+  for (const [k, v] of Object.entries(from.c)) {
+    const target = into.c as unknown as Record<string, unknown>;
+    if (target[k] === undefined || (Array.isArray(target[k]) && (target[k] as unknown[]).length === 0)) target[k] = v;
+  }
+  for (const [k, v] of from.results) if (!into.results.has(k)) into.results.set(k, v);
+  for (const [k, v] of from.steps) if (!into.steps.has(k)) into.steps.set(k, v);
+  for (const [k, v] of from.raw) if (!into.raw.has(k)) into.raw.set(k, v);
+  for (const [k, v] of from.rawOf) if (!into.rawOf.has(k)) into.rawOf.set(k, v);
+  for (const [k, v] of from.pods) if (!into.pods.has(k)) into.pods.set(k, v);
+  return into;
+}
+
+async function desiredFrom(texts: { text: string; name?: string }[]): Promise<DesiredState> {
+  const { parseNodesText } = await import('../leases/nodes-text.js');
+  const states = await Promise.all(texts.map((t) => parseNodesText(t.text, 'paste', t.name)));
+  return { leases: states.flatMap((s) => s.leases), netConf: states.find((s) => s.netConf)?.netConf, problems: states.flatMap((s) => s.problems) };
+}
+
+/** One node from PATH (a directory, a transcript file or `-`); a paste naming several hosts is a usage error here. */
+export async function loadFromDir(path: string): Promise<Collection> {
+  const { nodes } = await loadSources(path);
+  if (nodes.length !== 1) throw new UsageError(`${path} holds ${nodes.length} nodes (${nodes.map((n) => n.snapshot.host).join(', ')})`, 'this command reads one node: give each its own file');
+  return nodes[0];
 }

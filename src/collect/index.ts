@@ -1,7 +1,7 @@
 // Node state from any source: the live node, a named netns, saved outputs (--from-dir), snapshots.
 import type { Snapshot } from '../model/index.js';
 import type { Collection, CollectOptions } from './live.js';
-import { loadFromDir } from './from-dir.js';
+import { loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
 import { readSnapshotFile } from './snapshot-file.js';
 
 export interface SourceOptions {
@@ -9,10 +9,12 @@ export interface SourceOptions {
   snapshot?: string[];
   fromDir?: string[];
   onProgress?: (step: string, done: number, total: number) => void;
+  /** every --from-dir as read: its blocks (lines skipped, files not recognised) and any desired state pasted with it */
+  onSources?: (load: SourcesLoad) => void;
 }
 
 export type { Collection } from './live.js';
-export { loadFromDir } from './from-dir.js';
+export { type BlockReport, loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
 export { parseSnapshotJson, readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
 
 /** The live node (or --netns). Imported on demand: reading files runs no program, so it never loads execa (~100 modules). */
@@ -20,14 +22,18 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   return (await import('./live.js')).collectLive(opts);
 }
 
-/** One Snapshot per node: every --snapshot file, then every --from-dir directory; else the live node (or --netns). */
+/** One Snapshot per node: every --snapshot file, then every node of every --from-dir; else the live node (or --netns). */
 export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[]> {
   const files = opts.snapshot ?? [];
   const dirs = opts.fromDir ?? [];
   if (files.length === 0 && dirs.length === 0) return [(await collectLive({ netns: opts.netns, onProgress: opts.onProgress })).snapshot];
   const out: Snapshot[] = [];
   for (const f of files) out.push(await readSnapshotFile(f));
-  for (const d of dirs) out.push((await loadFromDir(d)).snapshot);
+  for (const d of dirs) {
+    const load = await loadSources(d);
+    opts.onSources?.(load);
+    out.push(...load.nodes.map((n) => n.snapshot));
+  }
   return out;
 }
 

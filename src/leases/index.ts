@@ -4,9 +4,11 @@ import { EnvironmentError, UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
 import { loadEtcd } from './etcd.js';
 import { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
+import { parseNodesText } from './nodes-text.js';
 
 export { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
 export { leasesFromEtcd } from './etcd-keys.js';
+export { parseNodesText } from './nodes-text.js';
 
 export interface DesiredOptions {
   nodes?: string;
@@ -24,7 +26,7 @@ export interface DesiredOptions {
 export async function loadDesiredState(opts: DesiredOptions): Promise<DesiredState | undefined> {
   const named = [opts.nodes !== undefined, !!opts.kube, opts.etcd !== undefined].filter(Boolean).length;
   if (named > 1) throw new UsageError('give one desired-state source: --nodes, --kube or --etcd');
-  if (opts.nodes !== undefined) return parseNodesJson(await readText(opts.nodes, '--nodes'), 'nodes-file');
+  if (opts.nodes !== undefined) return parseNodesText(await readText(opts.nodes, '--nodes'), 'nodes-file');
   if (opts.kube) {
     const state = parseNodesJson(await kubectl(opts, ['get', 'nodes', '-o', 'json']), 'kube');
     const cm = parseFlannelConfigMaps(await kubectl(opts, ['get', 'configmap', '--all-namespaces', '--field-selector', 'metadata.name=kube-flannel-cfg', '-o', 'json']));

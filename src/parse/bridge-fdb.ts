@@ -4,10 +4,10 @@
 //   62:a8:e2:89:08:6c dev veth5bed3ddb master cni0
 //   00:00:00:00:00:00 dev vxlan0 dst 192.168.1.3 via veth1 self permanent
 // `bridge fdb show dev X` omits `dev X`: pass `dev` then. Also `bridge -j fdb show` (ifname, flags[], state string).
-// Result: FdbEntry[] (src/model/fdb.ts). State as printed: permanent, static, stale, '' for learned.
+// A redacted dst (`dst 10.xx.xx.5`) is kept as `dstRedacted`. Result: FdbEntry[] (src/model/fdb.ts). State as printed: permanent, static, stale, '' for learned.
 import { FdbEntry } from '../model/fdb.js';
 import { isIfname } from '../model/net.js';
-import { type Line, compact, fail, field, int, ip, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, compact, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'bridge fdb';
 const STATES = new Set(['permanent', 'static', 'stale', 'dynamic']);
@@ -32,6 +32,7 @@ function fromText(t: string[], line: Line, defaultDev?: string): FdbEntry {
     const k = t[i];
     if (k === 'dev') entry.dev = ifname(t[++i], line);
     else if (k === 'master') entry.master = ifname(t[++i], line);
+    else if (k === 'dst' && t[i + 1] !== undefined && isRedactedIPv4(t[i + 1])) entry.dstRedacted = t[++i];
     else if (k === 'dst') entry.dst = ip(CMD, t[++i], 'dst', line);
     else if (k === 'vlan') entry.vlan = int(CMD, t[++i], 'vlan', line);
     else if (k === 'port' || k === 'vni' || k === 'src_vni' || k === 'nhid') entry[k === 'src_vni' ? 'srcVni' : k] = int(CMD, t[++i], k, line);

@@ -138,3 +138,48 @@ export function validate<S extends z.ZodType>(command: string, schema: S, value:
   }
   return r.data;
 }
+
+/** A line a parser could not use, or a value it had to leave out: shown to the user, never silent. */
+export interface ParseWarning {
+  line?: number;
+  text?: string;
+  reason: string;
+}
+
+// the warnings of the parse running now (parsers are synchronous, so one sink at a time is enough)
+let sink: ParseWarning[] | undefined;
+
+/** A value the parser leaves out (`vxlan … local 122`): the rest of the line is kept. */
+export function warn(reason: string, line?: Line): void {
+  sink?.push({ line: line?.no, text: line?.text, reason });
+}
+
+const MAX_SKIPPED = 200;
+
+/**
+ * Run a parser leniently: a line it rejects is blanked and the text parsed again, so one bad line costs
+ * that line only (with a warning naming it). A rejection without a line number (not this command's output
+ * at all) or more than 200 bad lines is thrown as it is.
+ */
+export function parseLenient<T>(parse: (text: string) => T, text: string): { value: T; warnings: ParseWarning[] } {
+  const rows = text.split('\n');
+  const warnings: ParseWarning[] = [];
+  for (;;) {
+    const outer = sink;
+    sink = [];
+    try {
+      const value = parse(rows.join('\n'));
+      return { value, warnings: [...warnings, ...sink].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+    } catch (error) {
+      const no = error instanceof ParseError ? error.line : undefined;
+      if (no === undefined || no < 1 || no > rows.length || rows[no - 1].trim() === '' || warnings.length >= MAX_SKIPPED) throw error;
+      warnings.push({ line: no, text: rows[no - 1].trimEnd(), reason: error instanceof ParseError ? error.reason : String(error) });
+      rows[no - 1] = '';
+    } finally {
+      sink = outer;
+    }
+  }
+}
+
+/** `10.xx.xx.1`, `*.*.*.1`, `10.0.x.x`: an IPv4 address with some octets hidden by the person who pasted it. */
+export const isRedactedIPv4 = (s: string): boolean => /^([0-9]{1,3}|[x*]+)(\.([0-9]{1,3}|[x*]+)){3}$/i.test(s) && /[x*]/i.test(s);

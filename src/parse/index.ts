@@ -20,6 +20,7 @@ export { parseSubnetEnv } from './subnet-env.js';
 export { parseSysctl } from './sysctl.js';
 
 import { parseArp } from './arp.js';
+import { recogniseName } from './detect.js';
 import { parseBrctlShow } from './brctl-show.js';
 import { parseBridgeFdb } from './bridge-fdb.js';
 import { parseBridgeLink } from './bridge-link.js';
@@ -74,33 +75,12 @@ export function parserFor(name: string): AnyParser {
 }
 
 /**
- * The parser for a file of a --from-dir directory (names in the helper rules / DESIGN.md): `route-n.txt` ->
- * route-n, `ethtool-S-eth0.txt` -> ethtool-stats with arg `eth0`, ... Undefined for files that are not
- * command outputs (README.md, hostname.txt, kernel.txt, nodes.json) or unknown names. A bare-number iflink.txt
- * needs the interface name: pass `eth0` for a pod directory.
+ * The parser for a conventionally named file of a --from-dir directory (detect.ts FILE_NAMES): `route-n.txt` ->
+ * route-n, `ethtool-S-eth0.txt` -> ethtool-stats with arg `eth0`, `ip-neigh@flannel.1.txt` -> ip-neigh with arg
+ * `flannel.1`. Undefined for names that are not a parser's (hostname.txt, kernel.txt, nodes.json) or unknown.
  */
 export function dirFileParser(file: string): { parser: ParserName; arg?: string } | undefined {
-  const fixed: Record<string, ParserName> = {
-    'route-n.txt': 'route-n',
-    'ip-route.txt': 'ip-route',
-    'ip-link.txt': 'ip-link',
-    'ip-addr.txt': 'ip-addr',
-    'ifconfig.txt': 'ifconfig',
-    'ip-neigh.txt': 'ip-neigh',
-    'arp.txt': 'arp',
-    'bridge-fdb.txt': 'bridge-fdb',
-    'brctl-show.txt': 'brctl-show',
-    'bridge-link.txt': 'bridge-link',
-    'iptables-save.txt': 'iptables-save',
-    'nft-ruleset.txt': 'nft',
-    'iflink.txt': 'iflink',
-    'subnet.env': 'subnet-env',
-    '10-flannel.conflist': 'cni-conflist',
-    'cni-conflist.json': 'cni-conflist',
-    'sysctl.txt': 'sysctl',
-  };
-  if (fixed[file]) return { parser: fixed[file] };
-  const ethtool = /^ethtool-([Sk])-(.+)\.txt$/.exec(file);
-  if (ethtool) return { parser: ethtool[1] === 'S' ? 'ethtool-stats' : 'ethtool-features', arg: ethtool[2] };
-  return undefined;
+  const r = recogniseName(file);
+  if (r === undefined || !(r.kind in PARSERS)) return undefined;
+  return { parser: r.kind as ParserName, ...(r.dev === undefined ? {} : { arg: r.dev }) };
 }

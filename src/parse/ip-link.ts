@@ -10,8 +10,8 @@
 // `kindGuessed`; anything else is `device`. Unknown tokens are kept in `extra`, unknown JSON keys in `raw`.
 // The block reader is shared with `ip addr` (parseLinkBlocks).
 import { Link } from '../model/link.js';
-import { isIPv4, isIfname } from '../model/net.js';
-import { type Line, compact, fail, field, int, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
+import { isIP, isIPv4, isIfname } from '../model/net.js';
+import { type Line, compact, fail, field, int, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate, warn } from './common.js';
 
 const CMD = 'ip link';
 const HEADER = /^(\d+):\s*([^\s:]+?)(?:@([^\s:]+))?:\s*(?:<\s*([^>]*?)\s*>)?\s*(.*)$/;
@@ -167,7 +167,12 @@ function detailLine(command: string, link: Record<string, unknown>, t: string[],
   if (k === 'vxlan') {
     const id = after('id');
     if (id !== undefined) link.vni = int(command, id, 'vxlan id', line);
-    for (const key of ['local', 'remote', 'dev'] as const) if (after(key) !== undefined) link[key] = after(key);
+    for (const key of ['local', 'remote'] as const) {
+      const v = after(key);
+      if (v !== undefined && isIP(v)) link[key] = v;
+      else if (v !== undefined) warn(`vxlan ${key} is not an IP address: ${JSON.stringify(v)} (left out)`, line);
+    }
+    if (after('dev') !== undefined) link.dev = after('dev');
     const port = after('dstport');
     if (port !== undefined) link.port = int(command, port, 'dstport', line);
     link.learning = !a.includes('nolearning');

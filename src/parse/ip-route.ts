@@ -6,10 +6,10 @@
 // and `ip -j route` (JSON array: dst, gateway, dev, protocol, scope, prefsrc, metric, flags[], type, table).
 // Multipath `nexthop ...` continuation lines are kept in `nexthops`. `default` becomes 0.0.0.0/0 (::/0),
 // a bare address a /32 (/128); `onlink` is lifted into Route.onlink, other flags stay in Route.flags.
-// Unknown keywords are kept in `extra`; neighbour vocabulary (lladdr, NUD states) is rejected.
+// A redacted gateway (`via 10.xx.xx.1`) is kept as `gatewayRedacted`. Unknown keywords are kept in `extra`; neighbour vocabulary (lladdr, NUD states) is rejected.
 import { Route } from '../model/route.js';
 import { isIfname } from '../model/net.js';
-import { type Line, compact, fail, field, int, ip, jsonArray, lines, looksJson, prefix, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, compact, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, prefix, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'ip route';
 const TYPES = new Set(['unicast', 'local', 'broadcast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'multicast', 'anycast', 'nat']);
@@ -52,7 +52,9 @@ function fromText(t: string[], line: Line): Record<string, unknown> {
     const k = t[i++];
     if (k === 'via') {
       if (t[i] === 'inet' || t[i] === 'inet6') i++;
-      route.gateway = ip(CMD, t[i++], 'via', line);
+      // `via 10.xx.xx.1`: a gateway is there, its address was hidden by whoever pasted it
+      if (t[i] !== undefined && isRedactedIPv4(t[i])) route.gatewayRedacted = t[i++];
+      else route.gateway = ip(CMD, t[i++], 'via', line);
     } else if (k === 'dev') {
       const dev = t[i++];
       if (dev === undefined || !isIfname(dev)) fail(CMD, `not an interface name: ${JSON.stringify(dev ?? '')}`, line);

@@ -67,7 +67,8 @@ export function parseIptablesSave(text: string): IptablesRuleset {
   return validate(CMD, IptablesRuleset, { ...(variant === undefined ? {} : { variant }), tables, ...(warnings.length ? { warnings } : {}) });
 }
 
-function rule(s: string, line: Line): Record<string, unknown> {
+/** One `-A CHAIN …` rule (with an optional `[p:b]` counter prefix); shared with `iptables -S`. */
+export function rule(s: string, line: Line): Record<string, unknown> {
   let packets: number | undefined;
   let bytes: number | undefined;
   const counters = /^\[(\d+):(\d+)\]\s+/.exec(s);

@@ -4,7 +4,7 @@
 //   10.244.3.0      10.244.3.0      255.255.255.0   UG    0      0        0 flannel.1
 // Also `route -ne` / `netstat -rn` (MSS Window irtt columns). Without -n, net-tools prints names:
 // `default`, `link-local`, and gateways such as `vms106.liruilon` (truncated to 15 characters) — a named
-// gateway is kept as `gatewayHost`, never guessed into an IP. Iface `*` is a route with no device
+// gateway is kept as `gatewayHost`, never guessed into an IP; a redacted one (`*.*.*.1`, `10.xx.xx.1`) as `gatewayRedacted`. Iface `*` is a route with no device
 // (a blackhole, e.g. calico's own block); flag `!` is a reject route (unreachable/prohibit).
 // route -n never prints `onlink`; a gateway inside the route's own prefix (flannel vxlan: 10.244.3.0/24 via
 // 10.244.3.0) and on no directly connected route can only have been added with onlink, so onlink is set and
@@ -13,7 +13,7 @@
 // Result: Route[] (src/model/route.ts), with the printed flags in `routeFlags` and ref/use kept.
 import { Route } from '../model/route.js';
 import { cidrContains, isIPv4, isIfname } from '../model/net.js';
-import { type Line, compact, fail, int, lines, maskLen, tokens, validate } from './common.js';
+import { type Line, compact, fail, int, isRedactedIPv4, lines, maskLen, tokens, validate } from './common.js';
 
 const CMD = 'route -n';
 const DEFAULT_COLUMNS = ['Destination', 'Gateway', 'Genmask', 'Flags', 'Metric', 'Ref', 'Use', 'Iface'];
@@ -41,10 +41,11 @@ export function parseRouteN(text: string): Route[] {
     const rows = t.length > columns.length && t.length % columns.length === 0 ? chunk(t, columns.length) : [t];
     for (const r of rows) routes.push(row(columns, r, line));
   }
-  const connected = routes.filter((d) => d.gateway === undefined && d.gatewayHost === undefined && d.dev !== undefined);
+  const connected = routes.filter((d) => d.gateway === undefined && d.gatewayHost === undefined && d.gatewayRedacted === undefined && d.dev !== undefined);
   for (const r of routes) {
     const gw = r.gateway;
-    if (gw === undefined || !cidrContains(r.dst, gw)) continue;
+    // a default route contains every gateway: `route -n | grep ^0.0.0.0` alone says nothing about onlink
+    if (gw === undefined || r.dst.endsWith('/0') || !cidrContains(r.dst, gw)) continue;
     if (connected.some((d) => cidrContains(d.dst, gw))) continue;
     r.onlink = true;
     r.onlinkInferred = true;
@@ -69,8 +70,10 @@ function row(columns: string[], t: string[], line: Line): Route {
   const gwText = col('Gateway')!;
   let gateway: string | undefined;
   let gatewayHost: string | undefined;
+  let gatewayRedacted: string | undefined;
   if (isIPv4(gwText)) gateway = gwText === '0.0.0.0' ? undefined : gwText;
   else if (gwText === '*' || gwText === '-') gateway = undefined;
+  else if (isRedactedIPv4(gwText)) gatewayRedacted = gwText;
   else if (HOSTNAME.test(gwText) && flags.includes('G')) gatewayHost = gwText;
   else fail(CMD, `not a gateway: ${JSON.stringify(gwText)}`, line);
   const iface = col('Iface');
@@ -88,6 +91,7 @@ function row(columns: string[], t: string[], line: Line): Route {
     type,
     gateway,
     gatewayHost,
+    gatewayRedacted,
     dev,
     metric: num('Metric'),
     routeFlags: flags,

@@ -2,7 +2,7 @@
 import type { Link, Snapshot } from '../model/index.js';
 import { renderTable } from './table.js';
 
-export const SHOW_SUBJECTS = ['links', 'routes', 'neigh', 'fdb', 'bridges', 'iptables', 'nft', 'pods'] as const;
+export const SHOW_SUBJECTS = ['links', 'addresses', 'routes', 'neigh', 'fdb', 'bridges', 'iptables', 'nft', 'pods', 'subnet-env'] as const;
 export type ShowSubject = (typeof SHOW_SUBJECTS)[number];
 
 /** The items `show --json` prints for a subject: the snapshot's own records. */
@@ -10,6 +10,10 @@ export function showItems(s: Snapshot, subject: ShowSubject): unknown[] {
   switch (subject) {
     case 'links':
       return s.links;
+    case 'addresses':
+      return s.addresses;
+    case 'subnet-env':
+      return s.subnetEnv ? [s.subnetEnv] : [];
     case 'routes':
       return s.routes;
     case 'neigh':
@@ -56,6 +60,8 @@ export function linkDetails(l: Link): string {
 // the collect step whose output each subject comes from
 const STEP_OF: Record<ShowSubject, string> = {
   links: 'ip-link',
+  addresses: 'ip-addr',
+  'subnet-env': 'subnet-env',
   routes: 'ip-route',
   neigh: 'ip-neigh',
   fdb: 'bridge-fdb',
@@ -80,14 +86,22 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
         ['ifindex', 'name', 'kind', 'mtu', 'state', 'mac', 'master', 'details'],
         s.links.map((l) => [l.ifindex || undefined, l.name, l.kind, l.mtu, l.operstate, l.mac, l.master, linkDetails(l)]),
       );
+    case 'addresses':
+      return renderTable(
+        ['dev', 'family', 'address', 'scope', 'broadcast'],
+        s.addresses.map((a) => [a.dev, a.family, `${a.local}/${a.prefixlen}`, a.scope, a.broadcast]),
+      );
+    case 'subnet-env':
+      return renderTable(['variable', 'value'], Object.entries(s.subnetEnv?.vars ?? {}));
     case 'routes':
       return renderTable(
         ['dst', 'gateway', 'dev', 'flags', 'metric', 'proto', 'scope', 'src'],
         s.routes.map((r) => [
           r.type === 'unicast' ? r.dst : `${r.type} ${r.dst}`,
-          r.gateway,
+          // route without -n names the gateway (`vms106.liruilon`); a pasted one may be redacted (`10.xx.xx.1`)
+          r.gateway ?? (r.gatewayHost as string | undefined) ?? (r.gatewayRedacted === undefined ? undefined : `${String(r.gatewayRedacted)} (redacted)`),
           r.dev,
-          [...(r.onlink ? ['onlink'] : []), ...r.flags].join(','),
+          [...(typeof r.routeFlags === 'string' ? [r.routeFlags] : []), ...(r.onlink ? [r.onlinkInferred ? 'onlink (inferred)' : 'onlink'] : []), ...r.flags].join(','),
           r.metric,
           r.proto,
           r.scope,

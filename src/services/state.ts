@@ -1,14 +1,14 @@
 // The one loader behind trace, whohas, pod-veth, doctor and repair: snapshots from the source options,
-// leases from the desired-state options (or a nodes.json bundled in a --from-dir or a cluster directory).
+// leases from the desired-state options (or pasted in a --from-dir: nodes.json, kubectl get nodes; or a cluster directory).
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ClusterDir } from '../cluster/dir.js';
-import { loadSnapshots } from '../collect/index.js';
+import { loadSnapshots, type SourcesLoad } from '../collect/index.js';
 import { UsageError } from '../errors.js';
-import { loadDesiredState, parseNodesJson } from '../leases/index.js';
+import { loadDesiredState } from '../leases/index.js';
 import type { DesiredState, Snapshot } from '../model/index.js';
 import { parseSubnetEnv } from '../parse/index.js';
 import { stderrProgress } from '../render/progress.js';
+import { sourceWarnings } from '../render/sources.js';
 import type { StateOptions } from './options.js';
 
 export interface LoadedState {
@@ -32,19 +32,22 @@ export async function loadState(o: StateOptions): Promise<LoadedState> {
   }
   const progress = stderrProgress('collecting');
   let snapshots: Snapshot[];
+  // desired state pasted with the outputs (nodes.json, `kubectl get nodes -o yaml`) counts when no option names one
+  let pasted: DesiredState | undefined;
   try {
-    snapshots = await loadSnapshots({ netns: o.netns, snapshot: o.snapshot, fromDir: o.fromDir, onProgress: progress.update });
+    snapshots = await loadSnapshots({ netns: o.netns, snapshot: o.snapshot, fromDir: o.fromDir, onProgress: progress.update, onSources: (load) => void (pasted ??= warnSources(load)) });
   } finally {
     progress.done();
   }
   if (o.subnetEnv !== undefined && snapshots[0]) snapshots[0].subnetEnv = parseSubnetEnv(await readText(o.subnetEnv));
-  let desired = await loadDesiredState(o.desired);
-  for (const dir of o.fromDir) {
-    if (desired) break;
-    const text = await readFile(join(dir, 'nodes.json'), 'utf8').catch(() => undefined);
-    if (text !== undefined) desired = parseNodesJson(text, 'nodes-file');
-  }
+  const desired = (await loadDesiredState(o.desired)) ?? pasted;
   return { snapshots, desired };
+}
+
+/** Lines skipped and blocks not read in a --from-dir, on stderr (never in --json's stdout); the desired state pasted with it. */
+export function warnSources(load: SourcesLoad): DesiredState | undefined {
+  for (const w of sourceWarnings(load)) process.stderr.write(`flanctl: warning: ${w}\n`);
+  return load.desired;
 }
 
 async function readText(file: string): Promise<string> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bridgesFromLinks, mergeLinks } from '../../src/collect/assemble.js';
-import { loadFromDir } from '../../src/collect/from-dir.js';
+import { loadFromDir, loadSources } from '../../src/collect/from-dir.js';
 import { loadSnapshots } from '../../src/collect/index.js';
 import { UsageError } from '../../src/errors.js';
 import type { Link } from '../../src/model/index.js';
@@ -124,21 +124,23 @@ describe('loadFromDir', () => {
     expect((await loadSnapshots({ fromDir: [a, b] })).map((s) => s.host)).toEqual(['na', 'nb']);
   });
 
-  it('rejects a missing directory, a file, an empty directory', async () => {
-    await expect(loadFromDir(join(tmp, 'missing'))).rejects.toThrow(new UsageError(`no such directory: ${join(tmp, 'missing')}`));
+  it('rejects a missing path, and a file or directory holding nothing flanctl reads', async () => {
+    await expect(loadFromDir(join(tmp, 'missing'))).rejects.toThrow(new UsageError(`no such file or directory: ${join(tmp, 'missing')}`));
     const file = join(tmp, 'plain.txt');
     writeFileSync(file, 'x');
-    await expect(loadFromDir(file)).rejects.toThrow(/not a directory/);
+    await expect(loadFromDir(file)).rejects.toThrow(/holds no output flanctl reads/);
     const empty = dirOf({ 'notes.txt': 'text:hello' });
-    await expect(loadFromDir(empty)).rejects.toThrow(/holds none of the files flanctl reads/);
+    await expect(loadFromDir(empty)).rejects.toThrow(/holds no output flanctl reads/);
   });
 
-  it('names the file and line of an output that is not what its name says', async () => {
+  it('reads a file by its content when its name says something else, and says so', async () => {
     const dir = dirOf({ 'ip-neigh.txt': 'ip-neigh/netns-node.txt', 'bridge-fdb.txt': 'route-n/netns-node.txt' });
-    const err = await loadFromDir(dir).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
-    expect((err as UsageError).exitCode).toBe(2);
-    expect((err as Error).message).toMatch(new RegExp(`^${join(dir, 'bridge-fdb.txt').replaceAll('.', '\\.')}: .*line 1`));
+    const load = await loadSources(dir);
+    const block = load.blocks.find((b) => b.file === join(dir, 'bridge-fdb.txt'));
+    expect(block).toMatchObject({ kind: 'route-n', by: 'content', used: true });
+    // route -n of the lab node: the routes the file holds (fixtures/route-n/netns-node.txt, read by a person)
+    expect(load.nodes[0].snapshot.routes.map((r) => r.dst)).toContain('10.244.2.0/24');
+    expect(load.nodes[0].snapshot.fdb).toEqual([]);
   });
 });
 

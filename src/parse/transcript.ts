@@ -1,0 +1,169 @@
+// A pasted ticket split into command outputs: at shell prompts (`[root@host ~]# cmd`, `root@host:~# cmd`,
+// `host$ cmd`, `$ cmd`, `# cmd`), at markdown fences, and around prose. Each block keeps the command line that
+// printed it (which tells the parser and the filter: detect.ts), the host its prompt named, and its line numbers
+// in the paste. Pure: text in, blocks out.
+
+export interface Block {
+  /** the host the prompt named; undefined when the paste did not say */
+  host?: string;
+  /** the pod whose shell printed it (`kubectl exec POD -- …`, a `bash-5.1#` shell after `kubectl exec -it POD`) */
+  pod?: string;
+  /** the command line after the prompt */
+  command?: string;
+  /** 1-based line of the prompt (or of the first output line when there is no prompt) */
+  line: number;
+  /** the output with the paste's line numbers: line `first + i` of the paste is `rows[i]` */
+  first: number;
+  rows: string[];
+  /** lines dropped from the output: `...` trims */
+  trimmed: number[];
+}
+
+export interface Transcript {
+  blocks: Block[];
+  /** lines that belong to no command: prose around the outputs */
+  prose: number[];
+}
+
+// programs a bare `# cmd` / `host$ cmd` prompt must start with to count as a prompt (iptables-save comments start with `# ` too)
+const PROGRAMS = new Set([
+  'ip', 'route', 'arp', 'bridge', 'brctl', 'ifconfig', 'netstat', 'iptables', 'iptables-save', 'iptables-nft-save', 'iptables-legacy-save', 'ip6tables',
+  'ip6tables-save', 'iptables-nft', 'iptables-legacy', 'cat', 'kubectl', 'ethtool', 'sysctl', 'hostname', 'uname', 'docker', 'crictl', 'grep', 'ls',
+  'ping', 'tcpdump', 'sudo', 'nsenter', 'systemctl', 'journalctl', 'etcdctl', 'k3s', 'ss', 'curl', 'echo', 'modprobe', 'lsmod', 'nft', 'conntrack',
+  'less', 'more', 'head', 'tail', 'traceroute', 'dig', 'nslookup', 'wget', 'ps', 'cd', 'export', 'tee', 'watch', 'sh', 'bash', 'exit', 'vi', 'vim',
+]);
+
+// [user@host dir]# cmd, [user@host dir]$ cmd
+const BRACKET = /^\s*\[([\w.-]+)@([\w.-]+)(?:\s+[^\]]*)?\]\s?[#$]\s?(.*)$/;
+// user@host:dir# cmd, user@host:~$ cmd, user@host ~ # cmd
+const USER_AT = /^\s*([\w.-]+)@([\w.-]+)(?::\S*|\s+\S+)?\s?[#$]\s?(.*)$/;
+// host$ cmd, host# cmd, bash-5.1# cmd, / # cmd (busybox)
+const HOST_ONLY = /^\s*([\w.-]+|\/[\w/.-]*)\s?[#$]\s+(\S.*)$/;
+// $ cmd, # cmd, > cmd (PowerShell-less markdown habit)
+const BARE = /^\s*[#$]\s+(\S.*)$/;
+const FENCE = /^\s*(```|~~~)/;
+const TRIM = /^\s*(\.\.\.|…|\[\.\.\.\]|<snip>|<\.\.\.>)\s*$/;
+// prose: CJK text, or a sentence: 5+ words, 3+ of them plain words, ending in punctuation (outputs end in values)
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+function isSentence(text: string): boolean {
+  const words = text.trim().split(/\s+/);
+  return words.length >= 5 && /[.:?!]$/.test(text.trim()) && words.filter((w) => /^[A-Za-z][a-z]{2,}[,.:;?!]?$/.test(w)).length >= 3;
+}
+
+/** A shell's own name as a prompt (`bash-5.1`, `sh-4.2`, `/`): inside a pod or container, not a node. */
+const isShellPrompt = (host: string): boolean => /^(ba|z|k|da|a)?sh(-[\d.]+)?$/.test(host) || host.startsWith('/');
+/** A Deployment's pod name (`backend-6b7b58986c-jdnhn`) as a container's hostname. */
+export const isPodName = (host: string): boolean => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?-[a-z0-9]{8,10}-[a-z0-9]{5}$/.test(host);
+
+interface Prompt {
+  host?: string;
+  command: string;
+}
+
+function firstWord(cmd: string): string {
+  return (cmd.trim().split(/\s+/)[0] ?? '').replace(/^.*\//, '');
+}
+
+/** The prompt on a line, if it is one: the host it names and the command after it. */
+export function promptOf(text: string): Prompt | undefined {
+  let m = BRACKET.exec(text);
+  if (m) return { host: m[2], command: m[3].trim() };
+  m = USER_AT.exec(text);
+  if (m && (m[3].trim() === '' || PROGRAMS.has(firstWord(m[3])))) return { host: m[2], command: m[3].trim() };
+  m = HOST_ONLY.exec(text);
+  if (m && PROGRAMS.has(firstWord(m[2]))) return { host: m[1], command: m[2].trim() };
+  m = BARE.exec(text);
+  if (m && PROGRAMS.has(firstWord(m[1])) && !/^#\s*(Generated|Completed|Warning)/.test(text.trim())) return { command: m[1].trim() };
+  return undefined;
+}
+
+const isProse = (text: string): boolean => CJK.test(text) || isSentence(text);
+
+/** The pod a `kubectl exec [-it] POD [-c C] -- cmd` enters. */
+function execPod(command: string): string | undefined {
+  const m = /^(?:sudo\s+)?kubectl\s+(?:-n\s+\S+\s+)?exec\s+(.*)$/.exec(command);
+  if (!m) return undefined;
+  const words = m[1].split(/\s+/);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === '--') break;
+    if (w === '-c' || w === '-n' || w === '--namespace' || w === '--container') i++;
+    else if (!w.startsWith('-')) return w.replace(/^pod\//, '');
+  }
+  return undefined;
+}
+
+/** Split a paste into command outputs. Text with no prompt and no fence is one block. */
+export function splitTranscript(text: string): Transcript {
+  const rows = text.split(/\r?\n/);
+  const blocks: Block[] = [];
+  const prose: number[] = [];
+  let cur: Block | undefined;
+  let inFence = false;
+  const fenced = rows.some((r) => FENCE.test(r));
+  let host: string | undefined;
+  // the pod a `kubectl exec -it POD -- bash` entered: later shell prompts (`bash-5.1#`) are inside it
+  let shellPod: string | undefined;
+  const close = (): void => {
+    if (cur) {
+      // drop trailing blank rows so the block's line count is its output
+      while (cur.rows.length > 0 && cur.rows[cur.rows.length - 1].trim() === '') cur.rows.pop();
+      if (cur.command !== undefined || cur.rows.some((r) => r.trim() !== '')) blocks.push(cur);
+    }
+    cur = undefined;
+  };
+  const open = (line: number, prompt?: Prompt): Block => {
+    close();
+    let blockHost = prompt?.host ?? (prompt === undefined ? host : undefined);
+    let pod: string | undefined;
+    if (prompt?.host !== undefined && isShellPrompt(prompt.host)) {
+      pod = shellPod;
+      blockHost = host;
+    } else if (prompt?.host !== undefined && isPodName(prompt.host)) {
+      pod = prompt.host;
+      blockHost = undefined;
+    } else if (prompt?.host !== undefined) host = prompt.host;
+    else blockHost = host;
+    const inner = prompt ? execPod(prompt.command) : undefined;
+    if (inner !== undefined) {
+      const dashes = prompt!.command.indexOf(' -- ');
+      const innerCmd = dashes < 0 ? '' : prompt!.command.slice(dashes + 4).trim();
+      if (innerCmd === '' || /^(ba|z|a)?sh$/.test(innerCmd)) shellPod = inner;
+      else pod = inner;
+    }
+    cur = { ...(blockHost ? { host: blockHost } : {}), ...(pod ? { pod } : {}), ...(prompt ? { command: prompt.command } : {}), line, first: line + (prompt ? 1 : 0), rows: [], trimmed: [] };
+    return cur;
+  };
+  rows.forEach((raw, i) => {
+    const no = i + 1;
+    if (FENCE.test(raw)) {
+      inFence = !inFence;
+      close();
+      return;
+    }
+    const prompt = promptOf(raw);
+    if (prompt) {
+      open(no, prompt);
+      return;
+    }
+    if (!inFence && cur === undefined && raw.trim() === '') return;
+    // in a paste that fences its outputs, what stands outside a fence and after no prompt is prose
+    if (!inFence && (isProse(raw) || (fenced && cur === undefined))) {
+      close();
+      prose.push(no);
+      return;
+    }
+    const block = cur ?? open(no);
+    // keep the paste's numbering: a row's index in the block is its distance from `first`
+    while (block.first + block.rows.length < no) block.rows.push('');
+    if (TRIM.test(raw)) {
+      block.trimmed.push(no);
+      block.rows.push('');
+    } else block.rows.push(raw);
+  });
+  close();
+  return { blocks, prose };
+}
+
+/** A block's output as text, blank where the paste had prose or trims, so parser line numbers are block-relative. */
+export const blockText = (b: Block): string => b.rows.join('\n');

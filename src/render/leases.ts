@@ -1,0 +1,16 @@
+// `flanctl show leases`: flannel's desired state as read from --nodes/--kube/--etcd or pasted with the outputs.
+import type { DesiredState } from '../model/index.js';
+import { renderTable } from './table.js';
+
+export function renderLeases(desired: DesiredState | undefined): string {
+  if (!desired) return 'no leases (give --nodes FILE, --kube or --etcd, or paste `kubectl get nodes -o yaml` with the outputs)';
+  const table =
+    desired.leases.length === 0
+      ? 'no complete lease in the desired state given'
+      : renderTable(
+          ['node', 'subnet', 'public ip', 'backend', 'vni', 'VtepMAC', 'source'],
+          desired.leases.map((l) => [l.node, l.subnet, l.publicIp, l.backendType, l.vni, l.vtepMac, l.source]),
+        );
+  const problems = desired.problems.map((p) => `${p.code}: ${p.summary}`);
+  return [table, ...problems].join('\n');
+}

@@ -1,0 +1,43 @@
+// What was read from a --from-dir: `show sources` (every file or transcript block, what it was read as, for which
+// node, lines parsed and skipped, what a full trace still lacks) and the one-line warnings every command prints.
+import type { BlockReport, SourcesLoad } from '../collect/from-dir.js';
+import { renderTable } from './table.js';
+
+const where = (b: BlockReport): string => (b.line > 0 ? `${b.file}:${b.line}${b.lastLine > b.line ? `-${b.lastLine}` : ''}` : b.file);
+
+function readAs(b: BlockReport): string {
+  if (!b.kind) return 'not recognised';
+  const narrowed = b.filter ? ` (filtered: ${b.filter})` : '';
+  return `${b.kind}${narrowed} by ${b.by}`;
+}
+
+/** `flanctl show sources`: one row per block, then per node what is missing for a full trace. */
+export function renderSources(load: SourcesLoad): string {
+  const rows = load.blocks.map((b) => [
+    where(b),
+    b.command ?? '',
+    readAs(b),
+    b.pod ? `${b.node ?? ''} pod ${b.pod}` : (b.node ?? ''),
+    b.kind ? b.parsed : '',
+    b.skipped.length || '',
+    b.used ? b.skipped.map((s) => `line ${s.line}: ${s.reason}`).join('; ') : (b.reason ?? ''),
+  ]);
+  const out = [renderTable(['block', 'command', 'read as', 'node', 'lines', 'skipped', 'notes'], rows)];
+  for (const [node, missing] of Object.entries(load.missing)) {
+    out.push(missing.length === 0 ? `${node}: everything a trace reads was given` : `${node}: not given, so checks that need it are unverified:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+  }
+  if (load.desired) out.push(`desired state pasted: ${load.desired.leases.length} lease(s)${load.desired.leases.length === 0 ? ' (the lines given do not make a whole lease: podCIDR, public-ip or backend annotations missing)' : ''}`);
+  return out.join('\n\n');
+}
+
+/** The lines every command prints on stderr about a --from-dir: skipped lines and blocks not read. Empty when all was read. */
+export function sourceWarnings(load: SourcesLoad): string[] {
+  const out: string[] = [];
+  for (const b of load.blocks) {
+    for (const s of b.skipped) if (!s.reason.startsWith('trimmed')) out.push(`${b.file}:${s.line}: skipped: ${s.reason}`);
+  }
+  const notRead = load.blocks.filter((b) => !b.used && !b.reason?.startsWith('notes'));
+  if (notRead.length > 0) out.push(`${notRead.length} block(s) not read (${notRead.slice(0, 3).map((b) => `${where(b)}: ${b.reason}`).join('; ')}${notRead.length > 3 ? '; …' : ''})`);
+  const MAX = 8;
+  return out.length > MAX ? [...out.slice(0, MAX - 1), `… ${out.length - MAX + 1} more: see \`flanctl show sources --from-dir …\``] : out;
+}
