@@ -1,0 +1,99 @@
+// Where a probe listens, from the static trace: the source pod's host veth, the pod bridge, the overlay
+// device (flannel.1 / flannel.ipip) and the underlay interface toward the target node, in path order;
+// for a pod on the same node, the two host veths only (the bridge's own interface does not see bridged frames). Each hop carries the BPF filter its capture runs with.
+// When the trace is broken the devices flannel would use are still listened on (a deleted route must show
+// as "seen on cni0, not on flannel.1"), so they come from the node's links as well as from the trace hops.
+import type { Link, Snapshot } from '../model/index.js';
+import { isIfname } from '../model/net.js';
+import type { TraceResult } from './trace.js';
+import { type Encap, probeFilter, type ProbeTag } from './probe-filter.js';
+
+export type HopRole = 'pod-veth' | 'bridge' | 'overlay' | 'underlay';
+
+/** The pod the probe is sent from. */
+export interface ProbeSource {
+  /** the pod's name (netns name when nothing better is known) */
+  pod: string;
+  /** the named network namespace the probe is sent from */
+  netns: string;
+  ip: string;
+  /** the node (snapshot host) the pod runs on */
+  node: string;
+  hostVeth: string;
+  bridge?: string;
+}
+
+export interface PlannedHop {
+  node: string;
+  device: string;
+  role: HopRole;
+  /** how the probe looks there: plain, or inside VXLAN/IPIP (the underlay of a tunnel) */
+  encap: Encap;
+  filter: string;
+  /** which end of the path: the source node or the target node (cluster mode) */
+  side: 'source' | 'target';
+}
+
+export interface ProbePlan {
+  source: ProbeSource;
+  destination: string;
+  tag: ProbeTag;
+  backend: TraceResult['backend'];
+  targetNode?: TraceResult['targetNode'];
+  /** the destination's lease VtepMAC (desired state), to check the inner destination MAC on the underlay */
+  leaseVtepMac?: string;
+  /** VXLAN VNI and underlay MTU, for the decoder's checks */
+  vni?: number;
+  underlayMtu?: number;
+  hops: PlannedHop[];
+}
+
+const DEFAULT_VXLAN_PORT = 8472;
+
+export function planProbe(trace: TraceResult, snap: Snapshot, source: ProbeSource, tag: ProbeTag, leaseVtepMac?: string): ProbePlan {
+  const links = new Map(snap.links.map((l) => [l.name, l]));
+  const hops: PlannedHop[] = [];
+  const add = (device: string | undefined, role: HopRole, encap: Encap = { kind: 'none' }): void => {
+    if (!device || !isIfname(device) || hops.some((h) => h.device === device)) return;
+    hops.push({ node: source.node, device, role, encap, filter: probeFilter(tag, source.ip, trace.destination, encap), side: 'source' });
+  };
+  const stepDevice = (step: string): string | undefined => trace.hops.find((h) => h.step === step && h.node === trace.sourceNode)?.device;
+  add(source.hostVeth, 'pod-veth');
+  const plan: ProbePlan = { source, destination: trace.destination, tag, backend: trace.backend, targetNode: trace.targetNode, leaseVtepMac, hops };
+  if (trace.backend === 'local') {
+    // bridged port to port: the bridge's own interface never sees these frames, the destination's veth does
+    const veth = trace.hops.find((h) => h.step === 'veth' && h.ok !== false);
+    add(veth?.device, 'pod-veth');
+    return plan;
+  }
+  // routed off the node: the pod sends to the gateway, the bridge's own interface, which hands it to routing
+  add(source.bridge, 'bridge');
+  const routeDev = stepDevice('route');
+  if (trace.backend === 'vxlan' && !trace.directRouting) {
+    const vxlan = pick(links, stepDevice('vxlan-device') ?? routeDev, 'vxlan');
+    add(vxlan?.name ?? stepDevice('vxlan-device'), 'overlay');
+    const underlay = known(stepDevice('underlay')) ?? (vxlan?.kind === 'vxlan' ? vxlan.dev : undefined);
+    add(underlay, 'underlay', { kind: 'vxlan', port: (vxlan?.kind === 'vxlan' ? vxlan.port : undefined) ?? DEFAULT_VXLAN_PORT });
+    if (vxlan?.kind === 'vxlan') plan.vni = vxlan.vni;
+    plan.underlayMtu = underlay ? links.get(underlay)?.mtu : undefined;
+  } else if (trace.backend === 'ipip') {
+    const ipip = pick(links, stepDevice('ipip-device') ?? routeDev, 'ipip');
+    add(ipip?.name ?? stepDevice('ipip-device'), 'overlay');
+    const underlay = known(stepDevice('underlay'));
+    add(underlay, 'underlay', { kind: 'ipip' });
+    plan.underlayMtu = underlay ? links.get(underlay)?.mtu : undefined;
+  } else {
+    // host-gw, DirectRouting, or a route the trace could not classify: the packet leaves as is
+    add(known(routeDev), 'underlay');
+  }
+  return plan;
+}
+
+const known = (dev: string | undefined): string | undefined => (dev && dev !== '?' ? dev : undefined);
+
+/** The named device if it is of that kind, else the node's flannel device of that kind. */
+function pick(links: Map<string, Link>, name: string | undefined, kind: 'vxlan' | 'ipip'): Link | undefined {
+  const named = name ? links.get(name) : undefined;
+  if (named?.kind === kind) return named;
+  return [...links.values()].find((l) => l.kind === kind && l.name.startsWith('flannel'));
+}

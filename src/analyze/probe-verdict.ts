@@ -1,0 +1,239 @@
+// The probe's answer from what each capture saw: per hop seen / not seen / not verified (the capture did not
+// run), where it was lost, and why — read against the static trace's problems on the segment where it
+// stopped and the decoder's anomalies (ICMP errors, bad checksums, frag-needed). Pure: no clock, no I/O.
+import type { Anomaly } from '../pcap/anomalies.js';
+import type { CaptureSightings, Sighting } from '../pcap/sightings.js';
+import type { TraceResult } from './trace.js';
+import type { HopRole, PlannedHop, ProbePlan } from './probe-plan.js';
+
+export interface HopObservation {
+  /** the capture ran (tcpdump listened the whole time) */
+  ran: boolean;
+  /** why it did not run */
+  error?: string;
+  sightings?: CaptureSightings;
+}
+
+/** What the sender itself reported (ping's statistics, probe-send's counts); absent fields were not reported. */
+export interface SenderReport {
+  sent?: number;
+  received?: number;
+  error?: string;
+}
+
+export interface ProbeHop {
+  node: string;
+  device: string;
+  role: HopRole;
+  side: PlannedHop['side'];
+  /** the request was seen; null = not verified (the capture did not run) */
+  seen: boolean | null;
+  /** which of the probe's packets this hop saw */
+  direction?: 'request' | 'reply' | 'both';
+  /** ms after the probe was first seen anywhere */
+  at?: number;
+  requests: number;
+  replies: number;
+  /** ICMP errors about the probe seen here (net unreachable, frag-needed, …) */
+  errors?: NonNullable<Sighting['error']>[];
+  /** the tunnel header of the first request seen here (underlay) */
+  outer?: Sighting['outer'];
+  anomalies?: Pick<Anomaly, 'kind' | 'severity' | 'summary' | 'count'>[];
+  /** why this hop is not verified */
+  unverified?: string;
+}
+
+export interface ProbeResult {
+  destination: string;
+  source: { pod: string; netns: string; ip: string; node: string };
+  proto: ProbePlan['tag']['proto'];
+  /** the tag the captures matched: ICMP id or source port */
+  tag: { id: number; port?: number };
+  /** delivered and answered */
+  ok: boolean;
+  /** true: answered, or seen at the destination pod's veth; false: it never left this node; null: not known */
+  delivered: boolean | null;
+  replied: boolean;
+  sent?: number;
+  received?: number;
+  hops: ProbeHop[];
+  lostAfter: { node: string; device: string; direction: 'request' | 'reply'; pod?: string } | null;
+  /** a stable code: the trace's own code for the fault when it names one, else a PROBE_* code */
+  code?: string;
+  problem?: string;
+  summary: string;
+}
+
+const ROUND = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function isAnswer(s: Sighting, destination: string): boolean {
+  return s.kind === 'reply' || (s.kind === 'icmp-error' && s.error?.from === destination);
+}
+
+function hopResult(h: PlannedHop, o: HopObservation, destination: string): ProbeHop {
+  const base = { node: h.node, device: h.device, role: h.role, side: h.side };
+  if (!o.ran || !o.sightings) return { ...base, seen: null, requests: 0, replies: 0, unverified: `capture on ${h.device} did not run: ${o.error ?? 'unknown reason'}` };
+  const s = o.sightings.sightings;
+  const requests = s.filter((x) => x.kind === 'request');
+  const replies = s.filter((x) => isAnswer(x, destination));
+  const errors = s.filter((x) => x.kind === 'icmp-error' && x.error).map((x) => x.error!);
+  const hop: ProbeHop = { ...base, seen: requests.length > 0, requests: requests.length, replies: replies.length };
+  if (requests.length || replies.length) hop.direction = requests.length && replies.length ? 'both' : requests.length ? 'request' : 'reply';
+  if (errors.length) hop.errors = dedupe(errors);
+  const outer = requests.find((x) => x.outer)?.outer;
+  if (outer) hop.outer = outer;
+  if (o.sightings.anomalies.length) hop.anomalies = o.sightings.anomalies.map(({ kind, severity, summary, count }) => ({ kind, severity, summary, count }));
+  return hop;
+}
+
+function dedupe<T>(xs: T[]): T[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const k = JSON.stringify(x);
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
+
+/** Trace steps that can explain a loss after a hop of this role (what lies between it and the next hop). */
+const SEGMENT_STEPS: Record<HopRole | 'pod', string[]> = {
+  pod: ['pod'],
+  'pod-veth': ['veth', 'bridge'],
+  bridge: ['route', 'vxlan-device', 'ipip-device', 'bridge', 'neigh', 'fdb', 'veth'],
+  overlay: ['neigh', 'fdb', 'node', 'underlay', 'mtu'],
+  underlay: ['node', 'neigh', 'fdb', 'arrive', 'route', 'bridge', 'veth', 'pod'],
+};
+
+const GENERIC: Record<HopRole | 'pod', { code: string; why: string }> = {
+  pod: { code: 'PROBE_NOT_SENT', why: 'the pod did not send it: check its own route and ARP (ip netns exec <pod> ip route)' },
+  'pod-veth': { code: 'PROBE_LOST_AT_BRIDGE', why: 'the host veth did not hand it to the bridge: is the veth enslaved (master) and up?' },
+  bridge: { code: 'PROBE_NOT_FORWARDED', why: 'the node did not forward it: the route to the destination, net.ipv4.ip_forward, or an iptables FORWARD policy/rule' },
+  overlay: { code: 'PROBE_NOT_ENCAPSULATED', why: 'the overlay device did not send it out: the neigh (VtepMAC) or the fdb entry (VtepMAC → node IP)' },
+  underlay: { code: 'PROBE_NO_ANSWER', why: 'it left the node and no answer came back: on the remote node a wrong VtepMAC, FORWARD policy, rp_filter, or the remote pod is down' },
+};
+
+function traceProblems(trace: TraceResult, steps: string[]): { code: string; detail: string }[] {
+  const hops = [...trace.hops, ...(trace.reverse?.hops ?? [])];
+  return hops
+    .filter((h) => h.ok === false && steps.includes(h.step))
+    .flatMap((h) => (h.problems ?? (h.problem ? [h.problem] : [])).map((code) => ({ code, detail: `${h.step} ${h.device} on ${h.node}: ${h.detail}` })));
+}
+
+export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender: SenderReport, trace: TraceResult): ProbeResult {
+  const hops = plan.hops.map((h, i) => hopResult(h, observed[i] ?? { ran: false, error: 'no capture' }, plan.destination));
+  placeInTime(hops, observed);
+  const first = hops[0];
+  const replied = sender.received !== undefined ? sender.received > 0 : first?.seen !== null && (first?.replies ?? 0) > 0;
+  const src = plan.source;
+  const result: ProbeResult = {
+    destination: plan.destination,
+    source: { pod: src.pod, netns: src.netns, ip: src.ip, node: src.node },
+    proto: plan.tag.proto,
+    tag: { id: plan.tag.id, ...(plan.tag.port ? { port: plan.tag.port } : {}) },
+    ok: false,
+    delivered: null,
+    replied,
+    ...(sender.sent !== undefined ? { sent: sender.sent } : {}),
+    ...(sender.received !== undefined ? { received: sender.received } : {}),
+    hops,
+    lostAfter: null,
+    summary: '',
+  };
+  const atTarget = hops.some((h) => h.side === 'target' && h.role === 'pod-veth' && h.seen === true);
+  if (replied) {
+    result.ok = true;
+    result.delivered = true;
+    result.summary = `${plan.destination} answered ${sender.received ?? first.replies} of ${sender.sent ?? first.requests} probes from ${src.pod}: ${seenList(hops)}`;
+    return result;
+  }
+  locateLoss(result, plan, trace, atTarget);
+  return result;
+}
+
+/** `at`: ms after the probe's first sighting on any hop (captures share the host clock). */
+function placeInTime(hops: ProbeHop[], observed: HopObservation[]): void {
+  const firstOf = (o: HopObservation | undefined): number | undefined => {
+    const s = o?.sightings?.sightings.find((x) => x.kind === 'request') ?? o?.sightings?.sightings[0];
+    return s?.ms;
+  };
+  const times = observed.map(firstOf);
+  const t0 = Math.min(...times.filter((t): t is number => t !== undefined));
+  if (!Number.isFinite(t0)) return;
+  hops.forEach((h, i) => {
+    if (times[i] !== undefined) h.at = ROUND(times[i]! - t0);
+  });
+}
+
+function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarget: boolean): void {
+  const hops = r.hops;
+  const missing = hops.findIndex((h) => h.seen === false);
+  let lastSeen = -1;
+  for (let i = 0; i < (missing < 0 ? hops.length : missing); i++) if (hops[i].seen === true) lastSeen = i;
+  const errors = dedupe(hops.flatMap((h) => h.errors ?? []));
+  const errorText = errors.map((e) => `ICMP ${icmpName(e)} from ${e.from}`).join('; ');
+  let role: HopRole | 'pod';
+  let direction: 'request' | 'reply' = 'request';
+  let what: string;
+  if (missing >= 0) {
+    // the request stopped between the last hop that saw it and the first verified one that did not
+    role = lastSeen < 0 ? 'pod' : hops[lastSeen].role;
+    const gap = hops.slice(lastSeen + 1, missing).filter((h) => h.seen === null).map((h) => h.device);
+    what = lastSeen < 0 ? `not seen on ${hops[missing].device}` : `seen on ${hops[lastSeen].device}, not on ${hops[missing].device}${gap.length ? ` (not verified in between: ${gap.join(', ')})` : ''}`;
+    r.delivered = hops[missing].side === 'source' && plan.backend !== 'local' ? false : null;
+  } else {
+    const answeredAt = hops.findIndex((h) => h.replies > 0);
+    lastSeen = hops.map((h) => h.seen).lastIndexOf(true);
+    if (answeredAt >= 0) {
+      // answered, but the answer did not reach the pod: it was last seen on its way back at answeredAt
+      direction = 'reply';
+      lastSeen = answeredAt;
+      role = hops[answeredAt].role;
+      what = `the answer was seen on ${hops[answeredAt].device} but never reached the pod`;
+      r.delivered = true;
+    } else {
+      role = lastSeen < 0 ? 'pod' : hops[lastSeen].role;
+      what = lastSeen < 0 ? 'not seen anywhere (no capture could verify it)' : `left ${hops[lastSeen].device}${outerText(hops[lastSeen])}; no answer came back`;
+      r.delivered = atTarget ? true : null;
+    }
+  }
+  const at = lastSeen >= 0 ? hops[lastSeen] : undefined;
+  r.lostAfter = at ? { node: at.node, device: at.device, direction } : { node: plan.source.node, device: 'eth0', direction, pod: plan.source.pod };
+  const found = direction === 'reply' ? traceProblems(trace, ['route', 'neigh', 'fdb', 'underlay', 'node']) : traceProblems(trace, SEGMENT_STEPS[role]);
+  const vtep = role === 'underlay' && direction === 'request' ? staleVtep(at, plan) : undefined;
+  const generic = GENERIC[direction === 'reply' ? 'underlay' : role];
+  r.code = vtep?.code ?? found[0]?.code ?? generic.code;
+  const traced = found.length ? `trace: ${found.map((f) => `${f.code} (${f.detail})`).join('; ')}` : '';
+  const why = [vtep?.text, traced].filter(Boolean).join(' — ') || generic.why;
+  r.problem = [what, errorText, why].filter(Boolean).join(' — ');
+  const where = at ? `after ${at.device} on ${at.node}` : `in pod ${plan.source.pod}`;
+  r.summary = `LOST ${where}${direction === 'reply' ? ' (the answer, on its way back)' : ''}: ${r.code}: ${r.problem}`;
+}
+
+/** Left the underlay with an inner destination MAC that is not the target node's VtepMAC (from its lease). */
+function staleVtep(hop: ProbeHop | undefined, plan: ProbePlan): { code: string; text: string } | undefined {
+  const seenMac = hop?.outer?.innerDstMac;
+  const want = plan.leaseVtepMac;
+  const t = plan.targetNode;
+  if (!seenMac || !want || seenMac === want) return undefined;
+  const node = t?.name ? `${t.name} (${t.ip})` : (t?.ip ?? hop!.outer!.dst);
+  return { code: 'VTEP_MAC_MISMATCH', text: `the packets went to node ${node} with inner destination MAC ${seenMac}, but its lease says VtepMAC ${want}: the remote flannel.1 drops frames not addressed to it (stale neigh/fdb after flannel.1 was recreated)` };
+}
+
+function outerText(h: ProbeHop): string {
+  const o = h.outer;
+  if (!o) return '';
+  return ` (${o.encap}${o.vni !== undefined ? ` vni ${o.vni}` : ''} ${o.src} → ${o.dst}${o.innerDstMac ? `, inner dst MAC ${o.innerDstMac}` : ''})`;
+}
+
+const UNREACH: Record<number, string> = { 0: 'net unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable', 4: 'fragmentation needed', 9: 'net prohibited', 10: 'host prohibited', 13: 'administratively prohibited' };
+
+function icmpName(e: NonNullable<Sighting['error']>): string {
+  if (e.type === 11) return 'time exceeded';
+  const name = UNREACH[e.code] ?? `unreachable code ${e.code}`;
+  return e.code === 4 && e.mtu ? `${name} (next-hop MTU ${e.mtu})` : name;
+}
+
+function seenList(hops: ProbeHop[]): string {
+  const seen = hops.filter((h) => h.seen === true).map((h) => h.device);
+  const unverified = hops.filter((h) => h.seen === null).map((h) => h.device);
+  return `seen on ${seen.join(', ') || 'no capture'}${unverified.length ? `; not verified on ${unverified.join(', ')}` : ''}`;
+}
