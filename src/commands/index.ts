@@ -5,6 +5,8 @@ import Collect from './collect.js';
 import Decode from './decode.js';
 import Doctor from './doctor.js';
 import PodVeth from './pod-veth.js';
+import Probe from './probe.js';
+import ProbeSend from './probe-send.js';
 import Repair from './repair.js';
 import Show from './show.js';
 import Trace from './trace.js';
@@ -15,6 +17,8 @@ export default {
   decode: Decode,
   doctor: Doctor,
   'pod-veth': PodVeth,
+  probe: Probe,
+  'probe-send': ProbeSend,
   repair: Repair,
   show: Show,
   trace: Trace,

@@ -1,0 +1,71 @@
+import { Args, Flags } from '@oclif/core';
+import type { ProbeResult } from '../analyze/probe-verdict.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { desiredFlags } from '../cli/flags.js';
+import { renderProbe } from '../render/probe.js';
+import { checkProbeOptions, PROBE_LIMITS, type ProbeOptions } from '../services/probe-options.js';
+
+export default class Probe extends BaseCommand {
+  static summary = 'Send a tagged packet from a pod and watch it at every hop: where was it lost?';
+
+  static description = `The live counterpart of trace: listens with tcpdump on every hop the trace names on this node (the source pod's host veth, the pod bridge, the overlay device flannel.1 / flannel.ipip, the underlay interface, where the VXLAN/IPIP outer header is matched too), sends --count tagged probes from inside the pod's network namespace (ICMP echo with its own id, or UDP/TCP from a tagged source port), decodes each capture and reports per hop seen / not seen / not verified, the time offset, the outer header on the underlay, and where the probe was lost — read against the static trace (seen on flannel.1 but not on eth0: the fdb) and the decoder's anomalies (ICMP errors, bad checksums, frag-needed). Sends only its own bounded packets and changes nothing; needs root and tcpdump. Exit 0 delivered and answered, 1 lost, 2 bad input, 3 environment (not root, tcpdump missing, pod not found).`;
+
+  static examples = [
+    { description: 'ICMP from a pod (by name, netns or IP) to a pod on another node', command: '<%= config.bin %> probe 10.244.3.7 --from web-0' },
+    { description: 'A namespace lab node, with the leases to check the VtepMAC against', command: '<%= config.bin %> probe 10.244.2.2 --from node1p2 --netns node1 --nodes nodes.json' },
+    { description: 'TCP SYNs to port 80, keeping every hop\'s capture for Wireshark', command: '<%= config.bin %> probe 10.244.3.7 --from 10.244.1.5 --proto tcp --port 80 --write-pcap /tmp/probe' },
+  ];
+
+  static args = { destination: Args.string({ description: 'destination IPv4 address (a pod IP)', required: true }) };
+
+  static flags = {
+    from: Flags.string({ description: 'the source pod on this node: network namespace name, pod name or pod IP', required: true }),
+    proto: Flags.string({ description: 'probe protocol', options: ['icmp', 'udp', 'tcp'], default: 'icmp' }),
+    port: Flags.integer({ description: 'destination port for udp / tcp (tcp sends a SYN)' }),
+    count: Flags.integer({ description: `probes to send (${PROBE_LIMITS.count.join('-')})`, default: 3 }),
+    timeout: Flags.integer({ description: `seconds to wait for the answers (${PROBE_LIMITS.timeoutSec.join('-')})`, default: 2 }),
+    'write-pcap': Flags.string({ description: "keep each hop's capture in DIR as <n>-<node>-<device>.pcap" }),
+    netns: Flags.string({ description: 'the node is this named network namespace (ip netns exec)', helpGroup: 'SOURCE' }),
+    nodes: desiredFlags.nodes,
+    kube: desiredFlags.kube,
+    kubeconfig: desiredFlags.kubeconfig,
+    context: desiredFlags.context,
+    etcd: desiredFlags.etcd,
+    'etcd-prefix': desiredFlags['etcd-prefix'],
+    'etcd-cafile': desiredFlags['etcd-cafile'],
+    'etcd-certfile': desiredFlags['etcd-certfile'],
+    'etcd-keyfile': desiredFlags['etcd-keyfile'],
+  };
+
+  async run(): Promise<ProbeResult> {
+    const { args, flags } = await this.parse(Probe);
+    const opts: ProbeOptions = {
+      destination: args.destination,
+      from: flags.from,
+      proto: flags.proto as ProbeOptions['proto'],
+      port: flags.port,
+      count: flags.count,
+      timeoutSec: flags.timeout,
+      netns: flags.netns,
+      writePcap: flags['write-pcap'],
+      desired: {
+        nodes: flags.nodes,
+        kube: flags.kube,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        etcd: flags.etcd,
+        etcdPrefix: flags['etcd-prefix'],
+        etcdCafile: flags['etcd-cafile'],
+        etcdCertfile: flags['etcd-certfile'],
+        etcdKeyfile: flags['etcd-keyfile'],
+      },
+    };
+    checkProbeOptions(opts);
+    // the service loads the collector, the decoder and the machine edge: only when a probe really runs
+    const { runProbeService } = await import('../services/probe.js');
+    const { result, exit } = await runProbeService(opts);
+    if (exit === 1) this.foundProblem();
+    this.log(renderProbe(result));
+    return result;
+  }
+}

@@ -1,0 +1,100 @@
+// flanctl probe: read the node, trace the destination, listen on every hop the trace names, send a tagged
+// probe from the pod's namespace, decode what each capture heard and say where it stopped.
+import { randomInt } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { podVeth } from '../analyze/pod-veth.js';
+import type { ProbeProto, ProbeTag } from '../analyze/probe-filter.js';
+import { type ProbePlan, type ProbeSource, planProbe } from '../analyze/probe-plan.js';
+import { type HopObservation, type ProbeResult, probeVerdict, type SenderReport } from '../analyze/probe-verdict.js';
+import { trace } from '../analyze/trace.js';
+import { collectLive } from '../collect/index.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import { loadDesiredState } from '../leases/index.js';
+import { cidrContains, isIPv4 } from '../model/net.js';
+import { parsePingStats } from '../parse/ping.js';
+import { probeSightings } from '../pcap/sightings.js';
+import { checkProbeOptions, type ProbeOptions } from './probe-options.js';
+
+// ping's interval; also the sender's gap between UDP/TCP probes
+const INTERVAL_MS = 200;
+// outer Ethernet + IPv4 + UDP + VXLAN + inner Ethernet + IPv4 (+ options) + an ICMP error's quote
+const SNAPLEN = 256;
+
+export async function runProbeService(o: ProbeOptions): Promise<{ result: ProbeResult; exit: 0 | 1 }> {
+  checkProbeOptions(o);
+  // the machine edge and the live collector load only when a probe really runs
+  const runner = await import('../probe/runner.js');
+  await runner.checkProbeTools(o.proto === 'icmp' ? ['ping'] : []);
+  if (o.netns !== undefined) await (await import('../collect/runner.js')).validateNetns(o.netns);
+  const { snapshot } = await collectLive({ netns: o.netns });
+  const desired = await loadDesiredState(o.desired);
+  const source = findSource(snapshot, o.from);
+  const traced = trace([snapshot], o.destination, { desired });
+  const tag: ProbeTag = o.proto === 'icmp' ? { proto: 'icmp', id: randomInt(1, 65536) } : { proto: o.proto, id: randomInt(20000, 30000), port: o.port };
+  const lease = desired?.leases.find((l) => cidrContains(l.subnet, o.destination));
+  const plan = planProbe(traced, snapshot, source, tag, lease?.vtepMac);
+  const run = await runner.runProbe(
+    plan.hops.map((h) => ({ netns: o.netns, device: h.device, filter: h.filter, snaplen: SNAPLEN, maxPackets: o.count * 8 + 16 })),
+    { netns: source.netns, argv: senderArgv(o, tag) },
+    { listenMs: 5000, sendMs: o.count * INTERVAL_MS + o.timeoutSec * 1000, settleMs: 300 },
+  );
+  const observed: HopObservation[] = [];
+  for (const [i, c] of run.captures.entries()) {
+    const h = plan.hops[i];
+    const vxlanPorts = h.encap.kind === 'vxlan' ? [h.encap.port] : [];
+    observed.push(c.ok ? { ran: true, sightings: await probeSightings(c.pcap, { ...tag, src: source.ip, dst: o.destination }, { vxlanPorts, mtu: plan.underlayMtu, knownVnis: [plan.vni ?? 1] }) } : { ran: false, error: c.error });
+  }
+  if (o.writePcap !== undefined) await writeCaptures(o.writePcap, plan, run.captures.map((c) => c.pcap));
+  const result = probeVerdict(plan, observed, senderReport(o.proto, run.sender.stdout, run.sender.stderr), traced);
+  return { result, exit: result.ok ? 0 : 1 };
+}
+
+/** The pod on this node named by netns, pod name or IP; it must have a named namespace to send from. */
+function findSource(snapshot: Parameters<typeof podVeth>[0][number], from: string): ProbeSource {
+  const pods = podVeth([snapshot]).pods;
+  const pod = pods.find((p) => p.netns === from || p.ip === from || p.pod === from || p.pod.split('/').pop() === from);
+  if (!pod) {
+    const known = pods.map((p) => p.netns ?? p.pod).join(', ') || 'none found';
+    throw new EnvironmentError(`no pod ${JSON.stringify(from)} on node ${snapshot.host}`, `pods here: ${known}`);
+  }
+  if (!pod.netns) throw new EnvironmentError(`pod ${pod.pod} has no named network namespace to send from`, 'see `ip netns list`');
+  if (!pod.ip || !isIPv4(pod.ip)) throw new EnvironmentError(`pod ${pod.pod} has no IPv4 address`);
+  return { pod: pod.pod, netns: pod.netns, ip: pod.ip, node: snapshot.host, hostVeth: pod.hostVeth, bridge: pod.bridge };
+}
+
+/** ping for ICMP; for UDP/TCP this CLI again (hidden `probe-send`), so a single binary needs nothing else. */
+function senderArgv(o: ProbeOptions, tag: ProbeTag): string[] {
+  const n = String(o.count);
+  if (tag.proto === 'icmp') {
+    // -e: our ICMP id (the tag); -p: a payload pattern Wireshark users can spot; -c with -W (not -w, which keeps
+    // sending until the deadline): exactly `count` requests, then at most `timeout` seconds for the answers
+    const pattern = `f1a9${tag.id.toString(16).padStart(4, '0')}`;
+    return ['ping', '-n', '-q', '-c', n, '-i', String(INTERVAL_MS / 1000), '-W', String(o.timeoutSec), '-e', String(tag.id), '-p', pattern, o.destination];
+  }
+  const self = process.argv[1] && process.argv[1] !== process.execPath ? [process.execPath, ...process.execArgv, process.argv[1]] : [process.execPath];
+  return [...self, 'probe-send', '--proto', tag.proto, '--dst', o.destination, '--port', String(tag.port), '--src-port', String(tag.id), '--count', n, '--timeout', String(o.timeoutSec), '--interval', String(INTERVAL_MS)];
+}
+
+function senderReport(proto: ProbeProto, stdout: string, stderr: string): SenderReport {
+  if (proto === 'icmp') {
+    const stats = parsePingStats(stdout);
+    const error = stderr.split('\n').find((l) => l.trim())?.trim();
+    return stats ? { sent: stats.transmitted, received: stats.received, ...(error ? { error } : {}) } : { error: error ?? 'ping printed no statistics' };
+  }
+  try {
+    const r = JSON.parse(stdout) as { sent?: unknown; received?: unknown; error?: unknown };
+    if (typeof r.sent === 'number' && typeof r.received === 'number') return { sent: r.sent, received: r.received, ...(typeof r.error === 'string' ? { error: r.error } : {}) };
+  } catch {
+    // not JSON: the sender failed before reporting; its stderr says why
+  }
+  return { error: stderr.split('\n').find((l) => l.trim())?.trim() ?? 'the sender reported nothing' };
+}
+
+/** --write-pcap DIR: each hop's capture as <node>-<device>.pcap, for Wireshark. */
+async function writeCaptures(dir: string, plan: ProbePlan, pcaps: Buffer[]): Promise<void> {
+  await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot create ${dir}: ${e.code ?? e.message}`);
+  });
+  for (const [i, h] of plan.hops.entries()) await writeFile(join(dir, `${i + 1}-${h.node}-${h.device}.pcap`.replace(/[^A-Za-z0-9_.-]/g, "_")), pcaps[i]);
+}
