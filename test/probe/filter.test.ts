@@ -4,9 +4,10 @@
 // filter is specified to keep, and the decoder must name exactly the probe's own packets.
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type Encap, probeFilter, type ProbeTag } from '../../src/analyze/probe-filter.js';
 import { probeSightings } from '../../src/pcap/sightings.js';
+import { describeNeeding } from '../netns/needs.js';
 import { ethernet, icmpEcho, icmpUnreach, ipv4, pcapFile, tcp, udp, vxlan } from '../pcap/craft.js';
 
 type Kind = 'request' | 'reply' | 'icmp-error' | undefined;
@@ -79,7 +80,7 @@ function tcpdumpCount(pcap: Buffer, filter: string): number {
 const hasTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
 const ENCAPS: Encap[] = [{ kind: 'none' }, { kind: 'vxlan', port: 8472 }, { kind: 'vxlan', port: 4789 }, { kind: 'ipip' }];
 
-describe.runIf(hasTcpdump || process.env.CI === 'true')('probe filter and sightings against libpcap', () => {
+describeNeeding(hasTcpdump, 'tcpdump')('probe filter and sightings against libpcap', () => {
   it('keeps exactly the specified packets, plain and inside VXLAN / IPIP, for each protocol', async () => {
     const tags: ProbeTag[] = [{ proto: 'icmp', id: 4660 }, { proto: 'udp', id: 24001, port: 53 }, { proto: 'tcp', id: 25002, port: 80 }];
     for (const tag of tags) {
