@@ -9,8 +9,10 @@ import tseslint from 'typescript-eslint';
 //                         leases: leases/index.ts loads it on demand)
 //   repair/apply.ts       runs the repair plan and its undo
 //   leases/etcd.ts        the one HTTP client (etcd v2/v3)
-const EXEC_EDGES = ['src/collect/runner.ts', 'src/cluster/transport.ts', 'src/repair/apply.ts'];
-const HTTP_EDGES = ['src/leases/etcd.ts'];
+//   probe/runner.ts       probe: tcpdump on each hop and the sender in the pod's netns, stopped on error/Ctrl-C
+//   probe/sender.ts       probe: the UDP/TCP probe packets (run inside the pod's netns by `probe-send`)
+const EXEC_EDGES = ['src/collect/runner.ts', 'src/cluster/transport.ts', 'src/repair/apply.ts', 'src/probe/runner.ts'];
+const HTTP_EDGES = ['src/leases/etcd.ts', 'src/probe/sender.ts'];
 
 const exec = ['execa', 'child_process', 'node:child_process'];
 const net = ['http', 'https', 'net', 'node:http', 'node:https', 'node:net'];

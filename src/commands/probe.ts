@@ -3,7 +3,8 @@ import type { ProbeResult } from '../analyze/probe-verdict.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags } from '../cli/flags.js';
 import { renderProbe } from '../render/probe.js';
-import { checkProbeOptions, PROBE_LIMITS, type ProbeOptions } from '../services/probe-options.js';
+import { toOptions } from '../services/options.js';
+import { PROBE_LIMITS, probeOptions } from '../services/probe-options.js';
 
 export default class Probe extends BaseCommand {
   static summary = 'Send a tagged packet from a pod and watch it at every hop: where was it lost?';
@@ -39,33 +40,13 @@ export default class Probe extends BaseCommand {
 
   async run(): Promise<ProbeResult> {
     const { args, flags } = await this.parse(Probe);
-    const opts: ProbeOptions = {
-      destination: args.destination,
-      from: flags.from,
-      proto: flags.proto as ProbeOptions['proto'],
-      port: flags.port,
-      count: flags.count,
-      timeoutSec: flags.timeout,
-      netns: flags.netns,
-      writePcap: flags['write-pcap'],
-      desired: {
-        nodes: flags.nodes,
-        kube: flags.kube,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        etcd: flags.etcd,
-        etcdPrefix: flags['etcd-prefix'],
-        etcdCafile: flags['etcd-cafile'],
-        etcdCertfile: flags['etcd-certfile'],
-        etcdKeyfile: flags['etcd-keyfile'],
-      },
-    };
-    checkProbeOptions(opts);
+    const options = toOptions(flags);
+    probeOptions(options, args.destination);
     // the service loads the collector, the decoder and the machine edge: only when a probe really runs
-    const { runProbeService } = await import('../services/probe.js');
-    const { result, exit } = await runProbeService(opts);
-    if (exit === 1) this.foundProblem();
-    this.log(renderProbe(result));
+    const { probeService } = await import('../services/probe.js');
+    const { result, exit } = await probeService(options, args.destination);
+    this.finish(exit);
+    if (!this.jsonEnabled()) this.log(renderProbe(result));
     return result;
   }
 }

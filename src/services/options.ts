@@ -52,6 +52,10 @@ export interface FlagValues {
   mtu?: number;
   'write-inner'?: string;
   reader?: string;
+  from?: string;
+  port?: number;
+  count?: number;
+  'write-pcap'?: string;
 }
 
 /** Where node state comes from, the desired state, and which node of the leases "this node" is. */
@@ -117,9 +121,20 @@ export interface DecodeFlags {
   pcapParser: boolean;
 }
 
+export interface ProbeFlags {
+  /** the source pod: netns name, pod name or pod IP */
+  from?: string;
+  proto: string;
+  port?: number;
+  count: number;
+  timeoutSec: number;
+  writePcap?: string;
+}
+
 export interface Options extends RepairOptions, CollectOptions {
   format?: string;
   decode: DecodeFlags;
+  probe: ProbeFlags;
 }
 
 export const DEFAULT_JOURNAL_DIR = '/var/lib/flanctl/journal';
@@ -193,6 +208,14 @@ export function toOptions(f: FlagValues): Options {
       mtu: f.mtu,
       writeInner: f['write-inner'],
       pcapParser: f.reader === 'pcap-parser',
+    },
+    probe: {
+      from: f.from,
+      proto: f.proto ?? 'icmp',
+      port: f.port,
+      count: f.count ?? 3,
+      timeoutSec: f.timeout ?? 2,
+      writePcap: f['write-pcap'],
     },
   };
 }

@@ -1,8 +1,10 @@
-// The probe's options and their checks: light to import (the command loads the service itself only in run()).
+// The probe's options from the mapped flags, checked: light to import (the command loads the service itself
+// only in run(), so the collector, decoder and machine edge stay out of every other command's start-up).
 import type { ProbeProto } from '../analyze/probe-filter.js';
 import { UsageError } from '../errors.js';
 import type { DesiredOptions } from '../leases/index.js';
 import { isIPv4, isIPv6 } from '../model/net.js';
+import type { Options } from './options.js';
 
 export interface ProbeOptions {
   destination: string;
@@ -21,13 +23,18 @@ export interface ProbeOptions {
 export const PROBE_LIMITS = { count: [1, 20], timeoutSec: [1, 30] } as const;
 
 /** Bad input fails before anything runs. */
-export function checkProbeOptions(o: ProbeOptions): void {
-  if (isIPv6(o.destination)) throw new UsageError(`IPv6 destinations are not probed yet: ${o.destination}`, 'probe takes an IPv4 pod IP for now');
-  if (!isIPv4(o.destination)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(o.destination)}`, 'probe takes a pod IP, e.g. 10.244.3.7');
+export function probeOptions(o: Options, destination: string): ProbeOptions {
+  const p = o.probe;
+  if (isIPv6(destination)) throw new UsageError(`IPv6 destinations are not probed yet: ${destination}`, 'probe takes an IPv4 pod IP for now');
+  if (!isIPv4(destination)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(destination)}`, 'probe takes a pod IP, e.g. 10.244.3.7');
+  if (p.from === undefined || p.from === '') throw new UsageError('--from names the pod to send from');
+  if (!['icmp', 'udp', 'tcp'].includes(p.proto)) throw new UsageError(`--proto must be icmp, udp or tcp`);
   const [cmin, cmax] = PROBE_LIMITS.count;
-  if (!Number.isInteger(o.count) || o.count < cmin || o.count > cmax) throw new UsageError(`--count must be ${cmin}-${cmax}`);
+  if (!Number.isInteger(p.count) || p.count < cmin || p.count > cmax) throw new UsageError(`--count must be ${cmin}-${cmax}`);
   const [tmin, tmax] = PROBE_LIMITS.timeoutSec;
-  if (!Number.isInteger(o.timeoutSec) || o.timeoutSec < tmin || o.timeoutSec > tmax) throw new UsageError(`--timeout must be ${tmin}-${tmax} seconds`);
-  if (o.proto === 'icmp' && o.port !== undefined) throw new UsageError('--port goes with --proto udp or tcp');
-  if (o.proto !== 'icmp' && (o.port === undefined || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) throw new UsageError(`--proto ${o.proto} needs --port 1-65535`);
+  if (!Number.isInteger(p.timeoutSec) || p.timeoutSec < tmin || p.timeoutSec > tmax) throw new UsageError(`--timeout must be ${tmin}-${tmax} seconds`);
+  if (p.proto === 'icmp' && p.port !== undefined) throw new UsageError('--port goes with --proto udp or tcp');
+  if (p.proto !== 'icmp' && (p.port === undefined || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) throw new UsageError(`--proto ${p.proto} needs --port 1-65535`);
+  if (o.snapshot.length || o.fromDir.length || o.cluster !== undefined) throw new UsageError('probe sends real packets: it reads the live node (or --netns), not saved state');
+  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, desired: o.desired };
 }

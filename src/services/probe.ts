@@ -14,19 +14,18 @@ import { loadDesiredState } from '../leases/index.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import { parsePingStats } from '../parse/ping.js';
 import { probeSightings } from '../pcap/sightings.js';
-import { checkProbeOptions, type ProbeOptions } from './probe-options.js';
+import type { Options, ServiceResult } from './options.js';
+import { type ProbeOptions, probeOptions } from './probe-options.js';
 
 // ping's interval; also the sender's gap between UDP/TCP probes
 const INTERVAL_MS = 200;
 // outer Ethernet + IPv4 + UDP + VXLAN + inner Ethernet + IPv4 (+ options) + an ICMP error's quote
 const SNAPLEN = 256;
 
-export async function runProbeService(o: ProbeOptions): Promise<{ result: ProbeResult; exit: 0 | 1 }> {
-  checkProbeOptions(o);
-  // the machine edge and the live collector load only when a probe really runs
+export async function probeService(options: Options, destination: string): Promise<ServiceResult<ProbeResult>> {
+  const o = probeOptions(options, destination);
   const runner = await import('../probe/runner.js');
   await runner.checkProbeTools(o.proto === 'icmp' ? ['ping'] : []);
-  if (o.netns !== undefined) await (await import('../collect/runner.js')).validateNetns(o.netns);
   const { snapshot } = await collectLive({ netns: o.netns });
   const desired = await loadDesiredState(o.desired);
   const source = findSource(snapshot, o.from);

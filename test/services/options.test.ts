@@ -5,6 +5,7 @@ import Collect from '../../src/commands/collect.js';
 import Decode from '../../src/commands/decode.js';
 import Doctor from '../../src/commands/doctor.js';
 import PodVeth from '../../src/commands/pod-veth.js';
+import Probe from '../../src/commands/probe.js';
 import Repair from '../../src/commands/repair.js';
 import Show from '../../src/commands/show.js';
 import Trace from '../../src/commands/trace.js';
@@ -23,7 +24,7 @@ function sample(name: string, def: FlagDef): unknown {
 const flagsOf = (c: { flags?: Record<string, unknown> }): [string, FlagDef][] => Object.entries(c.flags ?? {}) as [string, FlagDef][];
 
 describe('toOptions: every command flag reaches the options', () => {
-  const commands = { collect: Collect, decode: Decode, doctor: Doctor, 'pod-veth': PodVeth, repair: Repair, show: Show, trace: Trace, whohas: Whohas };
+  const commands = { collect: Collect, decode: Decode, doctor: Doctor, 'pod-veth': PodVeth, probe: Probe, repair: Repair, show: Show, trace: Trace, whohas: Whohas };
   for (const [id, cmd] of Object.entries(commands)) {
     it.each(flagsOf(cmd))(`${id} --%s changes the options`, (name, def) => {
       const none = toOptions({});
