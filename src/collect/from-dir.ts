@@ -245,8 +245,14 @@ export async function loadSources(path: string): Promise<SourcesLoad> {
     nodes.set(named[0], mergeInto(unnamed, target));
   }
   if (nodes.size === 0 && podBlocks.length > 0) nodeOf('');
+  // a pod's node: its prompt's host when that is a node, else the node whose pod subnet holds its address
+  const podHome = new Map<string, string>();
   for (const pb of podBlocks) {
-    const key = pb.host !== undefined && nodes.has(pb.host) ? pb.host : (podNode(nodes, pb) ?? [...nodes.keys()][0]);
+    const home = pb.host !== undefined && nodes.has(pb.host) ? pb.host : podNode(nodes, pb);
+    if (home !== undefined && !podHome.has(pb.pod)) podHome.set(pb.pod, home);
+  }
+  for (const pb of podBlocks) {
+    const key = podHome.get(pb.pod) ?? [...nodes.keys()][0];
     const acc = nodes.get(key)!;
     const pod = acc.pods.get(pb.pod) ?? { pod: pb.pod, ifname: 'eth0' };
     acc.pods.set(pb.pod, pod);

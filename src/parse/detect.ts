@@ -183,8 +183,8 @@ const IP_OBJECTS: [RegExp, SourceKind][] = [
   [/^r(o(u(te?)?)?)?$/, 'ip-route'],
   [/^n(e(i(gh(bou?r)?)?)?)?$/, 'ip-neigh'],
 ];
-// arguments that select, not narrow: the whole main table is still printed
-const NOT_A_FILTER = /^(table (main|all)|type [a-z]+)$/;
+// arguments that select, not narrow: the whole main table is still printed (`type veth` does narrow ip link)
+const NOT_A_FILTER = /^table (main|all)$/;
 
 function ipCommand(w: string[]): Recognised | undefined {
   const [object, verb, ...rest] = w;
@@ -235,7 +235,8 @@ function splitPipes(line: string): string[] {
 const IPV4 = String.raw`(?:\d{1,3}|[x*]+)(?:\.(?:\d{1,3}|[x*]+)){3}`;
 const MAC = '[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}';
 const IFNAME = String.raw`[A-Za-z0-9_.@-]{1,15}`;
-const LINK_HEAD = new RegExp(String.raw`^\d+: ${IFNAME}(@\S+)?: <[^>]*> `);
+// `7: docker0: <BROADCAST,…> mtu 1500`; a post may have lost the `<…>` (`7: docker0:mtu 1500`)
+const LINK_HEAD = new RegExp(String.raw`^\d+: ${IFNAME}(@\S+)?:\s*(<[^>]*>\s*)?mtu \d+`);
 
 /** Tests over the text's non-blank lines: the share of lines a pattern fits. */
 function share(rows: string[], re: RegExp): number {

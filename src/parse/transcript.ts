@@ -2,6 +2,7 @@
 // `host$ cmd`, `$ cmd`, `# cmd`), at markdown fences, and around prose. Each block keeps the command line that
 // printed it (which tells the parser and the filter: detect.ts), the host its prompt named, and its line numbers
 // in the paste. Pure: text in, blocks out.
+import { recogniseCommand } from './detect.js';
 
 export interface Block {
   /** the host the prompt named; undefined when the paste did not say */
@@ -77,6 +78,14 @@ export function promptOf(text: string): Prompt | undefined {
   return undefined;
 }
 
+/** A line that is nothing but a command flanctl reads (`arp -e | grep 10.27.13.0`), as posts show them without a prompt. */
+function bareCommand(text: string): Prompt | undefined {
+  const t = text.trim();
+  if (!PROGRAMS.has(firstWord(t)) || CJK.test(t)) return undefined;
+  const r = recogniseCommand(t);
+  return r?.kind === undefined ? undefined : { command: t };
+}
+
 const isProse = (text: string): boolean => CJK.test(text) || isSentence(text);
 
 /** The pod a `kubectl exec [-it] POD [-c C] -- cmd` enters. */
@@ -141,7 +150,8 @@ export function splitTranscript(text: string): Transcript {
       close();
       return;
     }
-    const prompt = promptOf(raw);
+    // a blog post often shows the command on its own line, without a prompt
+    const prompt = promptOf(raw) ?? bareCommand(raw);
     if (prompt) {
       open(no, prompt);
       return;

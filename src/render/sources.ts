@@ -37,7 +37,7 @@ export function sourceWarnings(load: SourcesLoad): string[] {
     for (const s of b.skipped) if (!s.reason.startsWith('trimmed')) out.push(`${b.file}:${s.line}: skipped: ${s.reason}`);
   }
   const notRead = load.blocks.filter((b) => !b.used && !b.reason?.startsWith('notes'));
-  if (notRead.length > 0) out.push(`${notRead.length} block(s) not read (${notRead.slice(0, 3).map((b) => `${where(b)}: ${b.reason}`).join('; ')}${notRead.length > 3 ? '; …' : ''})`);
+  if (notRead.length > 0) out.push(`${notRead.length} block(s) not read (first: ${where(notRead[0])}: ${notRead[0].reason}); every block: flanctl show sources --from-dir ${notRead[0].file}`);
   const MAX = 8;
   return out.length > MAX ? [...out.slice(0, MAX - 1), `… ${out.length - MAX + 1} more: see \`flanctl show sources --from-dir …\``] : out;
 }

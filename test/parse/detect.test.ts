@@ -17,7 +17,7 @@ describe('recogniseCommand', () => {
     ['bridge fdb show | grep 42:32:74:de:24:50', { kind: 'bridge-fdb', filter: 'grep 42:32:74:de:24:50' }],
     ['ip a s flannel.1', { kind: 'ip-addr', dev: 'flannel.1', filter: 'flannel.1' }],
     ['ip -d link show flannel.1', { kind: 'ip-link', dev: 'flannel.1', filter: 'flannel.1' }],
-    ['ip link show type bridge', { kind: 'ip-link' }],
+    ['ip link show type bridge', { kind: 'ip-link', filter: 'type bridge' }],
     ['ip r', { kind: 'ip-route' }],
     ['ip route show table main', { kind: 'ip-route' }],
     ['ip route | grep flannel', { kind: 'ip-route', filter: 'grep flannel' }],
