@@ -52,8 +52,9 @@ step scale tsx bench/scale.ts
 if [ "$(id -u)" -eq 0 ] && ip netns list >/dev/null 2>&1; then
   step collect tsx bench/collect.ts
   step apply tsx bench/apply.ts
+  step probe tsx bench/probe.ts
 else
-  echo "collect, apply: not measured (need root for network namespaces)"
+  echo "collect, apply, probe: not measured (need root for network namespaces)"
 fi
 if [ -f bench/decode.sh ] && [ "${BENCH_DECODE:-1}" != 0 ]; then step decode bash bench/decode.sh; fi
 step report tsx bench/report.ts
