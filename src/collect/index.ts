@@ -15,7 +15,7 @@ export interface SourceOptions {
 
 export type { Collection } from './live.js';
 export { type BlockReport, loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
-export { parseSnapshotJson, readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
+export { readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
 
 /** The live node (or --netns). Imported on demand: reading files runs no program, so it never loads execa (~100 modules). */
 export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {

@@ -6,8 +6,7 @@ import { loadEtcd } from './etcd.js';
 import { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
 import { parseNodesText } from './nodes-text.js';
 
-export { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
-export { leasesFromEtcd } from './etcd-keys.js';
+export { parseNodesJson } from './kube.js';
 export { parseNodesText } from './nodes-text.js';
 
 export interface DesiredOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const CniPlugin = z.object({ type: z.string() }).loose();
+const CniPlugin = z.object({ type: z.string() }).loose();
 
 /** /etc/cni/net.d/10-flannel.conflist */
 export const CniConflist = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const IptablesChain = z
+const IptablesChain = z
   .object({
     name: z.string(),
     /** ACCEPT / DROP for built-in chains, `-` for user chains */
@@ -10,7 +10,7 @@ export const IptablesChain = z
   })
   .loose();
 
-export const IptablesRule = z
+const IptablesRule = z
   .object({
     chain: z.string(),
     /** the rule as iptables-save printed it, after `-A CHAIN ` */

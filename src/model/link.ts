@@ -27,15 +27,15 @@ const LinkBase = z
   })
   .loose();
 
-export const DeviceLink = LinkBase.extend({ kind: z.literal('device') }).loose();
-export const LoopbackLink = LinkBase.extend({ kind: z.literal('loopback') }).loose();
-export const VethLink = LinkBase.extend({ kind: z.literal('veth') }).loose();
-export const BridgeLink = LinkBase.extend({
+const DeviceLink = LinkBase.extend({ kind: z.literal('device') }).loose();
+const LoopbackLink = LinkBase.extend({ kind: z.literal('loopback') }).loose();
+const VethLink = LinkBase.extend({ kind: z.literal('veth') }).loose();
+const BridgeLink = LinkBase.extend({
   kind: z.literal('bridge'),
   stp: z.boolean().optional(),
   bridgeId: z.string().optional(),
 }).loose();
-export const VxlanLink = LinkBase.extend({
+const VxlanLink = LinkBase.extend({
   kind: z.literal('vxlan'),
   vni: z.number().int().optional(),
   local: z.string().optional(),
@@ -45,14 +45,14 @@ export const VxlanLink = LinkBase.extend({
   port: z.number().int().optional(),
   learning: z.boolean().optional(),
 }).loose();
-export const IpipLink = LinkBase.extend({
+const IpipLink = LinkBase.extend({
   kind: z.literal('ipip'),
   local: z.string().optional(),
   remote: z.string().optional(),
 }).loose();
-export const WireguardLink = LinkBase.extend({ kind: z.literal('wireguard') }).loose();
-export const DummyLink = LinkBase.extend({ kind: z.literal('dummy') }).loose();
-export const OtherLink = LinkBase.extend({ kind: z.literal('other'), infoKind: z.string().optional() }).loose();
+const WireguardLink = LinkBase.extend({ kind: z.literal('wireguard') }).loose();
+const DummyLink = LinkBase.extend({ kind: z.literal('dummy') }).loose();
+const OtherLink = LinkBase.extend({ kind: z.literal('other'), infoKind: z.string().optional() }).loose();
 
 export const Link = z.discriminatedUnion('kind', [
   DeviceLink,
@@ -66,6 +66,5 @@ export const Link = z.discriminatedUnion('kind', [
   OtherLink,
 ]);
 export type Link = z.infer<typeof Link>;
-export type LinkKind = Link['kind'];
 export type VxlanLink = z.infer<typeof VxlanLink>;
 export type BridgeLink = z.infer<typeof BridgeLink>;

@@ -14,10 +14,6 @@ export const isIPv6 = (s: string): boolean => s.includes(':') && IPV6.test(s) &&
 export const isIP = (s: string): boolean => isIPv4(s) || isIPv6(s);
 export const isIfname = (s: string): boolean => IFNAME.test(s) && s !== '.' && s !== '..';
 
-export const IPv4 = z.string().regex(IPV4, 'not an IPv4 address');
-export const IP = z.string().refine(isIP, 'not an IP address');
-export const Mac = z.string().regex(MAC, 'not a MAC address (aa:bb:cc:dd:ee:ff, lower case)');
-export const Ifname = z.string().refine(isIfname, 'not an interface name');
 /** IPv4 or IPv6 prefix in CIDR form, e.g. 10.244.3.0/24; `default` is stored as 0.0.0.0/0 or ::/0. */
 export const Cidr = z.string().refine((s) => {
   const [ip, len, extra] = s.split('/');

@@ -30,7 +30,7 @@ export const CommandResult = z
   .loose();
 export type CommandResult = z.infer<typeof CommandResult>;
 
-export const SnapshotSource = z.object({
+const SnapshotSource = z.object({
   kind: z.enum(['live', 'netns', 'dir', 'snapshot', 'ssh', 'kube']),
   /** netns name, directory, file path or host */
   name: z.string().optional(),

@@ -21,7 +21,7 @@ export interface AnomalyOptions {
 }
 
 /** Bytes a tunnel adds in front of the inner IP packet: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
-export const OVERHEAD = { [TUNNEL_VXLAN]: 50, [TUNNEL_IPIP]: 20 } as Record<number, number>;
+const OVERHEAD = { [TUNNEL_VXLAN]: 50, [TUNNEL_IPIP]: 20 } as Record<number, number>;
 
 const UNREACH: Record<number, string> = {
   0: 'net unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable', 4: 'fragmentation needed',

@@ -50,7 +50,7 @@ function icmpText(ip: IpInfo): string {
   return `ICMP type ${t} code ${ip.icmpCode}`;
 }
 
-export function dnsText(d: DnsInfo, latencyMs?: number): string {
+function dnsText(d: DnsInfo, latencyMs?: number): string {
   if (d.malformed && !d.name) return `DNS ${d.response ? 'response' : 'query'} 0x${d.id.toString(16).padStart(4, '0')} [malformed]`;
   const head = `DNS ${d.response ? 'response' : 'query'} 0x${d.id.toString(16).padStart(4, '0')}${d.response ? ` ${d.rcode}` : ''} ${d.type} ${d.name}`;
   const answers = d.response && d.answers.length ? `: ${d.answers.join(', ')}` : '';
@@ -79,7 +79,7 @@ let lastSec = -1;
 let lastClock = '';
 
 /** HH:MM:SS.ffffff (UTC), the clock part reused while the second stays the same. */
-export function timeText(sec: number, ns: number, digits: 6 | 9): string {
+function timeText(sec: number, ns: number, digits: 6 | 9): string {
   if (sec !== lastSec) {
     const d = sec % 86400;
     const two = (n: number): string => (n < 10 ? '0' : '') + n;
@@ -134,7 +134,7 @@ function ipRecord(p: Packet, ip: IpInfo): Record<string, unknown> {
   return r;
 }
 
-export function timestamp(sec: number, ns: number, digits: 6 | 9): string {
+function timestamp(sec: number, ns: number, digits: 6 | 9): string {
   return `${sec}.${digits === 9 ? String(ns).padStart(9, '0') : String(Math.floor(ns / 1000)).padStart(6, '0')}`;
 }
 

@@ -1,6 +1,5 @@
 // The capture decoder's public face: decodeCapture and the pieces the tests and benchmark use.
-export { decodeCapture, type DecodeOptions, type DecodeResult } from './service.js';
-export { CaptureError } from './errors.js';
+export { decodeCapture, type DecodeResult } from './service.js';
 
 export function ipv4Number(ip: string): number {
   return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);

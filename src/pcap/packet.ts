@@ -93,7 +93,7 @@ export interface Packet {
   udpPorts: ((p: Packet, off: number, end: number) => void)[];
 }
 
-export function newIp(): IpInfo {
+function newIp(): IpInfo {
   return {
     version: 0, off: 0, src: 0, dst: 0, proto: 0, ttl: 0, totalLen: 0, id: 0, df: false, fragment: false, fragOffset: 0,
     checksumOk: true, l4: 0, srcPort: 0, dstPort: 0, tcpFlags: 0, udpChecksum: 0, icmpType: 0, icmpCode: 0, icmpId: 0,

@@ -63,9 +63,7 @@ export interface DecodeResult {
   records?: Record<string, unknown>[];
 }
 
-export const PROTOS = ['icmp', 'icmp6', 'tcp', 'udp', 'dns', 'arp', 'vxlan', 'ipip'] as const;
-
-export function matches(p: Packet, f: PacketFilter): boolean {
+function matches(p: Packet, f: PacketFilter): boolean {
   if (f.vni !== undefined && (p.tunnel !== TUNNEL_VXLAN || p.vni !== f.vni)) return false;
   if (f.host !== undefined) {
     let hit = p.arpOp !== 0 && (p.arpSpa === f.host || p.arpTpa === f.host);

@@ -29,9 +29,9 @@ export interface FlowRow {
 }
 
 const PROTO: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6', 4: 'ipip', 47: 'gre', 50: 'esp' };
-export const protoName = (n: number): string => PROTO[n] ?? String(n);
+const protoName = (n: number): string => PROTO[n] ?? String(n);
 
-export function isoTime(sec: number, ns: number, digits: 6 | 9): string {
+function isoTime(sec: number, ns: number, digits: 6 | 9): string {
   const day = new Date(sec * 1000).toISOString().slice(0, 19);
   return `${day}.${digits === 9 ? String(ns).padStart(9, '0') : String(Math.floor(ns / 1000)).padStart(6, '0')}Z`;
 }

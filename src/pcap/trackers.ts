@@ -4,7 +4,7 @@ import type { DnsInfo } from './dns.js';
 import { ipText } from './format.js';
 import { ip4, type Packet } from './packet.js';
 
-export const DNS_TIMEOUT_S = 5;
+const DNS_TIMEOUT_S = 5;
 
 export interface DnsQuestion {
   name: string;

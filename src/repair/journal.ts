@@ -1,18 +1,14 @@
 // The repair journal: written before anything runs, updated after every batch, so `repair --undo` can
 // always put back what a (possibly interrupted) repair touched.
-// /var/lib/flanctl/journal/<id>.json, or --journal-dir / FLANCTL_JOURNAL_DIR.
+// /var/lib/flanctl/journal/<id>.json, or --journal-dir / FLANCTL_JOURNAL_DIR (the flag's default and env: services/options.ts).
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EnvironmentError, UsageError } from '../errors.js';
 
-export const DEFAULT_JOURNAL_DIR = '/var/lib/flanctl/journal';
-
-export const journalDir = (flag?: string): string => flag ?? process.env.FLANCTL_JOURNAL_DIR ?? DEFAULT_JOURNAL_DIR;
-
 const Cmd = z.object({ program: z.enum(['ip', 'bridge']), args: z.array(z.string()) });
 
-export const JournalAction = z.object({
+const JournalAction = z.object({
   op: z.string(),
   target: z.string(),
   command: z.string(),

@@ -6,7 +6,6 @@ import type { ClusterManifest } from '../cluster/collect.js';
 import type { NodeApply } from '../cluster/repair.js';
 import { UsageError } from '../errors.js';
 import type { ApplyResult, UndoResult } from '../repair/apply.js';
-import { journalDir } from '../repair/journal.js';
 import { acquireLock } from '../repair/lock.js';
 import { type PlannedAction, planRepair, type RepairPlan } from '../repair/plan.js';
 import { renderClusterPlan, renderPlan } from '../render/repair.js';
@@ -62,7 +61,7 @@ export type RepairResult = RepairOutcome | UndoOutcome | ClusterRepairOutcome;
 const CLUSTER_TIMEOUT = 120;
 
 export async function repairService(o: RepairOptions, confirm: Confirm, id?: string): Promise<ServiceResult<RepairResult>> {
-  const dir = journalDir(o.journalDir);
+  const dir = o.journalDir;
   if (o.undo) return undo(dir, id);
   if (id !== undefined) throw new UsageError(`unexpected argument ${id} (a journal id goes with --undo)`);
   if (o.cluster !== undefined) return repairCluster(o, dir, confirm);

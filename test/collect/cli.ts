@@ -11,7 +11,7 @@ export const ROOT = new URL('../..', import.meta.url).pathname;
  * Why the build is stale, if it is: tsc -b's own rule (a source newer than dist/.tsbuildinfo; unchanged
  * sources are not re-emitted, so dist/*.js times say nothing), and the manifest older than a command.
  */
-export function staleBuild(root = ROOT): string | undefined {
+function staleBuild(root = ROOT): string | undefined {
   const mtime = (path: string): number => (existsSync(path) ? statSync(path).mtimeMs : 0);
   const built = mtime(join(root, 'dist/.tsbuildinfo'));
   const manifest = mtime(join(root, 'oclif.manifest.json'));

@@ -21,7 +21,7 @@ interface Side {
  * a and b, matched by `key`: the same keys on both sides (with `aSubset`, a's keys are among b's), and for each
  * pair every field in `fields` — by default every field both entries carry — equal.
  */
-export function disagreements(a: Side, b: Side, key: (e: Entry) => string, opts: { fields?: string[]; aSubset?: boolean } = {}): string[] {
+function disagreements(a: Side, b: Side, key: (e: Entry) => string, opts: { fields?: string[]; aSubset?: boolean } = {}): string[] {
   const out: string[] = [];
   const byKey = (s: Side) => {
     const m = new Map<string, Entry>();
@@ -49,7 +49,7 @@ export function disagreements(a: Side, b: Side, key: (e: Entry) => string, opts:
 }
 
 /** One capture directory (fixtures/ or a fresh `capture-fixtures --out DIR`): the parsed case, by <parser>/<case file>. */
-export function captureReader(root: string) {
+function captureReader(root: string) {
   return (parser: string, file: string, arg?: string): Side => {
     const path = join(root, parser, file);
     if (!existsSync(path)) throw new Error(`${parser}/${file} is missing`);

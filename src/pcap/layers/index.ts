@@ -25,7 +25,7 @@ byLinkType.set(113, sll).set(228, rawIp).set(229, rawIp).set(276, sll2);
 byEthertype.set(0x0800, ipv4).set(0x86dd, ipv6).set(0x0806, arp).set(0x8100, vlan).set(0x88a8, vlan);
 byIpProto.set(4, ipip).set(6, tcp).set(17, udp).set(1, icmp).set(58, icmpv6);
 
-export const VXLAN_PORTS = [8472, 4789];
+const VXLAN_PORTS = [8472, 4789];
 
 /** UDP port table for one decode: the VXLAN ports (defaults plus --vxlan-port) and DNS. */
 export function udpPortTable(extraVxlanPorts: number[] = []): Layer[] {

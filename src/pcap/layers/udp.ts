@@ -29,7 +29,7 @@ export function udp(p: Packet, off: number, end: number): void {
 }
 
 /** Pseudo-header sum for the transport checksum of the current IP level. */
-export function pseudo(p: Packet, len: number, proto: number): number {
+function pseudo(p: Packet, len: number, proto: number): number {
   const ip = p.ips[p.depth - 1];
   if (ip.version === 4) return sum16(p.buf, ip.off + 12, ip.off + 20) + proto + len;
   return sum16(p.buf, ip.off + 8, ip.off + 40) + proto + len;

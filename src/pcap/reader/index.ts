@@ -24,7 +24,7 @@ export interface ReadOptions {
   onInfo?: (info: CaptureInfo) => void;
 }
 
-export const CHUNK = 1 << 20;
+const CHUNK = 1 << 20;
 
 /** `-` is stdin. */
 export function openInput(path: string): Readable {
