@@ -2,7 +2,7 @@
 import type { NetConf } from '../model/index.js';
 import type { LeaseIndex, NodeIndex } from './trace-index.js';
 
-export type TraceBackend = 'vxlan' | 'host-gw' | 'ipip' | 'local' | 'none' | 'unknown';
+export type TraceBackend = 'vxlan' | 'host-gw' | 'ipip' | 'wireguard' | 'local' | 'none' | 'unknown';
 
 export interface TraceHop {
   /** route, vxlan-device, neigh, fdb, node, underlay, mtu, bridge, veth, pod, arrive, … */

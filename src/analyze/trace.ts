@@ -8,6 +8,7 @@ import { indexLeases, indexNode, isBridgeDev, isIpipDev, isVxlanDev, leaseFor, n
 import { bridgeWalk, vethRouteWalk } from './trace-local.js';
 import { firstHost, hostGwWalk, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
 import { hop, type TraceContext, type TraceResult, type WalkResult } from './trace-types.js';
+import { wireguardWalk } from './trace-wireguard.js';
 
 export type { TraceHop, TraceResult } from './trace-types.js';
 
@@ -112,6 +113,8 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   }
   // wireguard (flannel-wg) and udp (flannel0) keep their per-peer state outside the tables trace reads
   if (dev && (node.links.get(dev)?.kind === 'wireguard' || /^flannel(-wg(-v6)?|0)$/.test(dev))) {
+    const wg = wireguardWalk(ctx, node, dst, route, m.reason);
+    if (wg) return { ...wg, route: r };
     const detail = `${r.matched} (${m.reason}); ${dev} is flannel's ${dev === 'flannel0' ? 'udp' : 'wireguard'} device: its peers are not in neigh/fdb, trace stops here (see \`wg show ${dev}\`)`;
     return { backend: 'unknown', podTraffic: true, route: r, via: dev, hops: [hop('route', node, dev, detail)] };
   }

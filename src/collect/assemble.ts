@@ -108,6 +108,7 @@ export function buildSnapshot(c: Collected, source: Snapshot['source'], time: st
     bridgePorts: c.bridgePorts ?? [],
     iptables: c.iptables,
     nft: c.nft,
+    wireguard: c.wireguard ?? [],
     subnetEnv: c.subnetEnv,
     cniConflist: c.cniConflist,
     iflinks: c.iflinks ?? [],

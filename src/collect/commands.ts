@@ -2,7 +2,7 @@
 // a live program (argv) and the file name the same output has in a --from-dir directory. The live
 // collector runs the first attempt that works; the directory loader reads the first file present.
 // Both fill the same Collected record, so `collect --raw-dir d` and `--from-dir d` agree by construction.
-import type { Address, BridgeInfo, BridgePort, CniConflist, CommandResult, EthtoolStats, FdbEntry, Iflink, IpamAllocation, IptablesRuleset, Link, Neigh, NftRuleset, PodNetns, Route, SubnetEnv } from '../model/index.js';
+import type { Address, BridgeInfo, BridgePort, CniConflist, CommandResult, EthtoolStats, FdbEntry, Iflink, IpamAllocation, IptablesRuleset, Link, Neigh, NftRuleset, PodNetns, WgDevice, Route, SubnetEnv } from '../model/index.js';
 import {
   parseArp,
   parseBrctlShow,
@@ -17,6 +17,8 @@ import {
   parseIpRoute,
   parseIptablesSave,
   parseNft,
+  parseWgDump,
+  redactWgDump,
   parseRouteN,
   parseSysctl,
 } from '../parse/index.js';
@@ -37,6 +39,7 @@ export interface Collected {
   bridgePorts?: BridgePort[];
   iptables?: IptablesRuleset;
   nft?: NftRuleset;
+  wireguard?: WgDevice[];
   subnetEnv?: SubnetEnv;
   cniConflist?: CniConflist;
   iflinks?: Iflink[];
@@ -57,6 +60,8 @@ export interface Attempt {
   form: 'json' | 'text' | 'fallback';
   /** the name of this output in a --from-dir / --raw-dir directory */
   file: string;
+  /** applied to the output before it is parsed or saved (wg's private keys) */
+  redact?: (text: string) => string;
   /** stderr lines that belong with the output, kept as `cmd 2>&1` would show them (iptables-nft-save's legacy warning) */
   stderrLines?: RegExp;
   apply(text: string, into: Collected): void;
@@ -168,6 +173,12 @@ export const IPTABLES_LEGACY_STEP: Step = {
 export const FEATURES_STEP: Step = {
   name: 'ethtool-k',
   attempts: [{ argv: ['ethtool', '-k', 'flannel.1'], form: 'text', file: 'ethtool-k-flannel.1.txt', apply: (t, c) => void (c.features['flannel.1'] = parseEthtoolFeatures(t)) }],
+};
+
+/** WireGuard devices (flannel-wg, flannel-wg-v6), run when a wireguard link exists; private keys never leave this step. */
+export const WG_STEP: Step = {
+  name: 'wg-dump',
+  attempts: [{ argv: ['wg', 'show', 'all', 'dump'], form: 'text', file: 'wg-dump.txt', redact: redactWgDump, apply: (t, c) => void (c.wireguard = parseWgDump(t)) }],
 };
 
 /** `grep -H . /sys/class/net/<dev>/{ifindex,iflink}` for the named links: `iflink.txt`. */

@@ -9,6 +9,7 @@ import { FlanctlError, UsageError } from '../errors.js';
 import type { CommandResult, DesiredState, PodNetns } from '../model/index.js';
 import { FILE_NAMES, recognise, type Recognised, type SourceKind } from '../parse/detect.js';
 import { blockText, splitTranscript } from '../parse/transcript.js';
+import { redactWgDump } from '../parse/wg-dump.js';
 import { buildSnapshot } from './assemble.js';
 import { type Collected, emptyCollected } from './commands.js';
 import type { Collection } from './live.js';
@@ -231,7 +232,9 @@ export async function loadSources(path: string): Promise<SourcesLoad> {
       // the raw outputs --raw-dir writes back: a replaced output (arp after ip neigh was read) is not among them
       if (how === 'replaced') for (const k of acc.rawOf.get(step) ?? []) acc.raw.delete(k);
       const rawKey = inputs.length > 1 && b.command === undefined && transcript.blocks.length === 1 ? input.name : rawName(rr, input.name);
-      acc.raw.set(rawKey, b.command === undefined ? text : `$ ${b.command}\n${text}`);
+      // a pasted wg dump may hold the private key: never written back
+      const kept = rr.kind === 'wg-dump' ? redactWgDump(text) : text;
+      acc.raw.set(rawKey, b.command === undefined ? kept : `$ ${b.command}\n${kept}`);
       acc.rawOf.set(step, [...(how === 'replaced' ? [] : (acc.rawOf.get(step) ?? [])), rawKey]);
     }
   }

@@ -6,7 +6,7 @@ import { EnvironmentError, FlanctlError } from '../errors.js';
 import { type CommandResult, isIfname, type Link, type Snapshot } from '../model/index.js';
 import { parseCniConflist, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot, podFromAddr } from './assemble.js';
-import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
+import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
 import { isNetnsName, isRoot, run, validateNetns, which } from './runner.js';
 import { mapLimit } from './limit.js';
 
@@ -45,7 +45,8 @@ async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns
       errors.push(r.error ?? 'failed');
       continue;
     }
-    const text = attempt.stderrLines ? withStderrLines(r.stdout, r.stderr, attempt.stderrLines) : r.stdout;
+    const out = attempt.redact ? attempt.redact(r.stdout) : r.stdout;
+    const text = attempt.stderrLines ? withStderrLines(out, r.stderr, attempt.stderrLines) : out;
     try {
       attempt.apply(text, c);
     } catch (error) {
@@ -200,6 +201,10 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   if (links.some((l) => l.name === 'flannel.1')) {
     total += 1;
     second.push(runStep(FEATURES_STEP, c, raw, netns).then(() => tick('ethtool-k')));
+  }
+  if (links.some((l) => l.kind === 'wireguard')) {
+    total += 1;
+    second.push(runStep(WG_STEP, c, raw, netns).then(() => tick('wg-dump')));
   }
   // subnet.env, the CNI config and IPAM files belong to the host, not to a namespace standing in for a node
   if (netns === undefined) {

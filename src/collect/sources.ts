@@ -21,6 +21,7 @@ import {
   parseRouteN,
   parseSubnetEnv,
   parseSysctl,
+  parseWgDump,
 } from '../parse/index.js';
 import { parseLenient, type ParseWarning } from '../parse/common.js';
 import type { Recognised, SourceKind } from '../parse/detect.js';
@@ -43,6 +44,7 @@ export const STEP_OF: Record<SourceKind, string> = {
   'iptables-save': 'iptables-save',
   'iptables-s': 'iptables-save',
   nft: 'nft',
+  'wg-dump': 'wg-dump',
   iflink: 'iflink',
   'subnet-env': 'subnet-env',
   'ethtool-stats': 'ethtool-S',
@@ -115,6 +117,8 @@ export function parseKind(r: Recognised, text: string): { parsed: Parsed; warnin
     }
     case 'nft':
       return other(parseNft, (v, c) => void (c.nft = v));
+    case 'wg-dump':
+      return other((t) => parseWgDump(t, dev), (v, c) => void (c.wireguard = v));
     case 'brctl-show':
       return other(parseBrctlShow, (v, c) => void (c.bridges = v));
     case 'bridge-link':

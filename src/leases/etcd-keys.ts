@@ -93,5 +93,7 @@ function readLease(subnet: string, value: string, source: string, evidence: stri
   const lease: Lease = { node: subnet, subnet, publicIp: a.PublicIP, backendType, source };
   if (bd.vni !== undefined) lease.vni = bd.vni;
   if (bd.vtepMac !== undefined) lease.vtepMac = bd.vtepMac;
+  if (bd.publicKey !== undefined) lease.publicKey = bd.publicKey;
+  if (bd.wgPort !== undefined) lease.wgPort = bd.wgPort;
   return lease;
 }

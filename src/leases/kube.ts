@@ -86,6 +86,8 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
   const lease: Lease = { node: name, subnet, publicIp: publicIpText, backendType, source };
   if (bd.vni !== undefined) lease.vni = bd.vni;
   if (bd.vtepMac !== undefined) lease.vtepMac = bd.vtepMac;
+  if (bd.publicKey !== undefined) lease.publicKey = bd.publicKey;
+  if (bd.wgPort !== undefined) lease.wgPort = bd.wgPort;
   const addresses = (node.status?.addresses ?? []).map((a) => a.address).filter(isIPv4);
   if (addresses.length) lease.addresses = addresses;
   const extra: Problem | undefined =

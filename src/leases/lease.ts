@@ -1,6 +1,7 @@
 // Helpers shared by every desired-state source: validate one lease's values and finish a DesiredState.
 import type { DesiredState, Lease, NetConf } from '../model/lease.js';
 import { Cidr, isIPv4, normalizeMac } from '../model/net.js';
+import { WgKey } from '../model/wireguard.js';
 import { validateDesired } from './validate.js';
 
 export type Problem = DesiredState['problems'][number];
@@ -33,7 +34,7 @@ export function readBackendData(
   raw: unknown,
   who: string,
   evidence: string,
-): { vni?: number; vtepMac?: string; problem?: Problem } {
+): { vni?: number; vtepMac?: string; publicKey?: string; wgPort?: number; problem?: Problem } {
   let data: unknown = raw;
   if (typeof raw === 'string') {
     try {
@@ -52,7 +53,14 @@ export function readBackendData(
   if (obj.VtepMAC !== undefined && vtepMac === undefined) {
     return { vni, problem: { code: 'LEASE_BAD_BACKEND_DATA', node: who, summary: `${who}: backend-data VtepMAC ${JSON.stringify(obj.VtepMAC)} is not a MAC address`, evidence } };
   }
-  return { vni, vtepMac };
+  // wireguard: {"PublicKey":"<base64>","Port":51820}; a key that is not one is a problem like a bad VtepMAC
+  const wg: { publicKey?: string; wgPort?: number } = {};
+  if (obj.PublicKey !== undefined) {
+    if (!WgKey.safeParse(obj.PublicKey).success) return { vni, vtepMac, problem: { code: 'LEASE_BAD_BACKEND_DATA', node: who, summary: `${who}: backend-data PublicKey ${JSON.stringify(obj.PublicKey)} is not a WireGuard key`, evidence } };
+    wg.publicKey = obj.PublicKey as string;
+  }
+  if (typeof obj.Port === 'number' && Number.isInteger(obj.Port) && obj.Port > 0 && obj.Port < 65536) wg.wgPort = obj.Port;
+  return { vni, vtepMac, ...wg };
 }
 
 /**

@@ -22,7 +22,7 @@ export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName
     const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
     const ground = {
       snapshot,
-      overlayDevs: new Set(snapshot.links.filter((l) => l.name.startsWith('flannel.')).map((l) => l.name)),
+      overlayDevs: new Set(snapshot.links.filter((l) => /^flannel([.-]|0$)/.test(l.name)).map((l) => l.name)),
       ownSubnet: local?.subnet ?? envSubnet,
       network: desired.netConf?.Network ? undefined : snapshot.subnetEnv?.network && normalizeSubnet(snapshot.subnetEnv.network),
     };

@@ -14,3 +14,4 @@ export * from './pod.js';
 export * from './route.js';
 export * from './snapshot.js';
 export * from './subnet-env.js';
+export * from './wireguard.js';

@@ -10,6 +10,9 @@ export const Lease = z
     backendType: z.string(),
     vni: z.number().int().optional(),
     vtepMac: z.string().optional(),
+    /** wireguard backend-data: the node's WireGuard public key and listen port (flannel's wireguardLeaseAttrs) */
+    publicKey: z.string().optional(),
+    wgPort: z.number().int().optional(),
     /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
     source: z.string().optional(),
     /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */

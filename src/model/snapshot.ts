@@ -11,6 +11,7 @@ import { NftRuleset } from './nft.js';
 import { IpamAllocation, PodNetns } from './pod.js';
 import { Route } from './route.js';
 import { SubnetEnv } from './subnet-env.js';
+import { WgDevice } from './wireguard.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -53,6 +54,8 @@ export const Snapshot = z
     iptables: IptablesRuleset.optional(),
     /** nft list ruleset (flannel's nftables mode, EnableNFTables) */
     nft: NftRuleset.optional(),
+    /** wg show all dump (wireguard backend), private keys never kept */
+    wireguard: z.array(WgDevice).default([]),
     subnetEnv: SubnetEnv.optional(),
     cniConflist: CniConflist.optional(),
     iflinks: z.array(Iflink).default([]),

@@ -19,6 +19,7 @@ export type SourceKind =
   | 'iptables-save'
   | 'iptables-s'
   | 'nft'
+  | 'wg-dump'
   | 'iflink'
   | 'subnet-env'
   | 'ethtool-stats'
@@ -61,6 +62,7 @@ export const FILE_NAMES: Record<string, SourceKind> = {
   'iptables-legacy-save.txt': 'iptables-save',
   'iptables-s.txt': 'iptables-s',
   'nft-ruleset.txt': 'nft',
+  'wg-dump.txt': 'wg-dump',
   'iflink.txt': 'iflink',
   'subnet.env': 'subnet-env',
   '10-flannel.conflist': 'cni-conflist',
@@ -161,6 +163,8 @@ function commandKind(prog: string, argv: string[], w: string[]): Recognised | Un
     if (argv.some((a) => a === '--list' || /^-[a-zA-Z]*L/.test(a))) return { reason: 'iptables -L is not read: paste `iptables-save` or `iptables -S`' };
     return undefined;
   }
+  // `wg show [all|DEV] dump`: the only wg form read (the pretty form drops allowed-ips order and numbers)
+  if (prog === 'wg') return w[0] === 'show' && w.includes('dump') ? { kind: 'wg-dump', by: 'command', ...(w[1] !== 'all' && w[1] !== 'dump' ? { dev: w[1] } : {}) } : undefined;
   if (prog === 'nft') return w[0] === 'list' ? { kind: 'nft', by: 'command', ...(w[1] === 'ruleset' ? {} : { filter: w.slice(1).join(' ') }) } : undefined;
   if (['cat', 'more', 'less', 'tail', 'head'].includes(prog)) return catFile(w);
   if (prog === 'kubectl' && w[0] === 'get' && /^(no|nodes?)$/.test(w[1] ?? '')) return { kind: 'nodes', by: 'command' };
@@ -258,6 +262,8 @@ export function recogniseContent(text: string): Recognised | undefined {
   if (/^bridge name\s+bridge id/m.test(all)) return content('brctl-show');
   if (/^table (ip|ip6|inet|arp|bridge|netdev) \S+ \{/m.test(all)) return content('nft');
   if (/^FLANNEL_(NETWORK|SUBNET)=/m.test(all)) return content('subnet-env');
+  // wg show all dump: tab-separated, a 44-character base64 key (or (none)/(hidden)) in the first or second field
+  if (share(rows, /^([\w.-]+\t)?(\(none\)|\(hidden\)|[A-Za-z0-9+/]{43}=)\t/) > 0.5) return content('wg-dump');
   if (/^NIC statistics:/m.test(all) || /^\s*peer_ifindex: \d+$/m.test(all)) return content('ethtool-stats');
   if (/^Features for \S+:/m.test(all)) return { kind: 'ethtool-features', by: 'content', dev: /^Features for (\S+):/m.exec(all)![1] };
   if (/^Address\s+HWtype\s+HWaddress/m.test(all) || share(rows, new RegExp(String.raw`^\S+ \(${IPV4}\) at `)) > 0.5) return content('arp');

@@ -18,6 +18,7 @@ export { parseNft } from './nft.js';
 export { parseRouteN } from './route-n.js';
 export { parseSubnetEnv } from './subnet-env.js';
 export { parseSysctl } from './sysctl.js';
+export { parseWgDump, redactWgDump } from './wg-dump.js';
 
 import { parseArp } from './arp.js';
 import { recogniseName } from './detect.js';
@@ -38,6 +39,7 @@ import { parseNft } from './nft.js';
 import { parseRouteN } from './route-n.js';
 import { parseSubnetEnv } from './subnet-env.js';
 import { parseSysctl } from './sysctl.js';
+import { parseWgDump } from './wg-dump.js';
 
 /**
  * A parser by output name. `arg` is the optional second argument: the device for `ip neigh show dev X` /
@@ -64,6 +66,7 @@ export const PARSERS = {
   'ethtool-features': (t) => parseEthtoolFeatures(t),
   sysctl: (t) => parseSysctl(t),
   'cni-conflist': (t) => parseCniConflist(t),
+  'wg-dump': (t, dev) => parseWgDump(t, dev),
 } satisfies Record<string, AnyParser>;
 
 export type ParserName = keyof typeof PARSERS;

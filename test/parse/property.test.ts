@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ParseError } from '../../src/errors.js';
-import { Address, BridgeInfo, BridgePort, CniConflist, EthtoolStats, FdbEntry, Iflink, IptablesRuleset, Link, Neigh, NftRuleset, Route, SubnetEnv } from '../../src/model/index.js';
+import { Address, BridgeInfo, BridgePort, CniConflist, EthtoolStats, FdbEntry, Iflink, IptablesRuleset, Link, Neigh, NftRuleset, Route, SubnetEnv, WgDevice } from '../../src/model/index.js';
 import { PARSERS, type ParserName, parseBridgeFdb, parseIpNeigh, parseIpRoute, parserFor, parseSubnetEnv, shellSplit } from '../../src/parse/index.js';
 
 const root = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -34,6 +34,7 @@ const SCHEMA: Record<ParserName, z.ZodType> = {
   'ethtool-features': Strings,
   sysctl: Strings,
   'cni-conflist': CniConflist,
+  'wg-dump': z.array(WgDevice),
 };
 
 function fixtures(name: string): { file: string; text: string }[] {

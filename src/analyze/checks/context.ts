@@ -73,7 +73,7 @@ export function buildContext(input: ContextInput): CheckContext {
   const backend =
     own?.backendType ??
     netConf?.Backend?.Type?.toLowerCase() ??
-    (guessed ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : undefined);
+    (guessed ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : links.has('flannel-wg') ? 'wireguard' : undefined);
 
   const addrsByDev = new Map<string, Address[]>();
   for (const a of snapshot.addresses) push(addrsByDev, a.dev, a);

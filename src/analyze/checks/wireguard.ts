@@ -1,0 +1,51 @@
+// The wireguard backend's per-peer state (reference §1.5): every remote lease's PublicKey / endpoint / subnet as a
+// peer of flannel-wg, and this node's own key and port as its lease announces them. Repair does not program peers.
+import type { Finding } from '../../model/finding.js';
+import { judgePeer, peerLine, WG_DEFAULT_PORT, WG_DEVICE, wantEndpoint } from '../wireguard-peers.js';
+import { remoteLeases } from './context.js';
+import { leaseLine } from './evidence.js';
+import { type Check, finding } from './finding.js';
+
+const FIX = 'restart flanneld on this node (it re-adds every peer from the leases); flanctl repair does not program WireGuard peers';
+
+export const wireguardCheck: Check = {
+  name: 'wireguard peers',
+  run(ctx) {
+    if (ctx.backend !== 'wireguard') return ctx.backend ? [] : { skipped: 'backend unknown' };
+    const step = ctx.snapshot.commands.find((c) => c.name === 'wg-dump');
+    const dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE);
+    if (!dev) {
+      if (!step?.ok) return { skipped: `no wg show all dump output in the snapshot${step?.error ? ` (${step.error})` : ''}` };
+      return [finding(ctx, 'WG_DEVICE_MISSING', 'error', `${WG_DEVICE} is not a WireGuard device here: no overlay traffic leaves or enters this node`, [`wg show all dump: no ${WG_DEVICE}`], FIX)];
+    }
+    const out: Finding[] = [];
+    const own = ctx.leases?.local;
+    if (own?.publicKey && dev.publicKey !== own.publicKey) {
+      out.push(finding(ctx, 'WG_KEY_MISMATCH', 'error', `${WG_DEVICE} has public key ${dev.publicKey ?? '(none)'}, this node's lease announces ${own.publicKey}: every peer encrypts to a key this device does not hold`, [leaseLine(own), `wg show ${WG_DEVICE}: public key ${dev.publicKey ?? '(none)'}`], FIX));
+    }
+    if (own && dev.listenPort !== (own.wgPort ?? WG_DEFAULT_PORT)) {
+      out.push(finding(ctx, 'WG_PORT_MISMATCH', 'error', `${WG_DEVICE} listens on ${dev.listenPort}, this node's lease announces ${own.wgPort ?? WG_DEFAULT_PORT}: peers send elsewhere`, [leaseLine(own), `wg show ${WG_DEVICE}: listening port ${dev.listenPort}`], FIX));
+    }
+    if (!ctx.leases) return out;
+    const leases = remoteLeases(ctx);
+    // a peer already named as carrying another node's subnet under a wrong key is not reported again as stale
+    const judged = new Set<string>();
+    for (const lease of leases) {
+      if (!lease.publicKey) {
+        out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', 'warning', `lease ${lease.node ?? lease.subnet} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
+        continue;
+      }
+      const { peer, problems } = judgePeer(dev, lease);
+      if (peer) judged.add(peer.publicKey);
+      const ev = [leaseLine(lease), ...(peer ? [peerLine(WG_DEVICE, peer)] : [`wg show ${WG_DEVICE}: no peer ${lease.publicKey}`])];
+      const want = wantEndpoint(lease, dev);
+      const fix = `wg set ${WG_DEVICE} peer ${lease.publicKey} endpoint ${want.ip}:${want.port} allowed-ips ${lease.subnet} (or ${FIX})`;
+      for (const p of problems) out.push(finding(ctx, p.code, 'error', p.text, ev, fix));
+    }
+    const keys = new Set(leases.map((l) => l.publicKey));
+    for (const p of dev.peers) {
+      if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', 'warning', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [peerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
+    }
+    return out;
+  },
+};

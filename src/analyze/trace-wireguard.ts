@@ -1,0 +1,32 @@
+// The wireguard hops of a trace: route -> flannel-wg -> the peer whose allowed-ips hold the destination (as the
+// kernel picks it) -> its endpoint, the target node. Compared with the destination's lease when one is given.
+import type { Route } from '../model/index.js';
+import { formatRoute } from './route-lookup.js';
+import { leaseFor, type NodeIndex } from './trace-index.js';
+import { hop, type Problem, type TraceContext, type WalkResult } from './trace-types.js';
+import { judgePeer, peerFor, peerLine } from './wireguard-peers.js';
+
+/** undefined when the snapshot has no `wg show` data for the device: the caller stops at the route then. */
+export function wireguardWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult | undefined {
+  const dev = route.dev!;
+  const wg = node.snap.wireguard.find((d) => d.name === dev);
+  if (!wg) return undefined;
+  const hops = [hop('route', node, dev, `${formatRoute(route)} (${reason})`)];
+  const lease = leaseFor(ctx.leases, dst);
+  const peer = peerFor(wg, dst);
+  if (!peer) {
+    // the lease's own peer may exist with the wrong allowed-ips: name it
+    const judged = lease?.publicKey ? judgePeer(wg, lease) : undefined;
+    const problems: Problem[] = judged?.problems.length ? judged.problems : [{ code: 'WG_PEER_MISSING', text: `no peer of ${dev} has ${dst} in its allowed-ips: the kernel drops it (ENOKEY)` }];
+    hops.push(hop('wg-peer', node, dev, judged?.peer ? peerLine(dev, judged.peer) : '', problems));
+    const target = lease ? { ip: lease.publicIp, name: lease.node, subnet: lease.subnet } : undefined;
+    return { backend: 'wireguard', podTraffic: true, via: dev, target, hops };
+  }
+  const problems: Problem[] = lease?.publicKey ? judgePeer(wg, lease).problems : [];
+  hops.push(hop('wg-peer', node, dev, peerLine(dev, peer), problems));
+  const ip = peer.endpointIp ?? lease?.publicIp;
+  const subnet = lease?.subnet ?? peer.allowedIps.find((a) => a.includes('.'));
+  const target = ip ? { ip, name: lease?.node, subnet } : undefined;
+  if (ip) hops.push(hop('node', node, ip, `node ${lease?.node ?? ip}${peer.latestHandshake === 0 ? ' (no handshake yet: nothing has been received from it)' : ''}`));
+  return { backend: 'wireguard', podTraffic: true, via: dev, target, hops };
+}

@@ -1,0 +1,145 @@
+// WireGuard backend on recorded `wg show all dump` outputs (fixtures/wg-dump: composed in wireguard-tools' dump
+// format — this kernel has no wireguard module). node1's view of a 3-node cluster whose leases are Node objects
+// annotated as flannel's wireguard backend annotates them (backend-data {"PublicKey": …, "Port": 51820}).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/analyze/doctor.js';
+import { trace } from '../../src/analyze/trace.js';
+import { loadFromDir } from '../../src/collect/index.js';
+import { parseNodesJson } from '../../src/leases/kube.js';
+import { Snapshot } from '../../src/model/snapshot.js';
+import { parseWgDump } from '../../src/parse/index.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/wg-dump/${name}.txt`, import.meta.url), 'utf8');
+const PUB = {
+  node1: 'kHsDWGmBI7E+9vt8SOOSoF8F0mQlTcnrE41YSJ4u22k=',
+  node2: 'oehT0gJXIzPNGeMSO1jMdGtwXCb5bdpkz0dO7fzBSH0=',
+  node3: 'BovV4HoN88gkwnGbnJKLNyTdBKTaapHrSsNX3EF1FlQ=',
+};
+const PRIVATE = 'kAqzC80rnNlCcpdaAG+1v2nIZr75Tq16v4mtT2aXQVc=';
+
+const node = (n: 1 | 2 | 3): object => ({
+  kind: 'Node',
+  metadata: {
+    name: `node${n}`,
+    annotations: {
+      'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+      'flannel.alpha.coreos.com/backend-type': 'wireguard',
+      'flannel.alpha.coreos.com/public-ip': `192.168.56.1${n}`,
+      'flannel.alpha.coreos.com/backend-data': JSON.stringify({ PublicKey: PUB[`node${n}`], Port: 51820 }),
+    },
+  },
+  spec: { podCIDR: `10.244.${n}.0/24` },
+});
+const desired = parseNodesJson(JSON.stringify({ items: [node(1), node(2), node(3)] }));
+
+/** node1 as `ip` shows a flannel wireguard node (reference §2.10), with the recorded dump. */
+function node1(dump: string): Snapshot {
+  return Snapshot.parse({
+    schemaVersion: 1,
+    host: 'node1',
+    time: '2026-11-29T00:00:00Z',
+    source: { kind: 'dir', name: 'node1' },
+    links: [
+      { kind: 'device', ifindex: 2, name: 'eth0', mtu: 1500, flags: ['UP', 'LOWER_UP'] },
+      { kind: 'wireguard', ifindex: 3, name: 'flannel-wg', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] },
+    ],
+    addresses: [
+      { dev: 'eth0', family: 'inet', local: '192.168.56.11', prefixlen: 24 },
+      { dev: 'flannel-wg', family: 'inet', local: '10.244.1.0', prefixlen: 32 },
+    ],
+    routes: [
+      { dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' },
+      { dst: '192.168.56.0/24', dev: 'eth0', scope: 'link', src: '192.168.56.11' },
+    ],
+    wireguard: parseWgDump(dump),
+    commands: [{ name: 'wg-dump', ok: true, form: 'text' }],
+  });
+}
+
+const wgCodes = (s: Snapshot): string[] => runDoctor({ snapshot: s, desired }).findings.map((f) => f.code).filter((c) => c.startsWith('WG_') || c.startsWith('LEASE_'));
+
+describe('doctor: wireguard peers against the leases', () => {
+  it('healthy: every lease is a peer with its key, endpoint and subnet', () => {
+    const report = runDoctor({ snapshot: node1(fixture('node1-healthy')), desired });
+    expect(report.backend).toBe('wireguard');
+    expect(wgCodes(node1(fixture('node1-healthy')))).toEqual([]);
+    expect(report.skipped.map((s) => s.check)).not.toContain('wireguard peers');
+  });
+
+  it("wrong key: node3's subnet sits on a peer whose key is not node3's", () => {
+    const report = runDoctor({ snapshot: node1(fixture('node1-wrong-key')), desired });
+    const f = report.findings.filter((x) => x.code.startsWith('WG_'));
+    expect(f.map((x) => x.code)).toEqual(['WG_PEER_KEY_MISMATCH']);
+    expect(f[0].summary).toContain(PUB.node3);
+    expect(f[0].fix).toContain(`wg set flannel-wg peer ${PUB.node3} endpoint 192.168.56.13:51820 allowed-ips 10.244.3.0/24`);
+  });
+
+  it("wrong endpoint: node3's peer sends to 192.168.56.99", () => {
+    const report = runDoctor({ snapshot: node1(fixture('node1-wrong-endpoint')), desired });
+    const f = report.findings.filter((x) => x.code.startsWith('WG_'));
+    expect(f.map((x) => x.code)).toEqual(['WG_ENDPOINT_MISMATCH']);
+    expect(f[0].summary).toBe('peer node3 has endpoint 192.168.56.99:51820, its lease says 192.168.56.13:51820');
+  });
+
+  it('a peer of no lease is stale; a lease without a peer is missing', () => {
+    const two = { ...desired, leases: desired.leases.filter((l) => l.node !== 'node2') };
+    expect(runDoctor({ snapshot: node1(fixture('node1-healthy')), desired: two }).findings.map((f) => f.code)).toEqual(['WG_STALE_PEER']);
+    const onlyNode2 = fixture('node1-healthy').split('\n').filter((l) => !l.includes(PUB.node3)).join('\n');
+    expect(wgCodes(node1(onlyNode2))).toEqual(['WG_PEER_MISSING']);
+  });
+
+  it('the own device: key and port against this node\'s lease', () => {
+    const dump = fixture('node1-healthy').replace(`\t${PUB.node1}\t51820\t`, `\t${PUB.node2}\t51999\t`);
+    expect(wgCodes(node1(dump))).toEqual(['WG_KEY_MISMATCH', 'WG_PORT_MISMATCH']);
+  });
+
+  it('without the dump the check is unverified, not a finding', () => {
+    const s = node1(fixture('node1-healthy'));
+    const bare = Snapshot.parse({ ...s, wireguard: [], commands: [] });
+    const report = runDoctor({ snapshot: bare, desired });
+    expect(report.findings.filter((f) => f.code.startsWith('WG_'))).toEqual([]);
+    expect(report.skipped.find((x) => x.check === 'wireguard peers')?.reason).toMatch(/no wg show all dump/);
+  });
+});
+
+describe('trace through flannel-wg', () => {
+  it('healthy: route -> peer -> node3', () => {
+    const r = trace([node1(fixture('node1-healthy'))], '10.244.3.7', { desired });
+    expect(r.ok).toBe(true);
+    expect(r.backend).toBe('wireguard');
+    expect(r.hops.map((h) => h.step)).toEqual(['route', 'wg-peer', 'node']);
+    expect(r.targetNode).toMatchObject({ ip: '192.168.56.13', name: 'node3', subnet: '10.244.3.0/24' });
+  });
+
+  it('wrong key and wrong endpoint are named at the peer hop', () => {
+    const key = trace([node1(fixture('node1-wrong-key'))], '10.244.3.7', { desired });
+    expect(key.ok).toBe(false);
+    expect(key.hops.find((h) => !h.ok)).toMatchObject({ step: 'wg-peer', problem: 'WG_PEER_KEY_MISMATCH' });
+    const ep = trace([node1(fixture('node1-wrong-endpoint'))], '10.244.3.7', { desired });
+    expect(ep.hops.find((h) => !h.ok)).toMatchObject({ step: 'wg-peer', problem: 'WG_ENDPOINT_MISMATCH' });
+    // where the packets really go
+    expect(ep.targetNode?.ip).toBe('192.168.56.99');
+  });
+
+  it('no peer holds the destination: WG_PEER_MISSING', () => {
+    const r = trace([node1(fixture('node1-healthy'))], '10.244.9.7');
+    expect(r.hops.map((h) => h.problem ?? 'ok')).toEqual(['ok', 'WG_PEER_MISSING']);
+  });
+});
+
+describe('wg-dump.txt in a --from-dir directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flanctl-wg-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is read, and its private key never reaches the snapshot or the saved raw text', async () => {
+    writeFileSync(join(dir, 'wg-dump.txt'), fixture('node1-healthy'));
+    const { snapshot, raw } = await loadFromDir(dir);
+    expect(snapshot.wireguard.map((d) => [d.name, d.peers.length])).toEqual([['flannel-wg', 2]]);
+    expect(JSON.stringify(snapshot)).not.toContain(PRIVATE);
+    expect(raw.get('wg-dump.txt')).not.toContain(PRIVATE);
+    expect(raw.get('wg-dump.txt')).toContain('flannel-wg\t(hidden)\t');
+  });
+});
