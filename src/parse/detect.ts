@@ -269,10 +269,11 @@ export function recogniseContent(text: string): Recognised | undefined {
   if (/^Address\s+HWtype\s+HWaddress/m.test(all) || share(rows, new RegExp(String.raw`^\S+ \(${IPV4}\) at `)) > 0.5) return content('arp');
   if (share(rows, new RegExp(String.raw`^${IPV4}\s+(ether|infiniband)\s+${MAC}\s+[CMPA]+\s`)) > 0.5) return content('arp');
   if (share(rows, /^\S+: flags=\d+/) > 0 || /Link encap:/.test(all)) return content('ifconfig');
-  if (LINK_HEAD.test(rows[0])) {
+  // ip link / ip addr: numbered link heads and their indented detail lines (a stray first line is only that line)
+  if (rows.some((r) => LINK_HEAD.test(r)) && share(rows, /^(\d+: |link\/|inet6? |valid_lft|altname |vxlan |ipip |bridge|veth|RX|TX|\d+\s+\d+)/) > 0.6) {
     if (/^\s*inet6? /m.test(text)) return content('ip-addr');
     // bridge link: the port state on the header line itself, and no link/ether lines
-    if (!/^\s*link\//m.test(text) && / master \S+ state (forwarding|disabled|blocking|listening|learning)\b/.test(rows[0])) return content('bridge-link');
+    if (!/^\s*link\//m.test(text) && / master \S+ state (forwarding|disabled|blocking|listening|learning)\b/.test(rows.find((r) => LINK_HEAD.test(r))!)) return content('bridge-link');
     return content('ip-link');
   }
   if (share(rows, new RegExp(String.raw`^${MAC}( dev ${IFNAME})?( |$)`)) > 0.5) return content('bridge-fdb');

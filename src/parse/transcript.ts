@@ -79,9 +79,13 @@ export function promptOf(text: string): Prompt | undefined {
 }
 
 /** A line that is nothing but a command flanctl reads (`arp -e | grep 10.27.13.0`), as posts show them without a prompt. */
+// words a command line flanctl reads may hold; any other plain word (`arp table on other nodes`) makes it prose
+const COMMAND_WORDS = new Set(['show', 'list', 'link', 'addr', 'address', 'route', 'neigh', 'neighbour', 'neighbor', 'table', 'main', 'type', 'bridge', 'veth', 'vxlan', 'master', 'grep', 'egrep', 'exec', 'netns', 'ruleset', 'sudo', 'docker', 'kubectl', 'node', 'nodes', 'yaml', 'json', 'flannel', 'nat', 'filter', 'ipip', 'self', 'permanent', 'ether', 'head', 'tail']);
+
 function bareCommand(text: string): Prompt | undefined {
   const t = text.trim();
-  if (!PROGRAMS.has(firstWord(t)) || CJK.test(t)) return undefined;
+  if (!PROGRAMS.has(firstWord(t)) || CJK.test(t) || /[`:.,]$|`/.test(t)) return undefined;
+  if (t.split(/\s+/).slice(1).some((w) => /^[a-z]{4,}$/.test(w) && !COMMAND_WORDS.has(w) && !PROGRAMS.has(w))) return undefined;
   const r = recogniseCommand(t);
   return r?.kind === undefined ? undefined : { command: t };
 }
@@ -117,7 +121,8 @@ export function splitTranscript(text: string): Transcript {
     if (cur) {
       // drop trailing blank rows so the block's line count is its output
       while (cur.rows.length > 0 && cur.rows[cur.rows.length - 1].trim() === '') cur.rows.pop();
-      if (cur.command !== undefined || cur.rows.some((r) => r.trim() !== '')) blocks.push(cur);
+      // an empty prompt (`[root@node ~]# ` at the end of a paste) is no command
+      if (cur.command || cur.rows.some((r) => r.trim() !== '')) blocks.push(cur);
     }
     cur = undefined;
   };
