@@ -65,33 +65,56 @@ export interface NodeApply {
 }
 
 /**
- * POSIX sh run on the node: take the repair lock, write the journal (argument 4: gzip + base64 of its JSON) and
- * the commands (argument 5: gzip + base64, one command per line), run them in order, stop at the first failure,
- * record the outcome in the journal.
+ * POSIX sh run on the node (`sh -s -- NONCE DIR ID`, the script on stdin): take the repair lock, then the data
+ * part of the script (`repairScript`) writes the journal and one batch file per run of one program into the
+ * private journal directory, each a gzip stream checked whole by gunzip; only then does the last line, `main`,
+ * run the batches (`ip -batch FILE`, `bridge -batch FILE`) in order, stop at the first failure and record the
+ * outcome in the journal. The plan travels on stdin, so its size has no argv limit; a stream cut anywhere
+ * leaves `main` unread or a file that fails gunzip, and a batch child only ever reads complete lines.
  */
-export const REPAIR_SCRIPT = [
-  'm="$1"; dir="$2"; id="$3"; journal="$4"; batch="$5"',
+export const REPAIR_HEAD = [
+  'm="$1"; dir="$2"; id="$3"',
   'PATH="$PATH:/usr/sbin:/sbin"',
   'say() { printf "%s %s\\n" "@@flanctl-$m" "$*"; }',
   'mkdir -p "$dir" && chmod 700 "$dir" || { say error "cannot create $dir"; exit 3; }',
   'lock="$dir/repair.lock"; j="$dir/$id.json"',
   'take() { ( set -C; echo $$ > "$lock" ) 2>/dev/null; }',
   'if ! take; then pid=$(cat "$lock" 2>/dev/null); if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then say error "another flanctl repair is running (pid $pid, lock $lock)"; exit 3; fi; rm -f "$lock"; take || { say error "cannot take the repair lock $lock"; exit 3; }; fi',
-  'trap \'rm -f "$lock" "$j.batch"\' EXIT',
-  'printf "%s" "$journal" | base64 -d | gunzip > "$j.tmp" && mv "$j.tmp" "$j" || { say error "cannot write the journal $j"; exit 3; }',
-  'printf "%s" "$batch" | base64 -d | gunzip > "$j.batch" || { say error "cannot unpack the commands"; exit 3; }',
-  'say journal "$j"',
+  'trap \'rm -f "$lock" "$j".b*\' EXIT',
+  'unpack() { base64 -d | gunzip > "$1" || { say error "cannot unpack $1"; exit 3; }; }',
   'n=0',
   // the journal is one line of JSON whose first "status"/"applied" keys are the top-level ones; `|` is in no
   // command word nor in the filtered error text
   'finish() { sed -i -e "s|\\"status\\":\\"applying\\",|\\"status\\":\\"$1\\",|" -e "s|\\"applied\\":0,|\\"applied\\":$n,$2|" "$j"; }',
-  'run() { e=$("$@" 2>&1 </dev/null); rc=$?; if [ $rc -ne 0 ]; then e=$(printf "%s" "$e" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed "\\"failed\\":{\\"index\\":$n,\\"command\\":\\"$*\\",\\"error\\":\\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n+1)); }',
-  // words are validated (no blanks, no shell or glob characters): splitting the line is the argv
-  'while read -r line; do run $line; done < "$j.batch"',
-  'finish applied ""',
-  'say done "$n"',
+  // iproute2 names the failing line (`Command failed FILE:N`) and ran the lines before it
+  'batch() { e=$("$1" -batch "$2" 2>&1 </dev/null); rc=$?; if [ $rc -ne 0 ]; then k=$(printf "%s\\n" "$e" | sed -n "s/^Command failed .*:\\([0-9][0-9]*\\)$/\\1/p" | head -n 1); [ -n "$k" ] || k=1; n=$((n + k - 1)); c="$1 $(sed -n "${k}p" "$2")"; e=$(printf "%s\\n" "$e" | grep -v "^Command failed" | head -n 1 | tr -cd "A-Za-z0-9 ._:/=-"); finish failed "\\"failed\\":{\\"index\\":$n,\\"command\\":\\"$c\\",\\"error\\":\\"$e\\"},"; say failed "$n" "$e"; exit 1; fi; n=$((n + $3)); }',
   '',
 ].join('\n');
+
+const DATA_END = '@@flanctl-data';
+
+/** A gzip + base64 heredoc written to `file` (a name under "$j"); base64 never contains the end word. */
+const dataPart = (file: string, text: string): string => {
+  const b64 = gzipSync(Buffer.from(text)).toString('base64').replace(/.{1,76}/g, '$&\n');
+  return `unpack "${file}" <<'${DATA_END}'\n${b64}${DATA_END}\n`;
+};
+
+/** The script for one node's plan and its arguments. Every command word is checked as a plain word first. Pure. */
+export function repairScript(nonce: string, journalDir: string, journal: Journal, plan: RepairPlan): { script: string; args: string[] } {
+  const runs: { program: 'ip' | 'bridge'; lines: string[] }[] = [];
+  for (const a of plan.actions) {
+    const line = checkArgs([...a.args]).join(' ');
+    const last = runs[runs.length - 1];
+    if (last?.program === a.program) last.lines.push(line);
+    else runs.push({ program: a.program, lines: [line] });
+  }
+  const parts = [REPAIR_HEAD, ...runs.map((r, i) => dataPart(`$j.b${i}`, r.lines.join('\n') + '\n'))];
+  // the journal last: once it says `applying`, every batch file is there
+  parts.push(dataPart('$j.tmp', JSON.stringify(journal) + '\n'), 'mv "$j.tmp" "$j" || { say error "cannot write the journal $j"; exit 3; }\n');
+  const body = runs.map((r, i) => `  batch ${r.program} "$j.b${i}" ${r.lines.length}`).join('\n');
+  parts.push(`main() {\n  say journal "$j"\n${body}\n  finish applied ""\n  say done "$n"\n}\nmain\n`);
+  return { script: parts.join(''), args: checkArgs([nonce, journalDir, journal.id]) };
+}
 
 /** The journal the repair helper's `repair --undo` reads, for a plan run remotely. Pure. */
 export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal {
@@ -103,21 +126,6 @@ export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal 
     applied: 0,
     actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
   };
-}
-
-// ssh hands the remote command to the node's shell as one string, and Linux caps one argument at 128 KiB
-const MAX_REMOTE_ARGS = 120 * 1024;
-
-const packed = (text: string): string => gzipSync(Buffer.from(text)).toString('base64');
-
-export function repairArgs(nonce: string, journalDir: string, journal: Journal, plan: RepairPlan): string[] {
-  const batch = plan.actions.map((a) => checkArgs([a.program, ...a.args]).join(' ')).join('\n') + '\n';
-  const args = [...checkArgs([nonce, journalDir, journal.id]), packed(JSON.stringify(journal) + '\n'), packed(batch)];
-  const size = args.reduce((n, a) => n + a.length + 1, 0);
-  if (size > MAX_REMOTE_ARGS) {
-    throw new UsageError(`the plan for ${plan.node} (${plan.actions.length} actions) is too large to send in one remote command`, `run \`flanctl repair --apply\` on ${plan.node} itself`);
-  }
-  return args;
 }
 
 /** Apply each node's plan in turn; the first node that fails stops the run (later nodes: not-run). */
@@ -148,7 +156,8 @@ async function applyNode(plan: RepairPlan, transport: Transport, o: { journalDir
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
   try {
-    const r = await transport.runScript(plan.node, REPAIR_SCRIPT, repairArgs(nonce, o.journalDir, remoteJournal(plan, id, now), plan), controller.signal);
+    const { script, args } = repairScript(nonce, o.journalDir, remoteJournal(plan, id, now), plan);
+    const r = await transport.runScript(plan.node, script, args, controller.signal);
     const said = new Map<string, string>();
     for (const line of r.stdout.split('\n')) {
       const m = new RegExp(`^@@flanctl-${nonce} (\\w+) ?(.*)$`).exec(line);

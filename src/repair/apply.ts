@@ -1,7 +1,11 @@
 // Runs a repair plan (and undoes one). The only place besides collect/ that changes the machine.
-// Consecutive actions of one program run as one `ip -batch -` / `bridge -batch -` (thousands of peers in
-// one process); without -force iproute2 stops at the first failing line and names it (`Command failed -:N`),
-// so "stop at the first failure, report exactly what ran" holds per line, not per batch.
+// Consecutive actions of one program run as one `ip -batch FILE` / `bridge -batch FILE` (thousands of peers in
+// one process); without -force iproute2 stops at the first failing line and names it (`Command failed FILE:N`),
+// so "stop at the first failure, report exactly what ran" holds per line, not per batch. The batch is a
+// complete file in the private journal directory, not a pipe: a child left running after flanctl is killed
+// (-9) reads whole lines only and runs what the journal (still `applying`) already lists, so undo covers it.
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { which } from '../collect/runner.js';
 import { EnvironmentError, UsageError } from '../errors.js';
@@ -22,19 +26,43 @@ interface BatchResult {
   /** lines that ran before the failing one (all of them when ok) */
   done: number;
   error?: string;
+  /** with `force`: every failing line (1-based) and iproute2's message for it */
+  failures: { line: number; error: string }[];
 }
 
-async function runBatch(program: 'ip' | 'bridge', lines: string[][], netns?: string): Promise<BatchResult> {
+/** iproute2's stderr: each `Command failed FILE:N` follows the message(s) for line N. */
+function failuresOf(stderr: string): { line: number; error: string }[] {
+  const out: { line: number; error: string }[] = [];
+  let message: string | undefined;
+  for (const l of stderr.split('\n')) {
+    const m = /^Command failed .*:(\d+)$/.exec(l);
+    if (m) {
+      out.push({ line: Number(m[1]), error: message ?? 'failed' });
+      message = undefined;
+    } else if (l.trim() && message === undefined) message = l.trim();
+  }
+  return out;
+}
+
+async function runBatch(program: 'ip' | 'bridge', lines: string[][], netns: string | undefined, file: string, force = false): Promise<BatchResult> {
   const path = await which(program);
   if (!path) throw new EnvironmentError(`${program} not installed`, 'apt-get install iproute2');
   const prefix = programPrefix(program, netns).slice(1);
-  const r = await execa(path, [...prefix, '-batch', '-'], { input: lines.map((l) => l.join(' ')).join('\n') + '\n', reject: false, timeout: 300_000, env: { LC_ALL: 'C' } });
-  if (r.exitCode === 0) return { done: lines.length };
-  const stderr = String(r.stderr ?? '');
-  const m = /Command failed -:(\d+)/.exec(stderr);
-  const msg = stderr.split('\n').find((l) => l.trim() && !l.startsWith('Command failed'))?.trim() ?? r.shortMessage ?? `exit ${r.exitCode}`;
-  // no line number: assume nothing in this batch ran (the journal undo tolerates objects left as they were)
-  return { done: m ? Number(m[1]) - 1 : 0, error: msg };
+  try {
+    await writeFile(file, lines.map((l) => l.join(' ')).join('\n') + '\n', { mode: 0o600 });
+  } catch (e) {
+    throw new EnvironmentError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'set --journal-dir or FLANCTL_JOURNAL_DIR');
+  }
+  try {
+    const r = await execa(path, [...prefix, ...(force ? ['-force'] : []), '-batch', file], { stdin: 'ignore', reject: false, timeout: 300_000, env: { LC_ALL: 'C' } });
+    if (r.exitCode === 0) return { done: lines.length, failures: [] };
+    const failures = failuresOf(String(r.stderr ?? ''));
+    // no line number: assume nothing in this batch ran (the journal undo tolerates objects left as they were)
+    const first = failures[0] ?? { line: 1, error: String(r.stderr ?? '').trim().split('\n')[0] || r.shortMessage || `exit ${r.exitCode}` };
+    return { done: first.line - 1, error: first.error, failures: failures.length ? failures : [first] };
+  } finally {
+    await rm(file, { force: true });
+  }
 }
 
 /** Consecutive runs of one program: [start, end) index ranges. */
@@ -63,7 +91,7 @@ export async function applyPlan(plan: RepairPlan, dir: string, now = new Date())
   if (plan.netns !== undefined) journal.netns = plan.netns;
   const file = await writeJournal(dir, journal);
   for (const [start, end] of runsOf(plan.actions.map((a) => a.program))) {
-    const r = await runBatch(plan.actions[start].program, plan.actions.slice(start, end).map((a) => a.args), plan.netns);
+    const r = await runBatch(plan.actions[start].program, plan.actions.slice(start, end).map((a) => a.args), plan.netns, join(dir, `${journal.id}.batch`));
     journal.applied = start + r.done;
     if (r.error !== undefined) {
       const index = start + r.done;
@@ -105,16 +133,14 @@ export async function undoJournal(dir: string, id?: string, now = new Date()): P
     const errors: string[] = [];
     let restored = 0;
     for (const [start, end] of runsOf(cmds.map((c) => c.program))) {
-      let i = start;
-      while (i < end) {
-        const r = await runBatch(cmds[i].program, cmds.slice(i, end).map((c) => c.args), journal.netns);
-        restored += r.done;
-        if (r.error === undefined) break;
-        const failed = cmds[i + r.done];
+      // -force: every line runs, each failure is named; one process per run even when most objects are gone
+      const r = await runBatch(cmds[start].program, cmds.slice(start, end).map((c) => c.args), journal.netns, join(dir, `${journal.id}.undo.batch`), true);
+      restored += end - start - r.failures.length;
+      for (const f of r.failures) {
+        const failed = cmds[start + f.line - 1];
         // deleting what is already gone reaches the state the journal asks for
-        if (failed.args[1] === 'del' && ABSENT.test(r.error)) restored++;
-        else errors.push(`${render(failed, journal.netns).command}: ${r.error}`);
-        i += r.done + 1;
+        if (failed.args[1] === 'del' && ABSENT.test(f.error)) restored++;
+        else errors.push(`${render(failed, journal.netns).command}: ${f.error}`);
       }
     }
     journal.status = 'undone';

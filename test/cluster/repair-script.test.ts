@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { remoteJournal, REPAIR_SCRIPT, repairArgs } from '../../src/cluster/repair.js';
+import { remoteJournal, repairScript } from '../../src/cluster/repair.js';
 import { readJournal } from '../../src/repair/journal.js';
 import type { RepairPlan } from '../../src/repair/plan.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
@@ -39,8 +39,8 @@ describeNetns('REPAIR_SCRIPT on a namespace node', () => {
   });
 
   function run(plan: RepairPlan, id: string) {
-    const args = repairArgs('cafe0123cafe0123', dir, remoteJournal(plan, id, new Date('2026-11-23T18:00:00Z')), plan);
-    const r = spawnSync('ip', ['netns', 'exec', cluster.nodes[0].netns, 'sh', '-s', '--', ...args], { input: REPAIR_SCRIPT, encoding: 'utf8' });
+    const { script, args } = repairScript('cafe0123cafe0123', dir, remoteJournal(plan, id, new Date('2026-11-23T18:00:00Z')), plan);
+    const r = spawnSync('ip', ['netns', 'exec', cluster.nodes[0].netns, 'sh', '-s', '--', ...args], { input: script, encoding: 'utf8', maxBuffer: 1 << 26 });
     return { status: r.status, said: r.stdout.split('\n').filter((l) => l.startsWith('@@flanctl-cafe0123cafe0123 ')).map((l) => l.slice(27)) };
   }
 
@@ -85,15 +85,23 @@ describeNetns('REPAIR_SCRIPT on a namespace node', () => {
     expect(() => readFileSync(join(dir, 'repair.lock'))).toThrow();
   });
 
-  it('carries a large plan in one command (600 actions, compressed), and refuses one too large to send', async () => {
-    const neigh = (k: number) => action('neigh-replace', 'ip', ['neigh', 'replace', `10.250.${k >> 8}.${k & 255}`, 'lladdr', '0a:00:00:00:00:07', 'dev', 'flannel.1', 'nud', 'permanent']);
-    const plan: RepairPlan = { node: 'node1', skipped: [], actions: Array.from({ length: 600 }, (_, k) => neigh(k)) };
-    expect(run(plan, 'big-1').said).toEqual([`journal ${dir}/big-1.json`, 'done 600']);
-    expect(await readJournal(dir, 'big-1')).toMatchObject({ status: 'applied', applied: 600 });
-    expect(lab.ip(cluster.nodes[0].netns, ['neigh', 'show', '10.250.2.87', 'dev', 'flannel.1'])).toContain('PERMANENT');
-    // random MACs do not compress: enough of them overflow the 128 KiB remote command
-    const hex = (k: number) => k.toString(16).padStart(6, '0').replace(/(..)(..)(..)/, '$1:$2:$3');
+  it('carries a plan of any size on stdin: 20,000 fdb entries with random MACs (over the old 128 KiB argv limit)', async () => {
+    const hex = (k: number) => (k & 0xffffff).toString(16).padStart(6, '0').replace(/(..)(..)(..)/, '$1:$2:$3');
     const huge: RepairPlan = { node: 'node1', skipped: [], actions: Array.from({ length: 20000 }, (_, k) => action('fdb-replace', 'bridge', ['fdb', 'replace', `0a:00:00:${hex(k * 7919)}`, 'dev', 'flannel.1', 'dst', `192.168.${k >> 8}.${k & 255}`, 'self', 'permanent'])) };
-    expect(() => repairArgs('n', dir, remoteJournal(huge, 'huge', new Date()), huge)).toThrow(/too large to send in one remote command/);
+    expect(repairScript('n', dir, remoteJournal(huge, 'huge', new Date()), huge).script.length).toBeGreaterThan(128 * 1024);
+    expect(run(huge, 'big-1').said).toEqual([`journal ${dir}/big-1.json`, 'done 20000']);
+    expect(await readJournal(dir, 'big-1')).toMatchObject({ status: 'applied', applied: 20000 });
+    const fdb = spawnSync('ip', ['netns', 'exec', cluster.nodes[0].netns, 'bridge', 'fdb', 'show', 'dev', 'flannel.1'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+    // the last entry, as the plan wrote it (k = 19999)
+    expect(fdb).toContain(`0a:00:00:${hex(19999 * 7919)} dst 192.168.78.31 self permanent`);
+  });
+
+  it('a stream cut short runs nothing: the batch files and journal may be partial, main never starts', () => {
+    const plan: RepairPlan = { node: 'node1', skipped: [], actions: [action('neigh-replace', 'ip', ['neigh', 'replace', '10.244.7.0', 'lladdr', '0a:00:00:00:00:77', 'dev', 'flannel.1', 'nud', 'permanent'])] };
+    const { script, args } = repairScript('cafe0123cafe0123', dir, remoteJournal(plan, 'cut-1', new Date()), plan);
+    for (const cut of [script.length - 2, script.indexOf('main() {') + 20, script.indexOf('@@flanctl-data') + 30]) {
+      spawnSync('ip', ['netns', 'exec', cluster.nodes[0].netns, 'sh', '-s', '--', ...args], { input: script.slice(0, cut), encoding: 'utf8' });
+      expect(lab.ip(cluster.nodes[0].netns, ['neigh', 'show', '10.244.7.0', 'dev', 'flannel.1']), `cut at ${cut}`).toBe('');
+    }
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../collect/cli.js';
-import { buildFlannelCluster, type LabCluster, randomMac } from '../netns/flannel-cluster.js';
+import { buildFlannelCluster, flannelNodeObject, type LabCluster, nodesJson, randomMac } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 import { SshLab } from './sshd.js';
@@ -166,5 +166,32 @@ describeNetns('cluster mode over ssh (5 namespace nodes, real sshd)', () => {
     // node3 kept its stale entry: nothing ran there
     expect(lab.ip(node3.netns, ['neigh', 'show', '10.244.4.0', 'dev', 'flannel.1'])).toContain(staleMac);
     expect(node4.vtepMac).not.toBe(staleMac);
+  });
+
+  it('repair --cluster --apply streams a 5,000-peer plan (15,000 actions) to one node over ssh; undo on the node removes it', () => {
+    const node1 = cluster.nodes[0];
+    const dir = join(ssh.dir, 'c5');
+    expect(collect(dir).json.nodes[0].ok).toBe(true);
+    const doc = JSON.parse(nodesJson(cluster));
+    for (let i = 0; i < 5000; i++) {
+      const mac = `0a:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00:00:05`;
+      doc.items.push(flannelNodeObject({ name: `peer${i}`, ip: `172.16.${i >> 8}.${i & 255}`, subnet: `10.${100 + (i >> 8)}.${i & 255}.0/24`, vtepMac: mac }));
+    }
+    const nodesFile = join(ssh.dir, 'big-nodes.json');
+    writeFileSync(nodesFile, JSON.stringify(doc));
+    const journalDir = join(ssh.dir, 'journal-c5');
+    const r = flanctl(['repair', '--cluster', dir, '--node', 'node1', '--nodes', nodesFile, '--journal-dir', journalDir, ...ssh.flanctlSshFlags(), '--apply', '--yes']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.nodes.map((n: { node: string; status: string; applied: number }) => `${n.node}:${n.status}:${n.applied}`)).toEqual(['node1:applied:15000']);
+    // the kernel of node1 has them (counted from iproute2's own output)
+    const routes = JSON.parse(lab.ip(node1.netns, ['-j', 'route', 'show', 'dev', 'flannel.1'])) as { dst: string }[];
+    expect(routes.filter((x) => x.dst.startsWith('10.1')).length).toBe(5000);
+    const journal = JSON.parse(readFileSync(r.json.nodes[0].journal, 'utf8'));
+    expect(journal).toMatchObject({ node: 'node1', status: 'applied', applied: 15000 });
+    // undo on the node itself (the journal is there; its commands carry no namespace, so run it in node1's)
+    const undo = runCli(['repair', '--undo', journal.id, '--journal-dir', journalDir, '--json'], { prefix: ['ip', 'netns', 'exec', node1.netns] });
+    expect(undo.status, undo.stderr).toBe(0);
+    const after = JSON.parse(lab.ip(node1.netns, ['-j', 'route', 'show', 'dev', 'flannel.1'])) as { dst: string }[];
+    expect(after.filter((x) => x.dst.startsWith('10.1')).length).toBe(0);
   });
 });

@@ -5,9 +5,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildFlannelCluster, flannelNodeObject, type LabCluster, nodesJson } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { cli, flannelState } from './netns-helpers.js';
 
 // each hostile lease, as an attacker would annotate a node; the expected code is what the issue names for it
@@ -22,7 +23,7 @@ const HOSTILE: { name: string; subnet: string; ip?: string; mac?: string; code: 
   { name: 'bcast-mac', subnet: '10.244.51.0/24', mac: 'ff:ff:ff:ff:ff:ff', code: 'LEASE_BAD_VTEP_MAC' },
 ];
 
-describe.runIf(canUseNetns())('hostile leases are refused (netns cluster, nodes file)', () => {
+describeNetns('hostile leases are refused (netns cluster, nodes file)', () => {
   const lab = new Lab('hls');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-hostile-'));
   let cluster: LabCluster;
