@@ -19,6 +19,7 @@ import {
   parseIptablesSave,
   parseNft,
   parseRouteN,
+  parseRouteN6,
   parseSubnetEnv,
   parseSysctl,
   parseWgDump,
@@ -32,6 +33,7 @@ import type { Collected } from './commands.js';
 /** The collect step (CommandResult.name) each kind stands for, as live collection names it. */
 export const STEP_OF: Record<SourceKind, string> = {
   'route-n': 'ip-route',
+  'route-n6': 'ip-route',
   'ip-route': 'ip-route',
   'ip-link': 'ip-link',
   'ip-addr': 'ip-addr',
@@ -57,7 +59,7 @@ export const STEP_OF: Record<SourceKind, string> = {
 };
 
 // the preferred form of a step outranks its fallback (ip route over route -n), whatever the order of the paste
-const RANK: Partial<Record<SourceKind, number>> = { 'route-n': 1, arp: 1, ifconfig: 1 };
+const RANK: Partial<Record<SourceKind, number>> = { 'route-n': 1, 'route-n6': 1, arp: 1, ifconfig: 1 };
 
 /** The command to paste for each step, named when it is missing. */
 export const PASTE_FOR: Record<string, string> = {
@@ -95,6 +97,8 @@ export function parseKind(r: Recognised, text: string): { parsed: Parsed; warnin
   switch (r.kind) {
     case 'route-n':
       return list('routes', parseRouteN);
+    case 'route-n6':
+      return list('routes', parseRouteN6);
     case 'ip-route':
       return list('routes', parseIpRoute);
     case 'ip-neigh':
@@ -177,7 +181,9 @@ function mergeRulesets(have: IptablesRuleset | undefined, add: IptablesRuleset):
  * not used. Returns how the output was used, or false when it was not.
  */
 export function applyParsed(c: Collected, steps: Map<string, StepState>, r: Recognised, parsed: Parsed): 'replaced' | 'merged' | false {
-  const step = STEP_OF[r.kind];
+  // `ip -6 route` / `route -n -A inet6` never show IPv4 routes (nor the reverse): one routes step per family
+  const v6 = parsed.slot === 'routes' && parsed.value.length > 0 && parsed.value.every((x) => x.dst.includes(':'));
+  const step = STEP_OF[r.kind] + (v6 ? '6' : '');
   const rank = RANK[r.kind] ?? 2;
   const filtered = r.filter !== undefined;
   const prev = steps.get(step);
@@ -186,7 +192,7 @@ export function applyParsed(c: Collected, steps: Map<string, StepState>, r: Reco
   steps.set(step, { rank: Math.max(rank, prev?.rank ?? 0), filtered: filtered && (prev?.filtered ?? true) });
   switch (parsed.slot) {
     case 'routes':
-      c.routes = replace ? parsed.value : merge(c.routes, parsed.value, KEY.routes);
+      c.routes = replace ? [...(c.routes ?? []).filter((x) => x.dst.includes(':') !== v6), ...parsed.value] : merge(c.routes, parsed.value, KEY.routes);
       break;
     case 'neigh':
       c.neigh = replace ? parsed.value : merge(c.neigh, parsed.value, KEY.neigh);

@@ -16,6 +16,7 @@ export { parseIpRoute } from './ip-route.js';
 export { parseIptablesSave, shellSplit } from './iptables-save.js';
 export { parseNft } from './nft.js';
 export { parseRouteN } from './route-n.js';
+export { parseRouteN6 } from './route-n6.js';
 export { parseSubnetEnv } from './subnet-env.js';
 export { parseSysctl } from './sysctl.js';
 export { parseWgDump, redactWgDump } from './wg-dump.js';
@@ -37,6 +38,7 @@ import { parseIpRoute } from './ip-route.js';
 import { parseIptablesSave } from './iptables-save.js';
 import { parseNft } from './nft.js';
 import { parseRouteN } from './route-n.js';
+import { parseRouteN6 } from './route-n6.js';
 import { parseSubnetEnv } from './subnet-env.js';
 import { parseSysctl } from './sysctl.js';
 import { parseWgDump } from './wg-dump.js';
@@ -49,6 +51,7 @@ export type AnyParser = (text: string, arg?: string) => unknown;
 
 export const PARSERS = {
   'route-n': (t) => parseRouteN(t),
+  'route-n6': (t) => parseRouteN6(t),
   'ip-route': (t) => parseIpRoute(t),
   'ip-link': (t) => parseIpLink(t),
   'ip-addr': (t) => parseIpAddr(t),

@@ -273,8 +273,9 @@ export function linkFromJson(command: string, o: Record<string, unknown>): Link 
   if (infoKind === 'vxlan') {
     Object.assign(link, compact({
       vni: field(command, data, 'id', 'number'),
-      local: field(command, data, 'local', 'string'),
-      remote: field(command, data, 'remote', 'string') ?? field(command, data, 'group', 'string'),
+      // a vxlan over an IPv6 underlay (flannel-v6.<VNI>) names its ends local6 / remote6 / group6
+      local: field(command, data, 'local', 'string') ?? field(command, data, 'local6', 'string'),
+      remote: field(command, data, 'remote', 'string') ?? field(command, data, 'group', 'string') ?? field(command, data, 'remote6', 'string') ?? field(command, data, 'group6', 'string'),
       dev: field(command, data, 'link', 'string'),
       port: field(command, data, 'port', 'number'),
       learning: field(command, data, 'learning', 'boolean'),

@@ -17,6 +17,7 @@ const LinksAndAddresses = z.object({ links: z.array(Link), addresses: z.array(Ad
 const Strings = z.record(z.string(), z.string());
 const SCHEMA: Record<ParserName, z.ZodType> = {
   'route-n': z.array(Route),
+  'route-n6': z.array(Route),
   'ip-route': z.array(Route),
   'ip-link': z.array(Link),
   'ip-addr': LinksAndAddresses,
