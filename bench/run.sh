@@ -29,7 +29,7 @@ if ! command -v hyperfine >/dev/null 2>&1; then
   command -v hyperfine >/dev/null 2>&1 || { echo "bench: hyperfine is required (apt-get install hyperfine)" >&2; exit 3; }
 fi
 
-npm run build >&2 || { echo "bench: npm run build failed" >&2; exit 1; }
+npm run build >&2 && BINARY_SKIP_BUILD=1 npm run build:binary >&2 || { echo "bench: npm run build / build:binary failed" >&2; exit 1; }
 rm -f "$OUT/results.json"
 # what was measured, for the report's machine line
 BENCH_REV="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' (+ uncommitted changes)')"
@@ -49,6 +49,7 @@ tsx() { node --import tsx "$@"; }
 step generate tsx bench/scale.ts generate
 step startup tsx bench/startup.ts
 step scale tsx bench/scale.ts
+step binary tsx bench/binary.ts
 if [ "$(id -u)" -eq 0 ] && ip netns list >/dev/null 2>&1; then
   step collect tsx bench/collect.ts
   step apply tsx bench/apply.ts

@@ -11,7 +11,7 @@ const BUILT = join(ROOT, 'dist/flanctl-linux-x64');
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 // the binary's own outputs and tsc's bookkeeping, which change without changing what is bundled
-const OUTPUTS = new Set(['binary', 'flanctl-linux-x64', 'flanctl-linux-x64.tmp', '.tsbuildinfo']);
+const OUTPUTS = new Set(['flanctl-linux-x64', 'flanctl-linux-x64.sea', 'flanctl-linux-x64.tmp', '.tsbuildinfo']);
 
 function newestMtime(path: string): number {
   const st = statSync(path);

@@ -1,0 +1,94 @@
+// Benchmark: the single binary's start-up (issue 15). In one hyperfine run: `node -e 0`, the binary's `--version` and
+// seed trace, and the same two through `node bin/run.js`. Targets: binary `--version` ≤ 1.5×, binary seed trace ≤ 2×
+// `node -e 0`. Then the levers: small single executables built the same way (scripts/sea.sh), each importing one
+// thing, timed against an empty one — what oclif, zod (and zod/mini), our zod schemas, validating a trusted snapshot
+// file, and cli-table3 add to a start-up. Writes bench/out/binary.md (the BENCHMARKS.md section) and results.json.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, QUICK, ROOT, exec, hyperfine, q, record, type Timing } from './lib.js';
+
+const BIN = join(ROOT, 'dist/flanctl-linux-x64');
+const SEED = ['trace', '10.27.13.5', '--from-dir', join(ROOT, 'fixtures/nodes/k8snode028')];
+const LEVERS = join(OUT, 'levers');
+const SNAP5K = join(OUT, 'scale', 'n5000', 'snapshot.json');
+const MODEL = join(ROOT, 'dist/model/index.js');
+
+/** One entry per lever: the module a small single executable runs (bundled by esbuild like bin/binary.js). */
+const leverEntries: Record<string, string> = {
+  empty: 'process.exitCode = 0;',
+  '@oclif/core (run, flush, config)': "import { run } from '@oclif/core/run'; import { flush } from '@oclif/core/flush'; import { Config } from '@oclif/core/config'; void [run, flush, Config];",
+  zod: "import { z } from 'zod'; z.object({ a: z.string() }).parse({ a: 'x' });",
+  'zod/mini': "import * as z from 'zod/mini'; z.object({ a: z.string() }).parse({ a: 'x' });",
+  'zod + flanctl schemas (src/model)': `import * as model from ${JSON.stringify(MODEL)}; void model;`,
+  'cli-table3': "import Table from 'cli-table3'; const t = new Table({ head: ['a', 'b'] }); t.push(['1', '2']); void t.toString();",
+  'JSON.parse 5k-peer snapshot': "import { readFileSync } from 'node:fs'; JSON.parse(readFileSync(process.argv[2], 'utf8'));",
+  'JSON.parse + Snapshot.parse (zod) 5k-peer snapshot': `import { readFileSync } from 'node:fs'; import { Snapshot } from ${JSON.stringify(MODEL)}; Snapshot.parse(JSON.parse(readFileSync(process.argv[2], 'utf8')));`,
+};
+
+function buildSea(entry: string, bin: string): void {
+  const r = exec(['bash', join(ROOT, 'scripts/sea.sh'), entry, bin], { cwd: ROOT });
+  if (r.status !== 0 || !existsSync(bin)) throw new Error(`building ${bin} failed: ${r.stderr.slice(-1000)}`);
+}
+
+const ms = (s: number): string => (s * 1000).toFixed(1);
+const x = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+function main(): void {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: npm run build:binary (bench/run.sh builds it)`);
+  const runs = QUICK ? 5 : 30;
+  const cmds: Record<string, string> = {
+    'node -e 0': 'node -e 0',
+    'binary --version': [BIN, '--version'].map(q).join(' '),
+    'binary trace (seed k8snode028)': [BIN, ...SEED].map(q).join(' '),
+    'bin/run.js --version': ['node', join(ROOT, 'bin/run.js'), '--version'].map(q).join(' '),
+    'bin/run.js trace (seed k8snode028)': ['node', join(ROOT, 'bin/run.js'), ...SEED].map(q).join(' '),
+  };
+  const t = hyperfine('binary', cmds, { warmup: 3, runs });
+  record('binary', 'timings', t);
+  const node = t['node -e 0'];
+  const targets: [string, number][] = [['binary --version', 1.5], ['binary trace (seed k8snode028)', 2]];
+  const md = [
+    `\`node --import tsx bench/binary.ts\` (after \`npm run build:binary\`): hyperfine, 3 warm-up and ${runs} timed runs per`,
+    'command, all in one run; CPU = user + system. The seed trace is `trace 10.27.13.5 --from-dir fixtures/nodes/k8snode028`.',
+    '',
+    '| command | wall ms | ± ms | CPU ms | wall vs `node -e 0` | CPU vs `node -e 0` |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...Object.entries(t).map(([label, v]) => `| \`${label}\` | ${ms(v.mean)} | ${ms(v.stddev)} | ${ms(v.cpu)} | ${x(v.mean, node.mean)} | ${x(v.cpu, node.cpu)} |`),
+    '',
+    ...targets.map(([label, limit]) => {
+      const v = t[label];
+      const met = v.mean <= limit * node.mean;
+      return `- ${label}: ${x(v.mean, node.mean)} wall, ${x(v.cpu, node.cpu)} CPU — ${met ? 'MET' : 'MISSED'} (target ≤ ${limit}× \`node -e 0\`, wall)`;
+    }),
+  ];
+
+  // levers: each a small single executable, timed against the empty one in one hyperfine run
+  mkdirSync(LEVERS, { recursive: true });
+  const leverCmds: Record<string, string> = {};
+  for (const [i, [label, code]] of Object.entries(leverEntries).entries()) {
+    if (label.includes('snapshot') && !existsSync(SNAP5K)) continue;
+    const entry = join(LEVERS, `lever${i}.mjs`);
+    writeFileSync(entry, `${code}\n`);
+    buildSea(entry, join(LEVERS, `lever${i}`));
+    leverCmds[label] = [join(LEVERS, `lever${i}`), ...(label.includes('snapshot') ? [SNAP5K] : [])].map(q).join(' ');
+  }
+  const l = hyperfine('binary-levers', leverCmds, { warmup: 3, runs });
+  record('binary', 'levers', l);
+  const empty = l.empty;
+  const above = (v: Timing): string => `${ms(v.cpu - empty.cpu)} | ${ms(v.mean - empty.mean)}`;
+  md.push(
+    '',
+    `Levers: a single executable that only imports (and uses once) the thing named, minus an empty one; same build`,
+    `(\`scripts/sea.sh\`: esbuild minified, code cache), ${runs} runs each, one hyperfine run. The snapshot rows read`,
+    `\`bench/out/scale/n5000/snapshot.json\` (${existsSync(SNAP5K) ? `${(readFileSync(SNAP5K).length / 2 ** 20).toFixed(1)} MiB` : 'not generated'}).`,
+    '',
+    '| lever | CPU ms above empty | wall ms above empty |',
+    '| --- | ---: | ---: |',
+    `| empty single executable (${ms(empty.cpu)} ms CPU, ${ms(empty.mean)} ms wall) | 0 | 0 |`,
+    ...Object.entries(l).filter(([label]) => label !== 'empty').map(([label, v]) => `| ${label} | ${above(v)} |`),
+  );
+  writeFileSync(join(OUT, 'binary.md'), `${md.join('\n')}\n`);
+  console.log(`\n${md.join('\n')}`);
+}
+
+main();
