@@ -2,12 +2,13 @@
 // in a mount namespace where node is an empty file, with `env -i`, from /tmp. Expected answers come from outside the
 // code: the README's seed trace (read by a person from the ticket), tshark's reading of the fixture capture, the
 // namespaces this test programs itself, the README's command list, and bash itself for completion.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
+import { SshLab } from '../cluster/sshd.js';
 import { binary, HiddenNode, ROOT } from './hidden-node.js';
 
 interface TsharkFrames {
@@ -109,6 +110,44 @@ describeNetns('the single binary, where node is hidden', () => {
       expect(snap.neigh).toContainEqual(expect.objectContaining({ dst: gw, lladdr: peer.vtepMac, dev: 'flannel.1' }));
       expect(snap.fdb).toContainEqual(expect.objectContaining({ mac: peer.vtepMac, dst: peer.ip, dev: 'flannel.1' }));
       expect(snap.routes).toContainEqual(expect.objectContaining({ dst: peer.subnet, gateway: gw, dev: 'flannel.1', onlink: true }));
+    });
+  });
+
+  describe('cluster mode over ssh (2 namespace nodes, real sshd)', () => {
+    const lab = new Lab('bcl');
+    let ssh: SshLab;
+    let cluster: LabCluster;
+
+    beforeAll(async () => {
+      try {
+        ssh = new SshLab(lab);
+        cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 1 });
+        ssh.addClient(cluster);
+        await Promise.all(cluster.nodes.map((n) => ssh.start(n.netns, n.ip, n.name)));
+      } catch (error) {
+        ssh?.stop();
+        lab.teardown();
+        throw error;
+      }
+    });
+    afterAll(() => {
+      ssh?.stop();
+      lab.teardown();
+    });
+
+    it('collects every node over the ssh transport and finds them consistent', () => {
+      const hosts = join(ssh.dir, 'hosts.txt');
+      writeFileSync(hosts, cluster.nodes.map((n) => `root@${n.ip}`).join('\n') + '\n');
+      const dir = join(ssh.dir, 'collected');
+      const inClient = (args: string[]) => node.exec(['ip', 'netns', 'exec', ssh.clientNs, node.bin, ...args, '--json']);
+      const c = inClient(['collect', '--all', '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--timeout', '20', '-o', dir]);
+      expect(c.stderr).toBe('');
+      expect(c.status).toBe(0);
+      expect(JSON.parse(c.stdout).nodes.map((n: { ok: boolean }) => n.ok)).toEqual([true, true]);
+      const d = inClient(['doctor', '--cluster', dir]);
+      const doc = JSON.parse(d.stdout);
+      expect(doc.matrix.cells).toHaveLength(2);
+      expect(doc.matrix.cells.every((cell: { ok: boolean }) => cell.ok)).toBe(true);
     });
   });
 });
