@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { FlanctlError, UsageError } from '../errors.js';
 import type { CommandResult, DesiredState, PodNetns } from '../model/index.js';
-import { FILE_NAMES, recognise, type Recognised, type SourceKind } from '../parse/detect.js';
+import { FILE_NAMES, recognise, recogniseName, type Recognised, type SourceKind } from '../parse/detect.js';
 import { blockText, splitTranscript } from '../parse/transcript.js';
 import { redactWgDump } from '../parse/wg-dump.js';
 import { buildSnapshot } from './assemble.js';
@@ -168,6 +168,8 @@ export async function loadSources(path: string): Promise<SourcesLoad> {
       continue;
     }
     const transcript = splitTranscript(input.text);
+    // an empty file under a conventional name is the command's answer: it printed nothing (no rules, no entries)
+    if (transcript.blocks.length === 0 && recogniseName(input.name)) transcript.blocks.push({ line: 1, first: 1, rows: [], trimmed: [] });
     for (const b of transcript.blocks) {
       const text = blockText(b);
       const lastLine = b.first + b.rows.length - 1;
@@ -181,7 +183,10 @@ export async function loadSources(path: string): Promise<SourcesLoad> {
       }
       Object.assign(report, { kind: r.kind, by: r.by }, r.dev ? { dev: r.dev } : {}, r.filter ? { filter: r.filter } : {});
       const nonBlank = b.rows.filter((row) => row.trim() !== '').length;
-      if (nonBlank === 0) {
+      // a prompt followed by nothing printed nothing (no rules, no entries): an answer; a bare command line or an
+      // empty file without a conventional name is not
+      const answeredEmpty = (b.command !== undefined && !b.bare) || (b.command === undefined && r.by === 'name');
+      if (nonBlank === 0 && !answeredEmpty) {
         report.reason = 'no output';
         blocks.push(report);
         continue;

@@ -11,6 +11,8 @@ export interface Block {
   pod?: string;
   /** the command line after the prompt */
   command?: string;
+  /** the command stood on its own line without a prompt (a blog post's habit): no output may mean none was pasted */
+  bare?: true;
   /** 1-based line of the prompt (or of the first output line when there is no prompt) */
   line: number;
   /** the output with the paste's line numbers: line `first + i` of the paste is `rows[i]` */
@@ -59,6 +61,7 @@ export const isPodName = (host: string): boolean => /^[a-z0-9]([-a-z0-9]*[a-z0-9
 interface Prompt {
   host?: string;
   command: string;
+  bare?: true;
 }
 
 function firstWord(cmd: string): string {
@@ -87,7 +90,7 @@ function bareCommand(text: string): Prompt | undefined {
   if (!PROGRAMS.has(firstWord(t)) || CJK.test(t) || /[`:.,]$|`/.test(t)) return undefined;
   if (t.split(/\s+/).slice(1).some((w) => /^[a-z]{4,}$/.test(w) && !COMMAND_WORDS.has(w) && !PROGRAMS.has(w))) return undefined;
   const r = recogniseCommand(t);
-  return r?.kind === undefined ? undefined : { command: t };
+  return r?.kind === undefined ? undefined : { command: t, bare: true };
 }
 
 const isProse = (text: string): boolean => CJK.test(text) || isSentence(text);
@@ -145,7 +148,7 @@ export function splitTranscript(text: string): Transcript {
       if (innerCmd === '' || /^(ba|z|a)?sh$/.test(innerCmd)) shellPod = inner;
       else pod = inner;
     }
-    cur = { ...(blockHost ? { host: blockHost } : {}), ...(pod ? { pod } : {}), ...(prompt ? { command: prompt.command } : {}), line, first: line + (prompt ? 1 : 0), rows: [], trimmed: [] };
+    cur = { ...(blockHost ? { host: blockHost } : {}), ...(pod ? { pod } : {}), ...(prompt ? { command: prompt.command } : {}), ...(prompt?.bare ? { bare: true as const } : {}), line, first: line + (prompt ? 1 : 0), rows: [], trimmed: [] };
     return cur;
   };
   rows.forEach((raw, i) => {
