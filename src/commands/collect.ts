@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { sourceFlags } from '../cli/flags.js';
 import { collectAllFlags } from '../cluster/flags.js';
 import type { CollectAllResult } from '../cluster/service.js';
@@ -34,7 +35,7 @@ Reads only; needs root for a live node or --netns. Every step's outcome (program
     const { flags } = await this.parse(Collect);
     const { result, exit } = await collectService(toOptions(flags));
     this.finish(exit);
-    if (!this.jsonEnabled()) this.log(renderCollect(result));
+    if (!this.jsonEnabled()) this.log(renderCollect(result, terminalView()));
     return result.kind === 'all' ? result.all : result.snapshot;
   }
 }

@@ -1,4 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { desiredFlags, stateFlags } from '../cli/flags.js';
 import { renderDoctor } from '../render/doctor.js';
 import { doctorService, type DoctorJson } from '../services/doctor.js';
@@ -28,7 +29,7 @@ only the checks that need no leases run (the others are listed as skipped). Exit
     const { flags } = await this.parse(Doctor);
     const { result, exit } = await doctorService(toOptions(flags));
     this.finish(exit);
-    if (!this.jsonEnabled()) this.log(renderDoctor(result));
+    if (!this.jsonEnabled()) this.log(renderDoctor(result, terminalView()));
     return result.doc;
   }
 }

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { stateFlags } from '../cli/flags.js';
 import { renderPodVeth } from '../render/pod-veth.js';
 import { toOptions } from '../services/options.js';
@@ -24,7 +25,7 @@ export default class PodVeth extends BaseCommand {
     const { args, flags } = await this.parse(PodVeth);
     const { result, exit } = await podVethService(toOptions(flags), args.pod);
     this.finish(exit);
-    if (!this.jsonEnabled()) this.log(renderPodVeth(result));
+    if (!this.jsonEnabled()) this.log(renderPodVeth(result, terminalView()));
     return result;
   }
 }

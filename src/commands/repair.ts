@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { confirmOnTerminal } from '../cli/confirm.js';
 import { desiredFlags, stateFlags } from '../cli/flags.js';
 import { collectAllFlags } from '../cluster/flags.js';
@@ -48,9 +49,9 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     const { args, flags } = await this.parse(Repair);
     const { result, exit } = await repairService(toOptions(flags), confirmOnTerminal, args.id);
     this.finish(exit);
-    if (result.kind === 'undo') this.log(renderUndo(result));
-    else if (result.kind === 'cluster') this.log(renderClusterRepair(result));
-    else if (!this.jsonEnabled()) this.log(renderRepair(result));
+    if (result.kind === 'undo') this.log(renderUndo(result, terminalView()));
+    else if (result.kind === 'cluster') this.log(renderClusterRepair(result, terminalView()));
+    else if (!this.jsonEnabled()) this.log(renderRepair(result, terminalView()));
     return result.doc;
   }
 }

@@ -1,8 +1,9 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { stateFlags } from '../cli/flags.js';
+import { terminalView } from '../cli/terminal.js';
 import { renderLeases } from '../render/leases.js';
-import { renderSources } from '../render/sources.js';
+import { renderSourceLoads } from '../render/sources.js';
 import { renderShowNodes, SHOW_SUBJECTS, type ShowSubject } from '../render/state-tables.js';
 import { toOptions } from '../services/options.js';
 import { showService, type ShowJson, type ShowWhat } from '../services/show.js';
@@ -37,9 +38,9 @@ The same data every other command works on, from the live node, a --netns, saved
     const { result } = await showService(toOptions(flags), what);
     // tables only when printed: cli-table3 is quadratic in rows (20k routes took 71 s)
     if (!this.jsonEnabled()) {
-      if (what === 'sources') this.log(result.loads.map(renderSources).join('\n\n'));
-      else if (what === 'leases') this.log(renderLeases(result.desired));
-      else this.log(renderShowNodes(result.snapshots, what as ShowSubject));
+      if (what === 'sources') this.log(renderSourceLoads(result.loads, terminalView()));
+      else if (what === 'leases') this.log(renderLeases(result.desired, terminalView()));
+      else this.log(renderShowNodes(result.snapshots, what as ShowSubject, terminalView()));
     }
     return result.doc;
   }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { TraceResult } from '../analyze/trace.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { stateFlags } from '../cli/flags.js';
 import { renderAscii, renderDot, renderMermaid } from '../render/diagram.js';
 import { renderTrace } from '../render/trace.js';
@@ -38,7 +39,7 @@ export default class Trace extends BaseCommand {
     if (flags.format === 'dot') this.log(renderDot(result));
     else if (flags.format === 'mermaid') this.log(renderMermaid(result));
     else if (flags.format === 'ascii') this.log(renderAscii(result));
-    else if (!this.jsonEnabled()) this.log(renderTrace(result));
+    else if (!this.jsonEnabled()) this.log(renderTrace(result, terminalView()));
     return result;
   }
 }

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import type { WhohasResult } from '../analyze/whohas.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { stateFlags } from '../cli/flags.js';
 import { renderWhohas } from '../render/whohas.js';
 import { toOptions } from '../services/options.js';
@@ -25,7 +26,7 @@ export default class Whohas extends BaseCommand {
     const { args, flags } = await this.parse(Whohas);
     const { result, exit } = await whohasService(toOptions(flags), args.mac);
     this.finish(exit);
-    if (!this.jsonEnabled()) this.log(renderWhohas(result));
+    if (!this.jsonEnabled()) this.log(renderWhohas(result, terminalView()));
     return result;
   }
 }

@@ -1,13 +1,14 @@
 // doctor --cluster: the node × node grid and the cross-node problems.
 import type { ClusterDoctor } from '../cluster/doctor.js';
 import { matrixGrid } from '../cluster/matrix.js';
+import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
-export function renderClusterDoctor(r: ClusterDoctor): string {
+export function renderClusterDoctor(r: ClusterDoctor, view: View = {}): string {
   const grid = matrixGrid(r.matrix);
   const out = [
     'Each row is a node\'s own neigh/fdb/route state for the peer in each column, checked against that peer\'s real flannel.1 (✓ = matches, · = the node itself).',
-    renderTable(grid.head, grid.rows),
+    renderTable(grid.head, grid.rows, view),
   ];
   if (r.unreachable.length) out.push(`Not collected (${r.unreachable.length}): ${r.unreachable.map((u) => `${u.name} — ${u.error}`).join('; ')}`);
   const problems = r.findings.filter((f) => f.code !== 'NODE_UNREACHABLE');
@@ -22,5 +23,5 @@ export function renderClusterDoctor(r: ClusterDoctor): string {
     }
     out.push('Fix them all: flanctl repair --cluster DIR (dry run), then --apply.');
   }
-  return out.join('\n');
+  return fitText(out.join('\n'), view.width);
 }

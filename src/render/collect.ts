@@ -1,5 +1,6 @@
 import type { CollectAllResult } from '../cluster/service.js';
 import type { CollectOutcome } from '../services/collect.js';
+import { fitText, type View } from './layout.js';
 
 export function renderCollectAll(r: CollectAllResult): string {
   const ok = r.nodes.filter((n) => n.ok);
@@ -12,13 +13,15 @@ export function renderCollectAll(r: CollectAllResult): string {
   return lines.join('\n');
 }
 
-export function renderCollect(r: CollectOutcome): string {
-  if (r.kind === 'all') return renderCollectAll(r.all);
+export function renderCollect(r: CollectOutcome, view: View = {}): string {
+  if (r.kind === 'all') return fitText(renderCollectAll(r.all), view.width);
+  // the snapshot JSON on stdout: a document, never wrapped
   if (r.text !== undefined) return r.text;
   const s = r.snapshot;
   const failed = s.commands.filter((c) => !c.ok);
-  return (
+  return fitText(
     `wrote ${r.written}: ${s.host}, ${s.links.length} links, ${s.routes.length} routes, ${s.neigh.length} neigh, ${s.fdb.length} fdb, ${s.pods.length} pods` +
-    (failed.length ? `; not collected: ${failed.map((c) => `${c.name} (${c.error})`).join(', ')}` : '')
+    (failed.length ? `; not collected: ${failed.map((c) => `${c.name} (${c.error})`).join(', ')}` : ''),
+    view.width,
   );
 }

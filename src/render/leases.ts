@@ -1,8 +1,9 @@
 // `flanctl show leases`: flannel's desired state as read from --nodes/--kube/--etcd or pasted with the outputs.
 import type { DesiredState } from '../model/index.js';
+import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
-export function renderLeases(desired: DesiredState | undefined): string {
+export function renderLeases(desired: DesiredState | undefined, view: View = {}): string {
   if (!desired) return 'no leases (give --nodes FILE, --kube or --etcd, or paste `kubectl get nodes -o yaml` with the outputs)';
   const table =
     desired.leases.length === 0
@@ -10,7 +11,8 @@ export function renderLeases(desired: DesiredState | undefined): string {
       : renderTable(
           ['node', 'subnet', 'public ip', 'backend', 'vni', 'VtepMAC', 'source'],
           desired.leases.map((l) => [l.node, l.subnet, l.publicIp, l.backendType, l.vni, l.vtepMac, l.source]),
+          view,
         );
   const problems = desired.problems.map((p) => `${p.code}: ${p.summary}`);
-  return [table, ...problems].join('\n');
+  return fitText([table, ...problems].join('\n'), view.width);
 }

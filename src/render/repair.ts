@@ -2,20 +2,21 @@
 import type { ClusterManifest } from '../cluster/collect.js';
 import type { RepairPlan } from '../repair/plan.js';
 import type { ClusterRepairOutcome, RepairJson, RepairOutcome, UndoOutcome } from '../services/repair.js';
+import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
 // cli-table3's layout is quadratic in rows: past this many actions the table shows counts per op and status
 const TABLE_ROWS = 200;
 
-export function renderPlan(doc: RepairJson, footer: string): string {
+export function renderPlan(doc: RepairJson, footer: string, view: View = {}): string {
   const out: string[] = [];
   if (doc.actions.length === 0) out.push(`node ${doc.node ?? '?'}: nothing to repair`);
   else if (doc.actions.length <= TABLE_ROWS) {
-    out.push(renderTable(['#', 'OP', 'TARGET', 'STATUS', 'REASON'], doc.actions.map((a, i) => [i + 1, a.op, a.target, a.status, a.reason])));
+    out.push(renderTable(['#', 'OP', 'TARGET', 'STATUS', 'REASON'], doc.actions.map((a, i) => [i + 1, a.op, a.target, a.status, a.reason]), view));
   } else {
     const counts = new Map<string, number>();
     for (const a of doc.actions) counts.set(`${a.op}\t${a.status}`, (counts.get(`${a.op}\t${a.status}`) ?? 0) + 1);
-    out.push(renderTable(['OP', 'STATUS', 'ACTIONS'], [...counts].map(([k, n]) => [...k.split('\t'), n])));
+    out.push(renderTable(['OP', 'STATUS', 'ACTIONS'], [...counts].map(([k, n]) => [...k.split('\t'), n]), view));
   }
   if (doc.actions.length) {
     out.push('', 'Commands:');
@@ -23,7 +24,7 @@ export function renderPlan(doc: RepairJson, footer: string): string {
   }
   if (doc.skipped.length) out.push('', 'Skipped:', ...doc.skipped.map((s) => `  ${s.target}: ${s.reason}`));
   if (footer) out.push('', footer);
-  return out.join('\n');
+  return fitText(out.join('\n'), view.width);
 }
 
 /** The footer under a local plan: what happened. */
@@ -36,13 +37,13 @@ export function repairFooter(r: RepairOutcome): string {
     : `applied ${a.applied} action(s); journal ${a.journalFile} (undo: flanctl repair --undo ${a.journalId})`;
 }
 
-export function renderRepair(r: RepairOutcome): string {
-  return r.aborted ? repairFooter(r) : renderPlan(r.doc, repairFooter(r));
+export function renderRepair(r: RepairOutcome, view: View = {}): string {
+  return r.aborted ? repairFooter(r) : renderPlan(r.doc, repairFooter(r), view);
 }
 
-export function renderUndo(r: UndoOutcome): string {
+export function renderUndo(r: UndoOutcome, view: View = {}): string {
   const u = r.undo;
-  return [`undid repair ${u.journalId} on ${u.node}${u.netns ? ` (netns ${u.netns})` : ''}: ${u.restored} command(s)`, ...u.commands.map((c) => `  ${c}`), ...u.errors.map((e) => `  failed: ${e}`)].join('\n');
+  return fitText([`undid repair ${u.journalId} on ${u.node}${u.netns ? ` (netns ${u.netns})` : ''}: ${u.restored} command(s)`, ...u.commands.map((c) => `  ${c}`), ...u.errors.map((e) => `  failed: ${e}`)].join('\n'), view.width);
 }
 
 export function renderClusterPlan(plans: RepairPlan[], unreachable: { name: string; error: string }[], desiredFrom: string, manifest: ClusterManifest | undefined): string {
@@ -61,7 +62,11 @@ export function renderClusterPlan(plans: RepairPlan[], unreachable: { name: stri
   return out.join('\n');
 }
 
-export function renderClusterRepair(r: ClusterRepairOutcome): string {
+export function renderClusterRepair(r: ClusterRepairOutcome, view: View = {}): string {
+  return fitText(clusterRepairText(r), view.width);
+}
+
+function clusterRepairText(r: ClusterRepairOutcome): string {
   if (r.aborted) return 'aborted: nothing was changed';
   const plan = renderClusterPlan(r.plans, r.unreachable, r.desiredFrom, r.manifest);
   const total = r.plans.reduce((n, p) => n + p.actions.length, 0);

@@ -1,5 +1,6 @@
 // `flanctl show <what>`: one table per kind of node state, with the columns people grep for.
 import type { Link, Snapshot } from '../model/index.js';
+import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
 export const SHOW_SUBJECTS = ['links', 'addresses', 'routes', 'neigh', 'fdb', 'bridges', 'iptables', 'nft', 'pods', 'subnet-env'] as const;
@@ -78,21 +79,29 @@ function emptyReason(s: Snapshot, subject: ShowSubject): string {
   return step.ok ? 'the output lists none' : `${step.name} failed: ${step.error ?? 'unknown error'}`;
 }
 
-export function renderShow(s: Snapshot, subject: ShowSubject): string {
+export function renderShow(s: Snapshot, subject: ShowSubject, view: View = {}): string {
+  return fitText(showTable(s, subject, view), view.width);
+}
+
+function showTable(s: Snapshot, subject: ShowSubject, view: View): string {
   if (showItems(s, subject).length === 0) return `no ${subject} on ${s.host} (${emptyReason(s, subject)})`;
   switch (subject) {
     case 'links':
       return renderTable(
         ['ifindex', 'name', 'kind', 'mtu', 'state', 'mac', 'master', 'details'],
         s.links.map((l) => [l.ifindex || undefined, l.name, l.kind, l.mtu, l.operstate, l.mac, l.master, linkDetails(l)]),
+        view,
       );
     case 'addresses':
       return renderTable(
         ['dev', 'family', 'address', 'scope', 'broadcast'],
         s.addresses.map((a) => [a.dev, a.family, `${a.local}/${a.prefixlen}`, a.scope, a.broadcast]),
+        view,
       );
     case 'subnet-env':
-      return renderTable(['variable', 'value'], Object.entries(s.subnetEnv?.vars ?? {}));
+      return renderTable(['variable', 'value'], Object.entries(s.subnetEnv?.vars ?? {}),
+        view,
+      );
     case 'routes':
       return renderTable(
         ['dst', 'gateway', 'dev', 'flags', 'metric', 'proto', 'scope', 'src'],
@@ -107,21 +116,25 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
           r.scope,
           r.src,
         ]),
+        view,
       );
     case 'neigh':
       return renderTable(
         ['dst', 'lladdr', 'dev', 'state'],
         s.neigh.map((n) => [n.dst, n.lladdr, n.dev, [...n.state, ...(n.router ? ['router'] : []), ...(n.proxy ? ['proxy'] : [])].join(',')]),
+        view,
       );
     case 'fdb':
       return renderTable(
         ['mac', 'dev', 'dst', 'master', 'vlan', 'flags'],
         s.fdb.map((f) => [f.mac, f.dev, f.dst, f.master, f.vlan, [...new Set([...(f.self ? ['self'] : []), ...f.flags, ...(f.state ? [f.state] : [])])].join(',')]),
+        view,
       );
     case 'bridges':
       return renderTable(
         ['name', 'bridge id', 'stp', 'ports', 'interfaces'],
         s.bridges.map((b) => [b.name, b.bridgeId, b.stp === undefined ? undefined : b.stp ? 'yes' : 'no', b.interfaces.length, b.interfaces.join(' ')]),
+        view,
       );
     case 'iptables':
       return renderTable(
@@ -130,6 +143,7 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
           ...t.chains.map((c) => [t.name, c.name, c.policy, '']),
           ...t.rules.map((r) => [t.name, r.chain, r.target, r.spec]),
         ]),
+        view,
       );
     case 'nft':
       return renderTable(
@@ -138,6 +152,7 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
           [c.family, c.table, c.name, c.hook ? `type ${c.type} hook ${c.hook} priority ${c.prio}; policy ${c.policy ?? 'accept'}` : ''],
           ...s.nft!.rules.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.name).map((r) => ['', '', '', r.text]),
         ]),
+        view,
       );
     case 'pods':
       return renderTable(
@@ -146,12 +161,13 @@ export function renderShow(s: Snapshot, subject: ShowSubject): string {
           const veth = p.iflink === undefined ? undefined : s.links.find((l) => l.ifindex === p.iflink && l.kind !== 'loopback');
           return [p.pod, p.netns, p.ifname, p.ip, p.mac, p.mtu, p.iflink, veth?.name, veth?.master];
         }),
+        view,
       );
   }
 }
 
 /** Every node's table, under a `== host ==` line when there are several. */
-export function renderShowNodes(snapshots: Snapshot[], subject: ShowSubject): string {
-  if (snapshots.length === 1) return renderShow(snapshots[0], subject);
-  return snapshots.map((s) => `== ${s.host} ==\n${renderShow(s, subject)}`).join('\n');
+export function renderShowNodes(snapshots: Snapshot[], subject: ShowSubject, view: View = {}): string {
+  if (snapshots.length === 1) return renderShow(snapshots[0], subject, view);
+  return snapshots.map((s) => `== ${s.host} ==\n${renderShow(s, subject, view)}`).join('\n');
 }
