@@ -38,6 +38,8 @@ const CASES: [string, string[], RegExp][] = [
   ...['k8snode028', 'vms105', 'hdss7-21', 'node1'].map((n): [string, string[], RegExp] => [`doctor ${n}`, ['doctor', ...fixture(n)], /^node /m]),
   ...SHOW_SUBJECTS.map((s): [string, string[], RegExp] => [`show ${s} k8snode028`, ['show', s, ...fixture('k8snode028')], new RegExp(`┌|no ${s} on`)]),
   ['show iptables vms105', ['show', 'iptables', ...fixture('vms105')], /KUBE-SERVICES/],
+  ['show sources, a pasted ticket', ['show', 'sources', '--from-dir', 'fixtures/tickets/seed-000-k8snode028.txt'], /read as/],
+  ['show leases', ['show', 'leases', '--nodes', 'fixtures/leases/nodes-mixed.json', ...fixture('k8snode028')], /VtepMAC/],
 ];
 
 describeNeeding(hasScript, 'util-linux script (a pseudo-terminal)')('human output in a terminal', () => {
