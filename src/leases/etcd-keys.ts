@@ -5,6 +5,7 @@
 import type { DesiredState, Lease } from '../model/lease.js';
 import { NetConf } from '../model/lease.js';
 import { isIPv4 } from '../model/net.js';
+import { readV6 } from './lease6.js';
 import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
 
 export interface EtcdKv {
@@ -44,7 +45,7 @@ export function leasesFromEtcd(prefixText: string, kvs: EtcdKv[], source: string
       problems.push({ code: 'LEASE_BAD_KEY', summary: `etcd key ${key} is not a flannel subnet key (a.b.c.d-len)`, evidence });
       continue;
     }
-    const lease = readLease(subnet, value, source, evidence, problems);
+    const lease = readLease(subnet, value, source, evidence, problems, name.split('&')[1]);
     if (lease) leases.push(lease);
   }
   // flannel's default backend is vxlan (reference §3.3)
@@ -69,7 +70,7 @@ function readConfig(key: string, value: string, problems: Problem[]): NetConf | 
   return conf.data;
 }
 
-function readLease(subnet: string, value: string, source: string, evidence: string, problems: Problem[]): Lease | undefined {
+function readLease(subnet: string, value: string, source: string, evidence: string, problems: Problem[], v6Key?: string): Lease | undefined {
   let attrs: unknown;
   try {
     attrs = JSON.parse(value);
@@ -95,5 +96,9 @@ function readLease(subnet: string, value: string, source: string, evidence: stri
   if (bd.vtepMac !== undefined) lease.vtepMac = bd.vtepMac;
   if (bd.publicKey !== undefined) lease.publicKey = bd.publicKey;
   if (bd.wgPort !== undefined) lease.wgPort = bd.wgPort;
+  // dual stack: `&fd00:10:244:3::-64` in the key, PublicIPv6 and BackendV6Data in the value
+  const v6 = readV6({ subnet: v6Key?.replace(/-(\d{1,3})$/, '/$1'), publicIp: a.PublicIPv6, backendData: a.BackendV6Data }, subnet, evidence);
+  Object.assign(lease, v6.fields);
+  problems.push(...v6.problems);
   return lease;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ParseError } from '../errors.js';
 import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
 import { isIPv4 } from '../model/net.js';
+import { readV6 } from './lease6.js';
 import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
 
 export const ANNOTATION_PREFIX = 'flannel.alpha.coreos.com';
@@ -50,12 +51,13 @@ export function parseNodesJson(text: string, source = 'nodes-file'): DesiredStat
     const result = nodeLease(node.data, source);
     if (result.problem) problems.push(result.problem);
     if (result.extra) problems.push(result.extra);
+    if (result.v6) problems.push(...result.v6);
     if (result.lease) leases.push(result.lease);
   });
   return finishDesired(leases, problems);
 }
 
-function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: Problem; extra?: Problem } {
+function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: Problem; extra?: Problem; v6?: Problem[] } {
   const name = node.metadata.name;
   const ann = node.metadata.annotations ?? {};
   const get = (key: string): string | undefined => ann[`${ANNOTATION_PREFIX}/${key}`];
@@ -94,7 +96,9 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
     overwrite && get('public-ip') && get('public-ip') !== overwrite
       ? { code: 'LEASE_OVERWRITE_PENDING', node: name, summary: `${name}: public-ip-overwrite ${overwrite} not yet copied into public-ip ${get('public-ip')}`, evidence: `${evidenceOf('public-ip')}\n${evidenceOf('public-ip-overwrite')}` }
       : undefined;
-  return { lease, problem: bd.problem, extra };
+  const v6 = readV6({ subnet: cidrs.find((c) => c.includes(':')), publicIp: get('public-ipv6-overwrite') ?? get('public-ipv6'), backendData: get('backend-v6-data') }, name, evidenceOf('backend-v6-data'));
+  Object.assign(lease, v6.fields);
+  return { lease, problem: bd.problem, extra, v6: v6.problems };
 }
 
 const ConfigMapList = z.object({ items: z.array(z.object({ metadata: z.object({ name: z.string(), namespace: z.string().optional() }).loose(), data: z.record(z.string(), z.string()).nullish() }).loose()) }).loose();

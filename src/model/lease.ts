@@ -13,6 +13,11 @@ export const Lease = z
     /** wireguard backend-data: the node's WireGuard public key and listen port (flannel's wireguardLeaseAttrs) */
     publicKey: z.string().optional(),
     wgPort: z.number().int().optional(),
+    /** dual stack: the IPv6 lease (podCIDRs' v6 entry, etcd key `&fd00:…-64`), public-ipv6, backend-v6-data */
+    subnet6: z.string().optional(),
+    publicIpv6: z.string().optional(),
+    vni6: z.number().int().optional(),
+    vtepMac6: z.string().optional(),
     /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
     source: z.string().optional(),
     /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */
