@@ -15,6 +15,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { SubnetEnv } from '../model/subnet-env.js';
 import { cidrContains } from '../model/net.js';
 import * as c from '../model/fix.js';
+import { UsageError } from '../errors.js';
 
 export interface PlanInput {
   snapshot: Snapshot;
@@ -76,6 +77,7 @@ export function planRepair(input: PlanInput): RepairPlan {
   for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
   for (const lease of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers`);
   for (const d of diffs) planPeer(ctx, d, add, plan.skipped);
+  if (input.prune) refusePrune(ctx, diffs.length);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
   // stable: keeps the per-peer order inside each phase
   const rank = new Map(PHASES.map((p, i) => [p, i]));
@@ -188,6 +190,15 @@ function planPeer(ctx: CheckContext, d: PeerDiff, add: Add, skipped: RepairPlan[
     const prev = r.dev === dev && flushed ? d.routeSeen.filter((x) => x.dev !== dev) : d.routeSeen;
     add('route-replace', r.dst, `${d.routeState} route for ${who}: ${r.dst} via ${r.gateway}${r.dev ? ` dev ${r.dev}` : ''}`, () => c.routeReplace(r), () => routeUndo(r, prev), prev);
   }
+}
+
+/**
+ * --prune deletes whatever no lease explains: with no lease for this node or no usable peer (an empty, unreadable
+ * or wholly refused desired state) that would be every peer's entries, so it is refused, not warned about.
+ */
+function refusePrune(ctx: CheckContext, usable: number): void {
+  const why = !ctx.leases?.local ? 'no lease in the desired state is this node\'s' : usable === 0 ? 'the desired state has no usable peer lease' : undefined;
+  if (why) throw new UsageError(`--prune refused: ${why}, so every peer's neigh/fdb/route would be deleted`, 'check the desired state (or name this node with --node), or run without --prune');
 }
 
 /** Entries for departed nodes and old VtepMACs, extra overlay addresses: only with --prune. */

@@ -2,7 +2,7 @@
 // the underlay, this node's own pods) and VTEP MACs that are not unicast. Before, repair planned and applied
 // them: the default route taken over, the underlay's connected route sent into flannel.1. Now each is refused:
 // doctor names it, repair lists it as skipped with its code, exits 1 and changes nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -79,6 +79,27 @@ describeNetns('hostile leases are refused (netns cluster, nodes file)', () => {
       expect(routes()).toBe(before);
     } finally {
       lab.ip(ns, ['route', 'replace', peer.subnet, 'via', '10.244.2.0', 'dev', 'flannel.1', 'onlink']);
+    }
+  });
+
+  it('--prune with an empty, unusable or peerless desired state is refused (exit 2, one line), nothing deleted (item 5)', () => {
+    const own = JSON.parse(nodesJson(cluster)).items[0];
+    const noMac = JSON.parse(nodesJson(cluster));
+    for (const n of noMac.items) n.metadata.annotations['flannel.alpha.coreos.com/backend-data'] = '{"VNI":1}';
+    const cases: [string, object][] = [
+      ['empty', { apiVersion: 'v1', kind: 'List', items: [] }],
+      ['no-vtep-mac', noMac],
+      ['only-own', { apiVersion: 'v1', kind: 'List', items: [own] }],
+      ['all-refused', { apiVersion: 'v1', kind: 'List', items: [own, ...JSON.parse(readFileSync(join(tmp, 'hostile.json'), 'utf8')).items.slice(2)] }],
+    ];
+    const before = flannelState(lab, ns);
+    for (const [name, doc] of cases) {
+      writeFileSync(join(tmp, `${name}.json`), JSON.stringify(doc));
+      const r = cli(['repair', '--netns', ns, '--nodes', join(tmp, `${name}.json`), '--prune', '--apply', '--yes'], { journalDir: join(tmp, 'journal') });
+      expect(r.status, `${name}: ${r.stdout}`).toBe(2);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+      expect(r.stderr).toMatch(/--prune refused/);
+      expect(flannelState(lab, ns), name).toBe(before);
     }
   });
 });
