@@ -97,3 +97,33 @@ function pick(links: Map<string, Link>, name: string | undefined, kind: 'vxlan' 
   if (named?.kind === kind) return named;
   return [...links.values()].find((l) => l.kind === kind && l.name.startsWith('flannel'));
 }
+
+/**
+ * Cluster mode: the target node's hops, in the order the probe meets them there: the underlay interface holding
+ * the node IP (the tunnel's outer header matched), the overlay device, the pod bridge, the destination pod's veth.
+ * `trace` is the trace over both snapshots (it continues on the target), `snap` the target node's snapshot.
+ */
+export function planTargetHops(trace: TraceResult, snap: Snapshot, source: ProbeSource, tag: ProbeTag): PlannedHop[] {
+  const node = snap.host;
+  const links = new Map(snap.links.map((l) => [l.name, l]));
+  const hops: PlannedHop[] = [];
+  const add = (device: string | undefined, role: HopRole, encap: Encap = { kind: 'none' }): void => {
+    if (!device || !isIfname(device) || hops.some((h) => h.device === device)) return;
+    hops.push({ node, device, role, encap, filter: probeFilter(tag, source.ip, trace.destination, encap), side: 'target' });
+  };
+  const there = (step: string): string | undefined => known(trace.hops.find((h) => h.step === step && h.node === node && h.ok !== false)?.device);
+  const targetIp = trace.targetNode?.ip;
+  const underlay = snap.addresses.find((a) => a.family === 'inet' && a.local === targetIp)?.dev;
+  if (trace.backend === 'vxlan' && !trace.directRouting) {
+    const vxlan = pick(links, undefined, 'vxlan');
+    add(underlay, 'underlay', { kind: 'vxlan', port: (vxlan?.kind === 'vxlan' ? vxlan.port : undefined) ?? DEFAULT_VXLAN_PORT });
+    add(vxlan?.name, 'overlay');
+  } else if (trace.backend === 'ipip') {
+    add(underlay, 'underlay', { kind: 'ipip' });
+    add(pick(links, undefined, 'ipip')?.name, 'overlay');
+  } else add(underlay, 'underlay');
+  const veth = there('veth');
+  add(there('bridge') ?? (veth ? links.get(veth)?.master : undefined), 'bridge');
+  add(veth, 'pod-veth');
+  return hops;
+}

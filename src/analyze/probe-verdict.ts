@@ -102,8 +102,20 @@ const SEGMENT_STEPS: Record<HopRole | 'pod', string[]> = {
   overlay: ['neigh', 'fdb', 'node', 'underlay', 'mtu'],
   underlay: ['node', 'neigh', 'fdb', 'arrive', 'route', 'bridge', 'veth', 'pod'],
 };
+/** On the target node the probe meets the hops the other way round: underlay, overlay, bridge, pod veth. */
+const TARGET_SEGMENT_STEPS: Record<HopRole, string[]> = {
+  underlay: ['arrive', 'vxlan-device', 'ipip-device'],
+  overlay: ['route', 'bridge'],
+  bridge: ['neigh', 'fdb', 'veth'],
+  'pod-veth': ['pod'],
+};
 
-const GENERIC: Record<HopRole | 'pod', { code: string; why: string }> = {
+interface Generic {
+  code: string;
+  why: string;
+}
+
+const GENERIC: Record<HopRole | 'pod', Generic> = {
   pod: { code: 'PROBE_NOT_SENT', why: 'the pod did not send it: check its own route and ARP (ip netns exec <pod> ip route)' },
   'pod-veth': { code: 'PROBE_LOST_AT_BRIDGE', why: 'the host veth did not hand it to the bridge: is the veth enslaved (master) and up?' },
   bridge: { code: 'PROBE_NOT_FORWARDED', why: 'the node did not forward it: the route to the destination, net.ipv4.ip_forward, or an iptables FORWARD policy/rule' },
@@ -111,14 +123,35 @@ const GENERIC: Record<HopRole | 'pod', { code: string; why: string }> = {
   underlay: { code: 'PROBE_NO_ANSWER', why: 'it left the node and no answer came back: on the remote node a wrong VtepMAC, FORWARD policy, rp_filter, or the remote pod is down' },
 };
 
-function traceProblems(trace: TraceResult, steps: string[]): { code: string; detail: string }[] {
+function genericFor(role: HopRole | 'pod', side: 'source' | 'target', hasTarget: boolean): Generic {
+  if (side === 'source') {
+    if (role === 'underlay' && hasTarget) return { code: 'PROBE_LOST_ON_UNDERLAY', why: 'it left this node but never reached the target node\'s interface: the underlay between them (a firewall on the VXLAN port, routing, MTU)' };
+    return GENERIC[role];
+  }
+  switch (role) {
+    case 'underlay':
+      return { code: 'PROBE_NOT_DECAPSULATED', why: 'the target node received it but its overlay device did not take it: the inner destination MAC is not its flannel.1 MAC, or the VNI / VXLAN port differ' };
+    case 'overlay':
+      return { code: 'PROBE_NOT_FORWARDED', why: 'the target node decapsulated it but did not forward it to the pod bridge: its iptables FORWARD policy/rules, net.ipv4.ip_forward, rp_filter, or its route to the pod subnet' };
+    case 'bridge':
+      return { code: 'PROBE_LOST_AT_BRIDGE', why: 'the target\'s bridge did not hand it to the pod\'s veth: the pod\'s MAC on the bridge, the veth\'s master' };
+    default:
+      return { code: 'PROBE_NO_ANSWER', why: 'delivered to the pod\'s veth, and the pod did not answer: is it running, does its firewall or its route back drop it?' };
+  }
+}
+
+/** Node findings (doctor's codes) that explain a packet the node did not forward, by node. */
+export type NodeFindings = Map<string, { code: string; summary: string }[]>;
+const FORWARDING = new Set(['IP_FORWARD_OFF', 'FORWARD_DROP_NO_FLANNEL_FWD', 'FORWARD_REJECT_BEFORE_FLANNEL', 'NFT_FORWARD_DROP', 'NFT_FORWARD_RULE_MISSING']);
+
+function traceProblems(trace: TraceResult, steps: string[], node?: string): { code: string; detail: string }[] {
   const hops = [...trace.hops, ...(trace.reverse?.hops ?? [])];
   return hops
-    .filter((h) => h.ok === false && steps.includes(h.step))
+    .filter((h) => h.ok === false && steps.includes(h.step) && (node === undefined || h.node === node))
     .flatMap((h) => (h.problems ?? (h.problem ? [h.problem] : [])).map((code) => ({ code, detail: `${h.step} ${h.device} on ${h.node}: ${h.detail}` })));
 }
 
-export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender: SenderReport, trace: TraceResult): ProbeResult {
+export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender: SenderReport, trace: TraceResult, findings: NodeFindings = new Map()): ProbeResult {
   const hops = plan.hops.map((h, i) => hopResult(h, observed[i] ?? { ran: false, error: 'no capture' }, plan.destination));
   placeInTime(hops, observed);
   const first = hops[0];
@@ -145,7 +178,7 @@ export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender
     result.summary = `${plan.destination} answered ${sender.received ?? first.replies} of ${sender.sent ?? first.requests} probes from ${src.pod}: ${seenList(hops)}`;
     return result;
   }
-  locateLoss(result, plan, trace, atTarget);
+  locateLoss(result, plan, trace, atTarget, findings);
   return result;
 }
 
@@ -163,7 +196,7 @@ function placeInTime(hops: ProbeHop[], observed: HopObservation[]): void {
   });
 }
 
-function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarget: boolean): void {
+function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarget: boolean, findings: NodeFindings): void {
   const hops = r.hops;
   const missing = hops.findIndex((h) => h.seen === false);
   let lastSeen = -1;
@@ -197,12 +230,22 @@ function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarge
   }
   const at = lastSeen >= 0 ? hops[lastSeen] : undefined;
   r.lostAfter = at ? { node: at.node, device: at.device, direction } : { node: plan.source.node, device: 'eth0', direction, pod: plan.source.pod };
-  const found = direction === 'reply' ? traceProblems(trace, ['route', 'neigh', 'fdb', 'underlay', 'node']) : traceProblems(trace, SEGMENT_STEPS[role]);
-  const vtep = role === 'underlay' && direction === 'request' ? staleVtep(at, plan) : undefined;
-  const generic = GENERIC[direction === 'reply' ? 'underlay' : role];
-  r.code = vtep?.code ?? found[0]?.code ?? generic.code;
+  const side = at?.side ?? 'source';
+  const hasTarget = hops.some((h) => h.side === 'target');
+  const found =
+    direction === 'reply'
+      ? traceProblems(trace, ['route', 'neigh', 'fdb', 'underlay', 'node'])
+      : side === 'target'
+        ? traceProblems(trace, TARGET_SEGMENT_STEPS[role as HopRole], at!.node)
+        : traceProblems(trace, SEGMENT_STEPS[role]);
+  // a node that does not forward: doctor's own finding on that node names it (the same code as doctor's)
+  const forwarding = (side === 'source' && role === 'bridge') || (side === 'target' && role === 'overlay') ? (findings.get(at?.node ?? plan.source.node) ?? []).filter((f) => FORWARDING.has(f.code)) : [];
+  const vtep = role === 'underlay' && direction === 'request' && (side === 'target' || !hasTarget) ? staleVtep(at, plan) : undefined;
+  const generic = direction === 'reply' ? GENERIC.underlay : genericFor(role, side, hasTarget);
+  r.code = vtep?.code ?? found[0]?.code ?? forwarding[0]?.code ?? generic.code;
   const traced = found.length ? `trace: ${found.map((f) => `${f.code} (${f.detail})`).join('; ')}` : '';
-  const why = [vtep?.text, traced].filter(Boolean).join(' — ') || generic.why;
+  const doctor = forwarding.length ? `doctor on ${at?.node ?? plan.source.node}: ${forwarding.map((f) => `${f.code} (${f.summary})`).join('; ')}` : '';
+  const why = [vtep?.text, traced, doctor].filter(Boolean).join(' — ') || generic.why;
   r.problem = [what, errorText, why].filter(Boolean).join(' — ');
   const where = at ? `after ${at.device} on ${at.node}` : `in pod ${plan.source.pod}`;
   r.summary = `LOST ${where}${direction === 'reply' ? ' (the answer, on its way back)' : ''}: ${r.code}: ${r.problem}`;

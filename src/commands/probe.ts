@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import type { ProbeResult } from '../analyze/probe-verdict.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { desiredFlags } from '../cli/flags.js';
+import { collectAllFlags } from '../cluster/flags.js';
 import { renderProbe } from '../render/probe.js';
 import { toOptions } from '../services/options.js';
 import { PROBE_LIMITS, probeOptions } from '../services/probe-options.js';
@@ -15,6 +16,7 @@ export default class Probe extends BaseCommand {
     { description: 'ICMP from a pod (by name, netns or IP) to a pod on another node', command: '<%= config.bin %> probe 10.244.3.7 --from web-0' },
     { description: 'A namespace lab node, with the leases to check the VtepMAC against', command: '<%= config.bin %> probe 10.244.2.2 --from node1p2 --netns node1 --nodes nodes.json' },
     { description: 'TCP SYNs to port 80, keeping every hop\'s capture for Wireshark', command: '<%= config.bin %> probe 10.244.3.7 --from 10.244.1.5 --proto tcp --port 80 --write-pcap /tmp/probe' },
+    { description: 'The whole path: also listen on the target node (its eth0, flannel.1, cni0, pod veth) over ssh', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --ssh-hosts inventory.ini' },
   ];
 
   static args = { destination: Args.string({ description: 'destination IPv4 address (a pod IP)', required: true }) };
@@ -27,6 +29,11 @@ export default class Probe extends BaseCommand {
     timeout: Flags.integer({ description: `seconds to wait for the answers (${PROBE_LIMITS.timeoutSec.join('-')})`, default: 2 }),
     'write-pcap': Flags.string({ description: "keep each hop's capture in DIR as <n>-<node>-<device>.pcap" }),
     netns: Flags.string({ description: 'the node is this named network namespace (ip netns exec)', helpGroup: 'SOURCE' }),
+    // cluster mode: the target node's captures over ssh (not exclusive with --kube, which is desired state here)
+    'ssh-hosts': Flags.string({ description: 'listen on the target node too, reached with ssh: one [user@]host[:port] per line, or an ansible inventory', helpGroup: 'CLUSTER' }),
+    'ssh-identity': collectAllFlags['ssh-identity'],
+    'ssh-config': collectAllFlags['ssh-config'],
+    'ssh-option': collectAllFlags['ssh-option'],
     nodes: desiredFlags.nodes,
     kube: desiredFlags.kube,
     kubeconfig: desiredFlags.kubeconfig,

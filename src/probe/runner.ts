@@ -125,8 +125,11 @@ async function stop(live: Live, graceMs = 2000): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Start the captures, send, stop. Captures that failed to start come back with their reason, not as an error. */
-export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limits: Limits): Promise<ProbeRun> {
+/**
+ * Start the captures, send, stop. Captures that failed to start come back with their reason, not as an error.
+ * `onInterrupt` runs on Ctrl-C / SIGTERM after the local captures stopped (cluster mode stops the remote ones).
+ */
+export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limits: Limits, onInterrupt?: () => Promise<void>): Promise<ProbeRun> {
   // every capture ends by itself after this long, whatever happens to this process
   const maxSeconds = Math.ceil((limits.listenMs + limits.sendMs + limits.settleMs) / 1000) + 5;
   const argvs = captures.map((c) => tcpdumpArgv(c, maxSeconds));
@@ -134,11 +137,14 @@ export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limi
   const running: Live[] = [];
   const stopAll = (): Promise<void[]> => Promise.all(running.map((l) => stop(l)));
   const onSignal = (signal: NodeJS.Signals): void => {
-    void stopAll().then(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-    });
+    void stopAll()
+      .then(() => onInterrupt?.())
+      .catch(() => undefined)
+      .then(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.kill(process.pid, signal);
+      });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -18,6 +18,8 @@ export interface ProbeOptions {
   netns?: string;
   writePcap?: string;
   desired: DesiredOptions;
+  /** cluster mode: reach the target node over ssh and listen there too */
+  ssh?: { hosts: string; identity?: string; config?: string; options?: string[] };
 }
 
 export const PROBE_LIMITS = { count: [1, 20], timeoutSec: [1, 30] } as const;
@@ -36,5 +38,8 @@ export function probeOptions(o: Options, destination: string): ProbeOptions {
   if (p.proto === 'icmp' && p.port !== undefined) throw new UsageError('--port goes with --proto udp or tcp');
   if (p.proto !== 'icmp' && (p.port === undefined || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) throw new UsageError(`--proto ${p.proto} needs --port 1-65535`);
   if (o.snapshot.length || o.fromDir.length || o.cluster !== undefined) throw new UsageError('probe sends real packets: it reads the live node (or --netns), not saved state');
-  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, desired: o.desired };
+  const c = o.collectAll;
+  if (c['ssh-hosts'] === undefined && (c['ssh-identity'] ?? c['ssh-config'] ?? c['ssh-option']) !== undefined) throw new UsageError('--ssh-identity, --ssh-config and --ssh-option go with --ssh-hosts FILE');
+  const ssh = c['ssh-hosts'] !== undefined ? { hosts: c['ssh-hosts'], identity: c['ssh-identity'], config: c['ssh-config'], options: c['ssh-option'] } : undefined;
+  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, desired: o.desired, ssh };
 }

@@ -5,12 +5,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { podVeth } from '../analyze/pod-veth.js';
 import type { ProbeProto, ProbeTag } from '../analyze/probe-filter.js';
-import { type ProbePlan, type ProbeSource, planProbe } from '../analyze/probe-plan.js';
-import { type HopObservation, type ProbeResult, probeVerdict, type SenderReport } from '../analyze/probe-verdict.js';
+import { type ProbePlan, type ProbeSource, planProbe, planTargetHops } from '../analyze/probe-plan.js';
+import { runDoctor } from '../analyze/doctor.js';
+import { type HopObservation, type NodeFindings, type ProbeResult, probeVerdict, type SenderReport } from '../analyze/probe-verdict.js';
 import { trace } from '../analyze/trace.js';
 import { collectLive } from '../collect/index.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { loadDesiredState } from '../leases/index.js';
+import type { DesiredState, Snapshot } from '../model/index.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import { parsePingStats } from '../parse/ping.js';
 import { probeSightings } from '../pcap/sightings.js';
@@ -29,28 +31,66 @@ export async function probeService(options: Options, destination: string): Promi
   const { snapshot } = await collectLive({ netns: o.netns });
   const desired = await loadDesiredState(o.desired);
   const source = findSource(snapshot, o.from);
-  const traced = trace([snapshot], o.destination, { desired });
+  let traced = trace([snapshot], o.destination, { desired });
+  // cluster mode: the target node's state over ssh, then the trace again across both nodes
+  const target = o.ssh && traced.targetNode && traced.backend !== 'local' ? await (await import('../cluster/probe-target.js')).reachTargetNode(o.ssh, traced.targetNode, 30) : undefined;
+  if (target) traced = trace([snapshot, target.snapshot], o.destination, { desired });
   const tag: ProbeTag = o.proto === 'icmp' ? { proto: 'icmp', id: randomInt(1, 65536) } : { proto: o.proto, id: randomInt(20000, 30000), port: o.port };
   const lease = desired?.leases.find((l) => cidrContains(l.subnet, o.destination));
   const plan = planProbe(traced, snapshot, source, tag, lease?.vtepMac);
-  const run = await runner.runProbe(
-    plan.hops.map((h) => ({ netns: o.netns, device: h.device, filter: h.filter, snaplen: SNAPLEN, maxPackets: o.count * 8 + 16 })),
-    { netns: source.netns, argv: senderArgv(o, tag) },
-    { listenMs: 5000, sendMs: o.count * INTERVAL_MS + o.timeoutSec * 1000, settleMs: 300 },
-  );
+  const local = plan.hops.length;
+  if (target) plan.hops.push(...planTargetHops(traced, target.snapshot, source, tag));
+  const limits = { listenMs: 5000, sendMs: o.count * INTERVAL_MS + o.timeoutSec * 1000, settleMs: 300 };
+  const maxPackets = o.count * 8 + 16;
+
+  const remote = target ? await import('../cluster/probe-capture.js') : undefined;
+  const signal = AbortSignal.timeout(60_000);
+  const remoteHops = plan.hops.slice(local);
+  const session =
+    target && remote
+      ? await remote.startRemoteCaptures(target.transport, target.node, remoteHops, { maxSeconds: Math.ceil((limits.listenMs + limits.sendMs + limits.settleMs) / 1000) + 30, listenSec: 5, snaplen: SNAPLEN, maxPackets }, signal)
+      : undefined;
+  const stopRemote = async (): Promise<Capture[]> => (target && remote && session ? remote.stopRemoteCaptures(target.transport, session, signal) : []);
+  let captures: Capture[];
+  let senderOut: { stdout: string; stderr: string };
+  try {
+    const run = await runner.runProbe(
+      plan.hops.slice(0, local).map((h) => ({ netns: o.netns, device: h.device, filter: h.filter, snaplen: SNAPLEN, maxPackets })),
+      { netns: source.netns, argv: senderArgv(o, tag) },
+      limits,
+      async () => void (await stopRemote()),
+    );
+    captures = [...run.captures, ...(await stopRemote())];
+    senderOut = run.sender;
+  } catch (e) {
+    await stopRemote().catch(() => undefined);
+    throw e;
+  }
   const observed: HopObservation[] = [];
-  for (const [i, c] of run.captures.entries()) {
+  for (const [i, c] of captures.entries()) {
     const h = plan.hops[i];
     const vxlanPorts = h.encap.kind === 'vxlan' ? [h.encap.port] : [];
     observed.push(c.ok ? { ran: true, sightings: await probeSightings(c.pcap, { ...tag, src: source.ip, dst: o.destination }, { vxlanPorts, mtu: plan.underlayMtu, knownVnis: [plan.vni ?? 1] }) } : { ran: false, error: c.error });
   }
-  if (o.writePcap !== undefined) await writeCaptures(o.writePcap, plan, run.captures.map((c) => c.pcap));
-  const result = probeVerdict(plan, observed, senderReport(o.proto, run.sender.stdout, run.sender.stderr), traced);
+  if (o.writePcap !== undefined) await writeCaptures(o.writePcap, plan, captures.map((c) => c.pcap));
+  const findings = forwardingFindings([snapshot, ...(target ? [target.snapshot] : [])], desired);
+  const result = probeVerdict(plan, observed, senderReport(o.proto, senderOut.stdout, senderOut.stderr), traced, findings);
   return { result, exit: result.ok ? 0 : 1 };
 }
 
+interface Capture {
+  ok: boolean;
+  pcap: Buffer;
+  error?: string;
+}
+
+/** doctor's findings on each node, for the verdict to name a node that does not forward (same codes as doctor). */
+function forwardingFindings(snapshots: Snapshot[], desired: DesiredState | undefined): NodeFindings {
+  return new Map(snapshots.map((snapshot) => [snapshot.host, runDoctor({ snapshot, desired }).findings.map((f) => ({ code: f.code, summary: f.summary }))]));
+}
+
 /** The pod on this node named by netns, pod name or IP; it must have a named namespace to send from. */
-function findSource(snapshot: Parameters<typeof podVeth>[0][number], from: string): ProbeSource {
+function findSource(snapshot: Snapshot, from: string): ProbeSource {
   const pods = podVeth([snapshot]).pods;
   const pod = pods.find((p) => p.netns === from || p.ip === from || p.pod === from || p.pod.split('/').pop() === from);
   if (!pod) {

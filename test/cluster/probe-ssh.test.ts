@@ -1,0 +1,106 @@
+// probe in cluster mode: the source node is a namespace (--netns), the target node is reached over real ssh
+// (an sshd in its namespace) and listened on too, so the probe is followed down to the destination pod's veth.
+// Faults and expectations come from the lab: which node drops, which devices it has.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../collect/cli.js';
+import { buildFlannelCluster, nodesJson, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
+import { SshLab } from './sshd.js';
+
+/** Captures or senders still running in a namespace. */
+function leftovers(ns: string): string[] {
+  const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return pids
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    })
+    .filter((comm) => ['tcpdump', 'timeout', 'ping'].includes(comm));
+}
+
+interface Hop {
+  node: string;
+  device: string;
+  side: string;
+  seen: boolean | null;
+}
+
+describeNetns('probe across nodes: the target node listened on over ssh', () => {
+  const lab = new Lab('prc');
+  let ssh: SshLab;
+  let cluster: LabCluster;
+  let n1: LabNode;
+  let n2: LabNode;
+  let a: LabPod;
+  let b: LabPod;
+  let hosts: string;
+  let nodes: string;
+
+  const probe = () =>
+    runCli(['probe', b.ip, '--from', a.netns, '--netns', n1.netns, '--nodes', nodes, '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--json'], { prefix: ['ip', 'netns', 'exec', ssh.clientNs] });
+  const seen = (hops: Hop[]): string[] => hops.map((h) => `${h.node}/${h.device}=${h.seen}`);
+
+  beforeAll(async () => {
+    ssh = new SshLab(lab);
+    cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 1 });
+    [n1, n2] = cluster.nodes;
+    [a] = n1.pods;
+    [b] = n2.pods;
+    ssh.addClient(cluster);
+    await ssh.start(n2.netns, n2.ip, n2.name);
+    hosts = join(ssh.dir, 'inventory.ini');
+    writeFileSync(hosts, ['[k8s]', `${n2.name} ansible_host=${n2.ip} ansible_user=root`, ''].join('\n'));
+    nodes = join(ssh.dir, 'nodes.json');
+    writeFileSync(nodes, nodesJson(cluster));
+    // traffic first, so node2's cni0 has learnt the destination pod's MAC: its fdb names the pod's veth
+    // (the ssh collection does not enter the pods' namespaces)
+    expect([0, 1, 2].some(() => lab.ping(a.netns, b.ip))).toBe(true);
+  });
+  afterEach(() => {
+    for (const ns of [n1.netns, n2.netns, a.netns, b.netns]) expect(leftovers(ns), ns).toEqual([]);
+    // the target's capture directory is removed by the stop step
+    expect(readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'))).toEqual([]);
+  });
+  afterAll(() => {
+    ssh?.stop();
+    lab.teardown();
+  });
+
+  it('healthy: seen on the four hops of each node, down to the destination pod\'s veth; delivered and answered', () => {
+    const r = probe();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, delivered: true, replied: true, lostAfter: null });
+    expect(seen(r.json.hops)).toEqual([
+      `${n1.netns}/${a.hostVeth}=true`,
+      `${n1.netns}/cni0=true`,
+      `${n1.netns}/flannel.1=true`,
+      `${n1.netns}/eth0=true`,
+      'node2/eth0=true',
+      'node2/flannel.1=true',
+      'node2/cni0=true',
+      `node2/${b.hostVeth}=true`,
+    ]);
+    expect(r.json.hops.filter((h: Hop) => h.side === 'target')).toHaveLength(4);
+  });
+
+  it('FORWARD policy DROP on the target: seen on its flannel.1, not on its cni0; named with doctor\'s code', () => {
+    lab.exec(n2.netns, ['iptables', '-P', 'FORWARD', 'DROP']);
+    try {
+      const r = probe();
+      expect(r.status, r.stderr).toBe(1);
+      const target = Object.fromEntries(r.json.hops.filter((h: Hop) => h.side === 'target').map((h: Hop) => [h.device, h.seen]));
+      expect(target).toEqual({ eth0: true, 'flannel.1': true, cni0: false, [b.hostVeth]: false });
+      expect(r.json).toMatchObject({ ok: false, replied: false, lostAfter: { node: 'node2', device: 'flannel.1', direction: 'request' }, code: 'FORWARD_DROP_NO_FLANNEL_FWD' });
+      expect(r.json.problem).toContain('doctor on node2');
+    } finally {
+      lab.exec(n2.netns, ['iptables', '-P', 'FORWARD', 'ACCEPT']);
+    }
+  });
+});
