@@ -62,6 +62,8 @@ const CLUSTER_TIMEOUT = 120;
 
 export async function repairService(o: RepairOptions, confirm: Confirm, id?: string): Promise<ServiceResult<RepairResult>> {
   const dir = o.journalDir;
+  // the journal of a cluster repair is on each node (remote journal): undone there, where its lock is
+  if (o.undo && o.cluster !== undefined) throw new UsageError('--undo restores one node from its own journal: run `flanctl repair --undo` on that node (the cluster repair printed its journal there)');
   if (o.undo) return undo(dir, id);
   if (id !== undefined) throw new UsageError(`unexpected argument ${id} (a journal id goes with --undo)`);
   if (o.cluster !== undefined) return repairCluster(o, dir, confirm);
