@@ -20,7 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Snapshot, type SnapshotInput } from '../src/model/index.js';
+import { FdbEntry, NudState, Snapshot, type SnapshotInput } from '../src/model/index.js';
 import { flannelNodeObject } from '../test/netns/flannel-cluster.js';
 
 export const NETWORK = '10.0.0.0/8';
@@ -202,10 +202,10 @@ export function generate(opts: GenOptions) {
       ...present.map((p) => ({ dst: p.subnet, gateway: p.gw, dev: 'flannel.1', onlink: true })),
       { dst: '172.16.0.0/12', dev: 'eth0', proto: 'kernel', scope: 'link', src: LOCAL.ip },
     ],
-    neigh: neigh.map((e) => ({ dst: e.dst, dev: e.dev, lladdr: e.lladdr, state: e.state })),
+    neigh: neigh.map((e) => ({ dst: e.dst, dev: e.dev, lladdr: e.lladdr, state: NudState.array().parse(e.state) })),
     fdb: fdb.map((e: { mac: string; ifname: string; dst?: string; master?: string; flags: string[]; state: string }) => ({
       mac: e.mac, dev: e.ifname, dst: e.dst, master: e.master,
-      self: e.flags.includes('self'), permanent: e.state === 'permanent', state: e.state, flags: e.flags,
+      self: e.flags.includes('self'), state: FdbEntry.shape.state.parse(e.state), flags: e.flags.filter((f) => f !== 'self'),
     })),
     bridges: [{ name: 'cni0', bridgeId: '8000.0eaa00000002', stp: false, interfaces: POD_VETHS.map((v) => v.name) }],
     iptables: { variant: 'nf_tables', tables: iptablesTables(iptables) },

@@ -105,7 +105,7 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
   for (const n of node.snap.neigh) if (n.lladdr && (!bridge || n.dev === bridge)) neighByMac.set(n.lladdr, n.dst);
   for (const f of node.snap.fdb) {
     const veth = node.links.get(f.dev);
-    if (!veth || veth.kind !== 'veth' || mapped.has(veth.name) || f.self || f.permanent || f.mac === veth.mac) continue;
+    if (!veth || veth.kind !== 'veth' || mapped.has(veth.name) || f.self || f.state === 'permanent' || f.mac === veth.mac) continue;
     const ip = neighByMac.get(f.mac);
     if (!ip) continue;
     mapped.add(veth.name);

@@ -72,7 +72,7 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
     if (targetIp && node.addressDev.has(targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
   }
   // without a MAC there is nothing to look up: the neigh hop already names the break
-  if (mac) hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.permanent ? ' permanent' : ''}`).join(', ') : `${mac ?? '?'} -> ?`, fdbProblems));
+  if (mac) hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac ?? '?'} -> ?`, fdbProblems));
 
   const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: lease?.subnet ?? route.dst } : undefined;
   if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** `bridge fdb` states as printed; '' for a learned (dynamic, unprinted) entry. */
+export const FDB_STATES = ['permanent', 'static', 'stale', 'dynamic', ''] as const;
+
 export const FdbEntry = z
   .object({
     mac: z.string(),
@@ -9,11 +12,11 @@ export const FdbEntry = z
     vlan: z.number().int().optional(),
     /** the bridge when the entry lives in a bridge's table (`master cni0`) */
     master: z.string().optional(),
+    // One representation each: the table in `self` (and `master`), the state in `state`, every other flag
+    // (router, extern_learn, offload, sticky...) in `flags`.
     /** entry in the device's own table (`self`): vxlan fdb entries are `self` */
     self: z.boolean().default(false),
-    permanent: z.boolean().default(false),
-    /** as printed: `permanent`, `static`, `` for learned */
-    state: z.string().default(''),
+    state: z.enum(FDB_STATES).default(''),
     flags: z.array(z.string()).default([]),
   })
   .loose();

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 
+/** Every route type iproute2 names (lib/rt_names.c); `unicast` when the output names none. */
+export const ROUTE_TYPES = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat'] as const;
+export const RouteType = z.enum(ROUTE_TYPES);
+export type RouteType = z.infer<typeof RouteType>;
+
 export const Route = z
   .object({
     /** `main` unless the output said otherwise */
     table: z.string().default('main'),
-    /** unicast, local, broadcast, blackhole, unreachable, prohibit, throw, multicast, anycast */
-    type: z.string().default('unicast'),
+    type: RouteType.default('unicast'),
     /** always CIDR: `default` becomes 0.0.0.0/0 (or ::/0), a host route a.b.c.d/32 */
     dst: z.string(),
     gateway: z.string().optional(),

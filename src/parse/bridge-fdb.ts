@@ -46,9 +46,7 @@ function fromText(t: string[], line: Line, defaultDev?: string): FdbEntry {
   }
   entry.dev ??= defaultDev;
   if (entry.dev === undefined) fail(CMD, 'no `dev` on the line (for `bridge fdb show dev X` output pass the device)', line);
-  if (entry.self) flags.unshift('self');
   entry.state = state;
-  entry.permanent = state === 'permanent';
   entry.flags = flags;
   if (extra.length > 0) entry.extra = extra;
   return validate(CMD, FdbEntry, entry, line);
@@ -70,9 +68,8 @@ function fromJson(o: Record<string, unknown>, defaultDev?: string): FdbEntry {
     vni: field(CMD, o, 'vni', 'number'),
     via: field(CMD, o, 'via', 'string'),
     self: flags.includes('self'),
-    permanent: state === 'permanent',
     state,
-    flags,
+    flags: flags.filter((f) => f !== 'self'),
     raw: rest(o, USED),
   });
   if (entry.dev === undefined) fail(CMD, 'JSON entry without ifname');

@@ -4,12 +4,12 @@
 //   192.168.56.201 dev eth0 INCOMPLETE
 // `ip neigh show dev X` omits `dev X`: pass `dev` then. Also `ip -j neigh` (state is an array, upper case).
 // Result: Neigh[] (src/model/neigh.ts); unknown tokens kept in `extra`, unknown JSON keys in `raw`.
-import { Neigh } from '../model/neigh.js';
+import { Neigh, NUD_STATES } from '../model/neigh.js';
 import { isIfname } from '../model/net.js';
 import { type Line, compact, fail, field, ip, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'ip neigh';
-const STATES = new Set(['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'NONE', 'INCOMPLETE', 'DELAY', 'PROBE', 'FAILED']);
+const STATES = new Set<string>(NUD_STATES);
 const FLAGS = new Set(['router', 'proxy', 'extern_learn', 'offload', 'managed', 'extern_valid']);
 
 export function parseIpNeigh(text: string, dev?: string): Neigh[] {

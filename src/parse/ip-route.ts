@@ -7,12 +7,12 @@
 // Multipath `nexthop ...` continuation lines are kept in `nexthops`. `default` becomes 0.0.0.0/0 (::/0),
 // a bare address a /32 (/128); `onlink` is lifted into Route.onlink, other flags stay in Route.flags.
 // A redacted gateway (`via 10.xx.xx.1`) is kept as `gatewayRedacted`. Unknown keywords are kept in `extra`; neighbour vocabulary (lladdr, NUD states) is rejected.
-import { Route } from '../model/route.js';
+import { ROUTE_TYPES, Route } from '../model/route.js';
 import { isIfname } from '../model/net.js';
 import { type Line, compact, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, prefix, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'ip route';
-const TYPES = new Set(['unicast', 'local', 'broadcast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'multicast', 'anycast', 'nat']);
+const TYPES = new Set<string>(ROUTE_TYPES);
 const FLAGS = new Set(['onlink', 'linkdown', 'dead', 'pervasive', 'notify', 'offload', 'trap', 'rt_offload', 'rt_trap', 'rt_offload_failed']);
 // keyword -> takes one value
 const VALUE_KEYS = new Set([

@@ -27,7 +27,7 @@ describe('pod-veth', () => {
       neigh: [{ dst: '10.244.1.5', dev: 'cni0', lladdr: '0a:00:00:00:00:05', state: ['REACHABLE'] }],
       fdb: [
         { mac: '0a:00:00:00:00:05', dev: 'veth11111111', master: 'cni0' },
-        { mac: '0e:00:00:00:00:05', dev: 'veth11111111', master: 'cni0', permanent: true, state: 'permanent' },
+        { mac: '0e:00:00:00:00:05', dev: 'veth11111111', master: 'cni0', state: 'permanent' },
       ],
       ipam: [{ network: 'cbr0', ip: '10.244.1.5', containerId: 'abcdef0123456789' }, { network: 'cbr0', ip: '10.244.1.9', containerId: 'deadbeef00000000' }],
     });

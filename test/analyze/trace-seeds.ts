@@ -22,7 +22,7 @@ export function k8snode028(): Snapshot {
     ],
     routes: [route('0.0.0.0/0', 'bond0', '10.18.19.1'), route('10.18.19.0/24', 'bond0'), ...flannelRoutes, route('10.27.9.0/24', 'cni0'), route('169.254.0.0/16', 'bond0', undefined, { metric: 1006 }), route('172.17.0.0/16', 'docker0')],
     neigh: [{ dst: '10.29.13.0', dev: 'flannel.1', lladdr: '42:32:74:de:24:50', state: ['PERMANENT'] }, { dst: '10.27.13.0', dev: 'flannel.1', lladdr: '42:32:74:de:24:50', state: ['PERMANENT'] }],
-    fdb: [{ mac: '42:32:74:de:24:50', dev: 'flannel.1', dst: '10.18.19.129', self: true, permanent: true, state: 'permanent' }],
+    fdb: [{ mac: '42:32:74:de:24:50', dev: 'flannel.1', dst: '10.18.19.129', self: true, state: 'permanent' }],
     bridges: [{ name: 'cni0', bridgeId: '8000.0a580a1d0d01', stp: false, interfaces: ['veth0985a0b8', 'veth1253dd53'] }, { name: 'docker0', bridgeId: '8000.0242fbd0e139', stp: false, interfaces: [] }],
     subnetEnv: { network: '10.27.0.0/16', subnet: '10.27.9.1/24', mtu: 1450, ipmasq: true, vars: {} },
   });

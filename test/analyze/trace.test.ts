@@ -126,7 +126,7 @@ describe('trace across two node snapshots', () => {
         { dst: `${base}.2`, dev: 'cni0', lladdr: '02:00:00:00:00:02', state: ['REACHABLE'] },
       ],
       fdb: [
-        { mac: peer.mac, dev: 'flannel.1', dst: peer.ip, self: true, permanent: true, state: 'permanent' },
+        { mac: peer.mac, dev: 'flannel.1', dst: peer.ip, self: true, state: 'permanent' },
         { mac: '02:00:00:00:00:02', dev: 'veth0a0b0c0d', master: 'cni0' },
       ],
       subnetEnv: { network: '10.244.0.0/16', subnet: `${base}.1/24`, mtu: 1450, vars: {} },
@@ -185,7 +185,7 @@ describe('trace names each vxlan problem', () => {
   });
 
   it('NEIGH_NOT_PERMANENT, NEIGH_INCOMPLETE, NEIGH_FAILED', () => {
-    for (const [state, code] of [['REACHABLE', 'NEIGH_NOT_PERMANENT'], ['INCOMPLETE', 'NEIGH_INCOMPLETE'], ['FAILED', 'NEIGH_FAILED']]) {
+    for (const [state, code] of [['REACHABLE', 'NEIGH_NOT_PERMANENT'], ['INCOMPLETE', 'NEIGH_INCOMPLETE'], ['FAILED', 'NEIGH_FAILED']] as const) {
       const s = base();
       s.neigh = s.neigh.map((n) => (n.dst === '10.27.13.0' ? { ...n, state: [state] } : n));
       expect(problemAt(s, 'neigh')?.problem).toBe(code);

@@ -20,7 +20,7 @@ describe('bench/gen-state', () => {
     const p = peer(7);
     expect(routes).toContainEqual(expect.objectContaining({ dst: p.subnet, gateway: p.gw, onlink: true }));
     expect(neigh).toContainEqual(expect.objectContaining({ dst: p.gw, lladdr: p.mac, state: ['PERMANENT'] }));
-    expect(fdb).toContainEqual(expect.objectContaining({ mac: p.mac, dst: p.ip, self: true, permanent: true }));
+    expect(fdb).toContainEqual(expect.objectContaining({ mac: p.mac, dst: p.ip, self: true, state: 'permanent' }));
   });
 
   it('matches its own snapshot entry for entry', () => {

@@ -38,7 +38,7 @@ function healthy(self: Spec, all: Spec[]): SnapshotInput {
       ...peers.map((p) => ({ dst: `10.244.${p.n}.0/24`, gateway: `10.244.${p.n}.0`, dev: 'flannel.1', onlink: true })),
     ],
     neigh: peers.map((p) => ({ dst: `10.244.${p.n}.0`, dev: 'flannel.1', lladdr: p.mac, state: ['PERMANENT'] })),
-    fdb: peers.map((p) => ({ mac: p.mac, dev: 'flannel.1', dst: p.ip, self: true, permanent: true, state: 'permanent' })),
+    fdb: peers.map((p) => ({ mac: p.mac, dev: 'flannel.1', dst: p.ip, self: true, state: 'permanent' })),
   };
 }
 
@@ -58,7 +58,7 @@ describe('consistencyMatrix', () => {
   it('finds a stale VtepMAC on exactly the one pair that has it, with the fix for that node', () => {
     const c = cluster();
     c[0].neigh![1] = { dst: '10.244.3.0', dev: 'flannel.1', lladdr: 'de:ad:be:ef:00:03', state: ['PERMANENT'] };
-    c[0].fdb![1] = { mac: 'de:ad:be:ef:00:03', dev: 'flannel.1', dst: '192.168.56.13', self: true, permanent: true, state: 'permanent' };
+    c[0].fdb![1] = { mac: 'de:ad:be:ef:00:03', dev: 'flannel.1', dst: '192.168.56.13', self: true, state: 'permanent' };
     const m = consistencyMatrix(build(c));
     expect(m.ok).toBe(false);
     expect(bad(m)).toEqual(['node1->node3:NEIGH_STALE_MAC+FDB_STALE_MAC']);

@@ -66,7 +66,7 @@ describe('loadFromDir', () => {
     expect(s.neigh).toEqual(parseIpNeigh(fixture('ip-neigh/netns-node.txt')));
     const vtepMac = s.neigh.find((x) => x.dev === 'flannel.1')?.lladdr;
     expect(s.neigh.find((x) => x.dev === 'flannel.1')).toMatchObject({ dst: '10.244.2.0', state: ['PERMANENT'] });
-    expect(s.fdb.filter((f) => f.dev === 'flannel.1')).toEqual([expect.objectContaining({ mac: vtepMac, dst: '192.168.56.12', self: true, permanent: true })]);
+    expect(s.fdb.filter((f) => f.dev === 'flannel.1')).toEqual([expect.objectContaining({ mac: vtepMac, dst: '192.168.56.12', self: true, state: 'permanent' })]);
     expect(s.bridges).toEqual(parseBrctlShow(fixture('brctl-show/netns-node.txt')));
     expect(s.bridges).toEqual([expect.objectContaining({ name: 'cni0', stp: false })]);
     expect(s.bridges[0].interfaces).toHaveLength(2);

@@ -74,7 +74,7 @@ describeNetns('collect --netns (real namespaces)', () => {
     const neigh = snap.neigh.filter((n) => n.dev === 'flannel.1');
     expect(neigh).toEqual([expect.objectContaining({ dst: gw, lladdr: peer.vtepMac, state: ['PERMANENT'] })]);
     const fdb = snap.fdb.filter((f) => f.dev === 'flannel.1' && f.mac === peer.vtepMac);
-    expect(fdb).toEqual([expect.objectContaining({ dst: peer.ip, self: true, permanent: true })]);
+    expect(fdb).toEqual([expect.objectContaining({ dst: peer.ip, self: true, state: 'permanent' })]);
     const route = snap.routes.find((r) => r.dst === peer.subnet);
     expect(route).toMatchObject({ gateway: gw, dev: 'flannel.1', onlink: true, table: 'main' });
   });

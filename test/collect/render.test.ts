@@ -15,7 +15,7 @@ const snap = Snapshot.parse({
   ],
   routes: [{ dst: '10.244.3.0/24', gateway: '10.244.3.0', dev: 'flannel.1', onlink: true, metric: 0 }, { type: 'blackhole', dst: '10.244.9.0/24' }],
   neigh: [{ dst: '10.244.3.0', dev: 'flannel.1', lladdr: '4e:9d:22:aa:10:03', state: ['PERMANENT'] }],
-  fdb: [{ mac: '4e:9d:22:aa:10:03', dev: 'flannel.1', dst: '192.168.56.13', self: true, permanent: true, state: 'permanent', flags: ['self'] }],
+  fdb: [{ mac: '4e:9d:22:aa:10:03', dev: 'flannel.1', dst: '192.168.56.13', self: true, state: 'permanent', flags: [] }],
   bridges: [{ name: 'cni0', bridgeId: '8000.9ecf6b77c827', stp: false, interfaces: ['vethpref'] }],
   iptables: { tables: [{ name: 'filter', chains: [{ name: 'FLANNEL-FWD', policy: '-' }], rules: [{ chain: 'FLANNEL-FWD', spec: '-s 10.244.0.0/16 -j ACCEPT', args: [], target: 'ACCEPT' }] }] },
   pods: [{ netns: 'pod1', ifname: 'eth0', ifindex: 2, iflink: 5, ip: '10.244.1.5' }],

@@ -33,7 +33,7 @@ describe('collect --from-dir fixtures/nodes/k8snode028 (seed 000)', () => {
 
   it('has the one neigh and the one fdb entry the post greps', () => {
     expect(s.neigh).toEqual([expect.objectContaining({ dst: '10.27.13.0', lladdr: '42:32:74:de:24:50', dev: 'flannel.1', state: ['PERMANENT'] })]);
-    expect(s.fdb).toEqual([expect.objectContaining({ mac: '42:32:74:de:24:50', dev: 'flannel.1', dst: '10.18.19.129', self: true, permanent: true })]);
+    expect(s.fdb).toEqual([expect.objectContaining({ mac: '42:32:74:de:24:50', dev: 'flannel.1', dst: '10.18.19.129', self: true, state: 'permanent' })]);
   });
 
   it('has cni0 with its 31 veths, known as a bridge from brctl show', () => {

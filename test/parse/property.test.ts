@@ -243,12 +243,12 @@ describe('round trips', () => {
   });
 
   it('bridge fdb: render then parse', () => {
-    const entry = fc.record({ mac: macArb, dev: ifname, dst: fc.option(ipv4, { nil: undefined }), self: fc.boolean(), permanent: fc.boolean() });
+    const entry = fc.record({ mac: macArb, dev: ifname, dst: fc.option(ipv4, { nil: undefined }), self: fc.boolean(), state: fc.constantFrom('permanent' as const, 'static' as const, '' as const) });
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 6 }), (es) => {
-        const text = es.map((e) => [e.mac, `dev ${e.dev}`, e.dst && `dst ${e.dst}`, e.self && 'self', e.permanent && 'permanent'].filter(Boolean).join(' ')).join('\n');
+        const text = es.map((e) => [e.mac, `dev ${e.dev}`, e.dst && `dst ${e.dst}`, e.self && 'self', e.state].filter(Boolean).join(' ')).join('\n');
         const parsed = parseBridgeFdb(text);
-        expect(parsed.map((p) => ({ mac: p.mac, dev: p.dev, dst: p.dst, self: p.self, permanent: p.permanent }))).toEqual(es);
+        expect(parsed.map((p) => ({ mac: p.mac, dev: p.dev, dst: p.dst, self: p.self, state: p.state }))).toEqual(es);
       }),
       { numRuns: 300 },
     );
