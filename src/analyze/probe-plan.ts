@@ -82,6 +82,9 @@ export function planProbe(trace: TraceResult, snap: Snapshot, source: ProbeSourc
     const underlay = known(stepDevice('underlay'));
     add(underlay, 'underlay', { kind: 'ipip' });
     plan.underlayMtu = underlay ? links.get(underlay)?.mtu : undefined;
+  } else if (routeDev && (links.get(routeDev)?.kind === 'wireguard' || /^flannel(-wg(-v6)?|0)$/.test(routeDev))) {
+    // wireguard / udp: the probe is seen going into the tunnel device; outside it is encrypted or in flanneld's own UDP
+    add(routeDev, 'overlay');
   } else {
     // host-gw, DirectRouting, or a route the trace could not classify: the packet leaves as is
     add(known(routeDev), 'underlay');

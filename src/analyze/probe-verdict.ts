@@ -58,6 +58,8 @@ export interface ProbeResult {
   received?: number;
   hops: ProbeHop[];
   lostAfter: { node: string; device: string; direction: 'request' | 'reply'; pod?: string } | null;
+  /** what the sender itself said went wrong (ping's or probe-send's error line) */
+  senderError?: string;
   /** a stable code: the trace's own code for the fault when it names one, else a PROBE_* code */
   code?: string;
   problem?: string;
@@ -167,6 +169,7 @@ export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender
     replied,
     ...(sender.sent !== undefined ? { sent: sender.sent } : {}),
     ...(sender.received !== undefined ? { received: sender.received } : {}),
+    ...(sender.error ? { senderError: sender.error } : {}),
     hops,
     lostAfter: null,
     summary: '',
@@ -246,7 +249,8 @@ function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarge
   const traced = found.length ? `trace: ${found.map((f) => `${f.code} (${f.detail})`).join('; ')}` : '';
   const doctor = forwarding.length ? `doctor on ${at?.node ?? plan.source.node}: ${forwarding.map((f) => `${f.code} (${f.summary})`).join('; ')}` : '';
   const why = [vtep?.text, traced, doctor].filter(Boolean).join(' — ') || generic.why;
-  r.problem = [what, errorText, why].filter(Boolean).join(' — ');
+  const senderText = r.senderError && role === 'pod' ? `the sender said: ${r.senderError}` : '';
+  r.problem = [what, errorText, senderText, why].filter(Boolean).join(' — ');
   const where = at ? `after ${at.device} on ${at.node}` : `in pod ${plan.source.pod}`;
   r.summary = `LOST ${where}${direction === 'reply' ? ' (the answer, on its way back)' : ''}: ${r.code}: ${r.problem}`;
 }

@@ -1,6 +1,7 @@
 // flanctl probe: read the node, trace the destination, listen on every hop the trace names, send a tagged
 // probe from the pod's namespace, decode what each capture heard and say where it stopped.
 import { randomInt } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { podVeth } from '../analyze/pod-veth.js';
@@ -56,7 +57,7 @@ export async function probeService(options: Options, destination: string): Promi
   try {
     const run = await runner.runProbe(
       plan.hops.slice(0, local).map((h) => ({ netns: o.netns, device: h.device, filter: h.filter, snaplen: SNAPLEN, maxPackets })),
-      { netns: source.netns, argv: senderArgv(o, tag) },
+      { netns: source.netns, argv: senderArgv(o, tag, selfArgv()) },
       limits,
       async () => void (await stopRemote()),
     );
@@ -103,7 +104,7 @@ function findSource(snapshot: Snapshot, from: string): ProbeSource {
 }
 
 /** ping for ICMP; for UDP/TCP this CLI again (hidden `probe-send`), so a single binary needs nothing else. */
-function senderArgv(o: ProbeOptions, tag: ProbeTag): string[] {
+function senderArgv(o: ProbeOptions, tag: ProbeTag, self: string[]): string[] {
   const n = String(o.count);
   if (tag.proto === 'icmp') {
     // -e: our ICMP id (the tag); -p: a payload pattern Wireshark users can spot; -c with -W (not -w, which keeps
@@ -111,9 +112,26 @@ function senderArgv(o: ProbeOptions, tag: ProbeTag): string[] {
     const pattern = `f1a9${tag.id.toString(16).padStart(4, '0')}`;
     return ['ping', '-n', '-q', '-c', n, '-i', String(INTERVAL_MS / 1000), '-W', String(o.timeoutSec), '-e', String(tag.id), '-p', pattern, o.destination];
   }
-  const self = process.argv[1] && process.argv[1] !== process.execPath ? [process.execPath, ...process.execArgv, process.argv[1]] : [process.execPath];
   return [...self, 'probe-send', '--proto', tag.proto, '--dst', o.destination, '--port', String(tag.port), '--src-port', String(tag.id), '--count', n, '--timeout', String(o.timeoutSec), '--interval', String(INTERVAL_MS)];
 }
+
+/**
+ * How to start this CLI again: node and the entry script, or — the single binary, whose argv[1] is the binary
+ * itself as it was invoked — the binary alone.
+ */
+function selfArgv(): string[] {
+  const entry = process.argv[1];
+  const same = entry !== undefined && realpathOr(entry) === realpathOr(process.execPath);
+  return same || entry === undefined ? [process.execPath] : [process.execPath, ...process.execArgv, entry];
+}
+
+const realpathOr = (p: string): string => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
 
 function senderReport(proto: ProbeProto, stdout: string, stderr: string): SenderReport {
   if (proto === 'icmp') {

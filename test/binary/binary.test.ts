@@ -111,6 +111,14 @@ describeNetns('the single binary, where node is hidden', () => {
       expect(snap.fdb).toContainEqual(expect.objectContaining({ mac: peer.vtepMac, dst: peer.ip, dev: 'flannel.1' }));
       expect(snap.routes).toContainEqual(expect.objectContaining({ dst: peer.subnet, gateway: gw, dev: 'flannel.1', onlink: true }));
     });
+
+    it('probes over UDP from a pod: the sender inside the pod is the binary itself (probe-send)', () => {
+      const [me, peer] = cluster.nodes;
+      // nothing listens on the destination pod: it answers ICMP port unreachable, which counts as the answer
+      const r = node.flanctl(['probe', peer.pods[0].ip, '--from', me.pods[0].netns, '--netns', me.netns, '--proto', 'udp', '--port', '5353', '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, proto: 'udp', sent: 3, received: 3 });
+    });
   });
 
   describe('cluster mode over ssh (2 namespace nodes, real sshd)', () => {
