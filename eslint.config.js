@@ -55,6 +55,9 @@ export default tseslint.config(
     ignores: [...EXEC_EDGES, ...HTTP_EDGES],
     rules: restrict([...exec, ...net]),
   },
+  // an edge is one kind of edge: a program runner opens no socket, a socket client runs no program
+  { files: EXEC_EDGES, rules: restrict(net) },
+  { files: HTTP_EDGES, rules: restrict(exec) },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/collect/**', 'src/cluster/**', 'src/leases/index.ts', ...EXEC_EDGES, ...HTTP_EDGES],

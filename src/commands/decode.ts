@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import type { DecodeResult } from '../pcap/index.js';
 import { decodeService } from '../services/decode.js';
 import { toOptions } from '../services/options.js';
@@ -38,7 +39,7 @@ Exit 1 when an anomaly of severity error or warning was found.`;
     const { args, flags } = await this.parse(Decode);
     const { result, exit } = await decodeService(args.file, toOptions(flags).decode);
     this.finish(exit);
-    if (flags.summary && !this.jsonEnabled()) this.log((await import('../pcap/render.js')).renderSummary(result));
+    if (flags.summary && !this.jsonEnabled()) this.log((await import('../pcap/render.js')).renderSummary(result, terminalView()));
     return result;
   }
 }

@@ -32,6 +32,9 @@ describe('eslint.config.js: only the declared edges touch the machine', () => {
       expect(await restricted('src/analyze/probe-edge.ts', `import * as m from '${mod}';\nexport const x = m;\n`)).toHaveLength(1);
     }
     expect(await restricted('src/leases/etcd.ts', "import * as http from 'node:http';\nexport const x = http;\n")).toEqual([]);
+    // an edge is one kind of edge
+    expect(await restricted('src/leases/etcd.ts', EXECA)).toHaveLength(1);
+    expect(await restricted('src/collect/runner.ts', "import * as http from 'node:http';\nexport const x = http;\n")).toHaveLength(1);
   });
 
   it('parse, analyze, render and repair/plan read no files; collect and the services may', async () => {

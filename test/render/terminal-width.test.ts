@@ -1,4 +1,5 @@
-// Human output fits the terminal (issue 13): trace, doctor and show (every subject) on the seed fixtures, run
+// Human output fits the terminal (issue 13): trace, doctor and show (every subject) on the seed fixtures, and the
+// other commands' views (whohas, pod-veth, repair, decode --summary), run
 // by the built CLI inside a pseudo-terminal (util-linux `script`) whose width is set with `stty cols`, print no
 // line wider than the terminal. COLUMNS is removed from the environment, so the width can only come from the pty.
 import { spawnSync } from 'node:child_process';
@@ -40,6 +41,12 @@ const CASES: [string, string[], RegExp][] = [
   ['show iptables vms105', ['show', 'iptables', ...fixture('vms105')], /KUBE-SERVICES/],
   ['show sources, a pasted ticket', ['show', 'sources', '--from-dir', 'fixtures/tickets/seed-000-k8snode028.txt'], /read as/],
   ['show leases', ['show', 'leases', '--nodes', 'fixtures/leases/nodes-mixed.json', ...fixture('k8snode028')], /VtepMAC/],
+  // the other commands' human views
+  ['whohas', ['whohas', '42:32:74:de:24:50', ...fixture('k8snode028')], /where it leads/],
+  ['pod-veth', ['pod-veth', ...fixture('node1')], /host veth/],
+  ['repair --cluster (dry run)', ['repair', '--cluster', 'fixtures/cluster/stale-vtep'], /dry run/],
+  ['decode --summary, anomalies', ['decode', 'fixtures/pcap/vxlan-anomalies.pcap', '--summary'], /Anomalies/],
+  ['decode --summary, flows', ['decode', 'fixtures/pcap/vxlan-node1.pcap', '--summary'], /Flows/],
 ];
 
 describeNeeding(hasScript, 'util-linux script (a pseudo-terminal)')('human output in a terminal', () => {
