@@ -80,6 +80,17 @@ export interface RouteSpec {
   dev?: string;
   onlink?: boolean;
   metric?: number;
+  /** what undo restores besides: the route exactly as `ip -j route` showed it */
+  src?: string;
+  proto?: string;
+  scope?: string;
+  mtu?: number;
+}
+// iproute2's rt_protos / rt_scopes names, or their numbers
+const WORD = /^([a-z][a-z0-9_.-]{0,15}|\d{1,3})$/;
+function word(v: string, what: string): string {
+  if (!WORD.test(v)) throw new UnsafeValue(`${what} ${JSON.stringify(v)}`);
+  return v;
 }
 function routeArgs(r: RouteSpec): string[] {
   return [
@@ -88,6 +99,10 @@ function routeArgs(r: RouteSpec): string[] {
     ...(r.dev ? ['dev', dev(r.dev)] : []),
     ...(r.onlink ? ['onlink'] : []),
     ...(r.metric !== undefined ? ['metric', int(r.metric, 'metric', 0xffffffff)] : []),
+    ...(r.src ? ['src', ip4(r.src, 'src')] : []),
+    ...(r.proto ? ['proto', word(r.proto, 'proto')] : []),
+    ...(r.scope ? ['scope', word(r.scope, 'scope')] : []),
+    ...(r.mtu !== undefined ? ['mtu', int(r.mtu, 'mtu', 65535)] : []),
   ];
 }
 export const routeReplace = (r: RouteSpec): Cmd => ({ program: 'ip', args: ['route', 'replace', ...routeArgs(r)] });

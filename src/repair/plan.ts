@@ -135,7 +135,18 @@ function neighUndo(dev: string, ip: string, prev: Neigh | undefined): c.Cmd[] {
 function routeUndo(want: c.RouteSpec, prev: Route[]): c.Cmd[] {
   // `ip route replace` replaces the route with the same dst and metric; another metric is a second route
   const same = prev.find((r) => (r.metric ?? 0) === (want.metric ?? 0));
-  return same ? [c.routeReplace({ dst: same.dst, gateway: same.gateway, dev: same.dev, onlink: same.onlink, metric: same.metric })] : [c.routeDel(want)];
+  return same ? [c.routeReplace(routeAsSeen(same))] : [c.routeDel(want)];
+}
+
+/** Everything of a route `ip route replace` can set back: from `ip -j route` (mtu in metrics) or the text form. */
+export function routeAsSeen(r: Route): c.RouteSpec {
+  const raw = (r as { raw?: { metrics?: { mtu?: number }[] }; mtu?: number });
+  const mtu = raw.mtu ?? raw.raw?.metrics?.find((m) => m.mtu !== undefined)?.mtu;
+  // boot is what `ip route replace` records without proto: not worth a word on the command line
+  const proto = r.proto && r.proto !== 'boot' ? r.proto : undefined;
+  // scope follows from the route (global with a gateway, link without) unless it was set otherwise
+  const scope = r.scope && r.scope !== (r.gateway ? 'global' : 'link') ? r.scope : undefined;
+  return { dst: r.dst, gateway: r.gateway, dev: r.dev, onlink: r.onlink, metric: r.metric, src: r.src, proto, scope, mtu };
 }
 
 // desired-state problems that left a lease out: the peer is not programmed, so the run is not a clean one
@@ -212,7 +223,7 @@ function planPrune(ctx: CheckContext, add: Add): void {
   }
   for (const r of s.routes) {
     const spec = { dst: r.dst, gateway: r.gateway, dev, onlink: r.onlink, metric: r.metric };
-    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace(spec)], [r]);
+    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace({ ...routeAsSeen(r), dev })], [r]);
   }
   if (!ctx.ownSubnet) return;
   const want = `${subnetAddress(ctx.ownSubnet)}/32`;
