@@ -4,7 +4,8 @@
 // so "stop at the first failure, report exactly what ran" holds per line, not per batch. The batch is a
 // complete file in the private journal directory, not a pipe: a child left running after flanctl is killed
 // (-9) reads whole lines only and runs what the journal (still `applying`) already lists, so undo covers it.
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { which } from '../collect/runner.js';
@@ -65,6 +66,24 @@ async function runBatch(program: 'ip' | 'bridge', lines: string[][], netns: stri
   }
 }
 
+/** The network namespace commands run in: the named one (`ip -n`), else this process's own. */
+async function netnsInode(netns?: string): Promise<number> {
+  const path = netns === undefined ? '/proc/self/ns/net' : `/run/netns/${programPrefix('ip', netns)[2]}`;
+  try {
+    return (await stat(path)).ino;
+  } catch (e) {
+    throw new UsageError(`network namespace ${netns ?? '(this process)'} not found: ${(e as NodeJS.ErrnoException).code}`);
+  }
+}
+
+/** A journal undoes only where it was applied: same host, same network namespace (not one recreated with its name). */
+async function checkSameNode(j: Journal): Promise<void> {
+  if (j.host !== undefined && j.host !== hostname()) throw new UsageError(`repair ${j.id} ran on ${j.host}, not on this host (${hostname()}): undo it there`);
+  if (j.netnsInode !== undefined && (await netnsInode(j.netns)) !== j.netnsInode) {
+    throw new UsageError(`repair ${j.id} ran in another network namespace than ${j.netns ?? "this process's"} (recreated, or undo run from another one)`);
+  }
+}
+
 /** Consecutive runs of one program: [start, end) index ranges. */
 function runsOf(programs: ('ip' | 'bridge')[]): [number, number][] {
   const out: [number, number][] = [];
@@ -89,6 +108,8 @@ export async function applyPlan(plan: RepairPlan, dir: string, now = new Date())
     actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
   };
   if (plan.netns !== undefined) journal.netns = plan.netns;
+  journal.host = hostname();
+  journal.netnsInode = await netnsInode(plan.netns);
   const file = await writeJournal(dir, journal);
   for (const [start, end] of runsOf(plan.actions.map((a) => a.program))) {
     const r = await runBatch(plan.actions[start].program, plan.actions.slice(start, end).map((a) => a.args), plan.netns, join(dir, `${journal.id}.batch`));
@@ -125,6 +146,7 @@ export async function undoJournal(dir: string, id?: string, now = new Date()): P
   const release = await acquireLock(dir);
   try {
     const journal = await readJournal(dir, id);
+    await checkSameNode(journal);
     if (journal.status === 'undone') throw new UsageError(`repair ${journal.id} was already undone at ${journal.undone?.time ?? '?'}`);
     // an interrupted repair (still `applying`) may have run any of its actions: undo all (restoring is idempotent).
     // A failed line changed nothing (one netlink request, all or nothing): undo what ran before it.

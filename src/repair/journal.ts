@@ -1,10 +1,12 @@
 // The repair journal: written before anything runs, updated after every batch, so `repair --undo` can
 // always put back what a (possibly interrupted) repair touched.
 // /var/lib/flanctl/journal/<id>.json, or --journal-dir / FLANCTL_JOURNAL_DIR (the flag's default and env: services/options.ts).
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EnvironmentError, UsageError } from '../errors.js';
+import { UnsafeValue } from '../model/fix.js';
+import { rebuildCmd } from './rebuild.js';
 
 const Cmd = z.object({ program: z.enum(['ip', 'bridge']), args: z.array(z.string()) });
 
@@ -26,6 +28,9 @@ export const Journal = z.object({
   time: z.string(),
   node: z.string(),
   netns: z.string().optional(),
+  /** the machine and network namespace (inode of its nsfs file) the commands ran in: undo runs only there */
+  host: z.string().optional(),
+  netnsInode: z.number().int().optional(),
   /** applying: written before the first command (a crash leaves it so); applied; failed; undone */
   status: z.enum(['applying', 'applied', 'failed', 'undone']),
   /** how many actions, from the start, are known to have run */
@@ -44,14 +49,40 @@ export const newJournalId = (now: Date): string => now.toISOString().replace(/[:
 export async function writeJournal(dir: string, j: Journal): Promise<string> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    await checkOwned(dir, 'directory');
     const file = join(dir, `${j.id}.json`);
     // write then rename: a reader (or a crash) never sees half a journal
     await writeFile(`${file}.tmp`, JSON.stringify(j, null, 2) + '\n', { mode: 0o600 });
     await rename(`${file}.tmp`, file);
     return file;
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new EnvironmentError(`cannot write the repair journal in ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'set --journal-dir or FLANCTL_JOURNAL_DIR');
   }
+}
+
+/**
+ * What undo runs comes from the journal: its directory and file must be ours (root's, when run as root), not
+ * writable by group or others, and not a link — a journal planted in a shared --journal-dir is refused.
+ */
+async function checkOwned(path: string, kind: 'directory' | 'file'): Promise<void> {
+  let st;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new EnvironmentError(`cannot read ${path}: ${code}`);
+  }
+  const uid = process.getuid?.() ?? st.uid;
+  const why = (kind === 'directory' ? !st.isDirectory() : !st.isFile())
+    ? `is not a ${kind}`
+    : st.uid !== uid
+      ? `is owned by uid ${st.uid}, not ${uid}`
+      : st.mode & 0o022
+        ? `is writable by ${st.mode & 0o002 ? 'others' : 'its group'}`
+        : undefined;
+  if (why) throw new UsageError(`journal ${kind} ${path} ${why}: refused (undo would run what it holds)`, `chmod go-w / chown it, or use another --journal-dir`);
 }
 
 /** The journal `id`, or the newest one in `dir`. */
@@ -68,6 +99,8 @@ export async function readJournal(dir: string, id?: string): Promise<Journal> {
     if (!files.length) throw new UsageError(`no repair journal in ${dir}`);
     name = files[files.length - 1].slice(0, -'.json'.length);
   }
+  await checkOwned(dir, 'directory');
+  await checkOwned(join(dir, `${name}.json`), 'file');
   let text: string;
   try {
     text = await readFile(join(dir, `${name}.json`), 'utf8');
@@ -80,7 +113,20 @@ export async function readJournal(dir: string, id?: string): Promise<Journal> {
   } catch {
     json = undefined;
   }
+  const file = join(dir, `${name}.json`);
   const parsed = Journal.safeParse(json);
-  if (!parsed.success) throw new UsageError(`${join(dir, `${name}.json`)} is not a flanctl repair journal`);
+  if (!parsed.success) throw new UsageError(`${file} is not a flanctl repair journal`);
+  // the id names the file it is read from, never a path of its own
+  if (parsed.data.id !== name) throw new UsageError(`${file} holds journal id ${JSON.stringify(parsed.data.id)}, not ${name}`);
+  for (const a of parsed.data.actions) {
+    for (const u of a.undo) {
+      try {
+        rebuildCmd(u);
+      } catch (e) {
+        if (!(e instanceof UnsafeValue)) throw e;
+        throw new UsageError(`${file}: refused, ${e.message}`);
+      }
+    }
+  }
   return parsed.data;
 }

@@ -35,7 +35,7 @@ describe('repair lock', () => {
 });
 
 describe('repair journal', () => {
-  const journal = (id: string): Journal => ({ id, time: '2026-11-23T17:00:00.000Z', node: 'node1', status: 'applied', applied: 1, actions: [{ op: 'neigh-replace', target: 't', command: 'ip neigh replace …', program: 'ip', args: ['neigh', 'replace'], undo: [{ program: 'ip', args: ['neigh', 'del'] }] }] });
+  const journal = (id: string): Journal => ({ id, time: '2026-11-23T17:00:00.000Z', node: 'node1', status: 'applied', applied: 1, actions: [{ op: 'neigh-replace', target: 't', command: 'ip neigh replace …', program: 'ip', args: ['neigh', 'replace'], undo: [{ program: 'ip', args: ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'] }] }] });
 
   it('round-trips, and --undo without an id takes the newest', async () => {
     const dir = tmp();

@@ -1,0 +1,70 @@
+// Issue 16 item 10: `repair --undo` trusted journal contents. A journal planted by another user in a shared
+// --journal-dir ran `sh -c …` as root; the id in the file became a path; a journal for one network namespace
+// could be undone in another. Each is now refused (exit 2, one line) and runs nothing.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../collect/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'flanctl-journal-hostile-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const ID = '2026-11-29T21-00-00-000Z';
+const marker = join(tmp, 'ran');
+const journal = (undo: { program: string; args: string[] }[], extra: object = {}): string =>
+  JSON.stringify({ id: ID, time: '2026-11-29T21:00:00.000Z', node: 'node1', status: 'applied', applied: 1, actions: [{ op: 'neigh-replace', target: 't', command: 'c', program: 'ip', args: ['neigh', 'replace'], undo }], ...extra });
+
+function plant(name: string, text: string, mode = 0o700): string {
+  const dir = join(tmp, name);
+  mkdirSync(dir);
+  chmodSync(dir, mode);
+  writeFileSync(join(dir, `${ID}.json`), text, { mode: 0o600 });
+  return dir;
+}
+
+function undo(dir: string) {
+  const r = runCli(['repair', '--undo', '--journal-dir', dir]);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(existsSync(marker)).toBe(false);
+  return r;
+}
+
+describe('repair --undo refuses journals it did not write', () => {
+  it('an undo command that is not one flanctl writes (ip netns exec … sh -c, ip -batch FILE, extra words)', () => {
+    const hostile = [
+      ['netns', 'exec', 'x', 'sh', '-c', `touch ${marker}`],
+      ['-force', '-batch', join(tmp, 'cmds')],
+      ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1', 'extra'],
+      ['route', 'replace', '10.244.2.0/24', 'via', '10.244.2.0', 'dev', 'flannel.1', 'table', '255'],
+    ];
+    hostile.forEach((args, i) => {
+      const r = undo(plant(`cmd${i}`, journal([{ program: 'ip', args }])));
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/refused/);
+    });
+  });
+
+  it('a journal directory writable by others, and a journal file writable by its group', () => {
+    const open = plant('open', journal([{ program: 'ip', args: ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'] }]), 0o777);
+    expect(statSync(open).mode & 0o777).toBe(0o777);
+    expect(undo(open).stderr).toMatch(/writable by others: refused/);
+    const group = plant('group', journal([{ program: 'ip', args: ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'] }]));
+    chmodSync(join(group, `${ID}.json`), 0o660);
+    expect(undo(group).stderr).toMatch(/writable by its group: refused/);
+  });
+
+  it('an id in the file that is not the file name', () => {
+    const dir = plant('id', journal([], { id: '..-..-etc' }));
+    const r = undo(dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/holds journal id/);
+  });
+
+  it('a journal from another network namespace (its nsfs inode is not this one)', () => {
+    const dir = plant('ns', journal([{ program: 'ip', args: ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'] }], { netnsInode: 1 }));
+    const r = undo(dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/another network namespace/);
+  });
+});
