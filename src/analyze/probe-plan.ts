@@ -32,6 +32,8 @@ export interface PlannedHop {
   filter: string;
   /** which end of the path: the source node or the target node (cluster mode) */
   side: 'source' | 'target';
+  /** the device's own MAC: frames for another MAC are not taken up by it */
+  mac?: string;
 }
 
 export interface ProbePlan {
@@ -112,7 +114,8 @@ export function planTargetHops(trace: TraceResult, snap: Snapshot, source: Probe
   const hops: PlannedHop[] = [];
   const add = (device: string | undefined, role: HopRole, encap: Encap = { kind: 'none' }): void => {
     if (!device || !isIfname(device) || hops.some((h) => h.device === device)) return;
-    hops.push({ node, device, role, encap, filter: probeFilter(tag, source.ip, trace.destination, encap), side: 'target' });
+    const mac = links.get(device)?.mac;
+    hops.push({ node, device, role, encap, filter: probeFilter(tag, source.ip, trace.destination, encap), side: 'target', ...(mac ? { mac } : {}) });
   };
   const there = (step: string): string | undefined => known(trace.hops.find((h) => h.step === step && h.node === node && h.ok !== false)?.device);
   const targetIp = trace.targetNode?.ip;

@@ -38,6 +38,8 @@ export interface ProbeHop {
   errors?: NonNullable<Sighting['error']>[];
   /** the tunnel header of the first request seen here (underlay) */
   outer?: Sighting['outer'];
+  /** Ethernet destination of the first request seen here (a plain frame) */
+  ethDst?: string;
   anomalies?: Pick<Anomaly, 'kind' | 'severity' | 'summary' | 'count'>[];
   /** why this hop is not verified */
   unverified?: string;
@@ -84,6 +86,8 @@ function hopResult(h: PlannedHop, o: HopObservation, destination: string): Probe
   if (errors.length) hop.errors = dedupe(errors);
   const outer = requests.find((x) => x.outer)?.outer;
   if (outer) hop.outer = outer;
+  const ethDst = requests.find((x) => x.ethDst)?.ethDst;
+  if (ethDst) hop.ethDst = ethDst;
   if (o.sightings.anomalies.length) hop.anomalies = o.sightings.anomalies.map(({ kind, severity, summary, count }) => ({ kind, severity, summary, count }));
   return hop;
 }
@@ -243,7 +247,8 @@ function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarge
         : traceProblems(trace, SEGMENT_STEPS[role]);
   // a node that does not forward: doctor's own finding on that node names it (the same code as doctor's)
   const forwarding = (side === 'source' && role === 'bridge') || (side === 'target' && role === 'overlay') ? (findings.get(at?.node ?? plan.source.node) ?? []).filter((f) => FORWARDING.has(f.code)) : [];
-  const vtep = role === 'underlay' && direction === 'request' && (side === 'target' || !hasTarget) ? staleVtep(at, plan) : undefined;
+  const vtep =
+    direction !== 'request' ? undefined : role === 'underlay' && (side === 'target' || !hasTarget) ? staleVtep(at, plan) : side === 'target' && role === 'overlay' ? notItsMac(at!, plan) : undefined;
   const generic = direction === 'reply' ? GENERIC.underlay : genericFor(role, side, hasTarget);
   r.code = vtep?.code ?? found[0]?.code ?? forwarding[0]?.code ?? generic.code;
   const traced = found.length ? `trace: ${found.map((f) => `${f.code} (${f.detail})`).join('; ')}` : '';
@@ -263,6 +268,13 @@ function staleVtep(hop: ProbeHop | undefined, plan: ProbePlan): { code: string; 
   if (!seenMac || !want || seenMac === want) return undefined;
   const node = t?.name ? `${t.name} (${t.ip})` : (t?.ip ?? hop!.outer!.dst);
   return { code: 'VTEP_MAC_MISMATCH', text: `the packets went to node ${node} with inner destination MAC ${seenMac}, but its lease says VtepMAC ${want}: the remote flannel.1 drops frames not addressed to it (stale neigh/fdb after flannel.1 was recreated)` };
+}
+
+/** The target's overlay device saw the frames, addressed to a MAC that is not its own: it does not take them up. */
+function notItsMac(hop: ProbeHop, plan: ProbePlan): { code: string; text: string } | undefined {
+  const own = plan.hops.find((h) => h.node === hop.node && h.device === hop.device)?.mac;
+  if (!hop.ethDst || !own || hop.ethDst === own) return undefined;
+  return { code: 'VTEP_MAC_MISMATCH', text: `${hop.device} on ${hop.node} received the frames for MAC ${hop.ethDst}, but its own MAC is ${own}: it drops them (the sender's neigh/fdb hold a stale VtepMAC)` };
 }
 
 function outerText(h: ProbeHop): string {

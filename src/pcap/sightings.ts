@@ -28,6 +28,8 @@ export interface Sighting {
   tcpFlags?: number;
   /** an ICMP error: who sent it, type and code, next-hop MTU for frag-needed */
   error?: { from: string; type: number; code: number; mtu?: number };
+  /** Ethernet destination of a frame captured as is (the probe's own frame, not a tunnel's outer one) */
+  ethDst?: string;
   /** the tunnel the packet was in, as captured on the underlay */
   outer?: { encap: 'vxlan' | 'ipip'; src: string; dst: string; vni?: number; innerSrcMac?: string; innerDstMac?: string };
 }
@@ -82,6 +84,7 @@ export function classify(p: Packet, m: ProbeMatch): Sighting | undefined {
   if (ip.l4 === 6) s.tcpFlags = ip.tcpFlags;
   if (kind === 'icmp-error') s.error = { from: ip4(ip.src), type: ip.icmpType, code: ip.icmpCode, ...(ip.icmpMtu ? { mtu: ip.icmpMtu } : {}) };
   if (p.depth === 2 && (p.tunnel === TUNNEL_VXLAN || p.tunnel === TUNNEL_IPIP)) s.outer = outerOf(p);
+  else if (p.depth === 1 && p.ethOff >= 0 && p.ethOff + 6 <= p.end) s.ethDst = macText(p.buf, p.ethOff);
   return s;
 }
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../collect/cli.js';
-import { buildFlannelCluster, nodesJson, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
+import { buildFlannelCluster, nodesJson, programPeers, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 import { SshLab } from './sshd.js';
@@ -101,6 +101,27 @@ describeNetns('probe across nodes: the target node listened on over ssh', () => 
       expect(r.json.problem).toContain('doctor on node2');
     } finally {
       lab.exec(n2.netns, ['iptables', '-P', 'FORWARD', 'ACCEPT']);
+    }
+  });
+
+  it('stale VtepMAC: seen on the target\'s flannel.1 (a packet socket sees frames for another MAC), not on its cni0: its flannel.1 does not take them up', () => {
+    const fresh = '02:5e:1a:7e:00:03';
+    lab.ip(n2.netns, ['link', 'set', 'flannel.1', 'address', fresh]);
+    const file = join(ssh.dir, 'nodes-new.json');
+    writeFileSync(file, nodesJson({ ...cluster, nodes: cluster.nodes.map((n) => (n === n2 ? { ...n, vtepMac: fresh } : n)) }));
+    try {
+      const r = runCli(['probe', b.ip, '--from', a.netns, '--netns', n1.netns, '--nodes', file, '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--json'], { prefix: ['ip', 'netns', 'exec', ssh.clientNs] });
+      expect(r.status, r.stderr).toBe(1);
+      const target = Object.fromEntries(r.json.hops.filter((h: Hop) => h.side === 'target').map((h: Hop) => [h.device, h.seen]));
+      expect(target).toMatchObject({ eth0: true, 'flannel.1': true, cni0: false });
+      expect(r.json).toMatchObject({ lostAfter: { node: 'node2', device: 'flannel.1' }, code: 'VTEP_MAC_MISMATCH' });
+      // the frame's destination is the MAC node2's flannel.1 had before; its own is the fresh one
+      expect(r.json.hops.find((h: Hop) => h.side === 'target' && h.device === 'flannel.1').ethDst).toBe(n2.vtepMac);
+      expect(r.json.problem).toContain(fresh);
+    } finally {
+      lab.ip(n2.netns, ['link', 'set', 'flannel.1', 'address', n2.vtepMac]);
+      // a MAC change flushes the device's neighbours, permanent ones too: node2 needs its peers back
+      programPeers(lab, n2, cluster.nodes);
     }
   });
 });
