@@ -1,11 +1,11 @@
 // probe in cluster mode: the source node is a namespace (--netns), the target node is reached over real ssh
 // (an sshd in its namespace) and listened on too, so the probe is followed down to the destination pod's veth.
 // Faults and expectations come from the lab: which node drops, which devices it has.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../collect/cli.js';
+import { cliEntry, runCli } from '../collect/cli.js';
 import { buildFlannelCluster, nodesJson, programPeers, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
@@ -122,6 +122,25 @@ describeNetns('probe across nodes: the target node listened on over ssh', () => 
       lab.ip(n2.netns, ['link', 'set', 'flannel.1', 'address', n2.vtepMac]);
       // a MAC change flushes the device's neighbours, permanent ones too: node2 needs its peers back
       programPeers(lab, n2, cluster.nodes);
+    }
+  });
+
+  it('Ctrl-C while listening on both nodes: the local and the remote captures are stopped, the remote directory removed', async () => {
+    lab.exec(n2.netns, ['iptables', '-P', 'FORWARD', 'DROP']);
+    try {
+      const [node, entry] = cliEntry();
+      const argv = ['ip', 'netns', 'exec', ssh.clientNs, node, entry, 'probe', b.ip, '--from', a.netns, '--netns', n1.netns, '--nodes', nodes, '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--timeout', '20', '--json'];
+      const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      // bounded wait until the sender runs: by then both nodes' captures listen
+      for (let i = 0; i < 200 && !leftovers(a.netns).includes('ping'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(leftovers(n2.netns)).toContain('tcpdump');
+      expect(leftovers(n1.netns)).toContain('tcpdump');
+      // `ip netns exec` execs the CLI in place: the child's pid is flanctl's
+      child.kill('SIGINT');
+      expect(await exited).toEqual({ code: null, signal: 'SIGINT' });
+    } finally {
+      lab.exec(n2.netns, ['iptables', '-P', 'FORWARD', 'ACCEPT']);
     }
   });
 });
