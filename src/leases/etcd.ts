@@ -17,7 +17,13 @@ export interface EtcdOptions {
   certfile?: string;
   keyfile?: string;
   timeoutMs?: number;
+  /** the whole request, connect to last byte (a server trickling bytes never trips the idle timeout) */
+  deadlineMs?: number;
 }
+
+// flannel's keys for 5,000 nodes are ~2 MB; anything near this is not an etcd answer we want in memory
+export const MAX_BODY = 64 * 1024 * 1024;
+const DEADLINE_MS = 20_000;
 
 interface Tls {
   ca?: Buffer;
@@ -37,9 +43,9 @@ export async function loadEtcd(opts: EtcdOptions): Promise<DesiredState> {
   const errors: string[] = [];
   for (const endpoint of endpoints) {
     try {
-      const v3 = await rangeV3(endpoint, prefix, tls, opts.timeoutMs);
+      const v3 = await rangeV3(endpoint, prefix, tls, opts);
       if (v3 && v3.length) return leasesFromEtcd(prefix, v3, 'etcd-v3');
-      const v2 = await getV2(endpoint, prefix, tls, opts.timeoutMs);
+      const v2 = await getV2(endpoint, prefix, tls, opts);
       if (v2 && v2.length) return leasesFromEtcd(prefix, v2, 'etcd-v2');
       throw new UsageError(`etcd ${endpoint.origin} has no keys under ${prefix} (v3 or v2 API)`, 'check --etcd-prefix, e.g. /coreos.com/network or /kube-centos/network');
     } catch (e) {
@@ -88,13 +94,13 @@ function prefixEnd(prefix: string): string {
   return bytes.toString('base64');
 }
 
-async function rangeV3(endpoint: URL, prefix: string, tls: Tls, timeoutMs?: number): Promise<EtcdKv[] | undefined> {
+async function rangeV3(endpoint: URL, prefix: string, tls: Tls, limits: Limits): Promise<EtcdKv[] | undefined> {
   const body = JSON.stringify({ key: b64(`${prefix}/`), range_end: prefixEnd(`${prefix}/`) });
-  const reply = await request(new URL('/v3/kv/range', endpoint), 'POST', tls, body, timeoutMs);
+  const reply = await request(new URL('/v3/kv/range', endpoint), 'POST', tls, body, limits);
   // an etcd without the v3 gateway (2.x) answers 404
   if (reply.status === 404) return undefined;
   if (reply.status !== 200) throw new Error(`v3 range: HTTP ${reply.status} ${reply.body.slice(0, 120)}`);
-  return v3Kvs(JSON.parse(reply.body));
+  return v3Kvs(json(reply.body, 'v3 range'));
 }
 
 /** A v3 gateway range response (`{"kvs":[{"key":"<base64>","value":"<base64>"}]}`) -> key/values. */
@@ -109,12 +115,12 @@ interface V2Node {
   nodes?: V2Node[];
 }
 
-async function getV2(endpoint: URL, prefix: string, tls: Tls, timeoutMs?: number): Promise<EtcdKv[] | undefined> {
+async function getV2(endpoint: URL, prefix: string, tls: Tls, limits: Limits): Promise<EtcdKv[] | undefined> {
   const path = prefix.split('/').map(encodeURIComponent).join('/');
-  const reply = await request(new URL(`/v2/keys${path}?recursive=true`, endpoint), 'GET', tls, undefined, timeoutMs);
+  const reply = await request(new URL(`/v2/keys${path}?recursive=true`, endpoint), 'GET', tls, undefined, limits);
   if (reply.status === 404) return undefined;
   if (reply.status !== 200) throw new Error(`v2 keys: HTTP ${reply.status} ${reply.body.slice(0, 120)}`);
-  return v2Kvs(JSON.parse(reply.body));
+  return v2Kvs(json(reply.body, 'v2 keys'));
 }
 
 /** A v2 recursive GET response (`{"node":{"dir":true,"nodes":[…]}}`) -> every leaf key/value. */
@@ -129,19 +135,41 @@ export function v2Kvs(doc: { node?: V2Node }): EtcdKv[] {
   return out;
 }
 
-function request(url: URL, method: string, tls: Tls, body: string | undefined, timeoutMs = 5000): Promise<HttpReply> {
+type Limits = Pick<EtcdOptions, 'timeoutMs' | 'deadlineMs'>;
+
+function json<T>(body: string, what: string): T {
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new Error(`${what}: the answer is not JSON`);
+  }
+}
+
+/** One HTTP request with an idle timeout, an overall deadline and a body cap; every failure rejects with one line. */
+function request(url: URL, method: string, tls: Tls, body: string | undefined, limits: Limits): Promise<HttpReply> {
+  const timeoutMs = limits.timeoutMs ?? 5000;
+  const deadlineMs = limits.deadlineMs ?? DEADLINE_MS;
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(
       url,
       { method, headers: body ? { 'content-type': 'application/json' } : {}, timeout: timeoutMs, ...(url.protocol === 'https:' ? tls : {}) },
       (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > MAX_BODY) return req.destroy(new Error(`answer of ${declared} bytes is over the ${MAX_BODY / 1024 / 1024} MiB limit`));
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY) req.destroy(new Error(`answer is over the ${MAX_BODY / 1024 / 1024} MiB limit`));
+          else chunks.push(c);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
+    const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${deadlineMs / 1000} s`)), deadlineMs);
+    req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     if (body) req.write(body);
