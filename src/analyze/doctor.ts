@@ -46,6 +46,8 @@ export interface DoctorReport {
   peers: number;
   findings: Finding[];
   skipped: { check: string; reason: string }[];
+  /** what a check could not verify because the data given lacks it, and what to paste */
+  unverified: { check: string; missing: string }[];
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -54,11 +56,14 @@ export function runDoctor(input: DoctorInput): DoctorReport {
   const ctx = buildContext(input);
   const findings: Finding[] = [];
   const skipped: DoctorReport['skipped'] = [];
+  const unverified: DoctorReport['unverified'] = [];
   for (const check of CHECKS) {
     const r = check.run(ctx);
+    const found = Array.isArray(r) ? r : 'findings' in r ? r.findings : [];
     // no spread: 50,000 peers make 150,000 findings, beyond the argument limit
-    if (Array.isArray(r)) for (const f of r) findings.push(f);
-    else skipped.push({ check: check.name, reason: r.skipped });
+    for (const f of found) findings.push(f);
+    if ('skipped' in r) skipped.push({ check: check.name, reason: r.skipped });
+    if ('unverified' in r) for (const missing of r.unverified) unverified.push({ check: check.name, missing });
   }
   // stable sort: errors first, checks keep their order inside a severity
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
@@ -68,6 +73,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
     peers: ctx.leases?.remotes.length ?? 0,
     findings,
     skipped,
+    unverified,
   };
   if (ctx.backend) report.backend = ctx.backend;
   if (ctx.leases?.local) report.localLease = ctx.leases.local;

@@ -2,6 +2,7 @@
 // a node with 50,000 peers has 50,000 routes, neighbours and fdb entries.
 import type { DesiredState, FdbEntry, Lease, Link, Neigh, PodNetns, Snapshot } from '../model/index.js';
 import { isIPv4 } from '../model/net.js';
+import { absenceProves as snapshotAbsenceProves } from './collected.js';
 import { PrefixIndex, RouteTable } from './route-lookup.js';
 
 export interface NodeIndex {
@@ -98,13 +99,8 @@ export function isIpipDev(node: NodeIndex, dev: string): boolean {
   return kind === 'ipip' || (kindUnknown(kind) && (dev === 'flannel.ipip' || dev === 'tunl0'));
 }
 
-/**
- * Does a device's absence from the link list prove it is gone? Yes for state read from a node; not for
- * saved outputs from a ticket, which are often one grep'd line of `ip link`.
- */
-export function absenceProves(node: NodeIndex): boolean {
-  return node.snap.links.length > 0 && node.snap.source.kind !== 'dir';
-}
+/** See collected.ts: the same rule for trace and doctor. */
+export const absenceProves = (node: NodeIndex): boolean => snapshotAbsenceProves(node.snap);
 
 /** A host veth that should sit on a bridge: not calico's routed cali* veths. */
 export function needsBridge(node: NodeIndex, dev: string): boolean {

@@ -1,6 +1,7 @@
 // The remote legs of a trace: vxlan (route -> neigh -> fdb -> node IP), ipip and host-gw / DirectRouting
 // (route via the node IP), then the underlay route to that node IP and the MTU chain.
 // Each check mirrors what flanneld programs (reference §1.2-1.4) and names the difference it finds.
+import type { Code } from '../model/codes.js';
 import type { Lease, Route } from '../model/index.js';
 import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
@@ -14,13 +15,16 @@ export function networkAddress(cidr: string): string | undefined {
   return p ? intToIpv4(p.net) : undefined;
 }
 
-const NUD_BAD = new Map([
+const NUD_BAD = new Map<string, Code>([
   ['FAILED', 'NEIGH_FAILED'],
   ['INCOMPLETE', 'NEIGH_INCOMPLETE'],
 ]);
 
-/** A neighbour the kernel could not resolve: FAILED / INCOMPLETE. */
-function badNudState(state: string[]): Problem | undefined {
+/** A route type that matches but drops: blackhole, prohibit, unreachable (and throw, which the main table treats alike). */
+export const dropRouteCode = (type: string): Code => (type === 'blackhole' ? 'ROUTE_BLACKHOLE' : type === 'prohibit' ? 'ROUTE_PROHIBIT' : 'ROUTE_UNREACHABLE');
+
+/** A next hop (peer node, pod) the kernel could not resolve: FAILED / INCOMPLETE. */
+export function badNudState(state: string[]): Problem | undefined {
   for (const s of state) {
     const code = NUD_BAD.get(s);
     if (code) return { code, text: `neighbour state ${s}: the kernel's ARP got no answer` };
@@ -36,9 +40,9 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   // route: `<sn> via <sn>.0 dev flannel.1 onlink`
   const routeProblems: Problem[] = [];
   const expectedGw = lease ? networkAddress(lease.subnet) : networkAddress(route.dst);
-  if (!gw) routeProblems.push({ code: 'ROUTE_NO_GATEWAY', text: `flannel routes via ${expectedGw}; this route has no gateway, so the kernel ARPs on ${dev}` });
-  else if (gw !== expectedGw) routeProblems.push({ code: 'ROUTE_WRONG_GATEWAY', text: `gateway ${gw}, flannel uses ${expectedGw} (the lease's network address)` });
-  if (lease && route.dst !== lease.subnet && parseCidr(route.dst)?.len !== 32) routeProblems.push({ code: 'ROUTE_SUBNET_MISMATCH', text: `the lease is ${lease.subnet}` });
+  if (!gw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `flannel routes via ${expectedGw}; this route has no gateway, so the kernel ARPs on ${dev}` });
+  else if (gw !== expectedGw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${gw}, flannel uses ${expectedGw} (the lease's network address)` });
+  if (lease && route.dst !== lease.subnet && parseCidr(route.dst)?.len !== 32) routeProblems.push({ code: 'ROUTE_MISSING', text: `no route for the lease ${lease.subnet}: the packet takes ${route.dst}` });
   routeProblems.push(...staleRouteProblem(ctx, dst, route));
   hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
   hops.push(vxlanDeviceHop(ctx, node, dev));
@@ -50,9 +54,9 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   let mac = n?.lladdr;
   if (!n) neighProblems.push({ code: 'NEIGH_MISSING', text: `no neighbour entry for ${gwIp} on ${dev}: flannel writes \`ip neigh replace ${gwIp} lladdr <VtepMAC> dev ${dev} nud permanent\`` });
   else {
-    const bad = badNudState(n.state);
-    if (bad) neighProblems.push(bad);
-    else if (!mac) neighProblems.push({ code: 'NEIGH_INCOMPLETE', text: 'no lladdr' });
+    // an entry the kernel made while ARPing (INCOMPLETE/FAILED, no lladdr): flannel's entry is missing
+    const unresolved = n.state.find((s) => NUD_BAD.has(s));
+    if (unresolved || !mac) neighProblems.push({ code: 'NEIGH_MISSING', text: `${unresolved ? `state ${unresolved}` : 'no lladdr'}: the kernel's ARP on ${dev} got no answer, flannel's permanent entry is missing` });
     else if (n.state.length && !n.state.includes('PERMANENT')) neighProblems.push({ code: 'NEIGH_NOT_PERMANENT', text: `state ${n.state.join(',')}: the kernel ARPed, flannel's permanent entry is missing` });
     if (mac && lease?.vtepMac && mac !== lease.vtepMac) neighProblems.push({ code: 'VTEP_MAC_MISMATCH', text: `the lease${lease.node ? ` of ${lease.node}` : ''} says VtepMAC ${lease.vtepMac} (stale entry after flannel.1 was recreated?)` });
   }
@@ -97,12 +101,12 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
     const vni = own?.vni ?? ctx.netConf?.Backend?.VNI ?? Number(/^flannel\.(\d+)$/.exec(dev)?.[1] ?? NaN);
     const port = ctx.netConf?.Backend?.Port || 8472;
     facts.push(`vxlan id ${link.vni ?? '?'}`, `local ${link.local ?? '?'}`, `dstport ${link.port ?? '?'}`, `dev ${link.dev ?? '?'}`);
-    if (link.vni !== undefined && Number.isFinite(vni) && link.vni !== vni) problems.push({ code: 'VXLAN_CONFIG', text: `VNI ${link.vni}, expected ${vni}` });
-    if (link.port !== undefined && ctx.netConf && link.port !== port) problems.push({ code: 'VXLAN_CONFIG', text: `dstport ${link.port}, expected ${port}` });
-    if (link.local && node.snap.addresses.length && !node.addressDev.has(link.local)) problems.push({ code: 'VXLAN_CONFIG', text: `local ${link.local} is not an address of this node` });
-    else if (link.local && own && link.local !== own.publicIp) problems.push({ code: 'VXLAN_CONFIG', text: `local ${link.local}, the node's public IP is ${own.publicIp}` });
-    if (link.learning === true) problems.push({ code: 'VXLAN_CONFIG', text: 'learning is on: flannel creates it with nolearning' });
-    if (own?.vtepMac && link.mac && own.vtepMac !== link.mac) problems.push({ code: 'VTEP_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${own.vtepMac}: peers send to the old one` });
+    if (link.vni !== undefined && Number.isFinite(vni) && link.vni !== vni) problems.push({ code: 'VXLAN_VNI_MISMATCH', text: `VNI ${link.vni}, expected ${vni}` });
+    if (link.port !== undefined && ctx.netConf && link.port !== port) problems.push({ code: 'VXLAN_PORT_MISMATCH', text: `dstport ${link.port}, expected ${port}` });
+    if (link.local && node.snap.addresses.length && !node.addressDev.has(link.local)) problems.push({ code: 'VXLAN_LOCAL_NOT_OURS', text: `local ${link.local} is not an address of this node` });
+    else if (link.local && own && link.local !== own.publicIp) problems.push({ code: 'VXLAN_LOCAL_MISMATCH', text: `local ${link.local}, the node's public IP is ${own.publicIp}` });
+    if (link.learning === true) problems.push({ code: 'VXLAN_LEARNING_ON', text: 'learning is on: flannel creates it with nolearning' });
+    if (own?.vtepMac && link.mac && own.vtepMac !== link.mac) problems.push({ code: 'LEASE_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${own.vtepMac}: peers send to the old one` });
   }
   facts.unshift(`mtu ${link.mtu ?? '?'}`, link.mac ? `mac ${link.mac}` : '');
   return hop('vxlan-device', node, dev, facts.filter(Boolean).join(' '), problems);
@@ -112,14 +116,13 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
 /** With desired state, a route for a subnet no lease covers is left over from a deleted node. */
 export function staleRouteProblem(ctx: TraceContext, dst: string, route: Route): Problem[] {
   if (!ctx.leases || leaseFor(ctx.leases, dst)) return [];
-  return [{ code: 'NODE_NOT_IN_LEASES', text: `no node's lease covers ${dst}: a stale route for a deleted node (\`ip route del ${route.dst}\`)` }];
+  return [{ code: 'STALE_ROUTE', text: `no node's lease covers ${dst}: a stale route for a deleted node (\`ip route del ${route.dst}\`)` }];
 }
 
 function nodeHop(ctx: TraceContext, node: NodeIndex, targetIp: string, _dst: string, lease: Lease | undefined, mac: string | undefined, dev: string): TraceHop {
   const problems: Problem[] = [];
   const remote = ctx.byIp.get(targetIp);
   const name = lease?.node ?? remote?.name;
-  if (ctx.leases && lease && !ctx.leases.byIp.has(targetIp)) problems.push({ code: 'NODE_NOT_IN_LEASES', text: `no node has public IP ${targetIp}` });
   if (remote && mac) {
     const remoteDev = remote.links.get(dev) ?? remote.snap.links.find((l) => isVxlanDev(remote, l.name));
     if (remoteDev?.mac && remoteDev.mac !== mac) problems.push({ code: 'VTEP_MAC_MISMATCH', text: `${name ?? targetIp}'s ${remoteDev.name} has MAC ${remoteDev.mac}, this node sends to ${mac} (stale after flannel.1 was recreated)` });
@@ -138,7 +141,7 @@ export function underlayHop(node: NodeIndex, targetIp: string, expectedDev: stri
   const problems: Problem[] = [];
   if (isVxlanDev(node, dev) || isIpipDev(node, dev)) problems.push({ code: 'ROUTE_WRONG_DEV', text: `the node IP is routed into the overlay (${dev})` });
   else if (expectedDev && dev !== expectedDev) problems.push({ code: 'ROUTE_WRONG_DEV', text: `the tunnel's underlay device is ${expectedDev}` });
-  if (r.type !== 'unicast') problems.push({ code: `ROUTE_${r.type.toUpperCase()}`, text: `${r.type} route` });
+  if (r.type !== 'unicast') problems.push({ code: dropRouteCode(r.type), text: `${r.type} route` });
   const nextHop = r.gateway ?? targetIp;
   const n = node.neigh.get(`${dev} ${nextHop}`);
   let neighText = `${nextHop} not in the ARP cache (resolved on the first packet)`;
@@ -189,8 +192,8 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   const lease = leaseFor(ctx.leases, dst);
   const hops: TraceHop[] = [];
   const routeProblems: Problem[] = [];
-  if (!route.gateway) routeProblems.push({ code: 'ROUTE_NO_GATEWAY', text: 'an ipip route needs the node IP as gateway' });
-  else if (lease && route.gateway !== lease.publicIp) routeProblems.push({ code: 'ROUTE_WRONG_GATEWAY', text: `the lease's public IP is ${lease.publicIp}` });
+  if (!route.gateway) routeProblems.push({ code: 'ROUTE_MISMATCH', text: 'an ipip route needs the node IP as gateway' });
+  else if (lease && route.gateway !== lease.publicIp) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
   routeProblems.push(...staleRouteProblem(ctx, dst, route));
   hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
   const link = node.links.get(dev);
@@ -217,7 +220,7 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   const gw = route.gateway!;
   const lease = leaseFor(ctx.leases, dst);
   const problems: Problem[] = [];
-  if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_WRONG_GATEWAY', text: `the lease's public IP is ${lease.publicIp}` });
+  if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
   const viaGw = node.routes.lookup(gw);
   problems.push(...staleRouteProblem(ctx, dst, route));
   if (viaGw.kind === 'route' && viaGw.route?.gateway && !route.onlink) problems.push({ code: 'ROUTE_GATEWAY_NOT_DIRECT', text: `${gw} is itself reached via ${viaGw.route.gateway}: host-gw needs the nodes on one L2 network` });

@@ -1,4 +1,5 @@
 // The trace result (DESIGN.md: { destination, ok, backend, targetNode, hops }) and the hop builder.
+import type { Code } from '../model/codes.js';
 import type { NetConf } from '../model/index.js';
 import type { LeaseIndex, NodeIndex } from './trace-index.js';
 
@@ -13,9 +14,9 @@ export interface TraceHop {
   detail: string;
   ok: boolean;
   /** stable code of the first problem: NO_ROUTE, NEIGH_MISSING, FDB_DST_MISMATCH, … */
-  problem?: string;
+  problem?: Code;
   /** every problem code of this hop when there is more than one */
-  problems?: string[];
+  problems?: Code[];
 }
 
 export interface TraceTarget {
@@ -41,11 +42,11 @@ export interface TraceResult {
   /** from the target node back to the source node's pod subnet, when the target's snapshot is given */
   reverse?: { ok: boolean; destination: string; hops: TraceHop[] };
   /** every problem code on the path, in hop order */
-  problems: string[];
+  problems: Code[];
 }
 
 export interface Problem {
-  code: string;
+  code: Code;
   text: string;
 }
 

@@ -6,8 +6,8 @@ import { UsageError } from '../errors.js';
 import { formatRoute, isDefaultRoute } from './route-lookup.js';
 import { indexLeases, indexNode, isBridgeDev, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { bridgeWalk, vethRouteWalk } from './trace-local.js';
-import { firstHost, hostGwWalk, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
-import { hop, type TraceContext, type TraceResult, type WalkResult } from './trace-types.js';
+import { dropRouteCode, firstHost, hostGwWalk, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
+import { hop, type Problem, type TraceContext, type TraceResult, type WalkResult } from './trace-types.js';
 import { wireguardWalk } from './trace-wireguard.js';
 
 export type { TraceHop, TraceResult } from './trace-types.js';
@@ -109,7 +109,7 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   const r = { matched: formatRoute(route), reason: m.reason };
   const dev = route.dev ?? '';
   if (['blackhole', 'unreachable', 'prohibit'].includes(route.type)) {
-    return { backend: 'unknown', podTraffic: inPodNetwork, route: r, hops: [hop('route', node, dev || route.type, `${r.matched} (${m.reason})`, [{ code: `ROUTE_${route.type.toUpperCase()}`, text: `a ${route.type} route drops the packet` }])] };
+    return { backend: 'unknown', podTraffic: inPodNetwork, route: r, hops: [hop('route', node, dev || route.type, `${r.matched} (${m.reason})`, [{ code: dropRouteCode(route.type), text: `a ${route.type} route drops the packet` }])] };
   }
   // wireguard (flannel-wg) and udp (flannel0) keep their per-peer state outside the tables trace reads
   if (dev && (node.links.get(dev)?.kind === 'wireguard' || /^flannel(-wg(-v6)?|0)$/.test(dev))) {
@@ -167,7 +167,7 @@ function noRoute(ctx: TraceContext, node: NodeIndex, dst: string, route: Route |
 
 function notPodTraffic(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, inPodNetwork: boolean): WalkResult {
   const dev = route.dev ?? '?';
-  const problems = inPodNetwork ? [{ code: 'ROUTE_WRONG_DEV', text: `${dst} is in the pod network but is routed to ${dev}` }] : [];
+  const problems: Problem[] = inPodNetwork ? [{ code: 'ROUTE_WRONG_DEV', text: `${dst} is in the pod network but is routed to ${dev}` }] : [];
   const nodeLease = ctx.leases?.byIp.get(dst);
   const service = serviceOf(node, dst);
   const what = nodeLease ? `the address of node ${nodeLease.node ?? dst}` : service ? `a Kubernetes service IP (${service})` : isDefaultRoute(route) ? 'outside the pod network, sent to the default gateway' : `on ${dev}'s network, not a pod subnet`;

@@ -1,6 +1,7 @@
 // flannel's wireguard backend (pkg/backend/wireguard): one peer per remote lease on flannel-wg, with the lease's
 // PublicKey, endpoint <public-ip>:<Port> (Port 0 or absent: this device's listen port) and allowed-ips the lease
 // subnet (Mode separate; auto mode adds the v6 subnet). Shared by doctor's check and trace, so both judge alike.
+import type { Code } from '../model/codes.js';
 import type { Lease } from '../model/lease.js';
 import { cidrContains } from '../model/net.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
@@ -9,7 +10,7 @@ export const WG_DEVICE = 'flannel-wg';
 export const WG_DEFAULT_PORT = 51820;
 
 export interface WgProblem {
-  code: 'WG_PEER_MISSING' | 'WG_PEER_KEY_MISMATCH' | 'WG_ENDPOINT_MISMATCH' | 'WG_ALLOWED_IPS_MISMATCH';
+  code: Extract<Code, 'WG_PEER_MISSING' | 'WG_PEER_KEY_MISMATCH' | 'WG_ENDPOINT_MISMATCH' | 'WG_ALLOWED_IPS_MISMATCH'>;
   text: string;
 }
 

@@ -3,7 +3,7 @@
 import type { Finding } from '../model/finding.js';
 import type { DesiredState } from '../model/lease.js';
 import type { ClusterDir } from './dir.js';
-import { type ConsistencyMatrix, consistencyMatrix, matrixFindings } from './matrix.js';
+import { type ConsistencyMatrix, consistencyMatrix, matrixFindings } from '../analyze/matrix.js';
 
 export interface ClusterDoctor {
   ok: boolean;

@@ -10,7 +10,7 @@ import { resolveLocal } from '../leases/local.js';
 import { type Journal, newJournalId } from '../repair/journal.js';
 import { planRepair, type RepairPlan } from '../repair/plan.js';
 import { errorLine } from './fanout.js';
-import { nodeFacts } from './node-facts.js';
+import { nodeFacts } from '../analyze/node-facts.js';
 import { UsageError } from '../errors.js';
 import { checkArgs } from './ssh.js';
 import type { Transport } from './transport.js';

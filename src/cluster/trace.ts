@@ -7,7 +7,7 @@ import type { DesiredState } from '../model/lease.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { PodPlace } from './kube.js';
-import { nodeFacts } from './node-facts.js';
+import { nodeFacts } from '../analyze/node-facts.js';
 
 export interface ClusterTrace extends TraceResult {
   source: { ip: string; pod?: string; node: string };

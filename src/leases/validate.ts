@@ -2,6 +2,7 @@
 // and repair turns them into `ip route replace` as root. A lease whose subnet is not a pod subnet (the default
 // route, half the address space, loopback, the underlay, this node's own pods) would take over real routes, so
 // it is refused here, before anything plans with it. Pure.
+import type { Code } from '../model/codes.js';
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { ipv4ToInt, isIPv4 } from '../model/net.js';
@@ -11,7 +12,7 @@ export type Problem = DesiredState['problems'][number];
 /** A lease left out of the desired state, with why: reported by doctor, listed as skipped by repair (exit 1). */
 export interface Refusal {
   lease: Lease;
-  code: string;
+  code: Code;
   reason: string;
 }
 

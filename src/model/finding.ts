@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { type Code, CODES } from './codes.js';
+
+const CODE_NAMES = Object.keys(CODES) as [Code, ...Code[]];
 
 export const Finding = z.object({
-  /** stable, e.g. NEIGH_MISSING, FDB_DST_MISMATCH */
-  code: z.string(),
+  /** stable, from the catalogue (model/codes.ts), e.g. NEIGH_MISSING, FDB_DST_MISMATCH */
+  code: z.enum(CODE_NAMES),
   severity: z.enum(['error', 'warning', 'info']),
   summary: z.string(),
   /** the node's own output lines that show it */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Code } from './codes.js';
 
 /** One node's flannel lease: the desired state every other node programs for it. */
 export const Lease = z
@@ -55,7 +56,7 @@ export interface DesiredState {
   leases: Lease[];
   netConf?: NetConf;
   /** problems in the source itself (bad annotation JSON, duplicate subnets…), reported as findings */
-  problems: { code: string; node?: string; summary: string; evidence: string }[];
+  problems: { code: Code; node?: string; summary: string; evidence: string }[];
   /** leases left out because no node may program them (leases/validate.ts); each is also in `problems` */
-  refused?: { lease: Lease; code: string; reason: string }[];
+  refused?: { lease: Lease; code: Code; reason: string }[];
 }

@@ -1,6 +1,6 @@
 // doctor --cluster: the node × node grid and the cross-node problems.
 import type { ClusterDoctor } from '../cluster/doctor.js';
-import { matrixGrid } from '../cluster/matrix.js';
+import { matrixGrid } from '../analyze/matrix.js';
 import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 

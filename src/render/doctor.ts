@@ -16,7 +16,10 @@ export function renderDoctor({ doc, crossNode }: DoctorOutcome, view: View = {})
     const lease = n.localLease ? `lease ${n.localLease.subnet} (${n.localLeaseHow})` : n.localLeaseHow ? n.localLeaseHow : 'no desired state';
     out.push(`node ${n.node}: backend ${n.backend ?? 'unknown'}, ${lease}, ${n.peers} peer lease(s)`);
   }
-  if (doc.findings.length === 0) out.push('', "no findings: the node matches flannel's desired state");
+  const noDesired = doc.nodes.every((n) => n.localLeaseHow === undefined);
+  if (doc.findings.length === 0 && noDesired) out.push('', 'no findings in what could be checked; without desired state (--nodes, --kube, --etcd) no peer was compared (skipped checks below)');
+  else if (doc.findings.length === 0 && doc.unverified.length) out.push('', 'no findings in the data given, but not everything could be checked (below)');
+  else if (doc.findings.length === 0) out.push('', "no findings: the node matches flannel's desired state");
   else {
     if (doc.findings.length > TABLE_ROWS) {
       const counts = new Map<string, [string, number]>();
@@ -30,6 +33,10 @@ export function renderDoctor({ doc, crossNode }: DoctorOutcome, view: View = {})
       if (f.fix) out.push(`    fix: ${f.fix}`);
     }
     if (doc.findings.length > TABLE_ROWS) out.push(`  … ${doc.findings.length - TABLE_ROWS} more findings (all of them with --json)`);
+  }
+  if (doc.unverified.length) {
+    out.push('', 'Not verified (the data given lacks it):');
+    for (const u of doc.unverified) out.push(`  ${u.check} (${u.node}): ${u.missing}`);
   }
   if (doc.skipped.length) {
     out.push('', 'Skipped checks:');

@@ -4,9 +4,10 @@
 // Order (flannel's, vxlan_network.go): device first, then every neigh, every fdb, every route — so each
 // peer still gets neigh -> fdb -> route and no route ever exists before its permanent neighbour. Removals
 // (--prune) come last, in flannel's removal order neigh -> fdb -> route.
+import type { Code } from '../model/codes.js';
 import { buildContext, type CheckContext, deviceWithAddress, subnetAddress } from '../analyze/checks/context.js';
 import { isKnownDown } from '../analyze/link-state.js';
-import { type PeerDiff, peerDiffs, staleEntries } from '../analyze/checks/peers.js';
+import { type PeerState, peerStates, staleEntries } from '../analyze/peer-state.js';
 import type { DesiredState } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { RepairAction } from '../model/finding.js';
@@ -43,7 +44,7 @@ export interface RepairPlan {
   netns?: string;
   actions: PlannedAction[];
   /** `code`: a lease or route repair refused (leases/validate.ts, routeGuard): the run exits 1 */
-  skipped: { target: string; reason: string; code?: string }[];
+  skipped: { target: string; reason: string; code?: Code }[];
 }
 
 const VXLAN_PORT = 8472;
@@ -73,11 +74,11 @@ export function planRepair(input: PlanInput): RepairPlan {
   if (ctx.backend === 'ipip' && !ctx.links.get('flannel.ipip')) skip('flannel.ipip', 'missing: restart flanneld to recreate it (repair does not create ipip devices)');
 
   for (const r of refusedLeases(ctx)) plan.skipped.push(r);
-  const { diffs, unusable, unsupported } = peerDiffs(ctx);
+  const { peers, unusable, unsupported } = peerStates(ctx);
   for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
-  for (const lease of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers`);
-  for (const d of diffs) planPeer(ctx, d, add, plan.skipped);
-  if (input.prune) refusePrune(ctx, diffs.length);
+  for (const { lease, reason } of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers (${reason})`);
+  for (const p of peers) planPeer(ctx, p, add, plan.skipped);
+  if (input.prune) refusePrune(ctx, peers.length);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
   // stable: keeps the per-peer order inside each phase
   const rank = new Map(PHASES.map((p, i) => [p, i]));
@@ -180,26 +181,31 @@ export function routeGuard(want: { dst: string; dev?: string }, seen: Route[]): 
   return undefined;
 }
 
-function planPeer(ctx: CheckContext, d: PeerDiff, add: Add, skipped: RepairPlan['skipped']): void {
-  const who = d.lease.node ?? d.lease.subnet;
+/** Only what peer-state judged broken; a part whose table was not read is not touched. */
+function planPeer(ctx: CheckContext, p: PeerState, add: Add, skipped: RepairPlan['skipped']): void {
+  const who = p.lease.node ?? p.lease.subnet;
   const dev = ctx.vxlanName;
   // a device that is down or gone has nothing on it: undo must not resurrect what the snapshot showed before
   const flushed = !ctx.vxlan || isKnownDown(ctx.vxlan);
-  if (d.neigh && d.neigh.state !== 'ok') {
-    const n = d.neigh;
-    add('neigh-replace', `${n.ip} dev ${dev}`, `${n.state} neighbour for ${who}: ${n.ip} -> ${n.mac}`, () => c.neighReplace(dev, n.ip, n.mac), () => neighUndo(dev, n.ip, flushed ? undefined : n.seen), n.seen && !flushed ? [n.seen] : []);
+  for (const part of [p.neigh?.verdict, p.fdb?.verdict, p.route.verdict]) if (part?.ok === null) skipped.push({ target: who, reason: `not checked: ${part.missing}` });
+  if (p.neigh?.verdict.ok === false) {
+    const { want, seen } = p.neigh;
+    const v = p.neigh.verdict;
+    add('neigh-replace', `${want.ip} dev ${dev}`, `${v.code} for ${who}: ${want.ip} -> ${want.mac}`, () => c.neighReplace(dev, want.ip, want.mac), () => neighUndo(dev, want.ip, flushed ? undefined : seen), seen && !flushed ? [seen] : []);
   }
-  if (d.fdb && d.fdb.state !== 'ok') {
-    const f = d.fdb;
-    const prev = ctx.vxlan ? f.seen.find((e) => e.dst) : undefined;
-    add('fdb-replace', `${f.mac} dst ${f.dst}`, `${f.state} fdb entry for ${who}`, () => c.fdbReplace(dev, f.mac, f.dst), () => (prev?.dst ? [c.fdbReplace(dev, f.mac, prev.dst)] : [c.fdbDel(dev, f.mac, f.dst)]), f.seen);
+  const fdb = p.fdb;
+  if (fdb?.verdict.ok === false && fdb.verdict.code !== 'FDB_DUPLICATE') {
+    const { want, seen } = fdb;
+    const prev = ctx.vxlan ? seen.find((e) => e.dst) : undefined;
+    add('fdb-replace', `${want.mac} dst ${want.dst}`, `${fdb.verdict.code} for ${who}`, () => c.fdbReplace(dev, want.mac, want.dst), () => (prev?.dst ? [c.fdbReplace(dev, want.mac, prev.dst)] : [c.fdbDel(dev, want.mac, want.dst)]), seen);
   }
-  const guard = d.routeState !== 'ok' ? routeGuard(d.route, d.routeSeen) : undefined;
-  if (guard) skipped.push({ target: d.route.dst, reason: `route for ${who} not replaced: ${guard}`, code: 'ROUTE_NOT_OVERLAY' });
-  else if (d.routeState !== 'ok') {
-    const r = d.route;
-    const prev = r.dev === dev && flushed ? d.routeSeen.filter((x) => x.dev !== dev) : d.routeSeen;
-    add('route-replace', r.dst, `${d.routeState} route for ${who}: ${r.dst} via ${r.gateway}${r.dev ? ` dev ${r.dev}` : ''}`, () => c.routeReplace(r), () => routeUndo(r, prev), prev);
+  const route = p.route;
+  const guard = route.verdict.ok === false ? routeGuard(route.want, route.seen) : undefined;
+  if (guard) skipped.push({ target: route.want.dst, reason: `route for ${who} not replaced: ${guard}`, code: 'ROUTE_NOT_OVERLAY' });
+  else if (route.verdict.ok === false) {
+    const { want, seen } = route;
+    const prev = want.dev === dev && flushed ? seen.filter((x) => x.dev !== dev) : seen;
+    add('route-replace', want.dst, `${route.verdict.code} for ${who}: ${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}`, () => c.routeReplace(want), () => routeUndo(want, prev), prev);
   }
 }
 

@@ -1,7 +1,7 @@
 // doctor: every node's checks against the leases; with --cluster also the node × node matrix and the unreachable nodes.
 import { runDoctor, type DoctorReport } from '../analyze/doctor.js';
 import { type ClusterDoctor, doctorCluster } from '../cluster/doctor.js';
-import type { ConsistencyMatrix } from '../cluster/matrix.js';
+import type { ConsistencyMatrix } from '../analyze/matrix.js';
 import type { Finding } from '../model/finding.js';
 import type { ServiceResult, StateOptions } from './options.js';
 import { loadState } from './state.js';
@@ -10,7 +10,9 @@ export interface DoctorJson {
   ok: boolean;
   findings: Finding[];
   skipped: { node: string; check: string; reason: string }[];
-  nodes: Omit<DoctorReport, 'findings' | 'skipped'>[];
+  /** what could not be checked because the data given lacks it (never a finding, never the exit code) */
+  unverified: { node: string; check: string; missing: string }[];
+  nodes: Omit<DoctorReport, 'findings' | 'skipped' | 'unverified'>[];
   /** --cluster: every node's view of every peer, and the nodes that were not collected */
   matrix?: ConsistencyMatrix;
   unreachable?: { name: string; error: string }[];
@@ -29,7 +31,8 @@ export async function doctorService(o: StateOptions): Promise<ServiceResult<Doct
     ok: reports.every((r) => r.ok),
     findings: reports.flatMap((r) => r.findings),
     skipped: reports.flatMap((r) => r.skipped.map((s) => ({ node: r.node, ...s }))),
-    nodes: reports.map(({ findings: _f, skipped: _s, ...rest }) => rest),
+    unverified: reports.flatMap((r) => r.unverified.map((u) => ({ node: r.node, ...u }))),
+    nodes: reports.map(({ findings: _f, skipped: _s, unverified: _u, ...rest }) => rest),
   };
   const crossNode = cluster && doctorCluster(cluster, desired);
   if (crossNode) Object.assign(doc, { ok: doc.ok && crossNode.ok, findings: [...doc.findings, ...crossNode.findings], matrix: crossNode.matrix, unreachable: crossNode.unreachable });

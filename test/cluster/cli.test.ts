@@ -21,13 +21,13 @@ describe('cluster flags in the CLI', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(false);
     expect(doc.matrix.cells.filter((c: { ok: boolean }) => !c.ok).map((c: { from: string; to: string }) => `${c.from}->${c.to}`)).toEqual(['node1->node3']);
-    expect(doc.findings.filter((f: { code: string }) => f.code === 'NEIGH_STALE_MAC').map((f: { node: string }) => f.node)).toEqual(['node1']);
+    expect(doc.findings.filter((f: { code: string }) => f.code === 'VTEP_MAC_MISMATCH').map((f: { node: string }) => f.node)).toEqual(['node1']);
   });
 
   it('doctor --cluster DIR prints the node × node grid', () => {
     const r = flanctl(['doctor', '--cluster', DIR]);
     expect(r.stdout).toMatch(/view of →\s+│ node1\s+│ node2\s+│ node3/);
-    expect(r.stdout).toMatch(/│ node1\s+│ ·\s+│ ✓\s+│ neigh MAC stale, fdb MAC stale │/);
+    expect(r.stdout).toMatch(/│ node1\s+│ ·\s+│ ✓\s+│ neigh MAC stale, fdb missing │/);
   });
 
   it('trace SRC DST --cluster DIR: the whole path from the source pod, healthy from node2, broken from node1', () => {

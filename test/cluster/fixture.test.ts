@@ -19,10 +19,10 @@ describe('fixtures/cluster/stale-vtep', () => {
     expect(cluster.unreachable).toEqual([]);
     const doc = doctorCluster(cluster);
     expect(doc.ok).toBe(false);
-    expect(doc.findings.map((f) => `${f.node}:${f.code}`)).toEqual(['node1:NEIGH_STALE_MAC', 'node1:FDB_STALE_MAC']);
+    expect(doc.findings.map((f) => `${f.node}:${f.code}`)).toEqual(['node1:VTEP_MAC_MISMATCH', 'node1:FDB_MISSING']);
     const text = renderClusterDoctor(doc);
-    expect(text).toMatch(/│ node1\s+│ ·\s+│ ✓\s+│ neigh MAC stale, fdb MAC stale │/);
-    expect(text).toContain('fix on node1: ip neigh replace 10.244.3.0 lladdr');
+    expect(text).toMatch(/│ node1\s+│ ·\s+│ ✓\s+│ neigh MAC stale, fdb missing │/);
+    expect(text).toContain('fix on node1: ip neigh replace 10.244.3.0 dev flannel.1 lladdr');
   });
 
   it('trace: node2 pod -> node3 pod is clean; node1 pod -> node3 pod breaks on node1 at the VtepMAC', async () => {

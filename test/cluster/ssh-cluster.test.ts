@@ -69,7 +69,7 @@ describeNetns('cluster mode over ssh (5 namespace nodes, real sshd)', () => {
     expect(doc.ok).toBe(false);
     const bad = doc.matrix.cells.filter((c: { ok: boolean }) => !c.ok);
     expect(bad.map((c: { from: string; to: string }) => `${c.from}->${c.to}`)).toEqual(['node2->node4']);
-    expect(bad[0].problems.map((p: { code: string }) => p.code)).toEqual(['NEIGH_STALE_MAC', 'FDB_STALE_MAC']);
+    expect(bad[0].problems.map((p: { code: string }) => p.code)).toEqual(['VTEP_MAC_MISMATCH', 'FDB_MISSING']);
     expect(doc.matrix.cells).toHaveLength(20);
 
     const pod1 = cluster.nodes[0].pods[0];

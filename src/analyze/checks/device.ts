@@ -1,14 +1,24 @@
 // The flannel device itself (C-dev, C-addr, C-mac-own of reference §7): flannel.<VNI> as flanneld creates
 // it, its one overlay address, and flannel.ipip for the ipip backend.
 import type { Finding } from '../../model/finding.js';
+import type { Link } from '../../model/link.js';
 import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
+import { absenceProves, collected, PASTE } from '../collected.js';
 import { isKnownDown } from '../link-state.js';
-import { KNOWN_OTHER, subnetAddress } from './context.js';
+import { type CheckContext, KNOWN_OTHER, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
 const DEFAULT_VXLAN_PORT = 8472;
+
+/** Were the addresses of the device under the tunnel read (its name from `dev`, else any device but the tunnel and lo)? */
+function underlayAddressesShown(ctx: CheckContext, link: Link): boolean {
+  if (!collected(ctx.snapshot, 'addresses')) return false;
+  const under = (link as { dev?: string }).dev;
+  if (under) return ctx.addrsByDev.has(under);
+  return [...ctx.addrsByDev.keys()].some((d) => d !== link.name && d !== 'lo');
+}
 const VXLAN_OVERHEAD = 50;
 
 export const vxlanDeviceCheck: Check = {
@@ -20,32 +30,38 @@ export const vxlanDeviceCheck: Check = {
     const own = ctx.leases?.local;
     const ownEvidence = own ? [leaseLine(own)] : [];
     if (!link) {
-      return [finding(ctx, 'VXLAN_DEVICE_MISSING', 'error', `${name} does not exist: no overlay traffic leaves or enters this node`, [`ip link show ${name}: Device "${name}" does not exist.`, ...ownEvidence], 'flanctl repair --apply recreates it from the lease (with the lease\'s VtepMAC), or restart flanneld on this node')];
+      if (!absenceProves(ctx.snapshot)) return { findings: [], unverified: [`${name}: the link list given does not show it: paste \`${PASTE.links} ${name}\``] };
+      return [finding(ctx, 'VXLAN_DEVICE_MISSING', `${name} does not exist: no overlay traffic leaves or enters this node`, [`ip link show ${name}: Device "${name}" does not exist.`, ...ownEvidence], 'flanctl repair --apply recreates it from the lease (with the lease\'s VtepMAC), or restart flanneld on this node')];
     }
     const ev = [linkLine(link)];
-    if (KNOWN_OTHER.has(link.kind)) return [finding(ctx, 'VXLAN_DEVICE_WRONG_KIND', 'error', `${name} is a ${link.kind} device, not vxlan`, ev)];
+    if (KNOWN_OTHER.has(link.kind)) return [finding(ctx, 'VXLAN_DEVICE_WRONG_KIND', `${name} is a ${link.kind} device, not vxlan`, ev)];
     if (link.kind !== 'vxlan') return [];
     const out: Finding[] = [];
-    if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', 'error', `${name} is down: the kernel dropped every route and neighbour on it`, ev, `${fixCommands(ctx, [() => linkUp(name)])}; then flanctl repair --apply to put its routes and neighbours back`));
+    if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', `${name} is down: the kernel dropped every route and neighbour on it`, ev, `${fixCommands(ctx, [() => linkUp(name)])}; then flanctl repair --apply to put its routes and neighbours back`));
     const vni = own?.vni ?? ctx.netConf?.Backend?.VNI;
-    if (vni !== undefined && link.vni !== undefined && link.vni !== vni) out.push(finding(ctx, 'VXLAN_VNI_MISMATCH', 'error', `${name} has VNI ${link.vni}, the lease says ${vni}`, [...ev, ...ownEvidence], 'restart flanneld (it recreates the device when the VNI differs)'));
+    if (vni !== undefined && link.vni !== undefined && link.vni !== vni) out.push(finding(ctx, 'VXLAN_VNI_MISMATCH', `${name} has VNI ${link.vni}, the lease says ${vni}`, [...ev, ...ownEvidence], 'restart flanneld (it recreates the device when the VNI differs)'));
     const port = ctx.netConf?.Backend?.Port || DEFAULT_VXLAN_PORT;
-    if (link.port !== undefined && link.port !== port) out.push(finding(ctx, 'VXLAN_PORT_MISMATCH', 'error', `${name} uses UDP port ${link.port}, flannel's config says ${port}: peers send to ${port}`, ev, 'restart flanneld (it recreates the device when the port differs)'));
+    if (link.port !== undefined && link.port !== port) out.push(finding(ctx, 'VXLAN_PORT_MISMATCH', `${name} uses UDP port ${link.port}, flannel's config says ${port}: peers send to ${port}`, ev, 'restart flanneld (it recreates the device when the port differs)'));
     const mine = new Set(ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local));
+    const unverified: string[] = [];
     if (link.local !== undefined) {
-      if (own && mine.has(own.publicIp) && link.local !== own.publicIp) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', 'error', `${name} local ${link.local} is not the lease's public IP ${own.publicIp}`, [...ev, ...ownEvidence], 'check --iface / --public-ip of flanneld, then restart it'));
-      else if (mine.size && !mine.has(link.local)) out.push(finding(ctx, 'VXLAN_LOCAL_NOT_OURS', 'error', `${name} local ${link.local} is not an address of this node`, ev));
+      if (own && mine.has(own.publicIp) && link.local !== own.publicIp) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${name} local ${link.local} is not the lease's public IP ${own.publicIp}`, [...ev, ...ownEvidence], 'check --iface / --public-ip of flanneld, then restart it'));
+      else if (!mine.has(link.local)) {
+        // only the underlay's own addresses can show that `local` is not ours (a paste of `ip a show dev flannel.1` cannot)
+        if (underlayAddressesShown(ctx, link)) out.push(finding(ctx, 'VXLAN_LOCAL_NOT_OURS', `${name} local ${link.local} is not an address of this node`, ev));
+        else unverified.push(`${name} local ${link.local}: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``);
+      }
     }
-    if (link.learning) out.push(finding(ctx, 'VXLAN_LEARNING_ON', 'warning', `${name} has learning on; flannel creates it with nolearning`, ev, 'restart flanneld, or recreate the device with nolearning'));
+    if (link.learning) out.push(finding(ctx, 'VXLAN_LEARNING_ON', `${name} has learning on; flannel creates it with nolearning`, ev, 'restart flanneld, or recreate the device with nolearning'));
     const under = link.dev ? ctx.links.get(link.dev) : undefined;
     const base = ctx.netConf?.Backend?.MTU ?? under?.mtu;
     if (base !== undefined && link.mtu !== undefined && link.mtu !== base - VXLAN_OVERHEAD) {
-      out.push(finding(ctx, 'MTU_MISMATCH', 'warning', `${name} mtu ${link.mtu} is not ${base - VXLAN_OVERHEAD} (${ctx.netConf?.Backend?.MTU ? 'Backend.MTU' : `${link.dev} mtu ${base}`} − 50)`, [...ev, ...(under ? [linkLine(under)] : [])], fixCommands(ctx, [() => linkMtu(name, base - VXLAN_OVERHEAD)])));
+      out.push(finding(ctx, 'MTU_MISMATCH', `${name} mtu ${link.mtu} is not ${base - VXLAN_OVERHEAD} (${ctx.netConf?.Backend?.MTU ? 'Backend.MTU' : `${link.dev} mtu ${base}`} − 50)`, [...ev, ...(under ? [linkLine(under)] : [])], fixCommands(ctx, [() => linkMtu(name, base - VXLAN_OVERHEAD)])));
     }
     if (own?.vtepMac && link.mac && link.mac !== own.vtepMac) {
-      out.push(finding(ctx, 'VTEP_MAC_MISMATCH', 'error', `${name} MAC ${link.mac} is not this node's lease VtepMAC ${own.vtepMac}: every peer sends to the lease MAC and this node drops it (flannel #1795)`, [...ev, ...ownEvidence], 'restart flanneld (it re-annotates the lease), or set the device MAC back: ip link set dev flannel.1 address <VtepMAC>'));
+      out.push(finding(ctx, 'LEASE_MAC_MISMATCH', `${name} MAC ${link.mac} is not this node's lease VtepMAC ${own.vtepMac}: every peer sends to the lease MAC and this node drops it (flannel #1795)`, [...ev, ...ownEvidence], 'restart flanneld (it re-annotates the lease), or set the device MAC back: ip link set dev flannel.1 address <VtepMAC>'));
     }
-    return out;
+    return { findings: out, unverified };
   },
 };
 
@@ -57,14 +73,18 @@ export const deviceAddressCheck: Check = {
     if (!dev) return { skipped: ctx.backend ? `backend ${ctx.backend} has no overlay address` : 'backend unknown' };
     if (!ctx.links.has(dev)) return { skipped: `${dev} does not exist` };
     if (!ctx.ownSubnet) return { skipped: 'own subnet unknown (no lease for this node and no subnet.env)' };
+    // `ip link` (and a grep'd `ip a`) never prints this device's addresses: no address is not a missing address
+    // (a ticket's saved outputs are often grep'd: there only an address shown counts)
+    const shown = collected(ctx.snapshot, 'addresses') && (ctx.addrsByDev.has(dev) || ctx.snapshot.source.kind !== 'dir');
+    if (!shown) return { findings: [], unverified: [`${dev}'s addresses were not in the data given: paste \`${PASTE.addresses} dev ${dev}\``] };
     const want = `${subnetAddress(ctx.ownSubnet)}/32`;
     const inNet = (ctx.addrsByDev.get(dev) ?? []).filter((a) => a.family === 'inet' && (!ctx.network || cidrContains(ctx.network, a.local)));
     const have = inNet.some((a) => `${a.local}/${a.prefixlen}` === want);
     const others = inNet.filter((a) => `${a.local}/${a.prefixlen}` !== want);
     const ev = inNet.length ? inNet.map(addrLine) : [`ip -4 addr show dev ${dev}: no address inside ${ctx.network ?? 'the Network'}`];
-    if (!have && !others.length) return [finding(ctx, 'VXLAN_ADDR_MISSING', 'error', `${dev} has no overlay address; expected ${want}`, ev, fixCommands(ctx, [() => addrReplace(dev, want)]))];
-    if (!have) return [finding(ctx, 'VXLAN_ADDR_WRONG', 'error', `${dev} has ${others.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, expected ${want} (lease changed?)`, ev, fixCommands(ctx, [() => addrReplace(dev, want), ...others.map((a) => () => addrDel(dev, `${a.local}/${a.prefixlen}`))]))];
-    if (others.length) return [finding(ctx, 'VXLAN_ADDR_EXTRA', 'warning', `${dev} has ${inNet.length} overlay addresses; only ${want} belongs to this node's lease (flannel #883)`, ev, fixCommands(ctx, others.map((a) => () => addrDel(dev, `${a.local}/${a.prefixlen}`))))];
+    if (!have && !others.length) return [finding(ctx, 'VXLAN_ADDR_MISSING', `${dev} has no overlay address; expected ${want}`, ev, fixCommands(ctx, [() => addrReplace(dev, want)]))];
+    if (!have) return [finding(ctx, 'VXLAN_ADDR_WRONG', `${dev} has ${others.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, expected ${want} (lease changed?)`, ev, fixCommands(ctx, [() => addrReplace(dev, want), ...others.map((a) => () => addrDel(dev, `${a.local}/${a.prefixlen}`))]))];
+    if (others.length) return [finding(ctx, 'VXLAN_ADDR_EXTRA', `${dev} has ${inNet.length} overlay addresses; only ${want} belongs to this node's lease (flannel #883)`, ev, fixCommands(ctx, others.map((a) => () => addrDel(dev, `${a.local}/${a.prefixlen}`))))];
     return [];
   },
 };
@@ -74,8 +94,9 @@ export const ipipDeviceCheck: Check = {
   run(ctx) {
     if (ctx.backend !== 'ipip') return { skipped: ctx.backend ? `backend is ${ctx.backend}` : 'backend unknown' };
     const link = ctx.links.get('flannel.ipip');
-    if (!link) return [finding(ctx, 'IPIP_DEVICE_MISSING', 'error', 'flannel.ipip does not exist', ['ip link show flannel.ipip: Device "flannel.ipip" does not exist.'], 'restart flanneld on this node')];
-    if (isKnownDown(link)) return [finding(ctx, 'IPIP_DEVICE_DOWN', 'error', 'flannel.ipip is down', [linkLine(link)], fixCommands(ctx, [() => linkUp('flannel.ipip')]))];
+    if (!link && !absenceProves(ctx.snapshot)) return { findings: [], unverified: [`flannel.ipip: the link list given does not show it: paste \`${PASTE.links} flannel.ipip\``] };
+    if (!link) return [finding(ctx, 'IPIP_DEVICE_MISSING', 'flannel.ipip does not exist', ['ip link show flannel.ipip: Device "flannel.ipip" does not exist.'], 'restart flanneld on this node')];
+    if (isKnownDown(link)) return [finding(ctx, 'IPIP_DEVICE_DOWN', 'flannel.ipip is down', [linkLine(link)], fixCommands(ctx, [() => linkUp('flannel.ipip')]))];
     return [];
   },
 };

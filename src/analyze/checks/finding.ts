@@ -1,9 +1,13 @@
+import { type Code, severityOf } from '../../model/codes.js';
 import type { Finding } from '../../model/finding.js';
 import { type Cmd, render } from '../../model/fix.js';
 import type { CheckContext } from './context.js';
 
-/** A check's result: findings, or why it could not run. */
-export type CheckResult = Finding[] | { skipped: string };
+/**
+ * A check's result: findings; or why it could not run at all; or findings plus what it could not verify
+ * (a table not in the data given — never a finding, never a change of the exit code).
+ */
+export type CheckResult = Finding[] | { skipped: string } | { findings: Finding[]; unverified: string[] };
 
 export interface Check {
   /** short name shown in the skipped list */
@@ -11,7 +15,8 @@ export interface Check {
   run(ctx: CheckContext): CheckResult;
 }
 
-export function finding(ctx: CheckContext, code: string, severity: Finding['severity'], summary: string, evidence: string[], fix?: string): Finding {
+/** A finding with the catalogue's severity for its code (a check may lower it, e.g. a fixed kernel). */
+export function finding(ctx: CheckContext, code: Code, summary: string, evidence: string[], fix?: string, severity = severityOf(code)): Finding {
   const f: Finding = { code, severity, summary, evidence, node: ctx.node };
   if (fix) f.fix = fix;
   return f;

@@ -16,10 +16,10 @@ export const sysctlCheck: Check = {
     if (Object.keys(ctx.snapshot.sysctls).length === 0) return { skipped: 'no sysctl values in the snapshot' };
     const out: Finding[] = [];
     const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
-    if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'error', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
+    if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
     const nf = sysctl(ctx, 'net.bridge.bridge-nf-call-iptables');
-    if (nf === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'warning', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
-    else if (nf === '0') out.push(finding(ctx, 'BRIDGE_NF_CALL_IPTABLES_OFF', 'warning', 'net.bridge.bridge-nf-call-iptables = 0: bridged pod traffic bypasses iptables (kube-proxy Services on the same node)', ['sysctl: net.bridge.bridge-nf-call-iptables = 0'], 'sysctl -w net.bridge.bridge-nf-call-iptables=1'));
+    if (nf === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
+    else if (nf === '0') out.push(finding(ctx, 'BRIDGE_NF_CALL_IPTABLES_OFF', 'net.bridge.bridge-nf-call-iptables = 0: bridged pod traffic bypasses iptables (kube-proxy Services on the same node)', ['sysctl: net.bridge.bridge-nf-call-iptables = 0'], 'sysctl -w net.bridge.bridge-nf-call-iptables=1'));
     return out;
   },
 };
@@ -43,10 +43,10 @@ export const iptablesCheck: Check = {
       const accepts = filter.rules.filter((r) => r.chain === 'FLANNEL-FWD' && r.target === 'ACCEPT');
       const ev = [`iptables-save: :FORWARD ${forward.policy}`, ...fwdRules.slice(0, 8).map((r) => ruleLine('FORWARD', r.spec))];
       if (jump < 0 || accepts.length === 0) {
-        out.push(finding(ctx, 'FORWARD_DROP_NO_FLANNEL_FWD', 'error', `FORWARD policy is ${forward.policy} and ${jump < 0 ? 'nothing jumps to FLANNEL-FWD' : 'FLANNEL-FWD accepts nothing'}: forwarded pod traffic is dropped`, [...ev, ...accepts.map((r) => ruleLine('FLANNEL-FWD', r.spec))], 'run flanneld with --iptables-forward-rules=true (default), or: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
+        out.push(finding(ctx, 'FORWARD_DROP_NO_FLANNEL_FWD', `FORWARD policy is ${forward.policy} and ${jump < 0 ? 'nothing jumps to FLANNEL-FWD' : 'FLANNEL-FWD accepts nothing'}: forwarded pod traffic is dropped`, [...ev, ...accepts.map((r) => ruleLine('FLANNEL-FWD', r.spec))], 'run flanneld with --iptables-forward-rules=true (default), or: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
       } else {
         const blocker = fwdRules.slice(0, jump).find((r) => (r.target === 'DROP' || r.target === 'REJECT') && !r.args.includes('-m'));
-        if (blocker) out.push(finding(ctx, 'FORWARD_REJECT_BEFORE_FLANNEL', 'warning', `FORWARD ${blocker.target}s before the FLANNEL-FWD jump (firewalld?)`, [ruleLine('FORWARD', blocker.spec), ruleLine('FORWARD', fwdRules[jump].spec)], 'move the FLANNEL-FWD jump first: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
+        if (blocker) out.push(finding(ctx, 'FORWARD_REJECT_BEFORE_FLANNEL', `FORWARD ${blocker.target}s before the FLANNEL-FWD jump (firewalld?)`, [ruleLine('FORWARD', blocker.spec), ruleLine('FORWARD', fwdRules[jump].spec)], 'move the FLANNEL-FWD jump first: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
       }
     }
     if (iptablesMode && ctx.subnetEnv?.ipmasq === true) {
@@ -54,12 +54,12 @@ export const iptablesCheck: Check = {
       const jump = nat?.rules.some((r) => r.chain === 'POSTROUTING' && r.target === 'FLANNEL-POSTRTG');
       const masq = nat?.rules.some((r) => r.chain === 'FLANNEL-POSTRTG' && r.target === 'MASQUERADE');
       if (!jump || !masq) {
-        out.push(finding(ctx, 'MASQ_MISSING', 'warning', `FLANNEL_IPMASQ=true but ${!jump ? 'POSTROUTING does not jump to FLANNEL-POSTRTG' : 'FLANNEL-POSTRTG has no MASQUERADE rule'}: pods cannot reach outside the cluster`, ['subnet.env: FLANNEL_IPMASQ=true', ...(nat?.rules.filter((r) => r.chain === 'POSTROUTING').slice(0, 8).map((r) => ruleLine('POSTROUTING', r.spec)) ?? ['iptables-save: no *nat table'])], 'restart flanneld (it re-creates its masquerade rules within 5 s when they are missing)'));
+        out.push(finding(ctx, 'MASQ_MISSING', `FLANNEL_IPMASQ=true but ${!jump ? 'POSTROUTING does not jump to FLANNEL-POSTRTG' : 'FLANNEL-POSTRTG has no MASQUERADE rule'}: pods cannot reach outside the cluster`, ['subnet.env: FLANNEL_IPMASQ=true', ...(nat?.rules.filter((r) => r.chain === 'POSTROUTING').slice(0, 8).map((r) => ruleLine('POSTROUTING', r.spec)) ?? ['iptables-save: no *nat table'])], 'restart flanneld (it re-creates its masquerade rules within 5 s when they are missing)'));
       }
     }
     const warning = rs.warnings?.find((w) => /legacy tables present/.test(w));
     if (/nf_tables/.test(rs.variant ?? '') && warning) {
-      out.push(finding(ctx, 'IPTABLES_LEGACY_AND_NFT', 'warning', 'iptables rules exist in both the legacy and the nf_tables backend: flannel and kube-proxy may be writing to different ones (flannel #1317)', [`iptables-save: # ${warning}`], 'use one backend everywhere (update-alternatives --set iptables ...), then restart flanneld and kube-proxy'));
+      out.push(finding(ctx, 'IPTABLES_LEGACY_AND_NFT', 'iptables rules exist in both the legacy and the nf_tables backend: flannel and kube-proxy may be writing to different ones (flannel #1317)', [`iptables-save: # ${warning}`], 'use one backend everywhere (update-alternatives --set iptables ...), then restart flanneld and kube-proxy'));
     }
     return out;
   },
@@ -77,7 +77,7 @@ export const offloadCheck: Check = {
     const fixed = m ? Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 7) : false;
     const kernel = ctx.snapshot.kernel ? `kernel ${ctx.snapshot.kernel}` : 'kernel version unknown';
     return [
-      finding(ctx, 'TX_CSUM_OFFLOAD_ON', fixed ? 'info' : 'warning', `tx-checksum-ip-generic is on for ${ctx.vxlanName} (${kernel}${fixed ? ', has the kernel fix' : ''}): Service traffic across nodes may stall ~63 s (flannel #1279)`, [`ethtool -k ${ctx.vxlanName}: tx-checksum-ip-generic: ${features['tx-checksum-ip-generic']}`], `ethtool -K ${ctx.vxlanName} tx-checksum-ip-generic off`),
+      finding(ctx, 'TX_CSUM_OFFLOAD_ON', `tx-checksum-ip-generic is on for ${ctx.vxlanName} (${kernel}${fixed ? ', has the kernel fix' : ''}): Service traffic across nodes may stall ~63 s (flannel #1279)`, [`ethtool -k ${ctx.vxlanName}: tx-checksum-ip-generic: ${features['tx-checksum-ip-generic']}`], `ethtool -K ${ctx.vxlanName} tx-checksum-ip-generic off`, fixed ? 'info' : 'warning'),
     ];
   },
 };

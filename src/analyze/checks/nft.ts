@@ -71,7 +71,7 @@ function checkFamily(ctx: CheckContext, rs: NftRuleset, f: Family, out: Finding[
   const { net, lease } = familyNets(ctx, f);
   const table = `${f} ${TABLE[f]}`;
   if (!rs.tables.some((t) => t.family === f && t.name === TABLE[f])) {
-    out.push(finding(ctx, 'NFT_TABLE_MISSING', 'error', `flannel runs in nftables mode but table ${table} does not exist: no flannel masquerade or forward rules for ${f === 'ip' ? 'IPv4' : 'IPv6'}`, [`nft list ruleset: no table ${table}`], RESTART));
+    out.push(finding(ctx, 'NFT_TABLE_MISSING', `flannel runs in nftables mode but table ${table} does not exist: no flannel masquerade or forward rules for ${f === 'ip' ? 'IPv4' : 'IPv6'}`, [`nft list ruleset: no table ${table}`], RESTART));
     return;
   }
   // postrtg exists only with --ip-masq (FLANNEL_IPMASQ=true in subnet.env)
@@ -81,32 +81,32 @@ function checkFamily(ctx: CheckContext, rs: NftRuleset, f: Family, out: Finding[
     const rules = rulesOf(rs, f, 'postrtg');
     const evidence = [...(masqOn === true ? ['subnet.env: FLANNEL_IPMASQ=true'] : []), ...(postrtg ? [chainLine(postrtg), ...rules.map(ruleLine)] : [`nft list chain ${table} postrtg: no such chain`])];
     if (!postrtg || !rules.some((r) => / masquerade( |$)/.test(r.text))) {
-      out.push(finding(ctx, 'NFT_MASQ_MISSING', 'warning', `${postrtg ? `chain ${table} postrtg holds no masquerade rule` : `chain ${table} postrtg does not exist`}: pods cannot reach outside the cluster`, evidence, RESTART));
+      out.push(finding(ctx, 'NFT_MASQ_MISSING', `${postrtg ? `chain ${table} postrtg holds no masquerade rule` : `chain ${table} postrtg does not exist`}: pods cannot reach outside the cluster`, evidence, RESTART));
     } else {
-      if (hookWrong(postrtg, 'postrtg')) out.push(finding(ctx, 'NFT_CHAIN_HOOK', 'warning', `chain ${table} postrtg is not hooked as flannel creates it (type nat hook postrouting priority srcnat)`, [chainLine(postrtg)], RESTART));
+      if (hookWrong(postrtg, 'postrtg')) out.push(finding(ctx, 'NFT_CHAIN_HOOK', `chain ${table} postrtg is not hooked as flannel creates it (type nat hook postrouting priority srcnat)`, [chainLine(postrtg)], RESTART));
       if (net && lease) {
         const want = masqRules(f, lease, net);
         const at = want.map((w) => rules.findIndex((r) => sameRule(r.text, w.text)));
         const missing = want.filter((_, i) => at[i] < 0);
-        if (missing.length) out.push(finding(ctx, 'NFT_MASQ_RULE_MISSING', 'warning', `chain ${table} postrtg lacks ${missing.length} of flannel's rules: ${missing.map((m) => m.what).join('; ')} no longer holds`, [...evidence, ...missing.map((m) => `missing: ${m.text}`)], RESTART));
+        if (missing.length) out.push(finding(ctx, 'NFT_MASQ_RULE_MISSING', `chain ${table} postrtg lacks ${missing.length} of flannel's rules: ${missing.map((m) => m.what).join('; ')} no longer holds`, [...evidence, ...missing.map((m) => `missing: ${m.text}`)], RESTART));
         const firstMasq = rules.findIndex((r) => / masquerade( |$)/.test(r.text));
         const late = want.filter((w, i) => !w.text.endsWith('masquerade') && at[i] > firstMasq);
-        if (late.length) out.push(finding(ctx, 'NFT_MASQ_ORDER', 'warning', `in chain ${table} postrtg a masquerade rule comes before flannel's returns: ${late.map((l) => l.what).join('; ')} does not hold`, evidence, RESTART));
+        if (late.length) out.push(finding(ctx, 'NFT_MASQ_ORDER', `in chain ${table} postrtg a masquerade rule comes before flannel's returns: ${late.map((l) => l.what).join('; ')} does not hold`, evidence, RESTART));
       }
     }
   }
   const forward = chainOf(rs, f, 'forward');
   if (forward) {
     const rules = rulesOf(rs, f, 'forward');
-    if (hookWrong(forward, 'forward')) out.push(finding(ctx, 'NFT_CHAIN_HOOK', 'warning', `chain ${table} forward is not hooked as flannel creates it (type filter hook forward priority filter)`, [chainLine(forward)], RESTART));
+    if (hookWrong(forward, 'forward')) out.push(finding(ctx, 'NFT_CHAIN_HOOK', `chain ${table} forward is not hooked as flannel creates it (type filter hook forward priority filter)`, [chainLine(forward)], RESTART));
     const want = net ? [`${f} saddr ${net} accept`, `${f} daddr ${net} accept`] : [];
     const missing = want.filter((w) => !rules.some((r) => r.text === w));
-    if (missing.length) out.push(finding(ctx, 'NFT_FORWARD_RULE_MISSING', 'warning', `chain ${table} forward lacks ${missing.join(' / ')}: forwarded pod traffic is not accepted by flannel`, [chainLine(forward), ...rules.map(ruleLine), ...missing.map((m) => `missing: ${m}`)], RESTART));
+    if (missing.length) out.push(finding(ctx, 'NFT_FORWARD_RULE_MISSING', `chain ${table} forward lacks ${missing.join(' / ')}: forwarded pod traffic is not accepted by flannel`, [chainLine(forward), ...rules.map(ruleLine), ...missing.map((m) => `missing: ${m}`)], RESTART));
   }
   // a drop in any other base chain on the forward hook is final: flannel's accept in its own table does not override it
   const drops = rs.chains.filter((c) => c.hook === 'forward' && c.policy === 'drop' && c.table !== TABLE[f] && (c.family === f || c.family === 'inet'));
   for (const c of drops) {
-    out.push(finding(ctx, 'NFT_FORWARD_DROP', 'warning', `chain ${c.family} ${c.table} ${c.name} drops forwarded packets by policy: flannel's accept in ${table} forward does not override a drop in another table, so pod traffic passes only if that chain accepts it`, [chainLine(c), ...rs.rules.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.name).slice(0, 8).map(ruleLine)], `accept the pod network in ${c.table} ${c.name} too (e.g. nft insert rule ${c.family} ${c.table} ${c.name} ${f} saddr ${net ?? '<Network>'} accept), or set its policy to accept`));
+    out.push(finding(ctx, 'NFT_FORWARD_DROP', `chain ${c.family} ${c.table} ${c.name} drops forwarded packets by policy: flannel's accept in ${table} forward does not override a drop in another table, so pod traffic passes only if that chain accepts it`, [chainLine(c), ...rs.rules.filter((r) => r.family === c.family && r.table === c.table && r.chain === c.name).slice(0, 8).map(ruleLine)], `accept the pod network in ${c.table} ${c.name} too (e.g. nft insert rule ${c.family} ${c.table} ${c.name} ${f} saddr ${net ?? '<Network>'} accept), or set its policy to accept`));
   }
 }
 
@@ -132,7 +132,7 @@ export const nftCheck: Check = {
     const ipt = iptablesFlannel(ctx.snapshot.iptables, rs);
     const own = nftFlannel(rs);
     if (ipt.length && own.length) {
-      out.push(finding(ctx, 'FLANNEL_RULES_BOTH_BACKENDS', 'warning', `flannel's rules exist in both iptables (FLANNEL-* chains) and nftables (${[...new Set(own.map((c) => `${c.family} ${c.table}`))].join(', ')}): one is left over from a switch of EnableNFTables (flanneld cleans only the nat FLANNEL chains, flannel F20)`, [...ipt.slice(0, 8), ...own.map(chainLine)], why ? 'nftables mode: iptables -D FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD; iptables -F FLANNEL-FWD; iptables -X FLANNEL-FWD (and the same in -t nat for FLANNEL-POSTRTG)' : 'iptables mode: nft delete table ip flannel-ipv4; nft delete table ip6 flannel-ipv6'));
+      out.push(finding(ctx, 'FLANNEL_RULES_BOTH_BACKENDS', `flannel's rules exist in both iptables (FLANNEL-* chains) and nftables (${[...new Set(own.map((c) => `${c.family} ${c.table}`))].join(', ')}): one is left over from a switch of EnableNFTables (flanneld cleans only the nat FLANNEL chains, flannel F20)`, [...ipt.slice(0, 8), ...own.map(chainLine)], why ? 'nftables mode: iptables -D FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD; iptables -F FLANNEL-FWD; iptables -X FLANNEL-FWD (and the same in -t nat for FLANNEL-POSTRTG)' : 'iptables mode: nft delete table ip flannel-ipv4; nft delete table ip6 flannel-ipv6'));
     }
     // iptables mode (net-conf says so, nft shows no flannel table, or flannel's FLANNEL-* iptables chains are there):
     // nothing to check here; with neither nft output nor FLANNEL-* rules nft mode cannot be ruled out

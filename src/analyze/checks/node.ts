@@ -27,7 +27,7 @@ export const bridgeAddressCheck: Check = {
     const v4 = (ctx.addrsByDev.get(br.name) ?? []).filter((a) => a.family === 'inet');
     if (v4.length === 0 || v4.some((a) => `${a.local}/${a.prefixlen}` === env)) return [];
     return [
-      finding(ctx, 'BRIDGE_SUBNET_MISMATCH', 'error', `${br.name} has ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, FLANNEL_SUBNET is ${env}: new pods fail with "${br.name}" already has an IP address different from ${env} (flannel #1850)`, [...v4.map(addrLine), `subnet.env: FLANNEL_SUBNET=${env}`], `drain the node, then: ip link set ${br.name} down && ip link del ${br.name} (the bridge plugin recreates it; existing pods lose network)`),
+      finding(ctx, 'BRIDGE_SUBNET_MISMATCH', `${br.name} has ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, FLANNEL_SUBNET is ${env}: new pods fail with "${br.name}" already has an IP address different from ${env} (flannel #1850)`, [...v4.map(addrLine), `subnet.env: FLANNEL_SUBNET=${env}`], `drain the node, then: ip link set ${br.name} down && ip link del ${br.name} (the bridge plugin recreates it; existing pods lose network)`),
     ];
   },
 };
@@ -44,15 +44,15 @@ export const vethCheck: Check = {
     if (br) {
       for (const l of ctx.links.values()) {
         if (l.kind !== 'veth' || l.master !== br.name || podByIflink.has(l.ifindex)) continue;
-        out.push(finding(ctx, 'VETH_NO_POD', 'warning', `${l.name} is on ${br.name} but no pod's eth0 is its peer (leaked by a CNI DEL that never ran?)`, [linkLine(l)], `check it is unused, then: ip link del ${l.name}`));
+        out.push(finding(ctx, 'VETH_NO_POD', `${l.name} is on ${br.name} but no pod's eth0 is its peer (leaked by a CNI DEL that never ran?)`, [linkLine(l)], `check it is unused, then: ip link del ${l.name}`));
       }
     }
     for (const p of pods) {
       if (p.iflink === undefined) continue;
       const veth = ctx.linksByIndex.get(p.iflink);
       const who = p.pod ?? p.netns ?? '?';
-      if (!veth) out.push(finding(ctx, 'POD_VETH_MISSING', 'error', `pod ${who}: its eth0 peer (ifindex ${p.iflink}) does not exist on the host`, [`pod ${who}: eth0 iflink ${p.iflink}`]));
-      else if (!veth.master) out.push(finding(ctx, 'VETH_NO_MASTER', 'error', `pod ${who}: host veth ${veth.name} has no master: not on ${br?.name ?? 'the pod bridge'}`, [`pod ${who}: eth0 iflink ${p.iflink}`, linkLine(veth)], br ? `ip link set ${veth.name} master ${br.name}` : undefined));
+      if (!veth) out.push(finding(ctx, 'POD_VETH_MISSING', `pod ${who}: its eth0 peer (ifindex ${p.iflink}) does not exist on the host`, [`pod ${who}: eth0 iflink ${p.iflink}`]));
+      else if (!veth.master) out.push(finding(ctx, 'VETH_NO_MASTER', `pod ${who}: host veth ${veth.name} has no master: not on ${br?.name ?? 'the pod bridge'}`, [`pod ${who}: eth0 iflink ${p.iflink}`, linkLine(veth)], br ? `ip link set ${veth.name} master ${br.name}` : undefined));
     }
     return out;
   },
@@ -66,28 +66,22 @@ export const subnetEnvCheck: Check = {
     if (!env) {
       // a namespace or a ticket's directory has no /run/flannel of its own
       if (kind === 'netns' || kind === 'dir') return { skipped: `no subnet.env for a ${kind} source (give --subnet-env FILE)` };
-      return [finding(ctx, 'SUBNET_ENV_MISSING', 'error', 'subnet.env is missing: flanneld never got that far, and the flannel CNI plugin fails every new pod (loadFlannelSubnetEnv failed)', ['cat /run/flannel/subnet.env: No such file or directory'], 'fix flanneld (see its logs); do not write subnet.env by hand')];
+      return [finding(ctx, 'SUBNET_ENV_MISSING', 'subnet.env is missing: flanneld never got that far, and the flannel CNI plugin fails every new pod (loadFlannelSubnetEnv failed)', ['cat /run/flannel/subnet.env: No such file or directory'], 'fix flanneld (see its logs); do not write subnet.env by hand')];
     }
     const out: Finding[] = [];
     const line = (k: string): string => `subnet.env: ${k}=${env.vars[k] ?? '(absent)'}`;
     const sub = envSubnet(env);
     const own = ctx.leases?.local;
-    if (!sub) out.push(finding(ctx, 'SUBNET_ENV_INVALID', 'error', 'FLANNEL_SUBNET is missing or not a CIDR', [line('FLANNEL_SUBNET')]));
-    else if (own && own.subnet !== sub) out.push(finding(ctx, 'SUBNET_ENV_LEASE_MISMATCH', 'error', `FLANNEL_SUBNET ${env.subnet} is not in this node's lease ${own.subnet}: new pods get addresses no peer routes here`, [line('FLANNEL_SUBNET'), leaseLine(own)], 'restart flanneld (it rewrites subnet.env), then recreate pods on this node'));
+    if (!sub) out.push(finding(ctx, 'SUBNET_ENV_INVALID', 'FLANNEL_SUBNET is missing or not a CIDR', [line('FLANNEL_SUBNET')]));
+    else if (own && own.subnet !== sub) out.push(finding(ctx, 'SUBNET_ENV_LEASE_MISMATCH', `FLANNEL_SUBNET ${env.subnet} is not in this node's lease ${own.subnet}: new pods get addresses no peer routes here`, [line('FLANNEL_SUBNET'), leaseLine(own)], 'restart flanneld (it rewrites subnet.env), then recreate pods on this node'));
     const confNet = ctx.netConf?.Network ? normalizeSubnet(ctx.netConf.Network) : undefined;
-    if (confNet && env.network && normalizeSubnet(env.network) !== confNet) out.push(finding(ctx, 'SUBNET_ENV_NETWORK_MISMATCH', 'error', `FLANNEL_NETWORK ${env.network} is not the configured Network ${confNet}`, [line('FLANNEL_NETWORK')], 'restart flanneld'));
+    if (confNet && env.network && normalizeSubnet(env.network) !== confNet) out.push(finding(ctx, 'SUBNET_ENV_NETWORK_MISMATCH', `FLANNEL_NETWORK ${env.network} is not the configured Network ${confNet}`, [line('FLANNEL_NETWORK')], 'restart flanneld'));
     const dev = ctx.vxlan;
     if (ctx.backend === 'vxlan' && dev?.mtu !== undefined && env.mtu !== undefined && env.mtu !== dev.mtu) {
-      out.push(finding(ctx, 'SUBNET_ENV_MTU_MISMATCH', 'warning', `FLANNEL_MTU ${env.mtu} ≠ ${dev.name} mtu ${dev.mtu}: pods get the wrong MTU (large transfers hang)`, [line('FLANNEL_MTU'), linkLine(dev)], 'restart flanneld, then recreate pods'));
+      out.push(finding(ctx, 'SUBNET_ENV_MTU_MISMATCH', `FLANNEL_MTU ${env.mtu} ≠ ${dev.name} mtu ${dev.mtu}: pods get the wrong MTU (large transfers hang)`, [line('FLANNEL_MTU'), linkLine(dev)], 'restart flanneld, then recreate pods'));
     }
     return out;
   },
-};
-
-// a refused lease (leases/validate.ts) is not programmed: an error, like a missing peer
-const PROBLEM_SEVERITY: Record<string, Finding['severity']> = {
-  LEASE_DUPLICATE_SUBNET: 'error', LEASE_NOT_FLANNEL: 'info', LEASE_NO_CONFIG: 'info',
-  LEASE_SUBNET_UNSAFE: 'error', LEASE_SUBNET_OUTSIDE_NETWORK: 'error', LEASE_SUBNET_OVERLAPS_NODE: 'error', LEASE_BAD_VTEP_MAC: 'error',
 };
 
 export const leaseProblemsCheck: Check = {
@@ -95,16 +89,17 @@ export const leaseProblemsCheck: Check = {
   run(ctx) {
     if (!ctx.desired || !ctx.leases) return { skipped: 'no desired state (give --nodes, --kube or --etcd)' };
     const out: Finding[] = ctx.desired.problems.map((p) => {
-      const f = finding(ctx, p.code, PROBLEM_SEVERITY[p.code] ?? 'warning', p.summary, p.evidence.split('\n'));
+      const f = finding(ctx, p.code, p.summary, p.evidence.split('\n'));
       if (p.node) f.node = p.node;
       return f;
     });
     for (const r of ctx.leases.refused) {
-      const f = finding(ctx, r.code, 'error', `lease of ${r.lease.node ?? r.lease.subnet} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}`]);
+      // a refused lease is not programmed: an error, like a missing peer
+      const f = finding(ctx, r.code, `lease of ${r.lease.node ?? r.lease.subnet} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}`], undefined, 'error');
       if (r.lease.node) f.node = r.lease.node;
       out.push(f);
     }
-    if (!ctx.leases.local) out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', 'warning', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
+    if (!ctx.leases.local) out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
     return out;
   },
 };

@@ -16,15 +16,15 @@ export const wireguardCheck: Check = {
     const dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE);
     if (!dev) {
       if (!step?.ok) return { skipped: `no wg show all dump output in the snapshot${step?.error ? ` (${step.error})` : ''}` };
-      return [finding(ctx, 'WG_DEVICE_MISSING', 'error', `${WG_DEVICE} is not a WireGuard device here: no overlay traffic leaves or enters this node`, [`wg show all dump: no ${WG_DEVICE}`], FIX)];
+      return [finding(ctx, 'WG_DEVICE_MISSING', `${WG_DEVICE} is not a WireGuard device here: no overlay traffic leaves or enters this node`, [`wg show all dump: no ${WG_DEVICE}`], FIX)];
     }
     const out: Finding[] = [];
     const own = ctx.leases?.local;
     if (own?.publicKey && dev.publicKey !== own.publicKey) {
-      out.push(finding(ctx, 'WG_KEY_MISMATCH', 'error', `${WG_DEVICE} has public key ${dev.publicKey ?? '(none)'}, this node's lease announces ${own.publicKey}: every peer encrypts to a key this device does not hold`, [leaseLine(own), `wg show ${WG_DEVICE}: public key ${dev.publicKey ?? '(none)'}`], FIX));
+      out.push(finding(ctx, 'WG_KEY_MISMATCH', `${WG_DEVICE} has public key ${dev.publicKey ?? '(none)'}, this node's lease announces ${own.publicKey}: every peer encrypts to a key this device does not hold`, [leaseLine(own), `wg show ${WG_DEVICE}: public key ${dev.publicKey ?? '(none)'}`], FIX));
     }
     if (own && dev.listenPort !== (own.wgPort ?? WG_DEFAULT_PORT)) {
-      out.push(finding(ctx, 'WG_PORT_MISMATCH', 'error', `${WG_DEVICE} listens on ${dev.listenPort}, this node's lease announces ${own.wgPort ?? WG_DEFAULT_PORT}: peers send elsewhere`, [leaseLine(own), `wg show ${WG_DEVICE}: listening port ${dev.listenPort}`], FIX));
+      out.push(finding(ctx, 'WG_PORT_MISMATCH', `${WG_DEVICE} listens on ${dev.listenPort}, this node's lease announces ${own.wgPort ?? WG_DEFAULT_PORT}: peers send elsewhere`, [leaseLine(own), `wg show ${WG_DEVICE}: listening port ${dev.listenPort}`], FIX));
     }
     if (!ctx.leases) return out;
     const leases = remoteLeases(ctx);
@@ -32,7 +32,7 @@ export const wireguardCheck: Check = {
     const judged = new Set<string>();
     for (const lease of leases) {
       if (!lease.publicKey) {
-        out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', 'warning', `lease ${lease.node ?? lease.subnet} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
+        out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${lease.node ?? lease.subnet} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
         continue;
       }
       const { peer, problems } = judgePeer(dev, lease);
@@ -40,11 +40,11 @@ export const wireguardCheck: Check = {
       const ev = [leaseLine(lease), ...(peer ? [peerLine(WG_DEVICE, peer)] : [`wg show ${WG_DEVICE}: no peer ${lease.publicKey}`])];
       const want = wantEndpoint(lease, dev);
       const fix = `wg set ${WG_DEVICE} peer ${lease.publicKey} endpoint ${want.ip}:${want.port} allowed-ips ${lease.subnet} (or ${FIX})`;
-      for (const p of problems) out.push(finding(ctx, p.code, 'error', p.text, ev, fix));
+      for (const p of problems) out.push(finding(ctx, p.code, p.text, ev, fix));
     }
     const keys = new Set(leases.map((l) => l.publicKey));
     for (const p of dev.peers) {
-      if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', 'warning', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [peerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
+      if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [peerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
     }
     return out;
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistencyMatrix, matrixFindings, matrixGrid } from '../../src/cluster/matrix.js';
+import { consistencyMatrix, matrixFindings, matrixGrid } from '../../src/analyze/matrix.js';
 import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
 import type { DesiredState } from '../../src/model/lease.js';
 
@@ -61,13 +61,13 @@ describe('consistencyMatrix', () => {
     c[0].fdb![1] = { mac: 'de:ad:be:ef:00:03', dev: 'flannel.1', dst: '192.168.56.13', self: true, state: 'permanent' };
     const m = consistencyMatrix(build(c));
     expect(m.ok).toBe(false);
-    expect(bad(m)).toEqual(['node1->node3:NEIGH_STALE_MAC+FDB_STALE_MAC']);
+    expect(bad(m)).toEqual(['node1->node3:VTEP_MAC_MISMATCH+FDB_MISSING']);
     const cell = m.cells.find((x) => !x.ok)!;
-    expect(cell.problems[0].fix).toEqual(['ip', 'neigh', 'replace', '10.244.3.0', 'lladdr', '4e:9d:22:aa:10:03', 'dev', 'flannel.1', 'nud', 'permanent']);
+    expect(cell.problems[0].fix).toEqual(['ip', 'neigh', 'replace', '10.244.3.0', 'dev', 'flannel.1', 'lladdr', '4e:9d:22:aa:10:03', 'nud', 'permanent']);
     expect(cell.problems[1].fix).toEqual(['bridge', 'fdb', 'replace', '4e:9d:22:aa:10:03', 'dev', 'flannel.1', 'dst', '192.168.56.13', 'self', 'permanent']);
     const grid = matrixGrid(m);
     expect(grid.head).toEqual(['view of →', 'node1', 'node2', 'node3']);
-    expect(grid.rows[0]).toEqual(['node1', '·', '✓', 'neigh MAC stale, fdb MAC stale']);
+    expect(grid.rows[0]).toEqual(['node1', '·', '✓', 'neigh MAC stale, fdb missing']);
     expect(grid.rows[2]).toEqual(['node3', '✓', '✓', '·']);
     expect(matrixFindings(m).map((f) => f.node)).toEqual(['node1', 'node1']);
   });
@@ -76,7 +76,7 @@ describe('consistencyMatrix', () => {
     const c = cluster();
     (c[1].links![1] as { mac: string }).mac = '0e:00:00:00:99:02';
     const m = consistencyMatrix(build(c));
-    expect(bad(m)).toEqual(['node1->node2:NEIGH_STALE_MAC+FDB_STALE_MAC', 'node3->node2:NEIGH_STALE_MAC+FDB_STALE_MAC']);
+    expect(bad(m)).toEqual(['node1->node2:VTEP_MAC_MISMATCH+FDB_MISSING', 'node3->node2:VTEP_MAC_MISMATCH+FDB_MISSING']);
   });
 
   it('reports missing route, not-permanent neigh and a wrong fdb dst separately', () => {
@@ -112,8 +112,11 @@ describe('consistencyMatrix', () => {
     const c = cluster();
     c[2].links = c[2].links!.filter((l) => l.kind !== 'vxlan');
     const m = consistencyMatrix(build(c));
-    expect(m.nodes[2].problems.map((p) => p.code)).toEqual(['VTEP_MISSING']);
-    expect(bad(m)).toEqual(['node1->node3:PEER_UNKNOWN', 'node2->node3:PEER_UNKNOWN', 'node3->node1:VTEP_MISSING', 'node3->node2:VTEP_MISSING']);
+    expect(m.nodes[2].problems.map((p) => p.code)).toEqual(['VXLAN_DEVICE_MISSING']);
+    // the kernel drops every neighbour and route of a deleted device: node3's own view of its peers is empty
+    expect(bad(m)).toEqual(['node3->node1:NEIGH_MISSING+FDB_MISSING+ROUTE_MISSING', 'node3->node2:NEIGH_MISSING+FDB_MISSING+ROUTE_MISSING']);
+    // nothing to compare node1's and node2's view of node3 against: unverified, not a problem
+    expect(m.cells.filter((x) => x.to === 'node3').map((x) => x.unverified)).toEqual([['peer'], ['peer']]);
   });
 
   it('a table the row node did not collect (bridge missing in its image) is "n/a", not "missing"', () => {

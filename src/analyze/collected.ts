@@ -1,0 +1,37 @@
+// Which of a snapshot's tables were read at all. A table whose step failed or was never pasted has no data,
+// which is not the same as an empty table: absent evidence makes a check unverified, never a finding.
+import type { Snapshot } from '../model/snapshot.js';
+
+export type Table = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb';
+
+// step names as collect records them (live, --from-dir, cluster), and the older file-named records
+const STEPS: Record<Table, readonly string[]> = {
+  links: ['ip-link', 'ip-link.txt'],
+  addresses: ['ip-addr', 'ip-addr.txt', 'ifconfig', 'ifconfig.txt'],
+  routes: ['ip-route', 'route-n', 'ip-route.txt', 'route-n.txt'],
+  neigh: ['ip-neigh', 'arp', 'ip-neigh.txt', 'arp.txt'],
+  fdb: ['bridge-fdb', 'bridge-fdb.txt'],
+};
+
+/** What to paste to get a table, for the `unverified` message. */
+export const PASTE: Record<Table, string> = {
+  links: 'ip -d link show',
+  addresses: 'ip addr show',
+  routes: 'ip route show',
+  neigh: 'ip neigh show',
+  fdb: 'bridge fdb show',
+};
+
+/** Did the snapshot read this table? Entries, or a step that worked; snapshots that record no steps are trusted. */
+export function collected(s: Snapshot, table: Table): boolean {
+  if (s[table].length > 0 || s.commands.length === 0) return true;
+  return s.commands.some((c) => c.ok && STEPS[table].includes(c.name));
+}
+
+/**
+ * Does a device's absence from the link list prove it is gone? Yes for state read from a node; not for saved
+ * outputs from a ticket, which are often one grep'd line of `ip link` (trace and doctor judge it alike).
+ */
+export function absenceProves(s: Snapshot): boolean {
+  return s.links.length > 0 && s.source.kind !== 'dir';
+}
