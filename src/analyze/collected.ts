@@ -1,5 +1,6 @@
 // Which of a snapshot's tables were read at all. A table whose step failed or was never pasted has no data,
 // which is not the same as an empty table: absent evidence makes a check unverified, never a finding.
+import type { Link } from '../model/link.js';
 import type { Snapshot } from '../model/snapshot.js';
 
 export type Table = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb';
@@ -34,4 +35,12 @@ export function collected(s: Snapshot, table: Table): boolean {
  */
 export function absenceProves(s: Snapshot): boolean {
   return s.links.length > 0 && s.source.kind !== 'dir';
+}
+
+/** Were the addresses of the device under a tunnel read (its `dev`, else any device but the tunnel and lo)? Only
+ * they can show that the tunnel's `local` is not this node's (a paste of `ip a show dev flannel.1` cannot). */
+export function underlayAddressesShown(s: Snapshot, tunnel: Link): boolean {
+  if (!collected(s, 'addresses')) return false;
+  const under = (tunnel as { dev?: string }).dev;
+  return s.addresses.some((a) => (under ? a.dev === under : a.dev !== tunnel.name && a.dev !== 'lo'));
 }

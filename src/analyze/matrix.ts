@@ -68,6 +68,7 @@ function selfProblems(f: NodeFacts): CellProblem[] {
     out.push({ code: 'VXLAN_DEVICE_MISSING', label: 'no flannel.1', summary: `${f.name} has no flannel vxlan device`, evidence: [] });
     return out;
   }
+  if (f.vtepDown) out.push({ code: 'VXLAN_DEVICE_DOWN', label: `${f.vtepDev} down`, summary: `${f.name}: ${f.vtepDev} is down: the kernel dropped every route and neighbour on it`, evidence: [] });
   if (!f.overlayIp) out.push({ code: 'VXLAN_ADDR_MISSING', label: 'flannel.1 no IPv4', summary: `${f.name}: ${f.vtepDev} has no IPv4 address`, evidence: [] });
   const l = f.lease;
   if (l?.vtepMac && f.vtepMac && l.vtepMac.toLowerCase() !== f.vtepMac) {

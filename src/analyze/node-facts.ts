@@ -3,11 +3,14 @@
 import type { Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { cidrContains, intToIpv4, ipv4ToInt, isIPv4 } from '../model/net.js';
+import { isKnownDown } from './link-state.js';
 
 export interface NodeFacts {
   name: string;
   /** the vxlan link flannel programs (flannel.<VNI>); undefined when the node has none */
   vtepDev?: string;
+  /** the vxlan link is known to be down: the kernel dropped its routes and neighbours */
+  vtepDown?: boolean;
   /** flannel.1's real MAC, from the node itself */
   vtepMac?: string;
   /** vxlan `local`: the underlay address peers must send to */
@@ -37,6 +40,7 @@ export function nodeFacts(s: Snapshot, leases: Lease[] = []): NodeFacts {
   const facts: NodeFacts = { name: s.host };
   if (link && link.kind === 'vxlan') {
     facts.vtepDev = link.name;
+    if (isKnownDown(link)) facts.vtepDown = true;
     facts.vtepMac = link.mac?.toLowerCase();
     facts.publicIp = link.local;
     facts.overlayIp = s.addresses.find((a) => a.dev === link.name && a.family === 'inet')?.local;

@@ -7,7 +7,10 @@ import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
 import { isKnownDown } from './link-state.js';
 import { absenceProves, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
-import { hop, type Problem, type TraceContext, type TraceHop, type WalkResult } from './trace-types.js';
+import { collected, PASTE, underlayAddressesShown } from './collected.js';
+import { buildContext, type CheckContext } from './checks/context.js';
+import { peerState, type PeerState } from './peer-state.js';
+import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
 export function networkAddress(cidr: string): string | undefined {
@@ -37,12 +40,22 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   const lease = leaseFor(ctx.leases, dst);
   const hops: TraceHop[] = [];
   const gw = route.gateway;
+  // with desired state, the peer's neigh/fdb/route are judged by peer-state, exactly as doctor judges them
+  const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
+  if (ps?.path === 'vxlan' && ps.neigh && ps.fdb) {
+    const routeProblems: Problem[] = ps.route.verdict.ok === false ? [{ code: ps.route.verdict.code, text: ps.route.verdict.why }] : [];
+    hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
+    hops.push(vxlanDeviceHop(ctx, node, dev));
+    hops.push(...peerHops(node, dev, ps));
+    const mac = ps.neigh.want.mac;
+    const targetIp = lease!.publicIp;
+    return vxlanTail(ctx, node, dev, dst, route, lease, mac, targetIp, hops);
+  }
   // route: `<sn> via <sn>.0 dev flannel.1 onlink`
   const routeProblems: Problem[] = [];
-  const expectedGw = lease ? networkAddress(lease.subnet) : networkAddress(route.dst);
+  const expectedGw = networkAddress(route.dst);
   if (!gw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `flannel routes via ${expectedGw}; this route has no gateway, so the kernel ARPs on ${dev}` });
   else if (gw !== expectedGw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${gw}, flannel uses ${expectedGw} (the lease's network address)` });
-  if (lease && route.dst !== lease.subnet && parseCidr(route.dst)?.len !== 32) routeProblems.push({ code: 'ROUTE_MISSING', text: `no route for the lease ${lease.subnet}: the packet takes ${route.dst}` });
   routeProblems.push(...staleRouteProblem(ctx, dst, route));
   hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
   hops.push(vxlanDeviceHop(ctx, node, dev));
@@ -50,34 +63,43 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   // neigh: `<sn>.0 lladdr VtepMAC PERMANENT` on flannel.1
   const gwIp = gw ?? dst;
   const n = node.neigh.get(`${dev} ${gwIp}`);
+  if (!collected(node.snap, 'neigh')) {
+    hops.push(unverifiedHop('neigh', node, dev, `${gwIp} -> ?`, `the neighbour table was not in the data given: paste \`${PASTE.neigh} dev ${dev}\``));
+    return vxlanTail(ctx, node, dev, dst, route, lease, undefined, undefined, hops);
+  }
   const neighProblems: Problem[] = [];
-  let mac = n?.lladdr;
+  const mac = n?.lladdr;
   if (!n) neighProblems.push({ code: 'NEIGH_MISSING', text: `no neighbour entry for ${gwIp} on ${dev}: flannel writes \`ip neigh replace ${gwIp} lladdr <VtepMAC> dev ${dev} nud permanent\`` });
   else {
     // an entry the kernel made while ARPing (INCOMPLETE/FAILED, no lladdr): flannel's entry is missing
     const unresolved = n.state.find((s) => NUD_BAD.has(s));
     if (unresolved || !mac) neighProblems.push({ code: 'NEIGH_MISSING', text: `${unresolved ? `state ${unresolved}` : 'no lladdr'}: the kernel's ARP on ${dev} got no answer, flannel's permanent entry is missing` });
     else if (n.state.length && !n.state.includes('PERMANENT')) neighProblems.push({ code: 'NEIGH_NOT_PERMANENT', text: `state ${n.state.join(',')}: the kernel ARPed, flannel's permanent entry is missing` });
-    if (mac && lease?.vtepMac && mac !== lease.vtepMac) neighProblems.push({ code: 'VTEP_MAC_MISMATCH', text: `the lease${lease.node ? ` of ${lease.node}` : ''} says VtepMAC ${lease.vtepMac} (stale entry after flannel.1 was recreated?)` });
   }
   hops.push(hop('neigh', node, dev, n ? `${gwIp} -> ${mac ?? '(none)'} ${n.state.join(',')}`.trim() : `${gwIp} -> ?`, neighProblems));
-  if (!mac && lease?.vtepMac) mac = lease.vtepMac;
+  // without a MAC there is nothing to look up: the neigh hop already names the break
+  if (!mac) return vxlanTail(ctx, node, dev, dst, route, lease, undefined, undefined, hops);
 
   // fdb: `VtepMAC dev flannel.1 dst <nodeIP> self permanent`
-  const entries = mac ? (node.fdb.get(mac) ?? []).filter((f) => f.dev === dev && f.dst) : [];
+  if (!collected(node.snap, 'fdb')) {
+    hops.push(unverifiedHop('fdb', node, dev, `${mac} -> ?`, `the fdb table was not in the data given: paste \`${PASTE.fdb} dev ${dev}\``));
+    return vxlanTail(ctx, node, dev, dst, route, lease, mac, undefined, hops);
+  }
+  const entries = (node.fdb.get(mac) ?? []).filter((f) => f.dev === dev && f.dst);
   const fdbProblems: Problem[] = [];
-  let targetIp = entries[0]?.dst ?? lease?.publicIp;
-  if (mac && entries.length === 0) fdbProblems.push({ code: 'FDB_MISSING', text: `no fdb entry for ${mac} on ${dev}: flannel writes \`bridge fdb replace ${mac} dev ${dev} dst <nodeIP> self permanent\`` });
+  const targetIp = entries[0]?.dst;
+  if (entries.length === 0) fdbProblems.push({ code: 'FDB_MISSING', text: `no fdb entry for ${mac} on ${dev}: flannel writes \`bridge fdb replace ${mac} dev ${dev} dst <nodeIP> self permanent\`` });
   else {
     const dsts = [...new Set(entries.map((f) => f.dst!))];
-    if (lease && !dsts.includes(lease.publicIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
-    else if (lease) targetIp = lease.publicIp;
     if (dsts.length > 1) fdbProblems.push({ code: 'FDB_DUPLICATE', text: `${mac} has ${dsts.length} destinations: ${dsts.join(', ')}` });
     if (targetIp && node.addressDev.has(targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
   }
-  // without a MAC there is nothing to look up: the neigh hop already names the break
-  if (mac) hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac ?? '?'} -> ?`, fdbProblems));
+  hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac} -> ?`, fdbProblems));
+  return vxlanTail(ctx, node, dev, dst, route, lease, mac, targetIp, hops);
+}
 
+/** After the fdb: the target node, the underlay route to it, the MTU chain. */
+function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string, route: Route, lease: Lease | undefined, mac: string | undefined, targetIp: string | undefined, hops: TraceHop[]): WalkResult {
   const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: lease?.subnet ?? route.dst } : undefined;
   if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));
   if (targetIp) hops.push(underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined));
@@ -86,11 +108,41 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   return { backend: 'vxlan', podTraffic: true, target, via: dev, hops };
 }
 
+// one CheckContext per node and desired state: peer-state reads the node's tables through it
+const contexts = new WeakMap<NodeIndex, CheckContext>();
+
+/** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program). */
+export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease): PeerState | undefined {
+  if (!ctx.leases || ownLease(node, ctx.leases) === lease) return undefined;
+  let c = contexts.get(node);
+  if (!c) {
+    c = buildContext({ snapshot: node.snap, desired: ctx.leases.state });
+    contexts.set(node, c);
+  }
+  return peerState(c, lease, false);
+}
+
+/** The neigh and fdb hops as peer-state judged them. */
+export function peerHops(node: NodeIndex, dev: string, ps: PeerState): TraceHop[] {
+  const out: TraceHop[] = [];
+  const asHop = (step: string, detail: string, v: PeerState['route']['verdict']): TraceHop =>
+    v.ok === null ? unverifiedHop(step, node, dev, detail, v.missing) : hop(step, node, dev, detail, v.ok ? [] : [{ code: v.code, text: v.why }]);
+  if (ps.neigh) {
+    const n = ps.neigh.seen;
+    out.push(asHop('neigh', n ? `${n.dst} -> ${n.lladdr ?? '(none)'} ${n.state.join(',')}`.trim() : `${ps.neigh.want.ip} -> ?`, ps.neigh.verdict));
+  }
+  if (ps.fdb) {
+    const seen = ps.fdb.seen.map((f) => `${f.mac} dst ${f.dst ?? '?'}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ');
+    out.push(asHop('fdb', seen || `${ps.fdb.want.mac} -> ?`, ps.fdb.verdict));
+  }
+  return out;
+}
+
 /** flannel.1 as flanneld creates it: up, vxlan, VNI, dstport, local = this node's IP, nolearning. */
 export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string): TraceHop {
   const link = node.links.get(dev);
   if (!link) {
-    if (!absenceProves(node)) return hop('vxlan-device', node, dev, `not verified: ${dev} is not in the saved link list`);
+    if (!absenceProves(node)) return unverifiedHop('vxlan-device', node, dev, '', `${dev} is not in the link list given: paste \`${PASTE.links} ${dev}\``);
     return hop('vxlan-device', node, dev, '', [{ code: 'VXLAN_DEVICE_MISSING', text: `${dev} does not exist: flanneld must recreate it (restart flanneld), and with it every peer's neigh/fdb/route` }]);
   }
   const problems: Problem[] = [];
@@ -103,7 +155,7 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
     facts.push(`vxlan id ${link.vni ?? '?'}`, `local ${link.local ?? '?'}`, `dstport ${link.port ?? '?'}`, `dev ${link.dev ?? '?'}`);
     if (link.vni !== undefined && Number.isFinite(vni) && link.vni !== vni) problems.push({ code: 'VXLAN_VNI_MISMATCH', text: `VNI ${link.vni}, expected ${vni}` });
     if (link.port !== undefined && ctx.netConf && link.port !== port) problems.push({ code: 'VXLAN_PORT_MISMATCH', text: `dstport ${link.port}, expected ${port}` });
-    if (link.local && node.snap.addresses.length && !node.addressDev.has(link.local)) problems.push({ code: 'VXLAN_LOCAL_NOT_OURS', text: `local ${link.local} is not an address of this node` });
+    if (link.local && !node.addressDev.has(link.local) && underlayAddressesShown(node.snap, link)) problems.push({ code: 'VXLAN_LOCAL_NOT_OURS', text: `local ${link.local} is not an address of this node` });
     else if (link.local && own && link.local !== own.publicIp) problems.push({ code: 'VXLAN_LOCAL_MISMATCH', text: `local ${link.local}, the node's public IP is ${own.publicIp}` });
     if (link.learning === true) problems.push({ code: 'VXLAN_LEARNING_ON', text: 'learning is on: flannel creates it with nolearning' });
     if (own?.vtepMac && link.mac && own.vtepMac !== link.mac) problems.push({ code: 'LEASE_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${own.vtepMac}: peers send to the old one` });
@@ -201,8 +253,8 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   if (!link && absenceProves(node)) devProblems.push({ code: 'IPIP_DEVICE_MISSING', text: `${dev} does not exist` });
   if (link && isKnownDown(link)) devProblems.push({ code: 'IPIP_DEVICE_DOWN', text: `${dev} is down` });
   const local = link?.kind === 'ipip' ? link.local : undefined;
-  if (local && node.snap.addresses.length && !node.addressDev.has(local)) devProblems.push({ code: 'IPIP_CONFIG', text: `local ${local} is not an address of this node` });
-  hops.push(hop('ipip-device', node, dev, link ? `ipip local ${local ?? '?'} mtu ${link.mtu ?? '?'}` : 'not verified: no link data', devProblems));
+  if (local && link && !node.addressDev.has(local) && underlayAddressesShown(node.snap, link)) devProblems.push({ code: 'IPIP_CONFIG', text: `local ${local} is not an address of this node` });
+  hops.push(link ? hop('ipip-device', node, dev, `ipip local ${local ?? '?'} mtu ${link.mtu ?? '?'}`, devProblems) : devProblems.length ? hop('ipip-device', node, dev, '', devProblems) : unverifiedHop('ipip-device', node, dev, '', `${dev} is not in the link list given: paste \`${PASTE.links} ${dev}\``));
   const targetIp = route.gateway ?? lease?.publicIp;
   if (targetIp) {
     hops.push(nodeHop(ctx, node, targetIp, dst, lease, undefined, dev));

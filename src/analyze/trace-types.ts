@@ -12,7 +12,10 @@ export interface TraceHop {
   node: string;
   device: string;
   detail: string;
-  ok: boolean;
+  /** true: verified ok; false: broken (see `problem`); null: not verified (see `unverified`) */
+  ok: boolean | null;
+  /** what the data given lacks to check this hop, and what to paste */
+  unverified?: string;
   /** stable code of the first problem: NO_ROUTE, NEIGH_MISSING, FDB_DST_MISMATCH, … */
   problem?: Code;
   /** every problem code of this hop when there is more than one */
@@ -28,7 +31,8 @@ export interface TraceTarget {
 
 export interface TraceResult {
   destination: string;
-  ok: boolean;
+  /** true when every hop is verified ok, false when one is broken, null otherwise */
+  ok: boolean | null;
   backend: TraceBackend;
   /** the answer in one line, printed first */
   summary: string;
@@ -40,7 +44,7 @@ export interface TraceResult {
   targetNode?: TraceTarget;
   hops: TraceHop[];
   /** from the target node back to the source node's pod subnet, when the target's snapshot is given */
-  reverse?: { ok: boolean; destination: string; hops: TraceHop[] };
+  reverse?: { ok: boolean | null; destination: string; hops: TraceHop[] };
   /** every problem code on the path, in hop order */
   problems: Code[];
 }
@@ -59,6 +63,14 @@ export function hop(step: string, node: NodeIndex, device: string, detail: strin
   }
   return h;
 }
+
+/** A hop whose evidence is not in the data given: neither ok nor broken. */
+export function unverifiedHop(step: string, node: NodeIndex, device: string, detail: string, missing: string): TraceHop {
+  return { step, node: node.name, device, detail: [detail, `not verified: ${missing}`].filter(Boolean).join('; '), ok: null, unverified: missing };
+}
+
+/** Three-valued: false when a hop is broken, true when every hop is verified ok, null otherwise. */
+export const verdictOf = (hops: TraceHop[]): boolean | null => (hops.some((h) => h.ok === false) ? false : hops.every((h) => h.ok === true) ? true : null);
 
 /** What a walk shares: the nodes by IP (for the cross-node continuation) and the desired state. */
 export interface TraceContext {

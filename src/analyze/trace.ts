@@ -3,11 +3,12 @@
 import type { DesiredState, Route, Snapshot } from '../model/index.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import { UsageError } from '../errors.js';
+import { collected, PASTE } from './collected.js';
 import { formatRoute, isDefaultRoute } from './route-lookup.js';
 import { indexLeases, indexNode, isBridgeDev, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { bridgeWalk, vethRouteWalk } from './trace-local.js';
-import { dropRouteCode, firstHost, hostGwWalk, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
-import { hop, type Problem, type TraceContext, type TraceResult, type WalkResult } from './trace-types.js';
+import { dropRouteCode, firstHost, hostGwWalk, peerHops, peerStateOf, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
+import { hop, type Problem, type TraceContext, type TraceResult, unverifiedHop, verdictOf, type WalkResult } from './trace-types.js';
 import { wireguardWalk } from './trace-wireguard.js';
 
 export type { TraceHop, TraceResult } from './trace-types.js';
@@ -40,8 +41,8 @@ export function trace(snapshots: Snapshot[], destination: string, opts: TraceOpt
     } else hops.push(...there.hops);
     reverse = reversePath(ctx, src, remote);
   }
-  const problems = hops.filter((h) => !h.ok).flatMap((h) => h.problems ?? [h.problem!]);
-  const ok = problems.length === 0 && (reverse?.ok ?? true);
+  const problems = hops.filter((h) => h.ok === false).flatMap((h) => h.problems ?? [h.problem!]);
+  const ok = verdictOf([...hops, ...(reverse?.hops ?? [])]);
   const result: TraceResult = {
     destination,
     ok,
@@ -54,7 +55,7 @@ export function trace(snapshots: Snapshot[], destination: string, opts: TraceOpt
     targetNode: walk.target,
     hops,
     reverse,
-    problems: [...problems, ...(reverse?.hops.filter((h) => !h.ok).flatMap((h) => h.problems ?? [h.problem!]) ?? [])],
+    problems: [...problems, ...(reverse?.hops.filter((h) => h.ok === false).flatMap((h) => h.problems ?? [h.problem!]) ?? [])],
   };
   result.summary = summarize(result, walk);
   return result;
@@ -103,6 +104,11 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   if (m.kind === 'local') {
     const dev = m.address!.dev;
     return { backend: 'none', podTraffic: false, route: { reason: m.reason }, via: dev, hops: [hop('route', node, dev, m.reason)], note: `${dst} is an address of node ${node.name} itself (dev ${dev})` };
+  }
+  // a paste without the route table (an `arp` line, a `bridge fdb`) cannot say where the packet goes
+  if (!collected(node.snap, 'routes')) {
+    const missing = `${node.name}'s route table was not in the data given: paste \`${PASTE.routes}\``;
+    return { backend: 'unknown', podTraffic: inPodNetwork, route: { reason: 'no route table' }, hops: [unverifiedHop('route', node, '?', '', missing)] };
   }
   const route = m.route;
   if (!route || (isDefaultRoute(route) && inPodNetwork)) return noRoute(ctx, node, dst, route, network);
@@ -154,11 +160,16 @@ function wrongDevice(ctx: TraceContext, node: NodeIndex, dst: string, route: Rou
 function noRoute(ctx: TraceContext, node: NodeIndex, dst: string, route: Route | undefined, network: string | undefined): WalkResult {
   const lease = leaseFor(ctx.leases, dst);
   const why = route ? `only the default route (${formatRoute(route)}) covers it` : 'no route covers it';
-  const hops = [hop('route', node, route?.dev ?? '?', '', [{ code: 'NO_ROUTE', text: `no route for ${lease?.subnet ?? dst}${network ? ` in the pod network ${network}` : ''}: ${why}` }])];
+  // a lease's missing route is the fault doctor names for that peer (ROUTE_MISSING); NO_ROUTE when no lease is known
+  const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
+  const code = ps?.route.verdict.ok === false ? ps.route.verdict.code : 'NO_ROUTE';
+  const hops = [hop('route', node, route?.dev ?? '?', '', [{ code, text: `no route for ${lease?.subnet ?? dst}${network ? ` in the pod network ${network}` : ''}: ${why}` }])];
   const backend = expectedBackend(ctx, node, dst);
   if (backend === 'vxlan') {
     const dev = node.snap.links.find((l) => l.kind === 'vxlan')?.name ?? `flannel.${lease?.vni ?? ctx.netConf?.Backend?.VNI ?? 1}`;
     hops.push(vxlanDeviceHop(ctx, node, dev));
+    // the rest of what flannel programs for this peer, judged as doctor judges it
+    if (ps?.path === 'vxlan') hops.push(...peerHops(node, dev, ps));
   }
   const target = lease ? { ip: lease.publicIp, name: lease.node, vtepMac: lease.vtepMac, subnet: lease.subnet } : undefined;
   const known = backend === 'vxlan' || backend === 'host-gw' || backend === 'ipip' ? backend : 'unknown';
@@ -205,11 +216,13 @@ function reversePath(ctx: TraceContext, src: NodeIndex, remote: NodeIndex): Trac
   if (walk.target && srcIp && walk.target.ip !== srcIp && ctx.byIp.get(walk.target.ip) !== src) {
     hops.push(hop('node', remote, walk.target.ip, '', [{ code: 'REVERSE_PATH_MISMATCH', text: `replies to ${back} go to ${walk.target.ip}, not to node ${src.name}${srcIp ? ` (${srcIp})` : ''}` }]));
   }
-  return { ok: hops.every((h) => h.ok), destination: back, hops };
+  return { ok: verdictOf(hops), destination: back, hops };
 }
 
 function summarize(r: TraceResult, walk: WalkResult): string {
-  const bad = r.hops.find((h) => !h.ok) ?? r.reverse?.hops.find((h) => !h.ok);
+  const bad = r.hops.find((h) => h.ok === false) ?? r.reverse?.hops.find((h) => h.ok === false);
+  const unknown = r.hops.find((h) => h.ok === null) ?? r.reverse?.hops.find((h) => h.ok === null);
+  if (!bad && unknown && unknown === r.hops[0]) return `${r.destination}: NOT VERIFIED at ${unknown.step} on ${unknown.node}: ${unknown.unverified}`;
   const where =
     walk.hostVeth === walk.via ? `a local pod behind host veth ${walk.hostVeth}` : `a local pod behind ${walk.via}, ${walk.hostVeth ? `host veth ${walk.hostVeth}` : 'host veth not identified (no fdb entry or pod data)'}`;
   const node = r.targetNode ? `node ${r.targetNode.ip}${r.targetNode.name && r.targetNode.name !== r.targetNode.ip ? ` (${r.targetNode.name})` : ''}` : '';
@@ -218,6 +231,7 @@ function summarize(r: TraceResult, walk: WalkResult): string {
   if (!r.podTraffic && !bad) return walk.note ?? `${r.destination} is not pod traffic`;
   if (r.backend === 'unknown' && !bad) return `${r.destination} is routed to ${walk.via ?? '?'}: a backend trace does not follow (no problem found up to there)`;
   const how = r.backend === 'local' ? `${r.destination} is ${where}` : `${r.destination} is reached via ${walk.via ?? '?'} (${r.backend}${r.directRouting ? ' DirectRouting' : ''})${node ? ` on ${node}` : ''}${tail}`;
+  if (!bad && unknown) return `${how}: no problem found, but NOT VERIFIED at ${unknown.step} (${unknown.device} on ${unknown.node}): ${unknown.unverified}`;
   if (!bad) return `${how}: OK`;
   const reverse = r.hops.includes(bad) ? '' : ' on the way back';
   return `${r.destination}: BROKEN at ${bad.step} (${bad.device} on ${bad.node})${reverse}: ${bad.problem} — ${bad.detail}`;

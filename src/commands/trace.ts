@@ -11,7 +11,7 @@ import { traceService } from '../services/trace.js';
 export default class Trace extends BaseCommand {
   static summary = 'Follow a pod IP hop by hop to its node and veth, and name the broken hop.';
 
-  static description = `Follow an IP hop by hop, as the kernel forwards it: route (longest prefix, metric), flannel.1 neigh (VtepMAC), fdb (-> node IP), the underlay route to that node; or the pod bridge -> fdb port -> host veth -> pod. Every hop gets a verdict and a stable problem code (NO_ROUTE, NEIGH_MISSING, FDB_DST_MISMATCH, VTEP_MAC_MISMATCH, VXLAN_DEVICE_DOWN, MTU_MISMATCH, NODE_NOT_IN_LEASES, VETH_NO_MASTER, …). With several --snapshot files (one per node; the first is where the trace starts) it continues on the target node down to the pod's veth and checks the way back. Exit 1 when the path is broken.`;
+  static description = `Follow an IP hop by hop, as the kernel forwards it: route (longest prefix, metric), flannel.1 neigh (VtepMAC), fdb (-> node IP), the underlay route to that node; or the pod bridge -> fdb port -> host veth -> pod. Every hop gets a verdict and a stable problem code (NO_ROUTE, NEIGH_MISSING, FDB_DST_MISMATCH, VTEP_MAC_MISMATCH, VXLAN_DEVICE_DOWN, MTU_MISMATCH, STALE_ROUTE, VETH_NO_MASTER, …; ok: null and unverified where the data given lacks a table). With several --snapshot files (one per node; the first is where the trace starts) it continues on the target node down to the pod's veth and checks the way back. Exit 1 when the path is broken.`;
 
   static examples = [
     { description: 'Trace a pod IP on saved outputs from a ticket (seed k8snode028)', command: '<%= config.bin %> trace 10.27.13.5 --from-dir fixtures/nodes/k8snode028' },

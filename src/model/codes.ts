@@ -59,7 +59,7 @@ export const CODES = {
   WG_ALLOWED_IPS_MISMATCH: { severity: 'error', summary: "a peer's allowed-ips lack the lease subnet", fix: RESTART },
   WG_STALE_PEER: { severity: 'warning', summary: 'a peer of flannel-wg that belongs to no current lease (departed node, or a key that changed)', fix: 'wg set flannel-wg peer <key> remove' },
   // the path a packet takes (trace)
-  NO_ROUTE: { severity: 'error', summary: 'no route covers the destination (or only the default route, for a pod address)', fix: REPAIR },
+  NO_ROUTE: { severity: 'error', summary: 'no route covers the destination (or only the default route, for a pod address) and no lease names it (with a lease: ROUTE_MISSING)', fix: 'give the desired state (--nodes, --kube, --etcd) to name the peer' },
   ROUTE_WRONG_DEV: { severity: 'error', summary: 'the destination is routed to the wrong kind of device (a node IP into the overlay, a remote pod to the bridge, a pod the node does not hold)', fix: 'remove the route that takes the traffic' },
   ROUTE_GATEWAY_NOT_DIRECT: { severity: 'error', summary: "host-gw's gateway is itself behind a router: host-gw needs the nodes on one L2 network", fix: 'use vxlan, or DirectRouting' },
   ROUTE_BLACKHOLE: { severity: 'error', summary: 'a blackhole route drops the packet', fix: 'ip route del the blackhole route' },

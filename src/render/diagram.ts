@@ -5,7 +5,8 @@ import type { TraceHop, TraceResult } from '../analyze/trace.js';
 export interface PathElement {
   label: string;
   node: string;
-  ok: boolean;
+  /** null: not verified */
+  ok: boolean | null;
   problem?: string;
   /** the edge into this element crosses the underlay (encapsulated, or routed node to node) */
   tunnel?: boolean;
@@ -52,14 +53,15 @@ export function pathElements(r: TraceResult): PathElement[] {
       if (out.at(-1)?.label.startsWith('node ')) continue;
       el.tunnel = true;
     }
-    if (ALWAYS.has(h.step) || !h.ok) out.push(el);
+    if (ALWAYS.has(h.step) || h.ok !== true) out.push(el);
   }
   flushNode();
   if (r.backend === 'local' && !r.hops.some((h) => h.step === 'pod')) out.push({ label: `pod ${r.destination}`, node: r.sourceNode, ok: true });
   return out;
 }
 
-const box = (e: PathElement): string => `[${e.label}${e.ok ? '' : ` !${e.problem}`}]`;
+const mark = (e: PathElement): string => (e.ok === false ? ` !${e.problem}` : e.ok === null ? ' ?' : '');
+const box = (e: PathElement): string => `[${e.label}${mark(e)}]`;
 
 /** One line, `=>` where the packet crosses to another node. */
 export function renderAscii(r: TraceResult): string {
@@ -72,7 +74,7 @@ const quote = (s: string): string => JSON.stringify(s);
 export function renderDot(r: TraceResult): string {
   const els = pathElements(r);
   const lines = ['digraph trace {', '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
-  els.forEach((e, i) => lines.push(`  n${i} [label=${quote(e.ok ? e.label : `${e.label}\n${e.problem}`)}${e.ok ? '' : ', color=red, fontcolor=red'}];`));
+  els.forEach((e, i) => lines.push(`  n${i} [label=${quote(e.ok !== false ? `${e.label}${mark(e)}` : `${e.label}\n${e.problem}`)}${e.ok === false ? ', color=red, fontcolor=red' : ''}];`));
   for (let i = 1; i < els.length; i++) lines.push(`  n${i - 1} -> n${i}${els[i].tunnel ? ` [style=bold, label=${quote(r.backend)}]` : ''};`);
   lines.push('}');
   return lines.join('\n');
@@ -82,10 +84,10 @@ export function renderMermaid(r: TraceResult): string {
   const els = pathElements(r);
   const esc = (s: string): string => s.replaceAll('"', "'");
   const lines = ['flowchart LR'];
-  els.forEach((e, i) => lines.push(`  n${i}["${esc(e.ok ? e.label : `${e.label} !${e.problem}`)}"]`));
+  els.forEach((e, i) => lines.push(`  n${i}["${esc(`${e.label}${mark(e)}`)}"]`));
   for (let i = 1; i < els.length; i++) lines.push(`  n${i - 1} ${els[i].tunnel ? `==${r.backend}==>` : '-->'} n${i}`);
   els.forEach((e, i) => {
-    if (!e.ok) lines.push(`  style n${i} stroke:#c00,color:#c00`);
+    if (e.ok === false) lines.push(`  style n${i} stroke:#c00,color:#c00`);
   });
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
 function hopRows(hops: TraceHop[], multiNode: boolean): (string | undefined)[][] {
-  return hops.map((h) => [h.step, ...(multiNode ? [h.node] : []), h.device, h.ok ? 'ok' : (h.problems ?? [h.problem]).join(' '), h.detail]);
+  return hops.map((h) => [h.step, ...(multiNode ? [h.node] : []), h.device, h.ok === null ? 'unverified' : h.ok ? 'ok' : (h.problems ?? [h.problem]).join(' '), h.detail]);
 }
 
 export function renderTrace(r: TraceResult, view: View = {}): string {
@@ -21,7 +21,7 @@ export function renderTrace(r: TraceResult, view: View = {}): string {
   }
   out.push(renderTable(head, hopRows(r.hops, multi), table));
   if (r.reverse) {
-    const back = r.reverse.ok ? 'OK' : 'BROKEN';
+    const back = r.reverse.ok === null ? 'NOT VERIFIED' : r.reverse.ok ? 'OK' : 'BROKEN';
     out.push('', `way back to ${r.reverse.destination}: ${view.colour ? verdictColour(back) : back}`, renderTable(head, hopRows(r.reverse.hops, multi), table));
   }
   out.push('', `path: ${renderAscii(r)}`);

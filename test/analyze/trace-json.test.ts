@@ -62,7 +62,10 @@ describe('trace on the seed nodes: the answers a reader of the post gives', () =
     ['vms105', '10.244.31.70', 'tunl0', { ip: '192.168.26.106', subnet: '10.244.31.64/26' }, 'ens32'],
   ])('%s -> %s: ipip over %s to %j', async (node, ip, dev, target, underlay) => {
     const r = trace(await dir(node), ip);
-    expect(r).toMatchObject({ ok: true, backend: 'ipip', targetNode: target });
+    // vms105's post shows no `ip link` line for tunl0: that hop is not verified, so neither is the trace (null), and nothing is broken
+    expect(r).toMatchObject({ ok: node === 'vms105' ? null : true, backend: 'ipip', targetNode: target });
+    expect(r.problems).toEqual([]);
+    if (node === 'vms105') expect(hop(r, 'ipip-device')).toMatchObject({ ok: null, unverified: expect.stringContaining('ip -d link show tunl0') });
     expect(hop(r, 'route')).toMatchObject({ device: dev, ok: true });
     expect(hop(r, 'underlay')).toMatchObject({ device: underlay, ok: true });
   });

@@ -9,7 +9,8 @@ export function snap(host: string, input: Partial<SnapshotInput>): Snapshot {
 
 /** seed 000: k8snode028, vxlan, lease 10.27.9.0/24 (route -n, ifconfig, arp -e, bridge fdb, brctl show, subnet.env). */
 export function k8snode028(): Snapshot {
-  const flannelRoutes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14].map((i) => route(`10.27.${i}.0/24`, 'flannel.1', `10.27.${i}.0`));
+  // route -n cannot print onlink; its parser infers it for a gateway inside the route's own, unconnected prefix
+  const flannelRoutes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14].map((i) => route(`10.27.${i}.0/24`, 'flannel.1', `10.27.${i}.0`, { onlink: true, onlinkInferred: true }));
   return snap('k8snode028', {
     links: [
       { kind: 'bridge', ifindex: 7, name: 'docker0', mtu: 1500, mac: '02:42:1c:85:aa:91', flags: ['UP'] },

@@ -60,9 +60,9 @@ describeNetns('trace names each injected fault', () => {
     restore(n1);
   });
 
-  it('route deleted -> NO_ROUTE at the route hop', () => {
+  it('route deleted -> ROUTE_MISSING at the route hop (a lease covers it: doctor\'s code for that peer)', () => {
     lab.ip(n1.netns, ['route', 'del', n2.subnet]);
-    expectFault(traceFrom(n1, dst()), 'route', 'NO_ROUTE');
+    expectFault(traceFrom(n1, dst()), 'route', 'ROUTE_MISSING');
     restore(n1);
   });
 
@@ -84,11 +84,11 @@ describeNetns('trace names each injected fault', () => {
     restore(n1);
   });
 
-  it('flannel.1 deleted -> NO_ROUTE and VXLAN_DEVICE_MISSING; rebuilt, traffic flows again', () => {
+  it('flannel.1 deleted -> ROUTE_MISSING and VXLAN_DEVICE_MISSING; rebuilt, traffic flows again', () => {
     lab.ip(n1.netns, ['link', 'del', 'flannel.1']);
     const r = traceFrom(n1, dst());
     expectFault(r, 'vxlan-device', 'VXLAN_DEVICE_MISSING');
-    expect(r.json.hops[0].problem).toBe('NO_ROUTE');
+    expect(r.json.hops[0].problem).toBe('ROUTE_MISSING');
     // rebuilt exactly as buildFlannelCluster creates it, then the peers
     lab.ip(n1.netns, ['link', 'add', 'flannel.1', 'address', n1.vtepMac, 'type', 'vxlan', 'id', '1', 'local', n1.ip, 'dev', 'eth0', 'dstport', '8472', 'nolearning']);
     lab.ip(n1.netns, ['link', 'set', 'flannel.1', 'mtu', '1450']);

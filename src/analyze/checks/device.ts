@@ -1,24 +1,15 @@
 // The flannel device itself (C-dev, C-addr, C-mac-own of reference §7): flannel.<VNI> as flanneld creates
 // it, its one overlay address, and flannel.ipip for the ipip backend.
 import type { Finding } from '../../model/finding.js';
-import type { Link } from '../../model/link.js';
 import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
-import { absenceProves, collected, PASTE } from '../collected.js';
+import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown } from '../link-state.js';
-import { type CheckContext, KNOWN_OTHER, subnetAddress } from './context.js';
+import { KNOWN_OTHER, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
 const DEFAULT_VXLAN_PORT = 8472;
-
-/** Were the addresses of the device under the tunnel read (its name from `dev`, else any device but the tunnel and lo)? */
-function underlayAddressesShown(ctx: CheckContext, link: Link): boolean {
-  if (!collected(ctx.snapshot, 'addresses')) return false;
-  const under = (link as { dev?: string }).dev;
-  if (under) return ctx.addrsByDev.has(under);
-  return [...ctx.addrsByDev.keys()].some((d) => d !== link.name && d !== 'lo');
-}
 const VXLAN_OVERHEAD = 50;
 
 export const vxlanDeviceCheck: Check = {
@@ -48,7 +39,7 @@ export const vxlanDeviceCheck: Check = {
       if (own && mine.has(own.publicIp) && link.local !== own.publicIp) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${name} local ${link.local} is not the lease's public IP ${own.publicIp}`, [...ev, ...ownEvidence], 'check --iface / --public-ip of flanneld, then restart it'));
       else if (!mine.has(link.local)) {
         // only the underlay's own addresses can show that `local` is not ours (a paste of `ip a show dev flannel.1` cannot)
-        if (underlayAddressesShown(ctx, link)) out.push(finding(ctx, 'VXLAN_LOCAL_NOT_OURS', `${name} local ${link.local} is not an address of this node`, ev));
+        if (underlayAddressesShown(ctx.snapshot, link)) out.push(finding(ctx, 'VXLAN_LOCAL_NOT_OURS', `${name} local ${link.local} is not an address of this node`, ev));
         else unverified.push(`${name} local ${link.local}: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``);
       }
     }
