@@ -8,6 +8,7 @@ import { deviceAddressCheck, ipipDeviceCheck, vxlanDeviceCheck } from './checks/
 import type { Check } from './checks/finding.js';
 import { iptablesCheck, offloadCheck, sysctlCheck } from './checks/host.js';
 import { nftCheck } from './checks/nft.js';
+import { peers6Check } from './checks/peers6.js';
 import { wireguardCheck } from './checks/wireguard.js';
 import { bridgeAddressCheck, leaseProblemsCheck, subnetEnvCheck, vethCheck } from './checks/node.js';
 import { peersCheck, staleCheck } from './checks/remote.js';
@@ -18,6 +19,7 @@ export const CHECKS: Check[] = [
   ipipDeviceCheck,
   deviceAddressCheck,
   peersCheck,
+  peers6Check,
   staleCheck,
   wireguardCheck,
   subnetEnvCheck,
