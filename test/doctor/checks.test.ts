@@ -12,10 +12,16 @@ const removeWhere = (list: Raw[], pred: (x: Raw) => boolean): void => {
   list.splice(i, 1);
 };
 /** The fixture's nodes plus node9 (backend-data as given; no flannel annotations at all when undefined). */
-function withExtraNode(backendData: string | undefined, podCIDR: string): DesiredState {
+function withExtraNode(backendData: string | undefined, podCIDR: string, publicIp = '192.168.56.19'): DesiredState {
   const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
-  const annotations = backendData === undefined ? {} : { 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': '192.168.56.19', 'flannel.alpha.coreos.com/backend-data': backendData };
+  const annotations = backendData === undefined ? {} : { 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': publicIp, 'flannel.alpha.coreos.com/backend-data': backendData };
   doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR } });
+  return parseNodesJson(JSON.stringify(doc));
+}
+/** The fixture's nodes plus an item that is not a Node (a Pod pasted into the list). */
+function withPodItem(): DesiredState {
+  const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
+  doc.items.push({ kind: 'Pod', metadata: { name: 'coredns-0', namespace: 'kube-system' } });
   return parseNodesJson(JSON.stringify(doc));
 }
 const leaseOf = (d: DesiredState, node: string): Raw => d.leases.find((l) => l.node === node)!;
@@ -27,6 +33,8 @@ interface Case {
   change: (raw: Raw, desired: DesiredState) => void;
   /** run without desired state */
   noDesired?: boolean;
+  /** the other codes the same change makes true (each one a fact of the changed state, said why) */
+  also?: string[];
 }
 
 const cases: Case[] = [
@@ -37,20 +45,24 @@ const cases: Case[] = [
   { code: 'FDB_DST_MISMATCH', change: (r) => (r.fdb.find((f: Raw) => f.mac === NODE3_MAC).dst = '192.168.56.99') },
   { code: 'ROUTE_MISSING', change: (r) => removeWhere(r.routes, (x) => x.dst === '10.244.3.0/24') },
   { code: 'ROUTE_MISMATCH', change: (r) => (r.routes.find((x: Raw) => x.dst === '10.244.2.0/24').gateway = '10.244.2.7') },
-  { code: 'STALE_ROUTE', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3') },
-  { code: 'STALE_NEIGH', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3') },
-  { code: 'STALE_FDB', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3') },
+  // a departed node leaves its route, neighbour and fdb entry behind: three stale entries
+  { code: 'STALE_ROUTE', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3'), also: ['STALE_NEIGH', 'STALE_FDB'] },
+  { code: 'STALE_NEIGH', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3'), also: ['STALE_ROUTE', 'STALE_FDB'] },
+  { code: 'STALE_FDB', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3'), also: ['STALE_ROUTE', 'STALE_NEIGH'] },
   { code: 'FDB_OLD_MAC', change: (r) => r.fdb.push({ mac: '02:00:00:00:00:77', dev: 'flannel.1', dst: '192.168.56.12', self: true, state: 'permanent' }) },
   { code: 'LEASE_NO_VTEP_MAC', change: (_r, d) => delete leaseOf(d, 'node2').vtepMac },
-  { code: 'VXLAN_DEVICE_MISSING', change: (r) => removeWhere(r.links, (l) => l.name === 'flannel.1') },
+  // the kernel deletes a device's neighbours, fdb entries and routes with it
+  { code: 'VXLAN_DEVICE_MISSING', change: (r) => removeWhere(r.links, (l) => l.name === 'flannel.1'), also: ['NEIGH_MISSING', 'FDB_MISSING', 'ROUTE_MISSING'] },
   { code: 'VXLAN_DEVICE_WRONG_KIND', change: (r) => Object.assign(link(r, 'flannel.1'), { kind: 'dummy' }) },
-  { code: 'VXLAN_DEVICE_DOWN', change: (r) => (link(r, 'flannel.1').flags = ['BROADCAST', 'MULTICAST']) },
+  // down: the kernel drops its neighbours and routes (permanent fdb entries stay)
+  { code: 'VXLAN_DEVICE_DOWN', change: (r) => (link(r, 'flannel.1').flags = ['BROADCAST', 'MULTICAST']), also: ['NEIGH_MISSING', 'ROUTE_MISSING'] },
   { code: 'VXLAN_VNI_MISMATCH', change: (r) => (link(r, 'flannel.1').vni = 2) },
   { code: 'VXLAN_PORT_MISMATCH', change: (r) => (link(r, 'flannel.1').port = 4789) },
   { code: 'VXLAN_LOCAL_MISMATCH', change: (r) => (link(r, 'flannel.1').local = '127.0.0.1') },
   { code: 'VXLAN_LOCAL_NOT_OURS', change: (r) => (link(r, 'flannel.1').local = '192.168.56.99'), noDesired: true },
   { code: 'VXLAN_LEARNING_ON', change: (r) => (link(r, 'flannel.1').learning = true) },
-  { code: 'MTU_MISMATCH', change: (r) => (link(r, 'flannel.1').mtu = 1500) },
+  // FLANNEL_MTU=1450 no longer matches flannel.1 either
+  { code: 'MTU_MISMATCH', change: (r) => (link(r, 'flannel.1').mtu = 1500), also: ['SUBNET_ENV_MTU_MISMATCH'] },
   { code: 'LEASE_MAC_MISMATCH', change: (r) => (link(r, 'flannel.1').mac = '02:00:00:00:00:11') },
   { code: 'VXLAN_ADDR_MISSING', change: (r) => removeWhere(r.addresses, (a) => a.dev === 'flannel.1' && a.family === 'inet') },
   { code: 'VXLAN_ADDR_WRONG', change: (r) => (r.addresses.find((a: Raw) => a.dev === 'flannel.1' && a.family === 'inet').local = '10.244.7.0') },
@@ -58,15 +70,29 @@ const cases: Case[] = [
   {
     code: 'IPIP_DEVICE_MISSING',
     change: (_r, d) => d.leases.forEach((l) => (l.backendType = 'ipip')),
+    // ipip routes go via the peer's public IP on flannel.ipip: the node's vxlan routes are not them
+    also: ['ROUTE_MISMATCH'],
+  },
+  {
+    code: 'IPIP_DEVICE_DOWN',
+    change: (r, d) => {
+      d.leases.forEach((l) => (l.backendType = 'ipip'));
+      r.links.push({ ifindex: 50, name: 'flannel.ipip', kind: 'ipip', flags: ['NOARP'], mtu: 1480, local: '192.168.56.11' });
+      r.addresses.push({ dev: 'flannel.ipip', family: 'inet', local: '10.244.1.0', prefixlen: 32 });
+    },
+    also: ['ROUTE_MISMATCH'],
   },
   { code: 'BRIDGE_SUBNET_MISMATCH', change: (r) => (r.addresses.find((a: Raw) => a.dev === 'cni0' && a.family === 'inet').local = '10.244.9.1') },
-  { code: 'VETH_NO_POD', change: (r) => (r.pods[0].iflink = 99) },
-  { code: 'POD_VETH_MISSING', change: (r) => (r.pods[0].iflink = 99) },
+  // the pod's eth0 now names a host ifindex that does not exist, and its real veth has no pod
+  { code: 'VETH_NO_POD', change: (r) => (r.pods[0].iflink = 99), also: ['POD_VETH_MISSING'] },
+  { code: 'POD_VETH_MISSING', change: (r) => (r.pods[0].iflink = 99), also: ['VETH_NO_POD'] },
   { code: 'VETH_NO_MASTER', change: (r) => delete link(r, 'vethfeb4e1f8').master },
   { code: 'SUBNET_ENV_MISSING', change: (r) => Object.assign(r, { subnetEnv: undefined, source: { kind: 'live' } }) },
   { code: 'SUBNET_ENV_INVALID', change: (r) => (r.subnetEnv.subnet = 'nonsense') },
-  { code: 'SUBNET_ENV_LEASE_MISMATCH', change: (r) => (r.subnetEnv.subnet = '10.244.5.1/24') },
-  { code: 'SUBNET_ENV_NETWORK_MISMATCH', change: (_r, d) => (d.netConf = { Network: '10.100.0.0/16' }) },
+  // cni0 keeps 10.244.1.1/24, which is no longer FLANNEL_SUBNET
+  { code: 'SUBNET_ENV_LEASE_MISMATCH', change: (r) => (r.subnetEnv.subnet = '10.244.5.1/24'), also: ['BRIDGE_SUBNET_MISMATCH'] },
+  // flannel.1's 10.244.1.0/32 is not inside the configured Network 10.100.0.0/16 either
+  { code: 'SUBNET_ENV_NETWORK_MISMATCH', change: (_r, d) => (d.netConf = { Network: '10.100.0.0/16' }), also: ['VXLAN_ADDR_MISSING'] },
   { code: 'SUBNET_ENV_MTU_MISMATCH', change: (r) => (r.subnetEnv.mtu = 1500) },
   { code: 'IP_FORWARD_OFF', change: (r) => (r.sysctls['net.ipv4.ip_forward'] = '0') },
   { code: 'BR_NETFILTER_MISSING', change: (r) => delete r.sysctls['net.bridge.bridge-nf-call-iptables'] },
@@ -79,8 +105,12 @@ const cases: Case[] = [
   { code: 'MASQ_MISSING', change: (r) => removeWhere(nat(r).rules, (x) => x.chain === 'POSTROUTING') },
   { code: 'IPTABLES_LEGACY_AND_NFT', change: (r) => (r.iptables.warnings = ["Warning: iptables-legacy tables present, use iptables-legacy-save to see them"]) },
   { code: 'TX_CSUM_OFFLOAD_ON', change: (r) => (r.kernel = '5.4.0-150-generic') },
-  { code: 'LEASE_DUPLICATE_SUBNET', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.2.0/24')) },
-  { code: 'LEASE_BAD_BACKEND_DATA', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":', '10.244.9.0/24')) },
+  // node9 claims node2's subnet with another VtepMAC: whichever lease wins, node2's programmed MAC is not node9's
+  { code: 'LEASE_DUPLICATE_SUBNET', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.2.0/24')), also: ['VTEP_MAC_MISMATCH', 'FDB_MISSING'] },
+  // a backend-data that is not JSON has no VtepMAC
+  { code: 'LEASE_BAD_BACKEND_DATA', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":', '10.244.9.0/24')), also: ['LEASE_NO_VTEP_MAC'] },
+  { code: 'LEASE_BAD_PUBLIC_IP', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.9.0/24', '192.168.56.300')) },
+  { code: 'LEASE_NOT_A_NODE', change: (_r, d) => Object.assign(d, withPodItem()) },
   { code: 'LEASE_NOT_FLANNEL', change: (_r, d) => Object.assign(d, withExtraNode(undefined, '10.244.9.0/24')) },
   { code: 'LOCAL_LEASE_NOT_FOUND', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node1') },
 ];
@@ -111,7 +141,9 @@ describe('doctor fires', () => {
     const { snapshot, desired } = broken(c.change);
     const report = runDoctor({ snapshot, desired: c.noDesired ? undefined : desired });
     const hit = report.findings.filter((f) => f.code === code);
-    expect(hit.length, JSON.stringify(report.findings.map((f) => f.code))).toBeGreaterThan(0);
+    // alone: the full set of codes is this one and what the same change makes true (info notes aside)
+    const codes = new Set(report.findings.filter((f) => f.severity !== 'info' || f.code === code).map((f) => f.code));
+    expect([...codes].sort()).toEqual([code, ...(c.also ?? [])].sort());
     expect(hit[0].evidence.length).toBeGreaterThan(0);
     expect(hit[0].summary).not.toBe('');
     if (hit[0].severity !== 'info') expect(report.ok).toBe(false);

@@ -21,6 +21,8 @@ export const bridgeAddressCheck: Check = {
   run(ctx) {
     const env = ctx.subnetEnv?.subnet;
     if (!env) return { skipped: 'no subnet.env (FLANNEL_SUBNET) to compare with' };
+    // an invalid FLANNEL_SUBNET is SUBNET_ENV_INVALID; the bridge cannot be compared with it
+    if (!envSubnet(ctx.subnetEnv)) return { skipped: 'FLANNEL_SUBNET is not a CIDR' };
     const br = podBridge(ctx);
     // no bridge yet is healthy: the bridge plugin creates it with the first pod
     if (!br) return [];
