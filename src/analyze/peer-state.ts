@@ -122,7 +122,7 @@ export function peerState(ctx: CheckContext, lease: Lease, direct: boolean, ev: 
   state.neigh = { want: { ip: gw, mac }, seen: n, verdict: neigh };
 
   const entries = ctx.fdbByMac.get(mac) ?? [];
-  const dsts = [...new Set(entries.map((f) => f.dst ?? 'no dst'))];
+  const dsts: string[] = [...new Set(entries.map((f) => f.dst ?? 'no dst'))];
   let fdb: Verdict;
   if (!ev.fdb) fdb = unverified('the fdb table', `${PASTE.fdb} dev ${dev}`);
   else if (entries.length === 0 || ev.vxlanGone) fdb = broken('FDB_MISSING', `no fdb entry ${mac} dst ${lease.publicIp} on ${dev}`);

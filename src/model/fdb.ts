@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { Ip, Mac } from './net.js';
 
 /** `bridge fdb` states as printed; '' for a learned (dynamic, unprinted) entry. */
 export const FDB_STATES = ['permanent', 'static', 'stale', 'dynamic', ''] as const;
 
 export const FdbEntry = z
   .object({
-    mac: z.string(),
+    mac: Mac,
     dev: z.string(),
     /** remote VTEP for vxlan entries */
-    dst: z.string().optional(),
+    dst: Ip.optional(),
     vlan: z.number().int().optional(),
     /** the bridge when the entry lives in a bridge's table (`master cni0`) */
     master: z.string().optional(),

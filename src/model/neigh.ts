@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Ip, Mac } from './net.js';
 
 /** Every NUD state iproute2 names (ip/ipneigh.c), upper case as `ip neigh` prints them. */
 export const NUD_STATES = ['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'NONE', 'INCOMPLETE', 'DELAY', 'PROBE', 'FAILED'] as const;
@@ -7,9 +8,9 @@ export type NudState = z.infer<typeof NudState>;
 
 export const Neigh = z
   .object({
-    dst: z.string(),
+    dst: Ip,
     dev: z.string(),
-    lladdr: z.string().optional(),
+    lladdr: Mac.optional(),
     state: z.array(NudState).default([]),
     router: z.boolean().default(false),
     proxy: z.boolean().default(false),

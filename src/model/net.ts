@@ -14,6 +14,13 @@ export const isIPv6 = (s: string): boolean => s.includes(':') && IPV6.test(s) &&
 export const isIP = (s: string): boolean => isIPv4(s) || isIPv6(s);
 export const isIfname = (s: string): boolean => IFNAME.test(s) && s !== '.' && s !== '..';
 
+// Branded at the boundary: a parser's zod schema is the only way to get an Ip or a Mac, so a value that reaches
+// analysis or a command line as one was validated. A brand is still a string for every reader.
+export const Ip = z.string().refine(isIP, 'not an IP address').brand<'Ip'>();
+export type Ip = z.infer<typeof Ip>;
+export const Mac = z.string().regex(MAC, 'not a MAC address (aa:bb:cc:dd:ee:ff, lower case)').brand<'Mac'>();
+export type Mac = z.infer<typeof Mac>;
+
 /** IPv4 or IPv6 prefix in CIDR form, e.g. 10.244.3.0/24; `default` is stored as 0.0.0.0/0 or ::/0. */
 export const Cidr = z.string().refine((s) => {
   const [ip, len, extra] = s.split('/');

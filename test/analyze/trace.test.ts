@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trace } from '../../src/analyze/trace.js';
-import type { DesiredState } from '../../src/model/index.js';
+import { type DesiredState, Ip } from '../../src/model/index.js';
 import { calicoNode, hdss721, ipipNode1, k8snode028, snap } from './trace-seeds.js';
 
 const codes = (r: ReturnType<typeof trace>) => r.problems;
@@ -225,7 +225,7 @@ describe('trace names each vxlan problem', () => {
   it('VTEP_MAC_MISMATCH when the lease announces another MAC; FDB_DST_MISMATCH when the fdb points elsewhere', () => {
     expect(problemAt(base(), 'neigh', desired('4e:00:00:00:00:01'))?.problem).toBe('VTEP_MAC_MISMATCH');
     const s = base();
-    s.fdb = s.fdb.map((f) => ({ ...f, dst: '10.18.19.200' }));
+    s.fdb = s.fdb.map((f) => ({ ...f, dst: Ip.parse('10.18.19.200') }));
     expect(problemAt(s, 'fdb')?.problem).toBe('FDB_DST_MISMATCH');
   });
 
