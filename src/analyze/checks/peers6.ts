@@ -20,14 +20,14 @@ function ownDevice(ctx: CheckContext, dev: string, out: Finding[]): boolean {
   const link = ctx.links.get(dev);
   const own = ctx.leases?.local;
   if (!link) {
-    out.push(finding(ctx, 'VXLAN_DEVICE_MISSING', 'error', `${dev} does not exist: no IPv6 overlay traffic leaves or enters this node`, [`ip link show ${dev}: Device "${dev}" does not exist.`, ...(own?.subnet6 ? [v6Line(own)] : [])], 'restart flanneld on this node (it recreates the device with its stored v6 VtepMAC)'));
+    out.push(finding(ctx, 'VXLAN_DEVICE_MISSING', `${dev} does not exist: no IPv6 overlay traffic leaves or enters this node`, [`ip link show ${dev}: Device "${dev}" does not exist.`, ...(own?.subnet6 ? [v6Line(own)] : [])], 'restart flanneld on this node (it recreates the device with its stored v6 VtepMAC)'));
     return false;
   }
   if (link.kind !== 'vxlan') return true;
-  if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', 'error', `${dev} is down: the kernel dropped every IPv6 route and neighbour on it`, [linkLine(link)], `ip link set dev ${dev} up; then restart flanneld to put its IPv6 routes and neighbours back`));
-  if (own?.vtepMac6 && link.mac && link.mac !== own.vtepMac6) out.push(finding(ctx, 'VTEP_MAC_MISMATCH', 'error', `${dev} MAC ${link.mac} is not this node's backend-v6-data VtepMAC ${own.vtepMac6}: every peer sends to the lease MAC`, [linkLine(link), v6Line(own)], `restart flanneld (it re-annotates the lease), or: ip link set dev ${dev} address ${own.vtepMac6}`));
+  if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', `${dev} is down: the kernel dropped every IPv6 route and neighbour on it`, [linkLine(link)], `ip link set dev ${dev} up; then restart flanneld to put its IPv6 routes and neighbours back`));
+  if (own?.vtepMac6 && link.mac && link.mac !== own.vtepMac6) out.push(finding(ctx, 'VTEP_MAC_MISMATCH', `${dev} MAC ${link.mac} is not this node's backend-v6-data VtepMAC ${own.vtepMac6}: every peer sends to the lease MAC`, [linkLine(link), v6Line(own)], `restart flanneld (it re-annotates the lease), or: ip link set dev ${dev} address ${own.vtepMac6}`));
   const local = link.local ? normalizeIPv6(link.local) : undefined;
-  if (own?.publicIpv6 && local && local !== own.publicIpv6) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', 'error', `${dev} local ${link.local} is not the lease's public-ipv6 ${own.publicIpv6}`, [linkLine(link), v6Line(own)], 'check --iface / --public-ipv6 of flanneld, then restart it'));
+  if (own?.publicIpv6 && local && local !== own.publicIpv6) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${dev} local ${link.local} is not the lease's public-ipv6 ${own.publicIpv6}`, [linkLine(link), v6Line(own)], 'check --iface / --public-ipv6 of flanneld, then restart it'));
   return !isKnownDown(link);
 }
 
@@ -55,19 +55,19 @@ export const peers6Check: Check = {
       const n = neigh.get(gw);
       const unresolved = !n?.lladdr || n.state.includes('INCOMPLETE') || n.state.includes('FAILED');
       const neighFix = `ip -6 neigh replace ${gw} lladdr ${lease.vtepMac6} dev ${dev} nud permanent`;
-      if (!up || !n || unresolved) out.push(finding(ctx, 'NEIGH_MISSING', 'error', `no neighbour ${gw} -> ${lease.vtepMac6} on ${dev} for ${who}`, [ev, n ? neighLine(n) : `ip -6 neigh show dev ${dev}: no entry for ${gw}`], neighFix));
-      else if (n.lladdr !== lease.vtepMac6) out.push(finding(ctx, 'VTEP_MAC_MISMATCH', 'error', `neighbour ${gw} on ${dev} has lladdr ${n.lladdr}, the backend-v6-data of ${who} says VtepMAC ${lease.vtepMac6}`, [ev, neighLine(n)], neighFix));
-      else if (!n.state.includes('PERMANENT')) out.push(finding(ctx, 'NEIGH_NOT_PERMANENT', 'error', `neighbour ${gw} on ${dev} is ${n.state.join(',')}, not PERMANENT`, [ev, neighLine(n)], neighFix));
+      if (!up || !n || unresolved) out.push(finding(ctx, 'NEIGH_MISSING', `no neighbour ${gw} -> ${lease.vtepMac6} on ${dev} for ${who}`, [ev, n ? neighLine(n) : `ip -6 neigh show dev ${dev}: no entry for ${gw}`], neighFix));
+      else if (n.lladdr !== lease.vtepMac6) out.push(finding(ctx, 'VTEP_MAC_MISMATCH', `neighbour ${gw} on ${dev} has lladdr ${n.lladdr}, the backend-v6-data of ${who} says VtepMAC ${lease.vtepMac6}`, [ev, neighLine(n)], neighFix));
+      else if (!n.state.includes('PERMANENT')) out.push(finding(ctx, 'NEIGH_NOT_PERMANENT', `neighbour ${gw} on ${dev} is ${n.state.join(',')}, not PERMANENT`, [ev, neighLine(n)], neighFix));
       const entries = fdb.filter((f) => f.mac === lease.vtepMac6);
       const fdbFix = `bridge fdb replace ${lease.vtepMac6} dev ${dev} dst ${lease.publicIpv6} self permanent`;
-      if (!up || entries.length === 0) out.push(finding(ctx, 'FDB_MISSING', 'error', `no fdb entry ${lease.vtepMac6} dst ${lease.publicIpv6} on ${dev} for ${who}`, [ev, `bridge fdb show dev ${dev}: no entry for ${lease.vtepMac6}`], fdbFix));
-      else if (!entries.some((f) => f.dst !== undefined && normalizeIPv6(f.dst) === lease.publicIpv6)) out.push(finding(ctx, 'FDB_DST_MISMATCH', 'error', `fdb entry ${lease.vtepMac6} on ${dev} points to ${entries.map((e) => e.dst ?? 'no dst').join(',')}, the lease of ${who} says ${lease.publicIpv6}`, [ev, ...entries.map(fdbLine)], fdbFix));
+      if (!up || entries.length === 0) out.push(finding(ctx, 'FDB_MISSING', `no fdb entry ${lease.vtepMac6} dst ${lease.publicIpv6} on ${dev} for ${who}`, [ev, `bridge fdb show dev ${dev}: no entry for ${lease.vtepMac6}`], fdbFix));
+      else if (!entries.some((f) => f.dst !== undefined && normalizeIPv6(f.dst) === lease.publicIpv6)) out.push(finding(ctx, 'FDB_DST_MISMATCH', `fdb entry ${lease.vtepMac6} on ${dev} points to ${entries.map((e) => e.dst ?? 'no dst').join(',')}, the lease of ${who} says ${lease.publicIpv6}`, [ev, ...entries.map(fdbLine)], fdbFix));
       if (v6Routes.length === 0 || direct) continue;
       const seen = v6Routes.filter((r) => normalizeSubnet6(r.dst) === subnet6);
       const ok = seen.some((r) => r.dev === dev && r.gateway !== undefined && normalizeIPv6(r.gateway) === gw && r.onlink);
       const want = `${subnet6} via ${gw} dev ${dev} onlink`;
-      if (!up || seen.length === 0) out.push(finding(ctx, 'ROUTE_MISSING', 'error', `no route ${want} for ${who}`, [ev, `ip -6 route show ${subnet6}: ${seen.length ? 'only on a device that is down' : 'no route'}`], `ip -6 route replace ${want}`));
-      else if (!ok) out.push(finding(ctx, 'ROUTE_MISMATCH', 'error', `route to ${subnet6} is not ${want} (lease of ${who})`, [ev, ...seen.map(routeLine)], `ip -6 route replace ${want}`));
+      if (!up || seen.length === 0) out.push(finding(ctx, 'ROUTE_MISSING', `no route ${want} for ${who}`, [ev, `ip -6 route show ${subnet6}: ${seen.length ? 'only on a device that is down' : 'no route'}`], `ip -6 route replace ${want}`));
+      else if (!ok) out.push(finding(ctx, 'ROUTE_MISMATCH', `route to ${subnet6} is not ${want} (lease of ${who})`, [ev, ...seen.map(routeLine)], `ip -6 route replace ${want}`));
     }
     return out;
   },
