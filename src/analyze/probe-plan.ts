@@ -34,7 +34,12 @@ export interface PlannedHop {
   side: 'source' | 'target';
   /** the device's own MAC: frames for another MAC are not taken up by it */
   mac?: string;
+  /** one of the target bridge's veths, listened on because the state did not say which one leads to the pod */
+  candidate?: boolean;
 }
+
+/** Listen on every veth of the target's bridge when the pod's is not known, up to this many. */
+export const MAX_VETH_CANDIDATES = 16;
 
 export interface ProbePlan {
   source: ProbeSource;
@@ -117,7 +122,8 @@ export function planTargetHops(trace: TraceResult, snap: Snapshot, source: Probe
     const mac = links.get(device)?.mac;
     hops.push({ node, device, role, encap, filter: probeFilter(tag, source.ip, trace.destination, encap), side: 'target', ...(mac ? { mac } : {}) });
   };
-  const there = (step: string): string | undefined => known(trace.hops.find((h) => h.step === step && h.node === node && h.ok !== false)?.device);
+  // a hop with a problem still names its device (a veth with no pod data is flagged, yet it is the one)
+  const there = (step: string): string | undefined => known(trace.hops.find((h) => h.step === step && h.node === node)?.device);
   const targetIp = trace.targetNode?.ip;
   const underlay = snap.addresses.find((a) => a.family === 'inet' && a.local === targetIp)?.dev;
   if (trace.backend === 'vxlan' && !trace.directRouting) {
@@ -129,7 +135,14 @@ export function planTargetHops(trace: TraceResult, snap: Snapshot, source: Probe
     add(pick(links, undefined, 'ipip')?.name, 'overlay');
   } else add(underlay, 'underlay');
   const veth = there('veth');
-  add(there('bridge') ?? (veth ? links.get(veth)?.master : undefined), 'bridge');
-  add(veth, 'pod-veth');
+  const bridge = there('bridge') ?? (veth ? links.get(veth)?.master : undefined);
+  add(bridge, 'bridge');
+  if (veth) add(veth, 'pod-veth');
+  else if (bridge) {
+    // no traffic yet, so no fdb entry names the pod's port: listen on each port, the verdict keeps the one that heard it
+    const ports = snap.links.filter((l) => l.kind === 'veth' && l.master === bridge).map((l) => l.name);
+    if (ports.length <= MAX_VETH_CANDIDATES) for (const port of ports) add(port, 'pod-veth');
+    for (const h of hops) if (h.role === 'pod-veth') h.candidate = true;
+  }
   return hops;
 }

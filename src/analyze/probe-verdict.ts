@@ -158,8 +158,9 @@ function traceProblems(trace: TraceResult, steps: string[], node?: string): { co
 }
 
 export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender: SenderReport, trace: TraceResult, findings: NodeFindings = new Map()): ProbeResult {
-  const hops = plan.hops.map((h, i) => hopResult(h, observed[i] ?? { ran: false, error: 'no capture' }, plan.destination));
-  placeInTime(hops, observed);
+  const all = plan.hops.map((h, i) => hopResult(h, observed[i] ?? { ran: false, error: 'no capture' }, plan.destination));
+  placeInTime(all, observed);
+  const hops = oneCandidate(all, plan);
   const first = hops[0];
   const replied = sender.received !== undefined ? sender.received > 0 : first?.seen !== null && (first?.replies ?? 0) > 0;
   const src = plan.source;
@@ -187,6 +188,28 @@ export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender
   }
   locateLoss(result, plan, trace, atTarget, findings);
   return result;
+}
+
+/** Of the target bridge's veths listened on as candidates, the one that heard the probe stands for the pod's veth. */
+function oneCandidate(hops: ProbeHop[], plan: ProbePlan): ProbeHop[] {
+  const isCandidate = (i: number): boolean => plan.hops[i]?.candidate === true;
+  const candidates = hops.filter((_, i) => isCandidate(i));
+  if (candidates.length <= 1) return hops;
+  const heard = candidates.find((h) => h.seen === true || h.replies > 0);
+  const none = candidates.every((h) => h.seen === false);
+  const stand: ProbeHop = heard ?? {
+    ...candidates[0],
+    device: `veth of ${plan.destination}`,
+    seen: none ? false : null,
+    ...(none ? {} : { unverified: `not every veth on the bridge could be listened on (${candidates.filter((h) => h.seen === null).map((h) => h.device).join(', ')})` }),
+  };
+  const first = hops.findIndex((_, i) => isCandidate(i));
+  const out: ProbeHop[] = [];
+  hops.forEach((h, i) => {
+    if (!isCandidate(i)) out.push(h);
+    else if (i === first) out.push(stand);
+  });
+  return out;
 }
 
 /** `at`: ms after the probe's first sighting on any hop (captures share the host clock). */

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { cliEntry, runCli } from '../collect/cli.js';
-import { buildFlannelCluster, nodesJson, programPeers, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
+import { addPod, buildFlannelCluster, nodesJson, programPeers, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 import { SshLab } from './sshd.js';
@@ -59,8 +59,8 @@ describeNetns('probe across nodes: the target node listened on over ssh', () => 
     writeFileSync(hosts, ['[k8s]', `${n2.name} ansible_host=${n2.ip} ansible_user=root`, ''].join('\n'));
     nodes = join(ssh.dir, 'nodes.json');
     writeFileSync(nodes, nodesJson(cluster));
-    // traffic first, so node2's cni0 has learnt the destination pod's MAC: its fdb names the pod's veth
-    // (the ssh collection does not enter the pods' namespaces)
+    // traffic first, so node2's cni0 has learnt the destination pod's MAC and its fdb names the pod's veth (the ssh
+    // collection does not enter the pods' namespaces); the 'nothing has talked to yet' test covers the other way
     expect([0, 1, 2].some(() => lab.ping(a.netns, b.ip))).toBe(true);
   });
   afterEach(() => {
@@ -88,6 +88,14 @@ describeNetns('probe across nodes: the target node listened on over ssh', () => 
       `node2/${b.hostVeth}=true`,
     ]);
     expect(r.json.hops.filter((h: Hop) => h.side === 'target')).toHaveLength(4);
+  });
+
+  it('a pod nothing has talked to yet: its veth is not in the target\'s state, so every veth on cni0 is listened on and the one that heard it stands for it', () => {
+    const fresh = addPod(lab, n2.netns, 'node2', '10.244.2', 9);
+    const r = runCli(['probe', fresh.ip, '--from', a.netns, '--netns', n1.netns, '--nodes', nodes, '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--json'], { prefix: ['ip', 'netns', 'exec', ssh.clientNs] });
+    expect(r.status, r.stderr).toBe(0);
+    const target = r.json.hops.filter((h: Hop) => h.side === 'target');
+    expect(seen(target)).toEqual(['node2/eth0=true', 'node2/flannel.1=true', 'node2/cni0=true', `node2/${fresh.hostVeth}=true`]);
   });
 
   it('FORWARD policy DROP on the target: seen on its flannel.1, not on its cni0; named with doctor\'s code', () => {
