@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { buildDualStackCluster, type DualCluster, dualNodeObject, programPeers6 } from '../netns/flannel-cluster-v6.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { cli, codes } from '../repair/netns-helpers.js';
 
 // doctor on node1 of a dual-stack namespace cluster (flannel.1 and flannel-v6.1 programmed as flanneld does),
 // leases as flanneld annotates dual-stack nodes. Each IPv6 fault is named with the IPv4 code for the same fault.
-describe.runIf(canUseNetns() || process.env.CI === 'true')('doctor: IPv6 faults on a dual-stack node (netns cluster)', () => {
+describeNetns('doctor: IPv6 faults on a dual-stack node (netns cluster)', () => {
   const lab = new Lab('d6');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-dual-'));
   let cluster: DualCluster;

@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseNft } from '../../src/parse/nft.js';
+import { runCli } from '../collect/cli.js';
 import { buildFlannelCluster, type LabCluster, nodesJson, subnetEnvText } from '../netns/flannel-cluster.js';
-import { canUseNetns, Lab } from '../netns/lab.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
 import { cli, codes } from '../repair/netns-helpers.js';
 
 /**
@@ -50,7 +52,7 @@ COMMIT
 
 // A node of a real namespace flannel cluster running flannel in nftables mode (EnableNFTables: true).
 // With CI=true a machine that cannot build namespaces fails this suite instead of skipping it.
-describe.runIf(canUseNetns() || process.env.CI === 'true')('doctor in nftables mode (netns node with flannel\'s nft tables)', () => {
+describeNetns('doctor in nftables mode (netns node with flannel\'s nft tables)', () => {
   const lab = new Lab('nft');
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-nft-'));
   let cluster: LabCluster;
@@ -133,7 +135,7 @@ describe.runIf(canUseNetns() || process.env.CI === 'true')('doctor in nftables m
     mkdirSync(bin);
     const ip = spawnSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).stdout.trim();
     symlinkSync(ip, join(bin, 'ip'));
-    const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'run.js'), 'collect', '--netns', ns, '--json'], { encoding: 'utf8', env: { ...process.env, PATH: bin }, timeout: 60_000 });
+    const r = runCli(['collect', '--netns', ns, '--json'], { env: { ...process.env, PATH: bin } });
     expect(r.status, r.stderr).toBe(0);
     const step = JSON.parse(r.stdout).commands.find((c: { name: string }) => c.name === 'nft');
     expect(step).toMatchObject({ ok: false, error: expect.stringContaining('nft not installed') });

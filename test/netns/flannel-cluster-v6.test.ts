@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { collectLive } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { buildDualStackCluster, type DualCluster, dualNodeObject, programPeers6, V6_MTU } from './flannel-cluster-v6.js';
-import { canUseNetns, Lab } from './lab.js';
+import { Lab } from './lab.js';
+import { describeNetns } from './needs.js';
 
 // The dual-stack lab must behave like a flannel cluster in both families, or every v6 test built on it proves
 // nothing. With CI=true a machine that cannot build namespaces fails this suite instead of skipping it.
-describe.runIf(canUseNetns() || process.env.CI === 'true')('dual-stack namespace flannel cluster', () => {
+describeNetns('dual-stack namespace flannel cluster', () => {
   const lab = new Lab('ds');
   let cluster: DualCluster;
   beforeAll(() => {
