@@ -25,7 +25,7 @@ function ownDevice(ctx: CheckContext, dev: string, out: Finding[]): boolean {
   }
   if (link.kind !== 'vxlan') return true;
   if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', `${dev} is down: the kernel dropped every IPv6 route and neighbour on it`, [linkLine(link)], `ip link set dev ${dev} up; then restart flanneld to put its IPv6 routes and neighbours back`));
-  if (own?.vtepMac6 && link.mac && link.mac !== own.vtepMac6) out.push(finding(ctx, 'VTEP_MAC_MISMATCH', `${dev} MAC ${link.mac} is not this node's backend-v6-data VtepMAC ${own.vtepMac6}: every peer sends to the lease MAC`, [linkLine(link), v6Line(own)], `restart flanneld (it re-annotates the lease), or: ip link set dev ${dev} address ${own.vtepMac6}`));
+  if (own?.vtepMac6 && link.mac && link.mac !== own.vtepMac6) out.push(finding(ctx, 'LEASE_MAC_MISMATCH', `${dev} MAC ${link.mac} is not this node's backend-v6-data VtepMAC ${own.vtepMac6}: every peer sends to the lease MAC`, [linkLine(link), v6Line(own)], `restart flanneld (it re-annotates the lease), or: ip link set dev ${dev} address ${own.vtepMac6}`));
   const local = link.local ? normalizeIPv6(link.local) : undefined;
   if (own?.publicIpv6 && local && local !== own.publicIpv6) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${dev} local ${link.local} is not the lease's public-ipv6 ${own.publicIpv6}`, [linkLine(link), v6Line(own)], 'check --iface / --public-ipv6 of flanneld, then restart it'));
   return !isKnownDown(link);
