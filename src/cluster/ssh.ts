@@ -17,17 +17,34 @@ export interface SshOptions {
 
 const SSH_OPTION = /^([A-Za-z][A-Za-z0-9]*)=([^\s]+)$/;
 // Options that tune the connection. Ones that run local commands (ProxyCommand, LocalCommand,
-// KnownHostsCommand…) are refused: a cluster directory replays its options for repair --apply.
+// KnownHostsCommand…) are refused: a run given them would execute what they name.
 const SAFE_OPTIONS = new Set(
   ['StrictHostKeyChecking', 'UserKnownHostsFile', 'LogLevel', 'ConnectTimeout', 'ConnectionAttempts', 'IdentitiesOnly', 'ServerAliveInterval', 'ServerAliveCountMax', 'Compression', 'ProxyJump', 'HostKeyAlias', 'CheckHostIP', 'AddressFamily', 'BindAddress', 'User', 'Port', 'KexAlgorithms', 'Ciphers', 'HostKeyAlgorithms', 'PubkeyAcceptedAlgorithms', 'ControlMaster', 'ControlPath', 'ControlPersist'].map((k) => k.toLowerCase()),
 );
 
-export function sshArgv(t: SshTarget, o: SshOptions, remote: string[]): string[] {
-  for (const opt of o.options ?? []) {
+// ProxyJump: `none`, or comma-separated [user@]host[:port] (host: a DNS name, IPv4, or [IPv6])
+const JUMP = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
+
+/** --ssh-option values: Key=Value, a connection option, a ProxyJump that names hosts only. Usage errors (exit 2). */
+export function checkSshOptions(options: string[] = []): void {
+  for (const opt of options) {
     const m = SSH_OPTION.exec(opt);
     if (!m) throw new UsageError(`not an ssh option: ${JSON.stringify(opt)}`, 'expected Key=Value, e.g. StrictHostKeyChecking=accept-new');
     if (!SAFE_OPTIONS.has(m[1].toLowerCase())) throw new UsageError(`ssh option ${m[1]} is not accepted here`, 'put it in your ~/.ssh/config instead');
+    if (m[1].toLowerCase() === 'proxyjump' && m[2] !== 'none' && !m[2].split(',').every(isJumpHost)) {
+      throw new UsageError(`ssh option ProxyJump=${m[2]}: not a list of [user@]host[:port]`);
+    }
   }
+}
+
+function isJumpHost(hop: string): boolean {
+  const m = JUMP.exec(hop);
+  const port = m?.[1] === undefined ? 22 : Number(m[1]);
+  return !!m && port >= 1 && port <= 65535;
+}
+
+export function sshArgv(t: SshTarget, o: SshOptions, remote: string[]): string[] {
+  checkSshOptions(o.options);
   return [
     'ssh',
     ...(o.configFile ? ['-F', o.configFile] : []),
@@ -46,6 +63,8 @@ export function sshArgv(t: SshTarget, o: SshOptions, remote: string[]): string[]
 }
 
 export function sshTransport(targets: SshTarget[], o: SshOptions = {}): Transport {
+  // before any node is reached: a bad option is the user's (exit 2), not each node's failure
+  checkSshOptions(o.options);
   const byName = new Map(targets.map((t) => [t.name, t]));
   return {
     kind: 'ssh',
