@@ -1,7 +1,8 @@
 // Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
+import { writeOutputFile } from './output.js';
 
 /** Check parsed JSON is a snapshot this flanctl reads; `where` names it in the one-line error. */
 export function parseSnapshotJson(text: string, where: string): Snapshot {
@@ -41,10 +42,7 @@ export async function readSnapshotFile(path: string): Promise<Snapshot> {
 
 export const snapshotJson = (snapshot: Snapshot): string => JSON.stringify(snapshot, null, 2) + '\n';
 
+/** Write then rename (collect/output.ts): a full disk keeps the old snapshot, a symlink there is replaced. */
 export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promise<void> {
-  try {
-    await writeFile(path, snapshotJson(snapshot));
-  } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  await writeOutputFile(path, snapshotJson(snapshot));
 }

@@ -13,6 +13,7 @@ import { type CaptureInfo, type CaptureRecord, linkTypeName, openInput, readCapt
 import { Counters, type FlowRow, type TunnelRow } from './summary.js';
 import { ArpTracker, DnsTracker, type DnsQuestion } from './trackers.js';
 import { PcapWriter } from './writer.js';
+import { refuseOverInput } from '../collect/output.js';
 
 export type DecodeMode = 'lines' | 'ndjson' | 'summary';
 
@@ -164,6 +165,7 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
     pending = '';
   };
 
+  if (opts.writeInner) refuseOverInput(opts.writeInner, opts.file === '-' ? [] : [opts.file]);
   const size = opts.file === '-' ? undefined : statSafe(opts.file);
   const bar = opts.progress ? progressBar(size) : undefined;
   try {

@@ -2,7 +2,9 @@
 // 1 MiB blocks so memory stays flat. Inner Ethernet for VXLAN, raw IP (101) for IPIP; a capture holding both
 // is written with the first kind's link type and the other converted (an IPIP inner packet gets a zero
 // Ethernet header; a VXLAN inner IP frame loses its Ethernet header).
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { outputError, tempPathFor } from '../collect/output.js';
+import { UsageError } from '../errors.js';
 import { LINKTYPE } from './reader/record.js';
 
 const BLOCK = 1 << 20;
@@ -14,11 +16,20 @@ export class PcapWriter {
   private linkType = -1;
   written = 0;
 
+  private readonly tmp: string;
+  private closed = false;
+
+  /** Written under a temporary name beside `path`, renamed over it by close(): an input is never half-overwritten. */
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly nano: boolean,
   ) {
-    this.fd = openSync(path, 'w');
+    this.tmp = tempPathFor(path);
+    try {
+      this.fd = openSync(this.tmp, 'wx', 0o644);
+    } catch (e) {
+      throw new UsageError(`cannot write ${path}: ${outputError(e)}`);
+    }
   }
 
   /** `ethernet`: the frame starts with an Ethernet header (VXLAN), else with an IP header (IPIP). */
@@ -52,9 +63,17 @@ export class PcapWriter {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.linkType < 0) this.header(LINKTYPE.ETHERNET); // still a valid (empty) pcap
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+      closeSync(this.fd);
+      renameSync(this.tmp, this.path);
+    } catch (e) {
+      rmSync(this.tmp, { force: true });
+      throw new UsageError(`cannot write ${this.path}: ${outputError(e)}`);
+    }
   }
 
   private header(linkType: number): void {
@@ -76,7 +95,15 @@ export class PcapWriter {
 
   private flush(): void {
     let o = 0;
-    while (o < this.used) o += writeSync(this.fd, this.block, o, this.used - o);
+    try {
+      while (o < this.used) o += writeSync(this.fd, this.block, o, this.used - o);
+    } catch (e) {
+      // a full disk: drop the temporary file, keep whatever was at the destination
+      this.closed = true;
+      closeSync(this.fd);
+      rmSync(this.tmp, { force: true });
+      throw new UsageError(`cannot write ${this.path}: ${outputError(e)}`);
+    }
     this.used = 0;
   }
 }

@@ -1,0 +1,48 @@
+// Every file flanctl writes goes through here: written beside its destination under a private temporary name,
+// then renamed over it, so a full disk or a crash never leaves half a file where the old one was, and a
+// symbolic link at the destination is replaced, never followed. An output that is one of the inputs is refused.
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+
+const why = (e: unknown): string => {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOSPC' ? 'no space left on the device' : (code ?? (e as Error).message);
+};
+
+/** A temporary name in the destination's directory (same filesystem: rename is atomic). */
+export const tempPathFor = (path: string): string => join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+
+/** Write `data` to `path` (write, then rename over it); a one-line usage error naming the path on failure. */
+export async function writeOutputFile(path: string, data: string | Buffer): Promise<void> {
+  const tmp = tempPathFor(path);
+  try {
+    await writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new UsageError(`cannot write ${path}: ${why(e)}`);
+  }
+}
+
+/** Refuse an output path that is the same file as an input (`decode x.pcap --write-inner x.pcap`). */
+export function refuseOverInput(output: string, inputs: string[]): void {
+  let out;
+  try {
+    out = statSync(output);
+  } catch {
+    return; // not there yet: it cannot be an input
+  }
+  for (const input of inputs) {
+    try {
+      const st = statSync(input);
+      if (st.dev === out.dev && st.ino === out.ino) throw new UsageError(`${output} is the input ${input}: refusing to write over it`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+    }
+  }
+}
+
+export { why as outputError };
