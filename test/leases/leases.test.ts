@@ -13,8 +13,30 @@ import { kubeconfigFor, startFakeApi } from '../cluster/kube-api.js';
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
 
 describe('parseNodesJson', () => {
-  it('reads every flannel annotation and turns bad ones into problems (fixture with expected result)', () => {
-    expect(parseNodesJson(fixture('nodes-mixed.json'))).toEqual(JSON.parse(fixture('nodes-mixed.expected.json')));
+  // Read from nodes-mixed.json's annotations and podCIDRs, and the cases its README sets out.
+  it('reads every flannel annotation and turns bad ones into problems', () => {
+    const { leases, problems } = parseNodesJson(fixture('nodes-mixed.json'));
+    const byNode = new Map(leases.map((l) => [l.node, l]));
+    // node1: backend-data {"VNI":1,"VtepMAC":"8A:1C:3F:5E:77:01"}, public-ip 192.168.56.11, podCIDR 10.244.1.0/24
+    expect(byNode.get('node1')).toMatchObject({ subnet: '10.244.1.0/24', publicIp: '192.168.56.11', backendType: 'vxlan', vni: 1, vtepMac: '8a:1c:3f:5e:77:01' });
+    // node3: podCIDRs [10.244.3.0/24, fd00:10:244:3::/64], VtepMAC 4e:9d:22:aa:10:03
+    expect(byNode.get('node3')).toMatchObject({ subnet: '10.244.3.0/24', subnet6: 'fd00:10:244:3::/64', vtepMac: '4e:9d:22:aa:10:03' });
+    // node7: host-gw, backend-data null, on node1's podCIDR
+    expect(byNode.get('node7')).toMatchObject({ subnet: '10.244.1.0/24', publicIp: '192.168.56.17', backendType: 'host-gw' });
+    expect(byNode.get('node7')).not.toHaveProperty('vtepMac');
+    // windows-1 has no flannel annotations, node6 no podCIDR, node8 no kube-subnet-manager: none is a lease
+    expect([...byNode.keys()].filter((n) => ['windows-1', 'node6', 'node8'].includes(n!))).toEqual([]);
+    expect(problems.map((p) => `${p.code} ${p.node ?? ''}`.trim()).sort()).toEqual(
+      [
+        'LEASE_OVERWRITE_PENDING node3', // public-ip-overwrite 203.0.113.7, public-ip still 10.0.2.15
+        'LEASE_BAD_BACKEND_DATA node4', // backend-data cut off inside the VtepMAC string
+        'LEASE_NOT_FLANNEL windows-1',
+        'LEASE_NO_SUBNET node6',
+        'LEASE_NOT_KUBE_SUBNET_MANAGER node8',
+        'LEASE_DUPLICATE_SUBNET', // 10.244.1.0/24: node1 and node7
+      ].sort(),
+    );
+    expect(problems.find((p) => p.code === 'LEASE_DUPLICATE_SUBNET')?.summary).toMatch(/node1.*node7/);
   });
 
   it('accepts one Node (kubectl get node X -o json)', () => {
