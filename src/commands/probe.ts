@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { ProbeResult } from '../analyze/probe-verdict.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { terminalView } from '../cli/terminal.js';
 import { desiredFlags } from '../cli/flags.js';
 import { collectAllFlags } from '../cluster/flags.js';
 import { renderProbe } from '../render/probe.js';
@@ -53,7 +54,7 @@ export default class Probe extends BaseCommand {
     const { probeService } = await import('../services/probe.js');
     const { result, exit } = await probeService(options, args.destination);
     this.finish(exit);
-    if (!this.jsonEnabled()) this.log(renderProbe(result));
+    if (!this.jsonEnabled()) this.log(renderProbe(result, terminalView()));
     return result;
   }
 }

@@ -1,5 +1,6 @@
 // The probe for people: the answer first, the path marked where the probe stopped, then what each hop heard.
 import type { ProbeHop, ProbeResult } from '../analyze/probe-verdict.js';
+import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
 const mark = (h: ProbeHop): string => (h.seen === null ? '?' : h.seen ? 'seen' : 'NOT SEEN');
@@ -38,13 +39,13 @@ export function probePath(r: ProbeResult): string {
   return out.join(' ');
 }
 
-export function renderProbe(r: ProbeResult): string {
+export function renderProbe(r: ProbeResult, view: View = {}): string {
   const lines = [r.summary, ''];
   const tag = r.proto === 'icmp' ? `ICMP echo id ${r.tag.id}` : `${r.proto.toUpperCase()} source port ${r.tag.id} → ${r.destination}:${r.tag.port}`;
   lines.push(`probe: ${tag} from pod ${r.source.pod} (${r.source.ip}) on ${r.source.node}; sent ${r.sent ?? '?'}, answered ${r.received ?? '?'}`);
   const multi = new Set(r.hops.map((h) => h.node)).size > 1;
   const head = [...(multi ? ['node'] : []), 'device', 'role', 'probe', 'direction', 'at (ms)', 'evidence'];
-  lines.push(renderTable(head, r.hops.map((h) => [...(multi ? [h.node] : []), h.device, h.role, mark(h), h.direction, h.at, evidence(h)])));
+  lines.push(renderTable(head, r.hops.map((h) => [...(multi ? [h.node] : []), h.device, h.role, mark(h), h.direction, h.at, evidence(h)]), view));
   lines.push('', `path: ${probePath(r)}`);
-  return lines.join('\n');
+  return fitText(lines.join('\n'), view.width);
 }
