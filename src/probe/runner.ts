@@ -136,8 +136,10 @@ export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limi
   const senderArgv = inNetns(sender.netns, sender.argv);
   const running: Live[] = [];
   const stopAll = (): Promise<void[]> => Promise.all(running.map((l) => stop(l)));
+  // set on Ctrl-C / SIGTERM: the main flow waits for it instead of going on to a verdict with half the captures
+  let interrupted: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    void stopAll()
+    interrupted ??= stopAll()
       .then(() => onInterrupt?.())
       .catch(() => undefined)
       .then(() => {
@@ -146,11 +148,17 @@ export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limi
         process.kill(process.pid, signal);
       });
   };
+  const unlessInterrupted = async (): Promise<void> => {
+    if (!interrupted) return;
+    await interrupted;
+    throw new EnvironmentError('interrupted');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     for (const argv of argvs) running.push(start(argv));
     const ready = await Promise.all(running.map((l) => listening(l, limits.listenMs)));
+    await unlessInterrupted();
     // a capture that never got to listen is of no use: stop it now, it will be reported as not run
     await Promise.all(running.map((l, i) => (ready[i] ? undefined : stop(l))));
     const startedMs = Date.now();
@@ -159,8 +167,10 @@ export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limi
     const killer = setTimeout(() => send.child.kill('SIGKILL'), limits.sendMs + 2000);
     const exitCode = await send.exited;
     clearTimeout(killer);
+    await unlessInterrupted();
     const senderRun: SenderRun = { ok: exitCode === 0, exitCode, stdout: Buffer.concat(send.chunks).toString(), stderr: send.stderr, ms: Date.now() - startedMs };
     await new Promise((r) => setTimeout(r, limits.settleMs));
+    await unlessInterrupted();
     await stopAll();
     const runs = running.slice(0, captures.length).map((l, i): CaptureRun => {
       const pcap = Buffer.concat(l.chunks);

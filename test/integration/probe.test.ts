@@ -87,13 +87,13 @@ describeNetns('probe on a namespace VXLAN cluster', () => {
     expect(Object.values(seen(r))).toEqual([true, true]);
   });
 
-  it('route deleted: seen on cni0, not on flannel.1; NO_ROUTE; never left the node', () => {
+  it('route deleted: seen on cni0, not on flannel.1; ROUTE_MISSING, as trace names it; never left the node', () => {
     lab.ip(n1.netns, ['route', 'del', n2.subnet]);
     try {
       const r = probe(a, b.ip);
       expect(r.status, r.stderr).toBe(1);
       expect(seen(r)).toEqual({ [a.hostVeth]: true, cni0: true, 'flannel.1': false, eth0: false });
-      expect(r.json).toMatchObject({ ok: false, replied: false, delivered: false, code: 'NO_ROUTE', lostAfter: { node: n1.netns, device: 'cni0', direction: 'request' } });
+      expect(r.json).toMatchObject({ ok: false, replied: false, delivered: false, code: 'ROUTE_MISSING', lostAfter: { node: n1.netns, device: 'cni0', direction: 'request' } });
       // the node said so itself: ICMP net unreachable (type 3 code 0) from the pod gateway
       expect(r.json.hops[0].errors).toEqual([{ from: '10.244.1.1', type: 3, code: 0 }]);
     } finally {
