@@ -49,7 +49,7 @@ const OK: Verdict = { ok: true };
 const broken = (code: Code, why: string): Verdict => ({ ok: false, code, why });
 const unverified = (what: string, paste: string): Verdict => ({ ok: null, missing: `${what} was not in the data given: paste \`${paste}\`` });
 
-export const directRoutingOn = (ctx: CheckContext): boolean => {
+const directRoutingOn = (ctx: CheckContext): boolean => {
   const v = ctx.netConf?.Backend?.DirectRouting;
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 };
@@ -157,11 +157,6 @@ export function peerStates(ctx: CheckContext): PeerStates {
     else out.unusable.push(lease);
   }
   return out;
-}
-
-/** The parts of a peer's state in flannel's order, for consumers that walk them. */
-export function parts(s: PeerState): { part: 'neigh' | 'fdb' | 'route'; verdict: Verdict }[] {
-  return [...(s.neigh ? [{ part: 'neigh' as const, verdict: s.neigh.verdict }] : []), ...(s.fdb ? [{ part: 'fdb' as const, verdict: s.fdb.verdict }] : []), { part: 'route', verdict: s.route.verdict }];
 }
 
 export interface StaleEntries {

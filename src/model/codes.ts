@@ -130,5 +130,3 @@ export const CODES = {
 export type Code = keyof typeof CODES;
 
 export const severityOf = (code: Code): Severity => CODES[code].severity;
-
-export const isCode = (s: string): s is Code => Object.hasOwn(CODES, s);
