@@ -1,6 +1,7 @@
 // `--cluster DIR`: the directory `collect --all -o DIR` wrote. The manifest names the nodes that
 // answered and those that did not; without a manifest every *.json snapshot in DIR is a node.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readInputFile } from '../collect/input.js';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readSnapshotFile } from '../collect/snapshot-file.js';
@@ -33,7 +34,7 @@ export async function loadClusterDir(dir: string): Promise<ClusterDir> {
   const out: ClusterDir = { dir, snapshots: [], unreachable: [], pods: names.includes('pods.json') ? await readPods(join(dir, 'pods.json')) : [], ...(names.includes('nodes.json') ? { nodesFile: join(dir, 'nodes.json') } : {}) };
   let files: string[];
   if (names.includes(MANIFEST)) {
-    const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as ClusterManifest;
+    const manifest = parseManifest(await readInputFile(join(dir, MANIFEST), 'cluster manifest'), join(dir, MANIFEST));
     out.manifest = manifest;
     // snapshot names are file names inside DIR, never paths elsewhere
     files = manifest.nodes.filter((n) => n.ok && n.file && basename(n.file) === n.file).map((n) => n.file!);
@@ -50,10 +51,25 @@ export async function loadClusterDir(dir: string): Promise<ClusterDir> {
 
 async function readPods(path: string): Promise<PodPlace[]> {
   try {
-    const list = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    const list = JSON.parse(await readInputFile(path, 'pod list')) as unknown;
     if (!Array.isArray(list)) throw new Error('not a list');
     return list.filter((p): p is PodPlace => typeof p?.name === 'string' && typeof p?.namespace === 'string' && typeof p?.ip === 'string' && typeof p?.node === 'string');
   } catch (error) {
     throw new UsageError(`${path}: not a pod list written by collect --all --kube (${error instanceof Error ? error.message : error})`);
   }
+}
+
+/** cluster.json: JSON with a node list, else a one-line usage error (item 15: it was "internal error"). */
+function parseManifest(text: string, path: string): ClusterManifest {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path}: not JSON (written by \`flanctl collect --all -o DIR\`)`);
+  }
+  const nodes = (doc as { nodes?: unknown })?.nodes;
+  if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === 'object' && n !== null && typeof (n as { name?: unknown }).name === 'string')) {
+    throw new UsageError(`${path}: not a cluster manifest (no node list)`);
+  }
+  return doc as ClusterManifest;
 }

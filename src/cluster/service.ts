@@ -2,6 +2,7 @@
 // desired state, and the transport that collected a directory rebuilt for repair --apply.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readInputFile } from '../collect/input.js';
 import { UsageError } from '../errors.js';
 import { type DesiredOptions, loadDesiredState, parseNodesJson } from '../leases/index.js';
 import type { DesiredState } from '../model/lease.js';
@@ -82,6 +83,6 @@ export async function transportFromManifest(recorded: ClusterManifest | undefine
 export async function loadClusterState(dir: string, desiredOpts: DesiredOptions): Promise<{ cluster: ClusterDir; snapshots: Snapshot[]; desired?: DesiredState }> {
   const cluster = await loadClusterDir(dir);
   let desired = await loadDesiredState(desiredOpts);
-  if (!desired && cluster.nodesFile) desired = parseNodesJson(await readFile(cluster.nodesFile, 'utf8'), 'nodes-file');
+  if (!desired && cluster.nodesFile) desired = parseNodesJson(await readInputFile(cluster.nodesFile, 'nodes file'), 'nodes-file');
   return { cluster, snapshots: cluster.snapshots, desired };
 }

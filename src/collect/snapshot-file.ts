@@ -1,7 +1,7 @@
 // Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
+import { readInputFile } from './input.js';
 import { writeOutputFile } from './output.js';
 
 /** Check parsed JSON is a snapshot this flanctl reads; `where` names it in the one-line error. */
@@ -29,15 +29,7 @@ export function parseSnapshotJson(text: string, where: string): Snapshot {
 }
 
 export async function readSnapshotFile(path: string): Promise<Snapshot> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
-    throw new UsageError(`cannot read snapshot ${path}: ${why}`);
-  }
-  return parseSnapshotJson(text, path);
+  return parseSnapshotJson(await readInputFile(path, 'snapshot'), path);
 }
 
 export const snapshotJson = (snapshot: Snapshot): string => JSON.stringify(snapshot, null, 2) + '\n';

@@ -1,5 +1,5 @@
 // Desired state: flannel's leases from the source the flags name (DESIGN.md "desired state").
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../collect/input.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
 import { loadEtcd } from './etcd.js';
@@ -45,13 +45,7 @@ export async function loadDesiredState(opts: DesiredOptions): Promise<DesiredSta
   return undefined;
 }
 
-async function readText(file: string, flag: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
+const readText = (file: string, flag: string): Promise<string> => readInputFile(file, flag);
 
 /** kubectl through the one wrapper (cluster/transport), loaded only for --kube: execa is ~100 modules for every other source. */
 async function kubectl(opts: DesiredOptions, args: string[]): Promise<string> {

@@ -137,7 +137,7 @@ describe('loadDesiredState', () => {
   });
 
   it('says which --nodes file it cannot read', async () => {
-    await expect(loadDesiredState({ nodes: '/nonexistent/nodes.json' })).rejects.toThrow(/--nodes \/nonexistent\/nodes.json: ENOENT/);
+    await expect(loadDesiredState({ nodes: '/nonexistent/nodes.json' })).rejects.toThrow(/--nodes \/nonexistent\/nodes.json: no such file/);
   });
 
   it('--kube: kubectl failing is an environment error; option-looking values never reach it', async () => {

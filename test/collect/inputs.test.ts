@@ -1,0 +1,51 @@
+// Issue 16 items 12 and 15: a FIFO given as an input hung forever; /dev/zero or a 600 MB file gave
+// "cannot read …: undefined" at ~600 MB RSS; a malformed cluster.json was "internal error", exit 3. Each is now
+// a one-line exit 2, read without blocking.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from './cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'flanctl-inputs-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const fifo = join(tmp, 'fifo');
+execFileSync('mkfifo', [fifo]);
+const big = join(tmp, 'big.json');
+writeFileSync(big, '');
+// sparse: 600 MiB of size, no disk used
+truncateSync(big, 600 * 1024 * 1024);
+const SNAP = join(ROOT, 'fixtures/doctor/vxlan-node1.snapshot.json');
+
+const refused = (args: string[], message: RegExp): void => {
+  const r = runCli(args, { timeout: 30_000 });
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(message);
+};
+
+describe('inputs: regular files of bounded size only', () => {
+  it('a FIFO as --snapshot or --nodes', () => {
+    refused(['doctor', '--snapshot', fifo], /not a regular file/);
+    refused(['doctor', '--snapshot', SNAP, '--nodes', fifo], /not a regular file/);
+  });
+
+  it('/dev/zero and a 600 MiB file', () => {
+    refused(['doctor', '--snapshot', '/dev/zero'], /not a regular file/);
+    refused(['doctor', '--snapshot', SNAP, '--nodes', big], /600 MiB is over the 256 MiB limit/);
+  });
+
+  it('a cluster.json that is not JSON, or has no node list', () => {
+    const dir = join(tmp, 'cluster');
+    cpSync(join(ROOT, 'fixtures/cluster/stale-vtep'), dir, { recursive: true });
+    writeFileSync(join(dir, 'cluster.json'), '{"nodes": ');
+    refused(['doctor', '--cluster', dir], /cluster\.json: not JSON/);
+    writeFileSync(join(dir, 'cluster.json'), '{"nodes": 7}');
+    refused(['doctor', '--cluster', dir], /not a cluster manifest/);
+    writeFileSync(join(dir, 'cluster.json'), '');
+    rmSync(join(dir, 'cluster.json'));
+    execFileSync('mkfifo', [join(dir, 'cluster.json')]);
+    refused(['doctor', '--cluster', dir], /not a regular file/);
+  });
+});
