@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Mac } from './net.js';
 
 // One schema per link kind, discriminated on `kind` (as vishvananda/netlink has one struct per kind).
 // `.loose()` keeps fields a parser found but the model does not name, so nothing is dropped silently.
@@ -11,7 +12,7 @@ const LinkBase = z
     mtu: z.number().int().optional(),
     operstate: z.string().optional(),
     /** link/ether address, lower case; absent for ipip/none links */
-    mac: z.string().optional(),
+    mac: Mac.optional(),
     /** the bridge (or bond) this link is enslaved to */
     master: z.string().optional(),
     /** `@ifN` / iflink: ifindex of the parent or veth peer (in the peer's namespace) */

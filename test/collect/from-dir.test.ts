@@ -7,7 +7,7 @@ import { bridgesFromLinks, mergeLinks } from '../../src/collect/assemble.js';
 import { loadFromDir, loadSources } from '../../src/collect/from-dir.js';
 import { loadSnapshots } from '../../src/collect/index.js';
 import { UsageError } from '../../src/errors.js';
-import type { Link } from '../../src/model/index.js';
+import { type Link, Mac } from '../../src/model/index.js';
 import { parseArp, parseBrctlShow, parseIpLink, parseIpNeigh, parseIpRoute, parseRouteN } from '../../src/parse/index.js';
 
 const FIX = new URL('../../fixtures/', import.meta.url).pathname;
@@ -150,7 +150,7 @@ describe('mergeLinks / bridgesFromLinks', () => {
   it('keeps ip link fields and fills the gaps from the ip addr / ifconfig view', () => {
     const merged = mergeLinks(
       [link({ ifindex: 3, name: 'flannel.1', kind: 'vxlan', mtu: 1450 } as Partial<Link> & { name: string })],
-      [link({ name: 'flannel.1', mtu: 1400, mac: '8a:1c:3f:5e:77:01' }), link({ name: 'cni0', mtu: 1450 })],
+      [link({ name: 'flannel.1', mtu: 1400, mac: Mac.parse('8a:1c:3f:5e:77:01') }), link({ name: 'cni0', mtu: 1450 })],
     );
     expect(merged).toEqual([
       expect.objectContaining({ ifindex: 3, name: 'flannel.1', kind: 'vxlan', mtu: 1450, mac: '8a:1c:3f:5e:77:01' }),
