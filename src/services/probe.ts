@@ -1,9 +1,9 @@
 // flanctl probe: read the node, trace the destination, listen on every hop the trace names, send a tagged
 // probe from the pod's namespace, decode what each capture heard and say where it stopped.
 import { randomInt } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isSea } from 'node:sea';
 import { podVeth } from '../analyze/pod-veth.js';
 import type { ProbeProto, ProbeTag } from '../analyze/probe-filter.js';
 import { type ProbePlan, type ProbeSource, planProbe, planTargetHops } from '../analyze/probe-plan.js';
@@ -116,22 +116,12 @@ function senderArgv(o: ProbeOptions, tag: ProbeTag, self: string[]): string[] {
 }
 
 /**
- * How to start this CLI again: node and the entry script, or — the single binary, whose argv[1] is the binary
- * itself as it was invoked — the binary alone.
+ * How to start this CLI again: node and the entry script, or the single binary alone — its argv[1] is only the name
+ * it was called by (`flanctl` through PATH, a relative path), not a script.
  */
 function selfArgv(): string[] {
-  const entry = process.argv[1];
-  const same = entry !== undefined && realpathOr(entry) === realpathOr(process.execPath);
-  return same || entry === undefined ? [process.execPath] : [process.execPath, ...process.execArgv, entry];
+  return isSea() ? [process.execPath] : [process.execPath, ...process.execArgv, process.argv[1]];
 }
-
-const realpathOr = (p: string): string => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-};
 
 function senderReport(proto: ProbeProto, stdout: string, stderr: string): SenderReport {
   if (proto === 'icmp') {

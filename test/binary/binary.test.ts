@@ -112,10 +112,13 @@ describeNetns('the single binary, where node is hidden', () => {
       expect(snap.routes).toContainEqual(expect.objectContaining({ dst: peer.subnet, gateway: gw, dev: 'flannel.1', onlink: true }));
     });
 
-    it('probes over UDP from a pod: the sender inside the pod is the binary itself (probe-send)', () => {
+    it('probes over UDP from a pod: the sender inside the pod is the binary itself (probe-send), called by name on PATH', () => {
       const [me, peer] = cluster.nodes;
-      // nothing listens on the destination pod: it answers ICMP port unreachable, which counts as the answer
-      const r = node.flanctl(['probe', peer.pods[0].ip, '--from', me.pods[0].netns, '--netns', me.netns, '--proto', 'udp', '--port', '5353', '--json']);
+      // nothing listens on the destination pod: it answers ICMP port unreachable, which counts as the answer;
+      // run as `flanctl` found on PATH, as on a node (argv[1] is then the bare name, not a path to the binary)
+      const r = node.exec(['flanctl', 'probe', peer.pods[0].ip, '--from', me.pods[0].netns, '--netns', me.netns, '--proto', 'udp', '--port', '5353', '--json'], {
+        PATH: `${node.dir}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      });
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, proto: 'udp', sent: 3, received: 3 });
     });
