@@ -10,9 +10,12 @@ WORK="$BIN.sea"
 FUSE=NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2
 
 mkdir -p "$WORK"
-# typescript: oclif's loader for development plugins written in TypeScript pulls it in; a binary has none
+# typescript: oclif's loader for development plugins written in TypeScript pulls it in; a binary has none.
+# dynamic-import=false: a SEA's main script has no dynamic import() (no callback), so esbuild turns every import()
+# left in the bundle (of a built-in module, e.g. `await import('node:stream')`) into a require.
 npx esbuild "$ENTRY" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
-  --external:typescript --legal-comments=none --log-level=warning --outfile="$WORK/main.cjs"
+  --supported:dynamic-import=false --external:typescript --legal-comments=none --log-level=warning \
+  --outfile="$WORK/main.cjs"
 cat > "$WORK/sea.json" <<JSON
 { "main": "$WORK/main.cjs", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, "useCodeCache": true }
 JSON
