@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# scripts/sea.sh ENTRY BIN: bundle ENTRY and everything it imports into one CommonJS script (esbuild: a single
-# executable's require reaches built-in modules only), make it a blob with V8's code cache
-# (node --experimental-sea-config), and inject the blob into BIN, a copy of the node running this script (postject;
-# that node must carry the SEA fuse, as Node 20 does). Used by build-binary.sh and bench/binary.ts.
+# scripts/sea.sh ENTRY BIN [TRAIN ARGS...]: bundle ENTRY and everything it imports into one CommonJS script
+# (esbuild: a single executable's require reaches built-in modules only), make it a blob and inject the blob into
+# BIN, a copy of the node running this script (postject; that node must carry the SEA fuse, as Node 20 does).
+# Without TRAIN ARGS the script is the SEA's main, with V8's code cache of its top-level code (useCodeCache).
+# With TRAIN ARGS the bundle runs once with them at build time (scripts/sea-train.cjs) and the binary carries the
+# bundle and the code cache made after that run as assets, started by scripts/sea-loader.cjs.
+# Used by build-binary.sh and bench/binary.ts.
 set -euo pipefail
 ENTRY=$1
 BIN=$2
+shift 2
 WORK="$BIN.sea"
 FUSE=NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2
 
@@ -16,9 +20,17 @@ mkdir -p "$WORK"
 npx esbuild "$ENTRY" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
   --supported:dynamic-import=false --external:typescript --legal-comments=none --log-level=warning \
   --outfile="$WORK/main.cjs"
-cat > "$WORK/sea.json" <<JSON
+if [ $# -gt 0 ]; then
+  node "$(dirname "$0")/sea-train.cjs" "$WORK/main.cjs" "$WORK/main.cache" "$@" >/dev/null
+  cat > "$WORK/sea.json" <<JSON
+{ "main": "$(dirname "$0")/sea-loader.cjs", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true,
+  "assets": { "cli.js": "$WORK/main.cjs", "cli.cache": "$WORK/main.cache" } }
+JSON
+else
+  cat > "$WORK/sea.json" <<JSON
 { "main": "$WORK/main.cjs", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, "useCodeCache": true }
 JSON
+fi
 node --experimental-sea-config "$WORK/sea.json" >/dev/null
 cp "$(command -v node)" "$BIN.tmp"
 # postject's ELF library warns about note sections it does not name; callers check that the result starts
