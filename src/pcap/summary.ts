@@ -31,7 +31,11 @@ export interface FlowRow {
 const PROTO: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6', 4: 'ipip', 47: 'gre', 50: 'esp' };
 const protoName = (n: number): string => PROTO[n] ?? String(n);
 
+// Date's range ends at 8.64e15 ms; a pcapng with if_tsresol=0 (1 s units) can carry a 64-bit second count
+const MAX_DATE_SEC = 8.64e12;
+
 function isoTime(sec: number, ns: number, digits: 6 | 9): string {
+  if (!Number.isFinite(sec) || sec < 0 || sec > MAX_DATE_SEC) return `invalid-time(${sec} s)`;
   const day = new Date(sec * 1000).toISOString().slice(0, 19);
   return `${day}.${digits === 9 ? String(ns).padStart(9, '0') : String(Math.floor(ns / 1000)).padStart(6, '0')}Z`;
 }

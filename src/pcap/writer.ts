@@ -48,8 +48,9 @@ export class PcapWriter {
     const extra = pre ? 14 : 0;
     this.reserve(16 + extra + capLen);
     const b = this.block;
-    b.writeUInt32LE(sec, this.used);
-    b.writeUInt32LE(this.nano ? ns : Math.floor(ns / 1000), this.used + 4);
+    // classic pcap holds 32-bit seconds (until 2106): a later pcapng timestamp is written as the last one it can hold
+    b.writeUInt32LE(sec > 0xffffffff || !(sec >= 0) ? 0xffffffff : sec, this.used);
+    b.writeUInt32LE(this.nano ? Math.min(ns, 999_999_999) : Math.min(Math.floor(ns / 1000), 999_999), this.used + 4);
     b.writeUInt32LE(capLen + extra, this.used + 8);
     b.writeUInt32LE(origLen + extra, this.used + 12);
     this.used += 16;
