@@ -23,7 +23,9 @@ function newestMtime(path: string): number {
 
 /** dist/flanctl-linux-x64, rebuilt when older than what it bundles (`npm test` builds it just before). */
 export function binary(): string {
-  const inputs = [join(ROOT, 'dist'), join(ROOT, 'oclif.manifest.json'), join(ROOT, 'bin/binary.js')].filter(existsSync);
+  const inputs = ['dist', 'oclif.manifest.json', 'bin/binary.js', 'scripts/sea.sh', 'scripts/sea-train.cjs', 'scripts/sea-loader.cjs']
+    .map((p) => join(ROOT, p))
+    .filter(existsSync);
   const stale = !existsSync(BUILT) || statSync(BUILT).mtimeMs < Math.max(...inputs.map(newestMtime), newestMtime(join(ROOT, 'src')));
   if (stale) {
     const r = spawnSync('npm', ['run', 'build:binary'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
