@@ -7,6 +7,7 @@ import { type Cmd, fdbReplace, neighReplace, render, routeReplace, UnsafeValue }
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildContext, type CheckContext } from './checks/context.js';
+import { absenceProves } from './collected.js';
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
 import { nodeFacts, type NodeFacts } from './node-facts.js';
 import { type Evidence, evidenceOf, peerState, type Verdict } from './peer-state.js';
@@ -48,7 +49,7 @@ export interface ConsistencyMatrix {
 export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState): ConsistencyMatrix {
   const leases = desired?.leases ?? [];
   const facts = snapshots.map((s) => nodeFacts(s, leases));
-  const nodes = facts.map((f): MatrixNode => ({ ...f, problems: selfProblems(f) }));
+  const nodes = facts.map((f, i): MatrixNode => ({ ...f, problems: selfProblems(f, absenceProves(snapshots[i])) }));
   const cells: MatrixCell[] = [];
   snapshots.forEach((a, i) => {
     // the row node's tables indexed once, not once per peer
@@ -62,8 +63,10 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
   return { ok, nodes, cells };
 }
 
-function selfProblems(f: NodeFacts): CellProblem[] {
+/** `linksShown`: the node's link list was read whole, so a missing flannel.1 is really missing. */
+function selfProblems(f: NodeFacts, linksShown: boolean): CellProblem[] {
   const out: CellProblem[] = [];
+  if (!f.vtepDev && !linksShown) return out;
   if (!f.vtepDev) {
     out.push({ code: 'VXLAN_DEVICE_MISSING', label: 'no flannel.1', summary: `${f.name} has no flannel vxlan device`, evidence: [] });
     return out;

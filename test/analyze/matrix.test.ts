@@ -119,6 +119,16 @@ describe('consistencyMatrix', () => {
     expect(m.cells.filter((x) => x.to === 'node3').map((x) => x.unverified)).toEqual([['peer'], ['peer']]);
   });
 
+  it('a node whose link list was not read has no "no flannel.1" on its diagonal: absence of data is not absence of the device', () => {
+    const c = cluster();
+    c[2].links = [];
+    c[2].commands = [{ name: 'ip-link', ok: false, error: 'ip: not found' }, { name: 'ip-neigh', ok: true }, { name: 'ip-route', ok: true }, { name: 'bridge-fdb', ok: true }];
+    const m = consistencyMatrix(build(c));
+    expect(m.nodes[2].problems).toEqual([]);
+    // its own tables still show every peer as flanneld programs it
+    expect(bad(m)).toEqual([]);
+  });
+
   it('a table the row node did not collect (bridge missing in its image) is "n/a", not "missing"', () => {
     const c = cluster();
     c[0].fdb = [];
