@@ -16,9 +16,14 @@ export const sourceFlags = {
     exclusive: ['from-dir'],
   }),
   'from-dir': Flags.string({
-    description: 'read saved command outputs from a directory (route-n.txt, ip-neigh.txt, bridge-fdb.txt…; see README); repeat: one per node',
+    description: 'read pasted command outputs: a directory (any file names), one transcript file, or - for stdin; repeat: one per directory or paste',
     helpGroup: 'SOURCE',
     multiple: true,
+  }),
+  dev: Flags.string({
+    description: 'the device of pasted `ip neigh` / `bridge fdb` lines that carry no `dev` and no command line (e.g. flannel.1)',
+    helpGroup: 'SOURCE',
+    dependsOn: ['from-dir'],
   }),
 };
 

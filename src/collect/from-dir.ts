@@ -7,7 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { FlanctlError, UsageError } from '../errors.js';
 import type { CommandResult, DesiredState, PodNetns } from '../model/index.js';
-import { FILE_NAMES, recognise, recogniseName, type Recognised, type SourceKind } from '../parse/detect.js';
+import { FILE_NAMES, recognise, recogniseName, type Recognised, type SourceKind, type Unrecognised } from '../parse/detect.js';
+import { isIfname } from '../model/net.js';
 import { blockText, splitTranscript } from '../parse/transcript.js';
 import { redactWgDump } from '../parse/wg-dump.js';
 import { buildSnapshot } from './assemble.js';
@@ -135,7 +136,8 @@ function rawName(r: Recognised, fileName: string): string {
 }
 
 /** Everything in PATH: a directory, a transcript file, or `-` for stdin. */
-export async function loadSources(path: string): Promise<SourcesLoad> {
+export async function loadSources(path: string, opts: { dev?: string } = {}): Promise<SourcesLoad> {
+  if (opts.dev !== undefined && !isIfname(opts.dev)) throw new UsageError(`--dev: not an interface name: ${JSON.stringify(opts.dev)}`);
   const blocks: BlockReport[] = [];
   let inputs: Input[];
   let mtime: string;
@@ -175,7 +177,7 @@ export async function loadSources(path: string): Promise<SourcesLoad> {
       const lastLine = b.first + b.rows.length - 1;
       const report: BlockReport = { file: input.path, line: b.line, lastLine: Math.max(b.line, lastLine), parsed: 0, skipped: b.trimmed.map((line) => ({ line, reason: 'trimmed (`...`)' })), used: false };
       if (b.command !== undefined) report.command = b.command;
-      const r = recognise(text, { command: b.command, file: b.command === undefined ? input.name : undefined });
+      const r = withDev(recognise(text, { command: b.command, file: b.command === undefined ? input.name : undefined }), opts.dev);
       if (r.kind === undefined) {
         report.reason = r.reason;
         blocks.push(report);
@@ -300,6 +302,12 @@ export async function loadSources(path: string): Promise<SourcesLoad> {
   return { nodes: out, blocks, desired, missing };
 }
 
+/** --dev names the device of neigh/fdb output that neither its lines, its command line nor its file name name. */
+function withDev(r: Recognised | Unrecognised, dev: string | undefined): Recognised | Unrecognised {
+  if (dev === undefined || r.kind === undefined || r.dev !== undefined || (r.kind !== 'ip-neigh' && r.kind !== 'bridge-fdb')) return r;
+  return { ...r, dev, filter: r.filter ?? `dev ${dev}` };
+}
+
 /** The node whose pod subnet (its bridge's connected route) holds the pod's address. */
 function podNode(nodes: Map<string, NodeAcc>, pb: { pod: string; parsed: ReturnType<typeof parseKind>['parsed'] }): string | undefined {
   const ip = pb.parsed.slot === 'addr' ? pb.parsed.value.addresses.find((a) => a.family === 'inet' && a.dev !== 'lo')?.local : undefined;
@@ -333,8 +341,8 @@ async function desiredFrom(texts: { text: string; name?: string }[]): Promise<De
 }
 
 /** One node from PATH (a directory, a transcript file or `-`); a paste naming several hosts is a usage error here. */
-export async function loadFromDir(path: string): Promise<Collection> {
-  const { nodes } = await loadSources(path);
+export async function loadFromDir(path: string, opts: { dev?: string } = {}): Promise<Collection> {
+  const { nodes } = await loadSources(path, opts);
   if (nodes.length !== 1) throw new UsageError(`${path} holds ${nodes.length} nodes (${nodes.map((n) => n.snapshot.host).join(', ')})`, 'this command reads one node: give each its own file');
   return nodes[0];
 }

@@ -45,7 +45,7 @@ function fromText(t: string[], line: Line, defaultDev?: string): FdbEntry {
     else fail(CMD, `unexpected ${JSON.stringify(k)}`, line);
   }
   entry.dev ??= defaultDev;
-  if (entry.dev === undefined) fail(CMD, 'no `dev` on the line (for `bridge fdb show dev X` output pass the device)', line);
+  if (entry.dev === undefined) fail(CMD, 'no `dev` on the line: paste the command line (`bridge fdb show dev flannel.1`) with it, or pass --dev', line);
   entry.state = state;
   entry.flags = flags;
   if (extra.length > 0) entry.extra = extra;

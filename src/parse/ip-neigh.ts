@@ -36,7 +36,7 @@ function fromText(t: string[], line: Line, defaultDev?: string): Neigh {
     else fail(CMD, `unexpected ${JSON.stringify(k)}`, line);
   }
   neigh.dev ??= defaultDev;
-  if (neigh.dev === undefined) fail(CMD, 'no `dev` on the line (for `ip neigh show dev X` output pass the device)', line);
+  if (neigh.dev === undefined) fail(CMD, 'no `dev` on the line: paste the command line (`ip neigh show dev flannel.1`) with it, or pass --dev', line);
   neigh.state = state;
   if (extra.length > 0) neigh.extra = extra;
   return validate(CMD, Neigh, neigh, line);

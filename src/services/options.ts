@@ -10,6 +10,7 @@ export interface FlagValues {
   netns?: string;
   snapshot?: string[];
   'from-dir'?: string[];
+  dev?: string;
   cluster?: string;
   nodes?: string;
   kube?: boolean;
@@ -64,6 +65,8 @@ export interface StateOptions {
   netns?: string;
   snapshot: string[];
   fromDir: string[];
+  /** the device of pasted neigh/fdb lines with no `dev` and no command line naming one */
+  dev?: string;
   cluster?: string;
   desired: DesiredOptions;
   /** this node's subnet.env file (with --cluster: the node --node names) */
@@ -146,6 +149,7 @@ export function toOptions(f: FlagValues): Options {
     netns: f.netns,
     snapshot: f.snapshot ?? [],
     fromDir: f['from-dir'] ?? [],
+    dev: f.dev,
     cluster: f.cluster,
     desired: {
       nodes: f.nodes,

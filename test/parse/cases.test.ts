@@ -34,7 +34,7 @@ describe('foreign input is rejected, with the line', () => {
     expect(() => parseIpLink('2: eth0: <UP> mtu 1500\n    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n    inet 10.0.0.1/24 scope global eth0\n')).toThrow(/parseIpAddr/);
   });
   it('ip neigh show dev X output needs the device', () => {
-    expect(() => parseIpNeigh('10.244.3.0 lladdr 4e:9d:22:aa:10:03 PERMANENT')).toThrow(/pass the device/);
+    expect(() => parseIpNeigh('10.244.3.0 lladdr 4e:9d:22:aa:10:03 PERMANENT')).toThrow(/no `dev` on the line.*--dev/);
     expect(parseIpNeigh('10.244.3.0 lladdr 4e:9d:22:aa:10:03 PERMANENT', 'flannel.1')[0]).toMatchObject({ dev: 'flannel.1', state: ['PERMANENT'] });
   });
   it('a bare iflink number needs the name', () => {
