@@ -35,7 +35,7 @@ describe('redacted values keep what is known', () => {
 
   it('bridge fdb: `dst 10.x.x.5` keeps the MAC and the device', () => {
     expect(parseBridgeFdb('42:32:74:de:24:50 dst 10.x.x.5 self permanent\n', 'flannel.1')).toEqual([
-      expect.objectContaining({ mac: '42:32:74:de:24:50', dev: 'flannel.1', dstRedacted: '10.x.x.5', permanent: true }),
+      expect.objectContaining({ mac: '42:32:74:de:24:50', dev: 'flannel.1', dstRedacted: '10.x.x.5', self: true, state: 'permanent' }),
     ]);
   });
 });
