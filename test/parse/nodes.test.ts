@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Neigh } from '../../src/model/neigh.js';
 import type { Route } from '../../src/model/route.js';
+import { blockText, splitTranscript } from '../../src/parse/transcript.js';
 import { dirFileParser, parseArp, parseBrctlShow, parseBridgeFdb, parseRouteN, parserFor } from '../../src/parse/index.js';
 
 const nodesDir = join(import.meta.dirname, '..', '..', 'fixtures', 'nodes');
@@ -22,7 +23,9 @@ function checkDir(dir: string, pod: boolean): void {
       const p = dirFileParser(file);
       expect(p, `no parser for ${file}`).toBeDefined();
       const arg = p!.arg ?? (pod && p!.parser === 'iflink' ? 'eth0' : undefined);
-      expect(() => parserFor(p!.parser)(readFileSync(path, 'utf8'), arg)).not.toThrow();
+      // a file may start with the prompt line of the command that printed it (a grep'd paste): the output follows
+      const outputs = splitTranscript(readFileSync(path, 'utf8')).blocks.map(blockText);
+      for (const text of outputs) expect(() => parserFor(p!.parser)(text, arg)).not.toThrow();
     });
   }
 }
@@ -45,9 +48,11 @@ describe('fixtures/nodes', () => {
     expect(routes.filter((r) => r.dev === 'flannel.1')).toHaveLength(14);
     const route = routes.find((r) => r.dst === '10.27.13.0/24');
     expect(route).toMatchObject({ gateway: '10.27.13.0', dev: 'flannel.1' });
-    const neigh: Neigh[] = parseArp(readFileSync(join(dir, 'arp.txt'), 'utf8'));
+    // arp.txt and bridge-fdb.txt keep the post's grep as a prompt line (the output is filtered): the output follows it
+    const output = (file: string): string => readFileSync(join(dir, file), 'utf8').split('\n').slice(1).join('\n');
+    const neigh: Neigh[] = parseArp(output('arp.txt'));
     expect(neigh).toEqual([expect.objectContaining({ dst: '10.27.13.0', lladdr: '42:32:74:de:24:50', dev: 'flannel.1', state: ['PERMANENT'] })]);
-    const fdb = parseBridgeFdb(readFileSync(join(dir, 'bridge-fdb.txt'), 'utf8'));
+    const fdb = parseBridgeFdb(output('bridge-fdb.txt'));
     expect(fdb).toEqual([expect.objectContaining({ mac: '42:32:74:de:24:50', dst: '10.18.19.129', self: true, state: 'permanent' })]);
     const bridges = parseBrctlShow(readFileSync(join(dir, 'brctl-show.txt'), 'utf8'));
     expect(bridges.map((b) => [b.name, b.interfaces.length])).toEqual([['cni0', 31], ['docker0', 0]]);

@@ -1,0 +1,65 @@
+// Without desired state, the node against itself, as seed 000 checks by hand: every route via the vxlan device
+// has a PERMANENT neighbour for its gateway, every such neighbour's MAC an fdb entry with a dst, and no fdb entry
+// on the device is one no neighbour refers to (a VtepMAC left from an earlier flannel.1). Same codes as the
+// per-lease checks (model/codes.ts). A table not given, or given only filtered (`arp -e | grep X`), proves no
+// absence: what it would have shown is unverified, never a finding.
+import type { Finding } from '../../model/finding.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import { PASTE } from '../collected.js';
+import { evidenceOf } from '../peer-state.js';
+import type { CheckContext } from './context.js';
+import { fdbLine, neighLine, routeLine } from './evidence.js';
+import { type Check, finding } from './finding.js';
+
+/** The step was read only narrowed (a grep, `show dev X` of another device): an entry it lacks may not have been pasted. */
+const filtered = (s: Snapshot, step: string, dev: string): boolean => {
+  const runs = s.commands.filter((c) => c.name === step && c.ok);
+  return runs.length > 0 && runs.every((c) => typeof c.filter === 'string' && c.filter !== `dev ${dev}`);
+};
+
+export const selfCheck: Check = {
+  name: 'neigh/fdb behind each flannel route (no desired state)',
+  run(ctx: CheckContext) {
+    // with desired state the per-lease checks judge every peer against its lease: nothing to add
+    if (ctx.desired) return [];
+    const dev = ctx.vxlanName;
+    const ev = evidenceOf(ctx);
+    const via = [...ctx.routesByDst.values()].flat().filter((r) => r.dev === dev && r.gateway !== undefined);
+    if (!ev.routes) return { findings: [], unverified: [`the route table was not in the data given: paste \`${PASTE.routes}\``] };
+    if (via.length === 0) return [];
+    const out: Finding[] = [];
+    const missing = new Set<string>();
+    const neighPartial = !ev.neigh || filtered(ctx.snapshot, 'ip-neigh', dev);
+    const fdbPartial = !ev.fdb || filtered(ctx.snapshot, 'bridge-fdb', dev);
+    const neighPaste = `\`${PASTE.neigh} dev ${dev}\``;
+    const fdbPaste = `\`${PASTE.fdb} dev ${dev}\``;
+    const referenced = new Set<string>();
+    for (const r of via) {
+      const gw = r.gateway!;
+      const n = ctx.neighByDst.get(gw);
+      if (!n?.lladdr || n.state.includes('INCOMPLETE') || n.state.includes('FAILED')) {
+        if (neighPartial) missing.add(`the neighbour ${gw} on ${dev} (route ${r.dst}) was not in the data given: paste ${neighPaste}`);
+        else out.push(finding(ctx, 'NEIGH_MISSING', `route ${r.dst} via ${gw} dev ${dev} has no neighbour ${gw} with a MAC: packets to it are dropped`, [routeLine(r), ...(n ? [neighLine(n)] : [`ip neigh show dev ${dev}: no entry for ${gw}`])]));
+        continue;
+      }
+      referenced.add(n.lladdr);
+      if (!n.state.includes('PERMANENT')) out.push(finding(ctx, 'NEIGH_NOT_PERMANENT', `neighbour ${gw} on ${dev} is ${n.state.join(',') || 'NONE'}, not PERMANENT: flannel's entry is gone`, [routeLine(r), neighLine(n)]));
+      const entries = ctx.fdbByMac.get(n.lladdr) ?? [];
+      if (entries.some((f) => f.dst !== undefined || f.dstRedacted !== undefined)) continue;
+      if (fdbPartial && entries.length === 0) missing.add(`the fdb entry for ${n.lladdr} (neighbour ${gw}) was not in the data given: paste ${fdbPaste}`);
+      else out.push(finding(ctx, 'FDB_MISSING', `neighbour ${gw} on ${dev} resolves to ${n.lladdr}, which has no fdb entry with a dst: the kernel does not know where to send it`, [neighLine(n), ...(entries.length ? entries.map(fdbLine) : [`bridge fdb show dev ${dev}: no entry for ${n.lladdr}`])]));
+    }
+    // leftovers need both whole tables: an fdb entry no neighbour refers to
+    if (!neighPartial && !fdbPartial) {
+      const liveDsts = new Set([...referenced].flatMap((mac) => (ctx.fdbByMac.get(mac) ?? []).map((f) => f.dst)));
+      for (const [mac, entries] of ctx.fdbByMac) {
+        if (referenced.has(mac) || mac === '00:00:00:00:00:00') continue;
+        for (const f of entries) {
+          if (f.dst !== undefined && liveDsts.has(f.dst)) out.push(finding(ctx, 'FDB_OLD_MAC', `fdb entry ${mac} dst ${f.dst} on ${dev}: no neighbour uses this MAC, the node at ${f.dst} is reached through another (a VtepMAC from an earlier flannel.1)`, [fdbLine(f)]));
+          else out.push(finding(ctx, 'STALE_FDB', `fdb entry ${mac}${f.dst ? ` dst ${f.dst}` : ''} on ${dev}: no neighbour and no route use it`, [fdbLine(f)]));
+        }
+      }
+    }
+    return { findings: out, unverified: [...missing] };
+  },
+};
