@@ -2,6 +2,7 @@
 // answered and those that did not; without a manifest every *.json snapshot in DIR is a node.
 import { readdir } from 'node:fs/promises';
 import { readInputFile } from '../collect/input.js';
+import { printable } from '../model/text.js';
 import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readSnapshotFile } from '../collect/snapshot-file.js';
@@ -71,5 +72,7 @@ function parseManifest(text: string, path: string): ClusterManifest {
   if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === 'object' && n !== null && typeof (n as { name?: unknown }).name === 'string')) {
     throw new UsageError(`${path}: not a cluster manifest (no node list)`);
   }
-  return doc as ClusterManifest;
+  const manifest = doc as ClusterManifest;
+  // names and errors are shown on the terminal (unreachable nodes): escaped, never raw control characters
+  return { ...manifest, nodes: manifest.nodes.map((n) => ({ ...n, name: printable(n.name), ...(n.error !== undefined ? { error: printable(String(n.error)) } : {}) })) };
 }

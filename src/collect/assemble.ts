@@ -1,5 +1,6 @@
 // Shape a Collected record (entries already validated by the parsers) into a Snapshot: merge the link lists by name, derive what a
 // missing tool would have said (brctl show from ip link), pick each pod's interface.
+import { printable } from '../model/text.js';
 import type { Address, BridgeInfo, Link, PodNetns } from '../model/index.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../model/index.js';
 import type { Collected } from './commands.js';
@@ -95,7 +96,7 @@ export function buildSnapshot(c: Collected, source: Snapshot['source'], time: st
   // zod pass over 50,000 routes/neigh/fdb entries would only repeat work (≈250 ms CPU at that size)
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    host: c.host ?? defaultHost,
+    host: printable(c.host ?? defaultHost),
     kernel: c.kernel,
     time,
     source,

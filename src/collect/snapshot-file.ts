@@ -1,6 +1,7 @@
 // Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
 import { UsageError } from '../errors.js';
 import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
+import { printable } from '../model/text.js';
 import { readInputFile } from './input.js';
 import { writeOutputFile } from './output.js';
 
@@ -25,7 +26,8 @@ export function parseSnapshotJson(text: string, where: string): Snapshot {
     const path = issue.path.map(String).join('.') || '(top level)';
     throw new UsageError(`${where}: not a valid flanctl snapshot: ${path}: ${issue.message}`);
   }
-  return parsed.data;
+  // the file is someone else's text: its host name is shown on the terminal
+  return { ...parsed.data, host: printable(parsed.data.host) };
 }
 
 export async function readSnapshotFile(path: string): Promise<Snapshot> {
