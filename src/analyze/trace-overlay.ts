@@ -244,7 +244,11 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   const lease = leaseFor(ctx.leases, dst);
   const hops: TraceHop[] = [];
   const routeProblems: Problem[] = [];
-  if (!route.gateway) routeProblems.push({ code: 'ROUTE_MISMATCH', text: 'an ipip route needs the node IP as gateway' });
+  // with desired state, the lease's route is judged by peer-state, as doctor judges it
+  const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
+  if (ps?.path === 'ipip') {
+    if (ps.route.verdict.ok === false) routeProblems.push({ code: ps.route.verdict.code, text: ps.route.verdict.why });
+  } else if (!route.gateway) routeProblems.push({ code: 'ROUTE_MISMATCH', text: 'an ipip route needs the node IP as gateway' });
   else if (lease && route.gateway !== lease.publicIp) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
   routeProblems.push(...staleRouteProblem(ctx, dst, route));
   hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trace } from '../../src/analyze/trace.js';
 import { type DesiredState, Ip } from '../../src/model/index.js';
+import { runDoctor } from '../../src/analyze/doctor.js';
 import { calicoNode, hdss721, ipipNode1, k8snode028, snap } from './trace-seeds.js';
 
 const codes = (r: ReturnType<typeof trace>) => r.problems;
@@ -64,6 +65,24 @@ describe('trace on the other backends of the seeds', () => {
     const r = trace([ipipNode1()], '10.244.2.2');
     expect(r).toMatchObject({ ok: true, backend: 'ipip', targetNode: { ip: '192.168.0.82' } });
     expect(r.hops.find((h) => h.step === 'mtu')?.detail).toBe('cni0 1480 / flannel.ipip 1480 / ens33 1500');
+  });
+
+  it('ipip (seed 002) with its leases: a route without onlink is ROUTE_MISMATCH in trace as in doctor', () => {
+    // seed 002: node1 192.168.0.81 holds 10.244.1.0/24, node2 192.168.0.82 holds 10.244.2.0/24; flannel's ipip
+    // route is `<subnet> via <public IP> dev flannel.ipip onlink` (reference §1.4)
+    const desired: DesiredState = {
+      leases: [
+        { node: 'node1', subnet: '10.244.1.0/24', publicIp: '192.168.0.81', backendType: 'ipip' },
+        { node: 'node2', subnet: '10.244.2.0/24', publicIp: '192.168.0.82', backendType: 'ipip' },
+      ],
+      problems: [],
+    };
+    expect(trace([ipipNode1()], '10.244.2.2', { desired }).ok).toBe(true);
+    const s = ipipNode1();
+    s.routes = s.routes.map((r) => (r.dst === '10.244.2.0/24' ? { ...r, onlink: false } : r));
+    const r = trace([s], '10.244.2.2', { desired });
+    expect(r.problems).toEqual(['ROUTE_MISMATCH']);
+    expect(runDoctor({ snapshot: s, desired }).findings.map((f) => f.code)).toContain('ROUTE_MISMATCH');
   });
 
   it('local pod (seed 002): cni0 -> vethb74d434d (ifindex 7) -> pod eth0 iflink 7', () => {
