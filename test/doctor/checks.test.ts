@@ -42,6 +42,8 @@ const cases: Case[] = [
   { code: 'VTEP_MAC_MISMATCH', change: (r) => (r.neigh.find((n: Raw) => n.dst === '10.244.2.0').lladdr = '02:00:00:00:00:99') },
   { code: 'NEIGH_NOT_PERMANENT', change: (r) => (r.neigh.find((n: Raw) => n.dst === '10.244.3.0').state = ['REACHABLE']) },
   { code: 'FDB_MISSING', change: (r) => removeWhere(r.fdb, (f) => f.mac === NODE2_MAC) },
+  // `bridge fdb append` left a second destination for node2's VtepMAC: the kernel sends each frame to both
+  { code: 'FDB_DUPLICATE', change: (r) => r.fdb.push({ ...r.fdb.find((f: Raw) => f.mac === NODE2_MAC), dst: '192.168.56.99' }) },
   { code: 'FDB_DST_MISMATCH', change: (r) => (r.fdb.find((f: Raw) => f.mac === NODE3_MAC).dst = '192.168.56.99') },
   { code: 'ROUTE_MISSING', change: (r) => removeWhere(r.routes, (x) => x.dst === '10.244.3.0/24') },
   { code: 'ROUTE_MISMATCH', change: (r) => (r.routes.find((x: Raw) => x.dst === '10.244.2.0/24').gateway = '10.244.2.7') },
