@@ -31,3 +31,23 @@ export async function readInputFile(path: string, what: string, max = MAX_INPUT)
     await fh.close();
   }
 }
+
+/** The deepest nesting of `[`/`{` in JSON text (strings skipped), without recursion. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth);
+    else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return max;
+}
+
+// a snapshot or a node list is a few levels deep; far deeper JSON only overflows the stack of whatever prints it
+export const MAX_JSON_DEPTH = 64;

@@ -2,11 +2,12 @@
 import { UsageError } from '../errors.js';
 import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
 import { printable } from '../model/text.js';
-import { readInputFile } from './input.js';
+import { jsonDepth, MAX_JSON_DEPTH, readInputFile } from './input.js';
 import { writeOutputFile } from './output.js';
 
 /** Check parsed JSON is a snapshot this flanctl reads; `where` names it in the one-line error. */
 export function parseSnapshotJson(text: string, where: string): Snapshot {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new UsageError(`${where}: JSON nested deeper than ${MAX_JSON_DEPTH} levels is not a flanctl snapshot`);
   let data: unknown;
   try {
     data = JSON.parse(text);

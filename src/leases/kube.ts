@@ -1,5 +1,6 @@
 // Leases from Kubernetes Node objects (`kubectl get nodes -o json`): flannel's kube subnet manager keeps them
 // in annotations (reference §3.1) and the subnet in spec.podCIDR(s).
+import { jsonDepth, MAX_JSON_DEPTH } from '../collect/input.js';
 import { z } from 'zod';
 import { ParseError } from '../errors.js';
 import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
@@ -28,6 +29,7 @@ const COMMAND = 'kubectl get nodes -o json';
 
 /** `kubectl get nodes -o json` (a List, or one Node from `kubectl get node X -o json`) -> leases. Pure. */
 export function parseNodesJson(text: string, source = 'nodes-file'): DesiredState {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ParseError(COMMAND, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -2,10 +2,12 @@
 // "cannot read …: undefined" at ~600 MB RSS; a malformed cluster.json was "internal error", exit 3. Each is now
 // a one-line exit 2, read without blocking.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { jsonDepth } from '../../src/collect/input.js';
 import { ROOT, runCli } from './cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'flanctl-inputs-'));
@@ -47,5 +49,19 @@ describe('inputs: regular files of bounded size only', () => {
     rmSync(join(dir, 'cluster.json'));
     execFileSync('mkfifo', [join(dir, 'cluster.json')]);
     refused(['doctor', '--cluster', dir], /not a regular file/);
+  });
+
+  it('JSON nested 200,000 deep in a snapshot or a nodes file (the stack overflowed when printed)', () => {
+    const snap = JSON.parse(readFileSync(SNAP, 'utf8'));
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    writeFileSync(join(tmp, 'deep.json'), JSON.stringify(snap).replace('"links":[{', `"links":[{"deep":${deep},`));
+    refused(['show', 'links', '--snapshot', join(tmp, 'deep.json')], /nested deeper than 64 levels/);
+    writeFileSync(join(tmp, 'deep-nodes.json'), `{"kind":"List","items":[${deep}]}`);
+    refused(['doctor', '--snapshot', SNAP, '--nodes', join(tmp, 'deep-nodes.json')], /nested deeper than 64 levels/);
+  });
+
+  it('jsonDepth counts nesting as JSON.parse sees it (property, against a recursive count of the parsed value)', () => {
+    const depth = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depth)) : 0);
+    fc.assert(fc.property(fc.jsonValue(), (v) => jsonDepth(JSON.stringify(v)) === depth(v)));
   });
 });
