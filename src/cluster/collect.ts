@@ -2,7 +2,8 @@
 //   DIR/<node>.json      the node's Snapshot (same as `flanctl collect -o FILE` on that node)
 //   DIR/raw/<node>/      the raw outputs under their --from-dir names (paste-able into a ticket)
 //   DIR/cluster.json     the manifest: which nodes answered, which did not and why
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { writeOutputFile } from '../collect/output.js';
 import { join } from 'node:path';
 import { loadFromDir } from '../collect/from-dir.js';
 import { writeSnapshotFile } from '../collect/snapshot-file.js';
@@ -71,7 +72,7 @@ export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterM
       ...(r.value?.length ? { failedSteps: r.value } : {}),
     })),
   };
-  await writeFile(join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  await writeOutputFile(join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }
 
@@ -91,7 +92,7 @@ async function collectNode(o: ClusterCollectOptions, name: string, signal: Abort
   await rm(rawDir, { recursive: true, force: true });
   await mkdir(rawDir, { recursive: true });
   // splitRemoteOutput keeps only the step files' names; checked again here because this line writes files
-  for (const out of outputs) if (out.text !== '' && STEP_OF_FILE.has(out.file)) await writeFile(join(rawDir, out.file), out.text);
+  for (const out of outputs) if (out.text !== '' && STEP_OF_FILE.has(out.file)) await writeOutputFile(join(rawDir, out.file), out.text);
   // parsing and assembly are exactly what --from-dir does with the same files
   const { snapshot } = await loadFromDir(rawDir);
   const named: Snapshot = {

@@ -1,6 +1,7 @@
 // Cluster mode's machinery for the services: collect --all over a transport, a cluster directory loaded with its
 // desired state, and the transport that collected a directory rebuilt for repair --apply.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeOutputFile } from '../collect/output.js';
 import { join } from 'node:path';
 import { readInputFile } from '../collect/input.js';
 import { UsageError } from '../errors.js';
@@ -56,9 +57,9 @@ export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> 
     const kube = await discoverKube(o);
     await mkdir(dir, { recursive: true });
     // the nodes' annotations are the leases: kept beside the snapshots as the cluster's desired state
-    await writeFile(join(dir, 'nodes.json'), kube.nodesJson);
+    await writeOutputFile(join(dir, 'nodes.json'), kube.nodesJson);
     // pod names -> IPs and nodes (only those: pod specs can hold secrets), for `trace <pod> <ip> --cluster`
-    await writeFile(join(dir, 'pods.json'), JSON.stringify(kube.podPlaces, null, 2) + '\n');
+    await writeOutputFile(join(dir, 'pods.json'), JSON.stringify(kube.podPlaces, null, 2) + '\n');
     transport = kubeTransport(o, kube);
     reach = { kube: o };
   }
