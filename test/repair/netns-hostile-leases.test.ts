@@ -28,7 +28,8 @@ describeNetns('hostile leases are refused (netns cluster, nodes file)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'flanctl-hostile-'));
   let cluster: LabCluster;
   let ns: string;
-  const routes = (): string => lab.ip(ns, ['-j', 'route', 'show', 'table', 'all']);
+  // IPv4: the IPv6 link-local routes come and go on their own (DAD), the hostile leases are IPv4
+  const routes = (): string => lab.ip(ns, ['-4', '-j', 'route', 'show', 'table', 'all']);
 
   beforeAll(() => {
     cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 1 });
@@ -64,7 +65,8 @@ describeNetns('hostile leases are refused (netns cluster, nodes file)', () => {
     expect(routes()).toBe(beforeRoutes);
     expect(flannelState(lab, ns)).toBe(beforeState);
     // the pods still reach each other
-    expect(lab.ping(cluster.nodes[0].pods[0].netns, cluster.nodes[1].pods[0].ip)).toBe(true);
+    // a few bounded pings: one can be lost on a loaded machine
+    expect([0, 1, 2].some(() => lab.ping(cluster.nodes[0].pods[0].netns, cluster.nodes[1].pods[0].ip))).toBe(true);
   });
 
   it('a route a lease would replace that is not flannel\'s (on eth0) is left alone and listed as ROUTE_NOT_OVERLAY', () => {
