@@ -41,10 +41,8 @@ export const desiredFlags = {
   node: Flags.string({ description: 'name of this node in the leases (default: matched by its addresses)', helpGroup: 'DESIRED STATE' }),
 };
 
-/** The node-state and desired-state flags of trace, whohas, pod-veth, doctor and repair. */
-export const stateFlags = {
-  ...sourceFlags,
-  ...clusterFlag,
+/** Where the leases come from: a nodes file, the kube API or etcd (probe takes these without --subnet-env). */
+export const leaseFlags = {
   nodes: desiredFlags.nodes,
   kube: desiredFlags.kube,
   kubeconfig: desiredFlags.kubeconfig,
@@ -54,5 +52,12 @@ export const stateFlags = {
   'etcd-cafile': desiredFlags['etcd-cafile'],
   'etcd-certfile': desiredFlags['etcd-certfile'],
   'etcd-keyfile': desiredFlags['etcd-keyfile'],
+};
+
+/** The node-state and desired-state flags of trace, whohas, pod-veth, doctor and repair. */
+export const stateFlags = {
+  ...sourceFlags,
+  ...clusterFlag,
+  ...leaseFlags,
   'subnet-env': desiredFlags['subnet-env'],
 };

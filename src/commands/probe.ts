@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import type { ProbeResult } from '../analyze/probe-verdict.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { terminalView } from '../cli/terminal.js';
-import { desiredFlags } from '../cli/flags.js';
+import { leaseFlags } from '../cli/flags.js';
 import { collectAllFlags } from '../cluster/flags.js';
 import { renderProbe } from '../render/probe.js';
 import { toOptions } from '../services/options.js';
@@ -35,15 +35,7 @@ export default class Probe extends BaseCommand {
     'ssh-identity': collectAllFlags['ssh-identity'],
     'ssh-config': collectAllFlags['ssh-config'],
     'ssh-option': collectAllFlags['ssh-option'],
-    nodes: desiredFlags.nodes,
-    kube: desiredFlags.kube,
-    kubeconfig: desiredFlags.kubeconfig,
-    context: desiredFlags.context,
-    etcd: desiredFlags.etcd,
-    'etcd-prefix': desiredFlags['etcd-prefix'],
-    'etcd-cafile': desiredFlags['etcd-cafile'],
-    'etcd-certfile': desiredFlags['etcd-certfile'],
-    'etcd-keyfile': desiredFlags['etcd-keyfile'],
+    ...leaseFlags,
   };
 
   async run(): Promise<ProbeResult> {

@@ -2,6 +2,7 @@
 // options the services take. A flag added to a command and not mapped here reaches no service: the
 // test/services/options.test.ts enumeration catches it.
 import type { ReachFlags } from '../cluster/reach.js';
+import type { CollectAllInput } from '../cluster/service.js';
 import type { DesiredOptions } from '../leases/index.js';
 
 /** The parsed flags of any flanctl command (each command has a subset). */
@@ -85,21 +86,9 @@ export interface RepairOptions extends StateOptions {
   reach: ReachFlags;
 }
 
-export interface CollectAllOptions {
+/** collect --all: the cluster collector's own input, plus the flag that selects it. */
+export interface CollectAllOptions extends CollectAllInput {
   all: boolean;
-  output?: string;
-  'ssh-hosts'?: string;
-  'ssh-identity'?: string;
-  'ssh-config'?: string;
-  'ssh-option'?: string[];
-  kube?: boolean;
-  kubeconfig?: string;
-  context?: string;
-  'flannel-selector'?: string;
-  'flannel-container'?: string;
-  'debug-image'?: string;
-  parallel: number;
-  timeout: number;
 }
 
 export interface CollectOptions extends StateOptions {

@@ -53,7 +53,8 @@ const EFFECT: Record<string, { dir?: string; args: string[]; status: number; std
 // nothing to show without changing a node: the mapper test checks they reach the options
 const MAPPER_ONLY = ['etcd-prefix', 'yes', 'journal-dir'];
 // oclif refuses them next to --cluster (exclusive)
-const EXCLUSIVE = ['netns', 'snapshot', 'from-dir'];
+// --dev names the device of a pasted --from-dir, so it is refused with --cluster as --from-dir is
+const EXCLUSIVE = ['netns', 'snapshot', 'from-dir', 'dev'];
 
 describe('repair --cluster: every flag reaches the cluster path', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
