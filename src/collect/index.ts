@@ -16,7 +16,7 @@ export interface SourceOptions {
 }
 
 export type { Collection } from './live.js';
-export { type BlockReport, loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
+export { loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
 export { readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
 
 /** The live node (or --netns). Imported on demand: reading files runs no program, so it never loads execa (~100 modules). */
