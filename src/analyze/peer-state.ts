@@ -1,7 +1,8 @@
 // One judgement per peer (DESIGN.md): for (node, remote lease, family) what flanneld programs on this node —
 // vxlan: neigh <sn>.0 -> VtepMAC PERMANENT, fdb VtepMAC -> public IP, route <sn> via <sn>.0 dev flannel.1 onlink;
 // vxlan DirectRouting to a directly connected peer and host-gw: route <sn> via <public IP>; ipip: route
-// <sn> via <public IP> dev flannel.ipip onlink (reference §1.2–1.4) — and what the node has. Each part is
+// <sn> via <public IP> dev flannel.ipip onlink (reference §1.2–1.4); the IPv6 half of a dual-stack vxlan node the
+// same on flannel-v6.<VNI> from the lease's v6 fields — and what the node has. Each part is
 // ok, broken (one catalogue code) or unverified (its table was not in the data given). doctor, trace, the
 // cluster matrix and repair's plan all read this, so the same fault gets the same code everywhere.
 import type { Code } from '../model/codes.js';
@@ -9,13 +10,13 @@ import type { FdbEntry } from '../model/fdb.js';
 import type { Lease } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
 import { absenceProves, collected, PASTE } from './collected.js';
 import { isKnownDown } from './link-state.js';
 
-/** IPv6 (flannel-v6.<VNI>, FLANNEL_IPV6_SUBNET) is another family of the same judgement, not built yet. */
-export type Family = 'v4';
+export type Family = 'v4' | 'v6';
 
 export type Verdict = { ok: true } | { ok: false; code: Code; why: string } | { ok: null; missing: string };
 
@@ -66,6 +67,7 @@ const sameRoute = (r: Route, want: WantRoute): boolean => r.gateway === want.gat
 
 /** The tables this node's snapshot has: a table it does not have leaves its parts unverified. */
 export interface Evidence {
+  family: Family;
   routes: boolean;
   neigh: boolean;
   fdb: boolean;
@@ -78,6 +80,7 @@ export interface Evidence {
 export function evidenceOf(ctx: CheckContext): Evidence {
   const s = ctx.snapshot;
   return {
+    family: 'v4',
     routes: collected(s, 'routes'),
     neigh: collected(s, 'neigh'),
     fdb: collected(s, 'fdb'),
@@ -86,33 +89,57 @@ export function evidenceOf(ctx: CheckContext): Evidence {
   };
 }
 
+/** One family's vxlan device and the tables keyed as its leases spell them. */
+interface Tables {
+  dev: string;
+  neighByDst: Map<string, Neigh>;
+  fdbByMac: Map<string, FdbEntry[]>;
+  routesByDst: Map<string, Route[]>;
+}
+
+/** A lease's half for one family: its subnet, public IP and VtepMAC. */
+interface Half {
+  subnet: string;
+  publicIp: string;
+  mac?: string;
+}
+
+const judgeRoute = (t: Tables, ev: Evidence, want: WantRoute): PeerState['route'] => {
+  const dev = t.dev;
+  const routes = t.routesByDst.get(want.dst) ?? [];
+  if (!ev.routes) return { want, seen: [], verdict: unverified(ev.family === 'v6' ? 'the IPv6 route table' : 'the route table', ev.family === 'v6' ? 'ip -6 route show' : PASTE.routes) };
+  const gone = want.dev === dev && (ev.vxlanGone || ev.vxlanDown);
+  const shown = `${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}${want.onlink ? ' onlink' : ''}`;
+  if (routes.length === 0 || gone) return { want, seen: routes, verdict: broken('ROUTE_MISSING', `no route ${shown}${gone && routes.length ? ` (${dev} is down or gone)` : ''}`) };
+  if (!routes.some((r) => sameRoute(r, want))) return { want, seen: routes, verdict: broken('ROUTE_MISMATCH', `the route to ${want.dst} is not ${shown}`) };
+  return { want, seen: routes, verdict: OK };
+};
+
 /** What this node should have for `lease` and what it has. undefined when a vxlan lease has no VtepMAC. */
 export function peerState(ctx: CheckContext, lease: Lease, direct: boolean, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
-  const dev = ctx.vxlanName;
-  const routes = ctx.routesByDst.get(lease.subnet) ?? [];
-  const judgeRoute = (want: WantRoute): PeerState['route'] => {
-    if (!ev.routes) return { want, seen: [], verdict: unverified('the route table', PASTE.routes) };
-    const gone = want.dev === dev && (ev.vxlanGone || ev.vxlanDown);
-    const shown = `${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}${want.onlink ? ' onlink' : ''}`;
-    if (routes.length === 0 || gone) return { want, seen: routes, verdict: broken('ROUTE_MISSING', `no route ${shown}${gone && routes.length ? ` (${dev} is down or gone)` : ''}`) };
-    if (!routes.some((r) => sameRoute(r, want))) return { want, seen: routes, verdict: broken('ROUTE_MISMATCH', `the route to ${want.dst} is not ${shown}`) };
-    return { want, seen: routes, verdict: OK };
-  };
-
+  const t: Tables = { dev: ctx.vxlanName, neighByDst: ctx.neighByDst, fdbByMac: ctx.fdbByMac, routesByDst: ctx.routesByDst };
   if (lease.backendType === 'ipip') {
-    return { lease, family: 'v4', path: 'ipip', route: judgeRoute({ dst: lease.subnet, gateway: lease.publicIp, dev: direct ? undefined : 'flannel.ipip', onlink: true }) };
+    return { lease, family: 'v4', path: 'ipip', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, dev: direct ? undefined : 'flannel.ipip', onlink: true }) };
   }
   if (lease.backendType !== 'vxlan' || direct) {
-    return { lease, family: 'v4', path: direct ? 'direct' : 'host-gw', route: judgeRoute({ dst: lease.subnet, gateway: lease.publicIp, onlink: false }) };
+    return { lease, family: 'v4', path: direct ? 'direct' : 'host-gw', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, onlink: false }) };
   }
-  if (!lease.vtepMac) return undefined;
-  const gw = subnetAddress(lease.subnet);
-  const mac = lease.vtepMac;
-  const state: PeerState = { lease, family: 'v4', path: 'vxlan', route: judgeRoute({ dst: lease.subnet, gateway: gw, dev, onlink: true }) };
+  return vxlanState(t, ev, lease, { subnet: lease.subnet, publicIp: lease.publicIp, mac: lease.vtepMac });
+}
 
-  const n = ctx.neighByDst.get(gw);
+/** vxlan: neigh, fdb and route on the family's device. undefined without a VtepMAC. */
+function vxlanState(t: Tables, ev: Evidence, lease: Lease, half: Half, routeVerdict?: Verdict): PeerState | undefined {
+  if (!half.mac) return undefined;
+  const dev = t.dev;
+  const gw = subnetAddress(half.subnet);
+  const mac = half.mac;
+  const wantRoute: WantRoute = { dst: half.subnet, gateway: gw, dev, onlink: true };
+  const route = routeVerdict ? { want: wantRoute, seen: t.routesByDst.get(half.subnet) ?? [], verdict: routeVerdict } : judgeRoute(t, ev, wantRoute);
+  const state: PeerState = { lease, family: ev.family, path: 'vxlan', route };
+
+  const n = t.neighByDst.get(gw);
   let neigh: Verdict;
-  if (!ev.neigh) neigh = unverified('the neighbour table', `${PASTE.neigh} dev ${dev}`);
+  if (!ev.neigh) neigh = unverified('the neighbour table', `${ev.family === 'v6' ? 'ip -6 neigh show' : PASTE.neigh} dev ${dev}`);
   // an entry the kernel made while ARPing (INCOMPLETE/FAILED, no lladdr) means flannel's entry is missing (§2.4)
   else if (!n || ev.vxlanGone || ev.vxlanDown || !n.lladdr || n.state.includes('INCOMPLETE') || n.state.includes('FAILED'))
     neigh = broken('NEIGH_MISSING', `no neighbour ${gw} -> ${mac} on ${dev}${n && !ev.vxlanGone && !ev.vxlanDown ? ' (only the kernel\'s unanswered ARP entry)' : ''}`);
@@ -121,15 +148,15 @@ export function peerState(ctx: CheckContext, lease: Lease, direct: boolean, ev: 
   else neigh = OK;
   state.neigh = { want: { ip: gw, mac }, seen: n, verdict: neigh };
 
-  const entries = ctx.fdbByMac.get(mac) ?? [];
+  const entries = t.fdbByMac.get(mac) ?? [];
   const dsts: string[] = [...new Set(entries.map((f) => f.dst ?? 'no dst'))];
   let fdb: Verdict;
   if (!ev.fdb) fdb = unverified('the fdb table', `${PASTE.fdb} dev ${dev}`);
-  else if (entries.length === 0 || ev.vxlanGone) fdb = broken('FDB_MISSING', `no fdb entry ${mac} dst ${lease.publicIp} on ${dev}`);
-  else if (!dsts.includes(lease.publicIp)) fdb = broken('FDB_DST_MISMATCH', `fdb entry ${mac} on ${dev} points to ${dsts.join(',')}, the peer's public IP is ${lease.publicIp}`);
+  else if (entries.length === 0 || ev.vxlanGone) fdb = broken('FDB_MISSING', `no fdb entry ${mac} dst ${half.publicIp} on ${dev}`);
+  else if (!dsts.includes(half.publicIp)) fdb = broken('FDB_DST_MISMATCH', `fdb entry ${mac} on ${dev} points to ${dsts.join(',')}, the peer's public IP is ${half.publicIp}`);
   else if (dsts.length > 1) fdb = broken('FDB_DUPLICATE', `${mac} on ${dev} has ${dsts.length} destinations (${dsts.join(', ')}): the kernel sends a copy to each`);
   else fdb = OK;
-  state.fdb = { want: { mac, dst: lease.publicIp }, seen: entries, verdict: fdb };
+  state.fdb = { want: { mac, dst: half.publicIp }, seen: entries, verdict: fdb };
   return state;
 }
 
@@ -155,6 +182,65 @@ export function peerStates(ctx: CheckContext): PeerStates {
     const s = peerState(ctx, lease, connected.some((net) => cidrContains(net, lease.publicIp)), ev);
     if (s) out.peers.push(s);
     else out.unusable.push(lease);
+  }
+  return out;
+}
+
+/** flannel-v6.<VNI>: the IPv6 vxlan device of a dual-stack node. */
+export const v6DeviceName = (ctx: CheckContext): string => {
+  const own = ctx.leases?.local;
+  return `flannel-v6.${own?.vni6 ?? own?.vni ?? ctx.netConf?.Backend?.VNI ?? 1}`;
+};
+
+/** The v6 device's tables, keyed by RFC 5952 addresses as the v6 lease fields are. */
+function tables6(ctx: CheckContext, dev: string): Tables {
+  const s = ctx.snapshot;
+  const t: Tables = { dev, neighByDst: new Map(), fdbByMac: new Map(), routesByDst: new Map() };
+  for (const n of s.neigh) {
+    const dst = n.dev === dev ? normalizeIPv6(n.dst) : undefined;
+    if (dst) t.neighByDst.set(dst, n);
+  }
+  for (const f of s.fdb) {
+    if (f.dev !== dev || !f.self || f.master) continue;
+    // normalizing a valid address keeps it one
+    const entry = f.dst === undefined ? f : { ...f, dst: (normalizeIPv6(f.dst) ?? f.dst) as FdbEntry['dst'] };
+    t.fdbByMac.set(f.mac, [...(t.fdbByMac.get(f.mac) ?? []), entry]);
+  }
+  for (const r of s.routes) {
+    const dst = r.table === 'main' && r.type === 'unicast' ? normalizeSubnet6(r.dst) : undefined;
+    if (!dst) continue;
+    const route = r.gateway === undefined ? r : { ...r, gateway: normalizeIPv6(r.gateway) ?? r.gateway };
+    t.routesByDst.set(dst, [...(t.routesByDst.get(dst) ?? []), route]);
+  }
+  return t;
+}
+
+/**
+ * The IPv6 half of a dual-stack vxlan node: every remote vxlan lease with a full v6 half (subnet6, public-ipv6,
+ * VtepMAC6), judged like IPv4 on flannel-v6.<VNI> with gateway `<subnet6 address>`. The route table counts as
+ * read only when it holds IPv6 routes (`ip route` shows none; `ip -6 route` must be pasted or collected).
+ */
+export function peerStates6(ctx: CheckContext): PeerState[] {
+  const dev = v6DeviceName(ctx);
+  const t = tables6(ctx, dev);
+  const link = ctx.links.get(dev);
+  const s = ctx.snapshot;
+  const ev: Evidence = {
+    family: 'v6',
+    routes: t.routesByDst.size > 0,
+    neigh: collected(s, 'neigh'),
+    fdb: collected(s, 'fdb'),
+    vxlanGone: !link && absenceProves(s),
+    vxlanDown: link !== undefined && isKnownDown(link),
+  };
+  // with DirectRouting a peer on a connected network gets a route via its public-ipv6 instead: not judged yet
+  const direct: Verdict | undefined = directRoutingOn(ctx) ? { ok: null, missing: `with DirectRouting on, the IPv6 routes on ${dev} are not checked` } : undefined;
+  const out: PeerState[] = [];
+  for (const lease of ctx.leases?.remotes ?? []) {
+    const subnet = lease.backendType === 'vxlan' && lease.subnet6 ? normalizeSubnet6(lease.subnet6) : undefined;
+    if (!subnet || !lease.publicIpv6) continue;
+    const state = vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 }, direct);
+    if (state) out.push(state);
   }
   return out;
 }
