@@ -24,7 +24,8 @@ export default class Trace extends BaseCommand {
 
   static args = {
     ip: Args.string({ description: 'destination IPv4 address (a pod IP); with --cluster and a second argument: the source pod (IP or name)', required: true }),
-    destination: Args.string({ description: 'with --cluster: the destination IP, traced from the source pod\'s node', required: false }),
+    // stdin belongs to `--from-dir -` (a pasted ticket): oclif would otherwise take it as this missing argument
+    destination: Args.string({ description: 'with --cluster: the destination IP, traced from the source pod\'s node', required: false, ignoreStdin: true }),
   };
 
   static flags = {

@@ -1,9 +1,11 @@
 // The seed posts pasted as transcripts (fixtures/tickets/, line breaks restored) give the same trace answers as the
 // fixture directories restored from the same posts by hand (fixtures/nodes/*): every verdict, problem and device.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { trace } from '../../src/analyze/trace.js';
 import { loadSnapshots, loadSources } from '../../src/collect/index.js';
 import type { Snapshot } from '../../src/model/index.js';
+import { cliEntry, runCli } from '../collect/cli.js';
 
 const answer = (snaps: Snapshot[], ip: string) => {
   const r = trace(snaps, ip);
@@ -57,5 +59,16 @@ describe('seed posts as transcripts', () => {
       'ip-neigh (only filtered: grep 10.27.13.0) — paste `ip neigh show dev flannel.1`',
       'bridge-fdb (only filtered: grep 42:32:74:de:24:50) — paste `bridge fdb show dev flannel.1`',
     ]);
+  });
+});
+
+describe('a paste on stdin (--from-dir -)', () => {
+  it('trace reads the seed 000 paste from stdin as from the file (oclif leaves stdin to --from-dir)', () => {
+    cliEntry();
+    const paste = readFileSync('fixtures/tickets/seed-000-k8snode028.txt', 'utf8');
+    const r = runCli(['trace', '10.27.13.5', '--from-dir', '-', '--json'], { input: paste });
+    expect(r.status, r.stderr).toBe(0);
+    // route 10.27.13.0/24 via flannel.1 -> arp 42:32:74:de:24:50 -> fdb dst 10.18.19.129, as the post walks it
+    expect(r.json).toMatchObject({ ok: true, backend: 'vxlan', targetNode: { ip: '10.18.19.129', vtepMac: '42:32:74:de:24:50' } });
   });
 });
