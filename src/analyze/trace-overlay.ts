@@ -111,15 +111,16 @@ function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string,
 // one CheckContext per node and desired state: peer-state reads the node's tables through it
 const contexts = new WeakMap<NodeIndex, CheckContext>();
 
-/** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program). */
-export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease): PeerState | undefined {
+/** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
+ * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting). */
+export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false): PeerState | undefined {
   if (!ctx.leases || ownLease(node, ctx.leases) === lease) return undefined;
   let c = contexts.get(node);
   if (!c) {
     c = buildContext({ snapshot: node.snap, desired: ctx.leases.state });
     contexts.set(node, c);
   }
-  return peerState(c, lease, false);
+  return peerState(c, lease, direct);
 }
 
 /** The neigh and fdb hops as peer-state judged them. */
@@ -276,7 +277,11 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   const gw = route.gateway!;
   const lease = leaseFor(ctx.leases, dst);
   const problems: Problem[] = [];
-  if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
+  // with desired state, the lease's route is judged by peer-state, as doctor judges it
+  const ps = lease ? peerStateOf(ctx, node, lease, directRouting) : undefined;
+  if (ps?.path === 'host-gw' || ps?.path === 'direct') {
+    if (ps.route.verdict.ok === false) problems.push({ code: ps.route.verdict.code, text: ps.route.verdict.why });
+  } else if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
   const viaGw = node.routes.lookup(gw);
   problems.push(...staleRouteProblem(ctx, dst, route));
   if (viaGw.kind === 'route' && viaGw.route?.gateway && !route.onlink) problems.push({ code: 'ROUTE_GATEWAY_NOT_DIRECT', text: `${gw} is itself reached via ${viaGw.route.gateway}: host-gw needs the nodes on one L2 network` });

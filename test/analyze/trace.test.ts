@@ -111,6 +111,15 @@ describe('trace on the other backends of the seeds', () => {
     expect(r.hops[0].problem).toBe('ROUTE_MISSING');
   });
 
+  it('a host-gw route via another gateway in seed 003 gets the code doctor gives it (peer-state)', () => {
+    const s = hdss721();
+    const desired: DesiredState = { leases: [{ subnet: '172.7.21.0/24', publicIp: '10.4.7.21', backendType: 'host-gw' }, { subnet: '172.7.22.0/24', publicIp: '10.4.7.23', backendType: 'host-gw' }], problems: [] };
+    const r = trace([s], '172.7.22.3', { desired });
+    expect(r.hops[0].problem).toBe('ROUTE_MISMATCH');
+    const doctor = runDoctor({ snapshot: s, desired });
+    expect(doctor.findings.filter((f) => f.code.startsWith('ROUTE_')).map((f) => f.code)).toEqual(['ROUTE_MISMATCH']);
+  });
+
   it('calico /32 routes (seed 004) lead straight to the cali veth; blackhole is named', () => {
     const r = trace([calicoNode()], '10.244.169.65');
     expect(r.backend).toBe('local');
