@@ -1,8 +1,9 @@
 // probe --ssh-hosts: reach the probe's target node over ssh and read its state, exactly as `collect --all` does
 // for one node (the same remote script and parsers), so its devices can be listened on too.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readInputFile } from '../collect/input.js';
 import { readSnapshotFile } from '../collect/snapshot-file.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -27,9 +28,7 @@ export interface TargetNode {
 
 /** The hosts-file entry for the target node (by its lease name, else by its IP), and its state read over ssh. */
 export async function reachTargetNode(f: SshFlags, target: { ip: string; name?: string }, timeoutSec: number): Promise<TargetNode> {
-  const text = await readFile(f.hosts, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${f.hosts}: ${e.code === 'ENOENT' ? 'no such file' : e.code}`);
-  });
+  const text = await readInputFile(f.hosts, '--ssh-hosts');
   const targets = parseHostsFile(text, f.hosts);
   const t = targets.find((x) => x.name === target.name) ?? targets.find((x) => x.host === target.ip || x.name === target.ip);
   if (!t) throw new UsageError(`${f.hosts} has no entry for the target node ${target.name ?? ''} (${target.ip})`.replace(' ()', ''), 'add it, by name or by IP');

@@ -1,6 +1,6 @@
 // Cluster mode's machinery for the services: collect --all over a transport, a cluster directory loaded with its
 // desired state, and the transport that collected a directory rebuilt for repair --apply.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { writeOutputFile } from '../collect/output.js';
 import { join } from 'node:path';
 import { readInputFile } from '../collect/input.js';
@@ -44,9 +44,7 @@ export async function collectAll(f: CollectAllInput): Promise<CollectAllResult> 
   let transport: Transport;
   let reach: Reach;
   if (f['ssh-hosts']) {
-    const text = await readFile(f['ssh-hosts'], 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${f['ssh-hosts']}: ${error.code === 'ENOENT' ? 'no such file' : error.code}`);
-    });
+    const text = await readInputFile(f['ssh-hosts'], '--ssh-hosts');
     const sshConfig = { configFile: f['ssh-config'], identity: f['ssh-identity'], options: f['ssh-option'], connectTimeout: Math.min(10, f.timeout) };
     const targets = parseHostsFile(text, f['ssh-hosts']);
     transport = sshTransport(targets, sshConfig);

@@ -3,13 +3,14 @@
 // (parse/transcript.ts), each recognised by its command line, content or conventional name (parse/detect.ts)
 // and parsed leniently. Different hostnames in the prompts give one node each. Nothing is skipped silently:
 // every block is reported (`show sources`) with what it was read as, or why not.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { FlanctlError, UsageError } from '../errors.js';
 import type { CommandResult, DesiredState, PodNetns } from '../model/index.js';
 import { FILE_NAMES, recognise, recogniseName, type Recognised, type SourceKind, type Unrecognised } from '../parse/detect.js';
 import { isIfname } from '../model/net.js';
 import { blockText, splitTranscript } from '../parse/transcript.js';
+import { MAX_INPUT, readInputFile } from './input.js';
 import { redactWgDump } from '../parse/wg-dump.js';
 import { buildSnapshot } from './assemble.js';
 import { type Collected, emptyCollected } from './commands.js';
@@ -54,27 +55,14 @@ interface Input {
   pod?: string;
 }
 
-const MAX_INPUT = 64 * 1024 * 1024;
-
-async function readText(path: string): Promise<string> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new UsageError(`cannot read ${path}: not a regular file`);
-    if (info.size > MAX_INPUT) throw new UsageError(`cannot read ${path}: larger than 64 MiB`);
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (error instanceof FlanctlError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file or directory' : code}`);
-  }
-}
+const readText = (path: string): Promise<string> => readInputFile(path, 'paste');
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > MAX_INPUT) throw new UsageError('stdin: more than 64 MiB');
+    if (size > MAX_INPUT) throw new UsageError(`stdin: more than ${MAX_INPUT / 1024 / 1024} MiB`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,8 +1,8 @@
 // The one loader behind trace, whohas, pod-veth, doctor and repair: snapshots from the source options,
 // leases from the desired-state options (or pasted in a --from-dir: nodes.json, kubectl get nodes; or a cluster directory).
-import { readFile } from 'node:fs/promises';
 import type { ClusterDir } from '../cluster/dir.js';
 import { loadSnapshots, type SourcesLoad } from '../collect/index.js';
+import { readInputFile } from '../collect/input.js';
 import { UsageError } from '../errors.js';
 import { loadDesiredState } from '../leases/index.js';
 import type { DesiredState, Snapshot } from '../model/index.js';
@@ -26,7 +26,7 @@ export async function loadState(o: StateOptions): Promise<LoadedState> {
       // --subnet-env is one node's file: with a cluster directory, the node --node names
       const target = o.node !== undefined ? state.snapshots.find((s) => s.host === o.node) : state.snapshots.length === 1 ? state.snapshots[0] : undefined;
       if (!target) throw new UsageError('--subnet-env with --cluster is one node\'s file: name that node with --node NAME (as in the directory)');
-      target.subnetEnv = parseSubnetEnv(await readText(o.subnetEnv));
+      target.subnetEnv = parseSubnetEnv(await readInputFile(o.subnetEnv, '--subnet-env'));
     }
     return state;
   }
@@ -39,7 +39,7 @@ export async function loadState(o: StateOptions): Promise<LoadedState> {
   } finally {
     progress.done();
   }
-  if (o.subnetEnv !== undefined && snapshots[0]) snapshots[0].subnetEnv = parseSubnetEnv(await readText(o.subnetEnv));
+  if (o.subnetEnv !== undefined && snapshots[0]) snapshots[0].subnetEnv = parseSubnetEnv(await readInputFile(o.subnetEnv, '--subnet-env'));
   const desired = (await loadDesiredState(o.desired)) ?? pasted;
   return { snapshots, desired };
 }
@@ -50,8 +50,3 @@ export function warnSources(load: SourcesLoad): DesiredState | undefined {
   return load.desired;
 }
 
-async function readText(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${file}: ${e.code ?? e.message}`);
-  });
-}

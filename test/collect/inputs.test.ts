@@ -33,6 +33,18 @@ describe('inputs: regular files of bounded size only', () => {
     refused(['doctor', '--snapshot', SNAP, '--nodes', fifo], /not a regular file/);
   });
 
+  it('a FIFO as a pasted file, --subnet-env or --ssh-hosts', () => {
+    refused(['trace', '10.244.2.3', '--from-dir', fifo], /not a regular file/);
+    refused(['doctor', '--snapshot', SNAP, '--subnet-env', fifo], /not a regular file/);
+    refused(['collect', '--all', '-o', join(tmp, 'out'), '--ssh-hosts', fifo], /not a regular file/);
+    // a FIFO beside real outputs in a directory is listed as not read, and the rest is read
+    const dir = join(tmp, 'paste');
+    cpSync(join(ROOT, 'fixtures/nodes/k8snode028'), dir, { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'more.txt')]);
+    const r = runCli(['trace', '10.27.13.5', '--from-dir', dir, '--json'], { timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+  });
+
   it('/dev/zero and a 600 MiB file', () => {
     refused(['doctor', '--snapshot', '/dev/zero'], /not a regular file/);
     refused(['doctor', '--snapshot', SNAP, '--nodes', big], /600 MiB is over the 256 MiB limit/);
