@@ -10,6 +10,7 @@ import type { FdbEntry } from '../model/fdb.js';
 import type { Lease } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
+import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
@@ -39,7 +40,7 @@ export interface PeerState {
   fdb?: { want: { mac: string; dst: string }; seen: FdbEntry[]; verdict: Verdict };
 }
 
-/** Backends whose per-peer state is not neigh/fdb/route, and why. */
+/** Backends whose per-peer state is not neigh/fdb/route, and why (wireguard's is judged by wireguardPeerState). */
 export const UNSUPPORTED_BACKENDS: Record<string, string> = {
   wireguard: 'per-peer state is WireGuard peers (`wg show`), not neigh/fdb/route',
   udp: 'flanneld forwards in userspace through flannel0: no per-peer kernel entries',
@@ -271,4 +272,36 @@ export function staleEntries(ctx: CheckContext): StaleEntries {
     for (const f of entries) (f.dst && ips.has(f.dst) ? out.oldMacFdb : out.fdb).push(f);
   }
   return out;
+}
+
+// The wireguard backend (pkg/backend/wireguard): one peer per remote lease on flannel-wg, with the lease's
+// PublicKey, endpoint <public-ip>:<Port> (Port 0 or absent: this device's listen port) and allowed-ips the lease
+// subnet (Mode separate; auto mode adds the v6 subnet). doctor's check and trace both read this.
+export const WG_DEVICE = 'flannel-wg';
+export const WG_DEFAULT_PORT = 51820;
+
+export interface WgProblem {
+  code: Extract<Code, 'WG_PEER_MISSING' | 'WG_PEER_KEY_MISMATCH' | 'WG_ENDPOINT_MISMATCH' | 'WG_ALLOWED_IPS_MISMATCH'>;
+  text: string;
+}
+
+/** The endpoint flannel programs for a lease. */
+export const wantEndpoint = (lease: Lease, dev: WgDevice): { ip: string; port: number } => ({ ip: lease.publicIp, port: lease.wgPort ?? (dev.listenPort || WG_DEFAULT_PORT) });
+
+/** What is wrong with `dev`'s peer for `lease` (empty: as flannel programs it), and the peer judged. */
+export function wireguardPeerState(dev: WgDevice, lease: Lease): { peer?: WgPeer; problems: WgProblem[] } {
+  const who = lease.node ?? lease.subnet;
+  const peer = dev.peers.find((p) => p.publicKey === lease.publicKey);
+  if (!peer) {
+    const other = dev.peers.find((p) => p.allowedIps.includes(lease.subnet));
+    if (other) return { peer: other, problems: [{ code: 'WG_PEER_KEY_MISMATCH', text: `the peer for ${lease.subnet} has key ${other.publicKey}, the lease of ${who} says ${lease.publicKey}: no handshake can succeed` }] };
+    return { problems: [{ code: 'WG_PEER_MISSING', text: `${dev.name} has no peer with ${who}'s key ${lease.publicKey}` }] };
+  }
+  const problems: WgProblem[] = [];
+  const want = wantEndpoint(lease, dev);
+  if (peer.endpointIp !== want.ip || peer.endpointPort !== want.port) {
+    problems.push({ code: 'WG_ENDPOINT_MISMATCH', text: `peer ${who} has endpoint ${peer.endpoint ?? '(none)'}, its lease says ${want.ip}:${want.port}` });
+  }
+  if (!peer.allowedIps.includes(lease.subnet)) problems.push({ code: 'WG_ALLOWED_IPS_MISMATCH', text: `peer ${who} has allowed-ips ${peer.allowedIps.join(',') || '(none)'}, not its lease ${lease.subnet}` });
+  return { peer, problems };
 }

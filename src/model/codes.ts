@@ -48,7 +48,7 @@ export const CODES = {
   IPIP_DEVICE_MISSING: { severity: 'error', summary: 'flannel.ipip does not exist', fix: RESTART },
   IPIP_DEVICE_DOWN: { severity: 'error', summary: 'flannel.ipip is down', fix: 'ip link set flannel.ipip up' },
   IPIP_CONFIG: { severity: 'error', summary: "the ipip device's local address is not an address of this node", fix: RESTART },
-  // the wireguard backend (analyze/wireguard-peers): flannel-wg's peers against the leases
+  // the wireguard backend (analyze/peer-state, wireguardPeerState): flannel-wg's peers against the leases
   WG_DEVICE_MISSING: { severity: 'error', summary: 'flannel-wg is not a WireGuard device here: no overlay traffic leaves or enters this node', fix: RESTART },
   WG_KEY_MISMATCH: { severity: 'error', summary: "flannel-wg's public key is not the one this node's lease announces", fix: RESTART },
   WG_PORT_MISMATCH: { severity: 'error', summary: "flannel-wg's listen port is not the one this node's lease announces", fix: RESTART },

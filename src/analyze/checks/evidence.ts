@@ -6,6 +6,7 @@ import type { Lease } from '../../model/lease.js';
 import type { Link } from '../../model/link.js';
 import type { Neigh } from '../../model/neigh.js';
 import type { Route } from '../../model/route.js';
+import type { WgPeer } from '../../model/wireguard.js';
 
 export function neighLine(n: Neigh): string {
   return ['ip neigh:', n.dst, 'dev', n.dev, n.lladdr ? `lladdr ${n.lladdr}` : '', ...n.state].filter(Boolean).join(' ');
@@ -54,4 +55,9 @@ export function addrLine(a: Address): string {
 export function leaseLine(l: Lease): string {
   const data = l.vtepMac || l.vni !== undefined ? ` VNI ${l.vni ?? '?'} VtepMAC ${l.vtepMac ?? '?'}` : '';
   return `lease ${l.node ?? l.subnet}: ${l.subnet} public-ip ${l.publicIp} ${l.backendType}${data}${l.source ? ` (${l.source})` : ''}`;
+}
+
+export function wgPeerLine(dev: string, p: WgPeer): string {
+  const hs = p.latestHandshake === 0 ? 'never' : new Date(p.latestHandshake * 1000).toISOString();
+  return `wg show ${dev}: peer ${p.publicKey} endpoint ${p.endpoint ?? '(none)'} allowed-ips ${p.allowedIps.join(',') || '(none)'} latest-handshake ${hs}`;
 }

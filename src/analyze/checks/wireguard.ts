@@ -1,9 +1,9 @@
 // The wireguard backend's per-peer state (reference §1.5): every remote lease's PublicKey / endpoint / subnet as a
 // peer of flannel-wg, and this node's own key and port as its lease announces them. Repair does not program peers.
 import type { Finding } from '../../model/finding.js';
-import { judgePeer, peerLine, WG_DEFAULT_PORT, WG_DEVICE, wantEndpoint } from '../wireguard-peers.js';
+import { WG_DEFAULT_PORT, WG_DEVICE, wantEndpoint, wireguardPeerState } from '../peer-state.js';
 import { remoteLeases } from './context.js';
-import { leaseLine } from './evidence.js';
+import { leaseLine, wgPeerLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
 
 const FIX = 'restart flanneld on this node (it re-adds every peer from the leases); flanctl repair does not program WireGuard peers';
@@ -35,16 +35,16 @@ export const wireguardCheck: Check = {
         out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${lease.node ?? lease.subnet} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
         continue;
       }
-      const { peer, problems } = judgePeer(dev, lease);
+      const { peer, problems } = wireguardPeerState(dev, lease);
       if (peer) judged.add(peer.publicKey);
-      const ev = [leaseLine(lease), ...(peer ? [peerLine(WG_DEVICE, peer)] : [`wg show ${WG_DEVICE}: no peer ${lease.publicKey}`])];
+      const ev = [leaseLine(lease), ...(peer ? [wgPeerLine(WG_DEVICE, peer)] : [`wg show ${WG_DEVICE}: no peer ${lease.publicKey}`])];
       const want = wantEndpoint(lease, dev);
       const fix = `wg set ${WG_DEVICE} peer ${lease.publicKey} endpoint ${want.ip}:${want.port} allowed-ips ${lease.subnet} (or ${FIX})`;
       for (const p of problems) out.push(finding(ctx, p.code, p.text, ev, fix));
     }
     const keys = new Set(leases.map((l) => l.publicKey));
     for (const p of dev.peers) {
-      if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [peerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
+      if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [wgPeerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
     }
     return out;
   },
