@@ -30,6 +30,15 @@ export function collected(s: Snapshot, table: Table): boolean {
 }
 
 /**
+ * Was the table read only narrowed (`arp -e | grep X`, `show dev` of another device than `dev`)? Its entries are
+ * facts; an entry it lacks may simply not have been pasted, so its absence is unverified, never a finding.
+ */
+export function partial(s: Snapshot, table: Table, dev: string): boolean {
+  const runs = s.commands.filter((c) => c.ok && STEPS[table].includes(c.name));
+  return runs.length > 0 && runs.every((c) => typeof c.filter === 'string' && c.filter !== `dev ${dev}`);
+}
+
+/**
  * Does a device's absence from the link list prove it is gone? Yes for state read from a node; not for saved
  * outputs from a ticket, which are often one grep'd line of `ip link` (trace and doctor judge it alike).
  */

@@ -10,11 +10,12 @@ import type { FdbEntry } from '../model/fdb.js';
 import type { Lease } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
+import type { Snapshot } from '../model/snapshot.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
-import { absenceProves, collected, PASTE } from './collected.js';
+import { absenceProves, collected, PASTE, partial } from './collected.js';
 import { isKnownDown } from './link-state.js';
 
 export type Family = 'v4' | 'v6';
@@ -72,11 +73,19 @@ export interface Evidence {
   routes: boolean;
   neigh: boolean;
   fdb: boolean;
+  /** tables read only narrowed (a grep, `show dev` of another device): what they lack is unverified */
+  partial: { routes: boolean; neigh: boolean; fdb: boolean };
   /** the vxlan device is known to be gone (the link list was read): none of its entries exist */
   vxlanGone: boolean;
   /** known to be down: the kernel dropped its routes and neighbours (flannel's permanent fdb entries stay) */
   vxlanDown: boolean;
 }
+
+const partialTables = (s: Snapshot, dev: string): Evidence['partial'] => ({
+  routes: partial(s, 'routes', dev),
+  neigh: partial(s, 'neigh', dev),
+  fdb: partial(s, 'fdb', dev),
+});
 
 export function evidenceOf(ctx: CheckContext): Evidence {
   const s = ctx.snapshot;
@@ -85,6 +94,7 @@ export function evidenceOf(ctx: CheckContext): Evidence {
     routes: collected(s, 'routes'),
     neigh: collected(s, 'neigh'),
     fdb: collected(s, 'fdb'),
+    partial: partialTables(s, ctx.vxlanName),
     vxlanGone: !ctx.vxlan && absenceProves(s),
     vxlanDown: ctx.vxlan !== undefined && isKnownDown(ctx.vxlan),
   };
@@ -110,6 +120,7 @@ const judgeRoute = (t: Tables, ev: Evidence, want: WantRoute): PeerState['route'
   const routes = t.routesByDst.get(want.dst) ?? [];
   if (!ev.routes) return { want, seen: [], verdict: unverified(ev.family === 'v6' ? 'the IPv6 route table' : 'the route table', ev.family === 'v6' ? 'ip -6 route show' : PASTE.routes) };
   const gone = want.dev === dev && (ev.vxlanGone || ev.vxlanDown);
+  if (routes.length === 0 && !gone && ev.partial.routes) return { want, seen: [], verdict: unverified(`a route to ${want.dst} (only a filtered route table was given)`, ev.family === 'v6' ? 'ip -6 route show' : PASTE.routes) };
   const shown = `${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}${want.onlink ? ' onlink' : ''}`;
   if (routes.length === 0 || gone) return { want, seen: routes, verdict: broken('ROUTE_MISSING', `no route ${shown}${gone && routes.length ? ` (${dev} is down or gone)` : ''}`) };
   if (!routes.some((r) => sameRoute(r, want))) return { want, seen: routes, verdict: broken('ROUTE_MISMATCH', `the route to ${want.dst} is not ${shown}`) };
@@ -140,7 +151,9 @@ function vxlanState(t: Tables, ev: Evidence, lease: Lease, half: Half, routeVerd
 
   const n = t.neighByDst.get(gw);
   let neigh: Verdict;
-  if (!ev.neigh) neigh = unverified('the neighbour table', `${ev.family === 'v6' ? 'ip -6 neigh show' : PASTE.neigh} dev ${dev}`);
+  const neighPaste = `${ev.family === 'v6' ? 'ip -6 neigh show' : PASTE.neigh} dev ${dev}`;
+  if (!ev.neigh) neigh = unverified('the neighbour table', neighPaste);
+  else if (!n && ev.partial.neigh && !ev.vxlanGone && !ev.vxlanDown) neigh = unverified(`a neighbour for ${gw} (only a filtered neighbour table was given)`, neighPaste);
   // an entry the kernel made while ARPing (INCOMPLETE/FAILED, no lladdr) means flannel's entry is missing (§2.4)
   else if (!n || ev.vxlanGone || ev.vxlanDown || !n.lladdr || n.state.includes('INCOMPLETE') || n.state.includes('FAILED'))
     neigh = broken('NEIGH_MISSING', `no neighbour ${gw} -> ${mac} on ${dev}${n && !ev.vxlanGone && !ev.vxlanDown ? ' (only the kernel\'s unanswered ARP entry)' : ''}`);
@@ -153,6 +166,7 @@ function vxlanState(t: Tables, ev: Evidence, lease: Lease, half: Half, routeVerd
   const dsts: string[] = [...new Set(entries.map((f) => f.dst ?? 'no dst'))];
   let fdb: Verdict;
   if (!ev.fdb) fdb = unverified('the fdb table', `${PASTE.fdb} dev ${dev}`);
+  else if (entries.length === 0 && ev.partial.fdb && !ev.vxlanGone) fdb = unverified(`an fdb entry for ${mac} (only a filtered fdb table was given)`, `${PASTE.fdb} dev ${dev}`);
   else if (entries.length === 0 || ev.vxlanGone) fdb = broken('FDB_MISSING', `no fdb entry ${mac} dst ${half.publicIp} on ${dev}`);
   else if (!dsts.includes(half.publicIp)) fdb = broken('FDB_DST_MISMATCH', `fdb entry ${mac} on ${dev} points to ${dsts.join(',')}, the peer's public IP is ${half.publicIp}`);
   else if (dsts.length > 1) fdb = broken('FDB_DUPLICATE', `${mac} on ${dev} has ${dsts.length} destinations (${dsts.join(', ')}): the kernel sends a copy to each`);
@@ -231,6 +245,7 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
     routes: t.routesByDst.size > 0,
     neigh: collected(s, 'neigh'),
     fdb: collected(s, 'fdb'),
+    partial: partialTables(s, dev),
     vxlanGone: !link && absenceProves(s),
     vxlanDown: link !== undefined && isKnownDown(link),
   };

@@ -32,9 +32,8 @@ describe('trace on the seed nodes: the answers a reader of the post gives', () =
   });
 
   // The post shows `arp -e | grep 10.29.13.0`: one line, not the table. Whether 10.27.3.0 has a neighbour is not
-  // in the paste, so the neigh hop should be unverified and the trace not broken. It fails today because the
-  // fixture's arp.txt carries an `arp -e` header line, which makes the grep look like the whole table.
-  it.fails('k8snode028 -> 10.27.3.3: the neighbour for 10.27.3.0 is not in the post (a grep), so not a finding', async () => {
+  // in the paste, so the neigh hop is unverified and the trace not broken.
+  it('k8snode028 -> 10.27.3.3: the neighbour for 10.27.3.0 is not in the post (a grep), so not a finding', async () => {
     const r = trace(await dir('k8snode028'), '10.27.3.3');
     expect(firstBroken(r)).toBeUndefined();
     expect(r.ok).toBeNull();

@@ -16,9 +16,10 @@ describe('trace / whohas / pod-veth --json from the CLI', () => {
     const ok = cli(['trace', '10.27.13.5', '--from-dir', K8S, '--json']);
     expect(ok.status).toBe(0);
     expect(ok.json).toEqual(plain(trace(snaps, '10.27.13.5')));
-    const broken = cli(['trace', '10.27.3.3', '--from-dir', K8S, '--json']);
+    // seed 001: route -n (the whole table) has nothing for 172.33.31.0 inside FLANNEL_NETWORK 172.33.0.0/16
+    const broken = cli(['trace', '172.33.31.2', '--from-dir', 'fixtures/nodes/centos-node1', '--json']);
     expect(broken.status).toBe(1);
-    expect(broken.json.hops.find((h: { ok: boolean }) => !h.ok).problem).toBe('NEIGH_MISSING');
+    expect(broken.json.hops.find((h: { ok: boolean }) => h.ok === false).problem).toBe('NO_ROUTE');
     const bad = cli(['trace', '10.27.3', '--from-dir', K8S]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('flanctl: not an IPv4 address: "10.27.3" (trace takes a pod IP, e.g. 10.244.3.7)\n');

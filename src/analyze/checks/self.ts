@@ -4,18 +4,11 @@
 // per-lease checks (model/codes.ts). A table not given, or given only filtered (`arp -e | grep X`), proves no
 // absence: what it would have shown is unverified, never a finding.
 import type { Finding } from '../../model/finding.js';
-import type { Snapshot } from '../../model/snapshot.js';
-import { PASTE } from '../collected.js';
+import { PASTE, partial } from '../collected.js';
 import { evidenceOf } from '../peer-state.js';
 import type { CheckContext } from './context.js';
 import { fdbLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
-
-/** The step was read only narrowed (a grep, `show dev X` of another device): an entry it lacks may not have been pasted. */
-const filtered = (s: Snapshot, step: string, dev: string): boolean => {
-  const runs = s.commands.filter((c) => c.name === step && c.ok);
-  return runs.length > 0 && runs.every((c) => typeof c.filter === 'string' && c.filter !== `dev ${dev}`);
-};
 
 export const selfCheck: Check = {
   name: 'neigh/fdb behind each flannel route (no desired state)',
@@ -29,8 +22,8 @@ export const selfCheck: Check = {
     if (via.length === 0) return [];
     const out: Finding[] = [];
     const missing = new Set<string>();
-    const neighPartial = !ev.neigh || filtered(ctx.snapshot, 'ip-neigh', dev);
-    const fdbPartial = !ev.fdb || filtered(ctx.snapshot, 'bridge-fdb', dev);
+    const neighPartial = !ev.neigh || partial(ctx.snapshot, 'neigh', dev);
+    const fdbPartial = !ev.fdb || partial(ctx.snapshot, 'fdb', dev);
     const neighPaste = `\`${PASTE.neigh} dev ${dev}\``;
     const fdbPaste = `\`${PASTE.fdb} dev ${dev}\``;
     const referenced = new Set<string>();
