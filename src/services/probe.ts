@@ -1,7 +1,7 @@
 // flanctl probe: read the node, trace the destination, listen on every hop the trace names, send a tagged
 // probe from the pod's namespace, decode what each capture heard and say where it stopped.
 import { randomInt } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSea } from 'node:sea';
 import { podVeth } from '../analyze/pod-veth.js';
@@ -11,6 +11,7 @@ import { runDoctor } from '../analyze/doctor.js';
 import { type HopObservation, type NodeFindings, type ProbeResult, probeVerdict, type SenderReport } from '../analyze/probe-verdict.js';
 import { trace } from '../analyze/trace.js';
 import { collectLive } from '../collect/index.js';
+import { writeOutputFile } from '../collect/output.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { loadDesiredState } from '../leases/index.js';
 import type { DesiredState, Snapshot } from '../model/index.js';
@@ -143,5 +144,6 @@ async function writeCaptures(dir: string, plan: ProbePlan, pcaps: Buffer[]): Pro
   await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot create ${dir}: ${e.code ?? e.message}`);
   });
-  for (const [i, h] of plan.hops.entries()) await writeFile(join(dir, `${i + 1}-${h.node}-${h.device}.pcap`.replace(/[^A-Za-z0-9_.-]/g, "_")), pcaps[i]);
+  // write-then-rename: a full disk or a kill leaves the previous capture of that name whole, never a half file
+  for (const [i, h] of plan.hops.entries()) await writeOutputFile(join(dir, `${i + 1}-${h.node}-${h.device}.pcap`.replace(/[^A-Za-z0-9_.-]/g, '_')), pcaps[i]);
 }

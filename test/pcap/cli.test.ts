@@ -1,11 +1,13 @@
 // The decode command end to end (built CLI): exit codes, stdin, JSON shape, filters, --write-inner read back
 // by tcpdump and tshark. `npm test` builds before running vitest.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../collect/cli.js';
+import { isRoot } from '../netns/lab.js';
+import { itNeeding } from '../netns/needs.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const fx = (name: string): string => join(root, 'fixtures/pcap', name);
@@ -31,6 +33,22 @@ describe('flanctl decode', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^flanctl: not a capture/);
     expect(flanctl([join(tmp, 'missing.pcap')]).status).toBe(2);
+  });
+
+  // issue 16 item 15: a capture the user may not read was "internal error", exit 3
+  itNeeding(isRoot(), 'root (to run the CLI as an unprivileged user with setpriv)')('a capture the user may not read: one line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flanctl-eacces-'));
+    try {
+      chmodSync(dir, 0o755);
+      const cap = join(dir, 'root-only.pcap');
+      copyFileSync(fx('ipip-node1.pcap'), cap);
+      chmodSync(cap, 0o600);
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(root, 'bin/run.js'), 'decode', cap], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`flanctl: permission denied: ${cap}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads stdin (-), gzip, and finds the anomalies (exit 1)', () => {

@@ -116,6 +116,7 @@ async function nextChunk(it: AsyncIterator<Buffer>, gzip = false): Promise<Buffe
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new CaptureError(`no such file: ${err.path ?? ''}`);
     if (err.code === 'EISDIR') throw new CaptureError('is a directory, not a capture');
+    if (err.code === 'EACCES' || err.code === 'EPERM') throw new CaptureError(`permission denied: ${err.path ?? ''}`);
     throw e;
   }
 }
