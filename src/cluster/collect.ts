@@ -12,7 +12,7 @@ import { fanOut, type NodeState } from './fanout.js';
 import type { SshTarget } from './hosts.js';
 import type { KubeOptions } from './kube.js';
 import type { SshOptions } from './ssh.js';
-import { newNonce, REMOTE_SCRIPT, splitRemoteOutput, STEP_OF_FILE } from './remote-script.js';
+import { foreignSections, newNonce, REMOTE_SCRIPT, splitRemoteOutput, STEP_OF_FILE } from './remote-script.js';
 import type { Transport } from './transport.js';
 
 export const MANIFEST = 'cluster.json';
@@ -27,6 +27,8 @@ export interface ManifestNode {
   ms: number;
   /** steps that ran but failed on the node (missing tool, no file): the snapshot lacks them */
   failedSteps?: string[];
+  /** sections the node printed under names that are no step file (escaped): not saved */
+  foreignSections?: string[];
 }
 
 /** How the nodes were reached: `repair --cluster --apply` goes back the same way. */
@@ -69,7 +71,8 @@ export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterM
       ms: r.ms,
       ...(r.ok ? { file: `${fileName(r.name)}.json` } : { error: r.error }),
       ...(r.timedOut ? { timedOut: true } : {}),
-      ...(r.value?.length ? { failedSteps: r.value } : {}),
+      ...(r.value?.failed.length ? { failedSteps: r.value.failed } : {}),
+      ...(r.value?.foreign.length ? { foreignSections: r.value.foreign } : {}),
     })),
   };
   await writeOutputFile(join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
@@ -79,8 +82,8 @@ export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterM
 /** Node names become file names: keep them to one path component. */
 export const fileName = (node: string): string => node.replace(/[^A-Za-z0-9_.:-]/g, '_').replace(/^\.+/, '_');
 
-/** Collect one node; returns the steps that failed there. */
-async function collectNode(o: ClusterCollectOptions, name: string, signal: AbortSignal): Promise<string[]> {
+/** Collect one node; returns the steps that failed there and the names of the sections that are no step. */
+async function collectNode(o: ClusterCollectOptions, name: string, signal: AbortSignal): Promise<{ failed: string[]; foreign: string[] }> {
   const nonce = newNonce();
   const r = await o.transport.runScript(name, REMOTE_SCRIPT, [nonce], signal);
   const outputs = splitRemoteOutput(r.stdout, nonce);
@@ -102,5 +105,5 @@ async function collectNode(o: ClusterCollectOptions, name: string, signal: Abort
     commands: outputs.map((s) => ({ name: STEP_OF_FILE.get(s.file) ?? s.file, file: s.file, ok: s.ok, form: 'remote', ...(s.error ? { error: s.error } : {}) })),
   };
   await writeSnapshotFile(join(o.outDir, `${fileName(name)}.json`), named);
-  return outputs.filter((s) => !s.ok).map((s) => s.file);
+  return { failed: outputs.filter((s) => !s.ok).map((s) => s.file), foreign: foreignSections(r.stdout, nonce) };
 }

@@ -4,6 +4,7 @@
 // nonce we generate (hex). It is fed on stdin to `sh -s -- NONCE`, so nothing is ever quoted for a shell.
 import { randomBytes } from 'node:crypto';
 import { HOSTNAME_STEP, STEPS, type Step } from '../collect/commands.js';
+import { printable } from '../model/text.js';
 
 /** Outputs that are files, not programs, on a node; read with cat, saved under their --from-dir names. */
 const FILE_STEPS: Step[] = [
@@ -62,6 +63,11 @@ export function splitRemoteOutput(stdout: string, nonce: string): StepOutput[] {
     if (s.ok || !byFile.get(s.file)?.ok) byFile.set(s.file, s);
   }
   return [...byFile.values()];
+}
+
+/** The names of the sections that are no step file (a hostile or broken node's), escaped: they are reported, never saved. Pure. */
+export function foreignSections(stdout: string, nonce: string): string[] {
+  return [...new Set(splitSections(stdout, nonce).map((s) => s.file).filter((file) => !STEP_OF_FILE.has(file)))].map(printable);
 }
 
 function splitSections(stdout: string, nonce: string): StepOutput[] {
