@@ -24,8 +24,8 @@ export interface FakeApi {
 
 export interface FakeApiOptions {
   nodesJson: string;
-  /** node name -> network namespace; a flannel pod is listed for each */
-  podNodes: Map<string, { netns: string; hostIp: string }>;
+  /** node name -> network namespace; a flannel pod is listed for each. `wrapper`: a program the pod runs the exec'd command under (a hostile node's) */
+  podNodes: Map<string, { netns: string; hostIp: string; wrapper?: string[] }>;
   /** workload pods, listed by `kubectl get pods --all-namespaces` without a selector */
   appPods?: { namespace: string; name: string; ip: string; node: string }[];
   /** serve fixtures/kube-api/configmap-flannel.json at /api/v1/configmaps (flannel's net-conf.json) */
@@ -44,7 +44,7 @@ export async function startFakeApi(o: FakeApiOptions): Promise<FakeApi> {
   const requests: string[] = [];
   const posted: string[] = [];
   const pods = flannelPodList(o.podNodes);
-  const byPod = new Map([...o.podNodes].map(([node, v]) => [`kube-flannel-ds-${node}`, v.netns]));
+  const byPod = new Map([...o.podNodes].map(([node, v]) => [`kube-flannel-ds-${node}`, v]));
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const path = (req.url ?? '').split('?')[0];
@@ -85,16 +85,16 @@ export async function startFakeApi(o: FakeApiOptions): Promise<FakeApi> {
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
     requests.push(`${req.method} ${req.url} (upgrade)`);
     const m = /^\/api\/v1\/namespaces\/kube-flannel\/pods\/([^/]+)\/exec\?(.*)$/.exec(req.url ?? '');
-    const netns = m && byPod.get(m[1]);
+    const pod = m && byPod.get(m[1]);
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-    if (!m || !netns || !protocols.includes('v5.channel.k8s.io')) {
+    if (!m || !pod || !protocols.includes('v5.channel.k8s.io')) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const command = new URLSearchParams(m[2]).getAll('command');
     const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`);
-    execSession(socket, netns, command);
+    execSession(socket, pod.netns, [...(pod.wrapper ?? []), ...command]);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

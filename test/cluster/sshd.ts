@@ -36,8 +36,8 @@ export class SshLab {
     return ns;
   }
 
-  /** Start sshd in `ns` on `ip`:22 and wait until it listens. */
-  async start(ns: string, ip: string, name: string): Promise<void> {
+  /** Start sshd in `ns` on `ip`:22 and wait until it listens; `extra` lines end its config (a ForceCommand). */
+  async start(ns: string, ip: string, name: string, extra: string[] = []): Promise<void> {
     const conf = join(this.dir, `sshd_${name}.conf`);
     writeFileSync(
       conf,
@@ -54,6 +54,7 @@ export class SshLab {
         'KbdInteractiveAuthentication no',
         'MaxStartups 100',
         'LogLevel ERROR',
+        ...extra,
         '',
       ].join('\n'),
     );

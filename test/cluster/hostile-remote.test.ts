@@ -1,0 +1,130 @@
+// Issue 16 item 1 over the real transports: a node runs the collect script, then prints sections of its own
+// choosing under the nonce its command line carries (it receives it), named ../../../<victim>/pwned, an
+// absolute path and step names with a NUL or a slash. `flanctl collect --all` (the built CLI) must write nothing
+// outside its output directory (the filesystem says so) and name each bad section in one line.
+// Over ssh: the node's real sshd runs the script under a ForceCommand; over kubectl: the flannel pod of the
+// recorded-API server (kube-api.ts) runs the exec'd command under the same wrapper.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { STEP_OF_FILE } from '../../src/cluster/remote-script.js';
+import { cliEntry, runCli } from '../collect/cli.js';
+import { buildFlannelCluster, type LabCluster, nodesJson } from '../netns/flannel-cluster.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
+import { type FakeApi, kubeconfigFor, startFakeApi } from './kube-api.js';
+import { SshLab } from './sshd.js';
+
+/** Where the hostile sections aim: a directory of its own, beside the output directory's parent's. */
+const victim = mkdtempSync(join(tmpdir(), 'fct-victim-'));
+afterAll(() => rmSync(victim, { recursive: true, force: true }));
+
+/** The section names the node prints (as printf %b reads them: \0 is a NUL), relative ones climbing from DIR/raw/node1/. */
+const hostileNames = (out: string): string[] => {
+  const up = '../'.repeat(out.split('/').filter(Boolean).length + 2);
+  return [`${up}${victim.slice(1)}/pwned`, `${victim}/pwned-abs`, `hostname.txt\\0${up}${victim.slice(1)}/pwned-nul`, `ip-link.txt/../${up}${victim.slice(1)}/pwned-slash`];
+};
+/** The same names as flanctl reports them: the NUL escaped. */
+const reported = (out: string): string[] => hostileNames(out).map((n) => n.replace('\\0', '\\x00'));
+
+/** A wide terminal: the report's lines are not wrapped. */
+const WIDE = { ...process.env, COLUMNS: '1000' };
+
+/** The wrapper a hostile node runs its command under: the command itself (the real collect), then its own sections. */
+function writeWrapper(dir: string, names: string[]): string {
+  const path = join(dir, 'hostile.sh');
+  writeFileSync(
+    path,
+    [
+      '"$@"',
+      // the nonce is the command's last argument (sh -s -- NONCE)
+      'for m; do :; done',
+      ...names.map((n) => `printf '\\n@@flanctl-%s begin %b\\nowned\\n@@flanctl-%s end %b 0 \\n' "$m" '${n}' "$m" '${n}'`),
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** What collect --all left behind: the victim directory empty, node1's raw files all step files, one line per bad section. */
+function expectContained(r: { status?: number; exitCode?: number; stdout: string; stderr: string }, out: string): void {
+  // the filesystem first: a run that wrote there and then failed still shows it
+  expect(readdirSync(victim)).toEqual([]);
+  expect(r.status ?? r.exitCode).toBe(0);
+  expect(r.stderr).toBe('');
+  for (const name of ['pwned', 'pwned-abs', 'pwned-nul', 'pwned-slash']) expect(existsSync(join(victim, name))).toBe(false);
+  const raw = readdirSync(join(out, 'raw', 'node1'));
+  expect(raw.filter((f) => !STEP_OF_FILE.has(f))).toEqual([]);
+  // the real outputs are kept: hostname.txt is the node's own, not the hostile section's text
+  expect(readFileSync(join(out, 'raw', 'node1', 'hostname.txt'), 'utf8')).not.toContain('owned');
+  expect(raw).toContain('ip-link.txt');
+  const bad = r.stdout.split('\n').filter((l) => l.startsWith('  ! '));
+  expect(bad).toEqual(reported(out).map((n) => `  ! node1  printed a section named "${n}", which is no step file: not saved`));
+  const manifest = JSON.parse(readFileSync(join(out, 'cluster.json'), 'utf8'));
+  expect(manifest.nodes.map((n: { name: string; ok: boolean; foreignSections?: string[] }) => [n.name, n.ok, n.foreignSections])).toEqual([
+    ['node1', true, reported(out)],
+    ['node2', true, undefined],
+  ]);
+}
+
+describeNetns('collect --all over real sshd: a hostile node writes nothing outside DIR', () => {
+  const lab = new Lab('hssh');
+  let ssh: SshLab;
+  let cluster: LabCluster;
+  let out: string;
+
+  beforeAll(async () => {
+    ssh = new SshLab(lab);
+    cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 0 });
+    ssh.addClient(cluster);
+    out = join(ssh.dir, 'out');
+    const wrapper = writeWrapper(ssh.dir, hostileNames(out));
+    // sshd runs the forced command with the user's shell: $SSH_ORIGINAL_COMMAND splits into the wrapper's arguments
+    await ssh.start(cluster.nodes[0].netns, cluster.nodes[0].ip, 'node1', [`ForceCommand /bin/sh ${wrapper} $SSH_ORIGINAL_COMMAND`]);
+    await ssh.start(cluster.nodes[1].netns, cluster.nodes[1].ip, 'node2');
+  });
+  afterAll(() => {
+    ssh?.stop();
+    lab.teardown();
+  });
+
+  it('node1 is collected from its real outputs; its four bad sections are reported, none written', () => {
+    const hosts = join(ssh.dir, 'hosts.txt');
+    // an ansible inventory: the nodes are named node1 and node2, as in the manifest
+    writeFileSync(hosts, cluster.nodes.map((n) => `${n.name} ansible_host=${n.ip} ansible_user=root`).join('\n') + '\n');
+    const r = runCli(['collect', '--all', '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--timeout', '20', '-o', out], { prefix: ['ip', 'netns', 'exec', ssh.clientNs], env: WIDE });
+    expectContained(r, out);
+  });
+});
+
+describeNetns('collect --all --kube (real kubectl): a hostile flannel pod writes nothing outside DIR', () => {
+  const lab = new Lab('hkub');
+  const dir = mkdtempSync(join(tmpdir(), 'fct-hkube-'));
+  let cluster: LabCluster;
+  let api: FakeApi;
+  let kubeconfig: string;
+  const out = join(dir, 'out');
+
+  beforeAll(async () => {
+    cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 0 });
+    const wrapper = writeWrapper(dir, hostileNames(out));
+    const podNodes = new Map(cluster.nodes.map((n, i) => [n.name, { netns: n.netns, hostIp: n.ip, ...(i === 0 ? { wrapper: ['/bin/sh', wrapper] } : {}) }]));
+    api = await startFakeApi({ nodesJson: nodesJson(cluster), podNodes });
+    kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigFor(api.url));
+  });
+  afterAll(async () => {
+    await api?.close();
+    lab.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('node1 is collected from its real outputs; its four bad sections are reported, none written', async () => {
+    // the API server runs in this process: the CLI runs asynchronously (runCli's spawnSync would starve it)
+    const [node, ...cli] = cliEntry();
+    const r = await execa(node, [...cli, 'collect', '--all', '--kube', '--kubeconfig', kubeconfig, '--context', 'fake', '--timeout', '30', '-o', out], { reject: false, env: WIDE });
+    expectContained(r, out);
+  });
+});
