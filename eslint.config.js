@@ -68,7 +68,7 @@ export default tseslint.config(
     rules: restrict([...exec, ...net], ['collect/runner.js']),
   },
   {
-    files: ['src/parse/**/*.ts', 'src/analyze/**/*.ts', 'src/render/**/*.ts', 'src/repair/plan.ts'],
+    files: ['src/parse/**/*.ts', 'src/analyze/**/*.ts', 'src/render/**/*.ts', 'src/repair/plan.ts', 'src/repair/verify.ts'],
     rules: restrict([...exec, ...net, ...files], EDGE_MODULES),
   },
 );

@@ -18,11 +18,16 @@ function options(words: string[], flags: string[]): { kv: Map<string, string>; f
 
 const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : /^\d{1,10}$/.test(v) ? Number(v) : NaN);
 
-function route(verb: string, rest: string[]): c.Cmd {
+/** The words after `ip route replace|del` back into the spec they were built from. */
+export function routeSpecOf(rest: string[]): c.RouteSpec {
   const [dst, ...more] = rest;
   const { kv, flags } = options(more, ['onlink']);
   for (const k of kv.keys()) if (!['via', 'dev', 'metric', 'src', 'proto', 'scope', 'mtu'].includes(k)) throw new c.UnsafeValue(`route option ${k}`);
-  const spec: c.RouteSpec = { dst, gateway: kv.get('via'), dev: kv.get('dev'), onlink: flags.has('onlink'), metric: num(kv.get('metric')), src: kv.get('src'), proto: kv.get('proto'), scope: kv.get('scope'), mtu: num(kv.get('mtu')) };
+  return { dst, gateway: kv.get('via'), dev: kv.get('dev'), onlink: flags.has('onlink'), metric: num(kv.get('metric')), src: kv.get('src'), proto: kv.get('proto'), scope: kv.get('scope'), mtu: num(kv.get('mtu')) };
+}
+
+function route(verb: string, rest: string[]): c.Cmd {
+  const spec = routeSpecOf(rest);
   if (verb === 'replace') return c.routeReplace(spec);
   if (verb === 'del') return c.routeDel(spec);
   throw new c.UnsafeValue(`route ${verb}`);
