@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
-import { type CommandResult, isIfname, type Link, type Snapshot } from '../model/index.js';
+import { type CommandResult, type FdbEntry, isIfname, type Link, type Neigh, type Route, type Snapshot } from '../model/index.js';
 import { parseCniConflist, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot, podFromAddr } from './assemble.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
@@ -233,4 +233,16 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     if (error instanceof FlanctlError) throw error;
     throw new EnvironmentError(`collected state does not fit the snapshot model: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   }
+}
+
+const TABLE_STEPS = { routes: 'ip-route', neigh: 'ip-neigh', fdb: 'bridge-fdb' } as const;
+
+/** Some of what repair touches (main-table routes, neighbours, fdb), read once for repair --undo's re-check. A table whose step failed is undefined. */
+export async function collectRepairTables(tables: (keyof typeof TABLE_STEPS)[], netns?: string): Promise<{ routes?: Route[]; neigh?: Neigh[]; fdb?: FdbEntry[]; errors: string[] }> {
+  const c = emptyCollected();
+  const names: string[] = tables.map((t) => TABLE_STEPS[t]);
+  const steps = STEPS.filter((s) => names.includes(s.name));
+  await Promise.all(steps.map((s) => runStep(s, c, new Map(), netns)));
+  const errors = c.commands.filter((r) => !r.ok).map((r) => `${r.name}: ${r.error ?? 'failed'}`);
+  return { routes: c.routes, neigh: c.neigh, fdb: c.fdb, errors };
 }

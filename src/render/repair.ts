@@ -43,7 +43,9 @@ export function renderRepair(r: RepairOutcome, view: View = {}): string {
 
 export function renderUndo(r: UndoOutcome, view: View = {}): string {
   const u = r.undo;
-  return fitText([`undid repair ${u.journalId} on ${u.node}${u.netns ? ` (netns ${u.netns})` : ''}: ${u.restored} command(s)`, ...u.commands.map((c) => `  ${c}`), ...u.errors.map((e) => `  failed: ${e}`)].join('\n'), view.width);
+  const check = u.verified ? 're-checked: the kernel holds the recorded state' : u.mismatches.length ? `re-checked: ${u.mismatches.length} object(s) not as recorded` : 're-check incomplete: a table could not be read';
+  const lines = [`undid repair ${u.journalId} on ${u.node}${u.netns ? ` (netns ${u.netns})` : ''}: ${u.restored} command(s)`, ...u.commands.map((c) => `  ${c}`), ...u.errors.map((e) => `  failed: ${e}`), ...u.mismatches.map((m) => `  not restored: ${m}`), check];
+  return fitText(lines.join('\n'), view.width);
 }
 
 export function renderClusterPlan(plans: RepairPlan[], unreachable: { name: string; error: string }[], desiredFrom: string, manifest: ClusterManifest | undefined): string {

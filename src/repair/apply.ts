@@ -8,12 +8,14 @@ import { rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { collectRepairTables } from '../collect/live.js';
 import { which } from '../collect/runner.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { type Cmd, programPrefix, render } from '../model/fix.js';
 import { type Journal, newJournalId, readJournal, writeJournal } from './journal.js';
 import { acquireLock } from './lock.js';
 import type { RepairPlan } from './plan.js';
+import { tablesNeeded, verifyUndo } from './verify.js';
 
 export interface ApplyResult {
   journalId: string;
@@ -136,10 +138,23 @@ export interface UndoResult {
   restored: number;
   commands: string[];
   errors: string[];
+  /** the kernel, read after the undo, holds every neigh/fdb/route as the journal recorded it before the repair (false too when a table could not be read) */
+  verified: boolean;
+  /** each object that is not as recorded: what was expected, what the kernel shows */
+  mismatches: string[];
 }
 
 // iproute2's answers when the object to delete does not exist
 const ABSENT = /No such file or directory|No such process|Cannot find device|Cannot assign requested address/;
+
+/** Read the tables the undo touched once (still under the lock) and compare; a table that cannot be read is an error. */
+async function recheck(cmds: Cmd[], netns: string | undefined, errors: string[]): Promise<{ mismatches: string[]; complete: boolean }> {
+  const needed = tablesNeeded(cmds);
+  if (needed.length === 0) return { mismatches: [], complete: true };
+  const tables = await collectRepairTables(needed, netns);
+  errors.push(...tables.errors.map((e) => `re-check: ${e}`));
+  return { mismatches: verifyUndo(cmds, tables), complete: tables.errors.length === 0 };
+}
 
 /** Put back what journal `id` (default: the newest) touched, newest action first. Keeps going past failures. */
 export async function undoJournal(dir: string, id?: string, now = new Date()): Promise<UndoResult> {
@@ -165,10 +180,12 @@ export async function undoJournal(dir: string, id?: string, now = new Date()): P
         else errors.push(`${render(failed, journal.netns).command}: ${f.error}`);
       }
     }
+    const { mismatches, complete } = await recheck(cmds, journal.netns, errors);
     journal.status = 'undone';
     journal.undone = { time: now.toISOString(), restored, errors };
     await writeJournal(dir, journal);
-    const result: UndoResult = { journalId: journal.id, node: journal.node, restored, commands: cmds.map((c) => render(c, journal.netns).command), errors };
+    const verified = complete && mismatches.length === 0;
+    const result: UndoResult = { journalId: journal.id, node: journal.node, restored, commands: cmds.map((c) => render(c, journal.netns).command), errors, verified, mismatches };
     if (journal.netns !== undefined) result.netns = journal.netns;
     return result;
   } finally {

@@ -110,7 +110,8 @@ async function undo(dir: string, id?: string): Promise<ServiceResult<UndoOutcome
   const { undoJournal } = await import('../repair/apply.js');
   const r = await undoJournal(dir, id);
   const doc: RepairJson = { applied: r.errors.length === 0, node: r.node, journal: r.journalId, actions: [], skipped: [], undo: r };
-  return { result: { kind: 'undo', doc, undo: r }, exit: r.errors.length ? 3 : 0 };
+  // errors (a command or the re-check could not run) are the environment's; a state not as recorded is a problem
+  return { result: { kind: 'undo', doc, undo: r }, exit: r.errors.length ? 3 : r.mismatches.length ? 1 : 0 };
 }
 
 /**

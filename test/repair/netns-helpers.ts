@@ -91,5 +91,7 @@ export function repairCycle(env: CycleEnv, code: string, expectVitest: typeof im
   const undo = cli(['repair', '--undo', apply.json.journal, '--json'], { journalDir: env.journalDir, inNetns: env.inNetns });
   expect(undo.status, undo.stderr + undo.stdout).toBe(0);
   expect(undo.json.undo.errors).toEqual([]);
+  expect(undo.json.undo.mismatches).toEqual([]);
+  expect(undo.json.undo.verified).toBe(true);
   expect(flannelState(env.lab, env.ns), 'undo restores the state before the repair').toBe(pre);
 }

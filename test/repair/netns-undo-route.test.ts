@@ -37,5 +37,27 @@ describeNetns('repair --undo restores a route exactly (netns cluster)', () => {
     const undo = cli(['repair', '--undo', apply.json.journal, '--json'], { journalDir: join(tmp, 'journal') });
     expect(undo.status, undo.stderr).toBe(0);
     expect(show()).toBe(before);
+    // the re-check read the same kernel object back and found it as recorded
+    expect(undo.json.undo).toMatchObject({ verified: true, mismatches: [], errors: [] });
+  });
+
+  // The repair added the route (journal: absent before). Before --undo, something else (flanneld, an admin)
+  // re-routes that subnet: undo's `ip route del ... via <the repair's gateway>` finds no such route, which undo
+  // takes as already gone, so it has no error to report. The re-check sees the subnet still routed: exit 1.
+  // What this proves: a route present where the journal recorded none is reported and fails the run; the kernel's
+  // `ip route` after the run is the judge of what was there.
+  it('a route the repair added and someone re-pointed before undo: not restored, exit 1', () => {
+    const ns = cluster.nodes[0].netns;
+    lab.ip(ns, ['route', 'del', '10.244.2.0/24']);
+    const apply = cli(['repair', '--netns', ns, '--nodes', join(tmp, 'nodes.json'), '--apply', '--yes', '--json'], { journalDir: join(tmp, 'journal') });
+    expect(apply.status, apply.stderr).toBe(0);
+    expect(apply.json.actions.map((a: { op: string }) => a.op)).toEqual(['route-replace']);
+    lab.ip(ns, ['route', 'replace', '10.244.2.0/24', 'via', '10.244.3.0', 'dev', 'flannel.1', 'onlink']);
+    const undo = cli(['repair', '--undo', apply.json.journal], { journalDir: join(tmp, 'journal') });
+    expect(undo.status, undo.stderr + undo.stdout).toBe(1);
+    expect(undo.stdout).toContain('not restored: route 10.244.2.0/24: expected absent, found via 10.244.3.0 dev flannel.1');
+    expect(undo.stdout).toContain('1 object(s) not as recorded');
+    const routes = JSON.parse(lab.ip(ns, ['-j', 'route', 'show', 'table', 'main', '10.244.2.0/24']));
+    expect(routes.map((r: { gateway: string }) => r.gateway)).toEqual(['10.244.3.0']);
   });
 });
