@@ -8,7 +8,7 @@
 // MTU: flannel sets ext MTU − 50 on flannel-v6.1 too, but the kernel refuses a vxlan-over-IPv6 MTU above the
 // underlay's − 70 (1430 on a 1500 underlay): the lab uses 1430.
 import type { Lab } from './lab.js';
-import { buildFlannelCluster, type LabCluster, type LabNode, randomMac } from './flannel-cluster.js';
+import { buildFlannelCluster, flannelNodeObject, type LabCluster, type LabNode, randomMac } from './flannel-cluster.js';
 
 export const V6_MTU = 1430;
 export const nodeIp6 = (i: number): string => `fd00:56::${11 + i}`;
@@ -63,21 +63,17 @@ export function programPeers6(lab: Lab, node: DualNode, all: DualNode[]): void {
   }
 }
 
-/** A Node object as flanneld annotates a dual-stack node (reference §3.1). */
+/** A Node object as flanneld annotates a dual-stack node (reference §3.1): the IPv4 one plus its v6 half. */
 export function dualNodeObject(n: DualNode): object {
-  const ann = (k: string): string => `flannel.alpha.coreos.com/${k}`;
+  const v4 = flannelNodeObject(n) as { metadata: { annotations: Record<string, string> }; status: { addresses: object[] } };
   return {
-    apiVersion: 'v1',
-    kind: 'Node',
+    ...v4,
     metadata: {
-      name: n.name,
+      ...v4.metadata,
       annotations: {
-        [ann('backend-data')]: JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac }),
-        [ann('backend-v6-data')]: JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac6 }),
-        [ann('backend-type')]: 'vxlan',
-        [ann('kube-subnet-manager')]: 'true',
-        [ann('public-ip')]: n.ip,
-        [ann('public-ipv6')]: n.ip6,
+        ...v4.metadata.annotations,
+        'flannel.alpha.coreos.com/backend-v6-data': JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac6 }),
+        'flannel.alpha.coreos.com/public-ipv6': n.ip6,
       },
     },
     spec: { podCIDR: n.subnet, podCIDRs: [n.subnet, n.subnet6] },
