@@ -49,6 +49,16 @@ describe('doctor in nftables mode (fixture)', () => {
     expect(nftCodes(r)).toEqual(['NFT_FORWARD_DROP']);
   });
 
+  it('br_netfilter not loaded: no BR_NETFILTER_MISSING in nftables mode (flanneld main.go checks it only when !EnableNFTables), found in iptables mode', () => {
+    const nft = doctor((_nft, raw) => delete raw.sysctls['net.bridge.bridge-nf-call-iptables']);
+    expect(nft.findings.map((f) => f.code)).not.toContain('BR_NETFILTER_MISSING');
+    const ipt = doctor((_nft, raw, d) => {
+      delete raw.sysctls['net.bridge.bridge-nf-call-iptables'];
+      d.netConf = { ...(d.netConf ?? {}), EnableNFTables: false };
+    });
+    expect(ipt.findings.map((f) => f.code)).toContain('BR_NETFILTER_MISSING');
+  });
+
   it("forward lacks an accept: NFT_FORWARD_RULE_MISSING", () => {
     const r = doctor((nft) => (nft.rules = nft.rules.filter((x: Raw) => x.text !== 'ip daddr 10.244.0.0/16 accept')));
     expect(nftCodes(r)).toEqual(['NFT_FORWARD_RULE_MISSING']);

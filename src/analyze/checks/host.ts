@@ -18,7 +18,8 @@ export const sysctlCheck: Check = {
     const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
     if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
     const nf = sysctl(ctx, 'net.bridge.bridge-nf-call-iptables');
-    if (nf === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
+    // flanneld checks for br_netfilter only in iptables mode (main.go: `!config.EnableNFTables`): in nftables mode it is no fault of flannel's
+    if (nf === undefined && nftMode(ctx) === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
     else if (nf === '0') out.push(finding(ctx, 'BRIDGE_NF_CALL_IPTABLES_OFF', 'net.bridge.bridge-nf-call-iptables = 0: bridged pod traffic bypasses iptables (kube-proxy Services on the same node)', ['sysctl: net.bridge.bridge-nf-call-iptables = 0'], 'sysctl -w net.bridge.bridge-nf-call-iptables=1'));
     return out;
   },
