@@ -30,7 +30,7 @@ export interface ProbeHop {
   seen: boolean | null;
   /** which of the probe's packets this hop saw */
   direction?: 'request' | 'reply' | 'both';
-  /** ms after the probe was first seen anywhere */
+  /** ms after the probe was first seen on this hop's node (each node's own clock: see ProbeResult.atBase) */
   at?: number;
   requests: number;
   replies: number;
@@ -59,6 +59,8 @@ export interface ProbeResult {
   sent?: number;
   received?: number;
   hops: ProbeHop[];
+  /** what `at` counts from: the probe's first sighting on the same node, so two hosts' clocks are never mixed */
+  atBase: 'node';
   lostAfter: { node: string; device: string; direction: 'request' | 'reply'; pod?: string } | null;
   /** what the sender itself said went wrong (ping's or probe-send's error line) */
   senderError?: string;
@@ -159,7 +161,7 @@ function traceProblems(trace: TraceResult, steps: string[], node?: string): { co
 
 export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender: SenderReport, trace: TraceResult, findings: NodeFindings = new Map()): ProbeResult {
   const all = plan.hops.map((h, i) => hopResult(h, observed[i] ?? { ran: false, error: 'no capture' }, plan.destination));
-  placeInTime(all, observed);
+  placeInTime(all, observed, plan);
   const hops = oneCandidate(all, plan);
   const first = hops[0];
   const replied = sender.received !== undefined ? sender.received > 0 : first?.seen !== null && (first?.replies ?? 0) > 0;
@@ -176,6 +178,7 @@ export function probeVerdict(plan: ProbePlan, observed: HopObservation[], sender
     ...(sender.received !== undefined ? { received: sender.received } : {}),
     ...(sender.error ? { senderError: sender.error } : {}),
     hops,
+    atBase: 'node',
     lostAfter: null,
     summary: '',
   };
@@ -212,17 +215,25 @@ function oneCandidate(hops: ProbeHop[], plan: ProbePlan): ProbeHop[] {
   return out;
 }
 
-/** `at`: ms after the probe's first sighting on any hop (captures share the host clock). */
-function placeInTime(hops: ProbeHop[], observed: HopObservation[]): void {
+/**
+ * `at`: ms after the probe's first sighting on the same node. Captures on one host share its clock; across nodes
+ * the clocks differ by an unknown offset, so each node's hops are placed against that node's own first sighting.
+ */
+function placeInTime(hops: ProbeHop[], observed: HopObservation[], plan: ProbePlan): void {
   const firstOf = (o: HopObservation | undefined): number | undefined => {
     const s = o?.sightings?.sightings.find((x) => x.kind === 'request') ?? o?.sightings?.sightings[0];
     return s?.ms;
   };
   const times = observed.map(firstOf);
-  const t0 = Math.min(...times.filter((t): t is number => t !== undefined));
-  if (!Number.isFinite(t0)) return;
+  const t0 = new Map<string, number>();
+  plan.hops.forEach((h, i) => {
+    const t = times[i];
+    const first = t0.get(h.node);
+    if (t !== undefined && (first === undefined || t < first)) t0.set(h.node, t);
+  });
   hops.forEach((h, i) => {
-    if (times[i] !== undefined) h.at = ROUND(times[i]! - t0);
+    const base = t0.get(plan.hops[i]?.node ?? h.node);
+    if (times[i] !== undefined && base !== undefined) h.at = ROUND(times[i]! - base);
   });
 }
 

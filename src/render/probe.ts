@@ -44,8 +44,10 @@ export function renderProbe(r: ProbeResult, view: View = {}): string {
   const tag = r.proto === 'icmp' ? `ICMP echo id ${r.tag.id}` : `${r.proto.toUpperCase()} source port ${r.tag.id} → ${r.destination}:${r.tag.port}`;
   lines.push(`probe: ${tag} from pod ${r.source.pod} (${r.source.ip}) on ${r.source.node}; sent ${r.sent ?? '?'}, answered ${r.received ?? '?'}`);
   const multi = new Set(r.hops.map((h) => h.node)).size > 1;
-  const head = [...(multi ? ['node'] : []), 'device', 'role', 'probe', 'direction', 'at (ms)', 'evidence'];
+  // each node's clock is its own: across nodes `at` restarts at 0 on each (never a difference of two hosts' clocks)
+  const head = [...(multi ? ['node'] : []), 'device', 'role', 'probe', 'direction', multi ? 'at (ms, per node)' : 'at (ms)', 'evidence'];
   lines.push(renderTable(head, r.hops.map((h) => [...(multi ? [h.node] : []), h.device, h.role, mark(h), h.direction, h.at, evidence(h)]), view));
+  if (multi) lines.push('at: ms after the probe was first seen on the same node; the nodes\' clocks are not compared');
   lines.push('', `path: ${probePath(r)}`);
   return fitText(lines.join('\n'), view.width);
 }

@@ -43,6 +43,15 @@ describe('probe verdict', () => {
     ]);
   });
 
+  it('two nodes: `at` counts from each node\'s own first sighting, so a clock 5 s behind changes nothing', () => {
+    const target = (['eth0', 'flannel.1'] as const).map((device, i) => ({ ...plan.hops[3 - i], node: 'node2', device, side: 'target' as const }));
+    const both = (ms: number) => heard(at(ms, 'request'), at(ms + 1, 'reply'));
+    // node2's clock reads 5000 ms less than node1's: its first sighting is at 1000 + 0.2 - 5000 on the wire's time
+    const r = probeVerdict({ ...plan, hops: [...plan.hops, ...target] }, [both(0), both(0.01), both(0.03), both(0.05), both(0.2 - 5000), both(0.23 - 5000)], { sent: 1, received: 1 }, traceOk);
+    expect(r.atBase).toBe('node');
+    expect(r.hops.map((h) => `${h.node}/${h.device}@${h.at}`)).toEqual(['node1/veth1@0', 'node1/cni0@0.01', 'node1/flannel.1@0.03', 'node1/eth0@0.05', 'node2/eth0@0', 'node2/flannel.1@0.03']);
+  });
+
   it('a capture that did not run is not verified and never the place of a loss', () => {
     const r = probeVerdict(plan, [heard(at(0, 'request')), { ran: false, error: 'cni0: No such device exists' }, heard(at(1, 'request')), nothing], { sent: 1, received: 0 }, traceOk);
     expect(r.hops[1]).toMatchObject({ seen: null, unverified: 'capture on cni0 did not run: cni0: No such device exists' });
