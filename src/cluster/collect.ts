@@ -27,8 +27,10 @@ export interface ManifestNode {
   ms: number;
   /** steps that ran but failed on the node (missing tool, no file): the snapshot lacks them */
   failedSteps?: string[];
-  /** sections the node printed under names that are no step file (escaped): not saved */
+  /** sections the node printed under names that are no step file (escaped, shortened, at most 20): not saved */
   foreignSections?: string[];
+  /** how many more such names the node printed than foreignSections lists */
+  foreignSectionsMore?: number;
 }
 
 /** How the nodes were reached: `repair --cluster --apply` goes back the same way. */
@@ -72,7 +74,8 @@ export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterM
       ...(r.ok ? { file: `${fileName(r.name)}.json` } : { error: r.error }),
       ...(r.timedOut ? { timedOut: true } : {}),
       ...(r.value?.failed.length ? { failedSteps: r.value.failed } : {}),
-      ...(r.value?.foreign.length ? { foreignSections: r.value.foreign } : {}),
+      ...(r.value?.foreign.names.length ? { foreignSections: r.value.foreign.names } : {}),
+      ...(r.value?.foreign.more ? { foreignSectionsMore: r.value.foreign.more } : {}),
     })),
   };
   await writeOutputFile(join(o.outDir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
@@ -83,7 +86,7 @@ export async function collectCluster(o: ClusterCollectOptions): Promise<ClusterM
 export const fileName = (node: string): string => node.replace(/[^A-Za-z0-9_.:-]/g, '_').replace(/^\.+/, '_');
 
 /** Collect one node; returns the steps that failed there and the names of the sections that are no step. */
-async function collectNode(o: ClusterCollectOptions, name: string, signal: AbortSignal): Promise<{ failed: string[]; foreign: string[] }> {
+async function collectNode(o: ClusterCollectOptions, name: string, signal: AbortSignal): Promise<{ failed: string[]; foreign: { names: string[]; more: number } }> {
   const nonce = newNonce();
   const r = await o.transport.runScript(name, REMOTE_SCRIPT, [nonce], signal);
   const outputs = splitRemoteOutput(r.stdout, nonce);

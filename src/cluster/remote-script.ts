@@ -65,9 +65,29 @@ export function splitRemoteOutput(stdout: string, nonce: string): StepOutput[] {
   return [...byFile.values()];
 }
 
-/** The names of the sections that are no step file (a hostile or broken node's), escaped: they are reported, never saved. Pure. */
-export function foreignSections(stdout: string, nonce: string): string[] {
-  return [...new Set(splitSections(stdout, nonce).map((s) => s.file).filter((file) => !STEP_OF_FILE.has(file)))].map(printable);
+// a hostile node may print any number of sections under names of any length: the report stays a few lines
+export const FOREIGN_LISTED = 20;
+export const FOREIGN_NAME_CHARS = 80;
+
+/** `name` escaped (printable), cut to FOREIGN_NAME_CHARS characters at an escape's boundary, `…` when cut. Pure. */
+export function shortName(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    const shown = printable(ch);
+    if (out.length + shown.length > FOREIGN_NAME_CHARS) return `${out}…`;
+    out += shown;
+  }
+  return out;
+}
+
+/**
+ * The sections that are no step file (a hostile or broken node's): reported, never saved. The first
+ * FOREIGN_LISTED distinct names, shortened, and how many more distinct names there were. Pure.
+ */
+export function foreignSections(stdout: string, nonce: string): { names: string[]; more: number } {
+  const all = new Set(splitSections(stdout, nonce).map((s) => s.file).filter((file) => !STEP_OF_FILE.has(file)));
+  const names = [...all].slice(0, FOREIGN_LISTED).map(shortName);
+  return { names, more: all.size - names.length };
 }
 
 function splitSections(stdout: string, nonce: string): StepOutput[] {

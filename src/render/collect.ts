@@ -9,6 +9,7 @@ export function renderCollectAll(r: CollectAllResult): string {
     const steps = n.failedSteps?.length ? ` (not collected there: ${n.failedSteps.join(', ')})` : '';
     lines.push(n.ok ? `  ✓ ${n.name}  ${(n.ms / 1000).toFixed(1)} s  ${n.file}${steps}` : `  ✗ ${n.name}  ${n.error}`);
     for (const section of n.foreignSections ?? []) lines.push(`  ! ${n.name}  printed a section named "${section}", which is no step file: not saved`);
+    if (n.foreignSectionsMore) lines.push(`  ! ${n.name}  … and ${n.foreignSectionsMore} more sections under names that are no step file: not saved`);
   }
   if (ok.length < r.nodes.length) lines.push(`partial: ${r.nodes.length - ok.length} node(s) missing; the others are analysed by \`flanctl doctor --cluster ${r.dir}\``);
   return lines.join('\n');

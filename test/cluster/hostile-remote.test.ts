@@ -29,6 +29,14 @@ const hostileNames = (out: string): string[] => {
 /** The same names as flanctl reports them: the NUL escaped. */
 const reported = (out: string): string[] => hostileNames(out).map((n) => n.replace('\\0', '\\x00'));
 
+// Then a flood: one name of 1 MiB of ESC characters, and 10,000 sections x0 ... x9999. The report lists 20 distinct
+// names (the README's cap), each at most 80 characters once escaped (`…` marks a cut), and counts the rest.
+const FLOOD = 10_000;
+/** The 1 MiB ESC name as the cap shows it: 20 escapes of 4 characters fill the 80, then the cut mark. */
+const BIG_SHOWN = `${'\\x1b'.repeat(20)}…`;
+/** The 20 names listed, in the order the node printed them. */
+const listed = (out: string): string[] => [...reported(out), BIG_SHOWN, ...Array.from({ length: 15 }, (_, i) => `x${i}`)];
+
 /** A wide terminal: the report's lines are not wrapped. */
 const WIDE = { ...process.env, COLUMNS: '1000' };
 
@@ -42,6 +50,9 @@ function writeWrapper(dir: string, names: string[]): string {
       // the nonce is the command's last argument (sh -s -- NONCE)
       'for m; do :; done',
       ...names.map((n) => `printf '\\n@@flanctl-%s begin %b\\nowned\\n@@flanctl-%s end %b 0 \\n' "$m" '${n}' "$m" '${n}'`),
+      `big=$(head -c ${1 << 20} /dev/zero | tr '\\0' '\\033')`,
+      `printf '\\n@@flanctl-%s begin %s\\n@@flanctl-%s end %s 0 \\n' "$m" "$big" "$m" "$big"`,
+      `i=0; while [ $i -lt ${FLOOD} ]; do printf '\\n@@flanctl-%s begin x%d\\n@@flanctl-%s end x%d 0 \\n' "$m" $i "$m" $i; i=$((i+1)); done`,
       '',
     ].join('\n'),
   );
@@ -60,12 +71,18 @@ function expectContained(r: { status?: number; exitCode?: number; stdout: string
   // the real outputs are kept: hostname.txt is the node's own, not the hostile section's text
   expect(readFileSync(join(out, 'raw', 'node1', 'hostname.txt'), 'utf8')).not.toContain('owned');
   expect(raw).toContain('ip-link.txt');
+  // the hostile names are short enough to be listed whole (the cap cuts at 80)
+  for (const n of reported(out)) expect(n.length).toBeLessThanOrEqual(80);
+  const more = 4 + 1 + FLOOD - 20;
   const bad = r.stdout.split('\n').filter((l) => l.startsWith('  ! '));
-  expect(bad).toEqual(reported(out).map((n) => `  ! node1  printed a section named "${n}", which is no step file: not saved`));
+  expect(bad).toEqual([
+    ...listed(out).map((n) => `  ! node1  printed a section named "${n}", which is no step file: not saved`),
+    `  ! node1  … and ${more} more sections under names that are no step file: not saved`,
+  ]);
   const manifest = JSON.parse(readFileSync(join(out, 'cluster.json'), 'utf8'));
-  expect(manifest.nodes.map((n: { name: string; ok: boolean; foreignSections?: string[] }) => [n.name, n.ok, n.foreignSections])).toEqual([
-    ['node1', true, reported(out)],
-    ['node2', true, undefined],
+  expect(manifest.nodes.map((n: { name: string; ok: boolean; foreignSections?: string[]; foreignSectionsMore?: number }) => [n.name, n.ok, n.foreignSections, n.foreignSectionsMore])).toEqual([
+    ['node1', true, listed(out), more],
+    ['node2', true, undefined, undefined],
   ]);
 }
 
@@ -90,7 +107,7 @@ describeNetns('collect --all over real sshd: a hostile node writes nothing outsi
     lab.teardown();
   });
 
-  it('node1 is collected from its real outputs; its four bad sections are reported, none written', () => {
+  it('node1 is collected from its real outputs; its bad sections are reported (20 listed, the rest counted), none written', () => {
     const hosts = join(ssh.dir, 'hosts.txt');
     // an ansible inventory: the nodes are named node1 and node2, as in the manifest
     writeFileSync(hosts, cluster.nodes.map((n) => `${n.name} ansible_host=${n.ip} ansible_user=root`).join('\n') + '\n');
@@ -121,7 +138,7 @@ describeNetns('collect --all --kube (real kubectl): a hostile flannel pod writes
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('node1 is collected from its real outputs; its four bad sections are reported, none written', async () => {
+  it('node1 is collected from its real outputs; its bad sections are reported (20 listed, the rest counted), none written', async () => {
     // the API server runs in this process: the CLI runs asynchronously (runCli's spawnSync would starve it)
     const [node, ...cli] = cliEntry();
     const r = await execa(node, [...cli, 'collect', '--all', '--kube', '--kubeconfig', kubeconfig, '--context', 'fake', '--timeout', '30', '-o', out], { reject: false, env: WIDE });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REMOTE_SCRIPT, REMOTE_STEPS, splitRemoteOutput } from '../../src/cluster/remote-script.js';
+import { foreignSections, REMOTE_SCRIPT, REMOTE_STEPS, splitRemoteOutput } from '../../src/cluster/remote-script.js';
 
 // The framing REMOTE_SCRIPT's step() prints around one command's stdout.
 const frame = (nonce: string, file: string, out: string, rc: number, err = ''): string =>
@@ -31,6 +31,32 @@ describe('splitRemoteOutput', () => {
   it('drops sections whose name is not a step file (a hostile node naming ../../x)', () => {
     const text = frame('n', '../../../tmp/x', 'owned', 0) + frame('n', '/etc/cron.d/x', 'owned', 0) + frame('n', 'ip-link.txt/../../y', 'owned', 0) + frame('n', 'ip-link.txt', 'link', 0);
     expect(splitRemoteOutput(text, 'n')).toEqual([{ file: 'ip-link.txt', ok: true, text: 'link\n', exitCode: 0 }]);
+  });
+
+  // issue 16 item 1 (leftover): a hostile node floods the report. The README's cap: 20 distinct names listed,
+  // each at most 80 characters once escaped (cut at an escape's boundary, marked with …), the rest counted.
+  it('foreign section names: 20 listed, escaped and cut at 80 characters, the rest counted (10,000 sections, a 1 MiB name)', () => {
+    const big = 'A'.repeat(1 << 20);
+    const escaped = `ab${'\u001b'.repeat(30)}`;
+    const text =
+      frame('n', '../../../tmp/x', 'owned', 0) +
+      frame('n', big, '', 0) +
+      frame('n', escaped, '', 0) +
+      frame('n', '../../../tmp/x', 'again', 0) +
+      frame('n', 'ip-link.txt', 'link', 0) +
+      Array.from({ length: 10_000 }, (_, i) => frame('n', `s${i}`, '', 0)).join('');
+    expect(foreignSections(text, 'n')).toEqual({
+      names: [
+        '../../../tmp/x',
+        `${'A'.repeat(80)}…`,
+        // 2 + 19 escapes of 4 characters = 78: a 20th would pass 80
+        `ab${'\\x1b'.repeat(19)}…`,
+        ...Array.from({ length: 17 }, (_, i) => `s${i}`),
+      ],
+      // distinct foreign names: 3 + 10,000, of which 20 listed
+      more: 3 + 10_000 - 20,
+    });
+    expect(foreignSections(frame('n', 'ip-link.txt', 'link', 0), 'n')).toEqual({ names: [], more: 0 });
   });
 
   it('ignores markers with another nonce (output that happens to contain our marker text)', () => {
