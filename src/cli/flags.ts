@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { clusterFlag } from '../cluster/flags.js';
 
 // Flags shared by the commands that read node state (DESIGN.md "State source flags").

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 // Cluster-mode flags, spread into the commands that take them (collect: collectAllFlags; analysis: clusterFlag).
 // Nothing here imports the transports: commands load those (and execa) only when a cluster flag is used.
