@@ -2,11 +2,13 @@
 // everything it reaches into one CommonJS script that runs inside a copy of node. A node has no node_modules and no
 // package.json beside the binary, so oclif gets the package data, the manifests and the command classes from the
 // bundle: each plugin below answers from what was embedded at build time and nothing is read from disk.
+// The command classes are a second bundle (bin/binary-commands.js), compiled only when a command runs.
 import { dirname, join } from 'node:path';
 import { Plugin } from '@oclif/core/config';
 import { flush } from '@oclif/core/flush';
 import { run } from '@oclif/core/run';
 import { reportError } from '../dist/errors.js';
+import { loadBundle } from 'flanctl:sea';
 import pjson from '../package.json' with { type: 'json' };
 import manifest from '../oclif.manifest.json' with { type: 'json' };
 import autocompletePjson from '../node_modules/@oclif/plugin-autocomplete/package.json' with { type: 'json' };
@@ -40,10 +42,25 @@ class EmbeddedPlugin extends Plugin {
 // has no such file, and carries its own node anyway
 process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 
-// the command modules are imported only when a command runs (the bundler keeps these imports lazy)
+// errors before a command loads are oclif's; after, the commands bundle's own classes are the ones thrown
+let report = reportError;
+
+/** The commands bundle, with the oclif modules the commands import: this bundle's copies, so oclif stays one. */
+async function loadCommands() {
+  const shared = {
+    '@oclif/core/args': await import('@oclif/core/args'),
+    '@oclif/core/command': await import('@oclif/core/command'),
+    '@oclif/core/flags': await import('@oclif/core/flags'),
+  };
+  const bundle = loadBundle('commands', shared);
+  report = bundle.reportError;
+  return bundle.commands;
+}
+
+// the plugins' command modules are imported only when a command runs (the bundler keeps these imports lazy)
 const root = dirname(process.execPath);
 const plugins = [
-  new EmbeddedPlugin(root, pjson, manifest, async () => (await import('../dist/commands/index.js')).default),
+  new EmbeddedPlugin(root, pjson, manifest, loadCommands),
   new EmbeddedPlugin(join(root, helpPjson.name), helpPjson, helpManifest, async () => ({
     help: (await import('../node_modules/@oclif/plugin-help/lib/commands/help.js')).default,
   })),
@@ -58,4 +75,4 @@ const plugins = [
 Promise.all(plugins.map((p) => p.load()))
   .then(() => run(process.argv.slice(2), { root, pjson, plugins: new Map(plugins.map((p) => [p.name, p])) }))
   .then(() => flush())
-  .catch(reportError);
+  .catch((error) => report(error));

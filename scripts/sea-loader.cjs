@@ -1,12 +1,32 @@
 /* global require, module */
 /* eslint-disable @typescript-eslint/no-require-imports -- a single executable's main script is CommonJS */
-// Main script of the binary when scripts/sea.sh trained a code cache: the CLI bundle and its cache are SEA assets;
-// compile the bundle with the cache (a rejected cache, e.g. another V8, only means compiling as usual) and run it.
+// Main script of the binary when scripts/sea.sh trained a code cache. The CLI is one or more CommonJS bundles, each
+// a SEA asset NAME.js with V8's code cache NAME.cache: `cli` runs now; a bundle the CLI loads later (the commands,
+// only when one runs) is compiled when asked for, through `require('flanctl:sea').loadBundle(NAME, shared)` —
+// `shared` answers that bundle's require of modules it must share with the caller (oclif) instead of copying them.
+// A rejected cache (another V8) only means compiling as usual. scripts/sea-train.cjs runs this same file at build
+// time with getAsset reading the bundles from disk and no caches, and saves the caches of `scripts` after the run.
 'use strict';
 const { getAsset } = require('node:sea');
 const { Script } = require('node:vm');
 
-const source = `(function (exports, require, module, __filename, __dirname) {${getAsset('cli.js', 'utf8')}\n})`;
-const script = new Script(source, { filename: 'flanctl.js', cachedData: Buffer.from(getAsset('cli.cache')) });
-if (process.env.FLANCTL_DEBUG_CODE_CACHE) process.stderr.write(`code cache ${script.cachedDataRejected ? 'rejected' : 'used'}\n`);
-script.runInThisContext()(module.exports, require, module, process.execPath, process.cwd());
+const scripts = new Map();
+module.exports = scripts;
+
+function loadBundle(name, shared = {}) {
+  const source = `(function (exports, require, module, __filename, __dirname) {${getAsset(`${name}.js`, 'utf8')}\n})`;
+  const cache = getAsset(`${name}.cache`);
+  const script = new Script(source, { filename: `flanctl-${name}.js`, cachedData: cache && Buffer.from(cache) });
+  if (process.env.FLANCTL_DEBUG_CODE_CACHE) process.stderr.write(`code cache ${name}: ${script.cachedDataRejected === false ? 'used' : 'not used'}\n`);
+  scripts.set(name, script);
+  const mod = { exports: {} };
+  const bundleRequire = (id) => {
+    if (id === 'flanctl:sea') return { loadBundle };
+    if (Object.hasOwn(shared, id)) return shared[id];
+    return require(id);
+  };
+  script.runInThisContext()(mod.exports, bundleRequire, mod, process.execPath, process.cwd());
+  return mod.exports;
+}
+
+loadBundle('cli');

@@ -4,7 +4,10 @@
 # BIN, a copy of the node running this script (postject; that node must carry the SEA fuse, as Node 20 does).
 # Without TRAIN ARGS the script is the SEA's main, with V8's code cache of its top-level code (useCodeCache).
 # With TRAIN ARGS the bundle runs once with them at build time (scripts/sea-train.cjs) and the binary carries the
-# bundle and the code cache made after that run as assets, started by scripts/sea-loader.cjs.
+# bundle (asset cli.js) and the code cache made after that run (cli.cache) as assets, started by
+# scripts/sea-loader.cjs. SEA_BUNDLES="NAME=ENTRY ..." (with TRAIN ARGS only) adds bundles the CLI loads later
+# through the loader (NAME.js, NAME.cache): not compiled at all by a start-up that does not ask for them. They share
+# @oclif/core with the cli bundle (the loader hands them the caller's modules), so oclif stays one copy.
 # Used by build-binary.sh and bench/binary.ts.
 set -euo pipefail
 ENTRY=$1
@@ -13,22 +16,35 @@ shift 2
 WORK="$BIN.sea"
 FUSE=NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2
 
+bundle() { # ENTRY OUT [esbuild options]
+  # typescript: oclif's loader for development plugins written in TypeScript pulls it in; a binary has none.
+  # dynamic-import=false: a SEA's main script has no dynamic import() (no callback), so esbuild turns every import()
+  # left in the bundle (of a built-in module, e.g. `await import('node:stream')`) into a require.
+  # flanctl:sea is scripts/sea-loader.cjs itself (its loadBundle).
+  npx esbuild "$1" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
+    --supported:dynamic-import=false --external:typescript --external:flanctl:sea --legal-comments=none \
+    --log-level=warning --outfile="$2" "${@:3}"
+}
+
+rm -rf "$WORK"
 mkdir -p "$WORK"
-# typescript: oclif's loader for development plugins written in TypeScript pulls it in; a binary has none.
-# dynamic-import=false: a SEA's main script has no dynamic import() (no callback), so esbuild turns every import()
-# left in the bundle (of a built-in module, e.g. `await import('node:stream')`) into a require.
-npx esbuild "$ENTRY" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
-  --supported:dynamic-import=false --external:typescript --legal-comments=none --log-level=warning \
-  --outfile="$WORK/main.cjs"
+bundle "$ENTRY" "$WORK/cli.js"
+ASSETS="\"cli.js\": \"$WORK/cli.js\", \"cli.cache\": \"$WORK/cli.cache\""
+for b in ${SEA_BUNDLES:-}; do
+  [ $# -gt 0 ] || { echo "sea.sh: SEA_BUNDLES needs TRAIN ARGS (bundles are started by the loader)" >&2; exit 2; }
+  name=${b%%=*}
+  bundle "${b#*=}" "$WORK/$name.js" --external:@oclif/core --external:'@oclif/core/*'
+  ASSETS="$ASSETS, \"$name.js\": \"$WORK/$name.js\", \"$name.cache\": \"$WORK/$name.cache\""
+done
 if [ $# -gt 0 ]; then
-  node "$(dirname "$0")/sea-train.cjs" "$WORK/main.cjs" "$WORK/main.cache" "$@" >/dev/null
+  node "$(dirname "$0")/sea-train.cjs" "$WORK" "$@" >/dev/null
   cat > "$WORK/sea.json" <<JSON
 { "main": "$(dirname "$0")/sea-loader.cjs", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true,
-  "assets": { "cli.js": "$WORK/main.cjs", "cli.cache": "$WORK/main.cache" } }
+  "assets": { $ASSETS } }
 JSON
 else
   cat > "$WORK/sea.json" <<JSON
-{ "main": "$WORK/main.cjs", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, "useCodeCache": true }
+{ "main": "$WORK/cli.js", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, "useCodeCache": true }
 JSON
 fi
 node --experimental-sea-config "$WORK/sea.json" >/dev/null
