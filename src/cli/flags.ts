@@ -25,6 +25,12 @@ export const sourceFlags = {
     helpGroup: 'SOURCE',
     dependsOn: ['from-dir'],
   }),
+  at: Flags.integer({
+    description: 'read a transcript as it stood at line LINE: a command pasted more than once for a node counts with its output last printed before LINE (default: the last one)',
+    helpGroup: 'SOURCE',
+    dependsOn: ['from-dir'],
+    min: 1,
+  }),
 };
 
 export const desiredFlags = {

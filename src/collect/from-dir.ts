@@ -104,10 +104,12 @@ interface NodeAcc {
   raw: Map<string, string>;
   /** the raw keys each step's outputs were kept under */
   rawOf: Map<string, string[]>;
+  /** the blocks each step's current table came from: a later full output supersedes them */
+  readOf: Map<string, BlockReport[]>;
   pods: Map<string, PodNetns>;
 }
 
-const newNode = (): NodeAcc => ({ c: emptyCollected(), steps: new Map(), results: new Map(), raw: new Map(), rawOf: new Map(), pods: new Map() });
+const newNode = (): NodeAcc => ({ c: emptyCollected(), steps: new Map(), results: new Map(), raw: new Map(), rawOf: new Map(), readOf: new Map(), pods: new Map() });
 
 // the first conventional name of each kind (detect.ts FILE_NAMES is the one list)
 const NAME_OF = new Map<SourceKind, string>();
@@ -123,9 +125,21 @@ function rawName(r: Recognised, fileName: string): string {
   return `${name.slice(0, name.length - ext.length)}@${narrowedBy.replace(/[^\w.-]+/g, '_').slice(0, 40)}${ext}`;
 }
 
+// a command whose whole (unfiltered) output is never empty: its header, or lo. A prompt followed by nothing was
+// not pasted (a blog lost it), it is not an empty table
+const NEVER_EMPTY = new Set<SourceKind>(['route-n', 'route-n6', 'ifconfig', 'ip-addr', 'ip-link', 'brctl-show', 'hostname', 'kernel']);
+
+export interface SourceReadOptions {
+  /** --dev: the device of neigh/fdb lines that name none */
+  dev?: string;
+  /** --at LINE (one transcript): of a command pasted more than once for a node, the output last printed before LINE */
+  at?: number;
+}
+
 /** Everything in PATH: a directory, a transcript file, or `-` for stdin. */
-export async function loadSources(path: string, opts: { dev?: string } = {}): Promise<SourcesLoad> {
+export async function loadSources(path: string, opts: SourceReadOptions = {}): Promise<SourcesLoad> {
   if (opts.dev !== undefined && !isIfname(opts.dev)) throw new UsageError(`--dev: not an interface name: ${JSON.stringify(opts.dev)}`);
+  if (opts.at !== undefined && (!Number.isSafeInteger(opts.at) || opts.at < 1)) throw new UsageError(`--at: not a line number: ${opts.at}`);
   const blocks: BlockReport[] = [];
   let inputs: Input[];
   let mtime: string;
@@ -139,6 +153,7 @@ export async function loadSources(path: string, opts: { dev?: string } = {}): Pr
     if (!info) throw new UsageError(`no such file or directory: ${path}`);
     mtime = info.mtime.toISOString();
     if (info.isDirectory()) {
+      if (opts.at !== undefined) throw new UsageError(`--at picks a line of one transcript; ${path} is a directory`);
       inputs = await dirInputs(path, blocks);
       defaultNode = basename(resolve(path));
     } else {
@@ -149,7 +164,7 @@ export async function loadSources(path: string, opts: { dev?: string } = {}): Pr
 
   const nodes = new Map<string, NodeAcc>();
   const nodeOf = (key: string): NodeAcc => nodes.get(key) ?? nodes.set(key, newNode()).get(key)!;
-  const desiredTexts: { text: string; name?: string }[] = [];
+  const desiredTexts: { text: string; name?: string; report: BlockReport }[] = [];
   const podBlocks: { pod: string; host?: string; report: BlockReport; r: Recognised; parsed: ReturnType<typeof parseKind>['parsed']; text: string; file: string }[] = [];
 
   for (const input of inputs) {
@@ -176,14 +191,14 @@ export async function loadSources(path: string, opts: { dev?: string } = {}): Pr
       // a prompt followed by nothing printed nothing (no rules, no entries): an answer; a bare command line or an
       // empty file without a conventional name is not
       const answeredEmpty = (b.command !== undefined && !b.bare) || (b.command === undefined && r.by === 'name');
-      if (nonBlank === 0 && !answeredEmpty) {
-        report.reason = 'no output';
+      if (nonBlank === 0 && (!answeredEmpty || (NEVER_EMPTY.has(r.kind) && r.filter === undefined))) {
+        report.reason = answeredEmpty ? 'no output pasted (the command always prints something)' : 'no output';
         blocks.push(report);
         continue;
       }
       if (r.kind === 'nodes') {
-        desiredTexts.push({ text, name: b.command ? /\bget\s+(?:no|nodes?)\s+([\w.-]+)/.exec(b.command)?.[1] : undefined });
         Object.assign(report, { used: true, parsed: nonBlank, node: 'desired state' });
+        desiredTexts.push({ text, name: b.command ? /\b(?:get|describe)\s+(?:no|nodes?)\s+([\w.-]+)/.exec(b.command)?.[1] : undefined, report });
         blocks.push(report);
         continue;
       }
@@ -209,14 +224,24 @@ export async function loadSources(path: string, opts: { dev?: string } = {}): Pr
       const key = b.host ?? '';
       report.node = key;
       const acc = nodeOf(key);
+      const step = STEP_OF[rr.kind];
+      const prev = acc.results.get(step);
+      // --at: a later output of a command already read before LINE is the state after that moment
+      if (opts.at !== undefined && b.line > opts.at && prev?.full) {
+        report.reason = `after --at ${opts.at}: the output at ${(prev.file ?? '').replace(/^.*:/, 'line ')} is the one in effect`;
+        continue;
+      }
       const how = applyParsed(acc.c, acc.steps, rr, result.parsed);
       report.used = how !== false;
       if (!report.used) {
         report.reason = `${STEP_OF[rr.kind]} already read in its preferred form`;
         continue;
       }
-      const step = STEP_OF[rr.kind];
-      const prev = acc.results.get(step);
+      // a full output replaces the step's table: the blocks it came from are superseded, and say by which line
+      const stepKey = step + (result.parsed.slot === 'routes' && result.parsed.value.length > 0 && result.parsed.value.every((x) => x.dst.includes(':')) ? '6' : '');
+      if (how === 'replaced')
+        for (const old of acc.readOf.get(stepKey) ?? []) Object.assign(old, { used: false, reason: `superseded by line ${b.line} (a later \`${b.command ?? r.kind}\` of the same node)` });
+      acc.readOf.set(stepKey, [...(how === 'replaced' ? [] : (acc.readOf.get(stepKey) ?? [])), report]);
       const where = input.path === '-' ? `-:${b.line}` : b.command !== undefined || transcript.blocks.length > 1 ? `${input.path}:${b.line}` : input.path;
       const res = prev ?? { name: step, file: where, ok: true, form: 'file', filters: [], full: false, warnings: 0 };
       res.file = where;
@@ -261,7 +286,8 @@ export async function loadSources(path: string, opts: { dev?: string } = {}): Pr
     else acc.raw.set(`pods/${pb.pod.replace('/', '_')}/${rawName(pb.r, pb.file)}`, pb.text);
   }
 
-  if (nodes.size === 0 && desiredTexts.length === 0) {
+  const desired = desiredTexts.length > 0 ? await desiredFrom(desiredTexts) : undefined;
+  if (nodes.size === 0 && !desiredTexts.some((t) => t.report.used)) {
     const what = path === '-' ? 'stdin' : path;
     const why = blocks.find((b) => b.reason)?.reason;
     throw new UsageError(`${what} holds no output flanctl reads`, why ? `first block: ${why}` : 'paste e.g. `ip route`, `ip neigh`, `bridge fdb show`, `route -n`, `arp -n` (see README "Sources")');
@@ -286,7 +312,6 @@ export async function loadSources(path: string, opts: { dev?: string } = {}): Pr
       .map((step) => (acc.results.has(step) ? `${step} (only filtered: ${acc.results.get(step)!.filters.join('; ')}) — paste \`${PASTE_FOR[step]}\`` : `${step} — paste \`${PASTE_FOR[step]}\``));
     out.push({ snapshot, raw: acc.raw });
   }
-  const desired = desiredTexts.length > 0 ? await desiredFrom(desiredTexts) : undefined;
   return { nodes: out, blocks, desired, missing };
 }
 
@@ -318,18 +343,28 @@ function mergeInto(from: NodeAcc, into: NodeAcc): NodeAcc {
   for (const [k, v] of from.steps) if (!into.steps.has(k)) into.steps.set(k, v);
   for (const [k, v] of from.raw) if (!into.raw.has(k)) into.raw.set(k, v);
   for (const [k, v] of from.rawOf) if (!into.rawOf.has(k)) into.rawOf.set(k, v);
+  for (const [k, v] of from.readOf) if (!into.readOf.has(k)) into.readOf.set(k, v);
   for (const [k, v] of from.pods) if (!into.pods.has(k)) into.pods.set(k, v);
   return into;
 }
 
-async function desiredFrom(texts: { text: string; name?: string }[]): Promise<DesiredState> {
+/** The desired state of every pasted Node text; one that does not parse costs that block (reported), not the paste. */
+async function desiredFrom(texts: { text: string; name?: string; report: BlockReport }[]): Promise<DesiredState> {
   const { parseNodesText } = await import('../leases/nodes-text.js');
-  const states = await Promise.all(texts.map((t) => parseNodesText(t.text, 'paste', t.name)));
+  const states: DesiredState[] = [];
+  for (const t of texts) {
+    try {
+      states.push(await parseNodesText(t.text, 'paste', t.name));
+    } catch (error) {
+      if (!(error instanceof FlanctlError)) throw error;
+      Object.assign(t.report, { used: false, parsed: 0, reason: error.message });
+    }
+  }
   return { leases: states.flatMap((s) => s.leases), netConf: states.find((s) => s.netConf)?.netConf, problems: states.flatMap((s) => s.problems) };
 }
 
 /** One node from PATH (a directory, a transcript file or `-`); a paste naming several hosts is a usage error here. */
-export async function loadFromDir(path: string, opts: { dev?: string } = {}): Promise<Collection> {
+export async function loadFromDir(path: string, opts: SourceReadOptions = {}): Promise<Collection> {
   const { nodes } = await loadSources(path, opts);
   if (nodes.length !== 1) throw new UsageError(`${path} holds ${nodes.length} nodes (${nodes.map((n) => n.snapshot.host).join(', ')})`, 'this command reads one node: give each its own file');
   return nodes[0];

@@ -10,6 +10,8 @@ export interface SourceOptions {
   fromDir?: string[];
   /** --dev: the device of pasted neigh/fdb lines that name none */
   dev?: string;
+  /** --at LINE: a transcript as it stood at that line */
+  at?: number;
   onProgress?: (step: string, done: number, total: number) => void;
   /** every --from-dir as read: its blocks (lines skipped, files not recognised) and any desired state pasted with it */
   onSources?: (load: SourcesLoad) => void;
@@ -32,7 +34,7 @@ export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[
   const out: Snapshot[] = [];
   for (const f of files) out.push(await readSnapshotFile(f));
   for (const d of dirs) {
-    const load = await loadSources(d, { dev: opts.dev });
+    const load = await loadSources(d, { dev: opts.dev, at: opts.at });
     opts.onSources?.(load);
     out.push(...load.nodes.map((n) => n.snapshot));
   }
@@ -40,6 +42,6 @@ export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[
 }
 
 /** One node with its raw outputs (for `collect --raw-dir`): live, --netns or one --from-dir directory. */
-export async function collectOne(opts: { netns?: string; fromDir?: string; dev?: string; onProgress?: SourceOptions['onProgress'] }): Promise<Collection> {
-  return opts.fromDir !== undefined ? loadFromDir(opts.fromDir, { dev: opts.dev }) : collectLive(opts);
+export async function collectOne(opts: { netns?: string; fromDir?: string; dev?: string; at?: number; onProgress?: SourceOptions['onProgress'] }): Promise<Collection> {
+  return opts.fromDir !== undefined ? loadFromDir(opts.fromDir, { dev: opts.dev, at: opts.at }) : collectLive(opts);
 }

@@ -170,7 +170,7 @@ function commandKind(prog: string, argv: string[], w: string[]): Recognised | Un
   if (prog === 'wg') return w[0] === 'show' && w.includes('dump') ? { kind: 'wg-dump', by: 'command', ...(w[1] !== 'all' && w[1] !== 'dump' ? { dev: w[1] } : {}) } : undefined;
   if (prog === 'nft') return w[0] === 'list' ? { kind: 'nft', by: 'command', ...(w[1] === 'ruleset' ? {} : { filter: w.slice(1).join(' ') }) } : undefined;
   if (['cat', 'more', 'less', 'tail', 'head'].includes(prog)) return catFile(w);
-  if (prog === 'kubectl' && w[0] === 'get' && /^(no|nodes?)$/.test(w[1] ?? '')) return { kind: 'nodes', by: 'command' };
+  if (prog === 'kubectl' && /^(get|describe)$/.test(w[0] ?? '') && /^(no|nodes?)$/.test(w[1] ?? '')) return kubectlNodes(argv, w[0]);
   if (prog === 'bridge') {
     if (w[0] === 'fdb') return { kind: 'bridge-fdb', by: 'command', ...narrowed(devArg(w)) };
     if (w[0] === 'link') return { kind: 'bridge-link', by: 'command', ...narrowed(devArg(w)) };
@@ -178,6 +178,15 @@ function commandKind(prog: string, argv: string[], w: string[]): Recognised | Un
   }
   if (prog === 'ip') return ipCommand(w);
   return undefined;
+}
+
+/** `kubectl get node(s) -o yaml|json` and `kubectl describe node` carry the annotations; the default table does not. */
+function kubectlNodes(argv: string[], verb: string): Recognised | Unrecognised {
+  if (verb === 'describe') return { kind: 'nodes', by: 'command' };
+  const o = argv.findIndex((a) => a === '-o' || a === '--output');
+  const format = o >= 0 ? argv[o + 1] : argv.map((a) => /^(?:-o=?|--output=)(\w+)/.exec(a)?.[1]).find(Boolean);
+  if (format === 'yaml' || format === 'json') return { kind: 'nodes', by: 'command' };
+  return { reason: `\`kubectl get nodes${format ? ` -o ${format}` : ''}\` is a table without the flannel annotations: paste \`kubectl get nodes -o yaml\`` };
 }
 
 const narrowed = (dev: string | undefined): Partial<Recognised> => (dev ? { dev, filter: `dev ${dev}` } : {});

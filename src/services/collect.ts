@@ -25,7 +25,7 @@ export async function collectService(o: CollectOptions): Promise<ServiceResult<C
   } else {
     const progress = stderrProgress('collecting');
     try {
-      const collection = await collectOne({ netns: o.netns, fromDir: o.fromDir[0], dev: o.dev, onProgress: progress.update });
+      const collection = await collectOne({ netns: o.netns, fromDir: o.fromDir[0], dev: o.dev, at: o.at, onProgress: progress.update });
       snapshot = collection.snapshot;
       if (o.rawDir !== undefined) await writeRawDir(o.rawDir, collection.raw);
     } finally {

@@ -12,6 +12,7 @@ export interface FlagValues {
   snapshot?: string[];
   'from-dir'?: string[];
   dev?: string;
+  at?: number;
   cluster?: string;
   nodes?: string;
   kube?: boolean;
@@ -68,6 +69,8 @@ export interface StateOptions {
   fromDir: string[];
   /** the device of pasted neigh/fdb lines with no `dev` and no command line naming one */
   dev?: string;
+  /** --at LINE: of a command pasted more than once in a transcript, the output last printed before LINE */
+  at?: number;
   cluster?: string;
   desired: DesiredOptions;
   /** this node's subnet.env file (with --cluster: the node --node names) */
@@ -139,6 +142,7 @@ export function toOptions(f: FlagValues): Options {
     snapshot: f.snapshot ?? [],
     fromDir: f['from-dir'] ?? [],
     dev: f.dev,
+    at: f.at,
     cluster: f.cluster,
     desired: {
       nodes: f.nodes,

@@ -28,7 +28,7 @@ export async function showService(o: StateOptions, subject: ShowWhat): Promise<S
   if (subject === 'sources') {
     if (o.fromDir.length === 0) throw new UsageError('show sources reads --from-dir PATH (a directory, a transcript file or -)');
     const loads: SourcesLoad[] = [];
-    for (const d of o.fromDir) loads.push(await loadSources(d, { dev: o.dev }));
+    for (const d of o.fromDir) loads.push(await loadSources(d, { dev: o.dev, at: o.at }));
     const sources = loads.map((l, i) => ({ path: o.fromDir[i], nodes: l.nodes.map((n) => n.snapshot.host), blocks: l.blocks, missing: l.missing, leases: l.desired?.leases.length }));
     const doc = { subject, nodes: loads.flatMap((l) => l.nodes.map((n) => ({ host: n.snapshot.host, source: n.snapshot.source, items: [] }))), sources };
     return { result: { doc, snapshots: [], loads }, exit: 0 };
@@ -41,7 +41,7 @@ export async function showService(o: StateOptions, subject: ShowWhat): Promise<S
   const progress = stderrProgress('collecting');
   let snapshots: Snapshot[];
   try {
-    snapshots = await loadSnapshots({ netns: o.netns, snapshot: o.snapshot, fromDir: o.fromDir, dev: o.dev, onProgress: progress.update, onSources: warnSources });
+    snapshots = await loadSnapshots({ netns: o.netns, snapshot: o.snapshot, fromDir: o.fromDir, dev: o.dev, at: o.at, onProgress: progress.update, onSources: warnSources });
   } finally {
     progress.done();
   }

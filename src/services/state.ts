@@ -35,7 +35,7 @@ export async function loadState(o: StateOptions): Promise<LoadedState> {
   // desired state pasted with the outputs (nodes.json, `kubectl get nodes -o yaml`) counts when no option names one
   let pasted: DesiredState | undefined;
   try {
-    snapshots = await loadSnapshots({ netns: o.netns, snapshot: o.snapshot, fromDir: o.fromDir, dev: o.dev, onProgress: progress.update, onSources: (load) => void (pasted ??= warnSources(load)) });
+    snapshots = await loadSnapshots({ netns: o.netns, snapshot: o.snapshot, fromDir: o.fromDir, dev: o.dev, at: o.at, onProgress: progress.update, onSources: (load) => void (pasted ??= warnSources(load)) });
   } finally {
     progress.done();
   }

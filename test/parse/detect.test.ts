@@ -29,6 +29,9 @@ describe('recogniseCommand', () => {
     ['cat /sys/class/net/eth0/iflink', { kind: 'iflink', dev: 'eth0' }],
     ['ethtool -S eth0', { kind: 'ethtool-stats', dev: 'eth0' }],
     ['kubectl get node node1 -o yaml | grep Vtep', { kind: 'nodes', filter: 'grep Vtep' }],
+    ['kubectl get no n1 -oyaml', { kind: 'nodes' }],
+    ['kubectl get nodes --output=json', { kind: 'nodes' }],
+    ['kubectl describe node n1 | grep -i flannel', { kind: 'nodes', filter: 'grep -i flannel' }],
     ['kubectl exec -it web-1 -- ip neigh', { kind: 'ip-neigh' }],
     ['ip netns exec red ip link', { kind: 'ip-link' }],
   ])('%s', (line, expected) => {
@@ -40,6 +43,9 @@ describe('recogniseCommand', () => {
     expect(recogniseCommand('yum install bridge-utils -y')).toBeUndefined();
     expect(recogniseCommand('ip route add 10.0.0.0/8 dev eth0')).toBeUndefined();
     expect(recogniseCommand('ip netns list')).toBeUndefined();
+    // seed 003: the default table and -o wide carry no annotations
+    expect(recogniseCommand('kubectl get nodes -o wide')).toEqual({ reason: expect.stringMatching(/table without the flannel annotations/) });
+    expect(recogniseCommand('kubectl get nodes')).toEqual({ reason: expect.stringMatching(/paste `kubectl get nodes -o yaml`/) });
   });
 });
 

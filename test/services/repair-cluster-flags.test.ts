@@ -53,8 +53,8 @@ const EFFECT: Record<string, { dir?: string; args: string[]; status: number; std
 // nothing to show without changing a node: the mapper test checks they reach the options
 const MAPPER_ONLY = ['etcd-prefix', 'yes', 'journal-dir'];
 // oclif refuses them next to --cluster (exclusive)
-// --dev names the device of a pasted --from-dir, so it is refused with --cluster as --from-dir is
-const EXCLUSIVE = ['netns', 'snapshot', 'from-dir', 'dev'];
+// --dev and --at read a pasted --from-dir, so they are refused with --cluster as --from-dir is
+const EXCLUSIVE = ['netns', 'snapshot', 'from-dir', 'dev', 'at'];
 
 describe('repair --cluster: every flag reaches the cluster path', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -73,7 +73,7 @@ describe('repair --cluster: every flag reaches the cluster path', () => {
   });
 
   it.each(EXCLUSIVE)('--%s is refused next to --cluster', (flag) => {
-    const r = runCli(['repair', '--cluster', DIR, `--${flag}`, flag === 'netns' ? 'x' : NODES]);
+    const r = runCli(['repair', '--cluster', DIR, `--${flag}`, flag === 'netns' ? 'x' : flag === 'at' ? '3' : NODES]);
     expect(r.status).toBe(2);
   });
 });

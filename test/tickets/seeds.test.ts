@@ -1,6 +1,8 @@
 // The seed posts pasted as transcripts (fixtures/tickets/, line breaks restored) give the same trace answers as the
 // fixture directories restored from the same posts by hand (fixtures/nodes/*): every verdict, problem and device.
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trace } from '../../src/analyze/trace.js';
 import { loadSnapshots, loadSources } from '../../src/collect/index.js';
@@ -59,6 +61,89 @@ describe('seed posts as transcripts', () => {
       'ip-neigh (only filtered: grep 10.27.13.0) — paste `ip neigh show dev flannel.1`',
       'bridge-fdb (only filtered: grep 42:32:74:de:24:50) — paste `bridge fdb show dev flannel.1`',
     ]);
+  });
+});
+
+describe('seed 001: route -n before and after `route del` in one paste', () => {
+  const paste = 'fixtures/tickets/seed-001-hdss7-21.txt';
+  // the post's moment after the del: the second route -n (fixtures/route-n/seed001-hdss7-21-after-del.txt) and the same ifconfig
+  const afterDel = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'flanctl-seed001-'));
+    copyFileSync('fixtures/route-n/seed001-hdss7-21-after-del.txt', join(dir, 'route-n.txt'));
+    for (const f of ['ifconfig.txt', 'hostname.txt']) copyFileSync(`fixtures/nodes/hdss7-21/${f}`, join(dir, f));
+    return dir;
+  };
+
+  it.each(['172.7.22.5', '172.7.21.3', '10.4.7.22'])('--at 30 (before the del): trace %s as fixtures/nodes/hdss7-21 does', async (ip) => {
+    const at = await loadSnapshots({ fromDir: [paste], at: 30 });
+    const dir = await loadSnapshots({ fromDir: ['fixtures/nodes/hdss7-21'] });
+    expect(at.map((s) => s.host)).toEqual(['hdss7-21']);
+    expect(answer(at, ip)).toEqual(answer(dir, ip));
+  });
+
+  it.each(['172.7.22.5', '172.7.21.3'])('by default the later route -n supersedes: trace %s as the after-del table does', async (ip) => {
+    const dir = afterDel();
+    try {
+      expect(answer(await loadSnapshots({ fromDir: [paste] }), ip)).toEqual(answer(await loadSnapshots({ fromDir: [dir] }), ip));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('show sources says which route -n is read and why the others are not', async () => {
+    const report = (l: Awaited<ReturnType<typeof loadSources>>) => l.blocks.filter((b) => b.kind === 'route-n').map((b) => [b.line, b.used, b.reason ?? null]);
+    // by hand from the paste: line 5 and line 77 are `route -n` prompts the blog printed no output for;
+    // line 23 is the table with 172.7.22.0, line 31 the one after `route del` (line 30)
+    expect(report(await loadSources(paste))).toEqual([
+      [5, false, 'no output pasted (the command always prints something)'],
+      [23, false, 'superseded by line 31 (a later `route -n` of the same node)'],
+      [31, true, null],
+      [77, false, 'no output pasted (the command always prints something)'],
+    ]);
+    expect(report(await loadSources(paste, { at: 30 }))).toEqual([
+      [5, false, 'no output pasted (the command always prints something)'],
+      [23, true, null],
+      [31, false, 'after --at 30: the output at line 23 is the one in effect'],
+      [77, false, 'no output pasted (the command always prints something)'],
+    ]);
+  });
+
+  it('--at picks a line of one transcript: a directory or a line 0 is a usage error', async () => {
+    await expect(loadSources('fixtures/nodes/hdss7-21', { at: 3 })).rejects.toThrow(/--at picks a line of one transcript/);
+    await expect(loadSources(paste, { at: 0 })).rejects.toThrow(/--at: not a line number/);
+  });
+
+  it('trace --at through the CLI: the host-gw route to hdss7-22 is there before the del, gone after', () => {
+    cliEntry();
+    const before = runCli(['trace', '172.7.22.5', '--from-dir', paste, '--at', '30', '--json']);
+    expect(before.status, before.stderr).toBe(0);
+    expect(before.json).toMatchObject({ ok: true, backend: 'host-gw', targetNode: { ip: '10.4.7.22', subnet: '172.7.22.0/24' } });
+    const after = runCli(['trace', '172.7.22.5', '--from-dir', paste, '--json']);
+    // the post's point: after `route del` only the default route covers 172.7.22.0/24
+    expect(after.json).toMatchObject({ route: { matched: 'default via 10.4.7.254 dev ens33 metric 100' } });
+  });
+});
+
+describe('seed 003: a long post, one node, most outputs not read', () => {
+  const paste = 'fixtures/tickets/seed-003-centos-node1.txt';
+  it.each(['172.33.96.3', '172.33.31.2', '10.0.2.2'])('trace %s as fixtures/nodes/centos-node1 does', async (ip) => {
+    const snaps = await loadSnapshots({ fromDir: [paste] });
+    expect(snaps.map((s) => s.host)).toEqual(['node1']);
+    expect(answer(snaps, ip)).toEqual(answer(await loadSnapshots({ fromDir: ['fixtures/nodes/centos-node1'] }), ip));
+  });
+
+  it('reads subnet.env, ip addr and route -n; says why kubectl get nodes -o wide and iptables -L are not read', async () => {
+    const l = await loadSources(paste);
+    // by hand: the three outputs flanctl reads are at lines 103 (cat /run/flannel/subnet.env), 178 (ip addr), 285 (route -n)
+    expect(l.blocks.filter((b) => b.used).map((b) => [b.line, b.kind])).toEqual([
+      [103, 'subnet-env'],
+      [178, 'ip-addr'],
+      [285, 'route-n'],
+    ]);
+    const reason = (line: number) => l.blocks.find((b) => b.line === line)?.reason;
+    expect(reason(3)).toMatch(/kubectl get nodes -o wide.*table without the flannel annotations/);
+    expect(reason(309)).toMatch(/iptables -L is not read/);
+    expect(l.desired).toBeUndefined();
   });
 });
 
