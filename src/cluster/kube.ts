@@ -5,7 +5,7 @@
 import { EnvironmentError, UsageError } from '../errors.js';
 import { DEFAULT_CONTAINER, DEFAULT_DEBUG_IMAGE, DEFAULT_SELECTOR } from './flags.js';
 import { checkArgs } from './ssh.js';
-import { kubectl, kubectlBase, runProgram, type ScriptResult, type Transport } from './transport.js';
+import { kubectl, kubectlBase, openProgram, runProgram, type ScriptResult, type ScriptSession, type Transport } from './transport.js';
 
 export interface KubeOptions {
   kubeconfig?: string;
@@ -134,6 +134,11 @@ export function kubeTransport(o: KubeOptions, cluster: KubeCluster): Transport {
         throw new Error(`${why}; kubectl debug node/${node}: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
       }
       return r;
+    },
+    // a session cannot be replayed on the debug pod once its script has started: the flannel pod when it runs, else the debug pod
+    openScript(node, script, args, signal): ScriptSession {
+      const pod = cluster.pods.get(node);
+      return openProgram(pod?.running ? execArgv(o, pod, args) : debugArgv(o, node, args), script, signal);
     },
   };
 }

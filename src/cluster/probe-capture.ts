@@ -1,12 +1,15 @@
-// probe's captures on another node, over the cluster transport (ssh): two constant sh scripts fed on stdin.
-// start: one tcpdump per device under `timeout` (so none outlives its deadline whatever happens to us), each
-// writing to a private directory; waits until each prints "listening on"; prints `ready N` / `failed N why`.
-// stop: SIGINT to each, waits, prints every capture in base64 between markers, removes the directory.
-// Arguments are plain words only (the transport checks): the BPF filter travels base64-encoded.
+// probe's captures on another node, over the cluster transport (ssh or kubectl): one constant sh script, fed
+// on stdin, whose stdin then stays open. It starts one tcpdump per device under `timeout` (none outlives its
+// deadline whatever happens), each writing into a private directory, waits until each prints "listening on",
+// prints `ready N` / `failed N why`, then waits for one line on stdin: `stop` — stop the captures, print them in
+// base64 between markers —, or EOF: flanctl ended or was killed (its end of the pipe closed, ssh / kubectl passed
+// the EOF on), so the captures are stopped and nothing is printed. Either way, and after `secs` at the latest,
+// the directory is removed; a directory left by an earlier run whose script is gone (the node rebooted, the
+// script was killed) is removed by the next one. Arguments are plain words only: the BPF filter travels base64.
 import { randomBytes } from 'node:crypto';
 import { isIfname } from '../model/net.js';
 import { UsageError } from '../errors.js';
-import type { Transport } from './transport.js';
+import type { ScriptSession, Transport } from './transport.js';
 
 export interface RemoteCapture {
   device: string;
@@ -19,10 +22,24 @@ export interface RemoteCaptureRun {
   error?: string;
 }
 
-const START = [
+/** Where the script keeps its captures: `<PREFIX><pid of the script>-<token>`, so a live run's is never swept. */
+export const REMOTE_CAPTURE_PREFIX = '/tmp/flanctl-probe-capture-';
+
+// One function, called on the last line: sh parses the whole body before running any of it, so the line read
+// from stdin is ours (stop or EOF), never the rest of the script.
+const SCRIPT = [
+  'main() {',
   'set -u',
+  // flanctl gone: a write to it must not kill the shell before it has cleaned up
+  "trap '' PIPE HUP",
   'PATH="$PATH:/usr/sbin:/sbin"',
-  'd="/tmp/flanctl-probe-capture-$1"; secs=$2; tenths=$(( $3 * 10 )); snap=$4; max=$5; shift 5',
+  `base=${REMOTE_CAPTURE_PREFIX}`,
+  'd="$base$$-$1"; m=$2; secs=$3; tenths=$(( $4 * 10 )); snap=$5; max=$6; shift 6',
+  'for old in "$base"*; do',
+  '  [ -d "$old" ] || continue',
+  '  pid=${old#"$base"}; pid=${pid%%-*}',
+  '  kill -0 "$pid" 2>/dev/null || rm -rf "$old"',
+  'done',
   'mkdir -m 700 "$d" || exit 3',
   'n=0',
   'while [ $# -ge 2 ]; do',
@@ -42,12 +59,15 @@ const START = [
   'done',
   'i=1',
   'while [ $i -le $n ]; do if up $i; then echo "ready $i"; else echo "failed $i $(grep -v "^$" "$d/$i.err" | head -n 1)"; fi; i=$((i + 1)); done',
-  '',
-].join('\n');
-
-const STOP = [
-  'd="/tmp/flanctl-probe-capture-$1"; m="$2"',
-  '[ -d "$d" ] || exit 0',
+  'echo "@@$m ready"',
+  // the reader is a child so that the wait is bounded; a background list reads /dev/null, hence fd 3
+  'exec 3<&0',
+  '( read -r c <&3; echo "${c:-eof}" > "$d/cmd" ) &',
+  'reader=$!',
+  't=0',
+  'while [ ! -s "$d/cmd" ] && [ $t -lt $(( secs * 10 )) ]; do sleep 0.1; t=$((t + 1)); done',
+  'kill "$reader" 2>/dev/null',
+  'cmd=$(cat "$d/cmd" 2>/dev/null)',
   'for p in "$d"/*.pid; do kill -INT "$(cat "$p")" 2>/dev/null; done',
   't=0',
   'while [ $t -lt 30 ]; do',
@@ -56,38 +76,45 @@ const STOP = [
   '  sleep 0.1; t=$((t + 1))',
   'done',
   'for p in "$d"/*.pid; do kill -KILL "$(cat "$p")" 2>/dev/null; done',
-  'for f in "$d"/*.pid; do n=$(basename "$f" .pid); echo "@@$m $n"; [ -f "$d/$n.pcap" ] && base64 "$d/$n.pcap"; done',
+  'if [ "$cmd" = stop ]; then',
+  '  for f in "$d"/*.pid; do n=$(basename "$f" .pid); echo "@@$m $n"; [ -f "$d/$n.pcap" ] && base64 "$d/$n.pcap"; done',
+  'fi',
   'echo "@@$m end"',
   'rm -rf "$d"',
+  '}',
+  'main "$@"; exit $?',
   '',
 ].join('\n');
 
 export interface RemoteSession {
   node: string;
-  token: string;
+  mark: string;
+  session: ScriptSession;
   /** per capture, in order: listening, or why not */
   ready: { ok: boolean; error?: string }[];
 }
 
-/** Start the captures on `node`; resolves once each listens (or failed), within `listenSec`. */
-export async function startRemoteCaptures(transport: Transport, node: string, caps: RemoteCapture[], o: { maxSeconds: number; listenSec: number; snaplen: number; maxPackets: number }, signal: AbortSignal): Promise<RemoteSession> {
+/** Start the captures on `node`; resolves once each listens (or failed), within `listenSec` (+ the connection's time). */
+export async function startRemoteCaptures(transport: Transport, node: string, caps: RemoteCapture[], o: { maxSeconds: number; listenSec: number; connectSec: number; snaplen: number; maxPackets: number }, signal: AbortSignal): Promise<RemoteSession> {
   for (const c of caps) if (!isIfname(c.device)) throw new UsageError(`not an interface name: ${JSON.stringify(c.device)}`);
   const token = randomBytes(6).toString('hex');
-  const args = [token, String(o.maxSeconds), String(o.listenSec), String(o.snaplen), String(o.maxPackets), ...caps.flatMap((c) => [c.device, Buffer.from(c.filter).toString('base64')])];
-  const r = await transport.runScript(node, START, args, signal);
+  const mark = randomBytes(6).toString('hex');
+  const args = [token, mark, String(o.maxSeconds), String(o.listenSec), String(o.snaplen), String(o.maxPackets), ...caps.flatMap((c) => [c.device, Buffer.from(c.filter).toString('base64')])];
+  const session = transport.openScript(node, SCRIPT, args, signal);
+  const stdout = await session.until((out) => out.includes(`@@${mark} ready\n`), (o.listenSec + o.connectSec) * 1000);
   const ready = caps.map((_, i) => {
-    const line = r.stdout.split('\n').find((l) => l.startsWith(`ready ${i + 1}`) || l.startsWith(`failed ${i + 1} `) || l === `failed ${i + 1}`);
+    const line = stdout.split('\n').find((l) => l.startsWith(`ready ${i + 1}`) || l.startsWith(`failed ${i + 1} `) || l === `failed ${i + 1}`);
     if (line?.startsWith('ready')) return { ok: true };
     const why = line?.replace(/^failed \d+ ?/, '').replace(/^tcpdump: /, '').trim();
-    return { ok: false, error: why || r.stderr.split('\n').find((l) => l.trim()) || `no answer from ${node} (exit ${r.exitCode})` };
+    return { ok: false, error: why || `no answer from ${node} within ${o.listenSec + o.connectSec} s` };
   });
-  return { node, token, ready };
+  return { node, mark, session, ready };
 }
 
 /** Stop them and bring the captures back (a capture that never listened comes back empty, as not run). */
-export async function stopRemoteCaptures(transport: Transport, s: RemoteSession, signal: AbortSignal): Promise<RemoteCaptureRun[]> {
-  const mark = randomBytes(6).toString('hex');
-  const r = await transport.runScript(s.node, STOP, [s.token, mark], signal);
+export async function stopRemoteCaptures(s: RemoteSession): Promise<RemoteCaptureRun[]> {
+  const r = await s.session.finish('stop\n');
+  const mark = s.mark;
   const pcaps = new Map<number, Buffer>();
   let current: number | undefined;
   let chunks: string[] = [];
@@ -101,10 +128,16 @@ export async function stopRemoteCaptures(transport: Transport, s: RemoteSession,
     current = /^\d+$/.test(m) ? Number(m) : undefined;
     chunks = [];
   }
+  const why = r.stderr.split('\n').find((l) => l.trim())?.trim();
   return s.ready.map((ready, i) => {
     const pcap = pcaps.get(i + 1);
     if (!ready.ok) return { ok: false, pcap: Buffer.alloc(0), error: ready.error };
     // listening, but its capture did not come back: nothing can be said about that hop
-    return pcap ? { ok: true, pcap } : { ok: false, pcap: Buffer.alloc(0), error: `the capture was not brought back from ${s.node} (exit ${r.exitCode})` };
+    return pcap ? { ok: true, pcap } : { ok: false, pcap: Buffer.alloc(0), error: `the capture was not brought back from ${s.node} (exit ${r.exitCode}${why ? `: ${why}` : ''})` };
   });
+}
+
+/** Give up (an error, Ctrl-C): close stdin, the node stops its captures and removes them without sending them. */
+export async function abandonRemoteCaptures(s: RemoteSession): Promise<void> {
+  await s.session.finish();
 }

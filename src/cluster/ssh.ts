@@ -2,7 +2,7 @@
 // prompts, one connection per node running `sh -s -- ARGS` with the script on stdin.
 import { UsageError } from '../errors.js';
 import type { SshTarget } from './hosts.js';
-import { runProgram, type ScriptResult, type Transport } from './transport.js';
+import { openProgram, runProgram, type ScriptResult, type ScriptSession, type Transport } from './transport.js';
 
 export interface SshOptions {
   /** `-F FILE` (e.g. /dev/null to ignore ~/.ssh/config) */
@@ -66,16 +66,33 @@ export function sshTransport(targets: SshTarget[], o: SshOptions = {}): Transpor
   // before any node is reached: a bad option is the user's (exit 2), not each node's failure
   checkSshOptions(o.options);
   const byName = new Map(targets.map((t) => [t.name, t]));
+  const argvFor = (node: string, args: string[]): { t: SshTarget; argv: string[] } => {
+    const t = byName.get(node);
+    if (!t) throw new UsageError(`unknown node ${node}`);
+    return { t, argv: sshArgv(t, o, ['sh', '-s', '--', ...checkArgs(args)]) };
+  };
+  // ssh itself exits 255 on connection and authentication failures; say so in ssh's own words
+  const sshError = (t: SshTarget, r: ScriptResult): Error => new Error(`ssh ${t.user ? t.user + '@' : ''}${t.host}: ${lastLine(r.stderr) ?? 'connection failed'}`);
   return {
     kind: 'ssh',
     nodes: async () => targets.map((t) => t.name),
     async runScript(node, script, args, signal): Promise<ScriptResult> {
-      const t = byName.get(node);
-      if (!t) throw new UsageError(`unknown node ${node}`);
-      const r = await runProgram(sshArgv(t, o, ['sh', '-s', '--', ...checkArgs(args)]), script, signal);
-      // ssh itself exits 255 on connection and authentication failures; say so in ssh's own words
-      if (r.exitCode === 255) throw new Error(`ssh ${t.user ? t.user + '@' : ''}${t.host}: ${lastLine(r.stderr) ?? 'connection failed'}`);
+      const { t, argv } = argvFor(node, args);
+      const r = await runProgram(argv, script, signal);
+      if (r.exitCode === 255) throw sshError(t, r);
       return r;
+    },
+    openScript(node, script, args, signal): ScriptSession {
+      const { t, argv } = argvFor(node, args);
+      const session = openProgram(argv, script, signal);
+      return {
+        until: session.until,
+        async finish(line) {
+          const r = await session.finish(line);
+          if (r.exitCode === 255) throw sshError(t, r);
+          return r;
+        },
+      };
     },
   };
 }

@@ -16,6 +16,19 @@ export interface Transport {
   nodes(): Promise<string[]>;
   /** run `sh -s -- ...args` on the node with `script` on stdin; rejects when the node cannot be reached */
   runScript(node: string, script: string, args: string[], signal: AbortSignal): Promise<ScriptResult>;
+  /** the same, with stdin left open after the script: the node reads our next line, or EOF once we close it or die */
+  openScript(node: string, script: string, args: string[], signal: AbortSignal): ScriptSession;
+}
+
+/**
+ * A script that waits on its stdin. When this process dies (even SIGKILL) its end of the pipe closes, ssh /
+ * kubectl pass the EOF on, and the script on the node sees it: what it started there can be cleaned up by itself.
+ */
+export interface ScriptSession {
+  /** stdout so far, once `ready(stdout)` holds, the script ended, or `ms` passed */
+  until(ready: (stdout: string) => boolean, ms: number): Promise<string>;
+  /** write `line` (when given), close stdin, and wait for the script to end */
+  finish(line?: string): Promise<ScriptResult>;
 }
 
 export async function runProgram(argv: string[], input: string, signal: AbortSignal): Promise<ScriptResult> {
@@ -24,6 +37,53 @@ export async function runProgram(argv: string[], input: string, signal: AbortSig
   const code = (r as { code?: string }).code;
   if (code === 'ENOENT') throw new EnvironmentError(`${argv[0]} is not installed (or not on PATH)`);
   return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
+}
+
+/** `argv` with `script` on its stdin, left open: see ScriptSession. */
+export function openProgram(argv: string[], script: string, signal: AbortSignal): ScriptSession {
+  const child = execa(argv[0], argv.slice(1), { stdin: 'pipe', buffer: false, reject: false, cancelSignal: signal });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout?.on('data', (b: Buffer) => {
+    stdout += b.toString();
+    for (const w of waiters) w();
+  });
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  // the node may end the script (or the connection) before we write again: a write then fails, and that is fine
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.write(script);
+  let done = false;
+  const ended = child.then((r) => {
+    done = true;
+    for (const w of waiters) w();
+    return r;
+  });
+  return {
+    until: (ready, ms) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (!done && !ready(stdout)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(stdout);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          resolve(stdout);
+        }, ms);
+        waiters.add(check);
+        check();
+      }),
+    async finish(line) {
+      if (line !== undefined) child.stdin?.write(line);
+      child.stdin?.end();
+      const r = await ended;
+      if (r.isCanceled) throw new Error('cancelled');
+      if ((r as { code?: string }).code === 'ENOENT') throw new EnvironmentError(`${argv[0]} is not installed (or not on PATH)`);
+      return { stdout, stderr, exitCode: r.exitCode ?? -1 };
+    },
+  };
 }
 
 export interface KubectlOptions {

@@ -19,6 +19,7 @@ export default class Probe extends BaseCommand {
     { description: 'A namespace lab node, with the leases to check the VtepMAC against', command: '<%= config.bin %> probe 10.244.2.2 --from node1p2 --netns node1 --nodes nodes.json' },
     { description: 'TCP SYNs to port 80, keeping every hop\'s capture for Wireshark', command: '<%= config.bin %> probe 10.244.3.7 --from 10.244.1.5 --proto tcp --port 80 --write-pcap /tmp/probe' },
     { description: 'The whole path: also listen on the target node (its eth0, flannel.1, cni0, pod veth) over ssh', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --ssh-hosts inventory.ini' },
+    { description: 'The same through kubectl: the leases from the API, the target node reached in its flannel pod', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --kube --context prod' },
   ];
 
   static args = { destination: Args.string({ description: 'destination IPv4 address (a pod IP)', required: true }) };
@@ -31,12 +32,19 @@ export default class Probe extends BaseCommand {
     timeout: Flags.integer({ description: `seconds to wait for the answers (${PROBE_LIMITS.timeoutSec.join('-')})`, default: 2 }),
     'write-pcap': Flags.string({ description: "keep each hop's capture in DIR as <n>-<node>-<device>.pcap" }),
     netns: Flags.string({ description: 'the node is this named network namespace (ip netns exec)', helpGroup: 'SOURCE' }),
-    // cluster mode: the target node's captures over ssh (not exclusive with --kube, which is desired state here)
-    'ssh-hosts': Flags.string({ description: 'listen on the target node too, reached with ssh: one [user@]host[:port] per line, or an ansible inventory', helpGroup: 'CLUSTER' }),
+    // cluster mode: the target node's captures over ssh, or with --kube alone through kubectl (as collect --all)
+    'ssh-hosts': Flags.string({ description: 'listen on the target node too, reached with ssh: one [user@]host[:port] per line, or an ansible inventory (--kube then gives only the leases)', helpGroup: 'CLUSTER' }),
     'ssh-identity': collectAllFlags['ssh-identity'],
     'ssh-config': collectAllFlags['ssh-config'],
     'ssh-option': collectAllFlags['ssh-option'],
     ...leaseFlags,
+    kube: Flags.boolean({
+      description: 'the leases from the cluster (kubectl get nodes), and without --ssh-hosts listen on the target node too: kubectl exec into its flannel pod, else `kubectl debug node/…`',
+      helpGroup: 'CLUSTER',
+    }),
+    'flannel-selector': collectAllFlags['flannel-selector'],
+    'flannel-container': collectAllFlags['flannel-container'],
+    'debug-image': collectAllFlags['debug-image'],
   };
 
   async run(): Promise<ProbeResult> {

@@ -1,6 +1,7 @@
 // The probe's options from the mapped flags, checked: light to import (the command loads the service itself
 // only in run(), so the collector, decoder and machine edge stay out of every other command's start-up).
 import type { ProbeProto } from '../analyze/probe-filter.js';
+import type { TargetReach } from '../cluster/probe-target.js';
 import { UsageError } from '../errors.js';
 import type { DesiredOptions } from '../leases/index.js';
 import { isIPv4, isIPv6 } from '../model/net.js';
@@ -18,8 +19,8 @@ export interface ProbeOptions {
   netns?: string;
   writePcap?: string;
   desired: DesiredOptions;
-  /** cluster mode: reach the target node over ssh and listen there too */
-  ssh?: { hosts: string; identity?: string; config?: string; options?: string[] };
+  /** cluster mode: reach the target node (over ssh, else with --kube through kubectl) and listen there too */
+  target?: TargetReach;
 }
 
 export const PROBE_LIMITS = { count: [1, 20], timeoutSec: [1, 30] } as const;
@@ -40,6 +41,13 @@ export function probeOptions(o: Options, destination: string): ProbeOptions {
   if (o.snapshot.length || o.fromDir.length || o.cluster !== undefined) throw new UsageError('probe sends real packets: it reads the live node (or --netns), not saved state');
   const c = o.collectAll;
   if (c['ssh-hosts'] === undefined && (c['ssh-identity'] ?? c['ssh-config'] ?? c['ssh-option']) !== undefined) throw new UsageError('--ssh-identity, --ssh-config and --ssh-option go with --ssh-hosts FILE');
-  const ssh = c['ssh-hosts'] !== undefined ? { hosts: c['ssh-hosts'], identity: c['ssh-identity'], config: c['ssh-config'], options: c['ssh-option'] } : undefined;
-  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, desired: o.desired, ssh };
+  // --ssh-hosts reaches the target over ssh (--kube then gives only the leases); --kube alone reaches it with kubectl too
+  const r = o.reach;
+  const target: TargetReach | undefined =
+    c['ssh-hosts'] !== undefined
+      ? { ssh: { hosts: c['ssh-hosts'], identity: c['ssh-identity'], config: c['ssh-config'], options: c['ssh-option'] } }
+      : o.desired.kube
+        ? { kube: { kubeconfig: r.kubeconfig, context: r.context, selector: r.selector, container: r.container, debugImage: r.debugImage } }
+        : undefined;
+  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, desired: o.desired, target };
 }

@@ -34,8 +34,8 @@ export async function probeService(options: Options, destination: string): Promi
   const desired = await loadDesiredState(o.desired);
   const source = findSource(snapshot, o.from);
   let traced = trace([snapshot], o.destination, { desired });
-  // cluster mode: the target node's state over ssh, then the trace again across both nodes
-  const target = o.ssh && traced.targetNode && traced.backend !== 'local' ? await (await import('../cluster/probe-target.js')).reachTargetNode(o.ssh, traced.targetNode, 30) : undefined;
+  // cluster mode: the target node's state over ssh / kubectl, then the trace again across both nodes
+  const target = o.target && traced.targetNode && traced.backend !== 'local' ? await (await import('../cluster/probe-target.js')).reachTargetNode(o.target, traced.targetNode, 30) : undefined;
   if (target) traced = trace([snapshot, target.snapshot], o.destination, { desired });
   const tag: ProbeTag = o.proto === 'icmp' ? { proto: 'icmp', id: randomInt(1, 65536) } : { proto: o.proto, id: randomInt(20000, 30000), port: o.port };
   const lease = desired?.leases.find((l) => cidrContains(l.subnet, o.destination));
@@ -48,11 +48,12 @@ export async function probeService(options: Options, destination: string): Promi
   const remote = target ? await import('../cluster/probe-capture.js') : undefined;
   const signal = AbortSignal.timeout(60_000);
   const remoteHops = plan.hops.slice(local);
+  // the node's own bound: its captures and their directory go after this long even if we never come back
+  const maxSeconds = Math.ceil((limits.listenMs + limits.sendMs + limits.settleMs) / 1000) + 30;
   const session =
-    target && remote
-      ? await remote.startRemoteCaptures(target.transport, target.node, remoteHops, { maxSeconds: Math.ceil((limits.listenMs + limits.sendMs + limits.settleMs) / 1000) + 30, listenSec: 5, snaplen: SNAPLEN, maxPackets }, signal)
-      : undefined;
-  const stopRemote = async (): Promise<Capture[]> => (target && remote && session ? remote.stopRemoteCaptures(target.transport, session, signal) : []);
+    target && remote ? await remote.startRemoteCaptures(target.transport, target.node, remoteHops, { maxSeconds, listenSec: 5, connectSec: 15, snaplen: SNAPLEN, maxPackets }, signal) : undefined;
+  // on an error or Ctrl-C the node is told nothing but EOF: it stops and removes its captures without sending them
+  const abandon = async (): Promise<void> => (remote && session ? remote.abandonRemoteCaptures(session).catch(() => undefined) : undefined);
   let captures: Capture[];
   let senderOut: { stdout: string; stderr: string };
   try {
@@ -60,12 +61,12 @@ export async function probeService(options: Options, destination: string): Promi
       plan.hops.slice(0, local).map((h) => ({ netns: o.netns, device: h.device, filter: h.filter, snaplen: SNAPLEN, maxPackets })),
       { netns: source.netns, argv: senderArgv(o, tag, selfArgv()) },
       limits,
-      async () => void (await stopRemote()),
+      abandon,
     );
-    captures = [...run.captures, ...(await stopRemote())];
+    captures = [...run.captures, ...(remote && session ? await remote.stopRemoteCaptures(session) : [])];
     senderOut = run.sender;
   } catch (e) {
-    await stopRemote().catch(() => undefined);
+    await abandon();
     throw e;
   }
   const observed: HopObservation[] = [];

@@ -20,6 +20,9 @@ function hostileNode(sections: [string, string][]): Transport {
       stderr: '',
       exitCode: 0,
     }),
+    openScript: () => {
+      throw new Error('not used by collect');
+    },
   };
 }
 

@@ -110,38 +110,37 @@ export async function startFakeApi(o: FakeApiOptions): Promise<FakeApi> {
   };
 }
 
-/** Server side of one exec: frames in, the command in the node's netns, frames out. */
+/**
+ * Server side of one exec: the command starts at once in the node's netns; stdin frames reach it as they come,
+ * the v5 close signal [255, 0] — or the connection going away, as a kubelet's stream does — closes its stdin.
+ */
 function execSession(socket: Socket, netns: string, command: string[]): void {
   let buf = Buffer.alloc(0);
-  const stdin: Buffer[] = [];
-  let started = false;
   const send = (opcode: number, payload: Buffer): void => {
+    if (socket.destroyed) return;
     const len = payload.length;
     const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 255]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), u64(len)]);
     socket.write(Buffer.concat([head, payload]));
   };
-  const run = (): void => {
-    started = true;
-    const child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => send(2, Buffer.concat([Buffer.from([1]), d])));
-    child.stderr.on('data', (d: Buffer) => send(2, Buffer.concat([Buffer.from([2]), d])));
-    child.on('close', (code) => {
-      const status =
-        code === 0
-          ? { metadata: {}, status: 'Success' }
-          : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: exit status ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } };
-      send(2, Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]));
-      send(8, Buffer.from([0x03, 0xe8]));
-      socket.end();
-    });
-    child.stdin.end(Buffer.concat(stdin));
-  };
+  const child = spawn('ip', ['netns', 'exec', netns, ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined);
+  child.stdout.on('data', (d: Buffer) => send(2, Buffer.concat([Buffer.from([1]), d])));
+  child.stderr.on('data', (d: Buffer) => send(2, Buffer.concat([Buffer.from([2]), d])));
+  child.on('close', (code) => {
+    const status =
+      code === 0
+        ? { metadata: {}, status: 'Success' }
+        : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: exit status ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } };
+    send(2, Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]));
+    send(8, Buffer.from([0x03, 0xe8]));
+    socket.end();
+  });
   // a data message may come in fragments (continuation frames, opcode 0) until FIN
   let message: Buffer[] = [];
   const onMessage = (payload: Buffer): void => {
-    if (payload[0] === 0) stdin.push(payload.subarray(1));
-    // v5 close signal for stdin: the whole script is in, run it
-    else if (payload[0] === 255 && payload[1] === 0 && !started) run();
+    if (payload[0] === 0) child.stdin.write(payload.subarray(1));
+    // v5 close signal for stdin
+    else if (payload[0] === 255 && payload[1] === 0) child.stdin.end();
   };
   socket.on('data', (chunk: Buffer) => {
     buf = Buffer.concat([buf, chunk]);
@@ -160,6 +159,7 @@ function execSession(socket: Socket, netns: string, command: string[]): void {
       }
     }
   });
+  socket.on('close', () => child.stdin.end());
   socket.on('error', () => undefined);
 }
 

@@ -1,8 +1,8 @@
 // probe in cluster mode: the source node is a namespace (--netns), the target node is reached over real ssh
 // (an sshd in its namespace) and listened on too, so the probe is followed down to the destination pod's veth.
 // Faults and expectations come from the lab: which node drops, which devices it has.
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { cliEntry, runCli } from '../collect/cli.js';
@@ -11,19 +11,22 @@ import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 import { SshLab } from './sshd.js';
 
-/** Captures or senders still running in a namespace. */
-function leftovers(ns: string): string[] {
+const comm = (pid: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+/** Our programs still running in a namespace, with their pids. */
+function ours(ns: string, names = ['tcpdump', 'timeout', 'ping']): { pid: string; comm: string }[] {
   const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return pids
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      } catch {
-        return '';
-      }
-    })
-    .filter((comm) => ['tcpdump', 'timeout', 'ping'].includes(comm));
+  return pids.map((pid) => ({ pid, comm: comm(pid) })).filter((p) => names.includes(p.comm));
 }
+/** Captures or senders still running in a namespace. */
+const leftovers = (ns: string, names?: string[]): string[] => ours(ns, names).map((p) => p.comm);
+const captureDirs = (): string[] => readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Hop {
   node: string;
@@ -66,7 +69,7 @@ describeNetns('probe across nodes: the target node listened on over ssh', () => 
   afterEach(() => {
     for (const ns of [n1.netns, n2.netns, a.netns, b.netns]) expect(leftovers(ns), ns).toEqual([]);
     // the target's capture directory is removed by the stop step
-    expect(readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'))).toEqual([]);
+    expect(captureDirs()).toEqual([]);
   });
   afterAll(() => {
     ssh?.stop();
@@ -131,6 +134,46 @@ describeNetns('probe across nodes: the target node listened on over ssh', () => 
       lab.ip(n2.netns, ['link', 'set', 'flannel.1', 'address', n2.vtepMac]);
       // a MAC change flushes the device's neighbours, permanent ones too: node2 needs its peers back
       programPeers(lab, n2, cluster.nodes);
+    }
+  });
+
+  it('SIGKILL while listening on both nodes: the target sees its stdin close and stops its captures and removes their directory by itself', async () => {
+    const [node, entry] = cliEntry();
+    // healthy and --count 20: the sender runs for 4 s, the window to kill flanctl in; the capture bound is ~40 s
+    const argv = ['ip', 'netns', 'exec', ssh.clientNs, node, entry, 'probe', b.ip, '--from', a.netns, '--netns', n1.netns, '--nodes', nodes, '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--count', '20', '--json'];
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    for (let i = 0; i < 200 && !leftovers(a.netns).includes('ping'); i++) await sleep(100);
+    expect(leftovers(n2.netns)).toContain('tcpdump');
+    expect(captureDirs()).toHaveLength(1);
+    child.kill('SIGKILL');
+    expect(await exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // well within the capture bound: no tcpdump, no directory on the target, and the orphaned ssh client is gone too
+    for (let i = 0; i < 100 && (leftovers(n2.netns).length || captureDirs().length || leftovers(ssh.clientNs, ['ssh']).length); i++) await sleep(100);
+    expect(leftovers(n2.netns)).toEqual([]);
+    expect(captureDirs()).toEqual([]);
+    expect(leftovers(ssh.clientNs, ['ssh'])).toEqual([]);
+    // the local captures and the sender end by their own `timeout` (bounded, not instantly: a SIGKILL leaves
+    // flanctl no time to stop them); this test stops them now, by pid, for the next one
+    for (const ns of [n1.netns, a.netns]) for (const p of ours(ns)) process.kill(Number(p.pid), 'SIGKILL');
+    for (let i = 0; i < 50 && [n1.netns, a.netns].some((ns) => leftovers(ns).length); i++) await sleep(100);
+  });
+
+  it('a capture directory left by an earlier run whose script is gone is removed by the next run; a live one is kept', () => {
+    // a pid that just ended, as the script of a probe killed with its node would be; and this test's own, alive
+    const dead = spawnSync('true').pid;
+    const stale = join('/tmp', `flanctl-probe-capture-${dead}-0123456789ab`);
+    const live = join('/tmp', `flanctl-probe-capture-${process.pid}-0123456789ab`);
+    mkdirSync(stale);
+    mkdirSync(live);
+    try {
+      const r = probe();
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmSync(stale, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
     }
   });
 
