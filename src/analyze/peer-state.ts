@@ -272,17 +272,31 @@ export interface StaleEntries {
 
 /** The reverse: kernel state on the vxlan device that no current lease explains. Needs the full lease set. */
 export function staleEntries(ctx: CheckContext): StaleEntries {
+  const t: Tables = { dev: ctx.vxlanName, neighByDst: ctx.neighByDst, fdbByMac: ctx.fdbByMac, routesByDst: ctx.routesByDst };
+  return staleIn(t, (ctx.leases?.remotes ?? []).map((l) => ({ subnet: l.subnet, publicIp: l.publicIp, mac: l.vtepMac })));
+}
+
+/** The same on flannel-v6.<VNI> against every lease's IPv6 half. */
+export function staleEntries6(ctx: CheckContext): StaleEntries {
+  const halves: Half[] = [];
+  for (const l of ctx.leases?.remotes ?? []) {
+    const subnet = l.subnet6 ? normalizeSubnet6(l.subnet6) : undefined;
+    if (subnet && l.publicIpv6) halves.push({ subnet, publicIp: l.publicIpv6, mac: l.vtepMac6 });
+  }
+  return staleIn(tables6(ctx, v6DeviceName(ctx)), halves);
+}
+
+function staleIn(t: Tables, all: Half[]): StaleEntries {
   // flannel never programs its own subnet on flannel.1: an entry for it is stale too (F3)
-  const all = ctx.leases?.remotes ?? [];
   const subnets = new Set(all.map((l) => l.subnet));
   const gws = new Set(all.map((l) => subnetAddress(l.subnet)));
-  const macs = new Set(all.map((l) => l.vtepMac).filter((m): m is string => !!m));
+  const macs = new Set(all.map((l) => l.mac).filter((m): m is string => !!m));
   const ips = new Set(all.map((l) => l.publicIp));
   const out: StaleEntries = { routes: [], neigh: [], fdb: [], oldMacFdb: [] };
-  for (const routes of ctx.routesByDst.values())
-    for (const r of routes) if (r.dev === ctx.vxlanName && !subnets.has(r.dst) && r.gateway !== undefined) out.routes.push(r);
-  for (const n of ctx.neighByDst.values()) if (!gws.has(n.dst)) out.neigh.push(n);
-  for (const [mac, entries] of ctx.fdbByMac) {
+  for (const [dst, routes] of t.routesByDst)
+    for (const r of routes) if (r.dev === t.dev && !subnets.has(dst) && r.gateway !== undefined) out.routes.push(r);
+  for (const [dst, n] of t.neighByDst) if (!gws.has(dst)) out.neigh.push(n);
+  for (const [mac, entries] of t.fdbByMac) {
     if (macs.has(mac) || mac === '00:00:00:00:00:00') continue;
     for (const f of entries) (f.dst && ips.has(f.dst) ? out.oldMacFdb : out.fdb).push(f);
   }

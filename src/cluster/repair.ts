@@ -50,7 +50,7 @@ export function planCluster(snapshots: Snapshot[], desired: DesiredState, o: { n
   return chosen.map((s) => {
     if (resolveLocal(desired, s, o.node).local) return planRepair({ snapshot: s, desired, nodeName: o.node, prune: o.prune });
     const mine = new Set(s.addresses.map((a) => a.local));
-    const refused = desired.refused?.find((r) => r.lease.node === s.host || mine.has(r.lease.publicIp));
+    const refused = desired.refused?.find((r) => r.family === undefined && (r.lease.node === s.host || mine.has(r.lease.publicIp)));
     const reason = refused ? `its own lease was refused: ${refused.reason}` : 'no lease for this node in the desired state';
     return { node: s.host, actions: [], skipped: [{ target: s.host, reason: `not repaired: ${reason}`, code: refused?.code ?? 'LOCAL_LEASE_NOT_FOUND' }] };
   });
@@ -135,7 +135,7 @@ export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal 
     node: plan.node,
     status: 'applying',
     applied: 0,
-    actions: plan.actions.map((a) => ({ op: a.op, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
+    actions: plan.actions.map((a) => ({ op: a.op, family: a.family, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
   };
 }
 
@@ -202,7 +202,7 @@ export function clusterRepairJson(plans: RepairPlan[], applied: NodeApply[] | un
   };
   return {
     applied: applied !== undefined && applied.every((a) => a.status === 'applied' || a.status === 'nothing-to-do'),
-    actions: plans.flatMap((p) => p.actions.map((a, i) => ({ op: a.op, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status: statusOf(p.node, i), node: p.node }))),
+    actions: plans.flatMap((p) => p.actions.map((a, i) => ({ op: a.op, family: a.family, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status: statusOf(p.node, i), node: p.node }))),
     skipped: plans.flatMap((p) => p.skipped.map((s) => ({ ...s, node: p.node }))),
     nodes: applied ?? plans.map((p): NodeApply => ({ node: p.node, status: p.actions.length ? 'not-run' : 'nothing-to-do', applied: 0 })),
   };

@@ -4,8 +4,10 @@
 import { UsageError } from '../errors.js';
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { normalizeSubnet6 } from '../model/ipv6.js';
 import { normalizeSubnet } from './lease.js';
 import { nodeRefusal, type Refusal } from './validate.js';
+import { nodeRefusal6, withoutV6 } from './validate6.js';
 
 export interface LocalLease {
   local?: Lease;
@@ -25,14 +27,21 @@ export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName
       overlayDevs: new Set(snapshot.links.filter((l) => /^flannel([.-]|0$)/.test(l.name)).map((l) => l.name)),
       ownSubnet: local?.subnet ?? envSubnet,
       network: desired.netConf?.Network ? undefined : snapshot.subnetEnv?.network && normalizeSubnet(snapshot.subnetEnv.network),
+      ownSubnet6: local?.subnet6 ?? (snapshot.subnetEnv?.ipv6Subnet && normalizeSubnet6(snapshot.subnetEnv.ipv6Subnet)),
+      network6: desired.netConf?.IPv6Network ? undefined : snapshot.subnetEnv?.ipv6Network && normalizeSubnet6(snapshot.subnetEnv.ipv6Network),
     };
     const remotes: Lease[] = [];
     const refused: Refusal[] = [];
     for (const l of desired.leases) {
       if (l === local) continue;
       const r = nodeRefusal(l, ground);
+      const r6 = r ? undefined : nodeRefusal6(l, ground);
       if (r) refused.push({ lease: l, ...r });
-      else remotes.push(l);
+      else if (r6) {
+        // only the IPv6 half is refused: the IPv4 half is still programmed
+        refused.push({ lease: l, ...r6, family: 'v6' });
+        remotes.push(withoutV6(l));
+      } else remotes.push(l);
     }
     return { local, remotes, how, refused };
   };

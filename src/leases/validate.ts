@@ -6,6 +6,7 @@ import type { Code } from '../model/codes.js';
 import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { ipv4ToInt, isIPv4 } from '../model/net.js';
+import { leaseRefusal6, withoutV6 } from './validate6.js';
 
 export type Problem = DesiredState['problems'][number];
 
@@ -14,6 +15,8 @@ export interface Refusal {
   lease: Lease;
   code: Code;
   reason: string;
+  /** v6: only the lease's IPv6 half was left out (validate6.ts); its IPv4 half is programmed */
+  family?: 'v6';
 }
 
 // never a pod subnet: "this network", loopback, link-local, multicast, reserved + broadcast
@@ -63,19 +66,29 @@ export function leaseRefusal(lease: Lease, network?: string): Omit<Refusal, 'lea
 const problemOf = (r: Refusal): Problem => ({
   code: r.code,
   ...(r.lease.node !== undefined ? { node: r.lease.node } : {}),
-  summary: `lease of ${r.lease.node ?? r.lease.subnet} refused: ${r.reason}`,
-  evidence: `${r.lease.node ?? '?'} subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}${r.lease.vtepMac ? ` VtepMAC ${r.lease.vtepMac}` : ''} (${r.lease.source ?? 'desired state'})`,
+  summary: `${r.family === 'v6' ? 'IPv6 half of the lease' : 'lease'} of ${r.lease.node ?? r.lease.subnet} refused: ${r.reason}`,
+  evidence:
+    r.family === 'v6'
+      ? `${r.lease.node ?? '?'} subnet6 ${r.lease.subnet6} public-ipv6 ${r.lease.publicIpv6 ?? '?'}${r.lease.vtepMac6 ? ` VtepMAC ${r.lease.vtepMac6}` : ''} (${r.lease.source ?? 'desired state'})`
+      : `${r.lease.node ?? '?'} subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}${r.lease.vtepMac ? ` VtepMAC ${r.lease.vtepMac}` : ''} (${r.lease.source ?? 'desired state'})`,
 });
 
-/** The desired state without the leases no node may program; each refused one becomes a problem and a refusal. */
+/**
+ * The desired state without the leases no node may program; each refused one becomes a problem and a refusal.
+ * A lease whose IPv6 half alone is refused stays, without that half.
+ */
 export function validateDesired(state: DesiredState): DesiredState {
   const network = state.netConf?.Network;
   const leases: Lease[] = [];
   const refused: Refusal[] = [...(state.refused ?? [])];
   for (const lease of state.leases) {
     const r = leaseRefusal(lease, network);
+    const r6 = r ? undefined : leaseRefusal6(lease, state.netConf?.IPv6Network);
     if (r) refused.push({ lease, ...r });
-    else leases.push(lease);
+    else if (r6) {
+      refused.push({ lease, ...r6, family: 'v6' });
+      leases.push(withoutV6(lease));
+    } else leases.push(lease);
   }
   if (refused.length === (state.refused ?? []).length) return state;
   return { ...state, leases, refused, problems: [...state.problems, ...refused.slice(state.refused?.length ?? 0).map(problemOf)] };

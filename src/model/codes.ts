@@ -111,7 +111,7 @@ export const CODES = {
   LEASE_BAD_KEY: { severity: 'warning', summary: 'an etcd key under subnets/ is not a flannel subnet key', fix: 'remove the key' },
   LEASE_BAD_VALUE: { severity: 'warning', summary: 'an etcd lease value is not a JSON object', fix: 'remove the key; flanneld re-creates its lease' },
   LEASE_BAD_SUBNET: { severity: 'warning', summary: "a lease's (IPv6) subnet is not a prefix of its family: that half of the lease is left out", fix: 'fix the podCIDRs / etcd key' },
-  LEASE_SUBNET_UNSAFE: { severity: 'error', summary: 'a lease subnet that is no IPv4 prefix, the default route, or reserved space: refused, never programmed', fix: 'fix the lease at its source' },
+  LEASE_SUBNET_UNSAFE: { severity: 'error', summary: 'a lease subnet (IPv4, or the IPv6 half of a dual-stack lease) that is no prefix, the default route, or reserved space (loopback, link-local, multicast): refused, never programmed', fix: 'fix the lease at its source' },
   LEASE_SUBNET_OUTSIDE_NETWORK: { severity: 'error', summary: 'a lease subnet outside the flannel Network: refused, never programmed', fix: 'fix the lease at its source' },
   LEASE_SUBNET_OVERLAPS_NODE: { severity: 'error', summary: "a lease subnet overlapping this node's own lease, addresses or connected routes: refused on this node", fix: 'fix the lease at its source' },
   LEASE_BAD_VTEP_MAC: { severity: 'error', summary: 'a lease VtepMAC that is not a unicast MAC: refused, never programmed', fix: 'restart flanneld on that node' },

@@ -1,7 +1,10 @@
 // argv builders for every fix command (doctor fix hints, the cluster matrix, repair plans). Each value is validated here,
 // right before it becomes part of a command line (IPs, MACs, device names, prefixes, namespace names); a bad value
 // throws UnsafeValue and the caller skips that item instead of building the command.
+// IPv4 and IPv6 alike: iproute2 takes the family from the address (`ip neigh replace fd00:10:244:2:: …` is
+// `ip -6 neigh replace …`), which is also the only way a `-batch` line can say it.
 import { UsageError } from '../errors.js';
+import { parseIPv6 } from './ipv6.js';
 import { isIfname, isIPv4 } from './net.js';
 
 export class UnsafeValue extends UsageError {}
@@ -9,13 +12,21 @@ export class UnsafeValue extends UsageError {}
 const NETNS = /^[A-Za-z0-9_.@:+-]{1,128}$/;
 // plain regexes, not the zod schemas: a 50,000-peer plan validates ~500,000 values
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-const isCidr4 = (v: string): boolean => {
+// IPv6 as iproute2 reads it: hex groups, `::`, an IPv4 tail; no zone (`%eth0`), nothing else
+const isIPv6 = (v: string): boolean => /^[0-9a-fA-F:.]{2,45}$/.test(v) && parseIPv6(v) !== undefined;
+const familyOf = (ip: string): 4 | 6 | undefined => (isIPv4(ip) ? 4 : isIPv6(ip) ? 6 : undefined);
+const isCidr = (v: string): boolean => {
   const [ip, len, extra] = v.split('/');
-  return extra === undefined && len !== undefined && /^\d{1,2}$/.test(len) && Number(len) <= 32 && isIPv4(ip);
+  if (extra !== undefined || len === undefined || !/^\d{1,3}$/.test(len)) return false;
+  const family = familyOf(ip);
+  return family !== undefined && Number(len) <= (family === 4 ? 32 : 128);
 };
 
-function ip4(v: string | undefined, what: string): string {
-  if (v === undefined || !isIPv4(v)) throw new UnsafeValue(`${what} ${JSON.stringify(v)} is not an IPv4 address`);
+function ip(v: string | undefined, what: string, family?: 4 | 6): string {
+  const f = v === undefined ? undefined : familyOf(v);
+  if (v === undefined || f === undefined) throw new UnsafeValue(`${what} ${JSON.stringify(v)} is not an IP address`);
+  // a gateway of the other family than its route would be an RTA_VIA route, which flannel never writes
+  if (family !== undefined && f !== family) throw new UnsafeValue(`${what} ${v} is not an IPv${family} address`);
   return v;
 }
 function mac(v: string | undefined, what = 'MAC'): string {
@@ -28,7 +39,7 @@ function dev(v: string | undefined): string {
   return v;
 }
 function cidr(v: string | undefined): string {
-  if (v === undefined || !isCidr4(v)) throw new UnsafeValue(`prefix ${JSON.stringify(v)} is not an IPv4 CIDR`);
+  if (v === undefined || !isCidr(v)) throw new UnsafeValue(`prefix ${JSON.stringify(v)} is not an IP prefix (CIDR)`);
   return v;
 }
 function int(v: number | undefined, what: string, max: number): string {
@@ -49,29 +60,29 @@ export interface Cmd {
   args: string[];
 }
 
-export const neighReplace = (d: string, ip: string, lladdr: string): Cmd => ({
+export const neighReplace = (d: string, addr: string, lladdr: string): Cmd => ({
   program: 'ip',
-  args: ['neigh', 'replace', ip4(ip, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', 'permanent'],
+  args: ['neigh', 'replace', ip(addr, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', 'permanent'],
 });
 /** Restore a neighbour as it was: NUD state lower case (`permanent`, `noarp`, `stale`…). */
-export const neighRestore = (d: string, ip: string, lladdr: string, nud: string): Cmd => {
+export const neighRestore = (d: string, addr: string, lladdr: string, nud: string): Cmd => {
   if (!/^[a-z]{4,10}$/.test(nud)) throw new UnsafeValue(`NUD state ${JSON.stringify(nud)}`);
-  return { program: 'ip', args: ['neigh', 'replace', ip4(ip, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', nud] };
+  return { program: 'ip', args: ['neigh', 'replace', ip(addr, 'neighbour'), 'dev', dev(d), 'lladdr', mac(lladdr), 'nud', nud] };
 };
-export const neighDel = (d: string, ip: string): Cmd => ({ program: 'ip', args: ['neigh', 'del', ip4(ip, 'neighbour'), 'dev', dev(d)] });
+export const neighDel = (d: string, addr: string): Cmd => ({ program: 'ip', args: ['neigh', 'del', ip(addr, 'neighbour'), 'dev', dev(d)] });
 
 export const fdbReplace = (d: string, m: string, dst: string): Cmd => ({
   program: 'bridge',
-  args: ['fdb', 'replace', mac(m), 'dev', dev(d), 'dst', ip4(dst, 'fdb dst'), 'self', 'permanent'],
+  args: ['fdb', 'replace', mac(m), 'dev', dev(d), 'dst', ip(dst, 'fdb dst'), 'self', 'permanent'],
 });
 /** Restores a deleted entry next to any other remote of the same MAC (`replace` would overwrite it). */
 export const fdbAppend = (d: string, m: string, dst: string): Cmd => ({
   program: 'bridge',
-  args: ['fdb', 'append', mac(m), 'dev', dev(d), 'dst', ip4(dst, 'fdb dst'), 'self', 'permanent'],
+  args: ['fdb', 'append', mac(m), 'dev', dev(d), 'dst', ip(dst, 'fdb dst'), 'self', 'permanent'],
 });
 export const fdbDel = (d: string, m: string, dst?: string): Cmd => ({
   program: 'bridge',
-  args: ['fdb', 'del', mac(m), 'dev', dev(d), ...(dst ? ['dst', ip4(dst, 'fdb dst')] : []), 'self'],
+  args: ['fdb', 'del', mac(m), 'dev', dev(d), ...(dst ? ['dst', ip(dst, 'fdb dst')] : []), 'self'],
 });
 
 export interface RouteSpec {
@@ -93,13 +104,14 @@ function word(v: string, what: string): string {
   return v;
 }
 function routeArgs(r: RouteSpec): string[] {
+  const family = familyOf(cidr(r.dst).split('/')[0]);
   return [
-    cidr(r.dst),
-    ...(r.gateway ? ['via', ip4(r.gateway, 'gateway')] : []),
+    r.dst,
+    ...(r.gateway ? ['via', ip(r.gateway, 'gateway', family)] : []),
     ...(r.dev ? ['dev', dev(r.dev)] : []),
     ...(r.onlink ? ['onlink'] : []),
     ...(r.metric !== undefined ? ['metric', int(r.metric, 'metric', 0xffffffff)] : []),
-    ...(r.src ? ['src', ip4(r.src, 'src')] : []),
+    ...(r.src ? ['src', ip(r.src, 'src', family)] : []),
     ...(r.proto ? ['proto', word(r.proto, 'proto')] : []),
     ...(r.scope ? ['scope', word(r.scope, 'scope')] : []),
     ...(r.mtu !== undefined ? ['mtu', int(r.mtu, 'mtu', 65535)] : []),
@@ -123,7 +135,7 @@ export const linkAddVxlan = (s: VxlanSpec): Cmd => ({
   program: 'ip',
   args: [
     'link', 'add', dev(s.name), 'address', mac(s.mac, 'VtepMAC'), 'mtu', int(s.mtu, 'mtu', 65535), 'type', 'vxlan',
-    'id', int(s.vni, 'VNI', 0xffffff), 'local', ip4(s.local, 'local'), 'dev', dev(s.dev), 'dstport', int(s.port, 'port', 65535),
+    'id', int(s.vni, 'VNI', 0xffffff), 'local', ip(s.local, 'local'), 'dev', dev(s.dev), 'dstport', int(s.port, 'port', 65535),
     s.learning ? 'learning' : 'nolearning',
   ],
 });

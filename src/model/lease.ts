@@ -58,5 +58,5 @@ export interface DesiredState {
   /** problems in the source itself (bad annotation JSON, duplicate subnets…), reported as findings */
   problems: { code: Code; node?: string; summary: string; evidence: string }[];
   /** leases left out because no node may program them (leases/validate.ts); each is also in `problems` */
-  refused?: { lease: Lease; code: Code; reason: string }[];
+  refused?: { lease: Lease; code: Code; reason: string; family?: 'v6' }[];
 }

@@ -24,3 +24,7 @@ export const Route = z
   })
   .loose();
 export type Route = z.infer<typeof Route>;
+
+/** The metric the kernel gives a route written without one: IPv6 1024 (IP6_RT_PRIO_USER), IPv4 0. `ip route
+ * replace` replaces the route with the same dst and metric, so this is what decides which route is "the same". */
+export const routeMetric = (r: { dst: string; metric?: number }): number => r.metric ?? (r.dst.includes(':') ? 1024 : 0);

@@ -1,22 +1,24 @@
-// The repair plan: a pure diff of flannel's leases against one node's snapshot (the same peerDiff the
-// doctor reports). Replace verbs only, so a plan is idempotent; each action carries the commands that put
+// The repair plan: a pure diff of flannel's leases against one node's snapshot (the same peer-state the
+// doctor reports), per family: flannel.<VNI> here, flannel-v6.<VNI> on a dual-stack node (plan6.ts); each action
+// is tagged with its family. Replace verbs only, so a plan is idempotent; each action carries the commands that put
 // back what the snapshot shows (its undo), which apply journals before running anything.
 // Order (flannel's, vxlan_network.go): device first, then every neigh, every fdb, every route — so each
 // peer still gets neigh -> fdb -> route and no route ever exists before its permanent neighbour. Removals
 // (--prune) come last, in flannel's removal order neigh -> fdb -> route.
-import type { Code } from '../model/codes.js';
 import { buildContext, type CheckContext, deviceWithAddress, subnetAddress } from '../analyze/checks/context.js';
 import { isKnownDown } from '../analyze/link-state.js';
-import { type PeerState, peerStates, staleEntries } from '../analyze/peer-state.js';
+import { type Family, peerStates, staleEntries } from '../analyze/peer-state.js';
 import type { DesiredState } from '../model/lease.js';
-import type { Neigh } from '../model/neigh.js';
-import type { RepairAction } from '../model/finding.js';
-import type { Route } from '../model/route.js';
+import type { Refusal } from '../leases/validate.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { SubnetEnv } from '../model/subnet-env.js';
 import { cidrContains } from '../model/net.js';
 import * as c from '../model/fix.js';
 import { UsageError } from '../errors.js';
+import { type Add, type PlannedAction, planPeer, prunePeers, type Skip, type Skipped } from './plan-peer.js';
+import { planFamily6 } from './plan6.js';
+
+export type { PlannedAction } from './plan-peer.js';
 
 export interface PlanInput {
   snapshot: Snapshot;
@@ -29,22 +31,12 @@ export interface PlanInput {
   netns?: string;
 }
 
-/** One action with what the journal needs: the program, its batch line, and the commands that undo it. */
-export interface PlannedAction extends RepairAction {
-  program: 'ip' | 'bridge';
-  /** the arguments after `ip`/`bridge`: one `-batch` line */
-  args: string[];
-  undo: c.Cmd[];
-  /** the touched objects as they were (neigh, fdb entries, routes, link, addresses) */
-  before: unknown[];
-}
-
 export interface RepairPlan {
   node: string;
   netns?: string;
   actions: PlannedAction[];
   /** `code`: a lease or route repair refused (leases/validate.ts, routeGuard): the run exits 1 */
-  skipped: { target: string; reason: string; code?: Code }[];
+  skipped: Skipped;
 }
 
 const VXLAN_PORT = 8472;
@@ -56,16 +48,17 @@ export function planRepair(input: PlanInput): RepairPlan {
   const ctx = buildContext(input);
   const plan: RepairPlan = { node: ctx.node, actions: [], skipped: [] };
   if (input.netns !== undefined) plan.netns = input.netns;
-  const add: Add = (op, target, reason, build, undo, before = []) => {
+  const adder = (family: Family): Add => (op, target, reason, build, undo, before = []) => {
     try {
       const cmd = build();
       const { argv, command } = c.render(cmd, input.netns);
-      plan.actions.push({ op, target, argv, command, reason, node: ctx.node, program: cmd.program, args: cmd.args, undo: undo(), before });
+      plan.actions.push({ op, target, argv, command, reason, node: ctx.node, family, program: cmd.program, args: cmd.args, undo: undo(), before });
     } catch (e) {
       if (!(e instanceof c.UnsafeValue)) throw e;
       plan.skipped.push({ target, reason: `not run: ${e.message}` });
     }
   };
+  const add = adder('v4');
   const skip = (target: string, reason: string): void => void plan.skipped.push({ target, reason });
 
   if (!ctx.leases) return plan;
@@ -77,18 +70,15 @@ export function planRepair(input: PlanInput): RepairPlan {
   const { peers, unusable, unsupported } = peerStates(ctx);
   for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
   for (const { lease, reason } of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers (${reason})`);
-  for (const p of peers) planPeer(ctx, p, add, plan.skipped);
+  for (const p of peers) planPeer({ dev: ctx.vxlanName, link: ctx.vxlan }, p, add, plan.skipped);
   if (input.prune) refusePrune(ctx, peers.length);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
+  if (ctx.backend === 'vxlan') planFamily6(ctx, adder('v6'), skip, plan.skipped, input.prune === true);
   // stable: keeps the per-peer order inside each phase
   const rank = new Map(PHASES.map((p, i) => [p, i]));
   plan.actions.sort((a, b) => rank.get(a.op)! - rank.get(b.op)!);
   return plan;
 }
-
-/** `before`: the objects as the snapshot shows them (journaled for the record; `undo` restores them). */
-type Add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[], before?: unknown[]) => void;
-type Skip = (target: string, reason: string) => void;
 
 /** flannel.<VNI>: recreate it as flanneld would, with the lease's own VtepMAC so every peer's entries stay valid. */
 function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
@@ -122,91 +112,21 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
   if (isKnownDown(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
 }
 
-const nud = (n: Neigh): string | undefined => {
-  const s = n.state.find((x) => ['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'DELAY', 'PROBE'].includes(x));
-  // dynamic states cannot be set as such; `stale` lets the kernel re-verify
-  return s === undefined ? undefined : s === 'PERMANENT' || s === 'NOARP' ? s.toLowerCase() : 'stale';
-};
-
-function neighUndo(dev: string, ip: string, prev: Neigh | undefined): c.Cmd[] {
-  const state = prev ? nud(prev) : undefined;
-  return prev?.lladdr && state ? [c.neighRestore(dev, ip, prev.lladdr, state)] : [c.neighDel(dev, ip)];
-}
-
-function routeUndo(want: c.RouteSpec, prev: Route[]): c.Cmd[] {
-  // `ip route replace` replaces the route with the same dst and metric; another metric is a second route
-  const same = prev.find((r) => (r.metric ?? 0) === (want.metric ?? 0));
-  return same ? [c.routeReplace(routeAsSeen(same))] : [c.routeDel(want)];
-}
-
-/** Everything of a route `ip route replace` can set back: from `ip -j route` (mtu in metrics) or the text form. */
-export function routeAsSeen(r: Route): c.RouteSpec {
-  const raw = (r as { raw?: { metrics?: { mtu?: number }[] }; mtu?: number });
-  const mtu = raw.mtu ?? raw.raw?.metrics?.find((m) => m.mtu !== undefined)?.mtu;
-  // boot is what `ip route replace` records without proto: not worth a word on the command line
-  const proto = r.proto && r.proto !== 'boot' ? r.proto : undefined;
-  // scope follows from the route (global with a gateway, link without) unless it was set otherwise
-  const scope = r.scope && r.scope !== (r.gateway ? 'global' : 'link') ? r.scope : undefined;
-  return { dst: r.dst, gateway: r.gateway, dev: r.dev, onlink: r.onlink, metric: r.metric, src: r.src, proto, scope, mtu };
-}
-
 // desired-state problems that left a lease out: the peer is not programmed, so the run is not a clean one
 const DROPPED = new Set(['LEASE_NO_SUBNET', 'LEASE_BAD_PUBLIC_IP', 'LEASE_BAD_VALUE', 'LEASE_BAD_KEY', 'LEASE_NOT_A_NODE']);
 
 /** Leases refused (leases/validate.ts) or dropped as invalid by their source, as skipped items with their code. */
-function refusedLeases(ctx: CheckContext): RepairPlan['skipped'] {
-  const out: RepairPlan['skipped'] = [];
-  for (const r of ctx.desired?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `not programmed: ${r.reason}`, code: r.code });
+function refusedLeases(ctx: CheckContext): Skipped {
+  const out: Skipped = [];
+  const what = (r: Refusal): string => (r.family === 'v6' ? 'IPv6 half not programmed' : 'not programmed');
+  for (const r of ctx.desired?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `${what(r)}: ${r.reason}`, code: r.code });
   const seen = new Set(out.map((s) => `${s.code} ${s.target}`));
   for (const p of ctx.desired?.problems ?? []) {
     const target = p.node ?? p.code;
     if (DROPPED.has(p.code) && !seen.has(`${p.code} ${target}`)) out.push({ target, reason: `not programmed: ${p.summary}`, code: p.code });
   }
-  for (const r of ctx.leases?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `not programmed on ${ctx.node}: ${r.reason}`, code: r.code });
+  for (const r of ctx.leases?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `${what(r)} on ${ctx.node}: ${r.reason}`, code: r.code });
   return out;
-}
-
-/**
- * A route replace must only ever change flannel's own route: never one the kernel made for an address (proto
- * kernel), a link route without a gateway, or (for an overlay route) one on a device that is not flannel's.
- * Why not, or undefined.
- */
-export function routeGuard(want: { dst: string; dev?: string }, seen: Route[]): string | undefined {
-  for (const r of seen) {
-    if (r.proto === 'kernel') return `${r.dst} dev ${r.dev ?? '?'} is the kernel's connected route`;
-    if (r.gateway === undefined) return `${r.dst} dev ${r.dev ?? '?'} is a link route, not flannel's`;
-    // another flannel device (flannel.1 -> flannel.ipip after a backend change) is still flannel's route
-    if (want.dev !== undefined && r.dev !== undefined && !r.dev.startsWith('flannel.')) return `${r.dst} via ${r.gateway} dev ${r.dev} is not on an overlay device`;
-  }
-  return undefined;
-}
-
-/** Only what peer-state judged broken; a part whose table was not read is not touched. */
-function planPeer(ctx: CheckContext, p: PeerState, add: Add, skipped: RepairPlan['skipped']): void {
-  const who = p.lease.node ?? p.lease.subnet;
-  const dev = ctx.vxlanName;
-  // a device that is down or gone has nothing on it: undo must not resurrect what the snapshot showed before
-  const flushed = !ctx.vxlan || isKnownDown(ctx.vxlan);
-  for (const part of [p.neigh?.verdict, p.fdb?.verdict, p.route.verdict]) if (part?.ok === null) skipped.push({ target: who, reason: `not checked: ${part.missing}` });
-  if (p.neigh?.verdict.ok === false) {
-    const { want, seen } = p.neigh;
-    const v = p.neigh.verdict;
-    add('neigh-replace', `${want.ip} dev ${dev}`, `${v.code} for ${who}: ${want.ip} -> ${want.mac}`, () => c.neighReplace(dev, want.ip, want.mac), () => neighUndo(dev, want.ip, flushed ? undefined : seen), seen && !flushed ? [seen] : []);
-  }
-  const fdb = p.fdb;
-  if (fdb?.verdict.ok === false && fdb.verdict.code !== 'FDB_DUPLICATE') {
-    const { want, seen } = fdb;
-    const prev = ctx.vxlan ? seen.find((e) => e.dst) : undefined;
-    add('fdb-replace', `${want.mac} dst ${want.dst}`, `${fdb.verdict.code} for ${who}`, () => c.fdbReplace(dev, want.mac, want.dst), () => (prev?.dst ? [c.fdbReplace(dev, want.mac, prev.dst)] : [c.fdbDel(dev, want.mac, want.dst)]), seen);
-  }
-  const route = p.route;
-  const guard = route.verdict.ok === false ? routeGuard(route.want, route.seen) : undefined;
-  if (guard) skipped.push({ target: route.want.dst, reason: `route for ${who} not replaced: ${guard}`, code: 'ROUTE_NOT_OVERLAY' });
-  else if (route.verdict.ok === false) {
-    const { want, seen } = route;
-    const prev = want.dev === dev && flushed ? seen.filter((x) => x.dev !== dev) : seen;
-    add('route-replace', want.dst, `${route.verdict.code} for ${who}: ${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}`, () => c.routeReplace(want), () => routeUndo(want, prev), prev);
-  }
 }
 
 /**
@@ -221,16 +141,7 @@ function refusePrune(ctx: CheckContext, usable: number): void {
 /** Entries for departed nodes and old VtepMACs, extra overlay addresses: only with --prune. */
 function planPrune(ctx: CheckContext, add: Add): void {
   const dev = ctx.vxlanName;
-  const s = staleEntries(ctx);
-  for (const n of s.neigh) add('neigh-del', `${n.dst} dev ${dev}`, 'neighbour for no current lease', () => c.neighDel(dev, n.dst), () => (n.lladdr && nud(n) ? [c.neighRestore(dev, n.dst, n.lladdr, nud(n)!)] : []), [n]);
-  for (const f of [...s.fdb, ...s.oldMacFdb]) {
-    const reason = s.oldMacFdb.includes(f) ? 'previous VtepMAC of a live node' : 'fdb entry for no current lease';
-    add('fdb-del', `${f.mac} dst ${f.dst ?? '-'}`, reason, () => c.fdbDel(dev, f.mac, f.dst), () => (f.dst ? [c.fdbAppend(dev, f.mac, f.dst)] : []), [f]);
-  }
-  for (const r of s.routes) {
-    const spec = { dst: r.dst, gateway: r.gateway, dev, onlink: r.onlink, metric: r.metric };
-    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace({ ...routeAsSeen(r), dev })], [r]);
-  }
+  prunePeers(dev, staleEntries(ctx), add);
   if (!ctx.ownSubnet) return;
   const want = `${subnetAddress(ctx.ownSubnet)}/32`;
   for (const a of ctx.addrsByDev.get(dev) ?? []) {

@@ -6,8 +6,9 @@
 import type { FdbEntry } from '../model/fdb.js';
 import type { Cmd } from '../model/fix.js';
 import type { Neigh } from '../model/neigh.js';
-import type { Route } from '../model/route.js';
-import { routeAsSeen } from './plan.js';
+import { type Route, routeMetric } from '../model/route.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
+import { routeAsSeen } from './plan-peer.js';
 import { routeSpecOf } from './rebuild.js';
 
 export interface Tables {
@@ -25,6 +26,9 @@ interface Expect {
 
 // entries the kernel makes by itself while resolving (no lladdr): not a neighbour anyone wrote
 const resolving = (n: Neigh): boolean => n.lladdr === undefined || n.state.includes('INCOMPLETE') || n.state.includes('FAILED');
+// IPv6 in whatever form the journal holds, against the kernel's RFC 5952 text
+const sameIp = (a: string | undefined, b: string | undefined): boolean => a === b || (a !== undefined && b !== undefined && a.includes(':') && normalizeIPv6(a) === normalizeIPv6(b));
+const sameDst = (a: string, b: string): boolean => a === b || (a.includes(':') && normalizeSubnet6(a) !== undefined && normalizeSubnet6(a) === normalizeSubnet6(b));
 const showNeigh = (n: Neigh): string => `lladdr ${n.lladdr ?? '-'} ${n.state.join(',') || '-'}`;
 
 function expectation(cmd: Cmd): Expect | undefined {
@@ -33,7 +37,7 @@ function expectation(cmd: Cmd): Expect | undefined {
   if (key === 'ip neigh replace' || key === 'ip neigh del') {
     const [ip, , dev, , lladdr, , nud] = rest;
     const what = `neigh ${ip} dev ${dev}`;
-    const find = (t: Required<Tables>): Neigh | undefined => t.neigh.find((n) => n.dst === ip && n.dev === dev && !resolving(n));
+    const find = (t: Required<Tables>): Neigh | undefined => t.neigh.find((n) => sameIp(n.dst, ip) && n.dev === dev && !resolving(n));
     if (verb === 'del') return { key: what, table: 'neigh', check: (t) => { const n = find(t); return n && `${what}: expected absent, found ${showNeigh(n)}`; } };
     // a dynamic state (restored as stale) moves on by itself: only permanent/noarp are compared
     const fixed = nud === 'permanent' || nud === 'noarp' ? nud.toUpperCase() : undefined;
@@ -51,7 +55,7 @@ function expectation(cmd: Cmd): Expect | undefined {
     const [mac, , dev, , dst] = rest;
     const withDst = rest[3] === 'dst' ? dst : undefined;
     const what = `fdb ${mac} dev ${dev}${withDst ? ` dst ${withDst}` : ''}`;
-    const found = (t: Required<Tables>): boolean => t.fdb.some((f) => f.mac === mac && f.dev === dev && (withDst === undefined || f.dst === withDst));
+    const found = (t: Required<Tables>): boolean => t.fdb.some((f) => f.mac === mac && f.dev === dev && (withDst === undefined || sameIp(f.dst, withDst)));
     if (verb === 'del') return { key: what, table: 'fdb', check: (t) => (found(t) ? `${what}: expected absent, found present` : undefined) };
     return { key: what, table: 'fdb', check: (t) => (found(t) ? undefined : `${what}: expected present, found ${t.fdb.filter((f) => f.mac === mac && f.dev === dev).map((f) => `dst ${f.dst ?? '-'}`).join(', ') || 'none'}`) };
   }
@@ -59,7 +63,7 @@ function expectation(cmd: Cmd): Expect | undefined {
     const want = routeSpecOf(rest);
     // `ip route replace` replaces the route with the same dst and metric: that is the object
     const what = `route ${want.dst}${want.metric ? ` metric ${want.metric}` : ''}`;
-    const find = (t: Required<Tables>): Route | undefined => t.routes.find((r) => r.dst === want.dst && (r.metric ?? 0) === (want.metric ?? 0));
+    const find = (t: Required<Tables>): Route | undefined => t.routes.find((r) => sameDst(r.dst, want.dst) && routeMetric(r) === routeMetric(want));
     if (verb === 'del') return { key: what, table: 'routes', check: (t) => { const r = find(t); return r && `${what}: expected absent, found via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`; } };
     return {
       key: what,
@@ -70,7 +74,7 @@ function expectation(cmd: Cmd): Expect | undefined {
         const seen = routeAsSeen(r);
         // dst, gateway, dev always; onlink, src, proto, scope, mtu as far as the journal kept them
         const diff = (['gateway', 'dev', 'onlink', 'src', 'proto', 'scope', 'mtu'] as const).filter((k) =>
-          k === 'gateway' || k === 'dev' || k === 'onlink' ? (seen[k] ?? false) !== (want[k] ?? false) : want[k] !== undefined && seen[k] !== want[k],
+          k === 'gateway' ? !sameIp(seen.gateway, want.gateway) : k === 'dev' || k === 'onlink' ? (seen[k] ?? false) !== (want[k] ?? false) : want[k] !== undefined && seen[k] !== want[k],
         );
         return diff.length ? `${what}: ${diff.map((k) => `${k} expected ${String(want[k] ?? '-')}, found ${String(seen[k] ?? '-')}`).join('; ')}` : undefined;
       },

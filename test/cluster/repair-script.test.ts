@@ -15,6 +15,7 @@ import { describeNetns } from '../netns/needs.js';
 
 const action = (op: string, program: 'ip' | 'bridge', args: string[]): RepairPlan['actions'][number] => ({
   op,
+  family: 'v4',
   target: args[2],
   argv: [program, ...args],
   command: [program, ...args].join(' '),

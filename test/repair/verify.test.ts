@@ -59,4 +59,25 @@ describe('verifyUndo', () => {
   it('a table not read is not judged', () => {
     expect(verifyUndo([neighDel('flannel.1', '10.244.2.0')], { routes: tables.routes })).toEqual([]);
   });
+
+  it('IPv6: routes carry the kernel default metric 1024; a route written without a metric is that route', () => {
+    // `ip -6 route show` / `ip -6 neigh show dev flannel-v6.1` / `bridge fdb show dev flannel-v6.1` on the dual-stack lab
+    const v6 = {
+      routes: parseIpRoute('fd00:10:244:2::/64 via fd00:10:244:2:: dev flannel-v6.1 metric 1024 onlink pref medium\nfd00:56::/64 dev eth0 proto kernel metric 256 pref medium\n'),
+      neigh: parseIpNeigh('fd00:10:244:2:: dev flannel-v6.1 lladdr 02:66:00:00:00:02 PERMANENT\n'),
+      fdb: parseBridgeFdb('02:66:00:00:00:02 dev flannel-v6.1 dst fd00:56::12 self permanent\n'),
+    };
+    const present = [
+      neighRestore('flannel-v6.1', 'fd00:10:244:2::', '02:66:00:00:00:02', 'permanent'),
+      fdbReplace('flannel-v6.1', '02:66:00:00:00:02', 'fd00:56::12'),
+      routeReplace({ dst: 'fd00:10:244:2::/64', gateway: 'fd00:10:244:2::', dev: 'flannel-v6.1', onlink: true, metric: 1024 }),
+    ];
+    expect(verifyUndo(present, v6)).toEqual([]);
+    const absent = [neighDel('flannel-v6.1', 'fd00:10:244:2::'), fdbDel('flannel-v6.1', '02:66:00:00:00:02', 'fd00:56::12'), routeDel({ dst: 'fd00:10:244:2::/64', gateway: 'fd00:10:244:2::', dev: 'flannel-v6.1', onlink: true })];
+    expect(verifyUndo(absent, v6)).toEqual([
+      'neigh fd00:10:244:2:: dev flannel-v6.1: expected absent, found lladdr 02:66:00:00:00:02 PERMANENT',
+      'fdb 02:66:00:00:00:02 dev flannel-v6.1 dst fd00:56::12: expected absent, found present',
+      'route fd00:10:244:2::/64: expected absent, found via fd00:10:244:2:: dev flannel-v6.1',
+    ]);
+  });
 });

@@ -97,7 +97,9 @@ export const leaseProblemsCheck: Check = {
     });
     for (const r of ctx.leases.refused) {
       // a refused lease is not programmed: an error, like a missing peer
-      const f = finding(ctx, r.code, `lease of ${r.lease.node ?? r.lease.subnet} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}`], undefined, 'error');
+      const what = r.family === 'v6' ? 'IPv6 half of the lease' : 'lease';
+      const evidence = r.family === 'v6' ? `subnet6 ${r.lease.subnet6} public-ipv6 ${r.lease.publicIpv6 ?? '?'}` : `subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}`;
+      const f = finding(ctx, r.code, `${what} of ${r.lease.node ?? r.lease.subnet} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} ${evidence}`], undefined, 'error');
       if (r.lease.node) f.node = r.lease.node;
       out.push(f);
     }
