@@ -47,6 +47,8 @@ export interface Collected {
   features: Record<string, Record<string, string>>;
   sysctls: Record<string, string>;
   pods: PodNetns[];
+  /** `ip -j netns list-id`: the named namespaces this node has an nsid for (its pods) */
+  netnsIds?: { nsid: number; name?: string }[];
   ipam: IpamAllocation[];
   commands: CommandResult[];
 }
@@ -58,7 +60,7 @@ export interface Attempt {
   argv?: string[];
   /** json | text | fallback (an older or other tool standing in for the preferred one) */
   form: 'json' | 'text' | 'fallback';
-  /** the name of this output in a --from-dir / --raw-dir directory */
+  /** the name of this output in a --from-dir / --raw-dir directory; '' for none (never saved) */
   file: string;
   /** applied to the output before it is parsed or saved (wg's private keys) */
   redact?: (text: string) => string;

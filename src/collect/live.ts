@@ -1,14 +1,16 @@
 // Collect the live state of this node (or of one named network namespace) into a Snapshot.
-// One process per step, a few at a time; every step's outcome lands in snapshot.commands.
+// The iproute2 reads share a few batch processes (batch.ts), the other programs run side by side;
+// every step's outcome lands in snapshot.commands.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
-import { type CommandResult, type FdbEntry, isIfname, type Link, type Neigh, type Route, type Snapshot } from '../model/index.js';
-import { parseCniConflist, parseIpAddr, parseSubnetEnv } from '../parse/index.js';
-import { buildSnapshot, podFromAddr } from './assemble.js';
+import { type FdbEntry, isIfname, type Neigh, type Route, type Snapshot } from '../model/index.js';
+import { parseCniConflist, parseSubnetEnv } from '../parse/index.js';
+import { buildSnapshot } from './assemble.js';
+import { type Batch, planBatches, splitBatchOutput } from './batch.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
-import { isNetnsName, isRoot, run, validateNetns, which } from './runner.js';
-import { mapLimit } from './limit.js';
+import { collectPods, NETNS_IDS_STEP } from './pods.js';
+import { isRoot, run, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
   netns?: string;
@@ -21,8 +23,9 @@ export interface Collection {
   raw: Map<string, string>;
 }
 
-const CONCURRENCY = 4;
 const SUBNET_ENV = '/run/flannel/subnet.env';
+// what `uname -r` and `hostname` print, read without a process (the same in any network namespace)
+const PROC_FILE: Partial<Record<string, string>> = { kernel: '/proc/sys/kernel/osrelease', hostname: '/proc/sys/kernel/hostname' };
 const CNI_DIR = '/etc/cni/net.d';
 const IPAM_DIR = '/var/lib/cni/networks';
 
@@ -34,9 +37,8 @@ function withStderrLines(stdout: string, stderr: string, keep: RegExp): string {
   return kept.length ? kept.join('\n') + '\n' + stdout : stdout;
 }
 
-/** Run one step's attempts in order until one works; record the outcome and the raw text. */
-async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
-  const errors: string[] = [];
+/** Run one step's attempts in order until one works; record the outcome and the raw text. `errors`: why it runs alone (its batch failed). */
+async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string, errors: string[] = []): Promise<void> {
   let total = 0;
   for (const attempt of step.attempts) {
     const r = await run(attempt.argv!, { netns });
@@ -54,11 +56,37 @@ async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns
       errors.push(error instanceof Error ? error.message : String(error));
       continue;
     }
-    raw.set(attempt.file, text);
+    if (attempt.file !== '') raw.set(attempt.file, text);
     c.commands.push({ name: step.name, argv: attempt.argv, ok: true, form: attempt.form, ms: total, ...(errors.length ? { error: errors.join('; ') } : {}) });
     return;
   }
   c.commands.push({ name: step.name, argv: step.attempts[0].argv, ok: false, error: errors.join('; '), ms: total });
+}
+
+/** The parsed output applied to c, or false when the parser does not know it (the step then runs alone). */
+function applies(step: Step, text: string, c: Collected): boolean {
+  try {
+    step.attempts[0].apply(text, c);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One batch process for several steps; a step it did not answer (the batch failed, its output did not parse) runs alone. */
+async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
+  const r = await run(b.argv, { netns, input: b.lines.map((l) => `${l}\n`).join('') });
+  const texts = r.ok ? splitBatchOutput(r.stdout, b.lines.length) : undefined;
+  const batchError = `${b.argv.join(' ')}: ${r.error ?? 'not one JSON line per command'}`;
+  const alone: [Step, string][] = [];
+  b.steps.forEach((step, i) => {
+    const text = texts?.[i];
+    if (text === undefined) return void alone.push([step, batchError]);
+    if (!applies(step, text, c)) return void alone.push([step, `${b.argv.join(' ')}: ${b.lines[i]}: output not understood`]);
+    if (step.attempts[0].file !== '') raw.set(step.attempts[0].file, text);
+    c.commands.push({ name: step.name, argv: step.attempts[0].argv, batch: b.argv, ok: true, form: step.attempts[0].form, ms: r.ms });
+  });
+  await Promise.all(alone.map(([s, why]) => runStep(s, c, raw, netns, [why])));
 }
 
 /** Read a host file for a step that has no program (subnet.env, CNI config). */
@@ -103,60 +131,6 @@ async function readIpam(c: Collected): Promise<void> {
   }
 }
 
-/**
- * A pod's host-side veth: its peer is in another namespace and it carries no IPv4 address of its own
- * (the bridge/ptp plugins address only the pod end). That leaves out a node uplink that is itself a veth
- * (a node running in a namespace, as in the test lab), which also shows up as the vxlan device's `dev`.
- */
-function isPodVeth(l: Link, links: Link[], c: Collected): boolean {
-  if (l.kind !== 'veth' || l.linkNetnsid === undefined) return false;
-  if ((c.addresses ?? []).some((a) => a.dev === l.name && a.family === 'inet')) return false;
-  return !links.some((v) => v.kind === 'vxlan' && v.dev === l.name);
-}
-
-/** Pods: the named namespaces at the far end of this node's veths (nsid -> name via `ip netns list-id`). */
-async function collectPods(
-  links: Link[],
-  c: Collected,
-  raw: Map<string, string>,
-  netns: string | undefined,
-  tick: (s: string) => void,
-  grow: (steps: number) => void,
-): Promise<void> {
-  const listId = await run(['ip', '-j', 'netns', 'list-id'], { netns });
-  const record: CommandResult = { name: 'netns-list-id', argv: listId.argv, ok: listId.ok, form: 'json', ms: listId.ms, ...(listId.error ? { error: listId.error } : {}) };
-  c.commands.push(record);
-  if (!listId.ok) return;
-  let ids: { nsid: number; name?: string }[];
-  try {
-    ids = JSON.parse(listId.stdout || '[]');
-  } catch {
-    Object.assign(record, { ok: false, error: 'ip -j netns list-id printed no JSON' });
-    return;
-  }
-  // the names go onto a command line (ip -n NAME): only well-formed ones
-  const nameOf = new Map(ids.filter((i) => i.name !== undefined && isNetnsName(i.name)).map((i) => [i.nsid, i.name!]));
-  const peers = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!));
-  grow(peers.length);
-  const pods = await mapLimit(peers, CONCURRENCY, async (veth) => {
-    const podNs = nameOf.get(veth.linkNetnsid!)!;
-    const r = await run(['ip', '-n', podNs, '-j', 'addr', 'show']);
-    tick(`pod ${podNs}`);
-    const result: CommandResult = { name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.error ? { error: r.error } : {}) };
-    c.commands.push(result);
-    if (!r.ok) return undefined;
-    try {
-      const pod = podFromAddr(parseIpAddr(r.stdout), { netns: podNs, hostIfindex: veth.ifindex });
-      raw.set(`pods/${podNs}/ip-addr.txt`, r.stdout);
-      return pod;
-    } catch (error) {
-      Object.assign(result, { ok: false, error: error instanceof Error ? error.message : String(error) });
-      return undefined;
-    }
-  });
-  for (const p of pods) if (p) c.pods.push(p);
-}
-
 /** The live node, or with opts.netns the named namespace as the node. Needs root. */
 export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {
   const netns = opts.netns;
@@ -167,16 +141,20 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
   const c = emptyCollected();
   const raw = new Map<string, string>();
-  const steps: Step[] = netns === undefined ? [...STEPS, HOSTNAME_STEP] : [...STEPS];
+  const steps: Step[] = netns === undefined ? [...STEPS, NETNS_IDS_STEP, HOSTNAME_STEP] : [...STEPS, NETNS_IDS_STEP];
   let done = 0;
   // grows as phase 2 learns its work: iflink, ethtool -k, one step per pod
   let total = steps.length;
   const tick = (name: string): void => opts.onProgress?.(name, ++done, total);
 
-  await mapLimit(steps, CONCURRENCY, async (s) => {
-    await runStep(s, c, raw, netns);
-    tick(s.name);
-  });
+  const plan = planBatches(steps.filter((s) => PROC_FILE[s.name] === undefined));
+  await Promise.all([
+    ...plan.batches.map((b) => runBatch(b, c, raw, netns).then(() => b.steps.forEach((s) => tick(s.name)))),
+    ...plan.single.map((s) => runStep(s, c, raw, netns).then(() => tick(s.name))),
+    ...steps
+      .filter((s) => PROC_FILE[s.name] !== undefined)
+      .map((s) => readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw).then(() => tick(s.name))),
+  ]);
   // flannel may have written its rules through the other iptables backend: iptables-save (nf_tables) then
   // prints nothing but a warning on stderr; iptables-legacy-save has them
   if (ruleCount(c.iptables) === 0 && c.iptables?.variant !== 'legacy' && (await which('iptables-legacy-save'))) {
@@ -218,7 +196,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     );
     second.push(readIpam(c));
   }
-  second.push(collectPods(links, c, raw, netns, tick, (n) => (total += n)));
+  second.push(collectPods(links, c, raw, tick, (n) => (total += n)));
   await Promise.all(second);
 
   c.commands.sort((a, b) => a.name.localeCompare(b.name));

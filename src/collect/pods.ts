@@ -1,0 +1,100 @@
+// Pods of a live node: the named namespaces at the far end of its veths, each read with `ip -j addr show`
+// inside it. All pods in one `ip -force -batch -` (one `netns exec` line each), one process per pod only
+// when that batch does not answer for every pod.
+import type { CommandResult, Link, PodNetns } from '../model/index.js';
+import { parseIpAddr } from '../parse/index.js';
+import { podFromAddr } from './assemble.js';
+import { netnsExecBatch, splitBatchOutput } from './batch.js';
+import type { Collected, Step } from './commands.js';
+import { mapLimit } from './limit.js';
+import { isNetnsName, run, which } from './runner.js';
+
+const CONCURRENCY = 4;
+
+interface PodVeth {
+  netns: string;
+  veth: Link;
+}
+
+/**
+ * A pod's host-side veth: its peer is in another namespace and it carries no IPv4 address of its own
+ * (the bridge/ptp plugins address only the pod end). That leaves out a node uplink that is itself a veth
+ * (a node running in a namespace, as in the test lab), which also shows up as the vxlan device's `dev`.
+ */
+function isPodVeth(l: Link, links: Link[], c: Collected): boolean {
+  if (l.kind !== 'veth' || l.linkNetnsid === undefined) return false;
+  if ((c.addresses ?? []).some((a) => a.dev === l.name && a.family === 'inet')) return false;
+  return !links.some((v) => v.kind === 'vxlan' && v.dev === l.name);
+}
+
+/** The pod seen from inside its namespace; throws when the output does not parse. */
+const podOf = (text: string, p: PodVeth): PodNetns => podFromAddr(parseIpAddr(text), { netns: p.netns, hostIfindex: p.veth.ifindex });
+
+/** The nsid -> name map of the node's namespace, run with the other iproute2 reads (a batch line). */
+export const NETNS_IDS_STEP: Step = {
+  name: 'netns-list-id',
+  // not a --from-dir input: a directory names its pods by pods/<name>/
+  attempts: [{ argv: ['ip', '-j', 'netns', 'list-id'], form: 'json', file: '', apply: (t, c) => void (c.netnsIds = parseNetnsIds(t)) }],
+};
+
+function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
+  const ids: unknown = JSON.parse(text || '[]');
+  if (!Array.isArray(ids) || !ids.every((i) => typeof i?.nsid === 'number' && (i.name === undefined || typeof i.name === 'string'))) {
+    throw new Error('ip -j netns list-id printed no list of {nsid, name}');
+  }
+  return ids;
+}
+
+/** Pods: the named namespaces at the far end of this node's veths (nsid -> name from NETNS_IDS_STEP). */
+export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void): Promise<void> {
+  // the names go onto a command line (ip -n NAME): only well-formed ones
+  const nameOf = new Map((c.netnsIds ?? []).filter((i) => i.name !== undefined && isNetnsName(i.name)).map((i) => [i.nsid, i.name!]));
+  const pods = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!)).map((veth) => ({ netns: nameOf.get(veth.linkNetnsid!)!, veth }));
+  grow(pods.length);
+  if (pods.length === 0) return;
+  const found = (await podsInOneBatch(pods, c, raw)) ?? (await mapLimit(pods, CONCURRENCY, (p) => podAlone(p, c, raw)));
+  for (const p of pods) tick(`pod ${p.netns}`);
+  for (const p of found) if (p) c.pods.push(p);
+}
+
+/**
+ * Every pod from one batch, or undefined (nothing recorded) unless the batch answered for each: one JSON line
+ * per pod whose interface is the peer of that pod's host veth. A pod gone mid-way fails its `netns exec`, and
+ * iproute2 6.1's forked child then runs the rest of the batch too: the lines no longer match the pods.
+ */
+async function podsInOneBatch(pods: PodVeth[], c: Collected, raw: Map<string, string>): Promise<PodNetns[] | undefined> {
+  const ip = await which('ip');
+  const batch = ip === undefined ? undefined : netnsExecBatch(pods.map((p) => p.netns), ip);
+  if (batch === undefined) return undefined;
+  const r = await run(batch.argv, { input: batch.lines.map((l) => `${l}\n`).join('') });
+  const texts = r.ok ? splitBatchOutput(r.stdout, pods.length) : undefined;
+  if (texts === undefined) return undefined;
+  let found: PodNetns[];
+  try {
+    found = pods.map((p, i) => podOf(texts[i], p));
+  } catch {
+    return undefined;
+  }
+  if (!found.every((pod, i) => pod.iflink === pods[i].veth.ifindex)) return undefined;
+  pods.forEach((p, i) => {
+    raw.set(`pods/${p.netns}/ip-addr.txt`, texts[i]);
+    c.commands.push({ name: 'pod-ip-addr', argv: ['ip', 'netns', 'exec', p.netns, 'ip', '-j', 'addr', 'show'], batch: batch.argv, ok: true, form: 'json', ms: r.ms });
+  });
+  return found;
+}
+
+/** One pod, one process: `ip -n NS -j addr show`. */
+async function podAlone(p: PodVeth, c: Collected, raw: Map<string, string>): Promise<PodNetns | undefined> {
+  const r = await run(['ip', '-n', p.netns, '-j', 'addr', 'show']);
+  const result: CommandResult = { name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.error ? { error: r.error } : {}) };
+  c.commands.push(result);
+  if (!r.ok) return undefined;
+  try {
+    const pod = podOf(r.stdout, p);
+    raw.set(`pods/${p.netns}/ip-addr.txt`, r.stdout);
+    return pod;
+  } catch (error) {
+    Object.assign(result, { ok: false, error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+// The batched iproute2 reads against real namespaces: a batch prints exactly what its commands print one by one
+// (the kernel and iproute2 answer, not our splitter), and an iproute2 that refuses -batch gives the same snapshot.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { netnsExecBatch, planBatches } from '../../src/collect/batch.js';
+import { STEPS } from '../../src/collect/commands.js';
+import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
+import type { Snapshot } from '../../src/model/index.js';
+import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
+import { Lab } from '../netns/lab.js';
+import { describeNetns } from '../netns/needs.js';
+import { cliEntry, runCli } from './cli.js';
+
+const run = (argv: string[], input?: string): string => {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', input, timeout: 20_000 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
+const ipPath = run(['sh', '-c', 'command -v ip']).trim();
+
+/** What a snapshot says about the node, without the kernel's running timers (links' raw bridge/port timers). */
+const stateOf = (s: Snapshot) => ({
+  links: s.links.map(({ raw: _raw, ...l }) => l),
+  addresses: s.addresses,
+  routes: s.routes,
+  neigh: s.neigh,
+  fdb: s.fdb,
+  bridges: s.bridges,
+  bridgePorts: s.bridgePorts,
+  iflinks: s.iflinks,
+  pods: [...s.pods].sort((a, b) => (a.netns ?? '').localeCompare(b.netns ?? '')),
+  kernel: s.kernel,
+  sysctls: s.sysctls,
+});
+
+describeNetns('batched iproute2 reads (real namespaces)', () => {
+  const lab = new Lab('bat');
+  let cluster: LabCluster;
+  const tmp = mkdtempSync(join(tmpdir(), 'fct-batch-'));
+
+  beforeAll(() => {
+    cliEntry();
+    try {
+      cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 3 });
+    } catch (error) {
+      lab.teardown();
+      throw error;
+    }
+  });
+
+  afterAll(() => {
+    lab.teardown();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('each batch prints exactly what its commands print one by one', () => {
+    const ns = cluster.nodes[0].netns;
+    const { batches } = planBatches([...STEPS, NETNS_IDS_STEP]);
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      const together = run(['ip', 'netns', 'exec', ns, ...b.argv], b.lines.map((l) => `${l}\n`).join(''));
+      const alone = b.steps.map((s) => run(['ip', 'netns', 'exec', ns, ...s.attempts[0].argv!])).join('');
+      expect(together, b.argv.join(' ')).toBe(alone);
+    }
+  });
+
+  it("the pods' batch prints what `ip -n POD -j addr show` prints for each pod, in order", () => {
+    const pods = cluster.nodes[0].pods.map((p) => p.netns);
+    const batch = netnsExecBatch(pods, ipPath)!;
+    const together = run(batch.argv, batch.lines.map((l) => `${l}\n`).join(''));
+    expect(together).toBe(pods.map((p) => run(['ip', '-n', p, '-j', 'addr', 'show'])).join(''));
+  });
+
+  it('collect records the batch each step ran in, and needs one process for all the pods', () => {
+    const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const s = r.json as Snapshot;
+    const byName = new Map(s.commands.map((c) => [c.name, c]));
+    expect(byName.get('ip-route')).toMatchObject({ ok: true, argv: ['ip', '-j', 'route', 'show', 'table', 'main'], batch: ['ip', '-j', '-force', '-batch', '-'] });
+    expect(byName.get('bridge-fdb')).toMatchObject({ ok: true, batch: ['bridge', '-j', '-force', '-batch', '-'] });
+    const podReads = s.commands.filter((c) => c.name === 'pod-ip-addr');
+    expect(podReads.map((c) => c.argv?.[3]).sort()).toEqual(cluster.nodes[0].pods.map((p) => p.netns).sort());
+    for (const c of podReads) expect(c).toMatchObject({ ok: true, batch: ['ip', '-force', '-batch', '-'] });
+  });
+
+  it('an iproute2 that refuses -batch: every step runs alone, the snapshot is the same', () => {
+    // ip and bridge that fail like an iproute2 without -batch; everything else is the real program
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin);
+    for (const prog of ['ip', 'bridge']) {
+      const real = run(['sh', '-c', `command -v ${prog}`]).trim();
+      writeFileSync(join(bin, prog), `#!/bin/sh\nfor a; do [ "$a" = -batch ] && { echo 'Option "-batch" is unknown, try "${prog} -help".' >&2; exit 255; }; done\nexec ${real} "$@"\n`);
+      chmodSync(join(bin, prog), 0o755);
+    }
+    const ns = cluster.nodes[0].netns;
+    const batched = runCli(['collect', '--netns', ns, '--json']);
+    const alone = runCli(['collect', '--netns', ns, '--json'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(batched.status, batched.stderr).toBe(0);
+    expect(alone.status, alone.stderr).toBe(0);
+    const a = alone.json as Snapshot;
+    expect(stateOf(a)).toEqual(stateOf(batched.json as Snapshot));
+    expect(a.pods).toHaveLength(3);
+    const route = a.commands.find((c) => c.name === 'ip-route');
+    expect(route).toMatchObject({ ok: true, form: 'json', argv: ['ip', '-j', 'route', 'show', 'table', 'main'], error: expect.stringContaining('Option "-batch" is unknown') });
+    expect(route?.batch).toBeUndefined();
+    for (const c of a.commands.filter((x) => x.name === 'pod-ip-addr')) expect(c).toMatchObject({ ok: true, argv: ['ip', '-n', expect.any(String), '-j', 'addr', 'show'] });
+  });
+});

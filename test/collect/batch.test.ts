@@ -1,0 +1,87 @@
+// Batching the iproute2 reads: which steps share a process (read off the step list in src/collect/commands.ts),
+// and splitting a batch's output back into one text per command.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { netnsExecBatch, planBatches, splitBatchOutput } from '../../src/collect/batch.js';
+import { STEPS, type Step } from '../../src/collect/commands.js';
+import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
+
+const step = (name: string, argv: string[]): Step => ({ name, attempts: [{ argv, form: 'json', file: `${name}.txt`, apply: () => undefined }] });
+
+describe('planBatches', () => {
+  it('the live step list: ip -j reads in one ip, bridge -j reads in one bridge, ip -j -d link and the other programs alone', () => {
+    const { batches, single } = planBatches([...STEPS, NETNS_IDS_STEP]);
+    const ip = batches.find((b) => b.argv[0] === 'ip');
+    const bridge = batches.find((b) => b.argv[0] === 'bridge');
+    expect(ip?.argv).toEqual(['ip', '-j', '-force', '-batch', '-']);
+    expect(Object.fromEntries(ip!.steps.map((s, i) => [s.name, ip!.lines[i]]))).toMatchObject({
+      'ip-addr': 'addr show',
+      'ip-route': 'route show table main',
+      'ip-neigh': 'neigh show',
+      'netns-list-id': 'netns list-id',
+    });
+    expect(bridge).toMatchObject({ argv: ['bridge', '-j', '-force', '-batch', '-'], lines: ['fdb show', 'link show'] });
+    expect(bridge!.steps.map((s) => s.name)).toEqual(['bridge-fdb', 'bridge-link']);
+    // -d would change `ip -j route` (it adds the route type); brctl, iptables-save, nft, sysctl, uname are no iproute2 reads
+    expect(single.map((s) => s.name)).toEqual(expect.arrayContaining(['ip-link', 'brctl-show', 'iptables-save', 'nft', 'sysctl', 'kernel']));
+    expect(single.map((s) => s.name)).not.toEqual(expect.arrayContaining(['ip-addr', 'ip-route', 'ip-neigh', 'bridge-fdb', 'bridge-link', 'netns-list-id']));
+  });
+
+  it('puts link show after addr show (iproute2 6.1 lists no addresses after a link show in the same batch)', () => {
+    const { batches } = planBatches([step('l', ['ip', '-j', 'link', 'show']), step('a', ['ip', '-j', 'addr', 'show']), step('r', ['ip', '-j', 'route', 'show'])]);
+    expect(batches[0].lines).toEqual(['addr show', 'route show', 'link show']);
+    expect(batches[0].steps.map((s) => s.name)).toEqual(['a', 'r', 'l']);
+  });
+
+  it('groups by program and options; a lone read, text output, options with values and unsafe words run alone', () => {
+    const { batches, single } = planBatches([
+      step('v4', ['ip', '-j', 'route', 'show']),
+      step('v6', ['ip', '-6', '-j', 'route', 'show']),
+      step('v6n', ['ip', '-6', '-j', 'neigh', 'show']),
+      step('text', ['ip', 'addr', 'show']),
+      step('ns', ['ip', '-n', 'x', '-j', 'addr', 'show']),
+      step('quote', ['ip', '-j', 'route', 'show', "'x"]),
+      step('hash', ['ip', '-j', 'route', 'show', '#']),
+      step('other', ['ss', '-j', 'x']),
+    ]);
+    expect(batches.map((b) => [b.argv, b.lines])).toEqual([[['ip', '-6', '-j', '-force', '-batch', '-'], ['route show', 'neigh show']]]);
+    expect(single.map((s) => s.name).sort()).toEqual(['hash', 'ns', 'other', 'quote', 'text', 'v4']);
+  });
+});
+
+describe('splitBatchOutput', () => {
+  const jsonLine = fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.array(fc.string()))), { maxLength: 4 }).map((a) => JSON.stringify(a));
+
+  it('gives back each command its own output, newline included (property)', () => {
+    fc.assert(
+      fc.property(fc.array(jsonLine, { minLength: 1, maxLength: 8 }), (outs) => {
+        expect(splitBatchOutput(outs.map((o) => `${o}\n`).join(''), outs.length)).toEqual(outs.map((o) => `${o}\n`));
+      }),
+    );
+  });
+
+  it('refuses output that is not exactly one JSON array per command (property: the steps then run alone)', () => {
+    fc.assert(
+      fc.property(fc.array(jsonLine, { minLength: 1, maxLength: 8 }), fc.integer({ min: -3, max: 3 }).filter((d) => d !== 0), (outs, d) => {
+        expect(splitBatchOutput(outs.map((o) => `${o}\n`).join(''), outs.length + d)).toBeUndefined();
+      }),
+    );
+    expect(splitBatchOutput('[]\n[]', 2)).toBeUndefined();
+    expect(splitBatchOutput('[]\nCommand failed -:2\n', 2)).toBeUndefined();
+    expect(splitBatchOutput('', 1)).toBeUndefined();
+  });
+});
+
+describe('netnsExecBatch', () => {
+  it('one netns exec line per pod namespace', () => {
+    expect(netnsExecBatch(['cni-1', 'cni-2'], '/usr/sbin/ip')).toEqual({
+      argv: ['ip', '-force', '-batch', '-'],
+      lines: ['netns exec cni-1 /usr/sbin/ip -j addr show', 'netns exec cni-2 /usr/sbin/ip -j addr show'],
+    });
+  });
+
+  it('no batch when a word would not survive the batch line splitter', () => {
+    expect(netnsExecBatch(['a b'], '/usr/sbin/ip')).toBeUndefined();
+    expect(netnsExecBatch(['x'], '/opt/my ip/ip')).toBeUndefined();
+  });
+});
