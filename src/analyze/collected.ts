@@ -53,3 +53,10 @@ export function underlayAddressesShown(s: Snapshot, tunnel: Link): boolean {
   const under = (tunnel as { dev?: string }).dev;
   return s.addresses.some((a) => (under ? a.dev === under : a.dev !== tunnel.name && a.dev !== 'lo'));
 }
+
+/** Were the node's own addresses read (not only a tunnel's or the loopback's)? Only they can show that no lease's
+ * public IP is this node's, so that no lease is its own. */
+export function nodeAddressesShown(s: Snapshot): boolean {
+  if (!collected(s, 'addresses')) return false;
+  return s.source.kind !== 'dir' || s.addresses.some((a) => a.family === 'inet' && a.dev !== 'lo' && !/^flannel/.test(a.dev));
+}

@@ -15,7 +15,7 @@ import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
-import { absenceProves, collected, PASTE, partial } from './collected.js';
+import { absenceProves, collected, nodeAddressesShown, PASTE, partial } from './collected.js';
 import { isKnownDown } from './link-state.js';
 
 export type Family = 'v4' | 'v6';
@@ -130,13 +130,29 @@ const judgeRoute = (t: Tables, ev: Evidence, want: WantRoute): PeerState['route'
 /** What this node should have for `lease` and what it has. undefined when a vxlan lease has no VtepMAC. */
 export function peerState(ctx: CheckContext, lease: Lease, direct: boolean, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
   const t: Tables = { dev: ctx.vxlanName, neighByDst: ctx.neighByDst, fdbByMac: ctx.fdbByMac, routesByDst: ctx.routesByDst };
+  let s: PeerState | undefined;
   if (lease.backendType === 'ipip') {
-    return { lease, family: 'v4', path: 'ipip', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, dev: direct ? undefined : 'flannel.ipip', onlink: true }) };
-  }
-  if (lease.backendType !== 'vxlan' || direct) {
-    return { lease, family: 'v4', path: direct ? 'direct' : 'host-gw', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, onlink: false }) };
-  }
-  return vxlanState(t, ev, lease, { subnet: lease.subnet, publicIp: lease.publicIp, mac: lease.vtepMac });
+    s = { lease, family: 'v4', path: 'ipip', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, dev: direct ? undefined : 'flannel.ipip', onlink: true }) };
+  } else if (lease.backendType !== 'vxlan' || direct) {
+    s = { lease, family: 'v4', path: direct ? 'direct' : 'host-gw', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, onlink: false }) };
+  } else s = vxlanState(t, ev, lease, { subnet: lease.subnet, publicIp: lease.publicIp, mac: lease.vtepMac });
+  return s && mayBeOwn(ctx) ? ownUnknown(s) : s;
+}
+
+/** No lease was recognised as this node's and its addresses were not given: any lease may be its own. */
+const mayBeOwn = (ctx: CheckContext): boolean => ctx.leases !== undefined && !ctx.leases.local && !nodeAddressesShown(ctx.snapshot);
+
+const ABSENT: ReadonlySet<Code> = new Set(['NEIGH_MISSING', 'FDB_MISSING', 'ROUTE_MISSING']);
+
+/** flannel programs nothing for the node's own lease: an entry missing for a lease that may be its own proves nothing. */
+function ownUnknown(s: PeerState): PeerState {
+  const who = s.lease.node ?? s.lease.subnet;
+  const soften = (v: Verdict): Verdict =>
+    v.ok === false && ABSENT.has(v.code) ? { ok: null, missing: `whether lease ${who} is this node's own (flannel programs nothing for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)` } : v;
+  const out: PeerState = { ...s, route: { ...s.route, verdict: soften(s.route.verdict) } };
+  if (s.neigh) out.neigh = { ...s.neigh, verdict: soften(s.neigh.verdict) };
+  if (s.fdb) out.fdb = { ...s.fdb, verdict: soften(s.fdb.verdict) };
+  return out;
 }
 
 /** vxlan: neigh, fdb and route on the family's device. undefined without a VtepMAC. */
@@ -256,7 +272,7 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
     const subnet = lease.backendType === 'vxlan' && lease.subnet6 ? normalizeSubnet6(lease.subnet6) : undefined;
     if (!subnet || !lease.publicIpv6) continue;
     const state = vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 }, direct);
-    if (state) out.push(state);
+    if (state) out.push(mayBeOwn(ctx) ? ownUnknown(state) : state);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // a node with 50,000 peers has 50,000 routes, neighbours and fdb entries.
 import type { DesiredState, FdbEntry, Lease, Link, Neigh, PodNetns, Snapshot } from '../model/index.js';
 import { isIPv4 } from '../model/net.js';
+import { findLocal } from '../leases/local.js';
 import { absenceProves as snapshotAbsenceProves } from './collected.js';
 import { PrefixIndex, RouteTable } from './route-lookup.js';
 
@@ -80,14 +81,14 @@ export function masterOf(node: NodeIndex, dev: string): string | undefined {
   return undefined;
 }
 
-export function isBridgeDev(node: NodeIndex, dev: string): boolean {
-  const link = node.links.get(dev);
-  if (link) return link.kind === 'bridge';
-  return node.snap.bridges.some((b) => b.name === dev) || dev === 'cni0' || dev === 'docker0';
-}
-
-/** ifconfig and plain `ip link` cannot tell a link's kind: then flannel's device names decide. */
+/** ifconfig, plain `ip link` and `ip addr` cannot tell a link's kind: then the usual device names decide. */
 const kindUnknown = (kind: string | undefined): boolean => kind === undefined || kind === 'device' || kind === 'other';
+
+export function isBridgeDev(node: NodeIndex, dev: string): boolean {
+  const kind = node.links.get(dev)?.kind;
+  if (!kindUnknown(kind)) return kind === 'bridge';
+  return node.snap.bridges.some((b) => b.name === dev) || node.bridgePorts.has(dev) || dev === 'cni0' || dev === 'docker0';
+}
 
 export function isVxlanDev(node: NodeIndex, dev: string): boolean {
   const kind = node.links.get(dev)?.kind;
@@ -134,14 +135,13 @@ export function leaseFor(leases: LeaseIndex | undefined, ip: string): Lease | un
   return leases?.bySubnet.longest(ip)?.values[0];
 }
 
-/** This node's own lease: the one whose public IP is one of its addresses. */
+const owns = new WeakMap<NodeIndex, Lease | undefined>();
+
+/** This node's own lease, recognised as doctor recognises it (leases/local). */
 export function ownLease(node: NodeIndex, leases: LeaseIndex | undefined): Lease | undefined {
   if (!leases) return undefined;
-  for (const ip of node.addressDev.keys()) {
-    const l = leases.byIp.get(ip);
-    if (l) return l;
-  }
-  return undefined;
+  if (!owns.has(node)) owns.set(node, findLocal(leases.state, node.snap).lease);
+  return owns.get(node);
 }
 
 /** The node IP a snapshot answers to: its own lease's public IP, or the vxlan/ipip device's `local`. */

@@ -6,7 +6,8 @@ import { formatRoute } from './route-lookup.js';
 import { isKnownDown } from './link-state.js';
 import { absenceProves, masterOf, needsBridge, podsComplete, podPeerIfindex, type NodeIndex } from './trace-index.js';
 import { podBridge } from './trace-overlay.js';
-import { hop, type Problem, type TraceHop, type WalkResult } from './trace-types.js';
+import { PASTE } from './collected.js';
+import { hop, type Problem, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
   const bridge = route.dev!;
@@ -47,9 +48,12 @@ function vethHop(node: NodeIndex, veth: Link | undefined, bridge: string, pod: P
     // a veth that lost its master is the usual reason a pod vanishes from the bridge
     const orphans = node.snap.links.filter((l) => l.kind === 'veth' && !masterOf(node, l.name) && needsBridge(node, l.name));
     if (orphans.length) return hop('veth', node, orphans.map((l) => l.name).join(','), '', [{ code: 'VETH_NO_MASTER', text: `${orphans.map((l) => l.name).join(', ')} ${orphans.length > 1 ? 'have' : 'has'} no master: not on ${bridge} (\`ip link set <veth> master ${bridge}\`)` }]);
+    // a pod whose host veth is not in a link list that cannot prove absence (not read, or a ticket's paste)
+    const peer = pod ? podPeerIfindex(pod) : undefined;
+    if (pod && peer !== undefined && !arpFailed && !absenceProves(node)) return unverifiedHop('veth', node, '?', `pod eth0 iflink ${peer}`, `the host veth (ifindex ${peer}) is not in the link list given: paste \`${PASTE.links}\``);
     // only a pod list read from the pods' namespaces is complete enough to say the pod is not there
     if (pod || arpFailed || podsComplete(node)) return hop('veth', node, '?', '', [{ code: 'POD_NOT_FOUND', text: `no host veth on ${bridge} leads to this IP` }]);
-    return hop('veth', node, '?', 'not verified: no fdb entry or pod data maps the MAC to a port');
+    return unverifiedHop('veth', node, '?', '', `no fdb entry or pod data maps the pod's MAC to a bridge port: paste \`${PASTE.fdb} br ${bridge}\` and \`${PASTE.links}\``);
   }
   const problems: Problem[] = [];
   const master = masterOf(node, veth.name);
@@ -81,7 +85,8 @@ export function vethRouteWalk(node: NodeIndex, dst: string, route: Route, reason
   const problems: Problem[] = [];
   if (!veth && absenceProves(node)) problems.push({ code: 'VETH_MISSING', text: `${dev} does not exist: the pod is gone, the route is stale` });
   if (veth && isKnownDown(veth)) problems.push({ code: 'VETH_DOWN', text: `${dev} is down` });
-  hops.push(hop('veth', node, dev, veth ? `ifindex ${veth.ifindex}${veth.mtu ? ` mtu ${veth.mtu}` : ''}` : problems.length ? '' : `not verified: ${dev} is not in the saved link list`, problems));
+  if (veth || problems.length) hops.push(hop('veth', node, dev, veth ? `ifindex ${veth.ifindex}${veth.mtu ? ` mtu ${veth.mtu}` : ''}` : '', problems));
+  else hops.push(unverifiedHop('veth', node, dev, '', `${dev} is not in the link list given: paste \`${PASTE.links} ${dev}\``));
   if (veth || pod) hops.push(podHop(node, veth, pod));
   return { backend: 'local', podTraffic: true, via: dev, hops, hostVeth: dev };
 }

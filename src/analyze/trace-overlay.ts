@@ -114,13 +114,13 @@ const contexts = new WeakMap<NodeIndex, CheckContext>();
 /** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
  * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting). */
 export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false): PeerState | undefined {
-  if (!ctx.leases || ownLease(node, ctx.leases) === lease) return undefined;
+  if (!ctx.leases) return undefined;
   let c = contexts.get(node);
   if (!c) {
     c = buildContext({ snapshot: node.snap, desired: ctx.leases.state });
     contexts.set(node, c);
   }
-  return peerState(c, lease, direct);
+  return c.leases?.local === lease ? undefined : peerState(c, lease, direct);
 }
 
 /** The neigh and fdb hops as peer-state judged them. */

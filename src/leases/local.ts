@@ -6,7 +6,7 @@ import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { normalizeSubnet6 } from '../model/ipv6.js';
 import { normalizeSubnet } from './lease.js';
-import { nodeRefusal, type Refusal } from './validate.js';
+import { nodeRefusal, type Refusal, within } from './validate.js';
 import { nodeRefusal6, withoutV6 } from './validate6.js';
 
 export interface LocalLease {
@@ -20,41 +20,65 @@ export interface LocalLease {
 }
 
 export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName?: string): LocalLease {
-  const split = (local: Lease | undefined, how: string): LocalLease => {
-    const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
-    const ground = {
-      snapshot,
-      overlayDevs: new Set(snapshot.links.filter((l) => /^flannel([.-]|0$)/.test(l.name)).map((l) => l.name)),
-      ownSubnet: local?.subnet ?? envSubnet,
-      network: desired.netConf?.Network ? undefined : snapshot.subnetEnv?.network && normalizeSubnet(snapshot.subnetEnv.network),
-      ownSubnet6: local?.subnet6 ?? (snapshot.subnetEnv?.ipv6Subnet && normalizeSubnet6(snapshot.subnetEnv.ipv6Subnet)),
-      network6: desired.netConf?.IPv6Network ? undefined : snapshot.subnetEnv?.ipv6Network && normalizeSubnet6(snapshot.subnetEnv.ipv6Network),
-    };
-    const remotes: Lease[] = [];
-    const refused: Refusal[] = [];
-    for (const l of desired.leases) {
-      if (l === local) continue;
-      const r = nodeRefusal(l, ground);
-      const r6 = r ? undefined : nodeRefusal6(l, ground);
-      if (r) refused.push({ lease: l, ...r });
-      else if (r6) {
-        // only the IPv6 half is refused: the IPv4 half is still programmed
-        refused.push({ lease: l, ...r6, family: 'v6' });
-        remotes.push(withoutV6(l));
-      } else remotes.push(l);
-    }
-    return { local, remotes, how, refused };
+  const { lease: local, how } = findLocal(desired, snapshot, nodeName);
+  const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
+  const ground = {
+    snapshot,
+    overlayDevs: new Set(snapshot.links.filter((l) => /^flannel([.-]|0$)/.test(l.name)).map((l) => l.name)),
+    ownSubnet: local?.subnet ?? envSubnet,
+    network: desired.netConf?.Network ? undefined : snapshot.subnetEnv?.network && normalizeSubnet(snapshot.subnetEnv.network),
+    ownSubnet6: local?.subnet6 ?? (snapshot.subnetEnv?.ipv6Subnet && normalizeSubnet6(snapshot.subnetEnv.ipv6Subnet)),
+    network6: desired.netConf?.IPv6Network ? undefined : snapshot.subnetEnv?.ipv6Network && normalizeSubnet6(snapshot.subnetEnv.ipv6Network),
   };
+  const remotes: Lease[] = [];
+  const refused: Refusal[] = [];
+  for (const l of desired.leases) {
+    if (l === local) continue;
+    const r = nodeRefusal(l, ground);
+    const r6 = r ? undefined : nodeRefusal6(l, ground);
+    if (r) refused.push({ lease: l, ...r });
+    else if (r6) {
+      // only the IPv6 half is refused: the IPv4 half is still programmed
+      refused.push({ lease: l, ...r6, family: 'v6' });
+      remotes.push(withoutV6(l));
+    } else remotes.push(l);
+  }
+  return { local, remotes, how, refused };
+}
+
+/** This node's own lease and how it was recognised (without sorting the others: trace needs only this). */
+export function findLocal(desired: DesiredState, snapshot: Snapshot, nodeName?: string): { lease?: Lease; how: string } {
   if (nodeName !== undefined) {
     const named = desired.leases.find((l) => l.node === nodeName);
     if (!named) throw new UsageError(`no lease for node ${JSON.stringify(nodeName)} in the desired state`, `nodes with leases: ${desired.leases.map((l) => l.node ?? l.subnet).slice(0, 10).join(', ')}`);
-    return split(named, `--node ${nodeName}`);
+    return { lease: named, how: `--node ${nodeName}` };
   }
   const mine = new Set(snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local));
   const byIp = desired.leases.find((l) => mine.has(l.publicIp) || (l.addresses ?? []).some((a) => mine.has(a)));
-  if (byIp) return split(byIp, `public IP ${byIp.publicIp} is an address of this node`);
+  if (byIp) return { lease: byIp, how: `public IP ${byIp.publicIp} is an address of this node` };
   const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
   const bySubnet = envSubnet ? desired.leases.find((l) => l.subnet === envSubnet) : undefined;
-  if (bySubnet) return split(bySubnet, `FLANNEL_SUBNET is in lease ${bySubnet.subnet}`);
-  return split(undefined, 'no lease matches this node\'s addresses or subnet.env');
+  if (bySubnet) return { lease: bySubnet, how: `FLANNEL_SUBNET is in lease ${bySubnet.subnet}` };
+  return fromOwnState(desired.leases, snapshot) ?? { how: 'no lease matches this node\'s addresses or subnet.env' };
+}
+
+/**
+ * Saved outputs without the address list still name the node: its tunnel's `local` and its kernel routes' `src`
+ * are its own IPs, and the flannel device's `<lease>.0/32` sits in its own lease.
+ */
+function fromOwnState(leases: Lease[], s: Snapshot): { lease: Lease; how: string } | undefined {
+  const ips = [
+    ...s.links.flatMap((l) => ((l.kind === 'vxlan' || l.kind === 'ipip') && l.local ? [{ ip: l.local, how: `${l.name} local` }] : [])),
+    ...s.routes.flatMap((r) => (r.src && r.proto === 'kernel' ? [{ ip: r.src, how: `the kernel route ${r.dst} src` }] : [])),
+  ];
+  for (const { ip, how } of ips) {
+    const l = leases.find((x) => x.publicIp === ip);
+    if (l) return { lease: l, how: `${how} ${ip} is lease ${l.subnet}'s public IP` };
+  }
+  const own = s.addresses.filter((a) => a.family === 'inet' && (/^flannel\.\d+$/.test(a.dev) || a.dev === 'flannel.ipip'));
+  for (const a of own) {
+    const l = leases.find((x) => within(`${a.local}/32`, x.subnet));
+    if (l) return { lease: l, how: `${a.dev}'s ${a.local} is in lease ${l.subnet}` };
+  }
+  return undefined;
 }

@@ -15,32 +15,11 @@ import type { DesiredState, Snapshot } from '../../src/model/index.js';
 const NODE = 'fixtures/doctor/vxlan-node1';
 const tmp = mkdtempSync(join(tmpdir(), 'fct-subsets-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-// hostname.txt names the node (so its own lease is found) and stays in every subset
+// hostname.txt names the snapshot's node and stays in every subset
 const files = readdirSync(NODE).filter((f) => f !== 'hostname.txt');
-// a pod on the peer node and one on this node, from the lab's leases (10.244.2.0/24 remote, 10.244.1.0/24 local)
-const DESTINATIONS = ['10.244.2.2', '10.244.1.2'];
-
-// findings absent data still makes (issue 11 item 4, the peer-state work), each with a subset that shows it (found by
-// this property). Remove an entry when its fix lands and the property guards it.
-const KNOWN_ITEM4 = new Set<string>([
-  // hostname.txt + kernel.txt: no addresses, no subnet.env, so the node's own lease cannot be matched
-  'doctor LOCAL_LEASE_NOT_FOUND',
-  // files ip-route.txt, iptables-save.txt
-  'doctor LEASE_SUBNET_OVERLAPS_NODE',
-  // files pods,sysctl.txt
-  'doctor POD_VETH_MISSING',
-  // files ip-route.txt,pods
-  'trace 10.244.1.2 POD_NOT_FOUND',
-  // files ip-link.txt,ip-neigh.txt,iptables-save.txt
-  'doctor NEIGH_MISSING',
-  // files bridge-fdb.txt,ip-link.txt,pods
-  'doctor FDB_MISSING',
-  // files ip-addr.txt,ip-route.txt,kernel.txt
-  'trace 10.244.1.2 ROUTE_WRONG_DEV',
-]);
-
-// the per-peer codes: without desired state they come only from the self-consistency check, which is excepted nothing
-const PER_PEER = new Set(['doctor NEIGH_MISSING', 'doctor FDB_MISSING']);
+// a pod on each peer node and one on this node, from the lab's leases (10.244.2.0/24 and 10.244.3.0/24 remote,
+// 10.244.1.0/24 local)
+const DESTINATIONS = ['10.244.2.2', '10.244.3.2', '10.244.1.2'];
 
 let n = 0;
 async function load(subset: string[]): Promise<Snapshot> {
@@ -65,11 +44,11 @@ describe('any subset of a node\'s files', () => {
       fc.asyncProperty(fc.subarray(files, { minLength: 1 }), async (subset) => {
         const s = await load(subset);
         for (const [name, d] of [['with', desired], ['without', undefined]] as const) {
-          const extra = [...problems(s, d)].filter((p) => !expected[name].has(p) && !(KNOWN_ITEM4.has(p) && (name === 'with' || !PER_PEER.has(p))));
+          const extra = [...problems(s, d)].filter((p) => !expected[name].has(p));
           expect(extra, `${name} desired state, files ${subset.join(' ')}`).toEqual([]);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 300 },
     );
   });
 });

@@ -3,6 +3,7 @@
 import { normalizeSubnet } from '../../leases/lease.js';
 import type { Finding } from '../../model/finding.js';
 import type { Link } from '../../model/link.js';
+import { absenceProves, nodeAddressesShown, PASTE } from '../collected.js';
 import { type CheckContext, envSubnet } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
@@ -41,6 +42,7 @@ export const vethCheck: Check = {
     if (pods.length === 0) return { skipped: 'no pod namespaces in the snapshot' };
     const br = podBridge(ctx);
     const out: Finding[] = [];
+    const unverified = new Set<string>();
     const podByIflink = new Map<number, string>();
     for (const p of pods) if (p.iflink !== undefined) podByIflink.set(p.iflink, p.pod ?? p.netns ?? '?');
     if (br) {
@@ -53,10 +55,12 @@ export const vethCheck: Check = {
       if (p.iflink === undefined) continue;
       const veth = ctx.linksByIndex.get(p.iflink);
       const who = p.pod ?? p.netns ?? '?';
-      if (!veth) out.push(finding(ctx, 'POD_VETH_MISSING', `pod ${who}: its eth0 peer (ifindex ${p.iflink}) does not exist on the host`, [`pod ${who}: eth0 iflink ${p.iflink}`]));
+      // a link list that cannot prove absence (not read, or a ticket's paste) leaves the pod's veth unverified
+      if (!veth && !absenceProves(ctx.snapshot)) unverified.add(`the host veths of the pods were not in the data given: paste \`${PASTE.links}\``);
+      else if (!veth) out.push(finding(ctx, 'POD_VETH_MISSING', `pod ${who}: its eth0 peer (ifindex ${p.iflink}) does not exist on the host`, [`pod ${who}: eth0 iflink ${p.iflink}`]));
       else if (!veth.master) out.push(finding(ctx, 'VETH_NO_MASTER', `pod ${who}: host veth ${veth.name} has no master: not on ${br?.name ?? 'the pod bridge'}`, [`pod ${who}: eth0 iflink ${p.iflink}`, linkLine(veth)], br ? `ip link set ${veth.name} master ${br.name}` : undefined));
     }
-    return out;
+    return { findings: out, unverified: [...unverified] };
   },
 };
 
@@ -103,7 +107,10 @@ export const leaseProblemsCheck: Check = {
       if (r.lease.node) f.node = r.lease.node;
       out.push(f);
     }
-    if (!ctx.leases.local) out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
+    if (ctx.leases.local) return out;
+    // without the node's addresses no lease is shown not to be its own
+    if (!nodeAddressesShown(ctx.snapshot)) return { findings: out, unverified: [`which lease is this node's own: its addresses were not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`] };
+    out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
     return out;
   },
 };
