@@ -13,7 +13,7 @@ import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
-import { cidrContains } from '../model/net.js';
+import { cidrContains, redactedCouldBe } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
 import { absenceProves, collected, nodeAddressesShown, PASTE, partial } from './collected.js';
 import { isKnownDown } from './link-state.js';
@@ -64,6 +64,14 @@ function connectedNetworks(ctx: CheckContext): string[] {
     for (const r of routes) if (!r.gateway && r.dev !== ctx.vxlanName && r.dst !== '0.0.0.0/0' && r.scope === 'link') out.push(r.dst);
   return out;
 }
+
+/** A route gateway the paste hid: redacted (`10.xx.xx.1`) or a host name (`route` without -n); undefined when shown. */
+export const hiddenGateway = (r: Route): string | undefined =>
+  r.gateway !== undefined ? undefined : r.gatewayRedacted !== undefined ? `redacted (${String(r.gatewayRedacted)})` : r.gatewayHost !== undefined ? `a host name (${String(r.gatewayHost)})` : undefined;
+
+/** Whether a hidden gateway could be `ip`: a redacted one whose known octets agree, or any host name. */
+export const hiddenGatewayCouldBe = (r: Route, ip: string): boolean =>
+  r.gateway === undefined && (r.gatewayRedacted !== undefined ? redactedCouldBe(String(r.gatewayRedacted), ip) : r.gatewayHost !== undefined);
 
 const sameRoute = (r: Route, want: WantRoute): boolean => r.gateway === want.gateway && (want.dev === undefined || r.dev === want.dev) && (!want.onlink || r.onlink);
 
@@ -123,8 +131,11 @@ const judgeRoute = (t: Tables, ev: Evidence, want: WantRoute): PeerState['route'
   if (routes.length === 0 && !gone && ev.partial.routes) return { want, seen: [], verdict: unverified(`a route to ${want.dst} (only a filtered route table was given)`, ev.family === 'v6' ? 'ip -6 route show' : PASTE.routes) };
   const shown = `${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}${want.onlink ? ' onlink' : ''}`;
   if (routes.length === 0 || gone) return { want, seen: routes, verdict: broken('ROUTE_MISSING', `no route ${shown}${gone && routes.length ? ` (${dev} is down or gone)` : ''}`) };
-  if (!routes.some((r) => sameRoute(r, want))) return { want, seen: routes, verdict: broken('ROUTE_MISMATCH', `the route to ${want.dst} is not ${shown}`) };
-  return { want, seen: routes, verdict: OK };
+  if (routes.some((r) => sameRoute(r, want))) return { want, seen: routes, verdict: OK };
+  // a gateway the paste redacted (`via 10.xx.xx.1`) or named (`route` without -n) may be the one wanted: unverified
+  const hidden = routes.find((r) => sameRoute({ ...r, gateway: want.gateway }, want) && hiddenGatewayCouldBe(r, want.gateway));
+  if (hidden) return { want, seen: routes, verdict: { ok: null, missing: `the gateway of the route to ${want.dst} is ${hiddenGateway(hidden)} in the data given (the node wants ${want.gateway}): paste ${hidden.gatewayRedacted !== undefined ? `\`${PASTE.routes}\` unredacted` : '`route -n` (numeric gateways)'}` } };
+  return { want, seen: routes, verdict: broken('ROUTE_MISMATCH', `the route to ${want.dst} is not ${shown}`) };
 };
 
 /** What this node should have for `lease` and what it has. undefined when a vxlan lease has no VtepMAC. */
@@ -179,11 +190,16 @@ function vxlanState(t: Tables, ev: Evidence, lease: Lease, half: Half, routeVerd
   state.neigh = { want: { ip: gw, mac }, seen: n, verdict: neigh };
 
   const entries = t.fdbByMac.get(mac) ?? [];
-  const dsts: string[] = [...new Set(entries.map((f) => f.dst ?? 'no dst'))];
+  // a dst the paste redacted (`dst 10.xx.xx.5`) whose known octets agree may be the peer's public IP: neither
+  // proof of another destination nor of this one
+  const couldBePeer = (f: FdbEntry): boolean => f.dst === undefined && f.dstRedacted !== undefined && redactedCouldBe(String(f.dstRedacted), half.publicIp);
+  const hiddenDst = entries.find(couldBePeer);
+  const dsts: string[] = [...new Set(entries.filter((f) => !couldBePeer(f)).map((f) => f.dst ?? (f.dstRedacted === undefined ? 'no dst' : String(f.dstRedacted))))];
   let fdb: Verdict;
   if (!ev.fdb) fdb = unverified('the fdb table', `${PASTE.fdb} dev ${dev}`);
   else if (entries.length === 0 && ev.partial.fdb && !ev.vxlanGone) fdb = unverified(`an fdb entry for ${mac} (only a filtered fdb table was given)`, `${PASTE.fdb} dev ${dev}`);
   else if (entries.length === 0 || ev.vxlanGone) fdb = broken('FDB_MISSING', `no fdb entry ${mac} dst ${half.publicIp} on ${dev}`);
+  else if (!dsts.includes(half.publicIp) && hiddenDst) fdb = { ok: null, missing: `the dst of fdb entry ${mac} on ${dev} is redacted (${String(hiddenDst.dstRedacted)}) in the data given (the peer's public IP is ${half.publicIp}): paste \`${PASTE.fdb} dev ${dev}\` unredacted` };
   else if (!dsts.includes(half.publicIp)) fdb = broken('FDB_DST_MISMATCH', `fdb entry ${mac} on ${dev} points to ${dsts.join(',')}, the peer's public IP is ${half.publicIp}`);
   else if (dsts.length > 1) fdb = broken('FDB_DUPLICATE', `${mac} on ${dev} has ${dsts.length} destinations (${dsts.join(', ')}): the kernel sends a copy to each`);
   else fdb = OK;

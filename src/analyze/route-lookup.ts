@@ -98,7 +98,9 @@ export class RouteTable {
 /** The route as `ip route` prints it. */
 export function formatRoute(r: Route): string {
   const parts = [r.type !== 'unicast' ? `${r.type} ` : '', r.dst === '0.0.0.0/0' ? 'default' : r.dst];
-  if (r.gateway) parts.push(` via ${r.gateway}`);
+  // a gateway the paste hid is shown as pasted (`via 10.xx.xx.1`, `via vms106.liruilon`)
+  const hidden = r.gateway ?? r.gatewayRedacted ?? r.gatewayHost;
+  if (hidden !== undefined) parts.push(` via ${String(hidden)}`);
   if (r.dev) parts.push(` dev ${r.dev}`);
   if (r.onlink) parts.push(' onlink');
   if (r.metric) parts.push(` metric ${r.metric}`);

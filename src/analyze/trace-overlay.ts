@@ -9,7 +9,7 @@ import { isKnownDown } from './link-state.js';
 import { absenceProves, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { collected, PASTE, partial, underlayAddressesShown } from './collected.js';
 import { buildContext, type CheckContext } from './checks/context.js';
-import { peerState, type PeerState } from './peer-state.js';
+import { hiddenGateway, hiddenGatewayCouldBe, peerState, type PeerState } from './peer-state.js';
 import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
@@ -44,7 +44,8 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
   if (ps?.path === 'vxlan' && ps.neigh && ps.fdb) {
     const routeProblems: Problem[] = ps.route.verdict.ok === false ? [{ code: ps.route.verdict.code, text: ps.route.verdict.why }] : [];
-    hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
+    const v = ps.route.verdict;
+    hops.push(v.ok === null ? unverifiedHop('route', node, dev, `${formatRoute(route)} (${reason})`, v.missing) : hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
     hops.push(vxlanDeviceHop(ctx, node, dev));
     hops.push(...peerHops(node, dev, ps));
     const mac = ps.neigh.want.mac;
@@ -54,15 +55,24 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   // route: `<sn> via <sn>.0 dev flannel.1 onlink`
   const routeProblems: Problem[] = [];
   const expectedGw = networkAddress(route.dst);
-  if (!gw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `flannel routes via ${expectedGw}; this route has no gateway, so the kernel ARPs on ${dev}` });
-  else if (gw !== expectedGw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${gw}, flannel uses ${expectedGw} (the lease's network address)` });
+  // a gateway the paste redacted (`via 10.xx.xx.0`) whose known octets agree is neither flannel's nor another
+  const hidden = hiddenGateway(route);
+  const hiddenOk = hidden !== undefined && expectedGw !== undefined && hiddenGatewayCouldBe(route, expectedGw);
+  if (hidden && !hiddenOk) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${hidden}, flannel uses ${expectedGw} (the lease's network address)` });
+  else if (!gw && !hidden) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `flannel routes via ${expectedGw}; this route has no gateway, so the kernel ARPs on ${dev}` });
+  else if (gw && gw !== expectedGw) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${gw}, flannel uses ${expectedGw} (the lease's network address)` });
   routeProblems.push(...staleRouteProblem(ctx, dst, route));
-  hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
+  const routeDetail = `${formatRoute(route)} (${reason})`;
+  hops.push(hiddenOk && routeProblems.length === 0 ? unverifiedHop('route', node, dev, routeDetail, hiddenGatewayMissing(hidden, expectedGw)) : hop('route', node, dev, routeDetail, routeProblems));
   hops.push(vxlanDeviceHop(ctx, node, dev));
 
-  // neigh: `<sn>.0 lladdr VtepMAC PERMANENT` on flannel.1
-  const gwIp = gw ?? dst;
+  // neigh: `<sn>.0 lladdr VtepMAC PERMANENT` on flannel.1 (behind a hidden gateway: flannel's, if the table has it)
+  const gwIp = gw ?? (hiddenOk ? expectedGw! : dst);
   const n = node.neigh.get(`${dev} ${gwIp}`);
+  if (!n && hidden) {
+    hops.push(unverifiedHop('neigh', node, dev, `${hidden} -> ?`, `the route's gateway is ${hidden} in the data given, so its neighbour cannot be looked up: paste ${hidden.startsWith('redacted') ? `\`${PASTE.routes}\` unredacted` : '`route -n` (numeric gateways)'}`));
+    return vxlanTail(ctx, node, dev, dst, route, lease, undefined, undefined, hops);
+  }
   if (!collected(node.snap, 'neigh') || (!n && partial(node.snap, 'neigh', dev) && !knownDown(node, dev))) {
     hops.push(unverifiedHop('neigh', node, dev, `${gwIp} -> ?`, `${n ? 'the neighbour table was' : `a neighbour for ${gwIp} was`} not in the data given: paste \`${PASTE.neigh} dev ${dev}\``));
     return vxlanTail(ctx, node, dev, dst, route, lease, undefined, undefined, hops);
@@ -82,6 +92,12 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
 
   // fdb: `VtepMAC dev flannel.1 dst <nodeIP> self permanent`
   const entries = (node.fdb.get(mac) ?? []).filter((f) => f.dev === dev && f.dst);
+  // every entry's dst redacted (`dst 10.xx.xx.5`): the target node is not known, nor wrong
+  const redacted = (node.fdb.get(mac) ?? []).find((f) => f.dev === dev && f.dst === undefined && f.dstRedacted !== undefined);
+  if (entries.length === 0 && redacted) {
+    hops.push(unverifiedHop('fdb', node, dev, `${mac} dst ${String(redacted.dstRedacted)}`, `the fdb entry's dst is redacted (${String(redacted.dstRedacted)}) in the data given: paste \`${PASTE.fdb} dev ${dev}\` unredacted`));
+    return vxlanTail(ctx, node, dev, dst, route, lease, mac, undefined, hops);
+  }
   if (!collected(node.snap, 'fdb') || (entries.length === 0 && partial(node.snap, 'fdb', dev))) {
     hops.push(unverifiedHop('fdb', node, dev, `${mac} -> ?`, `${entries.length ? 'the fdb table was' : `an fdb entry for ${mac} was`} not in the data given: paste \`${PASTE.fdb} dev ${dev}\``));
     return vxlanTail(ctx, node, dev, dst, route, lease, mac, undefined, hops);
@@ -97,6 +113,10 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac} -> ?`, fdbProblems));
   return vxlanTail(ctx, node, dev, dst, route, lease, mac, targetIp, hops);
 }
+
+/** What to paste when a route's gateway was hidden in the paste. */
+const hiddenGatewayMissing = (hidden: string, want: string | undefined): string =>
+  `the route's gateway is ${hidden} in the data given${want ? ` (flannel's would be ${want})` : ''}: paste ${hidden.startsWith('redacted') ? `\`${PASTE.routes}\` unredacted` : '`route -n` (numeric gateways)'}`;
 
 /** After the fdb: the target node, the underlay route to it, the MTU chain. */
 function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string, route: Route, lease: Lease | undefined, mac: string | undefined, targetIp: string | undefined, hops: TraceHop[]): WalkResult {
@@ -251,14 +271,20 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   const lease = leaseFor(ctx.leases, dst);
   const hops: TraceHop[] = [];
   const routeProblems: Problem[] = [];
+  const hidden = hiddenGateway(route);
   // with desired state, the lease's route is judged by peer-state, as doctor judges it
   const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
   if (ps?.path === 'ipip') {
     if (ps.route.verdict.ok === false) routeProblems.push({ code: ps.route.verdict.code, text: ps.route.verdict.why });
-  } else if (!route.gateway) routeProblems.push({ code: 'ROUTE_MISMATCH', text: 'an ipip route needs the node IP as gateway' });
-  else if (lease && route.gateway !== lease.publicIp) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
+  } else if (hidden && lease && !hiddenGatewayCouldBe(route, lease.publicIp)) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${hidden}, the lease's public IP is ${lease.publicIp}` });
+  else if (!route.gateway && !hidden) routeProblems.push({ code: 'ROUTE_MISMATCH', text: 'an ipip route needs the node IP as gateway' });
+  else if (lease && route.gateway && route.gateway !== lease.publicIp) routeProblems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
   routeProblems.push(...staleRouteProblem(ctx, dst, route));
-  hops.push(hop('route', node, dev, `${formatRoute(route)} (${reason})`, routeProblems));
+  const routeDetail = `${formatRoute(route)} (${reason})`;
+  // a gateway the paste hid (a host name from `route` without -n, a redacted address) is some node: which, unverified
+  const psMissing = ps?.path === 'ipip' && ps.route.verdict.ok === null ? ps.route.verdict.missing : undefined;
+  const missing = psMissing ?? (hidden !== undefined && ps?.path !== 'ipip' ? hiddenGatewayMissing(hidden, lease?.publicIp) : undefined);
+  hops.push(missing !== undefined && routeProblems.length === 0 ? unverifiedHop('route', node, dev, routeDetail, missing) : hop('route', node, dev, routeDetail, routeProblems));
   const link = node.links.get(dev);
   const devProblems: Problem[] = [];
   if (!link && absenceProves(node)) devProblems.push({ code: 'IPIP_DEVICE_MISSING', text: `${dev} does not exist` });
@@ -280,11 +306,13 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
 /** host-gw (and vxlan DirectRouting): `<sn> via <nodeIP> dev eth0`; the node must be on the same L2. */
 export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, directRouting: boolean): WalkResult {
   const dev = route.dev ?? '?';
-  const gw = route.gateway!;
   const lease = leaseFor(ctx.leases, dst);
   const problems: Problem[] = [];
   // with desired state, the lease's route is judged by peer-state, as doctor judges it
   const ps = lease ? peerStateOf(ctx, node, lease, directRouting) : undefined;
+  const hidden = hiddenGateway(route);
+  if (route.gateway === undefined && hidden !== undefined) return hiddenHostGw(ctx, node, dst, route, reason, directRouting, hidden);
+  const gw = route.gateway!;
   if (ps?.path === 'host-gw' || ps?.path === 'direct') {
     if (ps.route.verdict.ok === false) problems.push({ code: ps.route.verdict.code, text: ps.route.verdict.why });
   } else if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
@@ -301,6 +329,22 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   hops.push(hop('neigh', node, dev, n ? `${gw} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${gw} not in the ARP cache (resolved on the first packet)`, neighProblems));
   hops.push(nodeHop(ctx, node, gw, dst, lease, undefined, dev));
   const target = { ip: gw, name: lease?.node ?? ctx.byIp.get(gw)?.name, vtepMac: lease?.vtepMac, subnet: lease?.subnet ?? route.dst };
+  return { backend: directRouting ? 'vxlan' : 'host-gw', directRouting: directRouting || undefined, podTraffic: true, target, via: dev, hops };
+}
+
+/** host-gw through a gateway the paste hid (redacted, or a host name): which node it is stays unverified. */
+function hiddenHostGw(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, directRouting: boolean, hidden: string): WalkResult {
+  const dev = route.dev ?? '?';
+  const lease = leaseFor(ctx.leases, dst);
+  const ps = lease ? peerStateOf(ctx, node, lease, directRouting) : undefined;
+  const problems: Problem[] = staleRouteProblem(ctx, dst, route);
+  const v = ps?.path === 'host-gw' || ps?.path === 'direct' ? ps.route.verdict : undefined;
+  if (v?.ok === false) problems.push({ code: v.code, text: v.why });
+  else if (!v && lease && !hiddenGatewayCouldBe(route, lease.publicIp)) problems.push({ code: 'ROUTE_MISMATCH', text: `gateway ${hidden}, the lease's public IP is ${lease.publicIp}` });
+  const detail = `${formatRoute(route)} (${reason})`;
+  const missing = v?.ok === null ? v.missing : hiddenGatewayMissing(hidden, lease?.publicIp);
+  const hops = [problems.length ? hop('route', node, dev, detail, problems) : unverifiedHop('route', node, dev, detail, missing)];
+  const target = lease ? { ip: lease.publicIp, name: lease.node, vtepMac: lease.vtepMac, subnet: lease.subnet } : undefined;
   return { backend: directRouting ? 'vxlan' : 'host-gw', directRouting: directRouting || undefined, podTraffic: true, target, via: dev, hops };
 }
 

@@ -10,6 +10,7 @@ import { bridgeWalk, vethRouteWalk } from './trace-local.js';
 import { dropRouteCode, firstHost, hostGwWalk, peerHops, peerStateOf, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
 import { hop, type Problem, type TraceContext, type TraceResult, unverifiedHop, verdictOf, type WalkResult } from './trace-types.js';
 import { wireguardWalk } from './trace-wireguard.js';
+import { hiddenGateway } from './peer-state.js';
 
 export type { TraceHop, TraceResult } from './trace-types.js';
 
@@ -125,15 +126,17 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
     return { backend: 'unknown', podTraffic: true, route: r, via: dev, hops: [hop('route', node, dev, detail)] };
   }
   let walk: WalkResult;
+  // a gateway the paste hid (redacted, or a host name from `route` without -n) is still a gateway
+  const viaGateway = route.gateway !== undefined || hiddenGateway(route) !== undefined;
   const wrongDev = wrongDevice(ctx, node, dst, route);
   if (dev && isVxlanDev(node, dev)) walk = vxlanWalk(ctx, node, dst, route, m.reason);
   else if (dev && isIpipDev(node, dev)) walk = ipipWalk(ctx, node, dst, route, m.reason);
-  else if (dev && !route.gateway && isBridgeDev(node, dev)) walk = bridgeWalk(node, dst, route, m.reason);
-  else if (dev && !route.gateway && (node.links.get(dev)?.kind === 'veth' || /^cali/.test(dev))) walk = vethRouteWalk(node, dst, route, m.reason);
-  else if (route.gateway && !isDefaultRoute(route) && inPodNetwork) {
+  else if (dev && !viaGateway && isBridgeDev(node, dev)) walk = bridgeWalk(node, dst, route, m.reason);
+  else if (dev && !viaGateway && (node.links.get(dev)?.kind === 'veth' || /^cali/.test(dev))) walk = vethRouteWalk(node, dst, route, m.reason);
+  else if (viaGateway && !isDefaultRoute(route) && inPodNetwork) {
     const directRouting = expectedBackend(ctx, node, dst) === 'vxlan';
     walk = hostGwWalk(ctx, node, dst, route, m.reason, directRouting);
-  } else if (route.gateway && !isDefaultRoute(route) && network === undefined && !ctx.leases) {
+  } else if (viaGateway && !isDefaultRoute(route) && network === undefined && !ctx.leases) {
     // no flannel config known: a gateway route to a /24-ish prefix is host-gw's signature
     walk = hostGwWalk(ctx, node, dst, route, m.reason, false);
   } else return notPodTraffic(ctx, node, dst, route, m.reason, inPodNetwork);

@@ -46,6 +46,16 @@ export function normalizeMac(input: string): string {
 }
 
 /** 32-bit unsigned value of a dotted IPv4 address. Caller has validated it. */
+/**
+ * Whether a redacted IPv4 (`10.xx.xx.1`, `*.*.*.1`, as a user pastes it) could be `ip`: its known octets agree.
+ * What it hides is unverified; only a known octet that differs proves it is another address.
+ */
+export function redactedCouldBe(redacted: string, ip: string): boolean {
+  const a = redacted.split('.');
+  const b = ip.split('.');
+  return a.length === 4 && b.length === 4 && a.every((o, i) => /^[x*]+$/i.test(o) || Number(o) === Number(b[i]));
+}
+
 export function ipv4ToInt(ip: string): number {
   const p = ip.split('.');
   return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;

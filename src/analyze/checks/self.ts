@@ -5,7 +5,7 @@
 // absence: what it would have shown is unverified, never a finding.
 import type { Finding } from '../../model/finding.js';
 import { PASTE, partial } from '../collected.js';
-import { evidenceOf } from '../peer-state.js';
+import { evidenceOf, hiddenGateway, hiddenGatewayCouldBe } from '../peer-state.js';
 import type { CheckContext } from './context.js';
 import { fdbLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
@@ -19,9 +19,11 @@ export const selfCheck: Check = {
     const ev = evidenceOf(ctx);
     const via = [...ctx.routesByDst.values()].flat().filter((r) => r.dev === dev && r.gateway !== undefined);
     if (!ev.routes) return { findings: [], unverified: [`the route table was not in the data given: paste \`${PASTE.routes}\``] };
-    if (via.length === 0) return [];
+    // a route whose gateway the paste hid (`via 10.xx.xx.0`): the neighbour behind it cannot be looked up
+    const hidden = [...ctx.routesByDst.values()].flat().filter((r) => r.dev === dev && hiddenGateway(r) !== undefined);
+    const missing = new Set<string>(hidden.map((r) => `the neighbour behind route ${r.dst} on ${dev}: its gateway is ${hiddenGateway(r)} in the data given: paste \`${PASTE.routes}\` unredacted`));
+    if (via.length === 0) return missing.size ? { findings: [], unverified: [...missing] } : [];
     const out: Finding[] = [];
-    const missing = new Set<string>();
     const neighPartial = !ev.neigh || partial(ctx.snapshot, 'neigh', dev);
     const fdbPartial = !ev.fdb || partial(ctx.snapshot, 'fdb', dev);
     const neighPaste = `\`${PASTE.neigh} dev ${dev}\``;
@@ -42,6 +44,8 @@ export const selfCheck: Check = {
       if (fdbPartial && entries.length === 0) missing.add(`the fdb entry for ${n.lladdr} (neighbour ${gw}) was not in the data given: paste ${fdbPaste}`);
       else out.push(finding(ctx, 'FDB_MISSING', `neighbour ${gw} on ${dev} resolves to ${n.lladdr}, which has no fdb entry with a dst: the kernel does not know where to send it`, [neighLine(n), ...(entries.length ? entries.map(fdbLine) : [`bridge fdb show dev ${dev}: no entry for ${n.lladdr}`])]));
     }
+    // a neighbour a hidden gateway may be (its known octets agree) may be in use: not a leftover
+    for (const r of hidden) for (const n of ctx.neighByDst.values()) if (n.lladdr && n.dev === dev && hiddenGatewayCouldBe(r, n.dst)) referenced.add(n.lladdr);
     // leftovers need both whole tables: an fdb entry no neighbour refers to
     if (!neighPartial && !fdbPartial) {
       const liveDsts = new Set([...referenced].flatMap((mac) => (ctx.fdbByMac.get(mac) ?? []).map((f) => f.dst)));
