@@ -37,6 +37,11 @@ describe('repair --undo refuses journals it did not write', () => {
       ['-force', '-batch', join(tmp, 'cmds')],
       ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1', 'extra'],
       ['route', 'replace', '10.244.2.0/24', 'via', '10.244.2.0', 'dev', 'flannel.1', 'table', '255'],
+      // IPv6 values the builders refuse: a zone, a /129, a gateway of the other family, a word after an address
+      ['neigh', 'replace', 'fe80::1%eth0', 'dev', 'flannel-v6.1', 'lladdr', '02:00:00:00:00:01', 'nud', 'permanent'],
+      ['route', 'del', 'fd00:10:244:2::/129', 'via', 'fd00:10:244:2::', 'dev', 'flannel-v6.1', 'onlink'],
+      ['route', 'replace', 'fd00:10:244:2::/64', 'via', '10.244.2.0', 'dev', 'flannel-v6.1', 'onlink'],
+      ['neigh', 'del', 'fd00:10:244:2::', 'dev', 'flannel-v6.1', 'extra'],
     ];
     hostile.forEach((args, i) => {
       const r = undo(plant(`cmd${i}`, journal([{ program: 'ip', args }])));
