@@ -284,14 +284,29 @@ function locateLoss(r: ProbeResult, plan: ProbePlan, trace: TraceResult, atTarge
   const vtep =
     direction !== 'request' ? undefined : role === 'underlay' && (side === 'target' || !hasTarget) ? staleVtep(at, plan) : side === 'target' && role === 'overlay' ? notItsMac(at!, plan) : undefined;
   const generic = direction === 'reply' ? GENERIC.underlay : genericFor(role, side, hasTarget);
-  r.code = vtep?.code ?? found[0]?.code ?? forwarding[0]?.code ?? generic.code;
+  const mtu = decoderSaw(hops, MTU_KINDS, 'PROBE_MTU_EXCEEDED', 'the probe is larger than the path MTU there (an underlay MTU below flannel.1\'s + 50, a route mtu, a pod MTU above flannel\'s)');
+  const checksum = decoderSaw(hops, CHECKSUM_KINDS, 'PROBE_BAD_CHECKSUM', 'a receiver drops it (a checksum offload bug or a device that mangles packets before that hop)');
+  // the kernel's own ICMP error and the wire itself outrank what the state suggests; a bad checksum only explains a loss nothing else does
+  r.code = vtep?.code ?? mtu?.code ?? found[0]?.code ?? forwarding[0]?.code ?? checksum?.code ?? generic.code;
   const traced = found.length ? `trace: ${found.map((f) => `${f.code} (${f.detail})`).join('; ')}` : '';
   const doctor = forwarding.length ? `doctor on ${at?.node ?? plan.source.node}: ${forwarding.map((f) => `${f.code} (${f.summary})`).join('; ')}` : '';
-  const why = [vtep?.text, traced, doctor].filter(Boolean).join(' — ') || generic.why;
+  const why = [vtep?.text, mtu?.text, traced, doctor, checksum?.text].filter(Boolean).join(' — ') || generic.why;
   const senderText = r.senderError && role === 'pod' ? `the sender said: ${r.senderError}` : '';
   r.problem = [what, errorText, senderText, why].filter(Boolean).join(' — ');
   const where = at ? `after ${at.device} on ${at.node}` : `in pod ${plan.source.pod}`;
   r.summary = `LOST ${where}${direction === 'reply' ? ' (the answer, on its way back)' : ''}: ${r.code}: ${r.problem}`;
+}
+
+const MTU_KINDS = ['icmp-frag-needed', 'inner-exceeds-mtu'];
+const CHECKSUM_KINDS = ['bad-ip-checksum', 'bad-outer-udp-checksum'];
+
+/** The first hop, in path order, where the decoder saw an anomaly of these kinds on the probe's packets. */
+function decoderSaw(hops: ProbeHop[], kinds: string[], code: string, why: string): { code: string; text: string } | undefined {
+  for (const h of hops) {
+    const a = h.anomalies?.find((x) => kinds.includes(x.kind));
+    if (a) return { code, text: `the decoder, first on ${h.device} (${h.node}): ${a.kind}: ${a.summary} — ${why}` };
+  }
+  return undefined;
 }
 
 /** Left the underlay with an inner destination MAC that is not the target node's VtepMAC (from its lease). */

@@ -17,6 +17,7 @@ export default class Probe extends BaseCommand {
   static examples = [
     { description: 'ICMP from a pod (by name, netns or IP) to a pod on another node', command: '<%= config.bin %> probe 10.244.3.7 --from web-0' },
     { description: 'A namespace lab node, with the leases to check the VtepMAC against', command: '<%= config.bin %> probe 10.244.2.2 --from node1p2 --netns node1 --nodes nodes.json' },
+    { description: 'A full-size probe with DF: where does a 1450-byte packet stop (ICMP frag-needed, an inner packet over the underlay MTU)?', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --size 1450' },
     { description: 'TCP SYNs to port 80, keeping every hop\'s capture for Wireshark', command: '<%= config.bin %> probe 10.244.3.7 --from 10.244.1.5 --proto tcp --port 80 --write-pcap /tmp/probe' },
     { description: 'The whole path: also listen on the target node (its eth0, flannel.1, cni0, pod veth) over ssh', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --ssh-hosts inventory.ini' },
     { description: 'The same through kubectl: the leases from the API, the target node reached in its flannel pod', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --kube --context prod' },
@@ -30,6 +31,7 @@ export default class Probe extends BaseCommand {
     port: Flags.integer({ description: 'destination port for udp / tcp (tcp sends a SYN)' }),
     count: Flags.integer({ description: `probes to send (${PROBE_LIMITS.count.join('-')})`, default: 3 }),
     timeout: Flags.integer({ description: `seconds to wait for the answers (${PROBE_LIMITS.timeoutSec.join('-')})`, default: 2 }),
+    size: Flags.integer({ description: `IPv4 packet size of each ICMP probe (${PROBE_LIMITS.size.join('-')} bytes), sent with DF: finds an MTU black hole (default: ping's 84)` }),
     'write-pcap': Flags.string({ description: "keep each hop's capture in DIR as <n>-<node>-<device>.pcap" }),
     netns: Flags.string({ description: 'the node is this named network namespace (ip netns exec)', helpGroup: 'SOURCE' }),
     // cluster mode: the target node's captures over ssh, or with --kube alone through kubectl (as collect --all)

@@ -59,6 +59,7 @@ export interface FlagValues {
   port?: number;
   count?: number;
   'write-pcap'?: string;
+  size?: number;
 }
 
 /** Where node state comes from, the desired state, and which node of the leases "this node" is. */
@@ -124,6 +125,8 @@ export interface ProbeFlags {
   count: number;
   timeoutSec: number;
   writePcap?: string;
+  /** IPv4 packet size of each ICMP probe, sent with DF */
+  size?: number;
 }
 
 export interface Options extends RepairOptions, CollectOptions {
@@ -213,6 +216,7 @@ export function toOptions(f: FlagValues): Options {
       count: f.count ?? 3,
       timeoutSec: f.timeout ?? 2,
       writePcap: f['write-pcap'],
+      size: f.size,
     },
   };
 }

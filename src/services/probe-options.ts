@@ -18,12 +18,14 @@ export interface ProbeOptions {
   /** the node is this named network namespace (a lab node); default: the host */
   netns?: string;
   writePcap?: string;
+  /** IPv4 packet size of each ICMP probe, sent with DF (ping -M do) */
+  size?: number;
   desired: DesiredOptions;
   /** cluster mode: reach the target node (over ssh, else with --kube through kubectl) and listen there too */
   target?: TargetReach;
 }
 
-export const PROBE_LIMITS = { count: [1, 20], timeoutSec: [1, 30] } as const;
+export const PROBE_LIMITS = { count: [1, 20], timeoutSec: [1, 30], size: [64, 9000] } as const;
 
 /** Bad input fails before anything runs. */
 export function probeOptions(o: Options, destination: string): ProbeOptions {
@@ -37,6 +39,10 @@ export function probeOptions(o: Options, destination: string): ProbeOptions {
   const [tmin, tmax] = PROBE_LIMITS.timeoutSec;
   if (!Number.isInteger(p.timeoutSec) || p.timeoutSec < tmin || p.timeoutSec > tmax) throw new UsageError(`--timeout must be ${tmin}-${tmax} seconds`);
   if (p.proto === 'icmp' && p.port !== undefined) throw new UsageError('--port goes with --proto udp or tcp');
+  const [smin, smax] = PROBE_LIMITS.size;
+  // ping alone can set DF for a probe (-M do); a UDP/TCP probe's size would be the kernel's choice
+  if (p.size !== undefined && p.proto !== 'icmp') throw new UsageError('--size goes with --proto icmp (sent with DF)');
+  if (p.size !== undefined && (!Number.isInteger(p.size) || p.size < smin || p.size > smax)) throw new UsageError(`--size must be ${smin}-${smax} bytes`);
   if (p.proto !== 'icmp' && (p.port === undefined || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) throw new UsageError(`--proto ${p.proto} needs --port 1-65535`);
   if (o.snapshot.length || o.fromDir.length || o.cluster !== undefined) throw new UsageError('probe sends real packets: it reads the live node (or --netns), not saved state');
   const c = o.collectAll;
@@ -49,5 +55,5 @@ export function probeOptions(o: Options, destination: string): ProbeOptions {
       : o.desired.kube
         ? { kube: { kubeconfig: r.kubeconfig, context: r.context, selector: r.selector, container: r.container, debugImage: r.debugImage } }
         : undefined;
-  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, desired: o.desired, target };
+  return { destination, from: p.from, proto: p.proto as ProbeProto, port: p.port, count: p.count, timeoutSec: p.timeoutSec, netns: o.netns, writePcap: p.writePcap, size: p.size, desired: o.desired, target };
 }

@@ -112,7 +112,9 @@ function senderArgv(o: ProbeOptions, tag: ProbeTag, self: string[]): string[] {
     // -e: our ICMP id (the tag); -p: a payload pattern Wireshark users can spot; -c with -W (not -w, which keeps
     // sending until the deadline): exactly `count` requests, then at most `timeout` seconds for the answers
     const pattern = `f1a9${tag.id.toString(16).padStart(4, '0')}`;
-    return ['ping', '-n', '-q', '-c', n, '-i', String(INTERVAL_MS / 1000), '-W', String(o.timeoutSec), '-e', String(tag.id), '-p', pattern, o.destination];
+    // --size: the whole IPv4 packet (ping -s is the payload after 20 + 8 header bytes), DF set (-M do): never fragmented
+    const size = o.size !== undefined ? ['-s', String(o.size - 28), '-M', 'do'] : [];
+    return ['ping', '-n', '-q', '-c', n, '-i', String(INTERVAL_MS / 1000), '-W', String(o.timeoutSec), '-e', String(tag.id), '-p', pattern, ...size, o.destination];
   }
   return [...self, 'probe-send', '--proto', tag.proto, '--dst', o.destination, '--port', String(tag.port), '--src-port', String(tag.id), '--count', n, '--timeout', String(o.timeoutSec), '--interval', String(INTERVAL_MS)];
 }

@@ -134,6 +134,82 @@ describeNetns('probe on a namespace VXLAN cluster', () => {
     }
   });
 
+  it('MTU: a route mtu 1300 toward node2 and a 1400-byte probe with DF — the node answers ICMP frag-needed; lost after cni0, PROBE_MTU_EXCEEDED', () => {
+    lab.ip(n1.netns, ['route', 'replace', n2.subnet, 'via', `${n2.subnet.split('.').slice(0, 3).join('.')}.0`, 'dev', 'flannel.1', 'onlink', 'mtu', '1300']);
+    const out = join(dir, 'pcap-mtu');
+    try {
+      const r = probe(a, b.ip, ['--size', '1400', '--write-pcap', out]);
+      expect(r.status, r.stderr).toBe(1);
+      expect(seen(r)).toEqual({ [a.hostVeth]: true, cni0: true, 'flannel.1': false, eth0: false });
+      expect(r.json).toMatchObject({ ok: false, code: 'PROBE_MTU_EXCEEDED', lostAfter: { device: 'cni0', direction: 'request' } });
+      // tshark's reading of the cni0 capture: the gateway's frag-needed, with the route's MTU
+      const cni0 = join(out, readdirSync(out).find((f) => f.endsWith('-cni0.pcap'))!);
+      const t = spawnSync('tshark', ['-r', cni0, '-Y', 'icmp.type == 3 && icmp.code == 4', '-T', 'fields', '-E', 'occurrence=f', '-e', 'ip.src', '-e', 'icmp.mtu'], { encoding: 'utf8' });
+      const [from, mtu] = t.stdout.trim().split('\n')[0].split('\t');
+      expect([from, mtu]).toEqual(['10.244.1.1', '1300']);
+      const hop = r.json.hops.find((h: Hop) => h.device === 'cni0');
+      expect(hop.errors).toEqual([{ from, type: 3, code: 4, mtu: Number(mtu) }]);
+      expect(hop.anomalies.map((x: { kind: string }) => x.kind)).toContain('icmp-frag-needed');
+      expect(r.json.problem).toContain('next-hop MTU 1300');
+    } finally {
+      restore(n1);
+      // the pod and the node remember the path MTU they learnt: forget it for the next test
+      for (const ns of [a.netns, n1.netns]) lab.ip(ns, ['route', 'flush', 'cache']);
+    }
+  });
+
+  it('MTU: node1\'s underlay lowered to 1400 — a 1400-byte probe no longer fits once encapsulated: seen on flannel.1, not on eth0; MTU_MISMATCH as trace names it', () => {
+    lab.ip(n1.netns, ['link', 'set', 'eth0', 'mtu', '1400']);
+    try {
+      const r = probe(a, b.ip, ['--size', '1400']);
+      expect(r.status, r.stderr).toBe(1);
+      expect(seen(r)).toEqual({ [a.hostVeth]: true, cni0: true, 'flannel.1': true, eth0: false });
+      expect(r.json).toMatchObject({ ok: false, code: 'MTU_MISMATCH', lostAfter: { device: 'flannel.1', direction: 'request' } });
+      // the kernel's own account: the VXLAN driver dropped it and lowered the path MTU to the underlay's minus its 50 bytes
+      expect(lab.ip(n1.netns, ['route', 'get', b.ip])).toMatch(/ mtu 1350\b/);
+    } finally {
+      lab.ip(n1.netns, ['link', 'set', 'eth0', 'mtu', '1500']);
+      for (const ns of [a.netns, n1.netns]) lab.ip(ns, ['route', 'flush', 'cache']);
+    }
+  });
+
+  it('checksum: node1 rewrites a byte of the IPv4 header on its way into flannel.1 without fixing the checksum — the decoder flags it first on flannel.1; node2 drops it', () => {
+    const table = `${lab.prefix.replace(/-$/, '')}csum`;
+    lab.exec(n1.netns, ['nft', `add table ip ${table}`]);
+    lab.exec(n1.netns, ['nft', `add chain ip ${table} post { type filter hook postrouting priority 0 ; }`]);
+    // a raw payload write (the TOS byte): nft fixes no checksum for it
+    lab.exec(n1.netns, ['nft', `add rule ip ${table} post oifname "flannel.1" ip protocol icmp @nh,8,8 set 0x04`]);
+    const hdrErrors = (): number => {
+      const lines = lab.exec(n2.netns, ['cat', '/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Ip:'));
+      const [names, values] = lines.map((l) => l.split(/\s+/));
+      return Number(values[names.indexOf('InHdrErrors')]);
+    };
+    const before = hdrErrors();
+    const out = join(dir, 'pcap-csum');
+    try {
+      const r = probe(a, b.ip, ['--write-pcap', out]);
+      expect(r.status, r.stderr).toBe(1);
+      expect(seen(r)).toEqual({ [a.hostVeth]: true, cni0: true, 'flannel.1': true, eth0: true });
+      const kinds = (d: string): string[] => (r.json.hops.find((h: Hop) => h.device === d).anomalies ?? []).map((x: { kind: string }) => x.kind);
+      expect([kinds(a.hostVeth), kinds('cni0'), kinds('flannel.1'), kinds('eth0')]).toEqual([[], [], ['bad-ip-checksum'], ['bad-ip-checksum']]);
+      expect(r.json).toMatchObject({ ok: false, replied: false, code: 'PROBE_BAD_CHECKSUM', lostAfter: { device: 'eth0' } });
+      expect(r.json.problem).toContain('first on flannel.1');
+      // tshark's verdict on the same packets (ip.checksum.status: 0 bad, 1 good), and node2's kernel counting the drops
+      const status = (suffix: string): string[] => {
+        const file = join(out, readdirSync(out).find((f) => f.endsWith(suffix))!);
+        const t = spawnSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-d', 'udp.port==8472,vxlan', '-Y', 'icmp.type == 8', '-T', 'fields', '-e', 'ip.checksum.status'], { encoding: 'utf8' });
+        return t.stdout.trim().split('\n');
+      };
+      expect(status('-cni0.pcap')).toEqual(['1', '1', '1']);
+      expect(status('-flannel.1.pcap')).toEqual(['0', '0', '0']);
+      // underlay: the outer header is sound, the inner one is not
+      expect(status('-eth0.pcap')).toEqual(['1,0', '1,0', '1,0']);
+      expect(hdrErrors() - before).toBe(3);
+    } finally {
+      lab.exec(n1.netns, ['nft', `delete table ip ${table}`]);
+    }
+  });
+
   it('UDP to a port nobody listens on: the destination answers ICMP port unreachable; TCP: a reset', () => {
     const u = probe(a, b.ip, ['--proto', 'udp', '--port', '5353']);
     expect(u.status, u.stderr).toBe(0);
@@ -163,6 +239,8 @@ describeNetns('probe on a namespace VXLAN cluster', () => {
     expect(expectOneLineError(v6)).toMatch(/^flanctl: IPv6 destinations are not probed yet/);
     expect(cli(['probe', b.ip, '--from', a.netns, '--proto', 'udp']).status).toBe(2);
     expect(cli(['probe', b.ip, '--from', a.netns, '--count', '500']).status).toBe(2);
+    expect(expectOneLineError(cli(['probe', b.ip, '--from', a.netns, '--size', '20']))).toMatch(/--size must be 64-9000 bytes/);
+    expect(expectOneLineError(cli(['probe', b.ip, '--from', a.netns, '--proto', 'udp', '--port', '53', '--size', '1400']))).toMatch(/--size goes with --proto icmp/);
     const nopod = cli(['probe', b.ip, '--from', 'no-such-pod', '--netns', n1.netns]);
     expect(nopod.status).toBe(3);
     expect(expectOneLineError(nopod)).toMatch(/no pod "no-such-pod"/);

@@ -78,6 +78,22 @@ describe('probe verdict', () => {
     expect(r.delivered).toBeNull();
   });
 
+  it('the kernel\'s frag-needed outranks the trace\'s code; a bad checksum explains only a loss nothing else does', () => {
+    const traced = { ...traceOk, ok: false, hops: [{ step: 'route', node: 'node1', device: 'flannel.1', detail: 'x', ok: false, problem: 'ROUTE_MISMATCH' }] } as unknown as TraceResult;
+    const error = { from: '10.244.1.1', type: 3, code: 4, mtu: 1300 };
+    const frag = { kind: 'icmp-frag-needed', severity: 'error' as const, summary: 'ICMP fragmentation needed (next-hop MTU 1300) from 10.244.1.1', count: 1, firstPacket: 2, lastPacket: 2 };
+    const withAnomaly = (a: typeof frag, ...s: Sighting[]): HopObservation => ({ ran: true, sightings: { packets: s.length, sightings: s, anomalies: [a] } });
+    const req = at(0, 'request');
+    const mtu = probeVerdict(plan, [withAnomaly(frag, req, at(0.1, 'icmp-error', { error })), withAnomaly(frag, req, at(0.1, 'icmp-error', { error })), nothing, nothing], { sent: 1, received: 0 }, traced);
+    expect(mtu).toMatchObject({ code: 'PROBE_MTU_EXCEEDED', lostAfter: { device: 'cni0' } });
+    expect(mtu.problem).toMatch(/first on veth1 \(node1\): icmp-frag-needed/);
+    const bad = { ...frag, kind: 'bad-ip-checksum', summary: 'IPv4 header checksum wrong' };
+    const csum = (trace: TraceResult) => probeVerdict(plan, [heard(req), heard(req), withAnomaly(bad, req), nothing], { sent: 1, received: 0 }, trace);
+    const fdb = { ...traceOk, ok: false, hops: [{ step: 'fdb', node: 'node1', device: 'flannel.1', detail: 'x', ok: false, problem: 'FDB_MISSING' }] } as unknown as TraceResult;
+    expect(csum(fdb).code).toBe('FDB_MISSING');
+    expect(csum(traceOk)).toMatchObject({ code: 'PROBE_BAD_CHECKSUM', lostAfter: { device: 'flannel.1' } });
+  });
+
   it('takes the code of the fault from the trace when the trace names it on the segment', () => {
     const traced = { ...traceOk, ok: false, hops: [{ step: 'fdb', node: 'node1', device: 'flannel.1', detail: 'no fdb entry', ok: false, problem: 'FDB_MISSING' }] } as unknown as TraceResult;
     const r = probeVerdict(plan, [heard(at(0, 'request')), heard(at(0, 'request')), heard(at(0, 'request')), nothing], { sent: 1, received: 0 }, traced);
