@@ -29,7 +29,18 @@ class EmbeddedPlugin extends Plugin {
   async _manifest() {
     this.hasManifest = true;
     this.commandIDs = Object.keys(this.embeddedManifest.commands);
-    return this.embeddedManifest;
+    // oclif's load() sorts the commands with localeCompare, whose first call builds ICU's collator: ≈ 10-20 ms of a
+    // 70 ms start-up. It is handed no commands to sort; load() below lists them as oclif does, in code-unit order,
+    // which is the same order for command ids (lower-case ASCII, '-' and ':'; checked by test/binary).
+    return { ...this.embeddedManifest, commands: {} };
+  }
+
+  async load() {
+    await super.load();
+    this.manifest = this.embeddedManifest;
+    this.commands = Object.entries(this.manifest.commands)
+      .map(([id, c]) => ({ ...c, load: async () => this.findCommand(id, { must: true }), pluginAlias: this.alias, pluginType: c.pluginType === 'jit' ? 'jit' : this.type }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async loadCommandsFromTarget() {
