@@ -202,7 +202,7 @@ export function generate(opts: GenOptions) {
       ...present.map((p) => ({ dst: p.subnet, gateway: p.gw, dev: 'flannel.1', onlink: true })),
       { dst: '172.16.0.0/12', dev: 'eth0', proto: 'kernel', scope: 'link', src: LOCAL.ip },
     ],
-    neigh: neigh.map((e) => ({ dst: e.dst, dev: e.dev, lladdr: e.lladdr, state: NudState.array().parse(e.state) })),
+    neigh: neigh.map((e) => ({ dst: e.dst, dev: e.dev, lladdr: e.lladdr, state: e.state.map((s) => NudState.parse(s)) })),
     fdb: fdb.map((e: { mac: string; ifname: string; dst?: string; master?: string; flags: string[]; state: string }) => ({
       mac: e.mac, dev: e.ifname, dst: e.dst, master: e.master,
       self: e.flags.includes('self'), state: FdbEntry.shape.state.parse(e.state), flags: e.flags.filter((f) => f !== 'self'),

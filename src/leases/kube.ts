@@ -1,7 +1,7 @@
 // Leases from Kubernetes Node objects (`kubectl get nodes -o json`): flannel's kube subnet manager keeps them
 // in annotations (reference §3.1) and the subnet in spec.podCIDR(s).
 import { jsonDepth, MAX_JSON_DEPTH } from '../collect/input.js';
-import { z } from 'zod';
+import * as z from '../model/zod.js';
 import { ParseError } from '../errors.js';
 import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
 import { isIPv4 } from '../model/net.js';
@@ -10,20 +10,15 @@ import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Pr
 
 export const ANNOTATION_PREFIX = 'flannel.alpha.coreos.com';
 
-const KubeNode = z
-  .object({
-    kind: z.string().optional(),
-    metadata: z.object({ name: z.string(), annotations: z.record(z.string(), z.string()).nullish() }).loose(),
-    spec: z.object({ podCIDR: z.string().nullish(), podCIDRs: z.array(z.string()).nullish() }).loose().nullish(),
-    status: z
-      .object({ addresses: z.array(z.object({ type: z.string(), address: z.string() }).loose()).nullish() })
-      .loose()
-      .nullish(),
-  })
-  .loose();
+const KubeNode = z.looseObject({
+  kind: z.optional(z.string()),
+  metadata: z.looseObject({ name: z.string(), annotations: z.nullish(z.record(z.string(), z.string())) }),
+  spec: z.nullish(z.looseObject({ podCIDR: z.nullish(z.string()), podCIDRs: z.nullish(z.array(z.string())) })),
+  status: z.nullish(z.looseObject({ addresses: z.nullish(z.array(z.looseObject({ type: z.string(), address: z.string() }))) })),
+});
 type KubeNode = z.infer<typeof KubeNode>;
 
-const KubeNodeList = z.object({ items: z.array(z.unknown()) }).loose();
+const KubeNodeList = z.looseObject({ items: z.array(z.unknown()) });
 
 const COMMAND = 'kubectl get nodes -o json';
 
@@ -103,7 +98,7 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
   return { lease, problem: bd.problem, extra, v6: v6.problems };
 }
 
-const ConfigMapList = z.object({ items: z.array(z.object({ metadata: z.object({ name: z.string(), namespace: z.string().optional() }).loose(), data: z.record(z.string(), z.string()).nullish() }).loose()) }).loose();
+const ConfigMapList = z.looseObject({ items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string(), namespace: z.optional(z.string()) }), data: z.nullish(z.record(z.string(), z.string())) })) });
 
 /**
  * flannel's net-conf.json from `kubectl get configmap -A --field-selector metadata.name=kube-flannel-cfg -o json`

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { type Code, CODES } from './codes.js';
 
 const CODE_NAMES = Object.keys(CODES) as [Code, ...Code[]];
@@ -10,8 +10,8 @@ export const Finding = z.object({
   summary: z.string(),
   /** the node's own output lines that show it */
   evidence: z.array(z.string()),
-  fix: z.string().optional(),
-  node: z.string().optional(),
+  fix: z.optional(z.string()),
+  node: z.optional(z.string()),
 });
 export type Finding = z.infer<typeof Finding>;
 
@@ -24,6 +24,6 @@ export const RepairAction = z.object({
   /** argv joined for display, exactly what would run */
   command: z.string(),
   reason: z.string(),
-  node: z.string().optional(),
+  node: z.optional(z.string()),
 });
 export type RepairAction = z.infer<typeof RepairAction>;

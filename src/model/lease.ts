@@ -1,54 +1,49 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import type { Code } from './codes.js';
 
 /** One node's flannel lease: the desired state every other node programs for it. */
-export const Lease = z
-  .object({
-    /** the node name (kube mode) or the etcd key's subnet (etcd mode, no name known) */
-    node: z.string().optional(),
-    subnet: z.string(),
-    publicIp: z.string(),
-    backendType: z.string(),
-    vni: z.number().int().optional(),
-    vtepMac: z.string().optional(),
-    /** wireguard backend-data: the node's WireGuard public key and listen port (flannel's wireguardLeaseAttrs) */
-    publicKey: z.string().optional(),
-    wgPort: z.number().int().optional(),
-    /** dual stack: the IPv6 lease (podCIDRs' v6 entry, etcd key `&fd00:…-64`), public-ipv6, backend-v6-data */
-    subnet6: z.string().optional(),
-    publicIpv6: z.string().optional(),
-    vni6: z.number().int().optional(),
-    vtepMac6: z.string().optional(),
-    /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
-    source: z.string().optional(),
-    /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */
-    addresses: z.array(z.string()).optional(),
-  })
-  .loose();
+export const Lease = z.looseObject({
+  /** the node name (kube mode) or the etcd key's subnet (etcd mode, no name known) */
+  node: z.optional(z.string()),
+  subnet: z.string(),
+  publicIp: z.string(),
+  backendType: z.string(),
+  vni: z.optional(z.number().check(z.int())),
+  vtepMac: z.optional(z.string()),
+  /** wireguard backend-data: the node's WireGuard public key and listen port (flannel's wireguardLeaseAttrs) */
+  publicKey: z.optional(z.string()),
+  wgPort: z.optional(z.number().check(z.int())),
+  /** dual stack: the IPv6 lease (podCIDRs' v6 entry, etcd key `&fd00:…-64`), public-ipv6, backend-v6-data */
+  subnet6: z.optional(z.string()),
+  publicIpv6: z.optional(z.string()),
+  vni6: z.optional(z.number().check(z.int())),
+  vtepMac6: z.optional(z.string()),
+  /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
+  source: z.optional(z.string()),
+  /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */
+  addresses: z.optional(z.array(z.string())),
+});
 export type Lease = z.infer<typeof Lease>;
 
 /** flannel's net-conf.json (etcd `<prefix>/config` or the kube-flannel-cfg ConfigMap). */
-export const NetConf = z
-  .object({
-    Network: z.string().optional(),
-    IPv6Network: z.string().optional(),
-    EnableIPv4: z.boolean().optional(),
-    EnableIPv6: z.boolean().optional(),
-    /** flannel ≥ 0.25: masquerade/forward rules in nftables tables instead of iptables FLANNEL-* chains */
-    EnableNFTables: z.boolean().optional(),
-    SubnetLen: z.number().int().optional(),
-    Backend: z
-      .object({
-        Type: z.string().default('vxlan'),
-        VNI: z.number().int().optional(),
-        Port: z.number().int().optional(),
-        DirectRouting: z.union([z.boolean(), z.string()]).optional(),
-        MTU: z.number().int().optional(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
+export const NetConf = z.looseObject({
+  Network: z.optional(z.string()),
+  IPv6Network: z.optional(z.string()),
+  EnableIPv4: z.optional(z.boolean()),
+  EnableIPv6: z.optional(z.boolean()),
+  /** flannel ≥ 0.25: masquerade/forward rules in nftables tables instead of iptables FLANNEL-* chains */
+  EnableNFTables: z.optional(z.boolean()),
+  SubnetLen: z.optional(z.number().check(z.int())),
+  Backend: z.optional(
+    z.looseObject({
+      Type: z._default(z.string(), 'vxlan'),
+      VNI: z.optional(z.number().check(z.int())),
+      Port: z.optional(z.number().check(z.int())),
+      DirectRouting: z.optional(z.union([z.boolean(), z.string()])),
+      MTU: z.optional(z.number().check(z.int())),
+    }),
+  ),
+});
 export type NetConf = z.infer<typeof NetConf>;
 
 /** Desired state for a cluster, from one source. */

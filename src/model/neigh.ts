@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { Ip, Mac } from './net.js';
 
 /** Every NUD state iproute2 names (ip/ipneigh.c), upper case as `ip neigh` prints them. */
@@ -6,14 +6,12 @@ export const NUD_STATES = ['PERMANENT', 'NOARP', 'REACHABLE', 'STALE', 'NONE', '
 export const NudState = z.enum(NUD_STATES);
 export type NudState = z.infer<typeof NudState>;
 
-export const Neigh = z
-  .object({
-    dst: Ip,
-    dev: z.string(),
-    lladdr: Mac.optional(),
-    state: z.array(NudState).default([]),
-    router: z.boolean().default(false),
-    proxy: z.boolean().default(false),
-  })
-  .loose();
+export const Neigh = z.looseObject({
+  dst: Ip,
+  dev: z.string(),
+  lladdr: z.optional(Mac),
+  state: z._default(z.array(NudState), []),
+  router: z._default(z.boolean(), false),
+  proxy: z._default(z.boolean(), false),
+});
 export type Neigh = z.infer<typeof Neigh>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { UsageError } from '../errors.js';
 
 // Validated scalar values. Every value that reaches a command line passes through one of these.
@@ -16,17 +16,17 @@ export const isIfname = (s: string): boolean => IFNAME.test(s) && s !== '.' && s
 
 // Branded at the boundary: a parser's zod schema is the only way to get an Ip or a Mac, so a value that reaches
 // analysis or a command line as one was validated. A brand is still a string for every reader.
-export const Ip = z.string().refine(isIP, 'not an IP address').brand<'Ip'>();
+export const Ip = z.string().check(z.refine(isIP, 'not an IP address')).brand<'Ip'>();
 export type Ip = z.infer<typeof Ip>;
-export const Mac = z.string().regex(MAC, 'not a MAC address (aa:bb:cc:dd:ee:ff, lower case)').brand<'Mac'>();
+export const Mac = z.string().check(z.regex(MAC, 'not a MAC address (aa:bb:cc:dd:ee:ff, lower case)')).brand<'Mac'>();
 export type Mac = z.infer<typeof Mac>;
 
 /** IPv4 or IPv6 prefix in CIDR form, e.g. 10.244.3.0/24; `default` is stored as 0.0.0.0/0 or ::/0. */
-export const Cidr = z.string().refine((s) => {
+export const Cidr = z.string().check(z.refine((s) => {
   const [ip, len, extra] = s.split('/');
   if (extra !== undefined || len === undefined || !/^\d{1,3}$/.test(len)) return false;
   return isIPv4(ip) ? Number(len) <= 32 : isIPv6(ip) && Number(len) <= 128;
-}, 'not a CIDR prefix');
+}, 'not a CIDR prefix'));
 
 /**
  * Accept the MAC spellings people paste: colons, dashes, dots (cisco 0a58.0a1d.0d01),

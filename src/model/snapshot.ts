@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod.js';
 import { Address } from './address.js';
 import { BridgeInfo, BridgePort } from './bridge.js';
 import { CniConflist } from './cni.js';
@@ -16,58 +16,54 @@ import { WgDevice } from './wireguard.js';
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
 /** What happened to one collection step: which program or file, and whether it worked. */
-export const CommandResult = z
-  .object({
-    /** logical name, e.g. `ip-route`, `bridge-fdb`, `subnet-env` */
-    name: z.string(),
-    argv: z.array(z.string()).optional(),
-    file: z.string().optional(),
-    ok: z.boolean(),
-    /** json | text: which output form was parsed; `fallback` when an iproute2 equivalent replaced a missing tool */
-    form: z.string().optional(),
-    error: z.string().optional(),
-    ms: z.number().optional(),
-  })
-  .loose();
+export const CommandResult = z.looseObject({
+  /** logical name, e.g. `ip-route`, `bridge-fdb`, `subnet-env` */
+  name: z.string(),
+  argv: z.optional(z.array(z.string())),
+  file: z.optional(z.string()),
+  ok: z.boolean(),
+  /** json | text: which output form was parsed; `fallback` when an iproute2 equivalent replaced a missing tool */
+  form: z.optional(z.string()),
+  error: z.optional(z.string()),
+  ms: z.optional(z.number()),
+});
 export type CommandResult = z.infer<typeof CommandResult>;
 
 const SnapshotSource = z.object({
   kind: z.enum(['live', 'netns', 'dir', 'snapshot', 'ssh', 'kube']),
   /** netns name, directory, file path or host */
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 
-export const Snapshot = z
-  .object({
-    schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
-    host: z.string(),
-    kernel: z.string().optional(),
-    time: z.string(),
-    source: SnapshotSource,
-    links: z.array(Link).default([]),
-    addresses: z.array(Address).default([]),
-    routes: z.array(Route).default([]),
-    neigh: z.array(Neigh).default([]),
-    fdb: z.array(FdbEntry).default([]),
-    bridges: z.array(BridgeInfo).default([]),
-    bridgePorts: z.array(BridgePort).default([]),
-    iptables: IptablesRuleset.optional(),
-    /** nft list ruleset (flannel's nftables mode, EnableNFTables) */
-    nft: NftRuleset.optional(),
-    /** wg show all dump (wireguard backend), private keys never kept */
-    wireguard: z.array(WgDevice).default([]),
-    subnetEnv: SubnetEnv.optional(),
-    cniConflist: CniConflist.optional(),
-    iflinks: z.array(Iflink).default([]),
-    ethtool: z.record(z.string(), EthtoolStats).default({}),
-    /** net.ipv4.ip_forward, net.bridge.bridge-nf-call-iptables, … as read ('1', '0') */
-    sysctls: z.record(z.string(), z.string()).default({}),
-    /** `ethtool -k` features per device, e.g. { 'flannel.1': { 'tx-checksum-ip-generic': 'on' } } */
-    features: z.record(z.string(), z.record(z.string(), z.string())).default({}),
-    pods: z.array(PodNetns).default([]),
-    ipam: z.array(IpamAllocation).default([]),
-    commands: z.array(CommandResult).default([]),
-  })
-  .loose();
+export const Snapshot = z.looseObject({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  host: z.string(),
+  kernel: z.optional(z.string()),
+  time: z.string(),
+  source: SnapshotSource,
+  links: z._default(z.array(Link), []),
+  addresses: z._default(z.array(Address), []),
+  routes: z._default(z.array(Route), []),
+  neigh: z._default(z.array(Neigh), []),
+  fdb: z._default(z.array(FdbEntry), []),
+  bridges: z._default(z.array(BridgeInfo), []),
+  bridgePorts: z._default(z.array(BridgePort), []),
+  iptables: z.optional(IptablesRuleset),
+  /** nft list ruleset (flannel's nftables mode, EnableNFTables) */
+  nft: z.optional(NftRuleset),
+  /** wg show all dump (wireguard backend), private keys never kept */
+  wireguard: z._default(z.array(WgDevice), []),
+  subnetEnv: z.optional(SubnetEnv),
+  cniConflist: z.optional(CniConflist),
+  iflinks: z._default(z.array(Iflink), []),
+  ethtool: z._default(z.record(z.string(), EthtoolStats), {}),
+  /** net.ipv4.ip_forward, net.bridge.bridge-nf-call-iptables, … as read ('1', '0') */
+  sysctls: z._default(z.record(z.string(), z.string()), {}),
+  /** `ethtool -k` features per device, e.g. { 'flannel.1': { 'tx-checksum-ip-generic': 'on' } } */
+  features: z._default(z.record(z.string(), z.record(z.string(), z.string())), {}),
+  pods: z._default(z.array(PodNetns), []),
+  ipam: z._default(z.array(IpamAllocation), []),
+  commands: z._default(z.array(CommandResult), []),
+});
 export type Snapshot = z.infer<typeof Snapshot>;
 export type SnapshotInput = z.input<typeof Snapshot>;

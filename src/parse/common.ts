@@ -1,6 +1,6 @@
 // Helpers shared by the parsers: numbered lines, whitespace tokens, strict numbers, JSON arrays,
 // and validation of every result against its zod schema (a failure there is a ParseError too).
-import type { z } from 'zod';
+import type * as z from '../model/zod.js';
 import { ParseError } from '../errors.js';
 import { isIP, isIPv4, isIPv6, maskToPrefixLength } from '../model/net.js';
 
@@ -130,7 +130,7 @@ export function compact<T extends Record<string, unknown>>(obj: T): T {
 }
 
 /** Validate a parser's result with the model schema; a mismatch is the input's fault, so a ParseError. */
-export function validate<S extends z.ZodType>(command: string, schema: S, value: unknown, line?: Line): z.infer<S> {
+export function validate<S extends z.ZodMiniType>(command: string, schema: S, value: unknown, line?: Line): z.infer<S> {
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];

@@ -4,7 +4,7 @@
 //   	tx-checksum-ip-generic: on
 //   	tx-checksum-ipv4: off [fixed]
 // Result: Record<feature, value as printed> (e.g. 'on', 'off [fixed]'): the first word is the state.
-import { z } from 'zod';
+import * as z from '../model/zod.js';
 import { fail, lines, validate } from './common.js';
 
 const CMD = 'ethtool -k';

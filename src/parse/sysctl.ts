@@ -4,7 +4,7 @@
 //   net.ipv4.tcp_rmem = 4096	131072	6291456
 // Keys are kept as printed. `sysctl: permission denied on key ...` lines (stderr in a paste) are skipped.
 // Result: Record<key, value>.
-import { z } from 'zod';
+import * as z from '../model/zod.js';
 import { fail, lines, validate } from './common.js';
 
 const CMD = 'sysctl';

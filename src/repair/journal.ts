@@ -3,7 +3,7 @@
 // /var/lib/flanctl/journal/<id>.json, or --journal-dir / FLANCTL_JOURNAL_DIR (the flag's default and env: services/options.ts).
 import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../model/zod.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { UnsafeValue } from '../model/fix.js';
 import { rebuildCmd } from './rebuild.js';
@@ -21,7 +21,7 @@ const JournalAction = z.object({
   /** restores the object as it was before this action */
   undo: z.array(Cmd),
   /** the objects this action touches, as they were (absent: the action creates them) */
-  before: z.array(z.unknown()).optional(),
+  before: z.optional(z.array(z.unknown())),
 });
 export type JournalAction = z.infer<typeof JournalAction>;
 
@@ -29,16 +29,16 @@ export const Journal = z.object({
   id: z.string(),
   time: z.string(),
   node: z.string(),
-  netns: z.string().optional(),
+  netns: z.optional(z.string()),
   /** the machine and network namespace (inode of its nsfs file) the commands ran in: undo runs only there */
-  host: z.string().optional(),
-  netnsInode: z.number().int().optional(),
+  host: z.optional(z.string()),
+  netnsInode: z.optional(z.number().check(z.int())),
   /** applying: written before the first command (a crash leaves it so); applied; failed; undone */
   status: z.enum(['applying', 'applied', 'failed', 'undone']),
   /** how many actions, from the start, are known to have run */
-  applied: z.number().int(),
-  failed: z.object({ index: z.number().int(), command: z.string(), error: z.string() }).optional(),
-  undone: z.object({ time: z.string(), restored: z.number().int(), errors: z.array(z.string()) }).optional(),
+  applied: z.number().check(z.int()),
+  failed: z.optional(z.object({ index: z.number().check(z.int()), command: z.string(), error: z.string() })),
+  undone: z.optional(z.object({ time: z.string(), restored: z.number().check(z.int()), errors: z.array(z.string()) })),
   actions: z.array(JournalAction),
 });
 export type Journal = z.infer<typeof Journal>;

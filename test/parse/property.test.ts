@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '../../src/model/zod.js';
 import { ParseError } from '../../src/errors.js';
 import { Address, BridgeInfo, BridgePort, CniConflist, EthtoolStats, FdbEntry, Iflink, IptablesRuleset, Link, Neigh, NftRuleset, Route, SubnetEnv, WgDevice } from '../../src/model/index.js';
 import { PARSERS, type ParserName, parseBridgeFdb, parseIpNeigh, parseIpRoute, parserFor, parseSubnetEnv, shellSplit } from '../../src/parse/index.js';
@@ -15,7 +15,7 @@ const root = join(import.meta.dirname, '..', '..', 'fixtures');
 const names = Object.keys(PARSERS) as ParserName[];
 const LinksAndAddresses = z.object({ links: z.array(Link), addresses: z.array(Address) });
 const Strings = z.record(z.string(), z.string());
-const SCHEMA: Record<ParserName, z.ZodType> = {
+const SCHEMA: Record<ParserName, z.ZodMiniType> = {
   'route-n': z.array(Route),
   'route-n6': z.array(Route),
   'ip-route': z.array(Route),
