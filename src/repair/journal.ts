@@ -13,7 +13,7 @@ const Cmd = z.object({ program: z.enum(['ip', 'bridge']), args: z.array(z.string
 const JournalAction = z.object({
   op: z.string(),
   /** v4 or v6 (journals before IPv6 repair have none: v4) */
-  family: z.enum(['v4', 'v6']).optional(),
+  family: z.optional(z.enum(['v4', 'v6'])),
   target: z.string(),
   command: z.string(),
   program: z.enum(['ip', 'bridge']),
