@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
-import { type FdbEntry, isIfname, type Neigh, type Route, type Snapshot } from '../model/index.js';
+import { type Address, type FdbEntry, isIfname, type Link, type Neigh, type Route, type Snapshot } from '../model/index.js';
 import { parseCniConflist, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot } from './assemble.js';
 import { type Batch, planBatches, splitBatchOutput } from './batch.js';
@@ -213,14 +213,20 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   }
 }
 
-const TABLE_STEPS = { routes: 'ip-route', neigh: 'ip-neigh', fdb: 'bridge-fdb' } as const;
+const TABLE_STEPS = { routes: 'ip-route', neigh: 'ip-neigh', fdb: 'bridge-fdb', links: 'ip-link', addresses: 'ip-addr' } as const;
 
-/** Some of what repair touches (main-table routes, neighbours, fdb), read once for repair --undo's re-check. A table whose step failed is undefined. */
-export async function collectRepairTables(tables: (keyof typeof TABLE_STEPS)[], netns?: string): Promise<{ routes?: Route[]; neigh?: Neigh[]; fdb?: FdbEntry[]; errors: string[] }> {
+/**
+ * Some of what repair touches (main-table routes, neighbours, fdb, links, addresses), read once for repair --undo's
+ * re-check. A table whose step failed is undefined.
+ */
+export async function collectRepairTables(
+  tables: (keyof typeof TABLE_STEPS)[],
+  netns?: string,
+): Promise<{ routes?: Route[]; neigh?: Neigh[]; fdb?: FdbEntry[]; links?: Link[]; addresses?: Address[]; errors: string[] }> {
   const c = emptyCollected();
   const names: string[] = tables.map((t) => TABLE_STEPS[t]);
   const steps = STEPS.filter((s) => names.includes(s.name));
   await Promise.all(steps.map((s) => runStep(s, c, new Map(), netns)));
   const errors = c.commands.filter((r) => !r.ok).map((r) => `${r.name}: ${r.error ?? 'failed'}`);
-  return { routes: c.routes, neigh: c.neigh, fdb: c.fdb, errors };
+  return { routes: c.routes, neigh: c.neigh, fdb: c.fdb, links: c.links, addresses: c.addresses, errors };
 }

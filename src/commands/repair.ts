@@ -5,7 +5,7 @@ import { terminalView } from '../cli/terminal.js';
 import { confirmOnTerminal } from '../cli/confirm.js';
 import { desiredFlags, stateFlags } from '../cli/flags.js';
 import { collectAllFlags } from '../cluster/flags.js';
-import { renderClusterRepair, renderRepair, renderUndo } from '../render/repair.js';
+import { renderClusterRepair, renderJournals, renderRepair, renderUndo } from '../render/repair.js';
 import { DEFAULT_JOURNAL_DIR, toOptions } from '../services/options.js';
 import { type RepairJson, repairService } from '../services/repair.js';
 
@@ -25,6 +25,7 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     { description: 'Every node of a cluster directory, applied node by node over the ssh/kubectl it was collected with', command: '<%= config.bin %> repair --cluster cluster/ --apply' },
     { description: 'Restore what the last repair changed', command: '<%= config.bin %> repair --undo' },
     { description: 'Restore a given repair', command: '<%= config.bin %> repair --undo 2026-11-23T17-25-00-123Z --journal-dir /tmp/journal' },
+    { description: 'The journals: what each repair ran, and whether its undo brought the recorded state back', command: '<%= config.bin %> repair --list' },
   ];
 
   static args = { id: Args.string({ description: 'journal id for --undo (default: the newest)', required: false }) };
@@ -43,6 +44,7 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     'flannel-selector': collectAllFlags['flannel-selector'],
     'flannel-container': collectAllFlags['flannel-container'],
     'debug-image': collectAllFlags['debug-image'],
+    list: Flags.boolean({ description: 'list the journals in --journal-dir, newest first, with how each undo ended', exclusive: ['apply', 'prune', 'undo'] }),
     'journal-dir': Flags.string({ description: 'where journals and the lock live', env: 'FLANCTL_JOURNAL_DIR', default: DEFAULT_JOURNAL_DIR }),
   };
 
@@ -50,7 +52,8 @@ Exit 1 when the dry run plans changes, 3 when another repair holds the lock or a
     const { args, flags } = await this.parse(Repair);
     const { result, exit } = await repairService(toOptions(flags), confirmOnTerminal, args.id);
     this.finish(exit);
-    if (result.kind === 'undo') this.log(renderUndo(result, terminalView()));
+    if (result.kind === 'list') this.log(renderJournals(result, terminalView()));
+    else if (result.kind === 'undo') this.log(renderUndo(result, terminalView()));
     else if (result.kind === 'cluster') this.log(renderClusterRepair(result, terminalView()));
     else if (!this.jsonEnabled()) this.log(renderRepair(result, terminalView()));
     return result.doc;

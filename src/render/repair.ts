@@ -1,7 +1,7 @@
 // The human views of repair: a node's plan (table, commands, skipped), a cluster's plans node by node, the outcome.
 import type { ClusterManifest } from '../cluster/collect.js';
 import type { RepairPlan } from '../repair/plan.js';
-import type { ClusterRepairOutcome, RepairJson, RepairOutcome, UndoOutcome } from '../services/repair.js';
+import type { ClusterRepairOutcome, ListOutcome, RepairJson, RepairOutcome, UndoOutcome } from '../services/repair.js';
 import { fitText, type View } from './layout.js';
 import { renderTable } from './table.js';
 
@@ -45,6 +45,26 @@ export function renderUndo(r: UndoOutcome, view: View = {}): string {
   const u = r.undo;
   const check = u.verified ? 're-checked: the kernel holds the recorded state' : u.mismatches.length ? `re-checked: ${u.mismatches.length} object(s) not as recorded` : 're-check incomplete: a table could not be read';
   const lines = [`undid repair ${u.journalId} on ${u.node}${u.netns ? ` (netns ${u.netns})` : ''}: ${u.restored} command(s)`, ...u.commands.map((c) => `  ${c}`), ...u.errors.map((e) => `  failed: ${e}`), ...u.mismatches.map((m) => `  not restored: ${m}`), check];
+  return fitText(lines.join('\n'), view.width);
+}
+
+/** repair --list: one line per journal, newest first; an undo that left objects not as recorded names them. */
+export function renderJournals(r: ListOutcome, view: View = {}): string {
+  if (r.journals.length === 0) return `no repair journal in ${r.dir}`;
+  const lines = [`repair journals in ${r.dir} (newest first):`];
+  for (const j of r.journals) {
+    if (j.error !== undefined) {
+      lines.push(`  ${j.id}  refused: ${j.error}`);
+      continue;
+    }
+    const u = j.undone;
+    // first, so a narrow terminal keeps it: how the repair (and its undo) ended
+    const state = !u ? j.status : u.verified === false ? 'undo INCOMPLETE' : u.verified ? 'undone, re-checked' : 'undone';
+    const ran = `${j.applied}/${j.actions} action(s)${j.failed ? `, failed at ${j.failed.index + 1}: ${j.failed.error}` : ''}`;
+    lines.push(`  ${j.id}  ${state}  ${j.node}${j.netns ? ` (netns ${j.netns})` : ''}  ${ran}${u ? `  undone at ${u.time}` : ''}`);
+    for (const e of u?.errors ?? []) lines.push(`      failed: ${e}`);
+    for (const m of u?.mismatches ?? []) lines.push(`      not restored: ${m}`);
+  }
   return fitText(lines.join('\n'), view.width);
 }
 

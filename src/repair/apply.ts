@@ -15,7 +15,7 @@ import { type Cmd, programPrefix, render } from '../model/fix.js';
 import { type Journal, newJournalId, readJournal, writeJournal } from './journal.js';
 import { acquireLock } from './lock.js';
 import type { RepairPlan } from './plan.js';
-import { tablesNeeded, verifyUndo } from './verify.js';
+import { tablesNeeded, type Undone, verifyUndo } from './verify.js';
 
 export interface ApplyResult {
   journalId: string;
@@ -138,7 +138,7 @@ export interface UndoResult {
   restored: number;
   commands: string[];
   errors: string[];
-  /** the kernel, read after the undo, holds every neigh/fdb/route as the journal recorded it before the repair (false too when a table could not be read) */
+  /** the kernel, read after the undo, holds every link, address, neigh, fdb entry and route as the journal recorded it before the repair (false too when a table could not be read) */
   verified: boolean;
   /** each object that is not as recorded: what was expected, what the kernel shows */
   mismatches: string[];
@@ -148,12 +148,12 @@ export interface UndoResult {
 const ABSENT = /No such file or directory|No such process|Cannot find device|Cannot assign requested address/;
 
 /** Read the tables the undo touched once (still under the lock) and compare; a table that cannot be read is an error. */
-async function recheck(cmds: Cmd[], netns: string | undefined, errors: string[]): Promise<{ mismatches: string[]; complete: boolean }> {
-  const needed = tablesNeeded(cmds);
+async function recheck(undone: Undone[], netns: string | undefined, errors: string[]): Promise<{ mismatches: string[]; complete: boolean }> {
+  const needed = tablesNeeded(undone);
   if (needed.length === 0) return { mismatches: [], complete: true };
   const tables = await collectRepairTables(needed, netns);
   errors.push(...tables.errors.map((e) => `re-check: ${e}`));
-  return { mismatches: verifyUndo(cmds, tables), complete: tables.errors.length === 0 };
+  return { mismatches: verifyUndo(undone, tables), complete: tables.errors.length === 0 };
 }
 
 /** Put back what journal `id` (default: the newest) touched, newest action first. Keeps going past failures. */
@@ -166,7 +166,8 @@ export async function undoJournal(dir: string, id?: string, now = new Date()): P
     // an interrupted repair (still `applying`) may have run any of its actions: undo all (restoring is idempotent).
     // A failed line changed nothing (one netlink request, all or nothing): undo what ran before it.
     const upto = journal.status === 'applying' ? journal.actions.length : journal.applied;
-    const cmds: Cmd[] = journal.actions.slice(0, upto).reverse().flatMap((a) => a.undo);
+    const undone = journal.actions.slice(0, upto).reverse();
+    const cmds: Cmd[] = undone.flatMap((a) => a.undo);
     const errors: string[] = [];
     let restored = 0;
     for (const [start, end] of runsOf(cmds.map((c) => c.program))) {
@@ -180,11 +181,12 @@ export async function undoJournal(dir: string, id?: string, now = new Date()): P
         else errors.push(`${render(failed, journal.netns).command}: ${f.error}`);
       }
     }
-    const { mismatches, complete } = await recheck(cmds, journal.netns, errors);
-    journal.status = 'undone';
-    journal.undone = { time: now.toISOString(), restored, errors };
-    await writeJournal(dir, journal);
+    const { mismatches, complete } = await recheck(undone, journal.netns, errors);
     const verified = complete && mismatches.length === 0;
+    journal.status = 'undone';
+    // a later reader (repair --list) sees an undo that did not bring the recorded state back
+    journal.undone = { time: now.toISOString(), restored, errors, verified, mismatches };
+    await writeJournal(dir, journal);
     const result: UndoResult = { journalId: journal.id, node: journal.node, restored, commands: cmds.map((c) => render(c, journal.netns).command), errors, verified, mismatches };
     if (journal.netns !== undefined) result.netns = journal.netns;
     return result;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as z from '../model/zod.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { UnsafeValue } from '../model/fix.js';
+import { printable } from '../model/text.js';
 import { rebuildCmd } from './rebuild.js';
 
 const Cmd = z.object({ program: z.enum(['ip', 'bridge']), args: z.array(z.string()) });
@@ -38,7 +39,17 @@ export const Journal = z.object({
   /** how many actions, from the start, are known to have run */
   applied: z.number().check(z.int()),
   failed: z.optional(z.object({ index: z.number().check(z.int()), command: z.string(), error: z.string() })),
-  undone: z.optional(z.object({ time: z.string(), restored: z.number().check(z.int()), errors: z.array(z.string()) })),
+  undone: z.optional(
+    z.object({
+      time: z.string(),
+      restored: z.number().check(z.int()),
+      errors: z.array(z.string()),
+      /** the re-check after the undo (older journals lack it): false when an object is not as recorded or a table could not be read */
+      verified: z.optional(z.boolean()),
+      /** each object the kernel did not hold as recorded: the undo was incomplete */
+      mismatches: z.optional(z.array(z.string())),
+    }),
+  ),
   actions: z.array(JournalAction),
 });
 export type Journal = z.infer<typeof Journal>;
@@ -131,4 +142,45 @@ export async function readJournal(dir: string, id?: string): Promise<Journal> {
     }
   }
   return parsed.data;
+}
+
+/** One journal as `repair --list` shows it: what ran, and how its undo ended. */
+export interface JournalSummary {
+  id: string;
+  time?: string;
+  node?: string;
+  netns?: string;
+  status?: Journal['status'];
+  applied?: number;
+  actions?: number;
+  failed?: Journal['failed'];
+  undone?: Journal['undone'];
+  /** the file was refused by the journal checks (undo would refuse it too) */
+  error?: string;
+}
+
+/** Every journal in `dir`, newest first, each read through the same checks as undo; a refused one says why. */
+export async function listJournals(dir: string): Promise<JournalSummary[]> {
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().reverse();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw new EnvironmentError(`cannot read the journal directory ${dir}: ${code}`);
+  }
+  // the directory's own check refuses the whole list: every file in it is suspect
+  await checkOwned(dir, 'directory');
+  const out: JournalSummary[] = [];
+  for (const f of files) {
+    const id = f.slice(0, -'.json'.length);
+    try {
+      const j = await readJournal(dir, id);
+      out.push({ id, time: j.time, node: j.node, ...(j.netns !== undefined ? { netns: j.netns } : {}), status: j.status, applied: j.applied, actions: j.actions.length, ...(j.failed ? { failed: j.failed } : {}), ...(j.undone ? { undone: j.undone } : {}) });
+    } catch (e) {
+      if (!(e instanceof UsageError || e instanceof EnvironmentError)) throw e;
+      out.push({ id: printable(id), error: e.message });
+    }
+  }
+  return out;
 }

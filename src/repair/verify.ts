@@ -1,10 +1,12 @@
 // After `repair --undo`: does the kernel hold what the undo commands restore? Each journaled undo command states
-// the object's prior state (a replace: present with these values; a del: absent, the repair had added it), so
-// the commands, already rebuilt through the validated builders, are the expectation; the kernel's tables, read
-// once after every batch, are the answer. Only neigh, fdb and routes are checked (link and address undos are
-// not). Pure.
+// the object's prior state (a replace: present with these values; a del: absent, the repair had added it; a link
+// set down: present and down), so the commands, already rebuilt through the validated builders, are the
+// expectation; the kernel's tables, read once after every batch, are the answer. An fdb entry the repair replaced
+// is also checked for the repair's own dst, which the restore must have taken out. Pure.
+import type { Address } from '../model/address.js';
 import type { FdbEntry } from '../model/fdb.js';
 import type { Cmd } from '../model/fix.js';
+import type { Link } from '../model/link.js';
 import type { Neigh } from '../model/neigh.js';
 import { type Route, routeMetric } from '../model/route.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
@@ -15,6 +17,15 @@ export interface Tables {
   routes?: Route[];
   neigh?: Neigh[];
   fdb?: FdbEntry[];
+  links?: Link[];
+  addresses?: Address[];
+}
+
+/** An action that was undone: what it ran (program and args) and its undo commands. */
+export interface Undone {
+  program: 'ip' | 'bridge';
+  args: string[];
+  undo: Cmd[];
 }
 
 interface Expect {
@@ -51,6 +62,30 @@ function expectation(cmd: Cmd): Expect | undefined {
       },
     };
   }
+  if (key === 'ip link del' || key === 'ip link set') {
+    const name = key === 'ip link del' ? rest[0] : rest[1];
+    const what = `link ${name}`;
+    const find = (t: Required<Tables>): Link | undefined => t.links.find((l) => l.name === name);
+    if (key === 'ip link del') return { key: what, table: 'links', check: (t) => (find(t) ? `${what}: expected absent (the repair created it), found present` : undefined) };
+    // only `down` is an undo (of bringing a down device up); the other settings are no undo flanctl writes
+    if (rest[2] !== 'down') return undefined;
+    return {
+      key: what,
+      table: 'links',
+      check: (t) => {
+        const l = find(t);
+        return !l ? `${what}: expected down, found none` : l.flags.includes('UP') ? `${what}: expected down, found UP` : undefined;
+      },
+    };
+  }
+  if (key === 'ip addr del' || key === 'ip addr replace') {
+    const [prefix, , dev] = rest;
+    const what = `addr ${prefix} dev ${dev}`;
+    const [ip, len] = prefix.split('/');
+    const found = (t: Required<Tables>): boolean => t.addresses.some((a) => a.dev === dev && String(a.prefixlen) === len && sameIp(a.local, ip));
+    if (verb === 'del') return { key: what, table: 'addresses', check: (t) => (found(t) ? `${what}: expected absent, found present` : undefined) };
+    return { key: what, table: 'addresses', check: (t) => (found(t) ? undefined : `${what}: expected present, found none`) };
+  }
   if (cmd.program === 'bridge' && object === 'fdb') {
     const [mac, , dev, , dst] = rest;
     const withDst = rest[3] === 'dst' ? dst : undefined;
@@ -83,21 +118,42 @@ function expectation(cmd: Cmd): Expect | undefined {
   return undefined;
 }
 
-/** The tables the checks of `cmds` need (none: nothing to read). */
-export function tablesNeeded(cmds: Cmd[]): (keyof Tables)[] {
-  return [...new Set(cmds.map(expectation).filter((e) => e !== undefined).map((e) => e.table))];
+/**
+ * An fdb replace undone. Added (undo: `fdb del MAC dst D`): the recorded state is no entry for MAC at all, so one
+ * someone re-pointed meanwhile (the del then finds no `dst D` and counts as done) is not restored. Replaced
+ * (undo: `fdb replace MAC dst PREV`): PREV is back, and the repair's dst must be gone too (Linux keeps one
+ * destination per unicast MAC, so this holds whenever PREV is back; checked all the same, it is the recorded state).
+ */
+function fdbReplaceUndone(a: Undone, undo: Cmd): Expect[] | undefined {
+  const [object, verb, mac, , dev, , dst] = a.args;
+  const [, undoVerb, undoMac] = undo.args;
+  if (a.program !== 'bridge' || object !== 'fdb' || verb !== 'replace' || undoMac !== mac) return undefined;
+  if (undoVerb === 'del') {
+    const what = `fdb ${mac} dev ${dev}`;
+    const seen = (t: Required<Tables>): string[] => t.fdb.filter((f) => f.mac === mac && f.dev === dev).map((f) => `dst ${f.dst ?? '-'}`);
+    return [{ key: what, table: 'fdb', check: (t) => (seen(t).length ? `${what}: expected absent (the repair added it), found ${seen(t).join(', ')}` : undefined) }];
+  }
+  if (undoVerb !== 'replace' || undo.args[6] === dst) return undefined;
+  return [expectation(undo), expectation({ program: 'bridge', args: ['fdb', 'del', mac, 'dev', dev, 'dst', dst] })].filter((e) => e !== undefined);
+}
+
+function expectationsOf(a: Undone): Expect[] {
+  return a.undo.flatMap((u) => fdbReplaceUndone(a, u) ?? [expectation(u)]).filter((e) => e !== undefined);
+}
+
+/** The tables the checks of `undone` need (none: nothing to read). */
+export function tablesNeeded(undone: Undone[]): (keyof Tables)[] {
+  return [...new Set(undone.flatMap(expectationsOf).map((e) => e.table))];
 }
 
 /**
- * Mismatches between the state `cmds` (in the order they ran) restore and the kernel's `tables`; the last
- * command on an object decides what it should be. A table not read is not judged (the caller reports it).
+ * Mismatches between the state the undo of `undone` (in the order it ran: newest action first) restores and the
+ * kernel's `tables`; the last command on an object decides what it should be. A table not read is not judged
+ * (the caller reports it).
  */
-export function verifyUndo(cmds: Cmd[], tables: Tables): string[] {
+export function verifyUndo(undone: Undone[], tables: Tables): string[] {
   const last = new Map<string, Expect>();
-  for (const c of cmds) {
-    const e = expectation(c);
-    if (e) last.set(e.key, e);
-  }
+  for (const e of undone.flatMap(expectationsOf)) last.set(e.key, e);
   const out: string[] = [];
   for (const e of last.values()) {
     if (tables[e.table] === undefined) continue;

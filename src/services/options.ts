@@ -30,6 +30,7 @@ export interface FlagValues {
   yes?: boolean;
   prune?: boolean;
   undo?: boolean;
+  list?: boolean;
   'journal-dir'?: string;
   output?: string;
   'raw-dir'?: string;
@@ -85,6 +86,8 @@ export interface RepairOptions extends StateOptions {
   yes: boolean;
   prune: boolean;
   undo: boolean;
+  /** list the journals (repair --list) */
+  list: boolean;
   journalDir: string;
   /** --cluster --apply: how to reach the nodes, from this command line (never replayed from the directory) */
   reach: ReachFlags;
@@ -165,6 +168,7 @@ export function toOptions(f: FlagValues): Options {
     yes: f.yes ?? false,
     prune: f.prune ?? false,
     undo: f.undo ?? false,
+    list: f.list ?? false,
     journalDir: f['journal-dir'] ?? DEFAULT_JOURNAL_DIR,
     reach: {
       sshConfig: f['ssh-config'],

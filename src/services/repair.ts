@@ -6,6 +6,7 @@ import type { ClusterManifest } from '../cluster/collect.js';
 import type { NodeApply } from '../cluster/repair.js';
 import { UsageError } from '../errors.js';
 import type { ApplyResult, UndoResult } from '../repair/apply.js';
+import { type JournalSummary, listJournals } from '../repair/journal.js';
 import { acquireLock } from '../repair/lock.js';
 import { type PlannedAction, planRepair, type RepairPlan } from '../repair/plan.js';
 import { renderClusterPlan, renderPlan } from '../render/repair.js';
@@ -24,6 +25,8 @@ export interface RepairJson {
   skipped: { target: string; reason: string; code?: string; node?: string }[];
   failed?: { index: number; command: string; error: string };
   undo?: UndoResult;
+  /** --list: the journals in --journal-dir, newest first */
+  journals?: JournalSummary[];
   /** --cluster: each node's outcome, the nodes not collected, where the desired state came from */
   nodes?: NodeApply[];
   unreachable?: { name: string; error: string }[];
@@ -56,7 +59,14 @@ export interface ClusterRepairOutcome {
   aborted?: boolean;
 }
 
-export type RepairResult = RepairOutcome | UndoOutcome | ClusterRepairOutcome;
+export interface ListOutcome {
+  kind: 'list';
+  doc: RepairJson;
+  dir: string;
+  journals: JournalSummary[];
+}
+
+export type RepairResult = RepairOutcome | UndoOutcome | ClusterRepairOutcome | ListOutcome;
 
 // seconds allowed per node for a remote apply
 const CLUSTER_TIMEOUT = 120;
@@ -65,6 +75,12 @@ export async function repairService(o: RepairOptions, confirm: Confirm, id?: str
   const dir = o.journalDir;
   // the journal of a cluster repair is on each node (remote journal): undone there, where its lock is
   if (o.undo && o.cluster !== undefined) throw new UsageError('--undo restores one node from its own journal: run `flanctl repair --undo` on that node (the cluster repair printed its journal there)');
+  if (o.list) {
+    if (o.cluster !== undefined) throw new UsageError('--list shows the journals of this node: run `flanctl repair --list` on each node (the cluster repair printed its journal there)');
+    if (id !== undefined) throw new UsageError(`unexpected argument ${id} (--list lists every journal)`);
+    const journals = await listJournals(dir);
+    return { result: { kind: 'list', doc: { applied: false, actions: [], skipped: [], journals }, dir, journals }, exit: 0 };
+  }
   if (o.undo) return undo(dir, id);
   if (id !== undefined) throw new UsageError(`unexpected argument ${id} (a journal id goes with --undo)`);
   if (o.cluster !== undefined) return repairCluster(o, dir, confirm);

@@ -73,3 +73,35 @@ describe('repair --undo refuses journals it did not write', () => {
     expect(r.stderr).toMatch(/another network namespace/);
   });
 });
+
+// repair --list reads every journal through the same checks: a refused one is listed as refused, never summarised
+// as if flanctl had written it; a group-writable directory refuses the whole list.
+describe('repair --list', () => {
+  it('lists a valid journal with its undo outcome and a planted one as refused', () => {
+    const dir = join(tmp, 'list');
+    mkdirSync(dir, { mode: 0o700 });
+    const undone = { time: '2026-11-29T21:05:00.000Z', restored: 1, errors: [], verified: false, mismatches: ['route 10.244.2.0/24: expected absent, found via 10.244.3.0 dev flannel.1'] };
+    writeFileSync(join(dir, `${ID}.json`), journal([{ program: 'ip', args: ['neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'] }], { status: 'undone', undone }), { mode: 0o600 });
+    const planted = '2026-11-29T22-00-00-000Z';
+    writeFileSync(join(dir, `${planted}.json`), journal([{ program: 'ip', args: ['netns', 'exec', 'x', 'sh', '-c', `touch ${marker}`] }], { id: planted }), { mode: 0o600 });
+    const r = runCli(['repair', '--list', '--journal-dir', dir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.journals).toEqual([
+      { id: planted, error: expect.stringMatching(/: refused, not a command flanctl writes: ip netns exec$/) },
+      { id: ID, time: '2026-11-29T21:00:00.000Z', node: 'node1', status: 'undone', applied: 1, actions: 1, undone },
+    ]);
+    const human = runCli(['repair', '--list', '--journal-dir', dir], { env: { ...process.env, COLUMNS: '1000' } });
+    expect(human.stdout.split('\n')).toEqual([
+      `repair journals in ${dir} (newest first):`,
+      `  ${planted}  refused: ${r.json.journals[0].error}`,
+      `  ${ID}  undo INCOMPLETE  node1  1/1 action(s)  undone at 2026-11-29T21:05:00.000Z`,
+      `      not restored: ${undone.mismatches[0]}`,
+      '',
+    ]);
+    expect(existsSync(marker)).toBe(false);
+    chmodSync(dir, 0o770);
+    const open = runCli(['repair', '--list', '--journal-dir', dir]);
+    expect(open.status).toBe(2);
+    expect(open.stderr).toMatch(/writable by its group: refused/);
+  });
+});

@@ -1,15 +1,96 @@
 // The undo re-check on kernel tables as iproute2 prints them (text outputs, parsed by the collector's parsers):
 // each undo command's object present with its values, or absent, as the command states.
 import { describe, expect, it } from 'vitest';
-import { fdbDel, fdbReplace, neighDel, neighRestore, routeDel, routeReplace } from '../../src/model/fix.js';
-import { parseBridgeFdb, parseIpNeigh, parseIpRoute } from '../../src/parse/index.js';
-import { verifyUndo } from '../../src/repair/verify.js';
+import { addrDel, addrReplace, type Cmd, fdbDel, fdbReplace, linkDel, linkDown, neighDel, neighRestore, routeDel, routeReplace } from '../../src/model/fix.js';
+import { parseBridgeFdb, parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../../src/parse/index.js';
+import { type Undone, verifyUndo as verifyActions } from '../../src/repair/verify.js';
+
+/** Undo commands alone, each as the undo of an action with nothing to add (not an fdb replace). */
+const verifyUndo = (cmds: Cmd[], t: Parameters<typeof verifyActions>[1]): string[] => verifyActions(cmds.map((u): Undone => ({ program: 'ip', args: [], undo: [u] })), t);
 
 const tables = {
   neigh: parseIpNeigh('10.244.2.0 dev flannel.1 lladdr 02:00:00:00:00:02 PERMANENT\n10.244.3.0 dev flannel.1 lladdr 02:00:00:00:00:03 REACHABLE\n10.244.9.0 dev flannel.1 INCOMPLETE\n'),
   fdb: parseBridgeFdb('02:00:00:00:00:02 dev flannel.1 dst 192.168.50.2 self permanent\n'),
   routes: parseIpRoute('10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink\n10.244.3.0/24 via 10.244.3.0 dev flannel.1 proto static onlink\n'),
 };
+
+// `ip -d link show` and `ip addr show` of a namespace holding flannel.1 down with 10.244.1.0/32 (this kernel, iproute2 6.x)
+const DOWN_LINK = `1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536
+2: flannel.1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000
+    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535
+    vxlan id 1 local 192.168.50.1 srcport 0 0 dstport 8472 nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536
+`;
+const ADDRS = `1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+2: flannel.1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000
+    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+    inet 10.244.1.0/32 scope global flannel.1
+       valid_lft forever preferred_lft forever
+`;
+
+describe('verifyUndo: links and addresses', () => {
+  const down = { links: parseIpLink(DOWN_LINK), addresses: parseIpAddr(ADDRS).addresses };
+  // the same device raised: what someone bringing it up again between repair and undo leaves
+  const up = { links: parseIpLink(DOWN_LINK.replace('<BROADCAST,MULTICAST>', '<BROADCAST,MULTICAST,UP,LOWER_UP>')), addresses: down.addresses };
+
+  it('a device the repair raised is down again, its added address gone, a created one absent: no mismatch', () => {
+    expect(verifyUndo([linkDown('flannel.1'), addrDel('flannel.1', '10.244.2.0/32'), linkDel('flannel.2'), addrReplace('flannel.1', '10.244.1.0/32')], down)).toEqual([]);
+  });
+
+  it('each difference named: up instead of down, present instead of deleted, an address missing or left', () => {
+    expect(verifyUndo([linkDown('flannel.1'), linkDel('flannel.1'), addrDel('flannel.1', '10.244.1.0/32'), addrReplace('flannel.1', '10.244.9.0/32'), linkDown('flannel.9')], up)).toEqual([
+      'link flannel.1: expected absent (the repair created it), found present',
+      'addr 10.244.1.0/32 dev flannel.1: expected absent, found present',
+      'addr 10.244.9.0/32 dev flannel.1: expected present, found none',
+      'link flannel.9: expected down, found none',
+    ]);
+    expect(verifyUndo([linkDown('flannel.1')], up)).toEqual(['link flannel.1: expected down, found UP']);
+  });
+
+  it('an IPv6 overlay address is the same address however it is spelled', () => {
+    const v6 = { addresses: parseIpAddr(ADDRS.replace('    inet 10.244.1.0/32 scope global flannel.1', '    inet6 fd00:10:244:1::/128 scope global \n')).addresses };
+    expect(v6.addresses).toContainEqual(expect.objectContaining({ dev: 'flannel.1', family: 'inet6', local: 'fd00:10:244:1::' }));
+    expect(verifyUndo([addrReplace('flannel.1', 'fd00:10:244:1:0:0:0:0/128')], v6)).toEqual([]);
+    expect(verifyUndo([addrDel('flannel.1', 'fd00:10:244:1::/128')], v6)).toEqual(['addr fd00:10:244:1::/128 dev flannel.1: expected absent, found present']);
+  });
+});
+
+describe('verifyUndo: an fdb entry the repair replaced', () => {
+  // the repair sent 02:..:02 to 192.168.50.2 (its lease); it had pointed at 192.168.50.9 (FDB_DST_MISMATCH)
+  const repaired: Undone = {
+    program: 'bridge',
+    args: ['fdb', 'replace', '02:00:00:00:00:02', 'dev', 'flannel.1', 'dst', '192.168.50.2', 'self', 'permanent'],
+    undo: [fdbReplace('flannel.1', '02:00:00:00:00:02', '192.168.50.9')],
+  };
+
+  // the repair added 02:..:02 -> 192.168.50.2 (FDB_MISSING): the journal recorded no entry for that MAC
+  const added: Undone = { ...repaired, undo: [fdbDel('flannel.1', '02:00:00:00:00:02', '192.168.50.2')] };
+
+  it('an entry the repair added: absent is restored, the MAC at any other dst is not', () => {
+    expect(verifyActions([added], { fdb: parseBridgeFdb('02:00:00:00:00:03 dev flannel.1 dst 192.168.50.2 self permanent\n') })).toEqual([]);
+    expect(verifyActions([added], { fdb: parseBridgeFdb('02:00:00:00:00:02 dev flannel.1 dst 192.168.50.3 self permanent\n') })).toEqual([
+      'fdb 02:00:00:00:00:02 dev flannel.1: expected absent (the repair added it), found dst 192.168.50.3',
+    ]);
+  });
+
+  it('the recorded dst back and the repair\'s gone: no mismatch', () => {
+    expect(verifyActions([repaired], { fdb: parseBridgeFdb('02:00:00:00:00:02 dev flannel.1 dst 192.168.50.9 self permanent\n') })).toEqual([]);
+  });
+
+  it('the recorded dst back but the repair\'s still there (two destinations, as a paste may show): named', () => {
+    const fdb = parseBridgeFdb('02:00:00:00:00:02 dev flannel.1 dst 192.168.50.9 self permanent\n02:00:00:00:00:02 dev flannel.1 dst 192.168.50.2 self permanent\n');
+    expect(verifyActions([repaired], { fdb })).toEqual(['fdb 02:00:00:00:00:02 dev flannel.1 dst 192.168.50.2: expected absent, found present']);
+  });
+
+  it('neither: the recorded dst named as missing, with what is there', () => {
+    const fdb = parseBridgeFdb('02:00:00:00:00:02 dev flannel.1 dst 192.168.50.2 self permanent\n');
+    expect(verifyActions([repaired], { fdb })).toEqual([
+      'fdb 02:00:00:00:00:02 dev flannel.1 dst 192.168.50.9: expected present, found dst 192.168.50.2',
+      'fdb 02:00:00:00:00:02 dev flannel.1 dst 192.168.50.2: expected absent, found present',
+    ]);
+  });
+});
 
 describe('verifyUndo', () => {
   it('every object as the commands restore it: no mismatch', () => {

@@ -41,6 +41,7 @@ const EFFECT: Record<string, { dir?: string; args: string[]; status: number; std
   prune: { args: ['--prune'], status: 2, stderr: /--prune with --cluster needs the leases/ },
   apply: { args: ['--apply', '--yes', '--node', 'node2'], status: 0, json: (doc) => expect(doc.nodes).toEqual([{ node: 'node2', status: 'nothing-to-do', applied: 0 }]) },
   undo: { args: ['--undo'], status: 2, stderr: /--undo restores one node from its own journal/ },
+  list: { args: ['--list'], status: 2, stderr: /--list shows the journals of this node/ },
   // each one given moves the refusal on to the next recorded option
   'ssh-config': { dir: SSH, args: [...APPLY, '--ssh-config', '/dev/null'], status: 2, stderr: /with --ssh-identity \/k/ },
   'ssh-identity': { dir: SSH, args: [...APPLY, '--ssh-config', '/dev/null', '--ssh-identity', '/k'], status: 2, stderr: /with --ssh-option LogLevel=ERROR/ },
