@@ -144,8 +144,9 @@ export interface UndoResult {
   mismatches: string[];
 }
 
-// iproute2's answers when the object to delete does not exist
-const ABSENT = /No such file or directory|No such process|Cannot find device|Cannot assign requested address/;
+// iproute2's answers when the object to delete does not exist (an IPv6 address: `ipv6: address not found`, e.g.
+// flushed by the link-down undone just before)
+const ABSENT = /No such file or directory|No such process|Cannot find device|Cannot assign requested address|address not found/;
 
 /** Read the tables the undo touched once (still under the lock) and compare; a table that cannot be read is an error. */
 async function recheck(undone: Undone[], netns: string | undefined, errors: string[]): Promise<{ mismatches: string[]; complete: boolean }> {
