@@ -3,7 +3,8 @@
 // absolute path and step names with a NUL or a slash. `flanctl collect --all` (the built CLI) must write nothing
 // outside its output directory (the filesystem says so) and name each bad section in one line.
 // Over ssh: the node's real sshd runs the script under a ForceCommand; over kubectl: the flannel pod of the
-// recorded-API server (kube-api.ts) runs the exec'd command under the same wrapper.
+// recorded-API server (kube-api.ts) runs the exec'd command under the same wrapper. Over ssh the same node's forged
+// subnet.env then meets `repair --cluster --apply` (item 3).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,9 @@ function writeWrapper(dir: string, names: string[]): string {
       // the nonce is the command's last argument (sh -s -- NONCE)
       'for m; do :; done',
       ...names.map((n) => `printf '\\n@@flanctl-%s begin %b\\nowned\\n@@flanctl-%s end %b 0 \\n' "$m" '${n}' "$m" '${n}'`),
+      // issue 16 item 3: the node's own subnet.env, forged to claim half the address space (a later section that
+      // worked replaces the real one)
+      `printf '\\n@@flanctl-%s begin subnet.env\\nFLANNEL_NETWORK=0.0.0.0/0\\nFLANNEL_SUBNET=128.0.0.1/1\\nFLANNEL_MTU=1450\\nFLANNEL_IPMASQ=true\\n@@flanctl-%s end subnet.env 0 \\n' "$m" "$m"`,
       `big=$(head -c ${1 << 20} /dev/zero | tr '\\0' '\\033')`,
       `printf '\\n@@flanctl-%s begin %s\\n@@flanctl-%s end %s 0 \\n' "$m" "$big" "$m" "$big"`,
       `i=0; while [ $i -lt ${FLOOD} ]; do printf '\\n@@flanctl-%s begin x%d\\n@@flanctl-%s end x%d 0 \\n' "$m" $i "$m" $i; i=$((i+1)); done`,
@@ -113,6 +117,23 @@ describeNetns('collect --all over real sshd: a hostile node writes nothing outsi
     writeFileSync(hosts, cluster.nodes.map((n) => `${n.name} ansible_host=${n.ip} ansible_user=root`).join('\n') + '\n');
     const r = runCli(['collect', '--all', '--ssh-hosts', hosts, ...ssh.flanctlSshFlags(), '--timeout', '20', '-o', out], { prefix: ['ip', 'netns', 'exec', ssh.clientNs], env: WIDE });
     expectContained(r, out);
+  });
+
+  // Issue 16 item 3: in cluster mode the desired state defaults to the nodes' own snapshots, which each node writes
+  // itself. node1's forged subnet.env (128.0.0.1/1, collected above) made `repair --cluster --apply` send half of
+  // node2's egress into flannel.1 towards node1. Now the lease is refused: listed with its code on node2, node1 not
+  // repaired from it, exit 1, and node2's routing table (the kernel's) unchanged.
+  it("repair --cluster --apply: node1's forged subnet.env is refused, node2's routes are untouched", () => {
+    const node2 = cluster.nodes[1];
+    const routes = (): string => lab.ip(node2.netns, ['-4', '-j', 'route', 'show', 'table', 'main']);
+    const before = routes();
+    const r = runCli(['repair', '--cluster', out, '--journal-dir', join(ssh.dir, 'journal'), ...ssh.flanctlSshFlags(), '--apply', '--yes', '--json'], { prefix: ['ip', 'netns', 'exec', ssh.clientNs] });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.json.actions.map((a: { command: string }) => a.command).join('\n')).not.toContain('128.0.0.0/1');
+    expect(r.json.skipped).toContainEqual(expect.objectContaining({ node: 'node2', target: 'node1', code: 'LEASE_SUBNET_UNSAFE' }));
+    expect(r.json.skipped).toContainEqual(expect.objectContaining({ node: 'node1', code: 'LEASE_SUBNET_UNSAFE' }));
+    expect(routes()).toBe(before);
+    expect(lab.ip(node2.netns, ['route', 'show', '128.0.0.0/1'])).toBe('');
   });
 });
 

@@ -3,7 +3,10 @@
 // with a stack trace, a chunked 3 GB body grew RSS to 3.1 GB. Now each ends in one EnvironmentError line (exit 3).
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliEntry, ROOT } from '../collect/cli.js';
 import { EnvironmentError } from '../../src/errors.js';
 import { loadEtcd, MAX_BODY } from '../../src/leases/etcd.js';
 
@@ -56,5 +59,20 @@ describe('etcd: deadline and size cap', () => {
     });
     expect((await failure(loadEtcd({ endpoints: url }))).message).toMatch(/over the 64 MiB limit/);
     expect(sent).toBeLessThan(4 * MAX_BODY);
+  });
+
+  // the issue's reproduction, through the CLI: `doctor --etcd` against a server declaring a 1 GiB body crashed with a
+  // Node stack trace and exit 1. Async: the server answers from this process.
+  it('doctor --etcd on a 1 GiB answer: one line, exit 3, no stack trace', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(1024 ** 3) });
+      res.write('{');
+    });
+    const [node, ...cli] = cliEntry();
+    const r = await execa(node, [...cli, 'doctor', '--snapshot', join(ROOT, 'fixtures/doctor/vxlan-node1.snapshot.json'), '--etcd', url], { reject: false, timeout: 60_000 });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/over the 64 MiB limit/);
   });
 });

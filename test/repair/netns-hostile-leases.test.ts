@@ -1,4 +1,4 @@
-// Issue 16 items 2, 17: leases that are not pod subnets (the default route, half the address space, loopback,
+// Issue 16 items 2, 5, 17: leases that are not pod subnets (the default route, half the address space, loopback,
 // the underlay, this node's own pods) and VTEP MACs that are not unicast. Before, repair planned and applied
 // them: the default route taken over, the underlay's connected route sent into flannel.1. Now each is refused:
 // doctor names it, repair lists it as skipped with its code, exits 1 and changes nothing.
@@ -67,6 +67,21 @@ describeNetns('hostile leases are refused (netns cluster, nodes file)', () => {
     // the pods still reach each other
     // a few bounded pings: one can be lost on a loaded machine
     expect([0, 1, 2].some(() => lab.ping(cluster.nodes[0].pods[0].netns, cluster.nodes[1].pods[0].ip))).toBe(true);
+  });
+
+  // item 17: a lease its source drops as invalid (here a public-ip that is no IPv4 address) was left out silently:
+  // "nothing to repair", exit 0, while the node's route was missing. Alone in the nodes file with the real ones.
+  it('a lease dropped as invalid is listed as skipped with its code: exit 1, not "nothing to repair"', () => {
+    const doc = JSON.parse(nodesJson(cluster));
+    doc.items.push(flannelNodeObject({ name: 'bad-ip', ip: '192.168.56.999', subnet: '10.244.52.0/24', vtepMac: '02:66:66:66:66:52' }));
+    writeFileSync(join(tmp, 'dropped.json'), JSON.stringify(doc));
+    const before = routes();
+    const r = cli(['repair', '--netns', ns, '--nodes', join(tmp, 'dropped.json'), '--apply', '--yes', '--json'], { journalDir: join(tmp, 'journal') });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.json.actions).toEqual([]);
+    expect(r.json.skipped).toContainEqual(expect.objectContaining({ target: 'bad-ip', code: 'LEASE_BAD_PUBLIC_IP' }));
+    expect(routes()).toBe(before);
+    expect(lab.ip(ns, ['route', 'show', '10.244.52.0/24'])).toBe('');
   });
 
   it('a route a lease would replace that is not flannel\'s (on eth0) is left alone and listed as ROUTE_NOT_OVERLAY', () => {
