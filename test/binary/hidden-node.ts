@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const BUILT = join(ROOT, 'dist/flanctl-linux-x64');
@@ -69,16 +70,23 @@ export class HiddenNode {
     writeFileSync(this.empty, '');
   }
 
-  /** Run argv (a program and its arguments) in the namespace; env entries are added after `env -i`. */
-  exec(argv: string[], env: Record<string, string> = {}): Run {
+  /** The unshare argv that runs argv in the namespace; env entries are added after `env -i`. */
+  private hidden(argv: string[], env: Record<string, string>): string[] {
     const modules = realpathSync(join(ROOT, 'node_modules'));
     const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const r = spawnSync(
-      'unshare',
-      ['--mount', '--propagation', 'private', '--', 'sh', '-c', HIDE, 'sh', this.empty, modules, ...nodeBinaries(), '--', ...vars, ...argv],
-      { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 },
-    );
+    return ['--mount', '--propagation', 'private', '--', 'sh', '-c', HIDE, 'sh', this.empty, modules, ...nodeBinaries(), '--', ...vars, ...argv];
+  }
+
+  /** Run argv (a program and its arguments) in the namespace; env entries are added after `env -i`. */
+  exec(argv: string[], env: Record<string, string> = {}): Run {
+    const r = spawnSync('unshare', this.hidden(argv, env), { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** The same without blocking this process: for a server the test runs itself (the kubectl API stand-in). */
+  async execAsync(argv: string[], env: Record<string, string> = {}): Promise<Run> {
+    const r = await execa('unshare', this.hidden(argv, env), { reject: false, timeout: 120_000, maxBuffer: 64 << 20 });
+    return { status: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   }
 
   /** `flanctl <args>` with the copied binary. */
