@@ -45,5 +45,22 @@ describe('collect --all: a hostile node cannot write outside its raw directory',
     expect(readdirSync(out).sort()).toEqual(['cluster.json', 'evil.json', 'raw']);
     expect(readdirSync(join(out, 'raw'))).toEqual(['evil']);
     expect(readdirSync(join(out, 'raw', 'evil')).sort()).toEqual(['hostname.txt', 'ip-route.txt']);
+    // each dropped section named once in the manifest, as the node printed it
+    expect(manifest.nodes[0].foreignSections).toEqual([escape, '../../evil.json', join(tmp, 'absolute'), 'ip-link.txt/../../../sub']);
+    expect(manifest.nodes[0].foreignSectionsMore).toBeUndefined();
+  });
+
+  // the README's cap: at most 20 distinct names per node in cluster.json, each escaped and at most 80 characters
+  // (… marks a cut), and how many more there were
+  it('10,000 foreign sections and a 1 MiB name: 20 listed, shortened, the rest counted; none written', async () => {
+    const out = join(tmp, 'flood');
+    const big = `\u001b]0;${'x'.repeat(1 << 20)}`;
+    const transport = hostileNode([[big, ''], ...Array.from({ length: 10_000 }, (_, i): [string, string] => [`../f${i}`, 'owned']), ['ip-route.txt', 'default via 10.0.0.1 dev eth0']]);
+    const manifest = await collectCluster({ transport, outDir: out, parallel: 1, timeoutMs: 10_000, now: () => new Date(0) });
+    // the escape shown as 4 characters, `]0;` 3, then 73 x: 80
+    expect(manifest.nodes[0].foreignSections).toEqual([`\\x1b]0;${'x'.repeat(73)}…`, ...Array.from({ length: 19 }, (_, i) => `../f${i}`)]);
+    expect(manifest.nodes[0].foreignSectionsMore).toBe(10_001 - 20);
+    expect(readdirSync(join(out, 'raw', 'evil'))).toEqual(['ip-route.txt']);
+    expect(readdirSync(tmp).sort()).toEqual(['cluster', 'flood']);
   });
 });
