@@ -3,13 +3,15 @@
 import type { Link } from '../model/link.js';
 import type { Snapshot } from '../model/snapshot.js';
 
-export type Table = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb';
+/** `routes` is the IPv4 route table, `routes6` the IPv6 one: `ip route` shows no IPv6 route, `ip -6 route` no IPv4 one. */
+export type Table = 'links' | 'addresses' | 'routes' | 'routes6' | 'neigh' | 'fdb';
 
 // step names as collect records them (live, --from-dir, cluster), and the older file-named records
 const STEPS: Record<Table, readonly string[]> = {
   links: ['ip-link', 'ip-link.txt'],
   addresses: ['ip-addr', 'ip-addr.txt', 'ifconfig', 'ifconfig.txt'],
   routes: ['ip-route', 'route-n', 'ip-route.txt', 'route-n.txt'],
+  routes6: ['ip-route6', 'route-n6', 'ip-route6.txt', 'route-n6.txt'],
   neigh: ['ip-neigh', 'arp', 'ip-neigh.txt', 'arp.txt'],
   fdb: ['bridge-fdb', 'bridge-fdb.txt'],
 };
@@ -19,13 +21,26 @@ export const PASTE: Record<Table, string> = {
   links: 'ip -d link show',
   addresses: 'ip addr show',
   routes: 'ip route show',
+  routes6: 'ip -6 route show',
   neigh: 'ip neigh show',
   fdb: 'bridge fdb show',
 };
 
-/** Did the snapshot read this table? Entries, or a step that worked; snapshots that record no steps are trusted. */
+const isV6Route = (r: Snapshot['routes'][number]): boolean => r.dst.includes(':');
+
+/** The entries of a table: a family's routes only (an `ip -6 route` paste says nothing of the IPv4 table). */
+function entries(s: Snapshot, table: Table): unknown[] {
+  if (table === 'routes') return s.routes.filter((r) => !isV6Route(r));
+  if (table === 'routes6') return s.routes.filter(isV6Route);
+  return s[table];
+}
+
+/**
+ * Did the snapshot read this table? Entries, or a step that worked; snapshots that record no steps are trusted,
+ * except for IPv6 routes: snapshots from before they were collected hold none, which is not an empty table.
+ */
 export function collected(s: Snapshot, table: Table): boolean {
-  if (s[table].length > 0 || s.commands.length === 0) return true;
+  if (entries(s, table).length > 0 || (s.commands.length === 0 && table !== 'routes6')) return true;
   return s.commands.some((c) => c.ok && STEPS[table].includes(c.name));
 }
 

@@ -89,8 +89,8 @@ export interface Evidence {
   vxlanDown: boolean;
 }
 
-const partialTables = (s: Snapshot, dev: string): Evidence['partial'] => ({
-  routes: partial(s, 'routes', dev),
+const partialTables = (s: Snapshot, dev: string, family: Family = 'v4'): Evidence['partial'] => ({
+  routes: partial(s, family === 'v6' ? 'routes6' : 'routes', dev),
   neigh: partial(s, 'neigh', dev),
   fdb: partial(s, 'fdb', dev),
 });
@@ -265,7 +265,7 @@ function tables6(ctx: CheckContext, dev: string): Tables {
 /**
  * The IPv6 half of a dual-stack vxlan node: every remote vxlan lease with a full v6 half (subnet6, public-ipv6,
  * VtepMAC6), judged like IPv4 on flannel-v6.<VNI> with gateway `<subnet6 address>`. The route table counts as
- * read only when it holds IPv6 routes (`ip route` shows none; `ip -6 route` must be pasted or collected).
+ * read when it holds IPv6 routes or its step ran (`ip route` shows none; `ip -6 route` must be pasted or collected).
  */
 export function peerStates6(ctx: CheckContext): PeerState[] {
   const dev = v6DeviceName(ctx);
@@ -274,10 +274,10 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
   const s = ctx.snapshot;
   const ev: Evidence = {
     family: 'v6',
-    routes: t.routesByDst.size > 0,
+    routes: collected(s, 'routes6'),
     neigh: collected(s, 'neigh'),
     fdb: collected(s, 'fdb'),
-    partial: partialTables(s, dev),
+    partial: partialTables(s, dev, 'v6'),
     vxlanGone: !link && absenceProves(s),
     vxlanDown: link !== undefined && isKnownDown(link),
   };

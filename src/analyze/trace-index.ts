@@ -63,9 +63,13 @@ export function indexNode(snap: Snapshot): NodeIndex {
   for (const b of snap.bridges) for (const i of b.interfaces) addPort(b.name, i);
   for (const p of snap.bridgePorts) if (p.master) addPort(p.master, p.port);
   const routedDevs = new Set<string>();
-  for (const r of snap.routes) if (r.dev && !r.gateway) routedDevs.add(r.dev);
+  // IPv6 puts fe80::/64 on every link: that says nothing about where pods are
+  for (const r of snap.routes) if (r.dev && !r.gateway && !isLinkLocal6(r.dst)) routedDevs.add(r.dev);
   return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, podsByIp, podsByHostIfindex, bridgePorts, routedDevs };
 }
+
+/** fe80::/10 (the kernel's `fe80::/64 dev X proto kernel` on every IPv6 link). */
+const isLinkLocal6 = (cidr: string): boolean => /^fe[89ab][0-9a-f]:/i.test(cidr);
 
 /** The host-side ifindex of a pod's veth: eth0's iflink, or `ethtool -S eth0` peer_ifindex. */
 export function podPeerIfindex(p: PodNetns): number | undefined {

@@ -84,6 +84,12 @@ const SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
 /** uname -r, hostname: the first non-empty line */
 const oneLine = (text: string): string | undefined => text.split('\n').find((l) => l.trim() !== '')?.trim();
 
+/** One family's routes, next to the other family's (two route steps fill one table): IPv4 first, whichever step ends first. */
+export const setRoutes = (c: Collected, routes: Route[], v6: boolean): void => {
+  const other = (c.routes ?? []).filter((r) => r.dst.includes(':') !== v6);
+  c.routes = v6 ? [...other, ...routes] : [...routes, ...other];
+};
+
 const addr = (text: string, c: Collected, parse: typeof parseIpAddr): void => {
   const r = parse(text);
   c.addrLinks = r.links;
@@ -110,13 +116,23 @@ export const STEPS: Step[] = [
   {
     name: 'ip-route',
     attempts: [
-      { argv: ['ip', '-j', 'route', 'show', 'table', 'main'], form: 'json', file: 'ip-route.txt', apply: (t, c) => void (c.routes = parseIpRoute(t)) },
-      { argv: ['ip', 'route', 'show', 'table', 'main'], form: 'text', file: 'ip-route.txt', apply: (t, c) => void (c.routes = parseIpRoute(t)) },
-      { argv: ['route', '-n'], form: 'fallback', file: 'route-n.txt', apply: (t, c) => void (c.routes = parseRouteN(t)) },
+      { argv: ['ip', '-j', 'route', 'show', 'table', 'main'], form: 'json', file: 'ip-route.txt', apply: (t, c) => setRoutes(c, parseIpRoute(t, 'inet'), false) },
+      { argv: ['ip', 'route', 'show', 'table', 'main'], form: 'text', file: 'ip-route.txt', apply: (t, c) => setRoutes(c, parseIpRoute(t, 'inet'), false) },
+      { argv: ['route', '-n'], form: 'fallback', file: 'route-n.txt', apply: (t, c) => setRoutes(c, parseRouteN(t), false) },
+    ],
+  },
+  // flannel-v6.<VNI>'s routes (dual-stack, IPv6-only); the main table, as for IPv4: the local table's entries are
+  // the addresses, and its multicast routes are on every device
+  {
+    name: 'ip-route6',
+    attempts: [
+      { argv: ['ip', '-6', '-j', 'route', 'show', 'table', 'main'], form: 'json', file: 'ip-route6.txt', apply: (t, c) => setRoutes(c, parseIpRoute(t, 'inet6'), true) },
+      { argv: ['ip', '-6', 'route', 'show', 'table', 'main'], form: 'text', file: 'ip-route6.txt', apply: (t, c) => setRoutes(c, parseIpRoute(t, 'inet6'), true) },
     ],
   },
   {
     name: 'ip-neigh',
+    // both families: `ip neigh` without -4/-6 lists IPv4 and IPv6 neighbours (flannel-v6.1's too)
     attempts: [
       { argv: ['ip', '-j', 'neigh', 'show'], form: 'json', file: 'ip-neigh.txt', apply: (t, c) => void (c.neigh = parseIpNeigh(t)) },
       { argv: ['ip', 'neigh', 'show'], form: 'text', file: 'ip-neigh.txt', apply: (t, c) => void (c.neigh = parseIpNeigh(t)) },

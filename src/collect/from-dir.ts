@@ -15,7 +15,7 @@ import { redactWgDump } from '../parse/wg-dump.js';
 import { buildSnapshot } from './assemble.js';
 import { type Collected, emptyCollected } from './commands.js';
 import type { Collection } from './live.js';
-import { applyParsed, applyPod, PASTE_FOR, parseKind, STEP_OF, type StepState } from './sources.js';
+import { applyParsed, applyPod, PASTE_FOR, parseKind, STEP_OF, stepOf, type StepState } from './sources.js';
 
 /** One command output found in the input, and what became of it. */
 export interface BlockReport {
@@ -116,9 +116,9 @@ const NAME_OF = new Map<SourceKind, string>();
 for (const [file, kind] of Object.entries(FILE_NAMES)) if (!NAME_OF.has(kind)) NAME_OF.set(kind, file);
 
 /** The conventional file name of an output, for collect --raw-dir (`ip-neigh@flannel.1.txt` when narrowed). */
-function rawName(r: Recognised, fileName: string): string {
+function rawName(r: Recognised, fileName: string, step: string): string {
   const perDevice: Partial<Record<SourceKind, string>> = { 'ethtool-stats': `ethtool-S-${r.dev}.txt`, 'ethtool-features': `ethtool-k-${r.dev}.txt` };
-  const name = perDevice[r.kind] ?? NAME_OF.get(r.kind) ?? fileName;
+  const name = perDevice[r.kind] ?? (step === 'ip-route6' && r.kind === 'ip-route' ? 'ip-route6.txt' : undefined) ?? NAME_OF.get(r.kind) ?? fileName;
   const narrowedBy = r.kind === 'iptables-s' && r.table !== 'filter' ? r.table : r.filter === undefined ? undefined : (r.dev ?? r.filter);
   if (narrowedBy === undefined) return name;
   const ext = extname(name);
@@ -224,7 +224,7 @@ export async function loadSources(path: string, opts: SourceReadOptions = {}): P
       const key = b.host ?? '';
       report.node = key;
       const acc = nodeOf(key);
-      const step = STEP_OF[rr.kind];
+      const step = stepOf(rr, result.parsed);
       const prev = acc.results.get(step);
       // --at: a later output of a command already read before LINE is the state after that moment
       if (opts.at !== undefined && b.line > opts.at && prev?.full) {
@@ -238,10 +238,9 @@ export async function loadSources(path: string, opts: SourceReadOptions = {}): P
         continue;
       }
       // a full output replaces the step's table: the blocks it came from are superseded, and say by which line
-      const stepKey = step + (result.parsed.slot === 'routes' && result.parsed.value.length > 0 && result.parsed.value.every((x) => x.dst.includes(':')) ? '6' : '');
       if (how === 'replaced')
-        for (const old of acc.readOf.get(stepKey) ?? []) Object.assign(old, { used: false, reason: `superseded by line ${b.line} (a later \`${b.command ?? r.kind}\` of the same node)` });
-      acc.readOf.set(stepKey, [...(how === 'replaced' ? [] : (acc.readOf.get(stepKey) ?? [])), report]);
+        for (const old of acc.readOf.get(step) ?? []) Object.assign(old, { used: false, reason: `superseded by line ${b.line} (a later \`${b.command ?? r.kind}\` of the same node)` });
+      acc.readOf.set(step, [...(how === 'replaced' ? [] : (acc.readOf.get(step) ?? [])), report]);
       const where = input.path === '-' ? `-:${b.line}` : b.command !== undefined || transcript.blocks.length > 1 ? `${input.path}:${b.line}` : input.path;
       const res = prev ?? { name: step, file: where, ok: true, form: 'file', filters: [], full: false, warnings: 0 };
       res.file = where;
@@ -251,7 +250,7 @@ export async function loadSources(path: string, opts: SourceReadOptions = {}): P
       acc.results.set(step, res);
       // the raw outputs --raw-dir writes back: a replaced output (arp after ip neigh was read) is not among them
       if (how === 'replaced') for (const k of acc.rawOf.get(step) ?? []) acc.raw.delete(k);
-      const rawKey = inputs.length > 1 && b.command === undefined && transcript.blocks.length === 1 ? input.name : rawName(rr, input.name);
+      const rawKey = inputs.length > 1 && b.command === undefined && transcript.blocks.length === 1 ? input.name : rawName(rr, input.name, step);
       // a pasted wg dump may hold the private key: never written back
       const kept = rr.kind === 'wg-dump' ? redactWgDump(text) : text;
       acc.raw.set(rawKey, b.command === undefined ? kept : `$ ${b.command}\n${kept}`);
@@ -283,7 +282,7 @@ export async function loadSources(path: string, opts: SourceReadOptions = {}): P
     pb.report.pod = pb.pod;
     pb.report.used = applyPod(pod, pb.r, pb.parsed);
     if (!pb.report.used) pb.report.reason = `${pb.r.kind} inside a pod is not read`;
-    else acc.raw.set(`pods/${pb.pod.replace('/', '_')}/${rawName(pb.r, pb.file)}`, pb.text);
+    else acc.raw.set(`pods/${pb.pod.replace('/', '_')}/${rawName(pb.r, pb.file, STEP_OF[pb.r.kind])}`, pb.text);
   }
 
   const desired = desiredTexts.length > 0 ? await desiredFrom(desiredTexts) : undefined;

@@ -213,11 +213,11 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   }
 }
 
-const TABLE_STEPS = { routes: 'ip-route', neigh: 'ip-neigh', fdb: 'bridge-fdb', links: 'ip-link', addresses: 'ip-addr' } as const;
+const TABLE_STEPS = { routes: 'ip-route', routes6: 'ip-route6', neigh: 'ip-neigh', fdb: 'bridge-fdb', links: 'ip-link', addresses: 'ip-addr' } as const;
 
 /**
  * Some of what repair touches (main-table routes, neighbours, fdb, links, addresses), read once for repair --undo's
- * re-check. A table whose step failed is undefined.
+ * re-check. A table whose step failed is undefined. `routes6` adds the IPv6 main table to `routes`.
  */
 export async function collectRepairTables(
   tables: (keyof typeof TABLE_STEPS)[],

@@ -28,7 +28,7 @@ import { parseLenient, type ParseWarning } from '../parse/common.js';
 import type { Recognised, SourceKind } from '../parse/detect.js';
 import { parseIptablesS } from '../parse/iptables-s.js';
 import { podFromAddr } from './assemble.js';
-import type { Collected } from './commands.js';
+import { type Collected, setRoutes } from './commands.js';
 
 /** The collect step (CommandResult.name) each kind stands for, as live collection names it. */
 export const STEP_OF: Record<SourceKind, string> = {
@@ -100,7 +100,7 @@ export function parseKind(r: Recognised, text: string): { parsed: Parsed; warnin
     case 'route-n6':
       return list('routes', parseRouteN6);
     case 'ip-route':
-      return list('routes', parseIpRoute);
+      return list('routes', (t) => parseIpRoute(t, r.family));
     case 'ip-neigh':
       return list('neigh', (t) => parseIpNeigh(t, dev));
     case 'arp':
@@ -180,10 +180,16 @@ function mergeRulesets(have: IptablesRuleset | undefined, add: IptablesRuleset):
  * (the later state of the paste wins); a filtered one adds to it; a fallback form after the preferred one is
  * not used. Returns how the output was used, or false when it was not.
  */
+/** The collect step an output stands for: `ip -6 route` / `route -n -A inet6` never show IPv4 routes (nor the
+ * reverse), so the IPv6 routes are a step of their own, `ip-route6`, as live collection names it. */
+export function stepOf(r: Recognised, parsed: Parsed): string {
+  const v6 = r.kind === 'route-n6' || (r.kind === 'ip-route' && r.family === 'inet6') || (parsed.slot === 'routes' && parsed.value.length > 0 && parsed.value.every((x) => x.dst.includes(':')));
+  return STEP_OF[r.kind] + (v6 ? '6' : '');
+}
+
 export function applyParsed(c: Collected, steps: Map<string, StepState>, r: Recognised, parsed: Parsed): 'replaced' | 'merged' | false {
-  // `ip -6 route` / `route -n -A inet6` never show IPv4 routes (nor the reverse): one routes step per family
-  const v6 = parsed.slot === 'routes' && parsed.value.length > 0 && parsed.value.every((x) => x.dst.includes(':'));
-  const step = STEP_OF[r.kind] + (v6 ? '6' : '');
+  const step = stepOf(r, parsed);
+  const v6 = step === 'ip-route6';
   const rank = RANK[r.kind] ?? 2;
   const filtered = r.filter !== undefined;
   const prev = steps.get(step);
@@ -192,7 +198,8 @@ export function applyParsed(c: Collected, steps: Map<string, StepState>, r: Reco
   steps.set(step, { rank: Math.max(rank, prev?.rank ?? 0), filtered: filtered && (prev?.filtered ?? true) });
   switch (parsed.slot) {
     case 'routes':
-      c.routes = replace ? [...(c.routes ?? []).filter((x) => x.dst.includes(':') !== v6), ...parsed.value] : merge(c.routes, parsed.value, KEY.routes);
+      if (replace) setRoutes(c, parsed.value, v6);
+      else c.routes = merge(c.routes, parsed.value, KEY.routes);
       break;
     case 'neigh':
       c.neigh = replace ? parsed.value : merge(c.neigh, parsed.value, KEY.neigh);

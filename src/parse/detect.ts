@@ -40,6 +40,8 @@ export interface Recognised {
   table?: string;
   /** the output is part of the table only (`| grep X`, `show dev X`, `ip a s X`): what it was narrowed to */
   filter?: string;
+  /** `ip -6 …`, `ip-route6.txt`: the output holds IPv6 entries only (an empty one too) */
+  family?: 'inet6';
 }
 
 export interface Unrecognised {
@@ -52,6 +54,7 @@ export const FILE_NAMES: Record<string, SourceKind> = {
   'route-n.txt': 'route-n',
   'route-n6.txt': 'route-n6',
   'ip-route.txt': 'ip-route',
+  'ip-route6.txt': 'ip-route',
   'ip-link.txt': 'ip-link',
   'ip-addr.txt': 'ip-addr',
   'ifconfig.txt': 'ifconfig',
@@ -83,7 +86,7 @@ const NAME_ONLY = new Set<SourceKind>(['hostname', 'kernel']);
 export function recogniseName(file: string): Recognised | undefined {
   const ethtool = /^ethtool-([Sk])-(.+)\.txt$/.exec(file);
   if (ethtool && isIfname(ethtool[2])) return { kind: ethtool[1] === 'S' ? 'ethtool-stats' : 'ethtool-features', by: 'name', dev: ethtool[2] };
-  if (FILE_NAMES[file]) return { kind: FILE_NAMES[file], by: 'name' };
+  if (FILE_NAMES[file]) return { kind: FILE_NAMES[file], by: 'name', ...(file === 'ip-route6.txt' ? { family: 'inet6' as const } : {}) };
   const at = /^([^@]+)@(.+)\.(txt|json)$/.exec(file);
   const kind = at ? FILE_NAMES[`${at[1]}.${at[3]}`] ?? FILE_NAMES[`${at[1]}.txt`] : undefined;
   if (at && kind && isIfname(at[2])) return { kind, by: 'name', dev: at[2], filter: `dev ${at[2]}` };
@@ -108,7 +111,7 @@ const wrapped = (argv: string[]): string[] => {
 function words(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 1; i < argv.length; i++) {
-    if (argv[i] === '-n' || argv[i] === '-netns' || argv[i] === '-t' || argv[i] === '--table') i++;
+    if (['-n', '-netns', '-t', '--table', '-f', '-family'].includes(argv[i])) i++;
     else if (!argv[i].startsWith('-')) out.push(argv[i]);
   }
   return out;
@@ -176,7 +179,12 @@ function commandKind(prog: string, argv: string[], w: string[]): Recognised | Un
     if (w[0] === 'link') return { kind: 'bridge-link', by: 'command', ...narrowed(devArg(w)) };
     return undefined;
   }
-  if (prog === 'ip') return ipCommand(w);
+  if (prog === 'ip') {
+    const r = ipCommand(w);
+    const f = argv.findIndex((a) => a === '-f' || a === '-family');
+    const v6 = argv.includes('-6') || (f > 0 && argv[f + 1] === 'inet6');
+    return r && v6 ? { ...r, family: 'inet6' } : r;
+  }
   return undefined;
 }
 
@@ -292,7 +300,8 @@ export function recogniseContent(text: string): Recognised | undefined {
   if (share(rows, new RegExp(String.raw`^${MAC}( dev ${IFNAME})?( |$)`)) > 0.5) return content('bridge-fdb');
   const neigh = new RegExp(String.raw`^(${IPV4}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)( dev ${IFNAME})?( lladdr ${MAC})?( router| proxy)*( [A-Z]+)+$`);
   if (share(rows, neigh) > 0.5) return content('ip-neigh');
-  const route = new RegExp(String.raw`^(default|(unicast|local|broadcast|blackhole|unreachable|prohibit|throw) \S+|${IPV4}(/\d+)?|[0-9a-f:]+/\d+)( (via|dev|proto|scope|src|metric|table) |$)`);
+  // `ip -6 route` prints a host route without /128 (`fd00:10:244:1:: dev flannel-v6.1 proto kernel …`)
+  const route = new RegExp(String.raw`^(default|(unicast|local|broadcast|multicast|anycast|blackhole|unreachable|prohibit|throw|nat) \S+|${IPV4}(/\d+)?|[0-9a-f]*:[0-9a-f:]*(/\d+)?)( (via|dev|proto|scope|src|metric|table) |$)`);
   if (share(rows, route) > 0.5) return content('ip-route');
   if (share(rows, new RegExp(String.raw`^${IPV4}\s+${IPV4}\s+${IPV4}\s+[UGHRDMACI!]+\s+\d+\s+\d+\s+\d+\s+\S+$`)) > 0.5) return content('route-n');
   if (share(rows, /^\/sys\/class\/net\/[^/]+\/(iflink|ifindex):\s*\d+$/) > 0.5) return content('iflink');

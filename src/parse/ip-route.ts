@@ -7,6 +7,8 @@
 // Multipath `nexthop ...` continuation lines are kept in `nexthops`. `default` becomes 0.0.0.0/0 (::/0),
 // a bare address a /32 (/128); `onlink` is lifted into Route.onlink, other flags stay in Route.flags.
 // A redacted gateway (`via 10.xx.xx.1`) is kept as `gatewayRedacted`. Unknown keywords are kept in `extra`; neighbour vocabulary (lladdr, NUD states) is rejected.
+// `default` is ::/0 when the output is `ip -6 route` (family 'inet6', or a line with an IPv6 address or `pref`,
+// which iproute2 prints for IPv6 routes only).
 import { ROUTE_TYPES, Route } from '../model/route.js';
 import { isIfname } from '../model/net.js';
 import { type Line, compact, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, prefix, rest, stringArray, tokens, validate } from './common.js';
@@ -21,8 +23,9 @@ const VALUE_KEYS = new Set([
   'fastopen_no_cookie', 'from', 'weight', 'ttl-propagate', 'age', 'users', 'used', 'mtu',
 ]);
 
-export function parseIpRoute(text: string): Route[] {
-  if (looksJson(text)) return jsonArray(CMD, text).map(fromJson);
+export function parseIpRoute(text: string, family?: 'inet' | 'inet6'): Route[] {
+  const v6 = family === 'inet6';
+  if (looksJson(text)) return jsonArray(CMD, text).map((o) => fromJson(o, v6));
   const routes: Route[] = [];
   let last: Record<string, unknown> | undefined;
   for (const line of lines(text)) {
@@ -33,17 +36,17 @@ export function parseIpRoute(text: string): Route[] {
       continue;
     }
     if (/^\s/.test(line.text) && t[0] === 'cache') continue; // `ip route get` cache line
-    last = fromText(t, line);
+    last = fromText(t, line, v6);
     routes.push(last as Route);
   }
   return routes.map((r) => validate(CMD, Route, r));
 }
 
-function fromText(t: string[], line: Line): Record<string, unknown> {
+function fromText(t: string[], line: Line, family6: boolean): Record<string, unknown> {
   let i = 0;
   const type = TYPES.has(t[0]) ? t[i++] : 'unicast';
   const dstText = t[i++];
-  const v6 = t.some((x) => x.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(x));
+  const v6 = family6 || t.includes('pref') || t.some((x) => x.includes(':') && !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(x));
   const dst = prefix(CMD, dstText, line, v6);
   const route: Record<string, unknown> = { type, dst };
   const flags: string[] = [];
@@ -94,14 +97,14 @@ function nexthop(t: string[], line: Line): Record<string, unknown> {
 
 const USED = ['type', 'dst', 'gateway', 'dev', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'table'];
 
-function fromJson(o: Record<string, unknown>): Route {
+function fromJson(o: Record<string, unknown>, family6: boolean): Route {
   if ('lladdr' in o || Array.isArray(o.state)) fail(CMD, 'JSON element is a neighbour, not a route (ip -j neigh output?)');
   const dstText = field(CMD, o, 'dst', 'string');
   const gateway = field(CMD, o, 'gateway', 'string');
   const flags = stringArray(CMD, o, 'flags') ?? [];
   const route = compact({
     type: field(CMD, o, 'type', 'string') ?? 'unicast',
-    dst: prefix(CMD, dstText, undefined, gateway?.includes(':') ?? false),
+    dst: prefix(CMD, dstText, undefined, family6 || 'pref' in o || (gateway?.includes(':') ?? false)),
     gateway: gateway === undefined ? undefined : ip(CMD, gateway, 'gateway'),
     dev: field(CMD, o, 'dev', 'string'),
     table: field(CMD, o, 'table', 'string'),

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bridgesFromLinks, mergeLinks } from '../../src/collect/assemble.js';
 import { loadFromDir, loadSources } from '../../src/collect/from-dir.js';
 import { loadSnapshots } from '../../src/collect/index.js';
+import { trace } from '../../src/analyze/trace.js';
 import { UsageError } from '../../src/errors.js';
 import { type Link, Mac } from '../../src/model/index.js';
 import { parseArp, parseBrctlShow, parseIpLink, parseIpNeigh, parseIpRoute, parseRouteN } from '../../src/parse/index.js';
@@ -99,6 +100,37 @@ describe('loadFromDir', () => {
     expect(s.links.map((l) => l.name)).toEqual(expect.arrayContaining(['cni0', 'flannel.1', 'eth0']));
     expect(s.addresses).toContainEqual(expect.objectContaining({ dev: 'flannel.1', local: '10.244.1.0', prefixlen: 32 }));
     expect(s.commands.map((c) => c.name).sort()).toEqual(['ip-addr', 'ip-neigh', 'ip-route']);
+  });
+
+  it('keeps `ip route` and `ip -6 route` side by side as two steps, in a transcript and as --raw-dir files', async () => {
+    const v4 = fixture('ip-route/netns-node.txt');
+    const v6 = fixture('ip-route/lab-v6-dual-stack.txt');
+    const dir = dirOf({ 'ticket.txt': `text:$ ip route\n${v4}$ ip -6 route\n${v6}` });
+    const { snapshot: s, raw } = await loadFromDir(dir);
+    expect(s.routes.filter((r) => !r.dst.includes(':'))).toEqual(parseIpRoute(v4));
+    // the flannel-v6.1 route the lab programmed (test/netns/flannel-cluster-v6.ts), and the v4 one still there
+    expect(s.routes).toContainEqual(expect.objectContaining({ dst: 'fd00:10:244:2::/64', gateway: 'fd00:10:244:2::', dev: 'flannel-v6.1', onlink: true }));
+    expect(s.routes).toContainEqual(expect.objectContaining({ dst: '10.244.2.0/24', dev: 'flannel.1' }));
+    expect(s.commands.map((c) => c.name).sort()).toEqual(['ip-route', 'ip-route6']);
+    expect([...raw.keys()].sort()).toEqual(['ip-route.txt', 'ip-route6.txt']);
+    // written back under those names and read again: the same routes
+    const back = dirOf(Object.fromEntries([...raw].map(([k, v]) => [k, `text:${v}`])));
+    expect((await loadFromDir(back)).snapshot.routes).toEqual(s.routes);
+  });
+
+  it('an `ip -6 route` paste alone leaves the IPv4 route table unread: trace of an IPv4 pod is unverified, not NO_ROUTE', async () => {
+    const dir = dirOf({ 'ip-route6.txt': 'ip-route/lab-v6-dual-stack.txt' });
+    const s = (await loadFromDir(dir)).snapshot;
+    const r = trace([s], '10.244.2.5');
+    expect(r.ok).toBeNull();
+    expect(r.hops[0]).toMatchObject({ step: 'route', ok: null });
+  });
+
+  it('an empty `ip -6 route` answer is the IPv6 table, not an empty IPv4 one', async () => {
+    const dir = dirOf({ 'ip-route.txt': 'ip-route/netns-node.txt', 'ip-route6.txt': 'text:' });
+    const s = (await loadFromDir(dir)).snapshot;
+    expect(s.routes).toEqual(parseIpRoute(fixture('ip-route/netns-node.txt')));
+    expect(s.commands.map((c) => c.name).sort()).toEqual(['ip-route', 'ip-route6']);
   });
 
   it("reads a pod's bare iflink number as its eth0's peer index", async () => {

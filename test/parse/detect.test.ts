@@ -34,6 +34,9 @@ describe('recogniseCommand', () => {
     ['kubectl describe node n1 | grep -i flannel', { kind: 'nodes', filter: 'grep -i flannel' }],
     ['kubectl exec -it web-1 -- ip neigh', { kind: 'ip-neigh' }],
     ['ip netns exec red ip link', { kind: 'ip-link' }],
+    ['ip -6 route show', { kind: 'ip-route', family: 'inet6' }],
+    ['ip -f inet6 r', { kind: 'ip-route', family: 'inet6' }],
+    ['ip -6 neigh show dev flannel-v6.1', { kind: 'ip-neigh', dev: 'flannel-v6.1', family: 'inet6' }],
   ])('%s', (line, expected) => {
     expect(recogniseCommand(line)).toMatchObject({ ...expected, by: 'command' });
   });
@@ -67,6 +70,9 @@ describe('recogniseContent', () => {
     ['subnet-env/netns-node.txt', 'subnet-env'],
     ['iflink/netns-node.txt', 'iflink'],
     ['ip-neigh/netns-node-j.json', 'ip-neigh'],
+    ['ip-route/lab-v6-dual-stack.txt', 'ip-route'],
+    ['ip-route/lab-v6-host-gw.txt', 'ip-route'],
+    ['ip-route/lab-v6-host-gw-j.json', 'ip-route'],
   ])('%s is %s', (file, kind) => {
     expect(recogniseContent(fixture(file))?.kind).toBe(kind);
   });
@@ -79,6 +85,11 @@ describe('recogniseContent', () => {
     expect(recogniseContent('default via 10.xx.xx.1 dev eth0 proto dhcp metric 100\n')?.kind).toBe('ip-route');
     expect(recogniseContent("    flannel.alpha.coreos.com/backend-data: '{\"VNI\":1,\"VtepMAC\":\"42:32:74:de:24:50\"}'\n")?.kind).toBe('nodes');
     expect(recogniseContent('just some words\n')).toBeUndefined();
+    // `ip -6 route show table all`: host routes without /128, the local table's local/anycast/multicast lines
+    const all6 = 'fd00:10:244:1:: dev flannel-v6.1 proto kernel metric 256 pref medium\nlocal ::1 dev lo table local proto kernel metric 0 pref medium\nanycast fd00:56:: dev eth0 table local proto kernel metric 0 pref medium\nmulticast ff00::/8 dev eth0 table local proto kernel metric 256 pref medium\n';
+    expect(recogniseContent(all6)?.kind).toBe('ip-route');
+    expect(recogniseContent('fd00:10:244:2:: dev flannel-v6.1 lladdr c2:c7:68:89:08:b8 PERMANENT\n')?.kind).toBe('ip-neigh');
+    expect(recogniseContent('c2:c7:68:89:08:b8 dev flannel-v6.1 dst fd00:56::12 self permanent\n')?.kind).toBe('bridge-fdb');
   });
 });
 
@@ -88,6 +99,7 @@ describe('recogniseName', () => {
     expect(recogniseName('ip-neigh@flannel.1.txt')).toMatchObject({ kind: 'ip-neigh', dev: 'flannel.1' });
     expect(recogniseName('ethtool-S-eth0.txt')).toMatchObject({ kind: 'ethtool-stats', dev: 'eth0' });
     expect(recogniseName('paste1.log')).toBeUndefined();
+    expect(recogniseName('ip-route6.txt')).toMatchObject({ kind: 'ip-route', family: 'inet6' });
   });
 
   it('every file name live collection writes (collect --raw-dir) is one of them', () => {
