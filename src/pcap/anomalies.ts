@@ -62,7 +62,9 @@ export function checkPacket(p: Packet, opts: AnomalyOptions, emit: (kind: string
   const outer = p.ips[0];
   for (let l = 0; l < p.depth; l++) {
     const ip = p.ips[l];
-    if (ip.version === 4 && !ip.checksumOk) emit('bad-ip-checksum', 'error', `${l > 0 ? 'inner' : 'outer'} IPv4 header checksum wrong: ${where(ip)}`);
+    // inner / outer only where there is a tunnel: a plain packet's one header is neither
+    const layer = p.depth > 1 ? (l > 0 ? 'inner ' : 'outer ') : '';
+    if (ip.version === 4 && !ip.checksumOk) emit('bad-ip-checksum', 'error', `${layer}IPv4 header checksum wrong: ${where(ip)}`);
     if (ip.fragment) emit('ip-fragment', 'info', `${l > 0 ? 'inner' : ''} IP fragments: ${where(ip)}`.trim());
     if (ip.l4 === 6 && ip.tcpFlags & 4) emit('tcp-reset', 'warning', `TCP reset ${hostPort(ip.src, ip.srcPort)} → ${hostPort(ip.dst, ip.dstPort)}`);
     if (ip.l4 === 1 && ip.icmpType === 3) {

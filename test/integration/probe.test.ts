@@ -194,6 +194,8 @@ describeNetns('probe on a namespace VXLAN cluster', () => {
       expect([kinds(a.hostVeth), kinds('cni0'), kinds('flannel.1'), kinds('eth0')]).toEqual([[], [], ['bad-ip-checksum'], ['bad-ip-checksum']]);
       expect(r.json).toMatchObject({ ok: false, replied: false, code: 'PROBE_BAD_CHECKSUM', lostAfter: { device: 'eth0' } });
       expect(r.json.problem).toContain('first on flannel.1');
+      const summary = (d: string): string => r.json.hops.find((h: Hop) => h.device === d).anomalies[0].summary;
+      expect([summary('flannel.1'), summary('eth0')]).toEqual([`IPv4 header checksum wrong: ${a.ip} → ${b.ip}`, `inner IPv4 header checksum wrong: ${a.ip} → ${b.ip}`]);
       // tshark's verdict on the same packets (ip.checksum.status: 0 bad, 1 good), and node2's kernel counting the drops
       const status = (suffix: string): string[] => {
         const file = join(out, readdirSync(out).find((f) => f.endsWith(suffix))!);
