@@ -13,19 +13,21 @@ import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 import { type FakeApi, kubeconfigFor, startFakeApi } from './kube-api.js';
 
-/** Captures or senders still running in a namespace. */
-function leftovers(ns: string): string[] {
+const comm = (pid: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+/** Captures or senders still running in a namespace, with their pids. */
+function ours(ns: string): { pid: string; comm: string }[] {
   const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return pids
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      } catch {
-        return '';
-      }
-    })
-    .filter((comm) => ['tcpdump', 'timeout', 'ping'].includes(comm));
+  return pids.map((pid) => ({ pid, comm: comm(pid) })).filter((p) => ['tcpdump', 'timeout', 'ping'].includes(p.comm));
 }
+const leftovers = (ns: string): string[] => ours(ns).map((p) => p.comm);
+const captureDirs = (): string[] => readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Hop {
   node: string;
@@ -66,7 +68,7 @@ describeNetns('probe --kube: the target node listened on through kubectl exec in
   });
   afterEach(() => {
     for (const ns of [n1.netns, n2.netns, a.netns, b.netns]) expect(leftovers(ns), ns).toEqual([]);
-    expect(readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'))).toEqual([]);
+    expect(captureDirs()).toEqual([]);
   });
   afterAll(async () => {
     await api?.close();
@@ -92,6 +94,22 @@ describeNetns('probe --kube: the target node listened on through kubectl exec in
     const execs = api.requests.filter((q) => q.includes('/pods/kube-flannel-ds-node2/exec'));
     expect(execs.length).toBeGreaterThanOrEqual(2);
     expect(api.requests.some((q) => q.includes('/pods/kube-flannel-ds-node1/exec'))).toBe(false);
+  });
+
+  it('SIGKILL mid-probe: kubectl passes the EOF on, the script in the flannel pod stops its captures and removes their directory', async () => {
+    const [node, entry] = cliEntry();
+    const child = execa(node, [entry, 'probe', b.ip, '--from', a.netns, '--netns', n1.netns, '--kube', '--kubeconfig', kubeconfig, '--context', 'fake', '--count', '20', '--json'], { reject: false });
+    for (let i = 0; i < 200 && !leftovers(a.netns).includes('ping'); i++) await sleep(100);
+    expect(leftovers(n2.netns)).toContain('tcpdump');
+    expect(captureDirs()).toHaveLength(1);
+    child.kill('SIGKILL');
+    expect((await child).signal).toBe('SIGKILL');
+    for (let i = 0; i < 100 && (leftovers(n2.netns).length || captureDirs().length); i++) await sleep(100);
+    expect(leftovers(n2.netns)).toEqual([]);
+    expect(captureDirs()).toEqual([]);
+    // the local captures and the sender end by their own `timeout`; stopped here, by pid, for the next test
+    for (const ns of [n1.netns, a.netns]) for (const p of ours(ns)) process.kill(Number(p.pid), 'SIGKILL');
+    for (let i = 0; i < 50 && [n1.netns, a.netns].some((ns) => leftovers(ns).length); i++) await sleep(100);
   });
 
   it('FORWARD policy DROP on the target: seen on its flannel.1, not on its cni0; doctor\'s code from its iptables', async () => {
