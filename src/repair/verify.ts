@@ -21,11 +21,12 @@ export interface Tables {
   addresses?: Address[];
 }
 
-/** An action that was undone: what it ran (program and args) and its undo commands. */
+/** An action that was undone: what it ran (program and args), its undo commands and the objects as they were. */
 export interface Undone {
   program: 'ip' | 'bridge';
   args: string[];
   undo: Cmd[];
+  before?: unknown[];
 }
 
 interface Expect {
@@ -137,8 +138,30 @@ function fdbReplaceUndone(a: Undone, undo: Cmd): Expect[] | undefined {
   return [expectation(undo), expectation({ program: 'bridge', args: ['fdb', 'del', mac, 'dev', dev, 'dst', dst] })].filter((e) => e !== undefined);
 }
 
+/**
+ * A device the repair raised, taken down again: it must be that device. One deleted and recreated meanwhile
+ * (flanneld restarting) has another ifindex: the undo took down a device the repair never touched.
+ */
+function raisedLinkUndone(a: Undone, undo: Cmd): Expect[] | undefined {
+  const was = a.before?.[0] as { name?: unknown; ifindex?: unknown } | undefined;
+  const [object, verb, , name, state] = undo.args;
+  if (object !== 'link' || verb !== 'set' || state !== 'down' || was?.name !== name || typeof was.ifindex !== 'number') return undefined;
+  const down = expectation(undo)!;
+  const what = `link ${name}`;
+  return [
+    {
+      ...down,
+      check: (t) => {
+        const l = t.links.find((x) => x.name === name);
+        if (l && l.ifindex !== was.ifindex) return `${what}: recreated since the repair (ifindex ${l.ifindex}, the repair raised ${String(was.ifindex)}): the undo took down a device it never raised`;
+        return down.check(t);
+      },
+    },
+  ];
+}
+
 function expectationsOf(a: Undone): Expect[] {
-  return a.undo.flatMap((u) => fdbReplaceUndone(a, u) ?? [expectation(u)]).filter((e) => e !== undefined);
+  return a.undo.flatMap((u) => fdbReplaceUndone(a, u) ?? raisedLinkUndone(a, u) ?? [expectation(u)]).filter((e) => e !== undefined);
 }
 
 /** The tables the checks of `undone` need (none: nothing to read). */

@@ -109,6 +109,27 @@ describeNetns('repair --undo re-check: fdb entries and flannel.1 (netns cluster)
     expect(undo.json.undo.verified).toBe(false);
   });
 
+  // flannel.1 down: the repair raises it. Then flanneld restarts: flannel.1 deleted and created again, up. The undo's
+  // `ip link set dev flannel.1 down` runs without error — on the new device, which the repair never touched; the
+  // re-check compares it with the device the journal recorded (its ifindex) and says so: exit 1.
+  it('flannel.1 the repair raised, recreated before undo: the undo downed another device -> exit 1, named', () => {
+    const before = JSON.parse(lab.ip(ns, ['-j', 'link', 'show', 'flannel.1']))[0].ifindex as number;
+    lab.ip(ns, ['link', 'set', 'flannel.1', 'down']);
+    const apply = repair();
+    expect(apply.status, apply.stderr).toBe(0);
+    expect(apply.json.actions[0].op).toBe('link-up');
+    lab.ip(ns, ['link', 'del', 'flannel.1']);
+    heal();
+    const now = JSON.parse(lab.ip(ns, ['-j', 'link', 'show', 'flannel.1']))[0].ifindex as number;
+    expect(now).not.toBe(before);
+    const undo = cli(['repair', '--undo', apply.json.journal, '--json'], { journalDir: journal });
+    expect(undo.status, undo.stderr + undo.stdout).toBe(1);
+    expect(undo.json.undo.errors).toEqual([]);
+    expect(undo.json.undo.mismatches).toContain(`link flannel.1: recreated since the repair (ifindex ${now}, the repair raised ${before}): the undo took down a device it never raised`);
+    // the kernel: the new device is down
+    expect(JSON.parse(lab.ip(ns, ['-j', 'link', 'show', 'flannel.1']))[0].flags).not.toContain('UP');
+  });
+
   // The clean cycles: a device the repair raised, and one it created, are down / gone again after undo; the
   // re-check read the links and found them as recorded (the same cycles in netns-device run through repairCycle).
   it.each([

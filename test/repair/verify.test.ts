@@ -48,6 +48,14 @@ describe('verifyUndo: links and addresses', () => {
     expect(verifyUndo([linkDown('flannel.1')], up)).toEqual(['link flannel.1: expected down, found UP']);
   });
 
+  it('a device the repair raised, recreated since (another ifindex): named, even though it is down', () => {
+    const raised = (ifindex: number): Undone => ({ program: 'ip', args: ['link', 'set', 'dev', 'flannel.1', 'up'], undo: [linkDown('flannel.1')], before: [{ name: 'flannel.1', ifindex }] });
+    // ifindex 2 in the `ip link` output above
+    expect(verifyActions([raised(2)], down)).toEqual([]);
+    expect(verifyActions([raised(7)], down)).toEqual(['link flannel.1: recreated since the repair (ifindex 2, the repair raised 7): the undo took down a device it never raised']);
+    expect(verifyActions([raised(2)], up)).toEqual(['link flannel.1: expected down, found UP']);
+  });
+
   it('an IPv6 overlay address is the same address however it is spelled', () => {
     const v6 = { addresses: parseIpAddr(ADDRS.replace('    inet 10.244.1.0/32 scope global flannel.1', '    inet6 fd00:10:244:1::/128 scope global \n')).addresses };
     expect(v6.addresses).toContainEqual(expect.objectContaining({ dev: 'flannel.1', family: 'inet6', local: 'fd00:10:244:1::' }));
