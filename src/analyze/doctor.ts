@@ -12,6 +12,7 @@ import { peers6Check } from './checks/peers6.js';
 import { wireguardCheck } from './checks/wireguard.js';
 import { bridgeAddressCheck, leaseProblemsCheck, subnetEnvCheck, vethCheck } from './checks/node.js';
 import { peersCheck, staleCheck } from './checks/remote.js';
+import { partialLeaseCheck } from './checks/partial.js';
 import { selfCheck } from './checks/self.js';
 
 export const CHECKS: Check[] = [
@@ -21,6 +22,7 @@ export const CHECKS: Check[] = [
   deviceAddressCheck,
   peersCheck,
   selfCheck,
+  partialLeaseCheck,
   peers6Check,
   staleCheck,
   wireguardCheck,

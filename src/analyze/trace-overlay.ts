@@ -194,7 +194,7 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
 /** The target node: named from the lease, and checked against its own snapshot when we have it. */
 /** With desired state, a route for a subnet no lease covers is left over from a deleted node. */
 export function staleRouteProblem(ctx: TraceContext, dst: string, route: Route): Problem[] {
-  if (!ctx.leases || leaseFor(ctx.leases, dst)) return [];
+  if (!ctx.leases || ctx.leases.state.incomplete || leaseFor(ctx.leases, dst)) return [];
   return [{ code: 'STALE_ROUTE', text: `no node's lease covers ${dst}: a stale route for a deleted node (\`ip route del ${route.dst}\`)` }];
 }
 

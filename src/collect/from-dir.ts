@@ -359,7 +359,15 @@ async function desiredFrom(texts: { text: string; name?: string; report: BlockRe
       Object.assign(t.report, { used: false, parsed: 0, reason: error.message });
     }
   }
-  return { leases: states.flatMap((s) => s.leases), netConf: states.find((s) => s.netConf)?.netConf, problems: states.flatMap((s) => s.problems) };
+  const partial = states.flatMap((s) => s.partial ?? []);
+  const incomplete = states.find((s) => s.incomplete)?.incomplete;
+  return {
+    leases: states.flatMap((s) => s.leases),
+    netConf: states.find((s) => s.netConf)?.netConf,
+    problems: states.flatMap((s) => s.problems),
+    ...(incomplete ? { incomplete } : {}),
+    ...(partial.length ? { partial } : {}),
+  };
 }
 
 /** One node from PATH (a directory, a transcript file or `-`); a paste naming several hosts is a usage error here. */

@@ -50,6 +50,8 @@ export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName
 export function findLocal(desired: DesiredState, snapshot: Snapshot, nodeName?: string): { lease?: Lease; how: string } {
   if (nodeName !== undefined) {
     const named = desired.leases.find((l) => l.node === nodeName);
+    // a node the paste's annotation lines name without a whole lease: known, its lease is not
+    if (!named && desired.partial?.some((p) => p.node === nodeName)) return { how: `--node ${nodeName} (its annotation lines make no whole lease)` };
     if (!named) throw new UsageError(`no lease for node ${JSON.stringify(nodeName)} in the desired state`, `nodes with leases: ${desired.leases.map((l) => l.node ?? l.subnet).slice(0, 10).join(', ')}`);
     return { lease: named, how: `--node ${nodeName}` };
   }

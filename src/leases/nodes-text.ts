@@ -2,7 +2,8 @@
 // (`kubectl get node n1 -o yaml | grep flannel`, `kubectl describe node`), which carry the VtepMAC evidence
 // (flannel #1795). YAML is read with the `yaml` package, loaded on first use (its import costs ≈45 ms).
 import { ParseError } from '../errors.js';
-import type { DesiredState } from '../model/lease.js';
+import type { DesiredState, PartialLease } from '../model/lease.js';
+import { isIPv4, normalizeMac } from '../model/net.js';
 import { ANNOTATION_PREFIX, parseNodesJson } from './kube.js';
 
 const COMMAND = 'kubectl get nodes';
@@ -20,15 +21,54 @@ export async function parseNodesText(text: string, source = 'nodes-file', name?:
     } catch (e) {
       throw new ParseError(COMMAND, `not YAML (${(e as Error).message.split('\n')[0]})`);
     }
-    return parseNodesJson(JSON.stringify(doc), source);
+    return onlyOne(parseNodesJson(JSON.stringify(doc), source), doc);
   }
   // grep'd lines leave out what was not grepped (podCIDR, kube-subnet-manager, public-ip): absent, not wrong
-  const state = parseNodesJson(JSON.stringify(await nodeFromLines(text, name)), source);
-  return { ...state, problems: state.problems.filter((p) => p.code === 'LEASE_BAD_BACKEND_DATA') };
+  const node = await nodeFromLines(text, name);
+  const state = parseNodesJson(JSON.stringify(node), source);
+  const problems = state.problems.filter((p) => p.code === 'LEASE_BAD_BACKEND_DATA');
+  const partial = state.leases.length === 0 ? partialLease(node) : undefined;
+  return { ...state, problems, incomplete: 'annotation lines (grep\'d), not the Node objects', ...(partial ? { partial: [partial] } : {}) };
+}
+
+/** One Node object (`kubectl get node NAME -o yaml`), not the List: the other nodes' leases are not in it. */
+function onlyOne(state: DesiredState, doc: unknown): DesiredState {
+  const one = doc !== null && typeof doc === 'object' && !Array.isArray((doc as { items?: unknown }).items);
+  return one ? { ...state, incomplete: 'one Node object, not `kubectl get nodes`' } : state;
+}
+
+/** What grep'd annotation lines say of a node's lease when they do not make a whole one. */
+function partialLease(node: { metadata: { name: string; annotations: Record<string, string> }; spec: { podCIDR?: string } }): PartialLease | undefined {
+  const get = (k: string): string | undefined => node.metadata.annotations[`${ANNOTATION_PREFIX}/${k}`];
+  let data: { VNI?: unknown; VtepMAC?: unknown } = {};
+  try {
+    data = JSON.parse(get('backend-data') ?? '{}') as typeof data;
+  } catch {
+    // a bad backend-data is reported by parseNodesJson (LEASE_BAD_BACKEND_DATA)
+  }
+  let mac: string | undefined;
+  try {
+    mac = typeof data.VtepMAC === 'string' ? normalizeMac(data.VtepMAC) : undefined;
+  } catch {
+    // not a MAC: left out (LEASE_BAD_BACKEND_DATA says so)
+  }
+  // `public-ip=10.169.72.93 <=====`: the address, and not the author's marker after it
+  const ip = get('public-ip')?.split(/\s+/)[0];
+  const p: PartialLease = {
+    node: node.metadata.name,
+    ...(get('backend-type') ? { backendType: get('backend-type') } : {}),
+    ...(node.spec.podCIDR ? { subnet: node.spec.podCIDR } : {}),
+    ...(ip && isIPv4(ip) ? { publicIp: ip } : {}),
+    ...(typeof data.VNI === 'number' ? { vni: data.VNI } : {}),
+    ...(mac ? { vtepMac: mac } : {}),
+    missing: [],
+  };
+  p.missing = (['subnet', 'publicIp', 'vtepMac', 'backendType'] as const).filter((k) => p[k] === undefined).map((k) => ({ subnet: 'podCIDR', publicIp: 'public-ip', vtepMac: 'backend-data VtepMAC', backendType: 'backend-type' })[k]);
+  return p.vtepMac || p.publicIp || p.subnet ? p : undefined;
 }
 
 /** One Node object from grep'd annotation (and podCIDR) lines. */
-async function nodeFromLines(text: string, name?: string): Promise<Record<string, unknown>> {
+async function nodeFromLines(text: string, name?: string): Promise<{ kind: 'Node'; metadata: { name: string; annotations: Record<string, string> }; spec: { podCIDR?: string } }> {
   const { parse } = await import('yaml');
   const annotations: Record<string, string> = {};
   let podCIDR: string | undefined;

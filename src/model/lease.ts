@@ -54,4 +54,23 @@ export interface DesiredState {
   problems: { code: Code; node?: string; summary: string; evidence: string }[];
   /** leases left out because no node may program them (leases/validate.ts); each is also in `problems` */
   refused?: { lease: Lease; code: Code; reason: string; family?: 'v6' }[];
+  /**
+   * why these leases are not all the cluster's (grep'd annotation lines, one `kubectl get node NAME`): an entry no
+   * lease holds is then unverified, not stale
+   */
+  incomplete?: string;
+  /** grep'd annotations short of a whole lease (no podCIDR, no public-ip…): what is known, and what is not */
+  partial?: PartialLease[];
+}
+
+/** The known part of a node's lease, from annotation lines that left some out. */
+export interface PartialLease {
+  node: string;
+  backendType?: string;
+  subnet?: string;
+  publicIp?: string;
+  vni?: number;
+  vtepMac?: string;
+  /** the fields the paste did not show */
+  missing: string[];
 }

@@ -17,8 +17,10 @@ describe('real pastes from public issues', () => {
     expect(s.links.find((x) => x.name === 'flannel.1')).toMatchObject({ mac: 'ee:8d:cf:69:b3:7c', mtu: 1450, ifindex: 4 });
     expect(s.addresses).toEqual([expect.objectContaining({ dev: 'flannel.1', local: '172.27.4.0', prefixlen: 32 })]);
     expect(s.neigh).toEqual([expect.objectContaining({ dst: '172.27.4.0', lladdr: 'e6:7c:02:8e:e8:7e', dev: 'flannel.1', state: ['PERMANENT'] })]);
-    // the grep kept the annotation only: no podCIDR or public-ip, so no whole lease, and no problem made of that
-    expect(l.desired).toEqual({ leases: [], problems: [] });
+    // the grep kept the annotation only: no podCIDR or public-ip, so no whole lease, and no problem made of that;
+    // what it says is kept as a partial lease, and the leases are marked as not all the cluster's
+    expect(l.desired).toMatchObject({ leases: [], problems: [], incomplete: expect.stringMatching(/annotation lines/) });
+    expect(l.desired?.partial).toEqual([{ node: 'xxx.164', vtepMac: 'e6:7c:02:8e:e8:7e', vni: 1, missing: ['podCIDR', 'public-ip', 'backend-type'] }]);
   });
 
   it('k3s #1719: two hosts in one paste, fdb lines without dev take flannel.1 from the command line', async () => {

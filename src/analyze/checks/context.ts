@@ -14,6 +14,8 @@ import type { SubnetEnv } from '../../model/subnet-env.js';
 export interface CheckContext {
   snapshot: Snapshot;
   node: string;
+  /** --node NAME: this node's name in the leases */
+  nodeName?: string;
   desired?: DesiredState;
   netConf?: NetConf;
   leases?: LocalLease;
@@ -87,6 +89,7 @@ export function buildContext(input: ContextInput): CheckContext {
   return {
     snapshot,
     node: snapshot.host,
+    ...(input.nodeName !== undefined ? { nodeName: input.nodeName } : {}),
     desired,
     netConf,
     leases,

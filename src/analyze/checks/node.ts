@@ -108,6 +108,7 @@ export const leaseProblemsCheck: Check = {
       out.push(f);
     }
     if (ctx.leases.local) return out;
+    if (ctx.desired.incomplete) return { findings: out, unverified: [`which lease is this node's own: the desired state given is ${ctx.desired.incomplete}`] };
     // without the node's addresses no lease is shown not to be its own
     if (!nodeAddressesShown(ctx.snapshot)) return { findings: out, unverified: [`which lease is this node's own: its addresses were not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`] };
     out.push(finding(ctx, 'LOCAL_LEASE_NOT_FOUND', `no lease belongs to this node (${ctx.leases.how}); every lease is treated as a peer — name it with --node`, [`addresses: ${ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local).join(' ') || 'none'}`]));
