@@ -96,6 +96,8 @@ export function recogniseName(file: string): Recognised | undefined {
 const wrapped = (argv: string[]): string[] => {
   // sudo, `ip netns exec NS cmd`, `docker exec ID cmd`, `kubectl exec POD -- cmd`, `nsenter … -- cmd`: the command inside
   if (argv[0] === 'sudo') return wrapped(argv.slice(1));
+  // `k3s kubectl …`, `microk8s kubectl …`: kubectl itself
+  if ((argv[0] === 'k3s' || argv[0] === 'microk8s') && argv[1] === 'kubectl') return argv.slice(1);
   if (argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec') return wrapped(argv.slice(4));
   if ((argv[0] === 'docker' || argv[0] === 'crictl') && argv[1] === 'exec') {
     let i = 2;
@@ -138,7 +140,8 @@ export function recogniseCommand(line: string): Recognised | Unrecognised | unde
   }
   if (argv.length === 0) return undefined;
   const grep = pipes.filter((p) => /^(e|f)?grep\b|^head\b|^tail\b|^awk\b|^sed\b/.test(p));
-  const prog = argv[0].replace(/^.*\//, '');
+  // `cluster/kubectl.sh` (a source checkout's wrapper) is kubectl
+  const prog = argv[0].replace(/^.*\//, '').replace(/^kubectl\.sh$/, 'kubectl');
   const w = words(argv);
   const r = commandKind(prog, argv, w);
   if (r === undefined || r.kind === undefined || grep.length === 0) return r;
@@ -199,6 +202,7 @@ function kubectlNodes(argv: string[], verb: string): Recognised | Unrecognised {
 
 const narrowed = (dev: string | undefined): Partial<Recognised> => (dev ? { dev, filter: `dev ${dev}` } : {});
 
+const IP_VERBS = new Set(['add', 'del', 'delete', 'change', 'replace', 'append', 'flush', 'set', 'get', 'test', 'save', 'restore', 'monitor', 'help', 'prepend']);
 const SHOW = new Set(['show', 's', 'sh', 'list', 'ls', 'l', 'lst']);
 // iproute2 takes any prefix of an object name
 const IP_OBJECTS: [RegExp, SourceKind][] = [
@@ -214,7 +218,8 @@ function ipCommand(w: string[]): Recognised | undefined {
   const [object, verb, ...rest] = w;
   const kind = IP_OBJECTS.find(([re]) => object !== undefined && re.test(object))?.[1];
   if (kind === undefined) return undefined;
-  // ip link/addr show [dev] X …, ip a s X, ip route get X is not a table
+  // ip link/addr show [dev] X …, ip a s X, ip route get X is not a table; `ip neigh flush all` changes, it does not show
+  if (verb !== undefined && IP_VERBS.has(verb)) return undefined;
   if (verb !== undefined && !SHOW.has(verb) && !(kind !== 'ip-route' && isIfname(verb)) && !(kind === 'ip-route' && verb === 'show')) return undefined;
   const args = verb === undefined ? [] : SHOW.has(verb) ? rest : [verb, ...rest];
   const bare = args[0] !== undefined && !['type', 'master', 'up', 'table', 'dev', 'scope', 'to', 'label', 'proto', 'nud'].includes(args[0]) && isIfname(args[0]);

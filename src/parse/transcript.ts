@@ -36,10 +36,10 @@ const PROGRAMS = new Set([
   'less', 'more', 'head', 'tail', 'traceroute', 'dig', 'nslookup', 'wget', 'ps', 'cd', 'export', 'tee', 'watch', 'sh', 'bash', 'exit', 'vi', 'vim',
 ]);
 
-// [user@host dir]# cmd, [user@host dir]$ cmd
-const BRACKET = /^\s*\[([\w.-]+)@([\w.-]+)(?:\s+[^\]]*)?\]\s?[#$]\s?(.*)$/;
+// [user@host dir]# cmd, [user@host dir]$ cmd; a virtualenv/conda prefix `(.venv) ` before either form
+const BRACKET = /^\s*(?:\([\w.-]+\)\s+)?\[([\w.-]+)@([\w.-]+)(?:\s+[^\]]*)?\]\s?[#$]\s?(.*)$/;
 // user@host:dir# cmd, user@host:~$ cmd, user@host ~ # cmd
-const USER_AT = /^\s*([\w.-]+)@([\w.-]+)(?::\S*|\s+\S+)?\s?[#$]\s?(.*)$/;
+const USER_AT = /^\s*(?:\([\w.-]+\)\s+)?([\w.-]+)@([\w.-]+)(?::\S*|\s+\S+)?\s?[#$]\s?(.*)$/;
 // host$ cmd, host# cmd, bash-5.1# cmd, / # cmd (busybox)
 const HOST_ONLY = /^\s*([\w.-]+|\/[\w/.-]*)\s?[#$]\s+(\S.*)$/;
 // $ cmd, # cmd, > cmd (PowerShell-less markdown habit)
@@ -93,7 +93,8 @@ function bareCommand(text: string): Prompt | undefined {
   return r?.kind === undefined ? undefined : { command: t, bare: true };
 }
 
-const isProse = (text: string): boolean => CJK.test(text) || isSentence(text);
+// a markdown heading (`## Current Behavior`; iptables-save comments have one `#`), a mail trailer (`Signed-off-by: A <a@b>`)
+const isProse = (text: string): boolean => CJK.test(text) || isSentence(text) || /^\s*#{2,6}\s+\S/.test(text) || /<[^@\s<>]+@[^@\s<>]+>/.test(text);
 
 /** The pod a `kubectl exec [-it] POD [-c C] -- cmd` enters. */
 function execPod(command: string): string | undefined {
@@ -107,6 +108,14 @@ function execPod(command: string): string | undefined {
     else if (!w.startsWith('-')) return w.replace(/^pod\//, '');
   }
   return undefined;
+}
+
+/** An output the paste wrapped in markdown emphasis (`_Kernel IP routing table` … `cni0_`): the underscores are not output. */
+function unwrapEmphasis(rows: string[]): void {
+  const first = rows.findIndex((r) => r.trim() !== '');
+  if (first >= 0 && /^\s*_[A-Za-z]/.test(rows[first])) rows[first] = rows[first].replace('_', '');
+  const last = rows.length - 1;
+  if (last >= 0 && /[\w.]_\s*$/.test(rows[last])) rows[last] = rows[last].replace(/_(\s*)$/, '$1');
 }
 
 /** Split a paste into command outputs. Text with no prompt and no fence is one block. */
@@ -124,6 +133,7 @@ export function splitTranscript(text: string): Transcript {
     if (cur) {
       // drop trailing blank rows so the block's line count is its output
       while (cur.rows.length > 0 && cur.rows[cur.rows.length - 1].trim() === '') cur.rows.pop();
+      unwrapEmphasis(cur.rows);
       // an empty prompt (`[root@node ~]# ` at the end of a paste) is no command
       if (cur.command || cur.rows.some((r) => r.trim() !== '')) blocks.push(cur);
     }
