@@ -56,6 +56,9 @@ export interface ProbeRun {
 }
 
 const TOOLS = ['ip', 'tcpdump', 'timeout'];
+// the sender bounds itself (ping -c/-W, probe-send --timeout); the safety kill allows for its start-up too: the
+// UDP/TCP sender is this CLI started again, which on a loaded node takes seconds before its own clock starts
+const SENDER_STARTUP_MS = 8000;
 
 /** Before anything starts: root, and the programs this needs. */
 export async function checkProbeTools(extra: string[] = []): Promise<void> {
@@ -131,7 +134,7 @@ async function stop(live: Live, graceMs = 2000): Promise<void> {
  */
 export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limits: Limits, onInterrupt?: () => Promise<void>): Promise<ProbeRun> {
   // every capture ends by itself after this long, whatever happens to this process
-  const maxSeconds = Math.ceil((limits.listenMs + limits.sendMs + limits.settleMs) / 1000) + 5;
+  const maxSeconds = Math.ceil((limits.listenMs + limits.sendMs + SENDER_STARTUP_MS + limits.settleMs) / 1000) + 5;
   const argvs = captures.map((c) => tcpdumpArgv(c, maxSeconds));
   const senderArgv = inNetns(sender.netns, sender.argv);
   const running: Live[] = [];
@@ -164,7 +167,7 @@ export async function runProbe(captures: CaptureSpec[], sender: SenderSpec, limi
     const startedMs = Date.now();
     const send = start(senderArgv);
     running.push(send);
-    const killer = setTimeout(() => send.child.kill('SIGKILL'), limits.sendMs + 2000);
+    const killer = setTimeout(() => send.child.kill('SIGKILL'), limits.sendMs + SENDER_STARTUP_MS);
     const exitCode = await send.exited;
     clearTimeout(killer);
     await unlessInterrupted();
