@@ -66,11 +66,11 @@ export function splitRemoteOutput(stdout: string, nonce: string): StepOutput[] {
 }
 
 // a hostile node may print any number of sections under names of any length: the report stays a few lines
-export const FOREIGN_LISTED = 20;
-export const FOREIGN_NAME_CHARS = 80;
+const FOREIGN_LISTED = 20;
+const FOREIGN_NAME_CHARS = 80;
 
 /** `name` escaped (printable), cut to FOREIGN_NAME_CHARS characters at an escape's boundary, `…` when cut. Pure. */
-export function shortName(name: string): string {
+function shortName(name: string): string {
   let out = '';
   for (const ch of name) {
     const shown = printable(ch);
