@@ -2,6 +2,7 @@
 // in a mount namespace where node is an empty file, with `env -i`, from /tmp. Expected answers come from outside the
 // code: the README's seed trace (read by a person from the ticket), tshark's reading of the fixture capture, the
 // namespaces this test programs itself, the README's command list, and bash itself for completion.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,18 @@ describeNetns('the single binary, where node is hidden', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(r.stdout).toMatch(new RegExp(`^flanctl/${pkg.version.replaceAll('.', '\\.')} linux-x64 node-v\\d+`));
     expect(r.stderr).toBe('');
+  });
+
+  // the binary's embedded plugins list oclif's commands themselves (bin/binary.js, to skip ICU's collator): what
+  // oclif prints from them must be what oclif prints on the node path from package.json and the manifests
+  it.each(['--help', 'help trace', 'trace --help', 'autocomplete --help', 'nosuch'])('prints for `%s` what bin/run.js prints', (line) => {
+    const args = line.split(' ');
+    const fromNode = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd: '/tmp', encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const r = node.flanctl(args);
+    expect(r.stdout).toBe(fromNode.stdout);
+    expect(r.stderr).toBe(fromNode.stderr);
+    expect(r.status).toBe(fromNode.status);
+    expect(r.stdout + r.stderr).not.toBe('');
   });
 
   it('traces the seed node k8snode028 to the README answer', () => {
