@@ -1,5 +1,6 @@
 // Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
 import { UsageError } from '../errors.js';
+import { safeParse } from '../model/fast-parse.js';
 import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
 import { printable } from '../model/text.js';
 import { jsonDepth, MAX_JSON_DEPTH, readInputFile } from './input.js';
@@ -21,7 +22,7 @@ export function parseSnapshotJson(text: string, where: string): Snapshot {
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new UsageError(`${where}: snapshot schema version ${JSON.stringify(version)}, this flanctl reads version ${SNAPSHOT_SCHEMA_VERSION}`, 'collect it again with this flanctl');
   }
-  const parsed = Snapshot.safeParse(data);
+  const parsed = safeParse(Snapshot, data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.map(String).join('.') || '(top level)';

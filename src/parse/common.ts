@@ -2,6 +2,7 @@
 // and validation of every result against its zod schema (a failure there is a ParseError too).
 import type * as z from '../model/zod.js';
 import { ParseError } from '../errors.js';
+import { safeParse } from '../model/fast-parse.js';
 import { isIP, isIPv4, isIPv6, maskToPrefixLength } from '../model/net.js';
 
 export interface Line {
@@ -131,7 +132,7 @@ export function compact<T extends Record<string, unknown>>(obj: T): T {
 
 /** Validate a parser's result with the model schema; a mismatch is the input's fault, so a ParseError. */
 export function validate<S extends z.ZodMiniType>(command: string, schema: S, value: unknown, line?: Line): z.infer<S> {
-  const r = schema.safeParse(value);
+  const r = safeParse(schema, value);
   if (!r.success) {
     const issue = r.error.issues[0];
     fail(command, `result does not fit the model (${issue.path.join('.') || 'value'}: ${issue.message})`, line);

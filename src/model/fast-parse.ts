@@ -1,0 +1,207 @@
+// zod's safeParse, with a fast path for input that fits. Validating a 5,000-peer snapshot (15,000 routes, neigh and
+// fdb entries) took zod ≈ 100 ms CPU in a start-up of ≈ 70 ms (BENCHMARKS.md, issue 15 levers): its first calls
+// compile code with `new Function` that no code cache keeps, and walk generic paths per entry. Here each schema is
+// turned once into plain closures that check the common shapes (objects, arrays, records, strings, numbers,
+// booleans, enums, literals, optional, default, nullable and the checks our schemas use) and build the same output
+// zod builds. Whatever the closures do not handle, or any value that does not fit, goes to zod itself: errors, their
+// messages and every unusual case stay zod's (test/model/fast-parse.test.ts holds the outputs equal).
+import type * as z from './zod.js';
+
+type Schema = z.ZodMiniType;
+/** A compiled check: the parsed value, or NO when zod must decide. */
+type Fast = (value: unknown) => unknown;
+
+const NO = Symbol('not decided');
+const compiled = new WeakMap<Schema, Fast>();
+
+interface Def {
+  type: string;
+  checks?: { _zod: { def: CheckDef } }[];
+  shape?: Record<string, Schema>;
+  catchall?: Schema;
+  element?: Schema;
+  keyType?: Schema;
+  valueType?: Schema;
+  innerType?: Schema;
+  defaultValue?: unknown;
+  values?: unknown[];
+  entries?: Record<string, unknown>;
+}
+
+interface CheckDef {
+  check: string;
+  format?: string;
+  pattern?: RegExp;
+  fn?: (value: unknown) => unknown;
+  value?: number;
+  inclusive?: boolean;
+}
+
+const defOf = (schema: Schema): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+/** One check of a string or number, or undefined when only zod knows it. */
+function checkOf(def: CheckDef): ((value: never) => boolean) | undefined {
+  if (def.check === 'string_format' && def.format === 'regex' && def.pattern && !def.pattern.global && !def.pattern.sticky) {
+    const re = def.pattern;
+    return (v: string) => re.test(v);
+  }
+  if (def.check === 'custom' && def.fn) {
+    const fn = def.fn;
+    return (v: unknown) => {
+      const r = fn(v);
+      return r === true || (r !== false && !(r instanceof Promise) && Boolean(r));
+    };
+  }
+  if (def.check === 'number_format' && def.format === 'safeint') return (v: number) => Number.isSafeInteger(v);
+  if (def.check === 'greater_than' && typeof def.value === 'number') {
+    const min = def.value;
+    return def.inclusive ? (v: number) => v >= min : (v: number) => v > min;
+  }
+  return undefined;
+}
+
+/** The schema's checks as one test, or undefined when one of them is not ours to run. */
+function checksOf(def: Def): ((value: never) => boolean) | undefined {
+  const tests = (def.checks ?? []).map((c) => checkOf(c._zod.def));
+  if (tests.some((t) => t === undefined)) return undefined;
+  const all = tests as ((value: never) => boolean)[];
+  return all.length === 0 ? () => true : (v: never) => all.every((t) => t(v));
+}
+
+/** zod decides this value: its output when valid, else NO. */
+const byZod =
+  (schema: Schema): Fast =>
+  (v) => {
+    const r = schema.safeParse(v);
+    return r.success ? r.data : NO;
+  };
+
+function compile(schema: Schema): Fast {
+  let fast = compiled.get(schema);
+  if (fast) return fast;
+  // a recursive schema finds its own entry while it is being compiled
+  compiled.set(schema, (v) => fast!(v));
+  fast = build(schema);
+  compiled.set(schema, fast);
+  return fast;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function build(schema: Schema): Fast {
+  const def = defOf(schema);
+  const checks = checksOf(def);
+  if (!checks) return byZod(schema);
+  switch (def.type) {
+    case 'string':
+      return (v) => (typeof v === 'string' && checks(v as never) ? v : NO);
+    case 'number':
+      return (v) => (typeof v === 'number' && Number.isFinite(v) && checks(v as never) ? v : NO);
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' && checks(v as never) ? v : NO);
+    case 'literal': {
+      const values = def.values ?? [];
+      return (v) => (values.includes(v) ? v : NO);
+    }
+    case 'enum': {
+      const values = new Set(Object.values(def.entries ?? {}));
+      return (v) => ((typeof v === 'string' || typeof v === 'number') && values.has(v) ? v : NO);
+    }
+    case 'unknown':
+      return (v) => v;
+    case 'optional': {
+      const inner = compile(def.innerType!);
+      return (v) => (v === undefined ? undefined : inner(v));
+    }
+    case 'nullable': {
+      const inner = compile(def.innerType!);
+      return (v) => (v === null ? null : inner(v));
+    }
+    case 'default': {
+      const inner = compile(def.innerType!);
+      // the getter hands out a fresh copy each time, as zod applies it
+      return (v) => (v === undefined ? def.defaultValue : inner(v));
+    }
+  }
+  // zod runs the checks of an array, record or object on what it built: those stay zod's
+  if ((def.checks ?? []).length > 0) return byZod(schema);
+  switch (def.type) {
+    case 'array':
+      return arrayOf(compile(def.element!));
+    case 'record': {
+      const key = defOf(def.keyType!);
+      return key.type === 'string' && (key.checks ?? []).length === 0 ? recordOf(compile(def.valueType!)) : byZod(schema);
+    }
+    case 'object':
+      return objectOf(def) ?? byZod(schema);
+    default:
+      return byZod(schema);
+  }
+}
+
+function arrayOf(element: Fast): Fast {
+  return (v) => {
+    if (!Array.isArray(v)) return NO;
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const e = element(v[i]);
+      if (e === NO) return NO;
+      out[i] = e;
+    }
+    return out;
+  };
+}
+
+function recordOf(value: Fast): Fast {
+  return (v) => {
+    if (!isRecord(v) || Object.getOwnPropertySymbols(v).length > 0) return NO;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      if (key === '__proto__') return NO;
+      const e = value(v[key]);
+      if (e === NO) return NO;
+      out[key] = e;
+    }
+    return out;
+  };
+}
+
+/** Objects as zod builds them: the shape's keys in its order, then (loose) the other keys as they came. */
+function objectOf(def: Def): Fast | undefined {
+  const shape = def.shape!;
+  const keys = Object.keys(shape);
+  if (Object.getOwnPropertySymbols(shape).length > 0 || keys.includes('__proto__')) return undefined;
+  const catchall = def.catchall && defOf(def.catchall).type;
+  if (catchall !== undefined && catchall !== 'unknown') return undefined;
+  const loose = catchall === 'unknown';
+  const known = new Set(keys);
+  const fields = keys.map((key) => {
+    const kind = defOf(shape[key]).type;
+    return { key, parse: compile(shape[key]), optional: kind === 'optional', defaulted: kind === 'default' };
+  });
+  // only optional, default and required fields: zod's rules for what an absent key gives are these three
+  if (fields.some((f) => !f.optional && !f.defaulted && ['nullable', 'unknown', 'any', 'undefined', 'void'].includes(defOf(shape[f.key]).type))) return undefined;
+  return (v) => {
+    if (!isRecord(v)) return NO;
+    const out: Record<string, unknown> = {};
+    for (const f of fields) {
+      const present = f.key in v;
+      if (!present && f.optional) continue;
+      if (!present && !f.defaulted) return NO;
+      const value = f.parse(v[f.key]);
+      if (value === NO) return NO;
+      if (value !== undefined || present || f.defaulted) out[f.key] = value;
+    }
+    if (loose) {
+      for (const key in v) if (!known.has(key) && key !== '__proto__') out[key] = v[key];
+    }
+    return out;
+  };
+}
+
+/** `schema.safeParse(value)`, the same result, faster when the value fits the common shapes. */
+export function safeParse<S extends Schema>(schema: S, value: unknown): z.util.SafeParseResult<z.output<S>> {
+  const out = compile(schema)(value);
+  if (out !== NO) return { success: true, data: out as z.output<S> };
+  return schema.safeParse(value);
+}

@@ -1,0 +1,112 @@
+// src/model/fast-parse.ts is zod's safeParse with a fast path: zod itself is the answer. For every snapshot we ship
+// (the doctor fixture and every node directory assembled), for each of the model's schemas, and for random
+// mutations of real entries (a field removed, replaced by any JSON value or undefined, an extra key, the wrong
+// container), the result must be the one zod gives: same success, same output (deep, and key order as JSON), same
+// issues.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadSnapshots } from '../../src/collect/index.js';
+import { safeParse } from '../../src/model/fast-parse.js';
+import { Address, CommandResult, FdbEntry, Lease, Link, Neigh, NetConf, Route, Snapshot } from '../../src/model/index.js';
+import type * as z from '../../src/model/zod.js';
+
+const NODES = 'fixtures/nodes';
+const DOCTOR = 'fixtures/doctor/vxlan-node1.snapshot.json';
+
+function same(schema: z.ZodMiniType, value: unknown): void {
+  const want = schema.safeParse(value);
+  const got = safeParse(schema, value);
+  expect(got.success).toBe(want.success);
+  if (want.success && got.success) {
+    expect(got.data).toStrictEqual(want.data);
+    expect(JSON.stringify(got.data)).toBe(JSON.stringify(want.data));
+  } else {
+    expect(got.error?.issues).toEqual(want.error?.issues);
+  }
+}
+
+async function snapshots(): Promise<Record<string, unknown>[]> {
+  const out = [JSON.parse(readFileSync(DOCTOR, 'utf8'))];
+  for (const node of readdirSync(NODES)) {
+    const [snap] = await loadSnapshots({ fromDir: [join(NODES, node)] });
+    out.push(JSON.parse(JSON.stringify(snap)));
+  }
+  return out;
+}
+
+describe('fast-parse gives what zod gives', () => {
+  it('on every shipped snapshot, whole and entry by entry', async () => {
+    const all = await snapshots();
+    expect(all.length).toBeGreaterThan(5);
+    for (const snap of all) {
+      same(Snapshot, snap);
+      for (const [schema, key] of [[Route, 'routes'], [Neigh, 'neigh'], [FdbEntry, 'fdb'], [Link, 'links'], [Address, 'addresses'], [CommandResult, 'commands']] as const) {
+        for (const entry of (snap[key] as unknown[]) ?? []) same(schema, entry);
+      }
+    }
+  });
+
+  it('on random mutations of real entries', async () => {
+    const all = await snapshots();
+    const pool: [z.ZodMiniType, Record<string, unknown>][] = [];
+    // every value each field holds somewhere in the fixtures: a mutation swaps in real values of other entries too
+    const seen = new Map<string, unknown[]>();
+    for (const snap of all) {
+      for (const [schema, key] of [[Route, 'routes'], [Neigh, 'neigh'], [FdbEntry, 'fdb'], [Link, 'links'], [Address, 'addresses']] as const) {
+        for (const entry of ((snap[key] as Record<string, unknown>[]) ?? []).slice(0, 20)) {
+          pool.push([schema, entry]);
+          for (const [k, v] of Object.entries(entry)) seen.set(k, [...(seen.get(k) ?? []), v]);
+        }
+      }
+    }
+    const odd = ['', 'x', 'AA:BB:CC:DD:EE:FF', '10.0.0.1', '10.0.0.0/24', 'fe80::1', -1, 0, 1.5, 2 ** 60, true, false, null, undefined, [], {}, ['a'], [1]];
+    const mutation = fc.record({
+      field: fc.oneof({ weight: 6, arbitrary: fc.nat() }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'extra', 'constructor') }),
+      op: fc.constantFrom('set', 'set', 'set', 'delete'),
+      value: fc.oneof({ weight: 2, arbitrary: fc.nat() }, { weight: 3, arbitrary: fc.constantFrom(...odd) }, { weight: 1, arbitrary: fc.jsonValue() }),
+    });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.nat(), (mutations, pick) => {
+        const [schema, entry] = pool[pick % pool.length];
+        const copy: Record<string, unknown> = JSON.parse(JSON.stringify(entry));
+        const keys = [...new Set([...Object.keys(entry), ...Object.keys((schema as unknown as { _zod: { def: { shape?: object } } })._zod.def.shape ?? {}), 'kind', 'dev', 'mac', 'lladdr', 'dst'])];
+        for (const m of mutations) {
+          const field = typeof m.field === 'number' ? keys[m.field % keys.length] : m.field;
+          const values = seen.get(field) ?? odd;
+          const value = typeof m.value === 'number' ? values[m.value % values.length] : m.value;
+          if (m.op === 'delete') delete copy[field];
+          else Object.defineProperty(copy, field, { value, enumerable: true, writable: true, configurable: true });
+        }
+        same(schema, copy);
+        same(schema, [copy]);
+        same(Snapshot, { ...all[0], routes: [copy] });
+      }),
+      { numRuns: 1000 },
+    );
+    // and every field of one entry of each kind set to each odd value, or removed
+    for (const schema of [Route, Neigh, FdbEntry, Link, Address]) {
+      const [, entry] = pool.find(([s]) => s === schema)!;
+      for (const field of [...Object.keys(entry), ...Object.keys((schema as unknown as { _zod: { def: { shape?: object } } })._zod.def.shape ?? {})]) {
+        for (const value of odd) same(schema, { ...entry, [field]: value });
+        const rest = { ...entry };
+        delete rest[field];
+        same(schema, rest);
+      }
+    }
+  });
+
+  it('on values that are not objects at all, and on leases and net-conf', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.constant(undefined)), (v) => {
+        for (const schema of [Snapshot, Route, Link, Lease, NetConf]) same(schema, v);
+      }),
+      { numRuns: 200 },
+    );
+    same(Lease, { subnet: '10.244.1.0/24', publicIp: '192.168.1.2', backendType: 'vxlan', vni: 1, extra: { a: 1 } });
+    same(NetConf, { Network: '10.244.0.0/16', Backend: { Type: 'vxlan' } });
+    same(NetConf, { Network: '10.244.0.0/16', Backend: {} });
+    same(NetConf, { Backend: { VNI: 1.5 } });
+  });
+});
