@@ -156,7 +156,8 @@ export interface StepState {
 
 // identity of an entry, so a filtered paste adds to a table instead of repeating what it holds
 const KEY = {
-  routes: (r: Route) => `${r.table} ${r.dst} ${r.metric ?? ''}`,
+  // `ip route` prints no metric where it is 0 and `route -n` prints 0: one IPv4 route either way
+  routes: (r: Route) => `${r.table} ${r.dst} ${r.metric ?? (r.dst.includes(':') ? '' : 0)}`,
   neigh: (n: Neigh) => `${n.dst} ${n.dev}`,
   fdb: (f: FdbEntry) => `${f.mac} ${f.dev} ${f.dst ?? ''} ${f.master ?? ''}`,
   links: (l: Link) => l.name,

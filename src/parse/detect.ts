@@ -139,6 +139,8 @@ export function recogniseCommand(line: string): Recognised | Unrecognised | unde
     return undefined;
   }
   if (argv.length === 0) return undefined;
+  // `bash -c "ip route | grep 66"` (ansible, ssh): the command line inside
+  if (/^(ba|z|da)?sh$/.test(argv[0]) && argv[1] === '-c' && argv[2] !== undefined && pipes.length === 0) return recogniseCommand(argv[2]);
   const grep = pipes.filter((p) => /^(e|f)?grep\b|^head\b|^tail\b|^awk\b|^sed\b/.test(p));
   // `cluster/kubectl.sh` (a source checkout's wrapper) is kubectl
   const prog = argv[0].replace(/^.*\//, '').replace(/^kubectl\.sh$/, 'kubectl');

@@ -44,6 +44,12 @@ const USER_AT = /^\s*(?:\([\w.-]+\)\s+)?([\w.-]+)@([\w.-]+)(?::\S*|\s+\S+)?\s?[#
 const HOST_ONLY = /^\s*([\w.-]+|\/[\w/.-]*)\s?[#$]\s+(\S.*)$/;
 // $ cmd, # cmd, > cmd (PowerShell-less markdown habit)
 const BARE = /^\s*[#$]\s+(\S.*)$/;
+// a two-line prompt (`┌──[root@vms100]-[~/ansible]` then `└─$ cmd`): the first line names the host
+const FANCY_TOP = /^\s*┌──\[([\w.-]+)@([\w.-]+)\](?:-\[[^\]]*\])?\s*$/;
+const FANCY_CMD = /^\s*└─+\s?[#$]\s?(.*)$/;
+// ansible-console (`root@all (6)[f:5]# cmd`): the hosts answer in sections `192.168.26.105 | CHANGED | rc=0 >>`
+const ANSIBLE = /^\s*[\w.-]+@[\w.-]+ \(\d+\)\[f:\d+\]#\s?(.*)$/;
+const ANSIBLE_HOST = /^([\w.:-]+) \| (CHANGED|SUCCESS|FAILED!?|UNREACHABLE!?) \| rc=\d+ >>\s*$/;
 const FENCE = /^\s*(```|~~~)/;
 const TRIM = /^\s*(\.\.\.|…|\[\.\.\.\]|<snip>|<\.\.\.>)\s*$/;
 // prose: CJK text, or a sentence: 5+ words, 3+ of them plain words, ending in punctuation (outputs end in values)
@@ -62,6 +68,8 @@ interface Prompt {
   host?: string;
   command: string;
   bare?: true;
+  /** an ansible-console prompt: the hosts answer in sections after it */
+  ansible?: true;
 }
 
 function firstWord(cmd: string): string {
@@ -70,7 +78,9 @@ function firstWord(cmd: string): string {
 
 /** The prompt on a line, if it is one: the host it names and the command after it. */
 export function promptOf(text: string): Prompt | undefined {
-  let m = BRACKET.exec(text);
+  let m = ANSIBLE.exec(text);
+  if (m) return { command: m[1].trim(), ansible: true };
+  m = BRACKET.exec(text);
   if (m) return { host: m[2], command: m[3].trim() };
   m = USER_AT.exec(text);
   if (m && (m[3].trim() === '' || PROGRAMS.has(firstWord(m[3])))) return { host: m[2], command: m[3].trim() };
@@ -124,6 +134,7 @@ export function splitTranscript(text: string): Transcript {
   const blocks: Block[] = [];
   const prose: number[] = [];
   let cur: Block | undefined;
+  let ansiblePrompt = false;
   let inFence = false;
   const fenced = rows.some((r) => FENCE.test(r));
   let host: string | undefined;
@@ -134,13 +145,17 @@ export function splitTranscript(text: string): Transcript {
       // drop trailing blank rows so the block's line count is its output
       while (cur.rows.length > 0 && cur.rows[cur.rows.length - 1].trim() === '') cur.rows.pop();
       unwrapEmphasis(cur.rows);
-      // an empty prompt (`[root@node ~]# ` at the end of a paste) is no command
-      if (cur.command || cur.rows.some((r) => r.trim() !== '')) blocks.push(cur);
+      // an empty prompt (`[root@node ~]# ` at the end of a paste) is no command; an ansible prompt's output is in its sections
+      const printed = cur.rows.some((r) => r.trim() !== '');
+      if (printed || (cur.command && !ansiblePrompt)) blocks.push(cur);
     }
     cur = undefined;
   };
   const open = (line: number, prompt?: Prompt): Block => {
     close();
+    ansiblePrompt = prompt?.ansible === true;
+    // a container's prompt right after `docker exec` on a node: the container runs on that node
+    const inContainer = /\b(docker|crictl|nerdctl|podman)\s*exec\b/.test(blocks[blocks.length - 1]?.command ?? '');
     let blockHost = prompt?.host ?? (prompt === undefined ? host : undefined);
     let pod: string | undefined;
     if (prompt?.host !== undefined && isShellPrompt(prompt.host)) {
@@ -148,9 +163,9 @@ export function splitTranscript(text: string): Transcript {
       blockHost = host;
     } else if (prompt?.host !== undefined && isPodName(prompt.host)) {
       pod = prompt.host;
-      blockHost = undefined;
+      blockHost = inContainer ? host : undefined;
     } else if (prompt?.host !== undefined) host = prompt.host;
-    else blockHost = host;
+    else blockHost = prompt?.ansible ? undefined : host;
     const inner = prompt ? execPod(prompt.command) : undefined;
     if (inner !== undefined) {
       const dashes = prompt!.command.indexOf(' -- ');
@@ -161,11 +176,39 @@ export function splitTranscript(text: string): Transcript {
     cur = { ...(blockHost ? { host: blockHost } : {}), ...(pod ? { pod } : {}), ...(prompt ? { command: prompt.command } : {}), ...(prompt?.bare ? { bare: true as const } : {}), line, first: line + (prompt ? 1 : 0), rows: [], trimmed: [] };
     return cur;
   };
+  // `┌──[user@host]-[dir]`: the host of the `└─$ cmd` line under it
+  let fancyHost: string | undefined;
+  // `ssh [user@]TARGET` then a prompt naming HOST: TARGET and HOST are one machine, named HOST
+  let sshTarget: string | undefined;
+  const aliases = new Map<string, string>();
   rows.forEach((raw, i) => {
     const no = i + 1;
     if (FENCE.test(raw)) {
       inFence = !inFence;
       close();
+      return;
+    }
+    const top = FANCY_TOP.exec(raw);
+    if (top) {
+      close();
+      fancyHost = top[2];
+      if (sshTarget !== undefined && sshTarget !== host && fancyHost !== host) aliases.set(sshTarget, fancyHost);
+      sshTarget = undefined;
+      return;
+    }
+    const fancy = FANCY_CMD.exec(raw);
+    if (fancy && fancyHost !== undefined) {
+      const command = fancy[1].trim();
+      open(no, { host: fancyHost, command });
+      sshTarget = /^ssh\s+(?:-\S+\s+)*(?:[\w.-]+@)?([\w.-]+)\s*$/.exec(command)?.[1];
+      return;
+    }
+    // an ansible host's section: the same command's output on that host
+    const section = ANSIBLE_HOST.exec(raw);
+    if (section && cur?.command !== undefined) {
+      const command = cur.command;
+      open(no, { host: section[1], command });
+      cur!.first = no + 1;
       return;
     }
     // a blog post often shows the command on its own line, without a prompt
@@ -190,6 +233,8 @@ export function splitTranscript(text: string): Transcript {
     } else block.rows.push(raw);
   });
   close();
+  // the machine an ssh reached is named by the prompt it answered with
+  if (aliases.size) for (const b of blocks) if (b.host !== undefined && aliases.has(b.host)) b.host = aliases.get(b.host);
   return { blocks, prose };
 }
 

@@ -147,6 +147,39 @@ describe('seed 003: a long post, one node, most outputs not read', () => {
   });
 });
 
+describe('seed 004: ansible-console sections, a two-line prompt, ssh into a node, docker exec into a pod', () => {
+  const paste = 'fixtures/tickets/seed-004-vms105-vms100.txt';
+  // the pod directory carries its namespace (velero_), the post's prompt does not; vms100 is 192.168.26.100 in ansible's sections
+  const same = (a: ReturnType<typeof answer>) => JSON.parse(JSON.stringify(a).replaceAll('velero/', '').replaceAll('vms100.liruilongs.github.io', '192.168.26.100')) as unknown;
+  const node = (snaps: Snapshot[], host: string) => snaps.filter((s) => s.host === host);
+
+  it('one node per host the sections and prompts name; ssh 192.168.26.105 answered as vms105 is one machine', async () => {
+    const snaps = await loadSnapshots({ fromDir: [paste] });
+    // by hand: ansible sections name .106 .102 .105 .101 .100 .103; the ssh to .105 lands on the vms105 prompt
+    expect(snaps.map((s) => s.host).sort()).toEqual(['192.168.26.100', '192.168.26.101', '192.168.26.102', '192.168.26.103', '192.168.26.106', 'vms105.liruilongs.github.io']);
+    expect(node(snaps, 'vms105.liruilongs.github.io')[0].pods.map((p) => [p.pod, p.iflink])).toEqual([['minio-b6d98746c-m7rzc', 7]]);
+  });
+
+  it.each(['10.244.169.77', '10.244.169.66', '10.244.31.70', '8.8.8.8'])('vms105: trace %s as fixtures/nodes/vms105 does', async (ip) => {
+    const snaps = await loadSnapshots({ fromDir: [paste], at: 107 });
+    const dir = await loadSnapshots({ fromDir: ['fixtures/nodes/vms105'] });
+    expect(same(answer(node(snaps, 'vms105.liruilongs.github.io'), ip))).toEqual(same(answer(dir, ip)));
+  });
+
+  it.each(['10.244.169.70', '10.244.239.129', '8.8.8.8'])('vms100 (--at 107, before its grep\'d ip route lines): trace %s as fixtures/nodes/vms100 does', async (ip) => {
+    const snaps = await loadSnapshots({ fromDir: [paste], at: 107 });
+    const dir = await loadSnapshots({ fromDir: ['fixtures/nodes/vms100'] });
+    expect(same(answer(node(snaps, '192.168.26.100'), ip))).toEqual(same(answer(dir, ip)));
+  });
+
+  it('vms100 read whole: the grep\'d `ip route` line names the gateway route printed as vms105.liruilon', async () => {
+    const r = trace(node(await loadSnapshots({ fromDir: [paste] }), '192.168.26.100'), '10.244.169.70');
+    // line 109 of the paste: 10.244.169.64/26 via 192.168.26.105 dev tunl0 proto bird onlink — one route, not two
+    expect(r.route?.matched).toBe('10.244.169.64/26 via 192.168.26.105 dev tunl0 onlink');
+    expect(r.targetNode?.ip).toBe('192.168.26.105');
+  });
+});
+
 describe('a paste on stdin (--from-dir -)', () => {
   it('trace reads the seed 000 paste from stdin as from the file (oclif leaves stdin to --from-dir)', () => {
     cliEntry();
