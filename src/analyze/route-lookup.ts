@@ -1,8 +1,9 @@
-// IPv4 route lookup over a snapshot's main table, as the kernel does it (fib_lookup):
+// Route lookup over a snapshot's main table, as the kernel does it (fib_lookup), IPv4 and IPv6 apart:
 // local addresses first (the `local` table), then the longest matching prefix, then the lowest metric.
-// Indexed once: one Map per prefix length keyed by the network number, so a lookup is at most 33 Map reads
-// however many routes the node has (a 50,000-peer cluster has 50,000 routes).
+// Indexed once: one Map per prefix length keyed by the network number, so a lookup is at most 33 (IPv6: 129)
+// Map reads however many routes the node has (a 50,000-peer cluster has 50,000 routes).
 import type { Address, Route } from '../model/index.js';
+import { normalizeIPv6, parseIPv6 } from '../model/ipv6.js';
 import { ipv4ToInt, isIPv4 } from '../model/net.js';
 
 export interface RouteMatch {
@@ -24,43 +25,79 @@ export function parseCidr(cidr: string): { net: number; len: number } | undefine
   return { net: (ipv4ToInt(ip) & maskOf(len)) >>> 0, len };
 }
 
-/**
- * A longest-prefix index of values by IPv4 prefix. Lengths are probed from /32 down, so the
- * cost of a lookup depends on the number of distinct lengths, never on the number of entries.
- */
-export class PrefixIndex<T> {
-  private readonly byLen = new Map<number, Map<number, T[]>>();
+const big6 = (ip: string): bigint | undefined => parseIPv6(ip)?.reduce((n, g) => (n << 16n) | BigInt(g), 0n);
+const mask6 = (len: number): bigint => (len === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - len)) - 1n));
+
+/** An IPv6 CIDR (a bare address is a /128) as network number and length; undefined when not IPv6. */
+function parseCidr6(cidr: string): { net: bigint; len: number } | undefined {
+  const [ip, lenText] = cidr.split('/');
+  const n = big6(ip);
+  const len = lenText === undefined ? 128 : Number(lenText);
+  if (n === undefined || !Number.isInteger(len) || len < 0 || len > 128) return undefined;
+  return { net: n & mask6(len), len };
+}
+
+/** One family's tables: network number by prefix length, lengths probed longest first. */
+class Lengths<K, T> {
+  private readonly byLen = new Map<number, Map<K, T[]>>();
   private lengths: number[] = [];
 
-  add(cidr: string, value: T): void {
-    const p = parseCidr(cidr);
-    if (!p) return;
-    let table = this.byLen.get(p.len);
+  add(len: number, net: K, value: T): void {
+    let table = this.byLen.get(len);
     if (!table) {
       table = new Map();
-      this.byLen.set(p.len, table);
+      this.byLen.set(len, table);
       this.lengths = [...this.byLen.keys()].sort((a, b) => b - a);
     }
-    const list = table.get(p.net);
+    const list = table.get(net);
     if (list) list.push(value);
-    else table.set(p.net, [value]);
+    else table.set(net, [value]);
   }
 
-  /** Every value of the longest prefix that contains `ip` (all share that prefix), or [] */
-  longest(ip: string): { len: number; values: T[] } | undefined {
-    if (!isIPv4(ip)) return undefined;
-    const n = ipv4ToInt(ip);
+  longest(netAt: (len: number) => K): { len: number; values: T[] } | undefined {
     for (const len of this.lengths) {
-      const hit = this.byLen.get(len)!.get((n & maskOf(len)) >>> 0);
+      const hit = this.byLen.get(len)!.get(netAt(len));
       if (hit) return { len, values: hit };
     }
     return undefined;
   }
 
+  exact(len: number, net: K): T[] {
+    return this.byLen.get(len)?.get(net) ?? [];
+  }
+}
+
+/**
+ * A longest-prefix index of values by IPv4 or IPv6 prefix (the families apart). Lengths are probed from the
+ * longest down, so the cost of a lookup depends on the number of distinct lengths, never on the number of entries.
+ */
+export class PrefixIndex<T> {
+  private readonly v4 = new Lengths<number, T>();
+  private readonly v6 = new Lengths<bigint, T>();
+
+  add(cidr: string, value: T): void {
+    const p = parseCidr(cidr);
+    if (p) return this.v4.add(p.len, p.net, value);
+    const p6 = parseCidr6(cidr);
+    if (p6) this.v6.add(p6.len, p6.net, value);
+  }
+
+  /** Every value of the longest prefix that contains `ip` (all share that prefix), or [] */
+  longest(ip: string): { len: number; values: T[] } | undefined {
+    if (isIPv4(ip)) {
+      const n = ipv4ToInt(ip);
+      return this.v4.longest((len) => (n & maskOf(len)) >>> 0);
+    }
+    const n6 = big6(ip);
+    return n6 === undefined ? undefined : this.v6.longest((len) => n6 & mask6(len));
+  }
+
   /** Values stored under exactly this prefix. */
   exact(cidr: string): T[] {
     const p = parseCidr(cidr);
-    return (p && this.byLen.get(p.len)?.get(p.net)) || [];
+    if (p) return this.v4.exact(p.len, p.net);
+    const p6 = parseCidr6(cidr);
+    return p6 ? this.v6.exact(p6.len, p6.net) : [];
   }
 }
 
@@ -77,14 +114,18 @@ export class RouteTable {
       if (r.table !== 'main' || r.type === 'local' || r.type === 'broadcast' || r.type === 'multicast') continue;
       this.routes.add(r.dst, r);
     }
-    for (const a of addresses) if (a.family === 'inet' && !this.locals.has(a.local)) this.locals.set(a.local, a);
+    for (const a of addresses) {
+      const local = a.family === 'inet' ? a.local : normalizeIPv6(a.local);
+      if (local !== undefined && !this.locals.has(local)) this.locals.set(local, a);
+    }
   }
 
+  /** `ip`: IPv4, or IPv6 in RFC 5952 form (as iproute2 prints it). */
   lookup(ip: string): RouteMatch {
     const address = this.locals.get(ip);
     if (address) return { kind: 'local', address, reason: `${ip} is an address of this node (dev ${address.dev})` };
     const hit = this.routes.longest(ip);
-    if (!hit) return { kind: 'none', reason: `no route in the main table covers ${ip}, and there is no default route` };
+    if (!hit) return { kind: 'none', reason: `no route in the ${ip.includes(':') ? 'IPv6 ' : ''}main table covers ${ip}, and there is no default route` };
     // same prefix: the lowest metric wins (absent = 0), then the first listed, like the kernel's fib alias order
     const sorted = [...hit.values].sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
     const route = sorted[0];
@@ -97,7 +138,7 @@ export class RouteTable {
 
 /** The route as `ip route` prints it. */
 export function formatRoute(r: Route): string {
-  const parts = [r.type !== 'unicast' ? `${r.type} ` : '', r.dst === '0.0.0.0/0' ? 'default' : r.dst];
+  const parts = [r.type !== 'unicast' ? `${r.type} ` : '', isDefaultRoute(r) ? 'default' : r.dst.replace(/^([0-9a-f:]+:[0-9a-f:]*)\/128$/, '$1')];
   // a gateway the paste hid is shown as pasted (`via 10.xx.xx.1`, `via vms106.liruilon`)
   const hidden = r.gateway ?? r.gatewayRedacted ?? r.gatewayHost;
   if (hidden !== undefined) parts.push(` via ${String(hidden)}`);
@@ -108,4 +149,4 @@ export function formatRoute(r: Route): string {
 }
 
 /** Is the route's own prefix /0? */
-export const isDefaultRoute = (r: Route): boolean => r.dst === '0.0.0.0/0';
+export const isDefaultRoute = (r: Route): boolean => r.dst === '0.0.0.0/0' || r.dst === '::/0';

@@ -1,6 +1,7 @@
 // Maps over one snapshot (and the desired leases) so every trace step is a lookup, never a scan:
 // a node with 50,000 peers has 50,000 routes, neighbours and fdb entries.
 import type { DesiredState, FdbEntry, Lease, Link, Neigh, PodNetns, Snapshot } from '../model/index.js';
+import { normalizeIPv6 } from '../model/ipv6.js';
 import { isIPv4 } from '../model/net.js';
 import { findLocal } from '../leases/local.js';
 import { absenceProves as snapshotAbsenceProves } from './collected.js';
@@ -19,6 +20,8 @@ export interface NodeIndex {
   fdb: Map<string, FdbEntry[]>;
   /** IPv4 address -> device holding it */
   addressDev: Map<string, string>;
+  /** IPv6 address (RFC 5952, link-local left out: every link has one) -> device holding it */
+  addressDev6: Map<string, string>;
   /** pod IP -> pod */
   podsByIp: Map<string, PodNetns>;
   /** host ifindex (the pod eth0's iflink) -> pod */
@@ -45,11 +48,17 @@ export function indexNode(snap: Snapshot): NodeIndex {
     else fdb.set(f.mac, [f]);
   }
   const addressDev = new Map<string, string>();
-  for (const a of snap.addresses) if (a.family === 'inet') addressDev.set(a.local, a.dev);
+  const addressDev6 = new Map<string, string>();
+  for (const a of snap.addresses) {
+    if (a.family === 'inet') addressDev.set(a.local, a.dev);
+    const v6 = a.family === 'inet6' && a.scope !== 'link' ? normalizeIPv6(a.local) : undefined;
+    if (v6 && !isLinkLocal6(v6) && v6 !== '::1') addressDev6.set(v6, a.dev);
+  }
   const podsByIp = new Map<string, PodNetns>();
   const podsByHostIfindex = new Map<number, PodNetns>();
   for (const p of snap.pods) {
     if (p.ip) podsByIp.set(p.ip, p);
+    if (p.ip6) podsByIp.set(p.ip6, p);
     const peer = podPeerIfindex(p);
     if (peer !== undefined) podsByHostIfindex.set(peer, p);
   }
@@ -65,7 +74,7 @@ export function indexNode(snap: Snapshot): NodeIndex {
   const routedDevs = new Set<string>();
   // IPv6 puts fe80::/64 on every link: that says nothing about where pods are
   for (const r of snap.routes) if (r.dev && !r.gateway && !isLinkLocal6(r.dst)) routedDevs.add(r.dev);
-  return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, podsByIp, podsByHostIfindex, bridgePorts, routedDevs };
+  return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, addressDev6, podsByIp, podsByHostIfindex, bridgePorts, routedDevs };
 }
 
 /** fe80::/10 (the kernel's `fe80::/64 dev X proto kernel` on every IPv6 link). */
@@ -117,7 +126,18 @@ export function podsComplete(node: NodeIndex): boolean {
   return node.snap.source.kind !== 'dir' && node.snap.pods.some((p) => p.ip !== undefined);
 }
 
-/** Desired leases indexed by subnet (longest prefix) and by public IP. */
+/** An IPv6 address? (trace's family: the destination decides it) */
+export const isV6 = (ip: string): boolean => ip.includes(':');
+
+/** Is `ip` one of this node's own addresses, in its family? */
+export const ownsAddress = (node: NodeIndex, ip: string): boolean => (isV6(ip) ? node.addressDev6.has(ip) : node.addressDev.has(ip));
+
+/** A lease's half for one family: the IPv6 fields (subnet6, public-ipv6, backend-v6-data's VtepMAC) or the IPv4 ones. */
+export function halfOf(lease: Lease, v6: boolean): { subnet?: string; publicIp?: string; vtepMac?: string } {
+  return v6 ? { subnet: lease.subnet6, publicIp: lease.publicIpv6, vtepMac: lease.vtepMac6 } : { subnet: lease.subnet, publicIp: lease.publicIp, vtepMac: lease.vtepMac };
+}
+
+/** Desired leases indexed by subnet (longest prefix, both families) and by public IP (both families). */
 export interface LeaseIndex {
   bySubnet: PrefixIndex<Lease>;
   byIp: Map<string, Lease>;
@@ -131,6 +151,8 @@ export function indexLeases(state: DesiredState | undefined): LeaseIndex | undef
   for (const l of state.leases) {
     bySubnet.add(l.subnet, l);
     if (isIPv4(l.publicIp)) byIp.set(l.publicIp, l);
+    if (l.subnet6) bySubnet.add(l.subnet6, l);
+    if (l.publicIpv6) byIp.set(l.publicIpv6, l);
   }
   return { bySubnet, byIp, state };
 }

@@ -1,6 +1,7 @@
 // The local leg of a trace: pod bridge (cni0 / docker0) -> neigh for the pod IP -> MAC -> bridge fdb port
 // -> host veth -> pod (netns, iflink); and calico-style `/32 dev caliXXXX` routes straight to the veth.
 import type { Link, PodNetns, Route } from '../model/index.js';
+import { cidrContains6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import { formatRoute } from './route-lookup.js';
 import { isKnownDown } from './link-state.js';
@@ -15,8 +16,10 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
   const link = node.links.get(bridge);
   const brProblems: Problem[] = [];
   if (link && isKnownDown(link)) brProblems.push({ code: 'BRIDGE_DOWN', text: `${bridge} is down` });
-  const gwAddr = node.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet' && cidrContains(`${a.local}/${a.prefixlen}`, dst));
-  const envSubnet = node.snap.subnetEnv?.subnet;
+  const v6 = dst.includes(':');
+  const gwAddr = node.snap.addresses.find((a) => a.dev === bridge && (v6 ? a.family === 'inet6' && cidrContains6(`${a.local}/${a.prefixlen}`, dst) : a.family === 'inet' && cidrContains(`${a.local}/${a.prefixlen}`, dst)));
+  // FLANNEL_SUBNET is the IPv4 lease: the IPv6 gateway is not compared with it
+  const envSubnet = v6 ? undefined : node.snap.subnetEnv?.subnet;
   if (envSubnet && podBridge(node) === bridge && gwAddr && envSubnet !== `${gwAddr.local}/${gwAddr.prefixlen}`) {
     brProblems.push({ code: 'BRIDGE_SUBNET_MISMATCH', text: `${bridge} has ${gwAddr.local}/${gwAddr.prefixlen}, FLANNEL_SUBNET is ${envSubnet}` });
   }

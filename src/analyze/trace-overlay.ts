@@ -6,14 +6,16 @@ import type { Lease, Route } from '../model/index.js';
 import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
 import { isKnownDown } from './link-state.js';
-import { absenceProves, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { absenceProves, halfOf, isIpipDev, isV6, isVxlanDev, leaseFor, nodeIpOf, ownLease, ownsAddress, type NodeIndex } from './trace-index.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { collected, PASTE, partial, underlayAddressesShown } from './collected.js';
 import { buildContext, type CheckContext } from './checks/context.js';
-import { hiddenGateway, hiddenGatewayCouldBe, peerState, type PeerState } from './peer-state.js';
+import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStates6, type PeerState } from './peer-state.js';
 import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
 export function networkAddress(cidr: string): string | undefined {
+  if (isV6(cidr)) return normalizeSubnet6(cidr)?.split('/')[0];
   const p = parseCidr(cidr);
   return p ? intToIpv4(p.net) : undefined;
 }
@@ -41,7 +43,8 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   const hops: TraceHop[] = [];
   const gw = route.gateway;
   // with desired state, the peer's neigh/fdb/route are judged by peer-state, exactly as doctor judges them
-  const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
+  const v6 = isV6(dst);
+  const ps = lease ? peerStateOf(ctx, node, lease, false, v6) : undefined;
   if (ps?.path === 'vxlan' && ps.neigh && ps.fdb) {
     const routeProblems: Problem[] = ps.route.verdict.ok === false ? [{ code: ps.route.verdict.code, text: ps.route.verdict.why }] : [];
     const v = ps.route.verdict;
@@ -49,7 +52,7 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
     hops.push(vxlanDeviceHop(ctx, node, dev));
     hops.push(...peerHops(node, dev, ps));
     const mac = ps.neigh.want.mac;
-    const targetIp = lease!.publicIp;
+    const targetIp = ps.fdb.want.dst;
     return vxlanTail(ctx, node, dev, dst, route, lease, mac, targetIp, hops);
   }
   // route: `<sn> via <sn>.0 dev flannel.1 onlink`
@@ -108,7 +111,7 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
   else {
     const dsts = [...new Set(entries.map((f) => f.dst!))];
     if (dsts.length > 1) fdbProblems.push({ code: 'FDB_DUPLICATE', text: `${mac} has ${dsts.length} destinations: ${dsts.join(', ')}` });
-    if (targetIp && node.addressDev.has(targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
+    if (targetIp && ownsAddress(node, targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
   }
   hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac} -> ?`, fdbProblems));
   return vxlanTail(ctx, node, dev, dst, route, lease, mac, targetIp, hops);
@@ -120,10 +123,12 @@ const hiddenGatewayMissing = (hidden: string, want: string | undefined): string 
 
 /** After the fdb: the target node, the underlay route to it, the MTU chain. */
 function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string, route: Route, lease: Lease | undefined, mac: string | undefined, targetIp: string | undefined, hops: TraceHop[]): WalkResult {
-  const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: lease?.subnet ?? route.dst } : undefined;
+  const v6 = isV6(dst);
+  const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: (lease && halfOf(lease, v6).subnet) ?? route.dst } : undefined;
   if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));
   if (targetIp) hops.push(underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined));
-  const mtu = mtuHop(ctx, node, dev, 50);
+  // flannel's MTU chain (FLANNEL_MTU, cni0) is the IPv4 device's; over IPv6 the kernel caps the device itself (underlay − 70)
+  const mtu = v6 ? undefined : mtuHop(ctx, node, dev, 50);
   if (mtu) hops.push(mtu);
   return { backend: 'vxlan', podTraffic: true, target, via: dev, hops };
 }
@@ -133,14 +138,16 @@ const contexts = new WeakMap<NodeIndex, CheckContext>();
 
 /** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
  * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting). */
-export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false): PeerState | undefined {
+export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false, v6 = false): PeerState | undefined {
   if (!ctx.leases) return undefined;
   let c = contexts.get(node);
   if (!c) {
     c = buildContext({ snapshot: node.snap, desired: ctx.leases.state });
     contexts.set(node, c);
   }
-  return c.leases?.local === lease ? undefined : peerState(c, lease, direct);
+  if (c.leases?.local === lease) return undefined;
+  // the IPv6 half: flannel-v6.<VNI>'s neigh/fdb/route for a vxlan lease, as doctor's IPv6 check judges it
+  return v6 ? peerStates6(c).find((p) => p.lease.subnet6 === lease.subnet6) : peerState(c, lease, direct);
 }
 
 /** The neigh and fdb hops as peer-state judged them. */
@@ -177,15 +184,19 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
   const facts: string[] = [];
   if (link.kind === 'vxlan') {
     const own = ownLease(node, ctx.leases);
-    const vni = own?.vni ?? ctx.netConf?.Backend?.VNI ?? Number(/^flannel\.(\d+)$/.exec(dev)?.[1] ?? NaN);
+    // flannel-v6.<VNI>: local is the node's public-ipv6, its MAC backend-v6-data's VtepMAC
+    const v6 = dev.startsWith('flannel-v6.') || (link.local !== undefined && isV6(link.local));
+    const half = own ? halfOf(own, v6) : undefined;
+    const vni = (v6 ? own?.vni6 : undefined) ?? own?.vni ?? ctx.netConf?.Backend?.VNI ?? Number(/^flannel(?:-v6)?\.(\d+)$/.exec(dev)?.[1] ?? NaN);
     const port = ctx.netConf?.Backend?.Port || 8472;
     facts.push(`vxlan id ${link.vni ?? '?'}`, `local ${link.local ?? '?'}`, `dstport ${link.port ?? '?'}`, `dev ${link.dev ?? '?'}`);
     if (link.vni !== undefined && Number.isFinite(vni) && link.vni !== vni) problems.push({ code: 'VXLAN_VNI_MISMATCH', text: `VNI ${link.vni}, expected ${vni}` });
     if (link.port !== undefined && ctx.netConf && link.port !== port) problems.push({ code: 'VXLAN_PORT_MISMATCH', text: `dstport ${link.port}, expected ${port}` });
-    if (link.local && !node.addressDev.has(link.local) && underlayAddressesShown(node.snap, link)) problems.push({ code: 'VXLAN_LOCAL_NOT_OURS', text: `local ${link.local} is not an address of this node` });
-    else if (link.local && own && link.local !== own.publicIp) problems.push({ code: 'VXLAN_LOCAL_MISMATCH', text: `local ${link.local}, the node's public IP is ${own.publicIp}` });
+    const local = link.local && v6 ? (normalizeIPv6(link.local) ?? link.local) : link.local;
+    if (local && !ownsAddress(node, local) && underlayAddressesShown(node.snap, link)) problems.push({ code: 'VXLAN_LOCAL_NOT_OURS', text: `local ${link.local} is not an address of this node` });
+    else if (local && half?.publicIp && local !== half.publicIp) problems.push({ code: 'VXLAN_LOCAL_MISMATCH', text: `local ${link.local}, the node's public IP is ${half.publicIp}` });
     if (link.learning === true) problems.push({ code: 'VXLAN_LEARNING_ON', text: 'learning is on: flannel creates it with nolearning' });
-    if (own?.vtepMac && link.mac && own.vtepMac !== link.mac) problems.push({ code: 'LEASE_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${own.vtepMac}: peers send to the old one` });
+    if (half?.vtepMac && link.mac && half.vtepMac !== link.mac) problems.push({ code: 'LEASE_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${half.vtepMac}: peers send to the old one` });
   }
   facts.unshift(`mtu ${link.mtu ?? '?'}`, link.mac ? `mac ${link.mac}` : '');
   return hop('vxlan-device', node, dev, facts.filter(Boolean).join(' '), problems);
@@ -206,7 +217,8 @@ function nodeHop(ctx: TraceContext, node: NodeIndex, targetIp: string, _dst: str
     const remoteDev = remote.links.get(dev) ?? remote.snap.links.find((l) => isVxlanDev(remote, l.name));
     if (remoteDev?.mac && remoteDev.mac !== mac) problems.push({ code: 'VTEP_MAC_MISMATCH', text: `${name ?? targetIp}'s ${remoteDev.name} has MAC ${remoteDev.mac}, this node sends to ${mac} (stale after flannel.1 was recreated)` });
   }
-  const desc = [name ? `node ${name}` : 'node', targetIp, lease ? `lease ${lease.subnet}` : '', lease?.vtepMac ? `VtepMAC ${lease.vtepMac}` : ''].filter(Boolean).join(' ');
+  const half = lease ? halfOf(lease, isV6(targetIp)) : undefined;
+  const desc = [name ? `node ${name}` : 'node', targetIp, half?.subnet ? `lease ${half.subnet}` : '', half?.vtepMac ? `VtepMAC ${half.vtepMac}` : ''].filter(Boolean).join(' ');
   return hop('node', node, targetIp, desc, problems);
 }
 
@@ -309,13 +321,16 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   const lease = leaseFor(ctx.leases, dst);
   const problems: Problem[] = [];
   // with desired state, the lease's route is judged by peer-state, as doctor judges it
-  const ps = lease ? peerStateOf(ctx, node, lease, directRouting) : undefined;
+  const v6 = isV6(dst);
+  // peer-state judges host-gw routes of the IPv4 half; an IPv6 one is checked against the lease's public-ipv6 here
+  const ps = lease && !v6 ? peerStateOf(ctx, node, lease, directRouting) : undefined;
   const hidden = hiddenGateway(route);
   if (route.gateway === undefined && hidden !== undefined) return hiddenHostGw(ctx, node, dst, route, reason, directRouting, hidden);
   const gw = route.gateway!;
+  const want = lease ? halfOf(lease, v6).publicIp : undefined;
   if (ps?.path === 'host-gw' || ps?.path === 'direct') {
     if (ps.route.verdict.ok === false) problems.push({ code: ps.route.verdict.code, text: ps.route.verdict.why });
-  } else if (lease && gw !== lease.publicIp) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP is ${lease.publicIp}` });
+  } else if (want && gw !== want) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP${v6 ? 'v6' : ''} is ${want}` });
   const viaGw = node.routes.lookup(gw);
   problems.push(...staleRouteProblem(ctx, dst, route));
   if (viaGw.kind === 'route' && viaGw.route?.gateway && !route.onlink) problems.push({ code: 'ROUTE_GATEWAY_NOT_DIRECT', text: `${gw} is itself reached via ${viaGw.route.gateway}: host-gw needs the nodes on one L2 network` });
@@ -328,7 +343,8 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   }
   hops.push(hop('neigh', node, dev, n ? `${gw} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${gw} not in the ARP cache (resolved on the first packet)`, neighProblems));
   hops.push(nodeHop(ctx, node, gw, dst, lease, undefined, dev));
-  const target = { ip: gw, name: lease?.node ?? ctx.byIp.get(gw)?.name, vtepMac: lease?.vtepMac, subnet: lease?.subnet ?? route.dst };
+  const half = lease ? halfOf(lease, v6) : undefined;
+  const target = { ip: gw, name: lease?.node ?? ctx.byIp.get(gw)?.name, vtepMac: half?.vtepMac, subnet: half?.subnet ?? route.dst };
   return { backend: directRouting ? 'vxlan' : 'host-gw', directRouting: directRouting || undefined, podTraffic: true, target, via: dev, hops };
 }
 

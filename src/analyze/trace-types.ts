@@ -34,6 +34,8 @@ export interface TraceResult {
   /** true when every hop is verified ok, false when one is broken, null otherwise */
   ok: boolean | null;
   backend: TraceBackend;
+  /** the destination's family: IPv6 goes through flannel-v6.<VNI> and the IPv6 tables */
+  family: 'v4' | 'v6';
   /** the answer in one line, printed first */
   summary: string;
   sourceNode: string;

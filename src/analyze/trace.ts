@@ -1,11 +1,12 @@
 // flanctl trace: follow an IP from the first snapshot's node hop by hop, the way the kernel forwards it,
 // and — when the target node's snapshot is given too — on to the destination pod's veth and back.
 import type { DesiredState, Route, Snapshot } from '../model/index.js';
+import { cidrContains6, normalizeIPv6 } from '../model/ipv6.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import { UsageError } from '../errors.js';
 import { collected, PASTE } from './collected.js';
 import { formatRoute, isDefaultRoute } from './route-lookup.js';
-import { indexLeases, indexNode, isBridgeDev, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { halfOf, indexLeases, indexNode, isBridgeDev, isV6, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { bridgeWalk, vethRouteWalk } from './trace-local.js';
 import { dropRouteCode, firstHost, hostGwWalk, peerHops, peerStateOf, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
 import { hop, type Problem, type TraceContext, type TraceResult, unverifiedHop, verdictOf, type WalkResult } from './trace-types.js';
@@ -18,13 +19,16 @@ export interface TraceOptions {
   desired?: DesiredState;
 }
 
-/** Bad input fails before any state is collected. */
-export function checkDestination(destination: string): void {
-  if (!isIPv4(destination)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(destination)}`, 'trace takes a pod IP, e.g. 10.244.3.7');
+/** Bad input fails before any state is collected. Returns the address as trace follows it (IPv6 in RFC 5952 form). */
+export function checkDestination(destination: string): string {
+  if (isIPv4(destination)) return destination;
+  const v6 = destination.includes(':') ? normalizeIPv6(destination) : undefined;
+  if (v6 === undefined) throw new UsageError(`not an IPv4 or IPv6 address: ${JSON.stringify(destination)}`, 'trace takes a pod IP, e.g. 10.244.3.7 or fd00:10:244:3::7');
+  return v6;
 }
 
-export function trace(snapshots: Snapshot[], destination: string, opts: TraceOptions = {}): TraceResult {
-  checkDestination(destination);
+export function trace(snapshots: Snapshot[], ip: string, opts: TraceOptions = {}): TraceResult {
+  const destination = checkDestination(ip);
   if (snapshots.length === 0) throw new UsageError('no node state to trace through');
   const ctx = buildContext(snapshots, opts.desired);
   const src = ctx.nodes[0];
@@ -40,7 +44,7 @@ export function trace(snapshots: Snapshot[], destination: string, opts: TraceOpt
     if (there.backend !== 'local' && there.podTraffic) {
       hops.push(hop('route', remote, there.via ?? '?', `node ${remote.name} does not deliver ${destination} locally`, [{ code: 'ROUTE_WRONG_DEV', text: `it forwards to ${there.via ?? '?'} (${there.backend}): the pod is not on the node the source sent it to` }]));
     } else hops.push(...there.hops);
-    reverse = reversePath(ctx, src, remote);
+    reverse = reversePath(ctx, src, remote, isV6(destination));
   }
   const problems = hops.filter((h) => h.ok === false).flatMap((h) => h.problems ?? [h.problem!]);
   const ok = verdictOf([...hops, ...(reverse?.hops ?? [])]);
@@ -48,6 +52,7 @@ export function trace(snapshots: Snapshot[], destination: string, opts: TraceOpt
     destination,
     ok,
     backend: walk.backend,
+    family: isV6(destination) ? 'v6' : 'v4',
     summary: '',
     sourceNode: src.name,
     podTraffic: walk.podTraffic,
@@ -69,8 +74,12 @@ function buildContext(snapshots: Snapshot[], desired: DesiredState | undefined):
   const ambiguous = new Set<string>();
   for (const n of nodes) {
     // a tunnel's `local` names the node IP even when the saved outputs have no address list
-    const ips = new Map(n.addressDev);
-    for (const l of n.snap.links) if ((l.kind === 'vxlan' || l.kind === 'ipip') && l.local && !ips.has(l.local)) ips.set(l.local, l.name);
+    const ips = new Map([...n.addressDev, ...n.addressDev6]);
+    for (const l of n.snap.links) {
+      if ((l.kind !== 'vxlan' && l.kind !== 'ipip') || !l.local) continue;
+      const local = isV6(l.local) ? normalizeIPv6(l.local) : l.local;
+      if (local && !ips.has(local)) ips.set(local, l.name);
+    }
     for (const [ip, dev] of ips) {
       // docker0's 172.17.0.1 and loopbacks repeat on every node: they identify none
       if (ip.startsWith('127.') || ambiguous.has(ip) || dev === 'lo') continue;
@@ -83,10 +92,12 @@ function buildContext(snapshots: Snapshot[], desired: DesiredState | undefined):
   return { nodes, byIp, leases, netConf: desired?.netConf };
 }
 
-/** The flannel Network: FLANNEL_NETWORK, else net-conf.json's Network. */
-function podNetwork(ctx: TraceContext, node: NodeIndex): string | undefined {
-  return node.snap.subnetEnv?.network ?? ctx.netConf?.Network;
+/** The flannel Network of the destination's family: FLANNEL_NETWORK (FLANNEL_IPV6_NETWORK), else net-conf.json's. */
+function podNetwork(ctx: TraceContext, node: NodeIndex, v6: boolean): string | undefined {
+  return v6 ? (node.snap.subnetEnv?.ipv6Network ?? ctx.netConf?.IPv6Network) : (node.snap.subnetEnv?.network ?? ctx.netConf?.Network);
 }
+
+const inNetwork = (network: string, ip: string): boolean => (isV6(ip) ? cidrContains6(network, ip) : cidrContains(network, ip));
 
 /** The backend flannel is configured with: the destination's lease, net-conf, then the devices present. */
 function expectedBackend(ctx: TraceContext, node: NodeIndex, dst: string): string | undefined {
@@ -99,16 +110,19 @@ function expectedBackend(ctx: TraceContext, node: NodeIndex, dst: string): strin
 
 function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   const m = node.routes.lookup(dst);
-  const network = podNetwork(ctx, node);
+  const v6 = isV6(dst);
+  const network = podNetwork(ctx, node, v6);
   const lease = leaseFor(ctx.leases, dst);
-  const inPodNetwork = lease !== undefined || (network !== undefined && cidrContains(network, dst));
+  const inPodNetwork = lease !== undefined || (network !== undefined && inNetwork(network, dst));
   if (m.kind === 'local') {
     const dev = m.address!.dev;
     return { backend: 'none', podTraffic: false, route: { reason: m.reason }, via: dev, hops: [hop('route', node, dev, m.reason)], note: `${dst} is an address of node ${node.name} itself (dev ${dev})` };
   }
   // a paste without the route table (an `arp` line, a `bridge fdb`) cannot say where the packet goes
-  if (!collected(node.snap, 'routes')) {
-    const missing = `${node.name}'s route table was not in the data given: paste \`${PASTE.routes}\``;
+  // `ip route` shows no IPv6 route: an IPv6 destination needs `ip -6 route`
+  const table = v6 ? 'routes6' : 'routes';
+  if (!collected(node.snap, table)) {
+    const missing = `${node.name}'s ${v6 ? 'IPv6 ' : ''}route table was not in the data given: paste \`${PASTE[table]}\``;
     return { backend: 'unknown', podTraffic: inPodNetwork, route: { reason: 'no route table' }, hops: [unverifiedHop('route', node, '?', '', missing)] };
   }
   const route = m.route;
@@ -164,17 +178,23 @@ function noRoute(ctx: TraceContext, node: NodeIndex, dst: string, route: Route |
   const lease = leaseFor(ctx.leases, dst);
   const why = route ? `only the default route (${formatRoute(route)}) covers it` : 'no route covers it';
   // a lease's missing route is the fault doctor names for that peer (ROUTE_MISSING); NO_ROUTE when no lease is known
-  const ps = lease ? peerStateOf(ctx, node, lease) : undefined;
+  const v6 = isV6(dst);
+  const half = lease ? halfOf(lease, v6) : undefined;
+  const ps = lease ? peerStateOf(ctx, node, lease, false, v6) : undefined;
   const code = ps?.route.verdict.ok === false ? ps.route.verdict.code : 'NO_ROUTE';
-  const hops = [hop('route', node, route?.dev ?? '?', '', [{ code, text: `no route for ${lease?.subnet ?? dst}${network ? ` in the pod network ${network}` : ''}: ${why}` }])];
+  const hops = [hop('route', node, route?.dev ?? '?', '', [{ code, text: `no route for ${half?.subnet ?? dst}${network ? ` in the pod network ${network}` : ''}: ${why}` }])];
   const backend = expectedBackend(ctx, node, dst);
   if (backend === 'vxlan') {
-    const dev = node.snap.links.find((l) => l.kind === 'vxlan')?.name ?? `flannel.${lease?.vni ?? ctx.netConf?.Backend?.VNI ?? 1}`;
+    // flannel.<VNI> for IPv4, flannel-v6.<VNI> for IPv6
+    const vni = (v6 ? lease?.vni6 : undefined) ?? lease?.vni ?? ctx.netConf?.Backend?.VNI ?? 1;
+    const dev = v6
+      ? (ps?.route.want.dev ?? node.snap.links.find((l) => l.kind === 'vxlan' && l.name.startsWith('flannel-v6.'))?.name ?? `flannel-v6.${vni}`)
+      : (node.snap.links.find((l) => l.kind === 'vxlan' && !l.name.startsWith('flannel-v6.'))?.name ?? `flannel.${vni}`);
     hops.push(vxlanDeviceHop(ctx, node, dev));
     // the rest of what flannel programs for this peer, judged as doctor judges it
     if (ps?.path === 'vxlan') hops.push(...peerHops(node, dev, ps));
   }
-  const target = lease ? { ip: lease.publicIp, name: lease.node, vtepMac: lease.vtepMac, subnet: lease.subnet } : undefined;
+  const target = lease && half?.publicIp ? { ip: half.publicIp, name: lease.node, vtepMac: half.vtepMac, subnet: half.subnet } : undefined;
   const known = backend === 'vxlan' || backend === 'host-gw' || backend === 'ipip' ? backend : 'unknown';
   return { backend: known, podTraffic: true, route: { matched: route ? formatRoute(route) : undefined, reason: why }, target, hops };
 }
@@ -203,19 +223,18 @@ function serviceOf(node: NodeIndex, dst: string): string | undefined {
 }
 
 /** Back from the target node to the source node's pod subnet: must arrive at the source node's IP. */
-function reversePath(ctx: TraceContext, src: NodeIndex, remote: NodeIndex): TraceResult['reverse'] {
+function reversePath(ctx: TraceContext, src: NodeIndex, remote: NodeIndex, v6: boolean): TraceResult['reverse'] {
   const bridge = podBridge(src);
   const own = ownLease(src, ctx.leases);
   // the source's pod gateway: cni0's address, its lease's first IP, or the first IP of the bridge's connected route
-  const bridgeRoute = bridge ? src.snap.routes.find((r) => r.dev === bridge && !r.gateway && !isDefaultRoute(r)) : undefined;
-  const back =
-    (bridge ? src.snap.addresses.find((a) => a.dev === bridge && a.family === 'inet')?.local : undefined) ??
-    (own ? firstHost(own.subnet) : undefined) ??
-    (bridgeRoute ? firstHost(bridgeRoute.dst) : undefined);
+  const bridgeRoute = bridge ? src.snap.routes.find((r) => r.dev === bridge && !r.gateway && !isDefaultRoute(r) && isV6(r.dst) === v6) : undefined;
+  const bridgeAddr = bridge ? src.snap.addresses.find((a) => a.dev === bridge && (v6 ? a.family === 'inet6' && a.scope === 'global' : a.family === 'inet'))?.local : undefined;
+  const ownSubnet = own ? halfOf(own, v6).subnet : undefined;
+  const back = (bridgeAddr && v6 ? normalizeIPv6(bridgeAddr) : bridgeAddr) ?? (ownSubnet ? firstHost(ownSubnet) : undefined) ?? (bridgeRoute ? firstHost(bridgeRoute.dst) : undefined);
   if (!back) return undefined;
   const walk = walkFrom(ctx, remote, back);
   const hops = walk.hops;
-  const srcIp = nodeIpOf(src, ctx.leases) ?? [...src.addressDev.keys()].find((ip) => ctx.byIp.get(ip) === src);
+  const srcIp = (v6 ? own?.publicIpv6 : nodeIpOf(src, ctx.leases)) ?? [...(v6 ? src.addressDev6 : src.addressDev).keys()].find((ip) => ctx.byIp.get(ip) === src);
   if (walk.target && srcIp && walk.target.ip !== srcIp && ctx.byIp.get(walk.target.ip) !== src) {
     hops.push(hop('node', remote, walk.target.ip, '', [{ code: 'REVERSE_PATH_MISMATCH', text: `replies to ${back} go to ${walk.target.ip}, not to node ${src.name}${srcIp ? ` (${srcIp})` : ''}` }]));
   }

@@ -1,5 +1,6 @@
 // Shape a Collected record (entries already validated by the parsers) into a Snapshot: merge the link lists by name, derive what a
 // missing tool would have said (brctl show from ip link), pick each pod's interface.
+import { normalizeIPv6 } from '../model/ipv6.js';
 import { printable } from '../model/text.js';
 import type { Address, BridgeInfo, Link, PodNetns } from '../model/index.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../model/index.js';
@@ -69,6 +70,7 @@ export function podFromAddr(view: { links: Link[]; addresses: Address[] }, where
     candidates.find((l) => l.name === 'eth0') ??
     candidates[0];
   const inet = view.addresses.find((a) => a.family === 'inet' && a.dev === link?.name && a.scope !== 'host');
+  const inet6 = view.addresses.find((a) => a.family === 'inet6' && a.dev === link?.name && a.scope === 'global');
   return {
     pod: where.pod,
     netns: where.netns,
@@ -76,6 +78,7 @@ export function podFromAddr(view: { links: Link[]; addresses: Address[] }, where
     ifindex: link?.ifindex || undefined,
     iflink: link?.linkIndex,
     ip: inet?.local,
+    ip6: inet6 ? (normalizeIPv6(inet6.local) ?? inet6.local) : undefined,
     mac: link?.mac,
     mtu: link?.mtu,
   };

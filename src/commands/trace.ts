@@ -18,13 +18,14 @@ export default class Trace extends BaseCommand {
     { description: 'Trace a pod IP on saved outputs from a ticket (seed k8snode028)', command: '<%= config.bin %> trace 10.27.13.5 --from-dir fixtures/nodes/k8snode028' },
     { description: 'Trace on this node, checking against the nodes\' flannel annotations', command: '<%= config.bin %> trace 10.244.3.7 --kube' },
     { description: 'Inside a network namespace, with saved `kubectl get nodes -o json`', command: '<%= config.bin %> trace 10.244.2.3 --netns node1 --nodes nodes.json' },
+    { description: 'An IPv6 pod IP on a dual-stack node: ip -6 route -> flannel-v6.1 neigh -> fdb -> the node\'s public-ipv6', command: '<%= config.bin %> trace fd00:10:244:2::2 --netns node1 --nodes nodes.json' },
     { description: 'Across nodes, down to the pod veth and back', command: '<%= config.bin %> trace 10.244.2.3 --snapshot node1.json --snapshot node2.json' },
     { description: 'Across a cluster directory (collect --all), from a source pod to a destination pod and back', command: '<%= config.bin %> trace 10.244.1.5 10.244.3.7 --cluster cluster/' },
     { description: 'The path as a Graphviz diagram', command: '<%= config.bin %> trace 10.244.2.3 --snapshot node1.json --snapshot node2.json --format dot | dot -Tsvg > path.svg' },
   ];
 
   static args = {
-    ip: Args.string({ description: 'destination IPv4 address (a pod IP); with --cluster and a second argument: the source pod (IP or name)', required: true }),
+    ip: Args.string({ description: 'destination IPv4 or IPv6 address (a pod IP); with --cluster and a second argument: the source pod (IP or name)', required: true }),
     // stdin belongs to `--from-dir -` (a pasted ticket): oclif would otherwise take it as this missing argument
     destination: Args.string({ description: 'with --cluster: the destination IP, traced from the source pod\'s node', required: false, ignoreStdin: true }),
   };

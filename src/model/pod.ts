@@ -13,6 +13,8 @@ export const PodNetns = z.looseObject({
   /** iflink of the pod's eth0: the host-side veth's ifindex */
   iflink: z.optional(z.number().check(z.int())),
   ip: z.optional(z.string()),
+  /** the pod's global IPv6 address (dual stack, IPv6 only), RFC 5952 */
+  ip6: z.optional(z.string()),
   mac: z.optional(z.string()),
   mtu: z.optional(z.number().check(z.int())),
   /** the pod's own routes (default via the cni0 address), when they were read */

@@ -129,7 +129,7 @@ describe('trace on the other backends of the seeds', () => {
   });
 
   it('rejects a non-IP destination as bad input', () => {
-    expect(() => trace([k8snode028()], '10.27.13')).toThrow(/not an IPv4 address/);
+    expect(() => trace([k8snode028()], '10.27.13')).toThrow(/not an IPv4 or IPv6 address/);
   });
 });
 

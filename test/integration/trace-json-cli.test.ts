@@ -22,7 +22,7 @@ describe('trace / whohas / pod-veth --json from the CLI', () => {
     expect(broken.json.hops.find((h: { ok: boolean }) => h.ok === false).problem).toBe('NO_ROUTE');
     const bad = cli(['trace', '10.27.3', '--from-dir', K8S]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('flanctl: not an IPv4 address: "10.27.3" (trace takes a pod IP, e.g. 10.244.3.7)\n');
+    expect(bad.stderr).toBe('flanctl: not an IPv4 or IPv6 address: "10.27.3" (trace takes a pod IP, e.g. 10.244.3.7 or fd00:10:244:3::7)\n');
   });
 
   it('whohas and pod-veth', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as cli } from '../collect/cli.js';
-import { buildDualStackCluster, type DualCluster, type DualNode, dualNodeObject } from '../netns/flannel-cluster-v6.js';
+import { buildDualStackCluster, type DualCluster, type DualNode, dualNodeObject, programPeers6, V6_MTU } from '../netns/flannel-cluster-v6.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 
@@ -27,6 +27,87 @@ describeNetns('IPv6 on a dual-stack node (netns cluster)', () => {
   afterAll(() => {
     lab.teardown();
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  // trace and doctor on node1, leases as flanneld annotates dual-stack nodes
+  const traceTo = (ip: string, extra: string[] = []) => cli(['trace', ip, '--netns', a.netns, '--nodes', nodesFile, '--json', ...extra]);
+  const doctorCodes = (): string[] => {
+    const r = cli(['doctor', '--netns', a.netns, '--nodes', nodesFile, '--json']);
+    return (r.json.findings as { code: string; severity: string }[]).filter((f) => f.severity !== 'info').map((f) => f.code);
+  };
+  type Hop = { step: string; device: string; ok: boolean | null; problem?: string; problems?: string[]; node: string };
+  const broken = (hops: Hop[]): Hop[] => hops.filter((h) => h.ok === false);
+  const codesOf = (hops: Hop[]): string[] => broken(hops).flatMap((h) => h.problems ?? [h.problem!]);
+  /** flannel's IPv6 state for every peer, re-programmed as flanneld would (the device first when it was taken away) */
+  const restore = (): void => {
+    if (lab.tryExec(a.netns, ['ip', 'link', 'show', 'flannel-v6.1']).status !== 0) {
+      lab.ip(a.netns, ['link', 'add', 'flannel-v6.1', 'address', a.vtepMac6, 'type', 'vxlan', 'id', '1', 'local', a.ip6, 'dev', 'eth0', 'dstport', '8472', 'nolearning']);
+      lab.ip(a.netns, ['link', 'set', 'flannel-v6.1', 'mtu', String(V6_MTU)]);
+      lab.ip(a.netns, ['-6', 'addr', 'add', `${a.subnet6.split('/')[0]}/128`, 'dev', 'flannel-v6.1', 'nodad']);
+    }
+    lab.ip(a.netns, ['link', 'set', 'flannel-v6.1', 'up']);
+    programPeers6(lab, a, cluster.nodes);
+  };
+
+  describe('trace <IPv6 pod IP>', () => {
+    it('healthy: route -> flannel-v6.1 -> neigh (peer VtepMAC6) -> fdb (peer public-ipv6) -> node, ok, exit 0', () => {
+      const r = traceTo(b.pods[0].ip6);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ destination: b.pods[0].ip6, ok: true, backend: 'vxlan', family: 'v6', targetNode: { ip: b.ip6, vtepMac: b.vtepMac6, subnet: b.subnet6 } });
+      const hops = r.json.hops as Hop[];
+      expect(hops.slice(0, 5).map((h) => [h.step, h.device])).toEqual([
+        ['route', 'flannel-v6.1'],
+        ['vxlan-device', 'flannel-v6.1'],
+        ['neigh', 'flannel-v6.1'],
+        ['fdb', 'flannel-v6.1'],
+        ['node', b.ip6],
+      ]);
+      expect(hops.find((h) => h.step === 'neigh')!).toMatchObject({ ok: true });
+      expect(JSON.stringify(hops)).toContain(b.vtepMac6);
+      expect(hops.find((h) => h.step === 'underlay')).toMatchObject({ device: 'eth0', ok: true });
+      expect(broken(hops)).toEqual([]);
+    });
+
+    it('an IPv6 address that is not one: exit 2, one line', () => {
+      const r = cli(['trace', 'fd00::1::2', '--netns', a.netns]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('not an IPv4 or IPv6 address');
+    });
+
+    // each fault as the kernel holds it after the command, the hop named with the code doctor gives
+    const faults: [string, () => void, string, string][] = [
+      ['v6 neighbour deleted', () => lab.ip(a.netns, ['-6', 'neigh', 'del', b.subnet6.split('/')[0], 'dev', 'flannel-v6.1']), 'neigh', 'NEIGH_MISSING'],
+      ['v6 fdb entry deleted', () => lab.exec(a.netns, ['bridge', 'fdb', 'del', b.vtepMac6, 'dev', 'flannel-v6.1', 'dst', b.ip6, 'self']), 'fdb', 'FDB_MISSING'],
+      ['v6 route deleted', () => lab.ip(a.netns, ['-6', 'route', 'del', b.subnet6, 'dev', 'flannel-v6.1']), 'route', 'ROUTE_MISSING'],
+      ['flannel-v6.1 down', () => lab.ip(a.netns, ['link', 'set', 'flannel-v6.1', 'down']), 'vxlan-device', 'VXLAN_DEVICE_DOWN'],
+      ['flannel-v6.1 deleted', () => lab.ip(a.netns, ['link', 'del', 'flannel-v6.1']), 'vxlan-device', 'VXLAN_DEVICE_MISSING'],
+    ];
+    for (const [name, inject, step, code] of faults) {
+      it(`${name} -> ${step} hop ${code}, as doctor names it; exit 1`, () => {
+        inject();
+        try {
+          const r = traceTo(b.pods[0].ip6);
+          expect(r.status, r.stdout + r.stderr).toBe(1);
+          expect(r.json.ok).toBe(false);
+          const hop = (r.json.hops as Hop[]).find((h) => h.step === step && h.ok === false);
+          expect(hop, JSON.stringify(r.json.hops)).toBeDefined();
+          expect(hop!.problems ?? [hop!.problem]).toContain(code);
+          // a missing route has no device to name
+          if (step !== 'route') expect(hop!.device).toBe('flannel-v6.1');
+          const doctor = doctorCodes();
+          expect(doctor).toContain(code);
+          // one fault, one code: nothing trace names is unknown to doctor
+          for (const c of codesOf(r.json.hops)) expect(doctor, c).toContain(c);
+        } finally {
+          restore();
+        }
+      });
+    }
+
+    it('after the faults the path is whole again (restore programs what flanneld does)', () => {
+      expect(traceTo(b.pods[0].ip6).json.ok).toBe(true);
+    });
   });
 
   describe('collect', () => {
