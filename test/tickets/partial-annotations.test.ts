@@ -74,3 +74,35 @@ describe('a peer known only by VtepMAC and public-ip', () => {
     expect(codes(d)).toContain('FDB_MISSING');
   });
 });
+
+describe('one Node object is not every lease', () => {
+  it('`kubectl get node node-b -o yaml` pasted with a neighbour of another node: unverified, not STALE_NEIGH', async () => {
+    const d = await doctor(`[root@node-a ~]# ip -4 addr show eth0
+2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000
+    inet 192.168.1.11/24 brd 192.168.1.255 scope global eth0
+[root@node-a ~]# ip -d link show flannel.1
+5: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default
+    link/ether 66:77:88:99:aa:00 brd ff:ff:ff:ff:ff:ff promiscuity 0
+    vxlan id 1 local 192.168.1.11 dev eth0 srcport 0 0 dstport 8472 nolearning ttl auto ageing 300
+[root@node-a ~]# ip neigh show dev flannel.1
+10.244.1.0 lladdr 66:77:88:99:aa:01 PERMANENT
+10.244.2.0 lladdr 66:77:88:99:aa:02 PERMANENT
+[root@node-a ~]# kubectl get node node-b -o yaml
+apiVersion: v1
+kind: Node
+metadata:
+  name: node-b
+  annotations:
+    flannel.alpha.coreos.com/backend-data: '{"VNI":1,"VtepMAC":"66:77:88:99:aa:01"}'
+    flannel.alpha.coreos.com/backend-type: vxlan
+    flannel.alpha.coreos.com/kube-subnet-manager: "true"
+    flannel.alpha.coreos.com/public-ip: 192.168.1.12
+spec:
+  podCIDR: 10.244.1.0/24
+`);
+    // node-c's neighbour 10.244.2.0 is in no lease given, but only node-b's Node object was pasted
+    expect(codes(d)).not.toContain('STALE_NEIGH');
+    expect(codes(d)).not.toContain('LOCAL_LEASE_NOT_FOUND');
+    expect(d.unverified.map((u) => u.missing)).toContainEqual(expect.stringMatching(/belong to a current lease: the desired state given is one Node object/));
+  });
+});
