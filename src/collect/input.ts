@@ -36,14 +36,19 @@ export async function readInputFile(path: string, what: string, max = MAX_INPUT)
 export function jsonDepth(text: string): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++; // backslash: skip the escaped character
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth);
+    if (ch === 0x22) {
+      // a string: jump to its closing quote (most of a snapshot's characters are in strings)
+      for (;;) {
+        const end = text.indexOf('"', i + 1);
+        if (end < 0) return max;
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        i = end;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth);
     else if (ch === 0x5d || ch === 0x7d) depth--;
   }
   return max;
