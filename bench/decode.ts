@@ -167,6 +167,9 @@ const results: Result[] = [
   measure('flanctl per-packet text (pcap-parser)', [...flanctl, '--reader', 'pcap-parser', f(N, 'pcap')], N),
   measure('tcpdump -nn -r', ['tcpdump', '-nn', '-r', f(N, 'pcap')], N),
 ];
+// the single binary (npm run build:binary), when built: what a node without Node.js runs
+const bin = join(root, 'dist/flanctl-linux-x64');
+if (existsSync(bin)) results.push(measure('flanctl binary --summary (pcap µs, built-in reader)', [bin, 'decode', '--summary', f(N, 'pcap')], N));
 if (withTshark) results.push(measure('tshark -d udp.port==8472,vxlan -r', ['tshark', '-n', '-d', 'udp.port==8472,vxlan', '-r', f(N, 'pcap')], N));
 if (large) results.push(measure(`flanctl --summary, ${4 * N} packets`, [...flanctl, '--summary', f(4 * N, 'pcap')], 4 * N));
 
@@ -175,6 +178,8 @@ const summary = by('flanctl --summary (pcap µs, built-in')!;
 const ratios = {
   summaryVsTshark: by('tshark') ? +(summary.packetsPerCpuSec / by('tshark')!.packetsPerCpuSec).toFixed(1) : undefined,
   summaryVsTcpdump: +(summary.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
+  binarySummaryVsTshark: by('flanctl binary') && by('tshark') ? +(by('flanctl binary')!.packetsPerCpuSec / by('tshark')!.packetsPerCpuSec).toFixed(1) : undefined,
+  binarySummaryVsTcpdump: by('flanctl binary') ? +(by('flanctl binary')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2) : undefined,
   pcapParserSummaryVsTshark: by('tshark') ? +(by('flanctl --summary (pcap µs, pcap-parser')!.packetsPerCpuSec / by('tshark')!.packetsPerCpuSec).toFixed(1) : undefined,
   pcapParserSummaryVsTcpdump: +(by('flanctl --summary (pcap µs, pcap-parser')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),
   textVsTcpdump: +(by('flanctl per-packet text (built-in')!.packetsPerCpuSec / by('tcpdump')!.packetsPerCpuSec).toFixed(2),

@@ -52,6 +52,8 @@ step scale tsx bench/scale.ts
 step binary tsx bench/binary.ts
 if [ "$(id -u)" -eq 0 ] && ip netns list >/dev/null 2>&1; then
   step collect tsx bench/collect.ts
+  step collect-pods tsx bench/collect-pods.ts
+  step fanout tsx bench/fanout.ts
   step apply tsx bench/apply.ts
   step probe tsx bench/probe.ts
 else

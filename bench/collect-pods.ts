@@ -1,0 +1,124 @@
+// Benchmark (issue 15 item 3): live collection of a flannel node with 20 pods, in namespaces. In one hyperfine
+// run: `node -e 0`, the binary's `--version` (the target's unit: collect ≤ 2× it), the binary's and bin/run.js's
+// `collect --netns`, and the raw commands from one shell in the same run — the processes collect starts now
+// (the batches fed their lines on stdin) and one process per command as before batching (14 + one per pod).
+// BENCH_COLLECT_BEFORE=BIN (and BENCH_COLLECT_BEFORE_REV=rev) adds an older binary's collect to the same run.
+// Writes bench/out/collect-pods.md (the BENCHMARKS.md section) and results.json. Needs root.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFlannelCluster } from '../test/netns/flannel-cluster.js';
+import { newLab } from './netns-node.js';
+import { OUT, QUICK, ROOT, exec, hyperfine, q, record } from './lib.js';
+
+const BIN = join(ROOT, 'dist/flanctl-linux-x64');
+const PODS = Number(process.env.BENCH_PODS ?? 20);
+
+interface Cmd {
+  name: string;
+  argv?: string[];
+  batch?: string[];
+  file?: string;
+  ok: boolean;
+}
+
+/** The shell lines that start what the snapshot says collect started: batches with their stdin, the rest as they are. */
+function batchedScript(cmds: Cmd[], ns: string): string[] {
+  const inNs = (c: Cmd): string => (c.name === 'pod-ip-addr' ? '' : `ip netns exec ${q(ns)} `);
+  const batches = new Map<string, { prefix: string; lines: string[] }>();
+  const out: string[] = [];
+  for (const c of cmds.filter((x) => x.argv)) {
+    if (!c.batch) {
+      out.push(`${inNs(c)}${c.argv!.map(q).join(' ')} >/dev/null 2>&1`);
+      continue;
+    }
+    // a batch line is the step's argv without the program and the batch's shared options
+    const options = c.batch.indexOf('-force') - 1;
+    const b = batches.get(c.batch.join(' ')) ?? { prefix: `${inNs(c)}${c.batch.map(q).join(' ')}`, lines: [] };
+    b.lines.push(c.argv!.slice(1 + options).join(' '));
+    batches.set(c.batch.join(' '), b);
+  }
+  for (const b of batches.values()) out.push(`printf '%s\\n' ${b.lines.map(q).join(' ')} | ${b.prefix} >/dev/null 2>&1`);
+  return out;
+}
+
+/** The same reads one process per command, as collect ran them before batching: `ip -n POD -j addr show` per pod, uname -r. */
+function singleScript(cmds: Cmd[], ns: string): string[] {
+  return cmds.map((c) => {
+    if (c.name === 'pod-ip-addr') return `ip -n ${q(c.argv![3])} -j addr show >/dev/null 2>&1`;
+    const argv = c.name === 'kernel' ? ['uname', '-r'] : c.argv;
+    return argv ? `ip netns exec ${q(ns)} ${argv.map(q).join(' ')} >/dev/null 2>&1` : '';
+  }).filter(Boolean);
+}
+
+const ms = (s: number): string => (s * 1000).toFixed(1);
+const x = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+function main(): void {
+  mkdirSync(OUT, { recursive: true });
+  const lab = newLab();
+  try {
+    const cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: PODS });
+    const ns = cluster.nodes[0].netns;
+    // bench/run.sh deletes these if this script dies
+    const made = exec(['ip', 'netns', 'list']).stdout.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(lab.prefix));
+    writeFileSync(join(OUT, 'netns.list'), made.map((n) => `${n}\n`).join(''), { flag: 'a' });
+    // flannel's forward rules, as on a node (iptables-save then has rules: no iptables-legacy-save)
+    lab.exec(ns, ['iptables', '-N', 'FLANNEL-FWD']);
+    lab.exec(ns, ['iptables', '-A', 'FORWARD', '-m', 'comment', '--comment', 'flanneld forward', '-j', 'FLANNEL-FWD']);
+    lab.exec(ns, ['iptables', '-A', 'FLANNEL-FWD', '-s', '10.244.0.0/16', '-m', 'comment', '--comment', 'flanneld forward', '-j', 'ACCEPT']);
+
+    // one checked run: every pod found, and what it started
+    const snapFile = join(OUT, 'collect-pods.json');
+    const r = exec([BIN, 'collect', '--netns', ns, '-o', snapFile]);
+    if (r.status !== 0) throw new Error(`binary collect --netns failed (exit ${r.status}): ${r.stderr.trim()}`);
+    const snap = JSON.parse(readFileSync(snapFile, 'utf8')) as { pods: unknown[]; routes: unknown[]; links: unknown[]; commands: Cmd[] };
+    if (snap.pods.length !== PODS) throw new Error(`expected ${PODS} pods, the snapshot has ${snap.pods.length}`);
+    const started = new Set(snap.commands.filter((c) => c.argv).map((c) => (c.batch ?? c.argv!).join(' ')));
+    const failed = snap.commands.filter((c) => !c.ok).map((c) => c.name);
+    const check = `${snap.pods.length} pods, ${snap.links.length} links, ${snap.routes.length} routes; collect started ${started.size} processes (${failed.length ? `failed: ${failed.join(', ')}` : 'no step failed'})`;
+    console.log(check);
+
+    const batched = batchedScript(snap.commands, ns);
+    const single = singleScript(snap.commands, ns);
+    writeFileSync(join(OUT, 'collect-pods-batched.sh'), batched.join('\n') + '\n');
+    writeFileSync(join(OUT, 'collect-pods-single.sh'), single.join('\n') + '\n');
+    const cmds: Record<string, string> = {
+      'node -e 0': 'node -e 0',
+      'binary --version': `${q(BIN)} --version`,
+      [`raw: the ${batched.length} processes collect starts, one shell`]: `sh ${q(join(OUT, 'collect-pods-batched.sh'))}`,
+      [`raw: one process per command (${single.length}), one shell`]: `sh ${q(join(OUT, 'collect-pods-single.sh'))}`,
+      'binary collect --netns': `${q(BIN)} collect --netns ${q(ns)} -o ${q(snapFile)}`,
+      'bin/run.js collect --netns': `node ${q(join(ROOT, 'bin/run.js'))} collect --netns ${q(ns)} -o ${q(snapFile)}`,
+    };
+    const before = process.env.BENCH_COLLECT_BEFORE;
+    const beforeLabel = `binary collect --netns before batching (${process.env.BENCH_COLLECT_BEFORE_REV ?? 'older build'})`;
+    if (before) cmds[beforeLabel] = `${q(before)} collect --netns ${q(ns)} -o ${q(join(OUT, 'collect-pods-before.json'))}`;
+    const t = hyperfine('collect-pods', cmds, { warmup: 2, runs: QUICK ? 5 : 20 });
+    record('collectPods', 'run', { pods: PODS, check, started: [...started], batched, single, timings: t });
+
+    const version = t['binary --version'];
+    const collect = t['binary collect --netns'];
+    const md = [
+      `\`node --import tsx bench/collect-pods.ts\` (root; after \`npm run build:binary\`): a 2-node namespace cluster (the test`,
+      `lab, \`buildFlannelCluster\`) with ${PODS} pods on node1 and flannel's FORWARD rules; hyperfine, 2 warm-up and`,
+      `${t['node -e 0'].runs} timed runs per command, all in one run; CPU = user + system, children included. The raw rows`,
+      'are shell scripts of the same invocations (`bench/out/collect-pods-*.sh`), each program inside `ip netns exec`.',
+      '',
+      '| command | wall ms | ± ms | CPU ms | wall vs binary `--version` | CPU vs binary `--version` |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...Object.entries(t).map(([label, v]) => `| ${label} | ${ms(v.mean)} | ${ms(v.stddev)} | ${ms(v.cpu)} | ${x(v.mean, version.mean)} | ${x(v.cpu, version.cpu)} |`),
+      '',
+      `Check run: ${check}. 1-min load average ${t['node -e 0'].load.toFixed(1)} when the run started.`,
+      '',
+      `- binary collect --netns: ${x(collect.cpu, version.cpu)} the binary's \`--version\` in CPU, ${x(collect.mean, version.mean)} in wall time — ` +
+        `${collect.cpu <= 2 * version.cpu ? 'MET' : 'MISSED'} by CPU, ${collect.mean <= 2 * version.mean ? 'met' : 'missed'} by wall time (target ≤ 2×)`,
+      ...(before ? [`- before batching (same run): ${ms(t[beforeLabel].cpu)} ms CPU, now ${ms(collect.cpu)} ms`] : []),
+    ];
+    writeFileSync(join(OUT, 'collect-pods.md'), md.join('\n') + '\n');
+    console.log(`\n${md.join('\n')}`);
+  } finally {
+    lab.teardown();
+  }
+}
+
+main();
