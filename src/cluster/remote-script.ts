@@ -32,7 +32,10 @@ export const REMOTE_SCRIPT = [
   'm="$1"',
   'PATH="$PATH:/usr/sbin:/sbin"',
   'exec 3>&1',
-  'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=$(printf "%s" "$e" | head -n 1); printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
+  // a newline, to cut stderr to its first line in the shell itself: `| head -n 1` cost two processes per step
+  "nl='",
+  "'",
+  'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=${e%%"$nl"*}; printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
   // attempts chained with ||: the first that works is the step's output (json before text before fallback)
   ...REMOTE_STEPS.map((step) => step.attempts.filter((a) => a.argv).map((a) => `step ${a.file} ${a.argv!.map(shQuote).join(' ')}`).join(' || ')),
   // a step that failed is reported in its end marker, not as the script's exit status

@@ -77,13 +77,16 @@ describe('splitRemoteOutput', () => {
     // sh with a PATH holding only fakes: each "program" prints its name, ip fails for -j (an old iproute2)
     const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
     const fake = (name: string, body: string) => execFileSync('sh', ['-c', `printf '%s\\n' '#!/bin/sh' '${body}' > ${dir}/${name} && chmod +x ${dir}/${name}`]);
-    for (const p of ['hostname', 'bridge', 'brctl', 'iptables-save', 'sysctl', 'uname', 'cat', 'ethtool']) fake(p, `echo ${p} "$@"`);
+    for (const p of ['hostname', 'bridge', 'brctl', 'iptables-save', 'sysctl', 'uname', 'cat']) fake(p, `echo ${p} "$@"`);
+    fake('ethtool', 'echo "Cannot get device features: No such device" >&2; echo "second line" >&2; exit 71');
     fake('ip', 'case "$1" in -j) echo "Option -j is unknown" >&2; exit 255;; esac; echo ip "$@"');
     const out = execFileSync('/bin/sh', ['-s', '--', 'feedc0de'], { input: REMOTE_SCRIPT, encoding: 'utf8', env: { PATH: dir } });
     const parts = splitRemoteOutput(out, 'feedc0de');
     const byFile = new Map(parts.map((p) => [p.file, p]));
     expect(byFile.get('ip-link.txt')).toEqual({ file: 'ip-link.txt', ok: true, text: 'ip -d link show\n', exitCode: 0 });
     expect(byFile.get('bridge-fdb.txt')?.text).toBe('bridge -j fdb show\n');
+    // a failed step reports its exit status and the first line of its stderr (the PATH has no head: the shell cuts it)
+    expect(byFile.get('ethtool-k-flannel.1.txt')).toEqual({ file: 'ethtool-k-flannel.1.txt', ok: false, text: '', exitCode: 71, error: 'Cannot get device features: No such device' });
     const files = new Set(REMOTE_STEPS.map((s) => s.attempts[0].file));
     expect(new Set(parts.map((p) => p.file))).toEqual(files);
     execFileSync('rm', ['-rf', dir]);
