@@ -47,8 +47,10 @@ describeNetns('a collected node pasted back as one transcript', () => {
       const attempt = [...STEPS, HOSTNAME_STEP, FEATURES_STEP, IPTABLES_LEGACY_STEP].flatMap((s) => s.attempts).find((a) => a.argv?.join(' ') === c.argv!.join(' '));
       files.set(attempt?.file ?? (c.name === 'iflink' ? 'iflink.txt' : ''), c.argv.join(' '));
     }
-    // with --netns the node's name is the namespace's, saved as hostname.txt
+    // with --netns the node's name is the namespace's, saved as hostname.txt; the kernel release is read from
+    // /proc/sys/kernel/osrelease without a process, so no argv is recorded: what a user would type is uname -r
     files.set('hostname.txt', 'hostname');
+    files.set('kernel.txt', 'uname -r');
     const paste: string[] = ['Here is what the node shows, every command as root:', ''];
     for (const file of readdirSync(raw).filter((f) => f !== 'pods').sort()) {
       const command = files.get(file);
