@@ -32,6 +32,8 @@ export interface Undone {
 interface Expect {
   key: string;
   table: keyof Tables;
+  /** IPv6 routes are another read than IPv4's (`ip -6 route`); both land in `routes` */
+  read?: 'routes6';
   /** undefined when it matches, else what the kernel shows instead */
   check(t: Required<Tables>): string | undefined;
 }
@@ -99,11 +101,13 @@ function expectation(cmd: Cmd): Expect | undefined {
     const want = routeSpecOf(rest);
     // `ip route replace` replaces the route with the same dst and metric: that is the object
     const what = `route ${want.dst}${want.metric ? ` metric ${want.metric}` : ''}`;
+    const read = want.dst.includes(':') ? { read: 'routes6' as const } : {};
     const find = (t: Required<Tables>): Route | undefined => t.routes.find((r) => sameDst(r.dst, want.dst) && routeMetric(r) === routeMetric(want));
-    if (verb === 'del') return { key: what, table: 'routes', check: (t) => { const r = find(t); return r && `${what}: expected absent, found via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`; } };
+    if (verb === 'del') return { key: what, table: 'routes', ...read, check: (t) => { const r = find(t); return r && `${what}: expected absent, found via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`; } };
     return {
       key: what,
       table: 'routes',
+      ...read,
       check: (t) => {
         const r = find(t);
         if (!r) return `${what}: expected via ${want.gateway ?? '-'} dev ${want.dev ?? '-'}, found none`;
@@ -165,8 +169,8 @@ function expectationsOf(a: Undone): Expect[] {
 }
 
 /** The tables the checks of `undone` need (none: nothing to read). */
-export function tablesNeeded(undone: Undone[]): (keyof Tables)[] {
-  return [...new Set(undone.flatMap(expectationsOf).map((e) => e.table))];
+export function tablesNeeded(undone: Undone[]): (keyof Tables | 'routes6')[] {
+  return [...new Set(undone.flatMap(expectationsOf).map((e) => e.read ?? e.table))];
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { addrDel, addrReplace, type Cmd, fdbDel, fdbReplace, linkDel, linkDown, neighDel, neighRestore, routeDel, routeReplace } from '../../src/model/fix.js';
 import { parseBridgeFdb, parseIpAddr, parseIpLink, parseIpNeigh, parseIpRoute } from '../../src/parse/index.js';
-import { type Undone, verifyUndo as verifyActions } from '../../src/repair/verify.js';
+import { tablesNeeded, type Undone, verifyUndo as verifyActions } from '../../src/repair/verify.js';
 
 /** Undo commands alone, each as the undo of an action with nothing to add (not an fdb replace). */
 const verifyUndo = (cmds: Cmd[], t: Parameters<typeof verifyActions>[1]): string[] => verifyActions(cmds.map((u): Undone => ({ program: 'ip', args: [], undo: [u] })), t);
@@ -162,6 +162,8 @@ describe('verifyUndo', () => {
       routeReplace({ dst: 'fd00:10:244:2::/64', gateway: 'fd00:10:244:2::', dev: 'flannel-v6.1', onlink: true, metric: 1024 }),
     ];
     expect(verifyUndo(present, v6)).toEqual([]);
+    // `ip route` shows no IPv6 route: the re-check reads `ip -6 route` for these
+    expect(tablesNeeded(present.map((u): Undone => ({ program: 'ip', args: [], undo: [u] })))).toEqual(['neigh', 'fdb', 'routes6']);
     const absent = [neighDel('flannel-v6.1', 'fd00:10:244:2::'), fdbDel('flannel-v6.1', '02:66:00:00:00:02', 'fd00:56::12'), routeDel({ dst: 'fd00:10:244:2::/64', gateway: 'fd00:10:244:2::', dev: 'flannel-v6.1', onlink: true })];
     expect(verifyUndo(absent, v6)).toEqual([
       'neigh fd00:10:244:2:: dev flannel-v6.1: expected absent, found lladdr 02:66:00:00:00:02 PERMANENT',
