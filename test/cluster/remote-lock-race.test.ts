@@ -41,7 +41,8 @@ describeNetns('the node-side repair lock (REPAIR_HEAD under sh): one holder', ()
         resolve(line.slice(`@@flanctl-${nonce} `.length));
       };
       p.stdout.on('data', on);
-      p.once('exit', (code) => resolve(`exit ${code} before answering: ${buf}`));
+      // 'close', not 'exit': stdout may still hold the answer when the process has exited
+      p.once('close', (code) => resolve(`exit ${code} before answering: ${buf}`));
     });
   }
 
@@ -64,7 +65,7 @@ describeNetns('the node-side repair lock (REPAIR_HEAD under sh): one holder', ()
         return p;
       });
       const answers = procs.map((p, i) => answer(p, nonces[i]));
-      const exited = procs.map((p) => new Promise((r) => p.once('exit', r)));
+      const exited = procs.map((p) => new Promise((r) => p.once('close', r)));
       writeFileSync(go, '');
       const said = await Promise.all(answers);
       holders.push(said.filter((s) => s === 'got').length);
