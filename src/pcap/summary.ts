@@ -45,6 +45,8 @@ export class Counters {
   readonly flows = new FlowTable();
   /** IPv6 flows are rare here: a plain map keyed by text */
   private readonly flows6 = new Map<string, FlowRow & { sec: number; ns: number }>();
+  /** tunnels over an IPv6 underlay (flannel-v6.<VNI>): the same, keyed by text */
+  private readonly tunnels6 = new Map<string, TunnelRow & { kind: number; sec: number; ns: number; lastSec: number; lastNs: number }>();
 
   add(p: Packet): void {
     if (p.depth === 0) return;
@@ -52,6 +54,7 @@ export class Counters {
     const ns = p.tsNsec;
     const outer = p.ips[0];
     if (p.tunnel !== 0 && outer.version === 4) this.tunnels.add(outer.src, outer.dst, p.tunnel === TUNNEL_VXLAN ? p.vni : 0, p.tunnel, 0, p.origLen, sec, ns);
+    else if (p.tunnel !== 0 && outer.version === 6) this.addTunnel6(p, sec, ns);
     const ip = p.ips[p.depth - 1];
     const ports = ip.l4 === 6 || ip.l4 === 17 ? ((ip.srcPort << 16) | ip.dstPort) >>> 0 : 0;
     const tag = ip.proto | (p.tunnel << 8);
@@ -72,12 +75,35 @@ export class Counters {
     f.lastSeen = `${sec}.${ns}`;
   }
 
+  private addTunnel6(p: Packet, sec: number, ns: number): void {
+    const outer = p.ips[0];
+    const src = ipText(p, outer, 'src');
+    const dst = ipText(p, outer, 'dst');
+    const vni = p.tunnel === TUNNEL_VXLAN ? p.vni : 0;
+    const key = `${src}|${dst}|${vni}|${p.tunnel}`;
+    let t = this.tunnels6.get(key);
+    if (!t) {
+      t = { src, dst, packets: 0, bytes: 0, firstSeen: '', lastSeen: '', kind: p.tunnel, sec, ns, lastSec: sec, lastNs: ns };
+      if (p.tunnel === TUNNEL_VXLAN) t.vni = vni;
+      this.tunnels6.set(key, t);
+    }
+    t.packets++;
+    t.bytes += p.origLen;
+    t.lastSec = sec;
+    t.lastNs = ns;
+  }
+
   tunnelRows(digits: 6 | 9): { vxlan: TunnelRow[]; ipip: TunnelRow[] } {
     const t = this.tunnels;
     const vxlan: TunnelRow[] = [];
     const ipip: TunnelRow[] = [];
     for (const [i, src, dst, vni, kind] of t.entries()) {
       const row: TunnelRow = { src: ip4(src), dst: ip4(dst), packets: t.packets[i], bytes: t.bytes[i], firstSeen: isoTime(t.firstSec[i], t.firstNs[i], digits), lastSeen: isoTime(t.lastSec[i], t.lastNs[i], digits) };
+      if (kind === TUNNEL_VXLAN) vxlan.push({ vni, ...row });
+      else if (kind === TUNNEL_IPIP) ipip.push(row);
+    }
+    for (const { kind, sec, ns, lastSec, lastNs, vni, ...rest } of this.tunnels6.values()) {
+      const row: TunnelRow = { ...rest, firstSeen: isoTime(sec, ns, digits), lastSeen: isoTime(lastSec, lastNs, digits) };
       if (kind === TUNNEL_VXLAN) vxlan.push({ vni, ...row });
       else if (kind === TUNNEL_IPIP) ipip.push(row);
     }
