@@ -23,7 +23,7 @@ export interface RemoteCaptureRun {
 }
 
 /** Where the script keeps its captures: `<PREFIX><pid of the script>-<token>`, so a live run's is never swept. */
-export const REMOTE_CAPTURE_PREFIX = '/tmp/flanctl-probe-capture-';
+const REMOTE_CAPTURE_PREFIX = '/tmp/flanctl-probe-capture-';
 
 // One function, called on the last line: sh parses the whole body before running any of it, so the line read
 // from stdin is ours (stop or EOF), never the rest of the script.
