@@ -23,7 +23,10 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
   if (envSubnet && podBridge(node) === bridge && gwAddr && envSubnet !== `${gwAddr.local}/${gwAddr.prefixlen}`) {
     brProblems.push({ code: 'BRIDGE_SUBNET_MISMATCH', text: `${bridge} has ${gwAddr.local}/${gwAddr.prefixlen}, FLANNEL_SUBNET is ${envSubnet}` });
   }
-  hops.push(hop('bridge', node, bridge, [`bridge ${bridge}`, gwAddr ? `gateway ${gwAddr.local}/${gwAddr.prefixlen}` : '', link?.mtu ? `mtu ${link.mtu}` : ''].filter(Boolean).join(' '), brProblems));
+  const brDetail = [`bridge ${bridge}`, gwAddr ? `gateway ${gwAddr.local}/${gwAddr.prefixlen}` : '', link?.mtu ? `mtu ${link.mtu}` : ''].filter(Boolean).join(' ');
+  // whether the bridge is up is only in the link list
+  if (!link && brProblems.length === 0 && !absenceProves(node)) hops.push(unverifiedHop('bridge', node, bridge, brDetail, `${bridge} is not in the link list given: paste \`${PASTE.links} ${bridge}\``));
+  else hops.push(hop('bridge', node, bridge, brDetail, brProblems));
 
   // neigh: pod IP -> pod MAC on the bridge; absent just means no recent traffic
   const pod = node.podsByIp.get(dst);
@@ -76,7 +79,10 @@ function podHop(node: NodeIndex, veth: Link | undefined, pod: PodNetns | undefin
   if (veth && peer !== undefined && peer !== veth.ifindex) problems.push({ code: 'POD_IFLINK_MISMATCH', text: `the pod's eth0 iflink is ${peer}, ${veth.name} is ifindex ${veth.ifindex}` });
   const netns = pod?.netns ?? veth?.linkNetns;
   const parts = [pod?.pod ? `pod ${pod.pod}` : '', netns ? `netns ${netns}` : veth?.linkNetnsid !== undefined ? `link-netnsid ${veth.linkNetnsid}` : '', peer !== undefined ? `eth0 iflink ${peer}` : veth?.linkIndex !== undefined ? `peer ifindex ${veth.linkIndex}` : '', pod?.mtu ? `mtu ${pod.mtu}` : ''];
-  return hop('pod', node, pod?.ifname ?? 'eth0', parts.filter(Boolean).join(' ') || 'pod not identified', problems);
+  const detail = parts.filter(Boolean).join(' ') || 'pod not identified';
+  // the iflink is checked against the host veth: without it, unverified
+  if (!veth && peer !== undefined && problems.length === 0) return unverifiedHop('pod', node, pod?.ifname ?? 'eth0', detail, `whether eth0's iflink ${peer} is its host veth: the link list given does not show it: paste \`${PASTE.links}\``);
+  return hop('pod', node, pod?.ifname ?? 'eth0', detail, problems);
 }
 
 /** calico-style `10.244.169.65 dev calid5e76ad523e scope link`: the route names the host veth itself. */

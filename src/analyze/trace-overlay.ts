@@ -199,7 +199,11 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
     if (half?.vtepMac && link.mac && half.vtepMac !== link.mac) problems.push({ code: 'LEASE_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${half.vtepMac}: peers send to the old one` });
   }
   facts.unshift(`mtu ${link.mtu ?? '?'}`, link.mac ? `mac ${link.mac}` : '');
-  return hop('vxlan-device', node, dev, facts.filter(Boolean).join(' '), problems);
+  const detail = facts.filter(Boolean).join(' ');
+  // only the underlay's addresses show whether `local` is this node's
+  if (!problems.length && link.kind === 'vxlan' && link.local && !node.addressDev.has(link.local) && !underlayAddressesShown(node.snap, link))
+    return unverifiedHop('vxlan-device', node, dev, detail, `whether local ${link.local} is this node's: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``);
+  return hop('vxlan-device', node, dev, detail, problems);
 }
 
 /** The target node: named from the lease, and checked against its own snapshot when we have it. */
@@ -257,6 +261,7 @@ export function podBridge(node: NodeIndex): string | undefined {
 /** bridge MTU ≤ tunnel MTU ≤ underlay MTU − overhead (vxlan 50, ipip 20), and FLANNEL_MTU = tunnel MTU. */
 export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, overhead: number): TraceHop | undefined {
   const tunnel = node.links.get(tunnelDev);
+  if (!tunnel && !collected(node.snap, 'links')) return unverifiedHop('mtu', node, tunnelDev, '', `the MTUs were not in the data given: paste \`${PASTE.links}\``);
   if (!tunnel?.mtu) return undefined;
   const underlayName = (tunnel as { dev?: string }).dev ?? underlayDevOf(ctx, node);
   const underlay = underlayName ? node.links.get(underlayName) : undefined;
@@ -303,7 +308,9 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
   if (link && isKnownDown(link)) devProblems.push({ code: 'IPIP_DEVICE_DOWN', text: `${dev} is down` });
   const local = link?.kind === 'ipip' ? link.local : undefined;
   if (local && link && !node.addressDev.has(local) && underlayAddressesShown(node.snap, link)) devProblems.push({ code: 'IPIP_CONFIG', text: `local ${local} is not an address of this node` });
-  hops.push(link ? hop('ipip-device', node, dev, `ipip local ${local ?? '?'} mtu ${link.mtu ?? '?'}`, devProblems) : devProblems.length ? hop('ipip-device', node, dev, '', devProblems) : unverifiedHop('ipip-device', node, dev, '', `${dev} is not in the link list given: paste \`${PASTE.links} ${dev}\``));
+  const localUnknown = local !== undefined && link !== undefined && !node.addressDev.has(local) && !underlayAddressesShown(node.snap, link);
+  if (link && !devProblems.length && localUnknown) hops.push(unverifiedHop('ipip-device', node, dev, `ipip local ${local} mtu ${link.mtu ?? '?'}`, `whether local ${local} is this node's: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``));
+  else hops.push(link ? hop('ipip-device', node, dev, `ipip local ${local ?? '?'} mtu ${link.mtu ?? '?'}`, devProblems) : devProblems.length ? hop('ipip-device', node, dev, '', devProblems) : unverifiedHop('ipip-device', node, dev, '', `${dev} is not in the link list given: paste \`${PASTE.links} ${dev}\``));
   const targetIp = route.gateway ?? lease?.publicIp;
   if (targetIp) {
     hops.push(nodeHop(ctx, node, targetIp, dst, lease, undefined, dev));

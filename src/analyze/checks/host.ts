@@ -13,7 +13,7 @@ function sysctl(ctx: CheckContext, key: string): string | undefined {
 export const sysctlCheck: Check = {
   name: 'sysctls',
   run(ctx) {
-    if (Object.keys(ctx.snapshot.sysctls).length === 0) return { skipped: 'no sysctl values in the snapshot' };
+    if (Object.keys(ctx.snapshot.sysctls).length === 0) return { findings: [], unverified: [`the sysctls were not in the data given: paste \`${SYSCTL_PASTE}\``] };
     const out: Finding[] = [];
     const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
     if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
@@ -25,6 +25,8 @@ export const sysctlCheck: Check = {
   },
 };
 
+const SYSCTL_PASTE = 'sysctl net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables';
+
 const table = (rs: IptablesRuleset, name: string): IptablesTable | undefined => rs.tables.find((t) => t.name === name);
 const ruleLine = (chain: string, spec: string): string => `iptables-save: -A ${chain} ${spec}`;
 
@@ -32,8 +34,9 @@ export const iptablesCheck: Check = {
   name: 'iptables',
   run(ctx) {
     const rs = ctx.snapshot.iptables;
-    if (!rs) return { skipped: 'no iptables-save output in the snapshot' };
+    if (!rs) return { findings: [], unverified: ['the iptables rules were not in the data given: paste `iptables-save`'] };
     const out: Finding[] = [];
+    const unverified: string[] = [];
     // in nftables mode flannel writes no FLANNEL-* chains: their absence is no finding (the nftables check looks there)
     const iptablesMode = nftMode(ctx) === undefined;
     const filter = table(rs, 'filter');
@@ -50,6 +53,8 @@ export const iptablesCheck: Check = {
         if (blocker) out.push(finding(ctx, 'FORWARD_REJECT_BEFORE_FLANNEL', `FORWARD ${blocker.target}s before the FLANNEL-FWD jump (firewalld?)`, [ruleLine('FORWARD', blocker.spec), ruleLine('FORWARD', fwdRules[jump].spec)], 'move the FLANNEL-FWD jump first: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
       }
     }
+    // whether flannel masquerades is FLANNEL_IPMASQ's to say
+    if (iptablesMode && !ctx.subnetEnv) unverified.push('FLANNEL_IPMASQ was not in the data given: give --subnet-env FILE (`cat /run/flannel/subnet.env`)');
     if (iptablesMode && ctx.subnetEnv?.ipmasq === true) {
       const nat = table(rs, 'nat');
       const jump = nat?.rules.some((r) => r.chain === 'POSTROUTING' && r.target === 'FLANNEL-POSTRTG');
@@ -62,7 +67,7 @@ export const iptablesCheck: Check = {
     if (/nf_tables/.test(rs.variant ?? '') && warning) {
       out.push(finding(ctx, 'IPTABLES_LEGACY_AND_NFT', 'iptables rules exist in both the legacy and the nf_tables backend: flannel and kube-proxy may be writing to different ones (flannel #1317)', [`iptables-save: # ${warning}`], 'use one backend everywhere (update-alternatives --set iptables ...), then restart flanneld and kube-proxy'));
     }
-    return out;
+    return { findings: out, unverified };
   },
 };
 
@@ -72,7 +77,7 @@ export const offloadCheck: Check = {
   run(ctx) {
     if (ctx.backend !== 'vxlan') return { skipped: ctx.backend ? `backend is ${ctx.backend}` : 'backend unknown' };
     const features = ctx.snapshot.features[ctx.vxlanName];
-    if (!features) return { skipped: `no ethtool -k ${ctx.vxlanName} output in the snapshot` };
+    if (!features) return { findings: [], unverified: [`${ctx.vxlanName}'s offload features were not in the data given: paste \`ethtool -k ${ctx.vxlanName}\``] };
     if (features['tx-checksum-ip-generic']?.startsWith('on') !== true) return [];
     const m = /^(\d+)\.(\d+)/.exec(ctx.snapshot.kernel ?? '');
     const fixed = m ? Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 7) : false;

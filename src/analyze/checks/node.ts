@@ -3,7 +3,7 @@
 import { normalizeSubnet } from '../../leases/lease.js';
 import type { Finding } from '../../model/finding.js';
 import type { Link } from '../../model/link.js';
-import { absenceProves, nodeAddressesShown, PASTE } from '../collected.js';
+import { absenceProves, collected, nodeAddressesShown, PASTE } from '../collected.js';
 import { type CheckContext, envSubnet } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
@@ -17,17 +17,20 @@ export function podBridge(ctx: CheckContext): Link | undefined {
   return undefined;
 }
 
+const ENV_MISSING = 'subnet.env was not in the data given: give --subnet-env FILE (`cat /run/flannel/subnet.env`)';
+
 export const bridgeAddressCheck: Check = {
   name: 'pod bridge address',
   run(ctx) {
     const env = ctx.subnetEnv?.subnet;
-    if (!env) return { skipped: 'no subnet.env (FLANNEL_SUBNET) to compare with' };
+    if (!env) return { findings: [], unverified: [ENV_MISSING] };
     // an invalid FLANNEL_SUBNET is SUBNET_ENV_INVALID; the bridge cannot be compared with it
     if (!envSubnet(ctx.subnetEnv)) return { skipped: 'FLANNEL_SUBNET is not a CIDR' };
     const br = podBridge(ctx);
     // no bridge yet is healthy: the bridge plugin creates it with the first pod
     if (!br) return [];
     const v4 = (ctx.addrsByDev.get(br.name) ?? []).filter((a) => a.family === 'inet');
+    if (v4.length === 0 && !collected(ctx.snapshot, 'addresses')) return { findings: [], unverified: [`${br.name}'s address was not in the data given: paste \`${PASTE.addresses} dev ${br.name}\``] };
     if (v4.length === 0 || v4.some((a) => `${a.local}/${a.prefixlen}` === env)) return [];
     return [
       finding(ctx, 'BRIDGE_SUBNET_MISMATCH', `${br.name} has ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, FLANNEL_SUBNET is ${env}: new pods fail with "${br.name}" already has an IP address different from ${env} (flannel #1850)`, [...v4.map(addrLine), `subnet.env: FLANNEL_SUBNET=${env}`], `drain the node, then: ip link set ${br.name} down && ip link del ${br.name} (the bridge plugin recreates it; existing pods lose network)`),
@@ -39,8 +42,13 @@ export const vethCheck: Check = {
   name: 'pod veths',
   run(ctx) {
     const pods = ctx.snapshot.pods;
-    if (pods.length === 0) return { skipped: 'no pod namespaces in the snapshot' };
     const br = podBridge(ctx);
+    if (pods.length === 0) {
+      // veths on the bridge are pods' host ends: the pods themselves were not read
+      const ports = br ? [...ctx.links.values()].filter((l) => l.kind === 'veth' && l.master === br.name) : [];
+      if (ports.length === 0) return { skipped: 'no pod namespaces in the snapshot' };
+      return { findings: [], unverified: [`the pods behind ${ports.map((l) => l.name).join(', ')} were not in the data given: paste \`ip -n <pod netns> link show eth0\` for each`] };
+    }
     const out: Finding[] = [];
     const unverified = new Set<string>();
     const podByIflink = new Map<number, string>();
@@ -71,7 +79,7 @@ export const subnetEnvCheck: Check = {
     const kind = ctx.snapshot.source.kind;
     if (!env) {
       // a namespace or a ticket's directory has no /run/flannel of its own
-      if (kind === 'netns' || kind === 'dir') return { skipped: `no subnet.env for a ${kind} source (give --subnet-env FILE)` };
+      if (kind === 'netns' || kind === 'dir') return { findings: [], unverified: [ENV_MISSING] };
       return [finding(ctx, 'SUBNET_ENV_MISSING', 'subnet.env is missing: flanneld never got that far, and the flannel CNI plugin fails every new pod (loadFlannelSubnetEnv failed)', ['cat /run/flannel/subnet.env: No such file or directory'], 'fix flanneld (see its logs); do not write subnet.env by hand')];
     }
     const out: Finding[] = [];

@@ -4,7 +4,8 @@ import { type Cmd, fdbDel, fdbReplace, neighDel, neighReplace, routeDel, routeRe
 import type { CheckContext } from './context.js';
 import { fdbLine, leaseLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
-import { peerStates, staleEntries, type Verdict } from '../peer-state.js';
+import { PASTE } from '../collected.js';
+import { evidenceOf, peerStates, staleEntries, type Verdict } from '../peer-state.js';
 
 const needLeases = (ctx: CheckContext): string | undefined =>
   !ctx.desired ? 'no desired state (give --nodes, --kube or --etcd)' : !ctx.backend ? 'backend type unknown' : undefined;
@@ -58,6 +59,11 @@ export const staleCheck: Check = {
       return { findings: [], unverified: n ? [`whether ${n} route/neigh/fdb entr${n === 1 ? 'y' : 'ies'} on ${dev} belong to a current lease: the desired state given is ${ctx.desired.incomplete}: paste \`kubectl get nodes -o yaml\``] : [] };
     }
     const out: Finding[] = [];
+    // a table not read, or read only narrowed, cannot show what is left over in it
+    const ev = evidenceOf(ctx);
+    const unverified = (['routes', 'neigh', 'fdb'] as const)
+      .filter((t) => !ev[t] || ev.partial[t])
+      .map((t) => `leftover ${t === 'routes' ? 'routes' : t === 'neigh' ? 'neighbours' : 'fdb entries'} on ${dev}: the whole table was not in the data given: paste \`${PASTE[t]}${t === 'routes' ? '' : ` dev ${dev}`}\``);
     const hint = ' (repair --prune removes it)';
     for (const r of s.routes)
       out.push(finding(ctx, 'STALE_ROUTE', `route ${r.dst} on ${dev} belongs to no current lease (departed node?)${hint}`, [routeLine(r)], fixCommands(ctx, [() => routeDel({ dst: r.dst, gateway: r.gateway, dev, onlink: r.onlink })])));
@@ -67,6 +73,6 @@ export const staleCheck: Check = {
       out.push(finding(ctx, 'STALE_FDB', `fdb entry ${f.mac}${f.dst ? ` dst ${f.dst}` : ''} on ${dev}: no lease holds this VtepMAC or public IP${hint}`, [fdbLine(f)], fixCommands(ctx, [() => fdbDel(dev, f.mac, f.dst)])));
     for (const f of s.oldMacFdb)
       out.push(finding(ctx, 'FDB_OLD_MAC', `fdb entry ${f.mac} dst ${f.dst} is a previous VtepMAC of a live node (flannel never deletes it; harmless)${hint}`, [fdbLine(f)], fixCommands(ctx, [() => fdbDel(dev, f.mac, f.dst)])));
-    return out;
+    return { findings: out, unverified };
   },
 };

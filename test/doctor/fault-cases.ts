@@ -1,0 +1,151 @@
+// The faults of the doctor tests: each one change to the netns lab's healthy node (fixture.ts) or its leases, the
+// code it must give, and the inputs that show it (`evidence`): without any one of them the check cannot see the
+// fault, so it must say it is unverified, never name it (test/doctor/absent-input.test.ts).
+import { readFileSync } from 'node:fs';
+import { parseNodesJson } from '../../src/leases/kube.js';
+import type { DesiredState } from '../../src/model/lease.js';
+import { link, NODE2_MAC, NODE3_MAC, type Raw } from './fixture.js';
+
+/** What a check reads from a node: a table, a section, or this node's own subnet.env. */
+export type Input = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'features' | 'pods' | 'subnetEnv';
+
+// the collect steps that read each input (src/collect/commands.ts)
+const STEPS: Record<Input, string[]> = {
+  links: ['ip-link'],
+  addresses: ['ip-addr'],
+  routes: ['ip-route'],
+  neigh: ['ip-neigh'],
+  fdb: ['bridge-fdb'],
+  sysctls: ['sysctl'],
+  iptables: ['iptables-save', 'iptables-legacy-save'],
+  features: ['ethtool-k'],
+  pods: ['pod-ip-addr'],
+  subnetEnv: [],
+};
+const EMPTY: Record<Input, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, features: {}, pods: [], subnetEnv: undefined };
+
+/** The raw snapshot as if `input` had not been read: no data, and no step that read it. */
+export function without(raw: Raw, input: Input): Raw {
+  const out = { ...raw, commands: raw.commands.filter((c: Raw) => !STEPS[input].includes(c.name)) };
+  if (EMPTY[input] === undefined) delete out[input];
+  else out[input] = structuredClone(EMPTY[input]);
+  return out;
+}
+
+export const removeWhere = (list: Raw[], pred: (x: Raw) => boolean): void => {
+  const i = list.findIndex(pred);
+  if (i < 0) throw new Error('fixture changed: nothing to remove');
+  list.splice(i, 1);
+};
+/** The fixture's nodes plus node9 (backend-data as given; no flannel annotations at all when undefined). */
+function withExtraNode(backendData: string | undefined, podCIDR: string, publicIp = '192.168.56.19'): DesiredState {
+  const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
+  const annotations = backendData === undefined ? {} : { 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': publicIp, 'flannel.alpha.coreos.com/backend-data': backendData };
+  doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR } });
+  return parseNodesJson(JSON.stringify(doc));
+}
+/** The fixture's nodes plus an item that is not a Node (a Pod pasted into the list). */
+function withPodItem(): DesiredState {
+  const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
+  doc.items.push({ kind: 'Pod', metadata: { name: 'coredns-0', namespace: 'kube-system' } });
+  return parseNodesJson(JSON.stringify(doc));
+}
+const leaseOf = (d: DesiredState, node: string): Raw => d.leases.find((l) => l.node === node)!;
+const nat = (raw: Raw): Raw => raw.iptables.tables.find((t: Raw) => t.name === 'nat');
+const filter = (raw: Raw): Raw => raw.iptables.tables.find((t: Raw) => t.name === 'filter');
+
+export interface Case {
+  code: string;
+  change: (raw: Raw, desired: DesiredState) => void;
+  /** run without desired state */
+  noDesired?: boolean;
+  /** the other codes the same change makes true (each one a fact of the changed state, said why) */
+  also?: string[];
+  /** the node inputs that show the fault; none when it is a fact of the desired state itself (then `why`) */
+  evidence: Input[];
+  why?: string;
+}
+
+export const cases: Case[] = [
+  { code: 'NEIGH_MISSING', change: (r) => removeWhere(r.neigh, (n) => n.dst === '10.244.2.0'), evidence: ['neigh'] },
+  { code: 'VTEP_MAC_MISMATCH', change: (r) => (r.neigh.find((n: Raw) => n.dst === '10.244.2.0').lladdr = '02:00:00:00:00:99'), evidence: ['neigh'] },
+  { code: 'NEIGH_NOT_PERMANENT', change: (r) => (r.neigh.find((n: Raw) => n.dst === '10.244.3.0').state = ['REACHABLE']), evidence: ['neigh'] },
+  { code: 'FDB_MISSING', change: (r) => removeWhere(r.fdb, (f) => f.mac === NODE2_MAC), evidence: ['fdb'] },
+  // `bridge fdb append` left a second destination for node2's VtepMAC: the kernel sends each frame to both
+  { code: 'FDB_DUPLICATE', change: (r) => r.fdb.push({ ...r.fdb.find((f: Raw) => f.mac === NODE2_MAC), dst: '192.168.56.99' }), evidence: ['fdb'] },
+  { code: 'FDB_DST_MISMATCH', change: (r) => (r.fdb.find((f: Raw) => f.mac === NODE3_MAC).dst = '192.168.56.99'), evidence: ['fdb'] },
+  { code: 'ROUTE_MISSING', change: (r) => removeWhere(r.routes, (x) => x.dst === '10.244.3.0/24'), evidence: ['routes'] },
+  { code: 'ROUTE_MISMATCH', change: (r) => (r.routes.find((x: Raw) => x.dst === '10.244.2.0/24').gateway = '10.244.2.7'), evidence: ['routes'] },
+  // a departed node leaves its route, neighbour and fdb entry behind: three stale entries
+  { code: 'STALE_ROUTE', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3'), also: ['STALE_NEIGH', 'STALE_FDB'], evidence: ['routes'] },
+  { code: 'STALE_NEIGH', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3'), also: ['STALE_ROUTE', 'STALE_FDB'], evidence: ['neigh'] },
+  { code: 'STALE_FDB', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node3'), also: ['STALE_ROUTE', 'STALE_NEIGH'], evidence: ['fdb'] },
+  { code: 'FDB_OLD_MAC', change: (r) => r.fdb.push({ mac: '02:00:00:00:00:77', dev: 'flannel.1', dst: '192.168.56.12', self: true, state: 'permanent' }), evidence: ['fdb'] },
+  { code: 'LEASE_NO_VTEP_MAC', change: (_r, d) => delete leaseOf(d, 'node2').vtepMac, evidence: [], why: 'a fact of the desired state given, not of the node' },
+  // the kernel deletes a device's neighbours, fdb entries and routes with it
+  { code: 'VXLAN_DEVICE_MISSING', change: (r) => removeWhere(r.links, (l) => l.name === 'flannel.1'), also: ['NEIGH_MISSING', 'FDB_MISSING', 'ROUTE_MISSING'], evidence: ['links'] },
+  { code: 'VXLAN_DEVICE_WRONG_KIND', change: (r) => Object.assign(link(r, 'flannel.1'), { kind: 'dummy' }), evidence: ['links'] },
+  // down: the kernel drops its neighbours and routes (permanent fdb entries stay)
+  { code: 'VXLAN_DEVICE_DOWN', change: (r) => (link(r, 'flannel.1').flags = ['BROADCAST', 'MULTICAST']), also: ['NEIGH_MISSING', 'ROUTE_MISSING'], evidence: ['links'] },
+  { code: 'VXLAN_VNI_MISMATCH', change: (r) => (link(r, 'flannel.1').vni = 2), evidence: ['links'] },
+  { code: 'VXLAN_PORT_MISMATCH', change: (r) => (link(r, 'flannel.1').port = 4789), evidence: ['links'] },
+  { code: 'VXLAN_LOCAL_MISMATCH', change: (r) => (link(r, 'flannel.1').local = '127.0.0.1'), evidence: ['links', 'addresses'] },
+  { code: 'VXLAN_LOCAL_NOT_OURS', change: (r) => (link(r, 'flannel.1').local = '192.168.56.99'), noDesired: true, evidence: ['links', 'addresses'] },
+  { code: 'VXLAN_LEARNING_ON', change: (r) => (link(r, 'flannel.1').learning = true), evidence: ['links'] },
+  // FLANNEL_MTU=1450 no longer matches flannel.1 either
+  { code: 'MTU_MISMATCH', change: (r) => (link(r, 'flannel.1').mtu = 1500), also: ['SUBNET_ENV_MTU_MISMATCH'], evidence: ['links'] },
+  { code: 'LEASE_MAC_MISMATCH', change: (r) => (link(r, 'flannel.1').mac = '02:00:00:00:00:11'), evidence: ['links'] },
+  { code: 'VXLAN_ADDR_MISSING', change: (r) => removeWhere(r.addresses, (a) => a.dev === 'flannel.1' && a.family === 'inet'), evidence: ['addresses'] },
+  { code: 'VXLAN_ADDR_WRONG', change: (r) => (r.addresses.find((a: Raw) => a.dev === 'flannel.1' && a.family === 'inet').local = '10.244.7.0'), evidence: ['addresses'] },
+  { code: 'VXLAN_ADDR_EXTRA', change: (r) => r.addresses.push({ dev: 'flannel.1', family: 'inet', local: '10.244.7.0', prefixlen: 32 }), evidence: ['addresses'] },
+  {
+    code: 'IPIP_DEVICE_MISSING',
+    change: (_r, d) => d.leases.forEach((l) => (l.backendType = 'ipip')),
+    // ipip routes go via the peer's public IP on flannel.ipip: the node's vxlan routes are not them
+    also: ['ROUTE_MISMATCH'],
+    evidence: ['links'],
+  },
+  {
+    code: 'IPIP_DEVICE_DOWN',
+    change: (r, d) => {
+      d.leases.forEach((l) => (l.backendType = 'ipip'));
+      r.links.push({ ifindex: 50, name: 'flannel.ipip', kind: 'ipip', flags: ['NOARP'], mtu: 1480, local: '192.168.56.11' });
+      r.addresses.push({ dev: 'flannel.ipip', family: 'inet', local: '10.244.1.0', prefixlen: 32 });
+    },
+    also: ['ROUTE_MISMATCH'],
+    evidence: ['links'],
+  },
+  { code: 'BRIDGE_SUBNET_MISMATCH', change: (r) => (r.addresses.find((a: Raw) => a.dev === 'cni0' && a.family === 'inet').local = '10.244.9.1'), evidence: ['addresses', 'subnetEnv'] },
+  // the pod's eth0 now names a host ifindex that does not exist, and its real veth has no pod
+  { code: 'VETH_NO_POD', change: (r) => (r.pods[0].iflink = 99), also: ['POD_VETH_MISSING'], evidence: ['links', 'pods'] },
+  { code: 'POD_VETH_MISSING', change: (r) => (r.pods[0].iflink = 99), also: ['VETH_NO_POD'], evidence: ['links'] },
+  { code: 'VETH_NO_MASTER', change: (r) => delete link(r, 'vethfeb4e1f8').master, evidence: ['links'] },
+  { code: 'SUBNET_ENV_MISSING', change: (r) => Object.assign(r, { subnetEnv: undefined, source: { kind: 'live' } }), evidence: [], why: 'read on the live node: the missing file is the evidence' },
+  { code: 'SUBNET_ENV_INVALID', change: (r) => (r.subnetEnv.subnet = 'nonsense'), evidence: ['subnetEnv'] },
+  // cni0 keeps 10.244.1.1/24, which is no longer FLANNEL_SUBNET
+  { code: 'SUBNET_ENV_LEASE_MISMATCH', change: (r) => (r.subnetEnv.subnet = '10.244.5.1/24'), also: ['BRIDGE_SUBNET_MISMATCH'], evidence: ['subnetEnv'] },
+  // flannel.1's 10.244.1.0/32 is not inside the configured Network 10.100.0.0/16 either
+  { code: 'SUBNET_ENV_NETWORK_MISMATCH', change: (_r, d) => (d.netConf = { Network: '10.100.0.0/16' }), also: ['VXLAN_ADDR_MISSING'], evidence: ['subnetEnv'] },
+  { code: 'SUBNET_ENV_MTU_MISMATCH', change: (r) => (r.subnetEnv.mtu = 1500), evidence: ['subnetEnv'] },
+  { code: 'IP_FORWARD_OFF', change: (r) => (r.sysctls['net.ipv4.ip_forward'] = '0'), evidence: ['sysctls'] },
+  { code: 'BR_NETFILTER_MISSING', change: (r) => delete r.sysctls['net.bridge.bridge-nf-call-iptables'], evidence: ['sysctls'] },
+  { code: 'BRIDGE_NF_CALL_IPTABLES_OFF', change: (r) => (r.sysctls['net.bridge.bridge-nf-call-iptables'] = '0'), evidence: ['sysctls'] },
+  { code: 'FORWARD_DROP_NO_FLANNEL_FWD', change: (r) => removeWhere(filter(r).rules, (x) => x.chain === 'FORWARD'), evidence: ['iptables'] },
+  {
+    code: 'FORWARD_REJECT_BEFORE_FLANNEL',
+    change: (r) => filter(r).rules.unshift({ chain: 'FORWARD', spec: '-j REJECT --reject-with icmp-host-prohibited', args: ['-j', 'REJECT', '--reject-with', 'icmp-host-prohibited'], target: 'REJECT' }),
+    evidence: ['iptables'],
+  },
+  { code: 'MASQ_MISSING', change: (r) => removeWhere(nat(r).rules, (x) => x.chain === 'POSTROUTING'), evidence: ['iptables', 'subnetEnv'] },
+  { code: 'IPTABLES_LEGACY_AND_NFT', change: (r) => (r.iptables.warnings = ["Warning: iptables-legacy tables present, use iptables-legacy-save to see them"]), evidence: ['iptables'] },
+  { code: 'TX_CSUM_OFFLOAD_ON', change: (r) => (r.kernel = '5.4.0-150-generic'), evidence: ['features'] },
+  // node9 claims node2's subnet with another VtepMAC: whichever lease wins, node2's programmed MAC is not node9's
+  { code: 'LEASE_DUPLICATE_SUBNET', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.2.0/24')), also: ['VTEP_MAC_MISMATCH', 'FDB_MISSING'], evidence: [], why: 'a fact of the desired state given, not of the node' },
+  // a backend-data that is not JSON has no VtepMAC
+  { code: 'LEASE_BAD_BACKEND_DATA', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":', '10.244.9.0/24')), also: ['LEASE_NO_VTEP_MAC'], evidence: [], why: 'a fact of the desired state given, not of the node' },
+  { code: 'LEASE_BAD_PUBLIC_IP', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.9.0/24', '192.168.56.300')), evidence: [], why: 'a fact of the desired state given, not of the node' },
+  { code: 'LEASE_NOT_A_NODE', change: (_r, d) => Object.assign(d, withPodItem()), evidence: [], why: 'a fact of the desired state given, not of the node' },
+  { code: 'LEASE_NOT_FLANNEL', change: (_r, d) => Object.assign(d, withExtraNode(undefined, '10.244.9.0/24')), evidence: [], why: 'a fact of the desired state given, not of the node' },
+  { code: 'LOCAL_LEASE_NOT_FOUND', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node1'), evidence: ['addresses'] },
+];
+
