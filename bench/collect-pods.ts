@@ -2,6 +2,8 @@
 // run: `node -e 0`, the binary's `--version` (the target's unit: collect ≤ 2× it), the binary's and bin/run.js's
 // `collect --netns`, and the raw commands from one shell in the same run — the processes collect starts now
 // (the batches fed their lines on stdin) and one process per command as before batching (14 + one per pod).
+// Also flanctl run inside the node's namespace without --netns, as it runs on a node (its programs started directly,
+// not each through `ip netns exec`), beside the same processes from one shell there.
 // BENCH_COLLECT_BEFORE=BIN (and BENCH_COLLECT_BEFORE_REV=rev) adds an older binary's collect to the same run.
 // Writes bench/out/collect-pods.md (the BENCHMARKS.md section) and results.json. Needs root.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,8 +24,8 @@ interface Cmd {
 }
 
 /** The shell lines that start what the snapshot says collect started: batches with their stdin, the rest as they are. */
-function batchedScript(cmds: Cmd[], ns: string): string[] {
-  const inNs = (c: Cmd): string => (c.name === 'pod-ip-addr' ? '' : `ip netns exec ${q(ns)} `);
+function batchedScript(cmds: Cmd[], ns?: string): string[] {
+  const inNs = (c: Cmd): string => (c.name === 'pod-ip-addr' || ns === undefined ? '' : `ip netns exec ${q(ns)} `);
   const batches = new Map<string, { prefix: string; lines: string[] }>();
   const out: string[] = [];
   for (const c of cmds.filter((x) => x.argv)) {
@@ -78,6 +80,15 @@ function main(): void {
     const check = `${snap.pods.length} pods, ${snap.links.length} links, ${snap.routes.length} routes; collect started ${started.size} processes (${failed.length ? `failed: ${failed.join(', ')}` : 'no step failed'})`;
     console.log(check);
 
+    // the same node collected as on a node: flanctl itself runs inside the namespace, its programs directly
+    const liveFile = join(OUT, 'collect-pods-live.json');
+    const rl = exec(['ip', 'netns', 'exec', ns, BIN, 'collect', '-o', liveFile]);
+    if (rl.status !== 0) throw new Error(`binary collect inside the namespace failed (exit ${rl.status}): ${rl.stderr.trim()}`);
+    const live = JSON.parse(readFileSync(liveFile, 'utf8')) as { pods: unknown[]; commands: Cmd[] };
+    if (live.pods.length !== PODS) throw new Error(`inside the namespace: expected ${PODS} pods, the snapshot has ${live.pods.length}`);
+    const liveBatched = batchedScript(live.commands);
+    writeFileSync(join(OUT, 'collect-pods-live.sh'), liveBatched.join('\n') + '\n');
+
     const batched = batchedScript(snap.commands, ns);
     const single = singleScript(snap.commands, ns);
     writeFileSync(join(OUT, 'collect-pods-batched.sh'), batched.join('\n') + '\n');
@@ -89,6 +100,8 @@ function main(): void {
       [`raw: one process per command (${single.length}), one shell`]: `sh ${q(join(OUT, 'collect-pods-single.sh'))}`,
       'binary collect --netns': `${q(BIN)} collect --netns ${q(ns)} -o ${q(snapFile)}`,
       'bin/run.js collect --netns': `node ${q(join(ROOT, 'bin/run.js'))} collect --netns ${q(ns)} -o ${q(snapFile)}`,
+      [`raw, inside the namespace: the ${liveBatched.length} processes collect starts there, one shell`]: `ip netns exec ${q(ns)} sh ${q(join(OUT, 'collect-pods-live.sh'))}`,
+      'binary collect, run inside the namespace (as on a node)': `ip netns exec ${q(ns)} ${q(BIN)} collect -o ${q(liveFile)}`,
     };
     const before = process.env.BENCH_COLLECT_BEFORE;
     const beforeLabel = `binary collect --netns before batching (${process.env.BENCH_COLLECT_BEFORE_REV ?? 'older build'})`;
@@ -98,6 +111,7 @@ function main(): void {
 
     const version = t['binary --version'];
     const collect = t['binary collect --netns'];
+    const onNode = t['binary collect, run inside the namespace (as on a node)'];
     const md = [
       `\`node --import tsx bench/collect-pods.ts\` (root; after \`npm run build:binary\`): a 2-node namespace cluster (the test`,
       `lab, \`buildFlannelCluster\`) with ${PODS} pods on node1 and flannel's FORWARD rules; hyperfine, 2 warm-up and`,
@@ -112,6 +126,8 @@ function main(): void {
       '',
       `- binary collect --netns: ${x(collect.cpu, version.cpu)} the binary's \`--version\` in CPU, ${x(collect.mean, version.mean)} in wall time — ` +
         `${collect.cpu <= 2 * version.cpu ? 'MET' : 'MISSED'} by CPU, ${collect.mean <= 2 * version.mean ? 'met' : 'missed'} by wall time (target ≤ 2×)`,
+      `- binary collect run inside the namespace (as on a node): ${x(onNode.cpu, version.cpu)} in CPU, ${x(onNode.mean, version.mean)} in wall time — ` +
+        `${onNode.cpu <= 2 * version.cpu ? 'MET' : 'MISSED'} by CPU, ${onNode.mean <= 2 * version.mean ? 'met' : 'missed'} by wall time (target ≤ 2×)`,
       ...(before ? [`- before batching (same run): ${ms(t[beforeLabel].cpu)} ms CPU, now ${ms(collect.cpu)} ms`] : []),
     ];
     writeFileSync(join(OUT, 'collect-pods.md'), md.join('\n') + '\n');
