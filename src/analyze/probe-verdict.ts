@@ -5,6 +5,7 @@ import type { Anomaly } from '../pcap/anomalies.js';
 import type { CaptureSightings, Sighting } from '../pcap/sightings.js';
 import type { TraceResult } from './trace.js';
 import type { HopRole, PlannedHop, ProbePlan } from './probe-plan.js';
+import type { Code } from '../model/codes.js';
 
 export interface HopObservation {
   /** the capture ran (tcpdump listened the whole time) */
@@ -119,7 +120,7 @@ const TARGET_SEGMENT_STEPS: Record<HopRole, string[]> = {
 };
 
 interface Generic {
-  code: string;
+  code: Code;
   why: string;
 }
 
@@ -301,7 +302,7 @@ const MTU_KINDS = ['icmp-frag-needed', 'inner-exceeds-mtu'];
 const CHECKSUM_KINDS = ['bad-ip-checksum', 'bad-outer-udp-checksum'];
 
 /** The first hop, in path order, where the decoder saw an anomaly of these kinds on the probe's packets. */
-function decoderSaw(hops: ProbeHop[], kinds: string[], code: string, why: string): { code: string; text: string } | undefined {
+function decoderSaw(hops: ProbeHop[], kinds: string[], code: Code, why: string): { code: Code; text: string } | undefined {
   for (const h of hops) {
     const a = h.anomalies?.find((x) => kinds.includes(x.kind));
     if (a) return { code, text: `the decoder, first on ${h.device} (${h.node}): ${a.kind}: ${a.summary} — ${why}` };

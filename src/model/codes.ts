@@ -125,6 +125,16 @@ export const CODES = {
   ROUTE_NOT_OVERLAY: { severity: 'warning', summary: "repair leaves a route alone that is not flannel's (the kernel's connected route, a link route, a route on a non-overlay device)", fix: 'remove that route by hand if it is wrong' },
   // cluster mode
   NODE_UNREACHABLE: { severity: 'warning', summary: 'a node of the cluster directory was not collected: its row and column are missing', fix: 'collect it again (collect --all)' },
+  // the live probe (analyze/probe-verdict): where a probe stopped when neither trace nor doctor names the cause
+  PROBE_NOT_SENT: { severity: 'error', summary: 'the probe never reached the pod veth: the pod did not send it', fix: 'check the pod: ip netns exec <pod> ip route; its ARP for the gateway' },
+  PROBE_LOST_AT_BRIDGE: { severity: 'error', summary: 'a host veth did not hand the probe to the bridge, or the bridge not to the pod veth', fix: 'the veth must be up and enslaved to the bridge (ip link set <veth> master cni0 up)' },
+  PROBE_NOT_FORWARDED: { severity: 'error', summary: 'the node did not forward the probe between the bridge and the overlay device', fix: 'the route to the pod subnet, net.ipv4.ip_forward, the iptables/nft FORWARD policy and rules, rp_filter' },
+  PROBE_NOT_ENCAPSULATED: { severity: 'error', summary: 'the overlay device did not send the probe out on the underlay', fix: 'the neigh (VtepMAC) and the fdb entry (VtepMAC → node IP) on the overlay device' },
+  PROBE_LOST_ON_UNDERLAY: { severity: 'error', summary: "the probe left this node but never reached the target node's interface", fix: 'the underlay between the nodes: a firewall on the VXLAN port, routing, MTU' },
+  PROBE_NOT_DECAPSULATED: { severity: 'error', summary: "the target node received the probe but its overlay device did not take it", fix: "the inner destination MAC must be the target's VtepMAC; VNI and VXLAN port must match" },
+  PROBE_NO_ANSWER: { severity: 'error', summary: 'the probe left the node (or reached the pod) and no answer came back', fix: 'on the remote node: its VtepMAC, FORWARD policy, rp_filter; is the remote pod running?' },
+  PROBE_MTU_EXCEEDED: { severity: 'error', summary: 'the probe is larger than the path MTU (ICMP frag-needed, or an inner packet over the underlay MTU)', fix: "flannel.1's MTU = underlay − 50 (v6: − 70); pod MTU from subnet.env FLANNEL_MTU" },
+  PROBE_BAD_CHECKSUM: { severity: 'error', summary: 'the decoder saw a bad IPv4 header or outer UDP checksum on the probe', fix: 'checksum offload on the underlay or vxlan device (ethtool -K <dev> tx-checksum-ip-generic off), or a rule rewriting the packet' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;
