@@ -9,6 +9,8 @@ export interface PodVethEntry {
   pod: string;
   netns?: string;
   ip: string;
+  /** the pod's global IPv6 address (dual stack) */
+  ip6?: string;
   mac?: string;
   hostVeth: string;
   hostIfindex: number;
@@ -54,7 +56,7 @@ export function podVeth(snapshots: Snapshot[], query?: string): PodVethResult {
 
 function matches(p: PodVethEntry, q: string): boolean {
   const name = p.pod.includes('/') ? p.pod.split('/')[1] : p.pod;
-  return [p.pod, name, p.netns, p.ip, p.hostVeth, p.pid?.toString()].includes(q) || (q.length >= 6 && p.containerId?.startsWith(q) === true);
+  return [p.pod, name, p.netns, p.ip, p.ip6, p.hostVeth, p.pid?.toString()].includes(q) || (q.length >= 6 && p.containerId?.startsWith(q) === true);
 }
 
 function mapNode(node: NodeIndex, out: PodVethResult): void {
@@ -77,6 +79,7 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
       pod: name,
       netns: p.netns,
       ip: p.ip ?? '',
+      ...(p.ip6 ? { ip6: p.ip6 } : {}),
       mac: p.mac,
       hostVeth: veth.name,
       hostIfindex: veth.ifindex,
@@ -101,16 +104,19 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
 
   // without the pod's netns: the bridge learned each pod MAC on its port, and its neigh maps the pod IP to that MAC
   const bridge = podBridge(node);
+  // the bridge's neighbours by MAC, per family (a dual-stack pod answers for both of its addresses)
   const neighByMac = new Map<string, string>();
-  for (const n of node.snap.neigh) if (n.lladdr && (!bridge || n.dev === bridge)) neighByMac.set(n.lladdr, n.dst);
+  const neigh6ByMac = new Map<string, string>();
+  for (const n of node.snap.neigh) if (n.lladdr && (!bridge || n.dev === bridge)) (n.dst.includes(':') ? neigh6ByMac : neighByMac).set(n.lladdr, n.dst);
   for (const f of node.snap.fdb) {
     const veth = node.links.get(f.dev);
     if (!veth || veth.kind !== 'veth' || mapped.has(veth.name) || f.self || f.state === 'permanent' || f.mac === veth.mac) continue;
-    const ip = neighByMac.get(f.mac);
+    const ip6 = neigh6ByMac.get(f.mac);
+    const ip = neighByMac.get(f.mac) ?? ip6;
     if (!ip) continue;
     mapped.add(veth.name);
     const ipam = ipamByIp.get(ip);
-    out.pods.push({ pod: veth.linkNetns ?? ipam?.containerId?.slice(0, 12) ?? ip, netns: veth.linkNetns, ip, mac: f.mac, hostVeth: veth.name, hostIfindex: veth.ifindex, podIflink: veth.ifindex, podIfindex: veth.linkIndex, bridge: masterOf(node, veth.name), node: node.name, containerId: ipam?.containerId, source: 'bridge-fdb' });
+    out.pods.push({ pod: veth.linkNetns ?? ipam?.containerId?.slice(0, 12) ?? ip, netns: veth.linkNetns, ip, ...(ip6 && ip6 !== ip ? { ip6 } : {}), mac: f.mac, hostVeth: veth.name, hostIfindex: veth.ifindex, podIflink: veth.ifindex, podIfindex: veth.linkIndex, bridge: masterOf(node, veth.name), node: node.name, containerId: ipam?.containerId, source: 'bridge-fdb' });
   }
 
   const podsKnown = podsComplete(node);
@@ -123,7 +129,8 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
     if (podsKnown) problem('VETH_NO_POD', l.name, `${l.name} on ${master} belongs to no running pod: a leaked veth`);
   }
   if (podsKnown) {
-    const podIps = new Set(node.snap.pods.map((p) => p.ip));
+    // host-local allocates both families of a dual-stack pod
+    const podIps = new Set(node.snap.pods.flatMap((p) => [p.ip, p.ip6]));
     for (const a of node.snap.ipam) if (!podIps.has(a.ip)) problem('IPAM_LEAK', a.network, `host-local holds ${a.ip} for container ${a.containerId.slice(0, 12)}, which runs no pod`);
   }
 }

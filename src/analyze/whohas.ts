@@ -1,6 +1,7 @@
 // flanctl whohas <mac>: every place a MAC appears across the snapshots and the desired leases —
 // the interface that has it, neighbours that resolve to it, fdb entries that forward it, leases that announce it.
 import type { DesiredState, Snapshot } from '../model/index.js';
+import { normalizeIPv6 } from '../model/ipv6.js';
 import { normalizeMac } from '../model/net.js';
 import { indexLeases, indexNode, masterOf, nodeIpOf, type NodeIndex } from './trace-index.js';
 
@@ -43,10 +44,13 @@ export function whohas(snapshots: Snapshot[], macInput: string, desired?: Desire
       const pod = l.kind === 'veth' ? node.podsByHostIfindex.get(l.ifindex) : undefined;
       const master = masterOf(node, l.name);
       const peer = pod ? `peer of pod ${pod.pod ?? pod.ip ?? pod.netns} eth0` : l.linkNetns ? `peer in netns ${l.linkNetns}` : l.linkNetnsid !== undefined ? `peer in netnsid ${l.linkNetnsid}` : '';
-      const vtep = l.kind === 'vxlan' && nodeIp ? `the VTEP of node IP ${nodeIp}` : '';
+      // flannel-v6.<VNI>'s local is the node's public-ipv6: the VTEP a v6 lease names by that address
+      const local6 = l.kind === 'vxlan' && l.local?.includes(':') ? normalizeIPv6(l.local) : undefined;
+      const vtepIp = local6 ?? nodeIp;
+      const vtep = l.kind === 'vxlan' && vtepIp ? `the VTEP of node IP ${vtepIp}` : '';
       const detail = [`${l.kind} ${l.name} (ifindex ${l.ifindex}) on ${node.name}`, vtep, master ? `master ${master}` : '', peer].filter(Boolean).join(', ');
-      owners.push({ kind: 'link', device: l.name, node: node.name, nodeIp, pod: pod?.pod, ip: pod?.ip, detail });
-      holders.set(l.kind === 'vxlan' && nodeIp ? `vtep ${nodeIp}` : `${node.name} ${l.name}`, detail);
+      owners.push({ kind: 'link', device: l.name, node: node.name, nodeIp: vtepIp, pod: pod?.pod, ip: pod?.ip, detail });
+      holders.set(l.kind === 'vxlan' && vtepIp ? `vtep ${vtepIp}` : `${node.name} ${l.name}`, detail);
     }
     for (const b of snap.bridges) {
       // brctl's bridge id is priority + MAC; a bridge the link list already showed with this MAC is not a second holder
@@ -70,10 +74,17 @@ export function whohas(snapshots: Snapshot[], macInput: string, desired?: Desire
     for (const f of node.fdb.get(mac) ?? []) if (f.dst) pointers.push({ what: `fdb on ${node.name}`, nodeIp: f.dst });
   }
   for (const l of desired?.leases ?? []) {
-    if (l.vtepMac !== mac) continue;
-    const detail = `VtepMAC of node ${l.node ?? l.publicIp} (${l.publicIp}, lease ${l.subnet})`;
-    owners.push({ kind: 'vtep', device: `flannel.${l.vni ?? 1}`, node: l.node, nodeIp: l.publicIp, ip: l.subnet, detail });
-    holders.set(`vtep ${l.publicIp}`, detail);
+    if (l.vtepMac === mac) {
+      const detail = `VtepMAC of node ${l.node ?? l.publicIp} (${l.publicIp}, lease ${l.subnet})`;
+      owners.push({ kind: 'vtep', device: `flannel.${l.vni ?? 1}`, node: l.node, nodeIp: l.publicIp, ip: l.subnet, detail });
+      holders.set(`vtep ${l.publicIp}`, detail);
+    }
+    // backend-v6-data's VtepMAC: flannel-v6.<VNI> of that node, reached at its public-ipv6
+    if (l.vtepMac6 === mac && l.publicIpv6) {
+      const detail = `IPv6 VtepMAC of node ${l.node ?? l.publicIp} (${l.publicIpv6}, lease ${l.subnet6 ?? '?'})`;
+      owners.push({ kind: 'vtep', device: `flannel-v6.${l.vni6 ?? l.vni ?? 1}`, node: l.node, nodeIp: l.publicIpv6, ip: l.subnet6, detail });
+      holders.set(`vtep ${l.publicIpv6}`, detail);
+    }
   }
 
   const conflicts: string[] = [];

@@ -6,10 +6,12 @@ export function renderPodVeth(r: PodVethReport, view: View = {}): string {
   const out: string[] = [];
   if (r.notFound !== undefined) out.push(`no pod or veth matches ${JSON.stringify(r.notFound)}`);
   if (r.pods.length) {
+    // an ipv6 column only on a dual-stack or IPv6 node
+    const v6 = r.pods.some((p) => p.ip6);
     out.push(
       renderTable(
-        ['pod', 'ip', 'mac', 'host veth', 'ifindex', 'eth0 iflink', 'bridge', 'node', 'from'],
-        r.pods.map((p) => [p.pod, p.ip, p.mac, p.hostVeth, p.hostIfindex, p.podIflink, p.bridge ?? (p.routed ? '(routed)' : '(no master)'), p.node, p.source]),
+        ['pod', 'ip', ...(v6 ? ['ipv6'] : []), 'mac', 'host veth', 'ifindex', 'eth0 iflink', 'bridge', 'node', 'from'],
+        r.pods.map((p) => [p.pod, p.ip, ...(v6 ? [p.ip6] : []), p.mac, p.hostVeth, p.hostIfindex, p.podIflink, p.bridge ?? (p.routed ? '(routed)' : '(no master)'), p.node, p.source]),
       ),
     );
   }

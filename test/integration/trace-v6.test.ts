@@ -110,6 +110,62 @@ describeNetns('IPv6 on a dual-stack node (netns cluster)', () => {
     });
   });
 
+  describe('across nodes, local pods, pod-veth and whohas in IPv6', () => {
+    it('with both nodes\' snapshots: on to the pod veth on node2 and back to node1 through flannel-v6.1', () => {
+      const s1 = join(tmp, 'n1.json');
+      const s2 = join(tmp, 'n2.json');
+      expect(cli(['collect', '--netns', a.netns, '-o', s1]).status).toBe(0);
+      expect(cli(['collect', '--netns', b.netns, '-o', s2]).status).toBe(0);
+      const r = cli(['trace', b.pods[0].ip6, '--snapshot', s1, '--snapshot', s2, '--nodes', nodesFile, '--json']);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.json.ok).toBe(true);
+      const hops = r.json.hops as Hop[];
+      expect(hops.find((h) => h.step === 'arrive')).toMatchObject({ node: b.netns, ok: true });
+      // the lab's veth for that pod (flannel-cluster.ts), found on node2 through cni0
+      expect(hops.find((h) => h.step === 'veth' && h.node === b.netns)).toMatchObject({ device: b.pods[0].hostVeth, ok: true });
+      // back: node2 -> node1's cni0 IPv6 gateway, through node2's flannel-v6.1 to node1's public-ipv6
+      expect(r.json.reverse.destination).toBe(`${a.subnet6.split('/')[0]}1`);
+      expect(r.json.reverse.ok).toBe(true);
+      expect(r.json.reverse.hops.find((h: Hop) => h.step === 'node')).toMatchObject({ device: a.ip6 });
+    });
+
+    it('a local IPv6 pod: cni0 -> the pod veth', () => {
+      const r = traceTo(a.pods[0].ip6);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ backend: 'local', family: 'v6' });
+      const hops = r.json.hops as Hop[];
+      expect(hops[0]).toMatchObject({ step: 'route', device: 'cni0' });
+      expect(hops.find((h) => h.step === 'veth')).toMatchObject({ device: a.pods[0].hostVeth, ok: true });
+    });
+
+    it('pod-veth shows the pod\'s IPv6 address and finds the pod by it', () => {
+      const r = cli(['pod-veth', '--netns', a.netns, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const pod = r.json.pods.find((p: { hostVeth: string }) => p.hostVeth === a.pods[0].hostVeth);
+      // the lab's addresses: ip, ip6 and MAC of the pod's eth0; fe80::/64 on the veth does not make it a routed (calico) veth
+      expect(pod).toMatchObject({ ip: a.pods[0].ip, ip6: a.pods[0].ip6, mac: a.pods[0].mac, bridge: 'cni0' });
+      expect(pod.routed).toBeUndefined();
+      const byV6 = cli(['pod-veth', a.pods[0].ip6, '--netns', a.netns, '--json']);
+      expect(byV6.json.pods.map((p: { hostVeth: string }) => p.hostVeth)).toEqual([a.pods[0].hostVeth]);
+      // the table gets an ipv6 column (its cells may wrap to fit the terminal)
+      expect(cli(['pod-veth', '--netns', a.netns]).stdout).toMatch(/│ ipv6 +│/);
+    });
+
+    it('whohas a peer\'s IPv6 VtepMAC: the flannel-v6.1 neighbour, the fdb entry to its public-ipv6 and its lease, one holder', () => {
+      const r = cli(['whohas', b.vtepMac6, '--netns', a.netns, '--nodes', nodesFile, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const owners = r.json.owners as { kind: string; device: string; ip?: string; nodeIp?: string }[];
+      expect(owners).toContainEqual(expect.objectContaining({ kind: 'neigh', device: 'flannel-v6.1', ip: b.subnet6.split('/')[0] }));
+      expect(owners).toContainEqual(expect.objectContaining({ kind: 'fdb', device: 'flannel-v6.1', nodeIp: b.ip6 }));
+      expect(owners).toContainEqual(expect.objectContaining({ kind: 'vtep', device: 'flannel-v6.1', nodeIp: b.ip6, ip: b.subnet6 }));
+      expect(r.json.duplicate).toBe(false);
+      // this node's own flannel-v6.1 and its own lease's v6 VtepMAC are one holder
+      const own = cli(['whohas', a.vtepMac6, '--netns', a.netns, '--nodes', nodesFile, '--json']);
+      expect(own.json.owners.map((o: { kind: string }) => o.kind).sort()).toEqual(['link', 'vtep']);
+      expect(own.json.duplicate).toBe(false);
+    });
+  });
+
   describe('collect', () => {
     it('reads the IPv6 main table, flannel-v6.1 neighbours and fdb entries with an IPv6 dst; --raw-dir reads back the same', () => {
       const raw = join(tmp, 'raw');
