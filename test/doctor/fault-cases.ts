@@ -115,6 +115,16 @@ export const cases: Case[] = [
     also: ['ROUTE_MISMATCH'],
     evidence: ['links'],
   },
+  {
+    code: 'IPIP_CONFIG',
+    change: (r, d) => {
+      d.leases.forEach((l) => (l.backendType = 'ipip'));
+      r.links.push({ ifindex: 50, name: 'flannel.ipip', kind: 'ipip', flags: ['NOARP', 'UP'], mtu: 1480, local: '192.168.56.99' });
+      r.addresses.push({ dev: 'flannel.ipip', family: 'inet', local: '10.244.1.0', prefixlen: 32 });
+    },
+    also: ['ROUTE_MISMATCH'],
+    evidence: ['addresses'],
+  },
   { code: 'BRIDGE_SUBNET_MISMATCH', change: (r) => (r.addresses.find((a: Raw) => a.dev === 'cni0' && a.family === 'inet').local = '10.244.9.1'), evidence: ['addresses', 'subnetEnv'] },
   // the pod's eth0 now names a host ifindex that does not exist, and its real veth has no pod
   { code: 'VETH_NO_POD', change: (r) => (r.pods[0].iflink = 99), also: ['POD_VETH_MISSING'], evidence: ['links', 'pods'] },

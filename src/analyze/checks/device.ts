@@ -90,6 +90,10 @@ export const ipipDeviceCheck: Check = {
     if (!link && !absenceProves(ctx.snapshot)) return { findings: [], unverified: [`flannel.ipip: the link list given does not show it: paste \`${PASTE.links} flannel.ipip\``] };
     if (!link) return [finding(ctx, 'IPIP_DEVICE_MISSING', 'flannel.ipip does not exist', ['ip link show flannel.ipip: Device "flannel.ipip" does not exist.'], 'restart flanneld on this node')];
     if (isKnownDown(link)) return [finding(ctx, 'IPIP_DEVICE_DOWN', 'flannel.ipip is down', [linkLine(link)], fixCommands(ctx, [() => linkUp('flannel.ipip')]))];
-    return [];
+    // as trace judges it: only the underlay's addresses show that `local` is not this node's
+    const local = link.kind === 'ipip' ? link.local : undefined;
+    if (!local || ctx.snapshot.addresses.some((a) => a.local === local)) return [];
+    if (!underlayAddressesShown(ctx.snapshot, link)) return { findings: [], unverified: [`flannel.ipip local ${local}: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``] };
+    return [finding(ctx, 'IPIP_CONFIG', `flannel.ipip local ${local} is not an address of this node`, [linkLine(link)], 'restart flanneld on this node')];
   },
 };
