@@ -9,8 +9,8 @@ import type { Snapshot } from '../model/snapshot.js';
 import { buildContext, type CheckContext } from './checks/context.js';
 import { absenceProves } from './collected.js';
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
-import { nodeFacts, type NodeFacts } from './node-facts.js';
-import { type Evidence, evidenceOf, peerState, type Verdict } from './peer-state.js';
+import { nodeFacts, nodeFacts6, type NodeFacts, type NodeFacts6 } from './node-facts.js';
+import { type Evidence, evidenceOf, peerState, peerStates6, type Verdict } from './peer-state.js';
 
 export interface CellProblem {
   code: Code;
@@ -27,6 +27,8 @@ export interface MatrixCell {
   from: string;
   to: string;
   ok: boolean;
+  /** set on the IPv6 cells (`cells6`, flannel-v6.<VNI>); the IPv4 cells carry none */
+  family?: 'v6';
   /** `vxlan` (neigh + fdb + route) or `direct` (DirectRouting: one route via the peer's public IP) */
   path?: 'vxlan' | 'direct';
   /** tables the row node's snapshot does not have (their step failed), or `peer` when the column node shows no
@@ -38,12 +40,18 @@ export interface MatrixCell {
 export interface MatrixNode extends NodeFacts {
   /** the node's own problems (no flannel.1, annotation ≠ real MAC): the diagonal of the grid */
   problems: CellProblem[];
+  /** dual-stack: its flannel-v6.<VNI> as its own snapshot shows it */
+  v6?: NodeFacts6;
+  /** its own IPv6 problems (flannel-v6.<VNI> down, MAC ≠ backend-v6-data): the diagonal of the IPv6 grid */
+  problems6?: CellProblem[];
 }
 
 export interface ConsistencyMatrix {
   ok: boolean;
   nodes: MatrixNode[];
   cells: MatrixCell[];
+  /** dual-stack: the same for the IPv6 half (flannel-v6.<VNI>), present when any node has one */
+  cells6?: MatrixCell[];
 }
 
 export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState): ConsistencyMatrix {
@@ -59,8 +67,82 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
       if (i !== j) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
-  const ok = nodes.every((n) => n.problems.length === 0) && cells.every((c) => c.ok);
-  return { ok, nodes, cells };
+  const v6 = matrix6(snapshots, nodes);
+  const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
+  return v6 ? { ok, nodes, cells, cells6: v6 } : { ok, nodes, cells };
+}
+
+/**
+ * The IPv6 half: each node's flannel-v6.<VNI> neigh / fdb / route for every other node's subnet6, against that
+ * node's real flannel-v6 MAC and local address, judged by peer-state (family v6) as doctor judges it.
+ */
+function matrix6(snapshots: Snapshot[], nodes: MatrixNode[]): MatrixCell[] | undefined {
+  nodes.forEach((n, i) => {
+    const f = nodeFacts6(snapshots[i], n.lease);
+    if (!f) return;
+    n.v6 = f;
+    n.problems6 = selfProblems6(n, f);
+  });
+  if (!nodes.some((n) => n.v6)) return undefined;
+  const cells: MatrixCell[] = [];
+  snapshots.forEach((a, i) => {
+    const ctx = buildContext({ snapshot: a });
+    nodes.forEach((b, j) => {
+      if (i !== j) cells.push(checkPair6(ctx, nodes[i], b));
+    });
+  });
+  return cells;
+}
+
+function selfProblems6(n: MatrixNode, f: NodeFacts6): CellProblem[] {
+  const out: CellProblem[] = [];
+  if (f.down) out.push({ code: 'VXLAN_DEVICE_DOWN', label: `${f.dev} down`, summary: `${n.name}: ${f.dev} is down: the kernel dropped every IPv6 route and neighbour on it`, evidence: [] });
+  const l = n.lease;
+  if (l?.vtepMac6 && f.mac && l.vtepMac6 !== f.mac) {
+    out.push({
+      code: 'LEASE_MAC_MISMATCH',
+      label: 'v6 annotation MAC stale',
+      summary: `${n.name}: its lease says backend-v6-data VtepMAC ${l.vtepMac6} but its ${f.dev} is ${f.mac}; peers programmed from the lease point at a MAC nobody has`,
+      evidence: [`lease ${l.subnet6 ?? l.subnet} VtepMAC ${l.vtepMac6} (${l.source ?? 'desired state'})`, `${f.dev} link/ether ${f.mac} (on ${n.name})`],
+    });
+  }
+  return out;
+}
+
+/** A's flannel-v6 state for B against B's own flannel-v6 MAC, local address and subnet6. */
+function checkPair6(ctx: CheckContext, a: MatrixNode, b: MatrixNode): MatrixCell {
+  const cell: MatrixCell = { from: a.name, to: b.name, family: 'v6', ok: true, problems: [] };
+  const bf = b.v6;
+  const publicIp = b.lease?.publicIpv6 ?? bf?.publicIp;
+  // a row node with no flannel-v6 device: its own problem (doctor names it), nothing per peer to add here
+  if (!a.v6 || !bf?.mac || !bf.subnet || !publicIp) {
+    cell.unverified = ['peer'];
+    return cell;
+  }
+  const lease: Lease = { node: b.name, subnet: b.subnet ?? bf.subnet, publicIp: b.publicIp ?? publicIp, backendType: 'vxlan', subnet6: bf.subnet, publicIpv6: publicIp, vtepMac6: bf.mac };
+  // the row node's own VNI names its device (flannel-v6.<VNI>); the lease shown to peer-state is B's alone
+  const backend = { ...ctx.netConf?.Backend, Type: 'vxlan', VNI: a.v6.vni };
+  const ctx6: CheckContext = { ...ctx, backend: 'vxlan', netConf: { ...ctx.netConf, Backend: backend }, leases: { remotes: [lease], how: 'matrix', refused: [] } };
+  const state = peerStates6(ctx6)[0];
+  if (!state) return cell;
+  cell.path = 'vxlan';
+  const dev = a.v6.dev;
+  const unverified: ('routes' | 'neigh' | 'fdb')[] = [];
+  const judge = (table: 'routes' | 'neigh' | 'fdb', v: Verdict, evidence: string[], fix: () => Cmd): void => {
+    if (v.ok === null) unverified.push(table);
+    else if (v.ok === false) {
+      cell.ok = false;
+      cell.problems.push({ code: v.code, label: LABELS[v.code] ?? v.code, summary: `${a.name}: ${v.why} (${b.name}, IPv6)`, evidence, fix: argv(fix) });
+    }
+  };
+  const peer = `${bf.dev} link/ether ${bf.mac} (on ${b.name})`;
+  const n = state.neigh!;
+  judge('neigh', n.verdict, [...(n.seen ? [neighLine(n.seen)] : []), peer], () => neighReplace(dev, n.want.ip, n.want.mac));
+  const f = state.fdb!;
+  judge('fdb', f.verdict, [...f.seen.map(fdbLine), peer], () => fdbReplace(dev, f.want.mac, f.want.dst));
+  judge('routes', state.route.verdict, state.route.seen.map(routeLine), () => routeReplace(state.route.want));
+  if (unverified.length) cell.unverified = unverified;
+  return cell;
 }
 
 /** `linksShown`: the node's link list was read whole, so a missing flannel.1 is really missing. */
@@ -165,6 +247,8 @@ export function matrixFindings(m: ConsistencyMatrix): Finding[] {
   const out: Finding[] = [];
   for (const n of m.nodes) for (const p of n.problems) out.push(toFinding(p, n.name));
   for (const c of m.cells) for (const p of c.problems) out.push(toFinding(p, c.from));
+  for (const n of m.nodes) for (const p of n.problems6 ?? []) out.push(toFinding(p, n.name));
+  for (const c of m.cells6 ?? []) for (const p of c.problems) out.push(toFinding(p, c.from));
   return out;
 }
 
@@ -173,14 +257,16 @@ function toFinding(p: CellProblem, node: string): Finding {
 }
 
 /** The grid: rows = the node whose kernel state is read, columns = the peer it should reach. */
-export function matrixGrid(m: ConsistencyMatrix): { head: string[]; rows: string[][] } {
+export function matrixGrid(m: ConsistencyMatrix, family: 'v4' | 'v6' = 'v4'): { head: string[]; rows: string[][] } {
   const names = m.nodes.map((n) => n.name);
-  const head = ['view of →', ...names];
+  const head = [family === 'v6' ? 'IPv6 view of →' : 'view of →', ...names];
+  const cells = family === 'v6' ? (m.cells6 ?? []) : m.cells;
   const rows = m.nodes.map((row) => [
     row.name,
     ...names.map((col) => {
-      if (col === row.name) return row.problems.length ? row.problems.map((p) => p.label).join(', ') : '·';
-      const cell = m.cells.find((c) => c.from === row.name && c.to === col);
+      const own = family === 'v6' ? (row.problems6 ?? []) : row.problems;
+      if (col === row.name) return own.length ? own.map((p) => p.label).join(', ') : family === 'v6' && !row.v6 ? 'no flannel-v6' : '·';
+      const cell = cells.find((c) => c.from === row.name && c.to === col);
       const unverified = cell?.unverified?.length ? ` (${cell.unverified.join('/')} n/a)` : '';
       return (!cell || cell.ok ? '✓' : cell.problems.map((p) => p.label).join(', ')) + unverified;
     }),

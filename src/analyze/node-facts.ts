@@ -3,6 +3,7 @@
 import type { Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { cidrContains, intToIpv4, ipv4ToInt, isIPv4 } from '../model/net.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { isKnownDown } from './link-state.js';
 
 export interface NodeFacts {
@@ -70,4 +71,32 @@ function findLease(f: NodeFacts, leases: Lease[]): Lease | undefined {
     leases.find((l) => f.publicIp !== undefined && l.publicIp === f.publicIp) ??
     leases.find((l) => f.overlayIp !== undefined && cidrContains(l.subnet, f.overlayIp))
   );
+}
+
+/** The IPv6 half of a dual-stack node (flannel-v6.<VNI>), from its own snapshot. */
+export interface NodeFacts6 {
+  dev: string;
+  vni?: number;
+  down?: boolean;
+  /** flannel-v6.<VNI>'s real MAC */
+  mac?: string;
+  /** its vxlan `local`: the node's public-ipv6 */
+  publicIp?: string;
+  /** FLANNEL_IPV6_SUBNET, else cni0's IPv6 prefix, else the lease's subnet6 */
+  subnet?: string;
+}
+
+export function nodeFacts6(s: Snapshot, lease?: Lease): NodeFacts6 | undefined {
+  const link = s.links.find((l) => l.kind === 'vxlan' && /^flannel-v6\.\d+$/.test(l.name));
+  if (!link || link.kind !== 'vxlan') return undefined;
+  const facts: NodeFacts6 = { dev: link.name, vni: Number(link.name.slice('flannel-v6.'.length)) };
+  if (isKnownDown(link)) facts.down = true;
+  if (link.mac) facts.mac = link.mac.toLowerCase();
+  const local = link.local ? normalizeIPv6(link.local) : undefined;
+  if (local) facts.publicIp = local;
+  const env = s.subnetEnv?.ipv6Subnet && normalizeSubnet6(s.subnetEnv.ipv6Subnet);
+  const cni0 = s.addresses.find((a) => a.dev === 'cni0' && a.family === 'inet6' && !a.local.toLowerCase().startsWith('fe80:'));
+  const subnet = env || (cni0 && normalizeSubnet6(`${cni0.local}/${cni0.prefixlen}`)) || (lease?.subnet6 && normalizeSubnet6(lease.subnet6));
+  if (subnet) facts.subnet = subnet;
+  return facts;
 }

@@ -10,10 +10,14 @@ export function renderClusterDoctor(r: ClusterDoctor, view: View = {}): string {
     'Each row is a node\'s own neigh/fdb/route state for the peer in each column, checked against that peer\'s real flannel.1 (✓ = matches, · = the node itself).',
     renderTable(grid.head, grid.rows, view),
   ];
+  if (r.matrix.cells6) {
+    const grid6 = matrixGrid(r.matrix, 'v6');
+    out.push('IPv6: the same on flannel-v6.<VNI>, against each peer\'s real flannel-v6 MAC, public-ipv6 and IPv6 subnet.', renderTable(grid6.head, grid6.rows, view));
+  }
   if (r.unreachable.length) out.push(`Not collected (${r.unreachable.length}): ${r.unreachable.map((u) => `${u.name} — ${u.error}`).join('; ')}`);
   const problems = r.findings.filter((f) => f.code !== 'NODE_UNREACHABLE');
   if (problems.length === 0) {
-    out.push(`${r.nodes.length} nodes, ${r.matrix.cells.length} ordered pairs: every view matches.`);
+    out.push(`${r.nodes.length} nodes, ${r.matrix.cells.length} ordered pairs${r.matrix.cells6 ? ' per family' : ''}: every view matches.`);
   } else {
     out.push(`${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
     for (const f of problems) {
