@@ -9,7 +9,7 @@ import { cli, codes, flannelState } from './netns-helpers.js';
 
 // The issue's "Done when" for IPv6 (issue 12): on node1 of a dual-stack namespace cluster (flannel.1 and
 // flannel-v6.1 programmed as flanneld programs them, leases as flanneld annotates dual-stack nodes), each v6
-// fault is named by doctor with the code for the kernel state the test broke, `repair --apply` makes the pods
+// fault is named by doctor and by trace (the hop) with the code for the kernel state the test broke, `repair --apply` makes the pods
 // ping6 again, a second plan is empty, and `--undo` puts back the exact broken state (ip -6 -j -d route/neigh,
 // bridge -j fdb, ip -j -d link, flannel-v6.1's addresses, compared before the repair and after the undo).
 describeNetns('doctor, repair and undo: IPv6 faults on a dual-stack node (netns cluster)', () => {
@@ -66,8 +66,8 @@ describeNetns('doctor, repair and undo: IPv6 faults on a dual-stack node (netns 
     return JSON.stringify({ link, neigh: sort(neigh), fdb: sort(fdb), routes: sort(routes), addrs: addrs.sort() }, null, 1);
   };
 
-  /** One injected v6 fault through doctor, --apply, a second plan and --undo (a dry run changing nothing: netns-peers). */
-  const cycle = (code: string): void => {
+  /** One injected v6 fault through trace and doctor, --apply, a second plan and --undo (a dry run changing nothing: netns-peers). */
+  const cycle = (code: string, step: string): void => {
     const run = (args: string[]): ReturnType<typeof cli> => cli([...args, '--netns', a.netns, ...nodesArgs], { journalDir });
     const pre = state6();
     const pre4 = flannelState(lab, a.netns);
@@ -77,6 +77,13 @@ describeNetns('doctor, repair and undo: IPv6 faults on a dual-stack node (netns 
     expect(doctor.status, doctor.stderr).toBe(1);
     expect(codes(doctor)).toContain(code);
     expect(doctor.json.findings.find((f: { code: string }) => f.code === code).summary).toContain(DEV);
+
+    // trace to the remote pod's IPv6 address names the hop, with doctor's code
+    const trace = run(['trace', b.pods[0].ip6, '--json']);
+    expect(trace.status, trace.stderr).toBe(1);
+    const hop = (trace.json.hops as { step: string; ok: boolean | null; problem?: string; problems?: string[] }[]).find((h) => h.step === step && h.ok === false);
+    expect(hop, JSON.stringify(trace.json.hops)).toBeDefined();
+    expect(hop!.problems ?? [hop!.problem]).toContain(code);
 
     const apply = run(['repair', '--apply', '--yes', '--json']);
     expect(apply.status, apply.stderr + apply.stdout).toBe(0);
@@ -111,28 +118,28 @@ describeNetns('doctor, repair and undo: IPv6 faults on a dual-stack node (netns 
 
   it('v6 neighbour deleted -> NEIGH_MISSING', () => {
     lab.ip(a.netns, ['-6', 'neigh', 'del', gw(b), 'dev', DEV]);
-    cycle('NEIGH_MISSING');
+    cycle('NEIGH_MISSING', 'neigh');
   });
 
   it('v6 fdb entry deleted -> FDB_MISSING', () => {
     lab.exec(a.netns, ['bridge', 'fdb', 'del', b.vtepMac6, 'dev', DEV, 'dst', b.ip6, 'self']);
-    cycle('FDB_MISSING');
+    cycle('FDB_MISSING', 'fdb');
   });
 
   it('v6 route deleted -> ROUTE_MISSING', () => {
     lab.ip(a.netns, ['-6', 'route', 'del', b.subnet6, 'dev', DEV]);
-    cycle('ROUTE_MISSING');
+    cycle('ROUTE_MISSING', 'route');
   });
 
   it('flannel-v6.1 down -> VXLAN_DEVICE_DOWN (the kernel dropped its routes, neighbours and addresses)', () => {
     lab.ip(a.netns, ['link', 'set', DEV, 'down']);
-    cycle('VXLAN_DEVICE_DOWN');
+    cycle('VXLAN_DEVICE_DOWN', 'vxlan-device');
   });
 
   it('flannel-v6.1 deleted -> VXLAN_DEVICE_MISSING; recreated with the own v6 VtepMAC, local public-ipv6, MTU underlay − 70', () => {
     lab.ip(a.netns, ['link', 'del', DEV]);
     const dry = cli(['repair', '--netns', a.netns, ...nodesArgs, '--json']);
     expect(dry.json.actions[0].argv.slice(3)).toEqual(['link', 'add', DEV, 'address', a.vtepMac6, 'mtu', String(V6_MTU), 'type', 'vxlan', 'id', '1', 'local', a.ip6, 'dev', 'eth0', 'dstport', '8472', 'nolearning']);
-    cycle('VXLAN_DEVICE_MISSING');
+    cycle('VXLAN_DEVICE_MISSING', 'vxlan-device');
   });
 });
