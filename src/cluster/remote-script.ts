@@ -3,7 +3,7 @@
 // outputs, saved under their --from-dir names. The script is a constant; its only argument is a marker
 // nonce we generate (hex). It is fed on stdin to `sh -s -- NONCE`, so nothing is ever quoted for a shell.
 import { randomBytes } from 'node:crypto';
-import { HOSTNAME_STEP, STEPS, type Step } from '../collect/commands.js';
+import { HOSTNAME_STEP, STEPS, type Step, WG_STEP } from '../collect/commands.js';
 import { printable } from '../model/text.js';
 
 /** Outputs that are files, not programs, on a node; read with cat, saved under their --from-dir names. */
@@ -16,8 +16,16 @@ const FILE_STEPS: Step[] = [
 /** The collect step list (src/collect/commands.ts), each step's attempts in order, plus the file reads. */
 export const REMOTE_STEPS: Step[] = [HOSTNAME_STEP, ...STEPS, ...FILE_STEPS];
 
+/**
+ * Steps run only when the node has the device they read, as live collect runs them: `wg show all dump` when a
+ * wireguard link exists (flannel-wg, flannel-wg-v6). Its output holds the private key: redacted here, on arrival.
+ */
+const WG_ATTEMPT = WG_STEP.attempts[0];
+const CONDITIONAL_LINES = [`if [ -n "$(ip link show type wireguard 2>/dev/null)" ]; then step ${WG_ATTEMPT.file} ${WG_ATTEMPT.argv!.join(' ')}; fi`];
+
 /** from-dir file name -> the step's name (CommandResult.name, as a local collect records it) */
-export const STEP_OF_FILE = new Map(REMOTE_STEPS.flatMap((step) => step.attempts.map((a) => [a.file, step.name] as const)));
+export const STEP_OF_FILE = new Map([...REMOTE_STEPS, WG_STEP].flatMap((step) => step.attempts.map((a) => [a.file, step.name] as const)));
+const REDACT_OF_FILE = new Map(WG_STEP.attempts.filter((a) => a.redact).map((a) => [a.file, a.redact!] as const));
 
 // argv elements are constants from the step list; quoted anyway so the script never depends on their spelling
 const shQuote = (s: string): string => (/^[A-Za-z0-9_./=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
@@ -38,6 +46,7 @@ export const REMOTE_SCRIPT = [
   'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=${e%%"$nl"*}; printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
   // attempts chained with ||: the first that works is the step's output (json before text before fallback)
   ...REMOTE_STEPS.map((step) => step.attempts.filter((a) => a.argv).map((a) => `step ${a.file} ${a.argv!.map(shQuote).join(' ')}`).join(' || ')),
+  ...CONDITIONAL_LINES,
   // a step that failed is reported in its end marker, not as the script's exit status
   'exit 0',
   '',
@@ -63,6 +72,8 @@ export function splitRemoteOutput(stdout: string, nonce: string): StepOutput[] {
   const byFile = new Map<string, StepOutput>();
   for (const s of splitSections(stdout, nonce)) {
     if (!STEP_OF_FILE.has(s.file)) continue;
+    const redact = REDACT_OF_FILE.get(s.file);
+    if (redact && s.text !== '') s.text = redact(s.text);
     if (s.ok || !byFile.get(s.file)?.ok) byFile.set(s.file, s);
   }
   return [...byFile.values()];

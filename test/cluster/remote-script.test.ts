@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foreignSections, REMOTE_SCRIPT, REMOTE_STEPS, splitRemoteOutput } from '../../src/cluster/remote-script.js';
@@ -79,7 +81,8 @@ describe('splitRemoteOutput', () => {
     const fake = (name: string, body: string) => execFileSync('sh', ['-c', `printf '%s\\n' '#!/bin/sh' '${body}' > ${dir}/${name} && chmod +x ${dir}/${name}`]);
     for (const p of ['hostname', 'bridge', 'brctl', 'iptables-save', 'sysctl', 'uname', 'cat']) fake(p, `echo ${p} "$@"`);
     fake('ethtool', 'echo "Cannot get device features: No such device" >&2; echo "second line" >&2; exit 71');
-    fake('ip', 'case "$1" in -j) echo "Option -j is unknown" >&2; exit 255;; esac; echo ip "$@"');
+    // (and shows no wireguard link: the wg step is the case below)
+    fake('ip', 'case "$1" in -j) echo "Option -j is unknown" >&2; exit 255;; esac; [ "$*" = "link show type wireguard" ] && exit 0; echo ip "$@"');
     const out = execFileSync('/bin/sh', ['-s', '--', 'feedc0de'], { input: REMOTE_SCRIPT, encoding: 'utf8', env: { PATH: dir } });
     const parts = splitRemoteOutput(out, 'feedc0de');
     const byFile = new Map(parts.map((p) => [p.file, p]));
@@ -90,5 +93,34 @@ describe('splitRemoteOutput', () => {
     const files = new Set(REMOTE_STEPS.map((s) => s.attempts[0].file));
     expect(new Set(parts.map((p) => p.file))).toEqual(files);
     execFileSync('rm', ['-rf', dir]);
+  });
+
+  // issue 12 part C item 4: wg show all dump, as live collect runs it, only when the node has a wireguard link
+  it.each([
+    ['a flannel-wg link: wg-dump.txt collected, the private key hidden on arrival', '5: flannel-wg: <POINTOPOINT,NOARP,UP,LOWER_UP> mtu 1420', true],
+    ['no wireguard link: no wg-dump.txt section at all', '', false],
+  ])('the real script under sh, %s', (_what, wgLinks, wanted) => {
+    const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    const fake = (name: string, body: string) => execFileSync('sh', ['-c', `printf '%s\\n' '#!/bin/sh' '${body}' > ${dir}/${name} && chmod +x ${dir}/${name}`]);
+    for (const p of ['hostname', 'bridge', 'brctl', 'iptables-save', 'sysctl', 'uname', 'cat', 'ethtool']) fake(p, `echo ${p} "$@"`);
+    fake('ip', `case "$*" in "link show type wireguard") printf "%s" "${wgLinks}";; *) echo ip "$@";; esac`);
+    // the recorded dump (fixtures/wg-dump/node1-healthy.txt): its device line carries the private key
+    const dump = readFileSync(new URL('../../fixtures/wg-dump/node1-healthy.txt', import.meta.url), 'utf8');
+    writeFileSync(join(dir, 'dump.txt'), dump);
+    fake('wg', `[ "$*" = "show all dump" ] && exec /bin/cat ${dir}/dump.txt; exit 1`);
+    const out = execFileSync('/bin/sh', ['-s', '--', 'feedc0de'], { input: REMOTE_SCRIPT, encoding: 'utf8', env: { PATH: dir } });
+    const part = splitRemoteOutput(out, 'feedc0de').find((p) => p.file === 'wg-dump.txt');
+    execFileSync('rm', ['-rf', dir]);
+    if (!wanted) return expect(part).toBeUndefined();
+    expect(part?.ok).toBe(true);
+    const [device, ...peers] = part!.text.trimEnd().split('\n');
+    const [dev0, ...peers0] = dump.trimEnd().split('\n');
+    // the device line: name, (hidden) where the private key was, then public key, port, fwmark as recorded
+    const d = device.split('\t');
+    const d0 = dev0.split('\t');
+    expect(d0[1]).not.toBe('(hidden)');
+    expect(d).toEqual([d0[0], '(hidden)', ...d0.slice(2)]);
+    expect(part!.text).not.toContain(d0[1]);
+    expect(peers).toEqual(peers0);
   });
 });
