@@ -1,10 +1,10 @@
 // Where a probe listens, from the static trace: the source pod's host veth, the pod bridge, the overlay
-// device (flannel.1 / flannel.ipip) and the underlay interface toward the target node, in path order;
+// device (flannel.1 / flannel.ipip; flannel-v6.<VNI> for an IPv6 destination) and the underlay interface toward the target node, in path order;
 // for a pod on the same node, the two host veths only (the bridge's own interface does not see bridged frames). Each hop carries the BPF filter its capture runs with.
 // When the trace is broken the devices flannel would use are still listened on (a deleted route must show
 // as "seen on cni0, not on flannel.1"), so they come from the node's links as well as from the trace hops.
 import type { Link, Snapshot } from '../model/index.js';
-import { isIfname } from '../model/net.js';
+import { isIfname, isIPv6 } from '../model/net.js';
 import type { TraceResult } from './trace.js';
 import { type Encap, probeFilter, type ProbeTag } from './probe-filter.js';
 
@@ -77,7 +77,7 @@ export function planProbe(trace: TraceResult, snap: Snapshot, source: ProbeSourc
   add(source.bridge, 'bridge');
   const routeDev = stepDevice('route');
   if (trace.backend === 'vxlan' && !trace.directRouting) {
-    const vxlan = pick(links, stepDevice('vxlan-device') ?? routeDev, 'vxlan');
+    const vxlan = pick(links, stepDevice('vxlan-device') ?? routeDev, 'vxlan', isIPv6(trace.destination));
     add(vxlan?.name ?? stepDevice('vxlan-device'), 'overlay');
     const underlay = known(stepDevice('underlay')) ?? (vxlan?.kind === 'vxlan' ? vxlan.dev : undefined);
     add(underlay, 'underlay', { kind: 'vxlan', port: (vxlan?.kind === 'vxlan' ? vxlan.port : undefined) ?? DEFAULT_VXLAN_PORT });
@@ -101,11 +101,11 @@ export function planProbe(trace: TraceResult, snap: Snapshot, source: ProbeSourc
 
 const known = (dev: string | undefined): string | undefined => (dev && dev !== '?' ? dev : undefined);
 
-/** The named device if it is of that kind, else the node's flannel device of that kind. */
-function pick(links: Map<string, Link>, name: string | undefined, kind: 'vxlan' | 'ipip'): Link | undefined {
+/** The named device if it is of that kind, else the node's flannel device of that kind (flannel-v6.<VNI> for IPv6). */
+function pick(links: Map<string, Link>, name: string | undefined, kind: 'vxlan' | 'ipip', v6 = false): Link | undefined {
   const named = name ? links.get(name) : undefined;
   if (named?.kind === kind) return named;
-  return [...links.values()].find((l) => l.kind === kind && l.name.startsWith('flannel'));
+  return [...links.values()].find((l) => l.kind === kind && l.name.startsWith('flannel') && l.name.startsWith('flannel-v6.') === v6);
 }
 
 /**
@@ -125,9 +125,10 @@ export function planTargetHops(trace: TraceResult, snap: Snapshot, source: Probe
   // a hop with a problem still names its device (a veth with no pod data is flagged, yet it is the one)
   const there = (step: string): string | undefined => known(trace.hops.find((h) => h.step === step && h.node === node)?.device);
   const targetIp = trace.targetNode?.ip;
-  const underlay = snap.addresses.find((a) => a.family === 'inet' && a.local === targetIp)?.dev;
+  const v6 = isIPv6(trace.destination);
+  const underlay = snap.addresses.find((a) => a.family === (v6 ? 'inet6' : 'inet') && a.local === targetIp)?.dev;
   if (trace.backend === 'vxlan' && !trace.directRouting) {
-    const vxlan = pick(links, undefined, 'vxlan');
+    const vxlan = pick(links, undefined, 'vxlan', v6);
     add(underlay, 'underlay', { kind: 'vxlan', port: (vxlan?.kind === 'vxlan' ? vxlan.port : undefined) ?? DEFAULT_VXLAN_PORT });
     add(vxlan?.name, 'overlay');
   } else if (trace.backend === 'ipip') {

@@ -335,7 +335,14 @@ function outerText(h: ProbeHop): string {
 
 const UNREACH: Record<number, string> = { 0: 'net unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable', 4: 'fragmentation needed', 9: 'net prohibited', 10: 'host prohibited', 13: 'administratively prohibited' };
 
+const UNREACH6: Record<number, string> = { 0: 'no route', 1: 'administratively prohibited', 3: 'address unreachable', 4: 'port unreachable' };
+
 function icmpName(e: NonNullable<Sighting['error']>): string {
+  if (e.from.includes(':')) {
+    if (e.type === 2) return `packet too big (MTU ${e.mtu ?? '?'})`;
+    if (e.type === 3) return 'time exceeded';
+    return UNREACH6[e.code] ?? `unreachable code ${e.code}`;
+  }
   if (e.type === 11) return 'time exceeded';
   const name = UNREACH[e.code] ?? `unreachable code ${e.code}`;
   return e.code === 4 && e.mtu ? `${name} (next-hop MTU ${e.mtu})` : name;

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { UsageError } from '../errors.js';
-import { isIPv4 } from '../model/net.js';
+import { isIPv4, isIPv6 } from '../model/net.js';
 
 // Internal: `flanctl probe` runs this inside the source pod's namespace (ip netns exec) to send its UDP or
 // TCP probes from the tagged source port. Prints one JSON line: { sent, received, answers, error? }.
@@ -22,7 +22,7 @@ export default class ProbeSend extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProbeSend);
-    if (!isIPv4(flags.dst)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(flags.dst)}`);
+    if (!isIPv4(flags.dst) && !isIPv6(flags.dst)) throw new UsageError(`not an IP address: ${JSON.stringify(flags.dst)}`);
     const { sendTcp, sendUdp } = await import('../probe/sender.js');
     const o = { dst: flags.dst, port: flags.port, srcPort: flags['src-port'], count: flags.count, timeoutMs: flags.timeout * 1000, intervalMs: flags.interval };
     const report = flags.proto === 'udp' ? await sendUdp(o) : await sendTcp(o);

@@ -23,7 +23,7 @@ export default class Probe extends BaseCommand {
     { description: 'The same through kubectl: the leases from the API, the target node reached in its flannel pod', command: '<%= config.bin %> probe 10.244.3.7 --from web-0 --kube --context prod' },
   ];
 
-  static args = { destination: Args.string({ description: 'destination IPv4 address (a pod IP)', required: true }) };
+  static args = { destination: Args.string({ description: 'destination IPv4 or IPv6 address (a pod IP)', required: true }) };
 
   static flags = {
     from: Flags.string({ description: 'the source pod on this node: network namespace name, pod name or pod IP', required: true }),
@@ -31,7 +31,7 @@ export default class Probe extends BaseCommand {
     port: Flags.integer({ description: 'destination port for udp / tcp (tcp sends a SYN)' }),
     count: Flags.integer({ description: `probes to send (${PROBE_LIMITS.count.join('-')})`, default: 3 }),
     timeout: Flags.integer({ description: `seconds to wait for the answers (${PROBE_LIMITS.timeoutSec.join('-')})`, default: 2 }),
-    size: Flags.integer({ description: `IPv4 packet size of each ICMP probe (${PROBE_LIMITS.size.join('-')} bytes), sent with DF: finds an MTU black hole (default: ping's 84)` }),
+    size: Flags.integer({ description: `IP packet size of each ICMP probe (${PROBE_LIMITS.size.join('-')} bytes), sent with DF: finds an MTU black hole (default: ping's 84)` }),
     'write-pcap': Flags.string({ description: "keep each hop's capture in DIR as <n>-<node>-<device>.pcap" }),
     netns: Flags.string({ description: 'the node is this named network namespace (ip netns exec)', helpGroup: 'SOURCE' }),
     // cluster mode: the target node's captures over ssh, or with --kube alone through kubectl (as collect --all)

@@ -3,16 +3,17 @@
 // decoder's anomalies (bad checksums, frag-needed, inner packet over the path MTU) for those packets.
 import { Readable } from 'node:stream';
 import { Anomalies, type Anomaly, checkPacket } from './anomalies.js';
-import { macText } from './format.js';
+import { parseIPv6 } from '../model/ipv6.js';
+import { ipText, macText } from './format.js';
 import { decodeRecord, udpPortTable } from './layers/index.js';
-import { ip4, type IpInfo, newPacket, type Packet, TUNNEL_IPIP, TUNNEL_VXLAN } from './packet.js';
+import { type IpInfo, newPacket, type Packet, TUNNEL_IPIP, TUNNEL_VXLAN } from './packet.js';
 import { readCapture } from './reader/index.js';
 
 export interface ProbeMatch {
   proto: 'icmp' | 'udp' | 'tcp';
   /** ICMP echo id, or the sender's source port */
   id: number;
-  /** the probing pod and the destination, dotted quads */
+  /** the probing pod and the destination, both IPv4 or both IPv6 */
   src: string;
   dst: string;
 }
@@ -74,15 +75,14 @@ const num = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + Num
 export function classify(p: Packet, m: ProbeMatch): Sighting | undefined {
   if (p.depth === 0) return undefined;
   const ip = p.ips[p.depth - 1];
-  if (ip.version !== 4) return undefined;
-  const src = num(m.src);
-  const dst = num(m.dst);
-  const kind = probeKind(ip, m, src, dst);
+  const v6 = m.src.includes(':');
+  if (ip.version !== (v6 ? 6 : 4)) return undefined;
+  const kind = v6 ? probeKind6(p, ip, m) : probeKind(ip, m, num(m.src), num(m.dst));
   if (!kind) return undefined;
   const s: Sighting = { ms: p.tsSec * 1000 + p.tsNsec / 1e6, kind };
-  if (ip.l4 === 1 && (ip.icmpType === 0 || ip.icmpType === 8)) s.seq = ip.icmpSeq;
+  if ((ip.l4 === 1 && (ip.icmpType === 0 || ip.icmpType === 8)) || (ip.l4 === 58 && (ip.icmpType === 128 || ip.icmpType === 129))) s.seq = ip.icmpSeq;
   if (ip.l4 === 6) s.tcpFlags = ip.tcpFlags;
-  if (kind === 'icmp-error') s.error = { from: ip4(ip.src), type: ip.icmpType, code: ip.icmpCode, ...(ip.icmpMtu ? { mtu: ip.icmpMtu } : {}) };
+  if (kind === 'icmp-error') s.error = { from: ipText(p, ip, 'src'), type: ip.icmpType, code: ip.icmpCode, ...(ip.icmpMtu ? { mtu: ip.icmpMtu } : {}) };
   if (p.depth === 2 && (p.tunnel === TUNNEL_VXLAN || p.tunnel === TUNNEL_IPIP)) s.outer = outerOf(p);
   else if (p.depth === 1 && p.ethOff >= 0 && p.ethOff + 6 <= p.end) s.ethDst = macText(p.buf, p.ethOff);
   return s;
@@ -111,9 +111,45 @@ function probeKind(ip: IpInfo, m: ProbeMatch, src: number, dst: number): Sightin
   return undefined;
 }
 
+/** 16 bytes of an IPv6 address, for comparing with the buffer. */
+function bytes6(ip: string): Buffer {
+  const g = parseIPv6(ip) ?? [];
+  return Buffer.from(g.flatMap((x) => [x >> 8, x & 0xff]));
+}
+
+const addrAt = (p: Packet, off: number, want: Buffer): boolean => off + 16 <= p.end && p.buf.compare(want, 0, 16, off, off + 16) === 0;
+
+/**
+ * The same for IPv6: ICMPv6 echo (128 request, 129 reply) or UDP/TCP by the tagged port; an ICMPv6 error (1
+ * unreachable, 2 packet too big, 3 time exceeded) to src quoting the probe. The decoder keeps no quoted IPv6
+ * header, so it is read here, after a header without extensions (the probe has none; the filter assumes the same).
+ */
+function probeKind6(p: Packet, ip: IpInfo, m: ProbeMatch): Sighting['kind'] | undefined {
+  const src = bytes6(m.src);
+  const dst = bytes6(m.dst);
+  const forward = addrAt(p, ip.off + 8, src) && addrAt(p, ip.off + 24, dst);
+  const back = addrAt(p, ip.off + 8, dst) && addrAt(p, ip.off + 24, src);
+  if (m.proto === 'icmp' && ip.l4 === 58 && (ip.icmpType === 128 || ip.icmpType === 129) && ip.icmpId === m.id) {
+    if (forward && ip.icmpType === 128) return 'request';
+    if (back && ip.icmpType === 129) return 'reply';
+    return undefined;
+  }
+  const l4 = m.proto === 'udp' ? 17 : 6;
+  if (m.proto !== 'icmp' && ip.l4 === l4) {
+    if (forward && ip.srcPort === m.id) return 'request';
+    if (back && ip.dstPort === m.id) return 'reply';
+    return undefined;
+  }
+  if (ip.l4 !== 58 || ![1, 2, 3].includes(ip.icmpType) || !addrAt(p, ip.off + 24, src) || p.buf[ip.off + 6] !== 58) return undefined;
+  const q = ip.off + 48;
+  if (q + 40 > p.end || !addrAt(p, q + 8, src) || !addrAt(p, q + 24, dst) || p.buf[q + 6] !== (m.proto === 'icmp' ? 58 : l4)) return undefined;
+  if (m.proto !== 'icmp' && (q + 42 > p.end || p.buf.readUInt16BE(q + 40) !== m.id)) return undefined;
+  return 'icmp-error';
+}
+
 function outerOf(p: Packet): Sighting['outer'] {
   const o = p.ips[0];
-  const outer: NonNullable<Sighting['outer']> = { encap: p.tunnel === TUNNEL_VXLAN ? 'vxlan' : 'ipip', src: ip4(o.src), dst: ip4(o.dst) };
+  const outer: NonNullable<Sighting['outer']> = { encap: p.tunnel === TUNNEL_VXLAN ? 'vxlan' : 'ipip', src: ipText(p, o, 'src'), dst: ipText(p, o, 'dst') };
   if (p.tunnel === TUNNEL_VXLAN) {
     outer.vni = p.vni;
     if (p.innerEthOff >= 0 && p.innerEthOff + 12 <= p.end) {

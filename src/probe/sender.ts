@@ -3,7 +3,7 @@
 // The source port is the probe's tag: the captures' filters match it. Bounded: `count` packets (TCP: connection
 // attempts, whose SYN the kernel may retransmit within the deadline), the whole run within `timeoutMs`.
 import { createSocket } from 'node:dgram';
-import { connect, type Socket } from 'node:net';
+import { connect, isIPv6, type Socket } from 'node:net';
 
 export interface SendOptions {
   dst: string;
@@ -27,7 +27,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function sendUdp(o: SendOptions): Promise<SendReport> {
   const report: SendReport = { sent: 0, received: 0, answers: [] };
-  const sock = createSocket('udp4');
+  const sock = createSocket(isIPv6(o.dst) ? 'udp6' : 'udp4');
   const deadline = Date.now() + o.timeoutMs;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import type { ProbeProto } from '../analyze/probe-filter.js';
 import type { TargetReach } from '../cluster/probe-target.js';
 import { UsageError } from '../errors.js';
 import type { DesiredOptions } from '../leases/index.js';
+import { normalizeIPv6 } from '../model/ipv6.js';
 import { isIPv4, isIPv6 } from '../model/net.js';
 import type { Options } from './options.js';
 
@@ -18,7 +19,7 @@ export interface ProbeOptions {
   /** the node is this named network namespace (a lab node); default: the host */
   netns?: string;
   writePcap?: string;
-  /** IPv4 packet size of each ICMP probe, sent with DF (ping -M do) */
+  /** IP packet size of each ICMP probe, sent with DF (ping -M do) */
   size?: number;
   desired: DesiredOptions;
   /** cluster mode: reach the target node (over ssh, else with --kube through kubectl) and listen there too */
@@ -30,8 +31,10 @@ export const PROBE_LIMITS = { count: [1, 20], timeoutSec: [1, 30], size: [64, 90
 /** Bad input fails before anything runs. */
 export function probeOptions(o: Options, destination: string): ProbeOptions {
   const p = o.probe;
-  if (isIPv6(destination)) throw new UsageError(`IPv6 destinations are not probed yet: ${destination}`, 'probe takes an IPv4 pod IP for now');
-  if (!isIPv4(destination)) throw new UsageError(`not an IPv4 address: ${JSON.stringify(destination)}`, 'probe takes a pod IP, e.g. 10.244.3.7');
+  // RFC 5952, as the decoder prints addresses: an answer's source is compared with it
+  const v6 = isIPv6(destination) ? normalizeIPv6(destination) : undefined;
+  if (!isIPv4(destination) && !v6) throw new UsageError(`not an IPv4 or IPv6 address: ${JSON.stringify(destination)}`, 'probe takes a pod IP, e.g. 10.244.3.7 or fd00:10:244:3::7');
+  if (v6) destination = v6;
   if (p.from === undefined || p.from === '') throw new UsageError('--from names the pod to send from');
   if (!['icmp', 'udp', 'tcp'].includes(p.proto)) throw new UsageError(`--proto must be icmp, udp or tcp`);
   const [cmin, cmax] = PROBE_LIMITS.count;

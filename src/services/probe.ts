@@ -15,7 +15,8 @@ import { writeOutputFile } from '../collect/output.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import { loadDesiredState } from '../leases/index.js';
 import type { DesiredState, Snapshot } from '../model/index.js';
-import { cidrContains, isIPv4 } from '../model/net.js';
+import { cidrContains6, normalizeIPv6 } from '../model/ipv6.js';
+import { cidrContains, isIPv4, isIPv6 } from '../model/net.js';
 import { parsePingStats } from '../parse/ping.js';
 import { probeSightings } from '../pcap/sightings.js';
 import type { Options, ServiceResult } from './options.js';
@@ -32,13 +33,13 @@ export async function probeService(options: Options, destination: string): Promi
   await runner.checkProbeTools(o.proto === 'icmp' ? ['ping'] : []);
   const { snapshot } = await collectLive({ netns: o.netns });
   const desired = await loadDesiredState(o.desired);
-  const source = findSource(snapshot, o.from);
+  const source = findSource(snapshot, o.from, isIPv6(o.destination));
   let traced = trace([snapshot], o.destination, { desired });
   // cluster mode: the target node's state over ssh / kubectl, then the trace again across both nodes
   const target = o.target && traced.targetNode && traced.backend !== 'local' ? await (await import('../cluster/probe-target.js')).reachTargetNode(o.target, traced.targetNode, 30) : undefined;
   if (target) traced = trace([snapshot, target.snapshot], o.destination, { desired });
   const tag: ProbeTag = o.proto === 'icmp' ? { proto: 'icmp', id: randomInt(1, 65536) } : { proto: o.proto, id: randomInt(20000, 30000), port: o.port };
-  const lease = desired?.leases.find((l) => cidrContains(l.subnet, o.destination));
+  const lease = desired?.leases.find((l) => (isIPv6(o.destination) ? l.subnet6 !== undefined && cidrContains6(l.subnet6, o.destination) : cidrContains(l.subnet, o.destination)));
   const plan = planProbe(traced, snapshot, source, tag, lease?.vtepMac);
   const local = plan.hops.length;
   if (target) plan.hops.push(...planTargetHops(traced, target.snapshot, source, tag));
@@ -92,17 +93,23 @@ function forwardingFindings(snapshots: Snapshot[], desired: DesiredState | undef
   return new Map(snapshots.map((snapshot) => [snapshot.host, runDoctor({ snapshot, desired }).findings.map((f) => ({ code: f.code, summary: f.summary }))]));
 }
 
-/** The pod on this node named by netns, pod name or IP; it must have a named namespace to send from. */
-function findSource(snapshot: Snapshot, from: string): ProbeSource {
+/**
+ * The pod on this node named by netns, pod name or IP (either family); it must have a named namespace to send
+ * from, and an address of the destination's family.
+ */
+function findSource(snapshot: Snapshot, from: string, v6: boolean): ProbeSource {
   const pods = podVeth([snapshot]).pods;
-  const pod = pods.find((p) => p.netns === from || p.ip === from || p.pod === from || p.pod.split('/').pop() === from);
+  const ip6Of = (netns: string | undefined): string | undefined => (netns ? snapshot.pods.find((p) => p.netns === netns)?.ip6 : undefined);
+  const from6 = isIPv6(from) ? normalizeIPv6(from) : undefined;
+  const pod = pods.find((p) => p.netns === from || p.ip === from || p.pod === from || p.pod.split('/').pop() === from || (from6 !== undefined && ip6Of(p.netns) === from6));
   if (!pod) {
     const known = pods.map((p) => p.netns ?? p.pod).join(', ') || 'none found';
     throw new EnvironmentError(`no pod ${JSON.stringify(from)} on node ${snapshot.host}`, `pods here: ${known}`);
   }
   if (!pod.netns) throw new EnvironmentError(`pod ${pod.pod} has no named network namespace to send from`, 'see `ip netns list`');
-  if (!pod.ip || !isIPv4(pod.ip)) throw new EnvironmentError(`pod ${pod.pod} has no IPv4 address`);
-  return { pod: pod.pod, netns: pod.netns, ip: pod.ip, node: snapshot.host, hostVeth: pod.hostVeth, bridge: pod.bridge };
+  const ip = v6 ? ip6Of(pod.netns) : pod.ip;
+  if (!ip || !(v6 ? isIPv6(ip) : isIPv4(ip))) throw new EnvironmentError(`pod ${pod.pod} has no ${v6 ? 'global IPv6' : 'IPv4'} address`);
+  return { pod: pod.pod, netns: pod.netns, ip, node: snapshot.host, hostVeth: pod.hostVeth, bridge: pod.bridge };
 }
 
 /** ping for ICMP; for UDP/TCP this CLI again (hidden `probe-send`), so a single binary needs nothing else. */
@@ -112,9 +119,10 @@ function senderArgv(o: ProbeOptions, tag: ProbeTag, self: string[]): string[] {
     // -e: our ICMP id (the tag); -p: a payload pattern Wireshark users can spot; -c with -W (not -w, which keeps
     // sending until the deadline): exactly `count` requests, then at most `timeout` seconds for the answers
     const pattern = `f1a9${tag.id.toString(16).padStart(4, '0')}`;
-    // --size: the whole IPv4 packet (ping -s is the payload after 20 + 8 header bytes), DF set (-M do): never fragmented
-    const size = o.size !== undefined ? ['-s', String(o.size - 28), '-M', 'do'] : [];
-    return ['ping', '-n', '-q', '-c', n, '-i', String(INTERVAL_MS / 1000), '-W', String(o.timeoutSec), '-e', String(tag.id), '-p', pattern, ...size, o.destination];
+    // --size: the whole IP packet (ping -s is the payload after 20 + 8 header bytes, IPv6 40 + 8), DF set (-M do): never fragmented
+    const v6 = isIPv6(o.destination);
+    const size = o.size !== undefined ? ['-s', String(o.size - (v6 ? 48 : 28)), '-M', 'do'] : [];
+    return ['ping', ...(v6 ? ['-6'] : []), '-n', '-q', '-c', n, '-i', String(INTERVAL_MS / 1000), '-W', String(o.timeoutSec), '-e', String(tag.id), '-p', pattern, ...size, o.destination];
   }
   return [...self, 'probe-send', '--proto', tag.proto, '--dst', o.destination, '--port', String(tag.port), '--src-port', String(tag.id), '--count', n, '--timeout', String(o.timeoutSec), '--interval', String(INTERVAL_MS)];
 }

@@ -236,9 +236,13 @@ describeNetns('probe on a namespace VXLAN cluster', () => {
   });
 
   it('bad input exits 2, an unknown pod or no root exits 3, each with one line and nothing started', () => {
+    const bad = cli(['probe', 'fd00::1::2', '--from', a.netns, '--netns', n1.netns]);
+    expect(bad.status).toBe(2);
+    expect(expectOneLineError(bad)).toMatch(/^flanctl: not an IPv4 or IPv6 address/);
+    // this lab is IPv4 only: the pod has no IPv6 address to send an IPv6 probe from
     const v6 = cli(['probe', 'fd00::5', '--from', a.netns, '--netns', n1.netns]);
-    expect(v6.status).toBe(2);
-    expect(expectOneLineError(v6)).toMatch(/^flanctl: IPv6 destinations are not probed yet/);
+    expect(v6.status).toBe(3);
+    expect(expectOneLineError(v6)).toMatch(/has no global IPv6 address/);
     expect(cli(['probe', b.ip, '--from', a.netns, '--proto', 'udp']).status).toBe(2);
     expect(cli(['probe', b.ip, '--from', a.netns, '--count', '500']).status).toBe(2);
     expect(expectOneLineError(cli(['probe', b.ip, '--from', a.netns, '--size', '20']))).toMatch(/--size must be 64-9000 bytes/);
