@@ -7,6 +7,7 @@
 // (--prune) come last, in flannel's removal order neigh -> fdb -> route.
 import { buildContext, type CheckContext, deviceWithAddress, subnetAddress } from '../analyze/checks/context.js';
 import { isKnownDown } from '../analyze/link-state.js';
+import { wireguardCheck } from '../analyze/checks/wireguard.js';
 import { type Family, peerStates, staleEntries } from '../analyze/peer-state.js';
 import type { DesiredState } from '../model/lease.js';
 import type { Refusal } from '../leases/validate.js';
@@ -71,6 +72,7 @@ export function planRepair(input: PlanInput): RepairPlan {
   for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
   for (const { lease, reason } of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers (${reason})`);
   for (const p of peers) planPeer({ dev: ctx.vxlanName, link: ctx.vxlan }, p, add, plan.skipped);
+  if (ctx.backend === 'wireguard') skipWireguard(ctx, plan.skipped);
   if (input.prune) refusePrune(ctx, peers.length);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
   if (ctx.backend === 'vxlan') planFamily6(ctx, adder('v6'), skip, plan.skipped, input.prune === true);
@@ -78,6 +80,19 @@ export function planRepair(input: PlanInput): RepairPlan {
   const rank = new Map(PHASES.map((p, i) => [p, i]));
   plan.actions.sort((a, b) => rank.get(a.op)! - rank.get(b.op)!);
   return plan;
+}
+
+/**
+ * WireGuard: each finding listed with its code, never programmed. flanneld owns flannel-wg's peers (its wireguard
+ * backend adds one per lease with the lease's key, endpoint and subnet, and replaces them on lease events); a
+ * `wg set` here would race it, and a wrong key can only come from the lease. The finding's fix is the manual step.
+ */
+function skipWireguard(ctx: CheckContext, skipped: Skipped): void {
+  const r = wireguardCheck.run(ctx);
+  const findings = Array.isArray(r) ? r : 'findings' in r ? r.findings : [];
+  for (const f of findings) {
+    skipped.push({ target: `flannel-wg ${f.code}`, code: f.code, reason: `not repaired: ${f.summary}; flanneld programs WireGuard peers from the leases, repair does not (${f.fix ?? 'restart flanneld'})` });
+  }
 }
 
 /** flannel.<VNI>: recreate it as flanneld would, with the lease's own VtepMAC so every peer's entries stay valid. */

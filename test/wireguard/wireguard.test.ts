@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { trace } from '../../src/analyze/trace.js';
+import { planRepair } from '../../src/repair/plan.js';
 import { loadFromDir } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { Snapshot } from '../../src/model/snapshot.js';
@@ -141,5 +142,30 @@ describe('wg-dump.txt in a --from-dir directory', () => {
     expect(JSON.stringify(snapshot)).not.toContain(PRIVATE);
     expect(raw.get('wg-dump.txt')).not.toContain(PRIVATE);
     expect(raw.get('wg-dump.txt')).toContain('flannel-wg\t(hidden)\t');
+  });
+});
+
+// repair on the same recorded outputs (no wireguard module here): WireGuard findings are listed, never planned
+describe('repair: WireGuard peers are not programmed (flanneld owns them)', () => {
+  const plan = (dump: string) => planRepair({ snapshot: node1(fixture(dump)), desired });
+  it('healthy: no action and no WG_ item', () => {
+    const p = plan('node1-healthy');
+    expect(p.actions).toEqual([]);
+    expect(p.skipped.filter((s) => s.code?.startsWith('WG_'))).toEqual([]);
+  });
+
+  it("wrong endpoint: no action; node3's WG_ENDPOINT_MISMATCH listed as not repaired, with the wg set line for a person", () => {
+    const p = plan('node1-wrong-endpoint');
+    expect(p.actions).toEqual([]);
+    const wg = p.skipped.filter((s) => s.code?.startsWith('WG_'));
+    expect(wg.map((s) => s.code)).toEqual(['WG_ENDPOINT_MISMATCH']);
+    expect(wg[0].reason).toMatch(/^not repaired: /);
+    expect(wg[0].reason).toContain(`wg set flannel-wg peer ${PUB.node3} endpoint 192.168.56.13:51820 allowed-ips 10.244.3.0/24`);
+  });
+
+  it('wrong key: WG_PEER_KEY_MISMATCH listed, nothing planned', () => {
+    const p = plan('node1-wrong-key');
+    expect(p.actions).toEqual([]);
+    expect(p.skipped.filter((s) => s.code?.startsWith('WG_')).map((s) => s.code)).toEqual(['WG_PEER_KEY_MISMATCH']);
   });
 });
