@@ -1,10 +1,11 @@
 // The one yes/no question flanctl asks: before repair --apply changes anything, on a terminal, unless --yes.
-import { createInterface } from 'node:readline/promises';
 
 export type Confirm = (plan: string, question: string) => Promise<boolean>;
 
 /** Show the plan on stderr and ask on the terminal; anything but y/yes is no. */
 export async function confirmOnTerminal(plan: string, question: string): Promise<boolean> {
+  // imported on use: only repair --apply asks
+  const { createInterface } = await import('node:readline/promises');
   process.stderr.write(`${plan}\n\n`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

@@ -6,7 +6,6 @@
 // the EOF on), so the captures are stopped and nothing is printed. Either way, and after `secs` at the latest,
 // the directory is removed; a directory left by an earlier run whose script is gone (the node rebooted, the
 // script was killed) is removed by the next one. Arguments are plain words only: the BPF filter travels base64.
-import { randomBytes } from 'node:crypto';
 import { isIfname } from '../model/net.js';
 import { UsageError } from '../errors.js';
 import type { ScriptSession, Transport } from './transport.js';
@@ -97,6 +96,7 @@ export interface RemoteSession {
 /** Start the captures on `node`; resolves once each listens (or failed), within `listenSec` (+ the connection's time). */
 export async function startRemoteCaptures(transport: Transport, node: string, caps: RemoteCapture[], o: { maxSeconds: number; listenSec: number; connectSec: number; snaplen: number; maxPackets: number }, signal: AbortSignal): Promise<RemoteSession> {
   for (const c of caps) if (!isIfname(c.device)) throw new UsageError(`not an interface name: ${JSON.stringify(c.device)}`);
+  const { randomBytes } = await import('node:crypto');
   const token = randomBytes(6).toString('hex');
   const mark = randomBytes(6).toString('hex');
   const args = [token, mark, String(o.maxSeconds), String(o.listenSec), String(o.snaplen), String(o.maxPackets), ...caps.flatMap((c) => [c.device, Buffer.from(c.filter).toString('base64')])];

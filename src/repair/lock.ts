@@ -4,7 +4,6 @@
 // contender that creates the directory `repair.lock.break.NONCE` (mkdir is atomic) may remove the lock, and only
 // after reading that the lock still holds NONCE: while the breaker exists nobody else can remove that lock, and a
 // new lock can only be linked once it is gone. The node-side script (cluster/repair.ts) follows the same steps.
-import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
@@ -29,6 +28,7 @@ const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as 
 /** Take the lock in `dir`; returns the release function. Exit 3 when another repair holds it. */
 export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const path = lockPath(dir);
+  const { randomBytes } = await import('node:crypto');
   const nonce = randomBytes(8).toString('hex');
   const mine = `${process.pid} ${nonce}\n`;
   const tmp = `${path}.${process.pid}.${nonce}`;

@@ -1,6 +1,5 @@
 // flanctl probe: read the node, trace the destination, listen on every hop the trace names, send a tagged
 // probe from the pod's namespace, decode what each capture heard and say where it stopped.
-import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSea } from 'node:sea';
@@ -38,6 +37,7 @@ export async function probeService(options: Options, destination: string): Promi
   // cluster mode: the target node's state over ssh / kubectl, then the trace again across both nodes
   const target = o.target && traced.targetNode && traced.backend !== 'local' ? await (await import('../cluster/probe-target.js')).reachTargetNode(o.target, traced.targetNode, 30) : undefined;
   if (target) traced = trace([snapshot, target.snapshot], o.destination, { desired });
+  const { randomInt } = await import('node:crypto');
   const tag: ProbeTag = o.proto === 'icmp' ? { proto: 'icmp', id: randomInt(1, 65536) } : { proto: o.proto, id: randomInt(20000, 30000), port: o.port };
   const lease = desired?.leases.find((l) => (isIPv6(o.destination) ? l.subnet6 !== undefined && cidrContains6(l.subnet6, o.destination) : cidrContains(l.subnet, o.destination)));
   const plan = planProbe(traced, snapshot, source, tag, lease?.vtepMac);
