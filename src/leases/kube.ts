@@ -4,6 +4,7 @@ import { jsonDepth, MAX_JSON_DEPTH } from '../collect/input.js';
 import * as z from '../model/zod.js';
 import { ParseError } from '../errors.js';
 import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
+import { normalizeSubnet6 } from '../model/ipv6.js';
 import { isIPv4 } from '../model/net.js';
 import { readV6 } from './lease6.js';
 import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
@@ -72,6 +73,9 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
   const subnet = cidrs.map(normalizeSubnet).find((s) => s !== undefined);
   if (!subnet) {
     const evidence = `${name}: spec.podCIDR: ${node.spec?.podCIDR ?? '(absent)'} spec.podCIDRs: ${JSON.stringify(node.spec?.podCIDRs ?? [])}`;
+    // flanneld with EnableIPv4 false runs on the v6 podCIDR alone (pkg/subnet/kube): no fault, a lease not read yet
+    const v6 = cidrs.find((c) => normalizeSubnet6(c) !== undefined);
+    if (v6) return { problem: { code: 'LEASE_V6_ONLY', node: name, summary: `${name}: IPv6-only node (podCIDR ${v6}, no IPv4 one): flanctl reads leases with an IPv4 podCIDR only, its IPv6 lease is not checked`, evidence: `${evidence}\n${evidenceOf('backend-v6-data')}` } };
     return { problem: { code: 'LEASE_NO_SUBNET', node: name, summary: `${name}: no IPv4 podCIDR assigned (flanneld fails with "pod cidr not assigned")`, evidence } };
   }
   // flanneld copies public-ip-overwrite into public-ip (NAT); peers program the overwrite once it has

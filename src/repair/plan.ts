@@ -128,7 +128,7 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
 }
 
 // desired-state problems that left a lease out: the peer is not programmed, so the run is not a clean one
-const DROPPED = new Set(['LEASE_NO_SUBNET', 'LEASE_BAD_PUBLIC_IP', 'LEASE_BAD_VALUE', 'LEASE_BAD_KEY', 'LEASE_NOT_A_NODE']);
+const DROPPED = new Set(['LEASE_NO_SUBNET', 'LEASE_V6_ONLY', 'LEASE_BAD_PUBLIC_IP', 'LEASE_BAD_VALUE', 'LEASE_BAD_KEY', 'LEASE_NOT_A_NODE']);
 
 /** Leases refused (leases/validate.ts) or dropped as invalid by their source, as skipped items with their code. */
 function refusedLeases(ctx: CheckContext): Skipped {

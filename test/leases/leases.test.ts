@@ -8,6 +8,7 @@ import { parseEndpoints, v2Kvs, v3Kvs } from '../../src/leases/etcd.js';
 import { loadDesiredState } from '../../src/leases/index.js';
 import { parseFlannelConfigMaps, parseNodesJson } from '../../src/leases/kube.js';
 import { ParseError, UsageError } from '../../src/errors.js';
+import { severityOf } from '../../src/model/codes.js';
 import { kubeconfigFor, startFakeApi } from '../cluster/kube-api.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
@@ -37,6 +38,27 @@ describe('parseNodesJson', () => {
       ].sort(),
     );
     expect(problems.find((p) => p.code === 'LEASE_DUPLICATE_SUBNET')?.summary).toMatch(/node1.*node7/);
+  });
+
+  // A v6-only node as flanneld (EnableIPv4 false, EnableIPv6 true) annotates it in pkg/subnet/kube: backend-v6-data
+  // and public-ipv6, no backend-data / public-ip, and the controller-manager's podCIDR(s) an IPv6 prefix alone.
+  it('an IPv6-only Node is named LEASE_V6_ONLY (info), not "pod cidr not assigned"; the dual-stack one beside it is a lease', () => {
+    const ann = (extra: Record<string, string>) => ({ 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', ...extra });
+    const v6only = {
+      kind: 'Node',
+      metadata: { name: 'v6node', annotations: ann({ 'flannel.alpha.coreos.com/backend-v6-data': '{"VNI":1,"VtepMAC":"8a:1c:3f:5e:66:03"}', 'flannel.alpha.coreos.com/public-ipv6': 'fd00:56::13' }) },
+      spec: { podCIDR: 'fd00:10:244:3::/64', podCIDRs: ['fd00:10:244:3::/64'] },
+    };
+    const dual = {
+      kind: 'Node',
+      metadata: { name: 'dual', annotations: ann({ 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"8a:1c:3f:5e:77:01"}', 'flannel.alpha.coreos.com/public-ip': '192.168.56.11' }) },
+      spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] },
+    };
+    const { leases, problems } = parseNodesJson(JSON.stringify({ items: [v6only, dual] }));
+    expect(leases.map((l) => l.node)).toEqual(['dual']);
+    expect(problems.map((p) => `${p.code} ${p.node}`)).toEqual(['LEASE_V6_ONLY v6node']);
+    expect(problems[0].summary).toContain('fd00:10:244:3::/64');
+    expect(severityOf('LEASE_V6_ONLY')).toBe('info');
   });
 
   it('accepts one Node (kubectl get node X -o json)', () => {
