@@ -82,7 +82,8 @@ export function checkPacket(p: Packet, opts: AnomalyOptions, emit: (kind: string
   }
   if (p.tunnel !== 0 && p.depth === 2) {
     const inner = p.ips[1];
-    const room = opts.mtu - OVERHEAD[p.tunnel];
+    // an IPv6 outer header is 20 bytes longer (the kernel's VXLAN6_HEADROOM is 70: flannel-v6.1 at most underlay − 70)
+    const room = opts.mtu - OVERHEAD[p.tunnel] - (p.ips[0].version === 6 ? 20 : 0);
     if (inner.totalLen > room) emit('inner-exceeds-mtu', 'error', `inner packet ${inner.totalLen} bytes${inner.df ? ' with DF' : ''} > ${room} that fits the ${opts.mtu}-byte path: ${where(inner)}`);
   }
 }

@@ -3,7 +3,7 @@
 // (devices, node IPv6 addresses, VtepMACs of flannel-v6.1) and from the fault injected. After every probe no
 // capture or sender may be left in the lab's namespaces.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -91,6 +91,28 @@ describeNetns('probe <IPv6 pod IP> on the dual-stack namespace cluster', () => {
     expect(t.status, t.stdout + t.stderr).toBe(0);
     expect(t.json).toMatchObject({ proto: 'tcp', ok: true, sent: 2, received: 2 });
     expect(Object.values(seen(t))).toEqual([true, true, true, true]);
+  });
+
+  it('MTU: a v6 route mtu 1300 toward node2 and a 1400-byte probe — node1 answers ICMPv6 packet too big; lost after cni0, PROBE_MTU_EXCEEDED', () => {
+    lab.ip(n1.netns, ['-6', 'route', 'replace', n2.subnet6, 'via', n2.subnet6.split('/')[0], 'dev', 'flannel-v6.1', 'onlink', 'mtu', '1300']);
+    const out = join(dir, 'pcap-mtu');
+    try {
+      const r = probe(['--size', '1400', '--write-pcap', out]);
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      expect(seen(r)).toEqual({ [a().hostVeth]: true, cni0: true, 'flannel-v6.1': false, eth0: false });
+      expect(r.json).toMatchObject({ ok: false, code: 'PROBE_MTU_EXCEEDED', lostAfter: { device: 'cni0', direction: 'request' } });
+      // tshark's reading of the cni0 capture: the packet too big, with the route's MTU
+      const cni0 = join(out, readdirSync(out).find((f) => f.endsWith('-cni0.pcap'))!);
+      const t = spawnSync('tshark', ['-r', cni0, '-Y', 'icmpv6.type == 2', '-T', 'fields', '-E', 'occurrence=f', '-e', 'ipv6.src', '-e', 'icmpv6.mtu'], { encoding: 'utf8' });
+      const [from, mtu] = t.stdout.trim().split('\n')[0].split('\t');
+      expect(mtu).toBe('1300');
+      const hop = r.json.hops.find((h: Hop) => h.device === 'cni0');
+      expect(hop.errors).toEqual([{ from, type: 2, code: 0, mtu: 1300 }]);
+    } finally {
+      programPeers6(lab, n1, cluster.nodes);
+      // the pod and the node remember the path MTU they learnt: forget it for the next test
+      for (const ns of [a().netns, n1.netns]) lab.ip(ns, ['-6', 'route', 'flush', 'cache']);
+    }
   });
 
   it('v6 fdb entry deleted: lost after flannel-v6.1 (not on eth0); FDB_MISSING as trace gives', () => {

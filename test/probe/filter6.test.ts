@@ -137,6 +137,19 @@ describeNeeding(hasTcpdump, 'tcpdump')('IPv6 probe filter and sightings against 
     expect(tooBig.error).toEqual({ from: ROUTER, type: 2, code: 0, mtu: 1280 });
   });
 
+  it('an inner packet over what fits a 1500-byte IPv6 underlay (1500 − 70, VXLAN6_HEADROOM in the kernel) is flagged', async () => {
+    const tag: ProbeTag = { proto: 'icmp', id: 9 };
+    const sized = (total: number): Buffer => {
+      const e = echo6(128, tag.id, 1);
+      return ipv6(S, D, 58, Buffer.concat([e, Buffer.alloc(total - 40 - e.length)]));
+    };
+    const pcap = capture({ kind: 'vxlan', port: 8472 }, [{ ip: sized(1430), kept: true, kind: 'request' }, { ip: sized(1431), kept: true, kind: 'request' }]);
+    const seen = await probeSightings(pcap, { ...tag, src: S, dst: D }, { vxlanPorts: [8472], mtu: 1500 });
+    expect(seen.sightings).toHaveLength(2);
+    // only the second record: 1431 bytes
+    expect(seen.anomalies.filter((x) => x.kind === 'inner-exceeds-mtu').map((x) => [x.count, x.firstPacket])).toEqual([[1, 2]]);
+  });
+
   it('property: any tag, any addresses, any encapsulation: libpcap and the decoder agree with the construction', async () => {
     const group = fc.integer({ min: 1, max: 0xffff }).map((g) => g.toString(16));
     const addr = fc.tuple(group, group, group).map(([a, b, c]) => `fd00:${a}::${b}:${c}`);
