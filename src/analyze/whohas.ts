@@ -6,8 +6,11 @@ import { normalizeMac } from '../model/net.js';
 import { indexLeases, indexNode, masterOf, nodeIpOf, type NodeIndex } from './trace-index.js';
 
 export interface MacOwner {
-  /** link (an interface has it), pod (a pod's eth0), neigh (IP -> MAC), fdb (MAC -> port or remote VTEP), vtep (a lease's VtepMAC) */
-  kind: 'link' | 'pod' | 'neigh' | 'fdb' | 'vtep';
+  /**
+   * link (an interface has it), pod (a pod's eth0), neigh (IP -> MAC), fdb (MAC -> port or remote VTEP), vtep (a
+   * lease's VtepMAC); for an IP: lease (a lease's public IP, or its subnet holds the address)
+   */
+  kind: 'link' | 'pod' | 'neigh' | 'fdb' | 'vtep' | 'lease';
   device: string;
   /** the node (snapshot host, or the lease's node name) where it was seen */
   node?: string;
@@ -20,7 +23,10 @@ export interface MacOwner {
 }
 
 export interface WhohasResult {
-  mac: string;
+  /** the MAC asked about (whohas <mac>) */
+  mac?: string;
+  /** the IP address asked about (whohas <IP>), IPv6 in RFC 5952 form */
+  ip?: string;
   owners: MacOwner[];
   /** two different things claim the MAC (two interfaces, or an interface and another node's lease) */
   duplicate: boolean;

@@ -166,6 +166,36 @@ describeNetns('IPv6 on a dual-stack node (netns cluster)', () => {
     });
   });
 
+  describe('whohas <IP>', () => {
+    it('a local pod\'s IPv6 address: the pod (its host veth) and the lease whose subnet6 holds it; the same for its IPv4', () => {
+      for (const ip of [a.pods[0].ip6, a.pods[0].ip]) {
+        const r = cli(['whohas', ip, '--netns', a.netns, '--nodes', nodesFile, '--json']);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.json.ip).toBe(ip);
+        const owners = r.json.owners as { kind: string; device: string; detail: string; ip?: string }[];
+        expect(owners.find((o) => o.kind === 'pod')?.detail).toContain(`host veth ${a.pods[0].hostVeth}`);
+        expect(owners).toContainEqual(expect.objectContaining({ kind: 'lease', device: 'subnet', ip: ip.includes(':') ? a.subnet6 : a.subnet }));
+        expect(r.json.duplicate).toBe(false);
+      }
+    });
+
+    it('a peer\'s flannel-v6.1 address and its public-ipv6: the flannel-v6.1 neighbour, the fdb entry and the lease', () => {
+      const gw = b.subnet6.split('/')[0];
+      const r = cli(['whohas', gw, '--netns', a.netns, '--nodes', nodesFile, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json.owners).toContainEqual(expect.objectContaining({ kind: 'neigh', device: 'flannel-v6.1', ip: gw }));
+      const pub = cli(['whohas', b.ip6, '--netns', a.netns, '--nodes', nodesFile, '--json']);
+      expect(pub.json.owners).toContainEqual(expect.objectContaining({ kind: 'fdb', device: 'flannel-v6.1', nodeIp: b.ip6 }));
+      expect(pub.json.owners).toContainEqual(expect.objectContaining({ kind: 'lease', device: 'public-ipv6', ip: b.subnet6 }));
+    });
+
+    it('a malformed IPv6 address: exit 2, one line', () => {
+      const r = cli(['whohas', 'fd00::1::2', '--netns', a.netns]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  });
+
   describe('collect', () => {
     it('reads the IPv6 main table, flannel-v6.1 neighbours and fdb entries with an IPv6 dst; --raw-dir reads back the same', () => {
       const raw = join(tmp, 'raw');
