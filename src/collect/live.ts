@@ -199,7 +199,8 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   second.push(collectPods(links, c, raw, tick, (n) => (total += n)));
   await Promise.all(second);
 
-  c.commands.sort((a, b) => a.name.localeCompare(b.name));
+  // code-unit order: localeCompare's first call builds ICU's collator (≈ 10 ms CPU of every collect)
+  c.commands.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const source: Snapshot['source'] = netns === undefined ? { kind: 'live' } : { kind: 'netns', name: netns };
   try {
     const snapshot = buildSnapshot(c, source, new Date().toISOString(), netns ?? 'localhost');
