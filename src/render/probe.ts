@@ -41,7 +41,8 @@ export function probePath(r: ProbeResult): string {
 
 export function renderProbe(r: ProbeResult, view: View = {}): string {
   const lines = [r.summary, ''];
-  const tag = r.proto === 'icmp' ? `ICMP echo id ${r.tag.id}` : `${r.proto.toUpperCase()} source port ${r.tag.id} → ${r.destination}:${r.tag.port}`;
+  const v6 = r.destination.includes(':');
+  const tag = r.proto === 'icmp' ? `ICMP${v6 ? 'v6' : ''} echo id ${r.tag.id}` : `${r.proto.toUpperCase()} source port ${r.tag.id} → ${v6 ? `[${r.destination}]` : r.destination}:${r.tag.port}`;
   lines.push(`probe: ${tag} from pod ${r.source.pod} (${r.source.ip}) on ${r.source.node}; sent ${r.sent ?? '?'}, answered ${r.received ?? '?'}`);
   const multi = new Set(r.hops.map((h) => h.node)).size > 1;
   // each node's clock is its own: across nodes `at` restarts at 0 on each (never a difference of two hosts' clocks)

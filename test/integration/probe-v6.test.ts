@@ -80,6 +80,11 @@ describeNetns('probe <IPv6 pod IP> on the dual-stack namespace cluster', () => {
     const r = cli(['probe', spelled, '--from', a().ip6, '--netns', n1.netns, '--nodes', nodesFile, '--json', '--count', '1']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.json).toMatchObject({ destination: b().ip6, ok: true, received: 1 });
+    // the human view names the protocol and draws the v6 path through flannel-v6.1
+    const h = cli(['probe', b().ip6, '--from', a().netns, '--netns', n1.netns, '--nodes', nodesFile, '--count', '1']);
+    expect(h.status, h.stderr).toBe(0);
+    expect(h.stdout).toContain('probe: ICMPv6 echo id ');
+    expect(h.stdout).toContain(`path: pod ${a().ip6} → ${a().hostVeth} ✓ → cni0 ✓ → flannel-v6.1 ✓ → eth0 ✓ → ${b().ip6}`);
   });
 
   it('UDP over IPv6 to a port nobody listens on: ICMPv6 port unreachable (type 1 code 4, RFC 4443); TCP: a reset', () => {
