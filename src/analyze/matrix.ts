@@ -124,7 +124,8 @@ function checkPair6(ctx: CheckContext, a: MatrixNode, b: MatrixNode): MatrixCell
   const backend = { ...ctx.netConf?.Backend, Type: 'vxlan', VNI: a.v6.vni };
   const ctx6: CheckContext = { ...ctx, backend: 'vxlan', netConf: { ...ctx.netConf, Backend: backend }, leases: { remotes: [lease], how: 'matrix', refused: [] } };
   const state = peerStates6(ctx6)[0];
-  if (!state) return cell;
+  // a DirectRouting peer (route only, no neigh/fdb) is not a vxlan cell
+  if (!state?.neigh || !state.fdb) return cell;
   cell.path = 'vxlan';
   const dev = a.v6.dev;
   const unverified: ('routes' | 'neigh' | 'fdb')[] = [];

@@ -12,7 +12,7 @@ import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
-import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
+import { cidrContains6, normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { cidrContains, redactedCouldBe } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
 import { absenceProves, collected, nodeAddressesShown, PASTE, partial } from './collected.js';
@@ -281,15 +281,30 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
     vxlanGone: !link && absenceProves(s),
     vxlanDown: link !== undefined && isKnownDown(link),
   };
-  // with DirectRouting a peer on a connected network gets a route via its public-ipv6 instead: not judged yet
-  const direct: Verdict | undefined = directRoutingOn(ctx) ? { ok: null, missing: `with DirectRouting on, the IPv6 routes on ${dev} are not checked` } : undefined;
+  const connected = directRoutingOn(ctx) ? connectedNetworks6(t) : [];
   const out: PeerState[] = [];
   for (const lease of ctx.leases?.remotes ?? []) {
     const subnet = lease.backendType === 'vxlan' && lease.subnet6 ? normalizeSubnet6(lease.subnet6) : undefined;
     if (!subnet || !lease.publicIpv6) continue;
-    const state = vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 }, direct);
+    // flanneld's v6DirectRoute (vxlan_network.go): `<subnet6> via <public-ipv6>`, no device, instead of the vxlan triple
+    const direct = connected.some((net) => cidrContains6(net, lease.publicIpv6!));
+    const state = direct
+      ? { lease, family: 'v6' as const, path: 'direct' as const, route: judgeRoute(t, ev, { dst: subnet, gateway: lease.publicIpv6, onlink: false }) }
+      : vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 });
     if (state) out.push(mayBeOwn(ctx) ? ownUnknown(state) : state);
   }
+  return out;
+}
+
+/**
+ * flannel's ip.DirectRouting for IPv6: the peer's public-ipv6 is on a network the node reaches without a gateway.
+ * IPv6 link routes print no `scope link`, so a gatewayless unicast route off the overlay is one; fe80::/64 holds
+ * no public address.
+ */
+function connectedNetworks6(t: Tables): string[] {
+  const out: string[] = [];
+  for (const [dst, routes] of t.routesByDst)
+    if (dst !== '::/0' && dst !== 'fe80::/64' && routes.some((r) => !r.gateway && r.dev !== t.dev && !r.dev?.startsWith('flannel'))) out.push(dst);
   return out;
 }
 

@@ -329,8 +329,9 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   const problems: Problem[] = [];
   // with desired state, the lease's route is judged by peer-state, as doctor judges it
   const v6 = isV6(dst);
-  // peer-state judges host-gw routes of the IPv4 half; an IPv6 one is checked against the lease's public-ipv6 here
-  const ps = lease && !v6 ? peerStateOf(ctx, node, lease, directRouting) : undefined;
+  // peer-state judges host-gw routes of the IPv4 half and DirectRouting routes of both; an IPv6 host-gw one is checked
+  // against the lease's public-ipv6 here
+  const ps = lease && (!v6 || directRouting) ? peerStateOf(ctx, node, lease, directRouting, v6) : undefined;
   const hidden = hiddenGateway(route);
   if (route.gateway === undefined && hidden !== undefined) return hiddenHostGw(ctx, node, dst, route, reason, directRouting, hidden);
   const gw = route.gateway!;

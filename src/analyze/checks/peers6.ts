@@ -46,12 +46,13 @@ export const peers6Check: Check = {
         if (v.ok === null) missing.add(v.missing);
         else if (v.ok === false) out.push(finding(ctx, v.code, `${v.why} (lease of ${who})`, [ev, ...evidence], fix));
       };
-      const n = p.neigh!;
-      report(n.verdict, [n.seen ? neighLine(n.seen) : `ip -6 neigh show dev ${dev}: no entry for ${n.want.ip}`], `ip -6 neigh replace ${n.want.ip} lladdr ${n.want.mac} dev ${dev} nud permanent`);
-      const f = p.fdb!;
-      report(f.verdict, f.seen.length ? f.seen.map(fdbLine) : [`bridge fdb show dev ${dev}: no entry for ${f.want.mac}`], `bridge fdb replace ${f.want.mac} dev ${dev} dst ${f.want.dst} self permanent`);
+      // DirectRouting to a peer on a connected network: the route alone, no neigh/fdb on the device
+      const n = p.neigh;
+      if (n) report(n.verdict, [n.seen ? neighLine(n.seen) : `ip -6 neigh show dev ${dev}: no entry for ${n.want.ip}`], `ip -6 neigh replace ${n.want.ip} lladdr ${n.want.mac} dev ${dev} nud permanent`);
+      const f = p.fdb;
+      if (f) report(f.verdict, f.seen.length ? f.seen.map(fdbLine) : [`bridge fdb show dev ${dev}: no entry for ${f.want.mac}`], `bridge fdb replace ${f.want.mac} dev ${dev} dst ${f.want.dst} self permanent`);
       const r = p.route;
-      const want = `${r.want.dst} via ${r.want.gateway} dev ${dev} onlink`;
+      const want = p.path === 'direct' ? `${r.want.dst} via ${r.want.gateway}` : `${r.want.dst} via ${r.want.gateway} dev ${dev} onlink`;
       report(r.verdict, r.seen.length ? r.seen.map(routeLine) : [`ip -6 route show ${r.want.dst}: no route`], `ip -6 route replace ${want}`);
     }
     return { findings: out, unverified: [...missing] };
