@@ -4,6 +4,7 @@
 import { trace, type TraceHop, type TraceResult } from '../analyze/trace.js';
 import { UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
+import { cidrContains6, normalizeIPv6 } from '../model/ipv6.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { PodPlace } from './kube.js';
@@ -24,6 +25,8 @@ export function traceCluster(snapshots: Snapshot[], source: string, destination:
 }
 
 function findSource(snapshots: Snapshot[], source: string, leases: DesiredState['leases'], pods: PodPlace[]): { ip: string; pod?: string; node: Snapshot } {
+  const v6 = isIPv4(source) ? undefined : normalizeIPv6(source);
+  if (v6) return findSource6(snapshots, v6, leases, pods);
   if (!isIPv4(source)) {
     // `ns/name` or a name unique across namespaces: from pods.json (kube), else the snapshots' own pods
     const placed = pods.filter((p) => `${p.namespace}/${p.name}` === source || p.name === source);
@@ -51,10 +54,27 @@ function findSource(snapshots: Snapshot[], source: string, leases: DesiredState[
   return { ip: source, pod: node.pods.find((p) => p.ip === source)?.pod ?? (place && `${place.namespace}/${place.name}`), node };
 }
 
+/** An IPv6 source: a node address, a collected pod's ip6, else the node whose lease's subnet6 holds it. */
+function findSource6(snapshots: Snapshot[], ip: string, leases: DesiredState['leases'], pods: PodPlace[]): { ip: string; pod?: string; node: Snapshot } {
+  const same = (a: string | undefined): boolean => a !== undefined && normalizeIPv6(a) === ip;
+  const ownsLease = (s: Snapshot): boolean =>
+    leases.some((l) => l.subnet6 !== undefined && cidrContains6(l.subnet6, ip) && (l.node === s.host || s.addresses.some((a) => same(a.local) || (l.publicIpv6 !== undefined && normalizeIPv6(a.local) === l.publicIpv6))));
+  const node =
+    snapshots.find((s) => s.addresses.some((a) => same(a.local) && a.dev !== 'lo')) ??
+    snapshots.find((s) => s.pods.some((p) => same(p.ip6))) ??
+    snapshots.find((s) => pods.some((p) => same(p.ip) && p.node === s.host)) ??
+    snapshots.find(ownsLease);
+  if (!node) throw new UsageError(`${ip} is not on any node in the cluster directory (no node address, pod or IPv6 pod subnet holds it)`);
+  const place = pods.find((p) => same(p.ip) && p.node === node.host);
+  return { ip, pod: node.pods.find((p) => same(p.ip6))?.pod ?? (place && `${place.namespace}/${place.name}`), node };
+}
+
 /** Source pod -> its node: the pod's neighbour entry on the bridge and the bridge port its MAC was learnt on. */
 function sourceHop(node: Snapshot, ip: string, pod: string | undefined): TraceHop | undefined {
-  if (node.addresses.some((a) => a.local === ip)) return undefined; // the node itself is the source
-  const neigh = node.neigh.find((n) => n.dst === ip && n.lladdr);
+  // IPv6 in the snapshot may be spelled otherwise than the RFC 5952 source
+  const same = (a: string): boolean => a === ip || (ip.includes(':') && normalizeIPv6(a) === ip);
+  if (node.addresses.some((a) => same(a.local))) return undefined; // the node itself is the source
+  const neigh = node.neigh.find((n) => same(n.dst) && n.lladdr);
   const port = neigh && node.fdb.find((f) => f.mac === neigh.lladdr && f.master !== undefined && !f.self);
   const bridge = port?.master ?? neigh?.dev ?? 'cni0';
   const who = pod ? `pod ${pod} (${ip})` : `pod ${ip}`;

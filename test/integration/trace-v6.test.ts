@@ -1,7 +1,7 @@
 // The IPv6 half of a dual-stack node, read live and traced: one namespace cluster (flannel.1 and flannel-v6.1
 // programmed as flanneld does, test/netns/flannel-cluster-v6.ts) for every case. Expected values are what the lab
 // programmed (its addresses, MACs and routes), never what flanctl printed before.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,26 @@ describeNetns('IPv6 on a dual-stack node (netns cluster)', () => {
       expect(r.json.reverse.destination).toBe(`${a.subnet6.split('/')[0]}1`);
       expect(r.json.reverse.ok).toBe(true);
       expect(r.json.reverse.hops.find((h: Hop) => h.step === 'node')).toMatchObject({ device: a.ip6 });
+    });
+
+    it('trace --cluster DIR: a node1 pod to a node2 pod in IPv6, and the destination alone, cross to node2 and its pod veth', () => {
+      // a cluster directory as collect --all writes it without a manifest: one snapshot per node, nodes.json beside them
+      const dir = join(tmp, 'cluster');
+      mkdirSync(dir);
+      expect(cli(['collect', '--netns', a.netns, '-o', join(dir, `${a.netns}.json`)]).status).toBe(0);
+      expect(cli(['collect', '--netns', b.netns, '-o', join(dir, `${b.netns}.json`)]).status).toBe(0);
+      writeFileSync(join(dir, 'nodes.json'), readFileSync(nodesFile));
+      const r = cli(['trace', a.pods[0].ip6, b.pods[0].ip6, '--cluster', dir, '--json']);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ ok: true, family: 'v6', source: { ip: a.pods[0].ip6, node: a.netns } });
+      const hops = r.json.hops as Hop[];
+      expect(hops[0]).toMatchObject({ step: 'source', node: a.netns });
+      expect(hops.find((h) => h.step === 'vxlan-device')).toMatchObject({ node: a.netns, device: 'flannel-v6.1', ok: true });
+      expect(hops.find((h) => h.step === 'arrive')).toMatchObject({ node: b.netns, ok: true });
+      expect(hops.find((h) => h.step === 'veth' && h.node === b.netns)).toMatchObject({ device: b.pods[0].hostVeth, ok: true });
+      const one = cli(['trace', b.pods[0].ip6, '--cluster', dir, '--json']);
+      expect(one.status, one.stdout + one.stderr).toBe(0);
+      expect((one.json.hops as Hop[]).find((h) => h.step === 'veth' && h.node === b.netns)).toMatchObject({ device: b.pods[0].hostVeth, ok: true });
     });
 
     it('a local IPv6 pod: cni0 -> the pod veth', () => {
