@@ -1,5 +1,6 @@
 import * as z from './zod.js';
 import { UsageError } from '../errors.js';
+import { parseIPv6 } from './ipv6.js';
 
 // Validated scalar values. Every value that reaches a command line passes through one of these.
 
@@ -10,7 +11,8 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const IFNAME = /^[A-Za-z0-9_.@-]{1,15}$/;
 
 export const isIPv4 = (s: string): boolean => IPV4.test(s);
-export const isIPv6 = (s: string): boolean => s.includes(':') && IPV6.test(s) && !MAC.test(s.toLowerCase());
+// the shape (hex, colons, an optional zone), then the groups: `fd00::1::2` or nine groups are not an address
+export const isIPv6 = (s: string): boolean => s.includes(':') && IPV6.test(s) && !MAC.test(s.toLowerCase()) && parseIPv6(s.split('%')[0]) !== undefined;
 export const isIP = (s: string): boolean => isIPv4(s) || isIPv6(s);
 export const isIfname = (s: string): boolean => IFNAME.test(s) && s !== '.' && s !== '..';
 

@@ -1,6 +1,7 @@
 // IPv6 text and prefixes against Node's own implementations: the WHATWG URL serializer (RFC 5952 compression,
 // lower case) for formatting, net.BlockList for prefix membership, net.isIPv6 for what is an address.
 import { BlockList, isIPv6 } from 'node:net';
+import { isIPv6 as isAddress6 } from '../../src/model/net.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cidrContains6, formatIPv6, normalizeIPv6, normalizeSubnet6, parseIPv6 } from '../../src/model/ipv6.js';
@@ -35,6 +36,21 @@ describe('IPv6 text', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("model/net's isIPv6 (the validator every command line value passes) agrees with net.isIPv6, a zone allowed", () => {
+    const mutated = fc.tuple(groups, fc.nat(), fc.constantFrom('', ':', '::', 'g', '1', '12345', ':::')).map(([g, i, s]) => {
+      const t = formatIPv6(g);
+      const at = i % (t.length + 1);
+      return t.slice(0, at) + s + t.slice(at);
+    });
+    fc.assert(
+      fc.property(mutated, fc.boolean(), (text, zone) => {
+        expect(isAddress6(zone ? `${text}%eth0` : text)).toBe(isIPv6(text));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(isAddress6('fd00::1::2')).toBe(false);
   });
 
   it('reads an IPv4 tail and upper case', () => {
