@@ -1,8 +1,7 @@
 // probe --kube in cluster mode: the leases come from the API and the target node is listened on through
 // `kubectl exec` into its flannel pod — the real kubectl against the recorded API (kube-api.ts), whose exec runs
 // the command inside the node's namespace as a hostNetwork pod would. Faults and expectations come from the lab.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,21 +10,9 @@ import { cliEntry } from '../collect/cli.js';
 import { buildFlannelCluster, nodesJson, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
+import { leftovers, processesIn as ours } from '../netns/pids.js';
 import { type FakeApi, kubeconfigFor, startFakeApi } from './kube-api.js';
 
-const comm = (pid: string): string => {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-};
-/** Captures or senders still running in a namespace, with their pids. */
-function ours(ns: string): { pid: string; comm: string }[] {
-  const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return pids.map((pid) => ({ pid, comm: comm(pid) })).filter((p) => ['tcpdump', 'timeout', 'ping'].includes(p.comm));
-}
-const leftovers = (ns: string): string[] => ours(ns).map((p) => p.comm);
 const captureDirs = (): string[] => readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -1,28 +1,15 @@
 // probe <IPv6 pod IP> in cluster mode: the dual-stack namespace cluster, node1 read with --netns, node2 reached over
 // real ssh (an sshd in its namespace) and listened on too: its underlay (VXLAN over IPv6 matched), flannel-v6.1,
 // cni0 and the destination pod's veth. Expectations come from how the lab was built.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../collect/cli.js';
 import { buildDualStackCluster, type DualCluster, type DualNode, dualNodeObject } from '../netns/flannel-cluster-v6.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
+import { leftovers } from '../netns/pids.js';
 import { SshLab } from './sshd.js';
-
-/** Captures or senders of ours still running in a namespace. */
-function leftovers(ns: string): string[] {
-  const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const comm = (pid: string): string => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      return '';
-    }
-  };
-  return pids.map(comm).filter((c) => ['tcpdump', 'timeout', 'ping'].includes(c));
-}
 
 interface Hop {
   node: string;

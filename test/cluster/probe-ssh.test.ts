@@ -1,30 +1,17 @@
 // probe in cluster mode: the source node is a namespace (--netns), the target node is reached over real ssh
 // (an sshd in its namespace) and listened on too, so the probe is followed down to the destination pod's veth.
 // Faults and expectations come from the lab: which node drops, which devices it has.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { cliEntry, runCli } from '../collect/cli.js';
 import { addPod, buildFlannelCluster, nodesJson, programPeers, type LabCluster, type LabNode, type LabPod } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
+import { leftovers, processesIn as ours } from '../netns/pids.js';
 import { SshLab } from './sshd.js';
 
-const comm = (pid: string): string => {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-};
-/** Our programs still running in a namespace, with their pids. */
-function ours(ns: string, names = ['tcpdump', 'timeout', 'ping']): { pid: string; comm: string }[] {
-  const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return pids.map((pid) => ({ pid, comm: comm(pid) })).filter((p) => names.includes(p.comm));
-}
-/** Captures or senders still running in a namespace. */
-const leftovers = (ns: string, names?: string[]): string[] => ours(ns, names).map((p) => p.comm);
 const captureDirs = (): string[] => readdirSync('/tmp').filter((f) => f.startsWith('flanctl-probe-capture-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

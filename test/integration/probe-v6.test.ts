@@ -3,7 +3,7 @@
 // (devices, node IPv6 addresses, VtepMACs of flannel-v6.1) and from the fault injected. After every probe no
 // capture or sender may be left in the lab's namespaces.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -11,22 +11,10 @@ import { runCli as cli, type CliResult } from '../collect/cli.js';
 import { buildDualStackCluster, type DualCluster, type DualNode, dualNodeObject, programPeers6 } from '../netns/flannel-cluster-v6.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
+import { leftovers as leftoversOf } from '../netns/pids.js';
 
-/** Programs of ours still running inside a namespace (`ip netns pids`). */
-function leftovers(ns: string): string[] {
-  const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      } catch {
-        return '';
-      }
-    })
-    .filter((comm) => ['tcpdump', 'timeout', 'ping', 'node'].includes(comm));
-}
+/** Captures, pings and senders (the CLI started again: `node`) of ours still running inside a namespace. */
+const leftovers = (ns: string): string[] => leftoversOf(ns, ['tcpdump', 'timeout', 'ping', 'node']);
 
 interface Hop {
   node: string;
