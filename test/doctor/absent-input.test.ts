@@ -37,15 +37,7 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   // open: without both the addresses and the routes that show the overlap, the lease looks like a peer whose
   // entries are missing (NEIGH_MISSING…), a code the full input does not give
   LEASE_SUBNET_OVERLAPS_NODE: 'OPEN: refusal evidence removed turns the lease into a peer',
-  // open: the nftables and wireguard checks have their own fixtures (nft-check.test.ts, test/wireguard); not here yet
-  NFT_TABLE_MISSING: 'OPEN: nft fixture',
-  NFT_MASQ_MISSING: 'OPEN: nft fixture',
-  NFT_MASQ_RULE_MISSING: 'OPEN: nft fixture',
-  NFT_MASQ_ORDER: 'OPEN: nft fixture',
-  NFT_CHAIN_HOOK: 'OPEN: nft fixture',
-  NFT_FORWARD_RULE_MISSING: 'OPEN: nft fixture',
-  NFT_FORWARD_DROP: 'OPEN: nft fixture',
-  FLANNEL_RULES_BOTH_BACKENDS: 'OPEN: nft fixture',
+  // open: the wireguard check has its own fixtures (test/wireguard); not here yet
   WG_DEVICE_MISSING: 'OPEN: wireguard fixture',
   WG_KEY_MISMATCH: 'OPEN: wireguard fixture',
   WG_PORT_MISMATCH: 'OPEN: wireguard fixture',
@@ -78,6 +70,7 @@ describe('doctor: without the input that shows a fault, the fault is unverified,
   const rows = cases.flatMap((c) => c.evidence.map((input) => [c.code, input, c] as const));
   it.each(rows)('%s without %s', (code, input, c) => {
     const { raw, desired } = healthyRaw();
+    c.base?.(raw, desired);
     c.change(raw, desired);
     const d = c.noDesired ? undefined : desired;
     const full = report(raw, d);
@@ -100,6 +93,7 @@ describe('doctor: without the input that shows a fault, the fault is unverified,
     // less input adds nothing: what remains is what the same node without the fault gives, or what the change
     // also makes true through another input
     const healthy = healthyRaw();
+    c.base?.(healthy.raw, healthy.desired);
     const base = report(without(healthy.raw, input), c.noDesired ? undefined : healthy.desired);
     const allowed = new Set([...codesOf(base), ...(c.also ?? [])]);
     expect(codesOf(less).filter((x) => !allowed.has(x))).toEqual([]);

@@ -27,7 +27,10 @@ describe('doctor on a healthy node', () => {
 
 describe('doctor fires', () => {
   it.each(cases.map((c) => [c.code, c] as const))('%s', (code, c) => {
-    const { snapshot, desired } = broken(c.change);
+    const { snapshot, desired } = broken((r, d) => {
+      c.base?.(r, d);
+      c.change(r, d);
+    });
     const report = runDoctor({ snapshot, desired: c.noDesired ? undefined : desired });
     const hit = report.findings.filter((f) => f.code === code);
     // alone: the full set of codes is this one and what the same change makes true (info notes aside)

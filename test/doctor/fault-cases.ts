@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import type { DesiredState } from '../../src/model/lease.js';
-import { link, NODE2_MAC, NODE3_MAC, type Raw } from './fixture.js';
+import { parseNft } from '../../src/parse/index.js';
+import { healthyRaw, link, NODE2_MAC, NODE3_MAC, type Raw } from './fixture.js';
 
 /** What a check reads from a node: a table, a section, or this node's own subnet.env. */
-export type Input = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'features' | 'pods' | 'subnetEnv';
+export type Input = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'nft' | 'features' | 'pods' | 'subnetEnv';
 
 // the collect steps that read each input (src/collect/commands.ts)
 const STEPS: Record<Input, string[]> = {
@@ -18,11 +19,12 @@ const STEPS: Record<Input, string[]> = {
   fdb: ['bridge-fdb'],
   sysctls: ['sysctl'],
   iptables: ['iptables-save', 'iptables-legacy-save'],
+  nft: ['nft'],
   features: ['ethtool-k'],
   pods: ['pod-ip-addr'],
   subnetEnv: [],
 };
-const EMPTY: Record<Input, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, features: {}, pods: [], subnetEnv: undefined };
+const EMPTY: Record<Input, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, nft: undefined, features: {}, pods: [], subnetEnv: undefined };
 
 /** The raw snapshot as if `input` had not been read: no data, and no step that read it. */
 export function without(raw: Raw, input: Input): Raw {
@@ -54,8 +56,25 @@ const leaseOf = (d: DesiredState, node: string): Raw => d.leases.find((l) => l.n
 const nat = (raw: Raw): Raw => raw.iptables.tables.find((t: Raw) => t.name === 'nat');
 const filter = (raw: Raw): Raw => raw.iptables.tables.find((t: Raw) => t.name === 'filter');
 
+/**
+ * The same node in flannel's nftables mode (as nft-check.test.ts): the ruleset flanneld writes for node1
+ * (fixtures/nft/netns-flannel-ipv4.json), its FLANNEL-* iptables chains gone, and net-conf's EnableNFTables: true as
+ * a real nft-mode node has, so that without the nft output the node does not read as iptables mode (MASQ_MISSING…).
+ */
+function nftNode(raw: Raw, d: DesiredState): void {
+  raw.nft = parseNft(readFileSync(new URL('../../fixtures/nft/netns-flannel-ipv4.json', import.meta.url), 'utf8'));
+  for (const t of raw.iptables?.tables ?? []) {
+    t.chains = t.chains.filter((c: Raw) => !c.name.startsWith('FLANNEL-'));
+    t.rules = t.rules.filter((r: Raw) => !r.chain.startsWith('FLANNEL-') && !r.target?.startsWith('FLANNEL-'));
+  }
+  d.netConf = { ...(d.netConf ?? {}), EnableNFTables: true };
+}
+const nftRules = (raw: Raw, chain: string): Raw[] => raw.nft.rules.filter((x: Raw) => x.table === 'flannel-ipv4' && x.chain === chain);
+
 export interface Case {
   code: string;
+  /** the healthy node this case changes, when it is not fixture.ts's as is (applied to the fault and to the base alike) */
+  base?: (raw: Raw, desired: DesiredState) => void;
   change: (raw: Raw, desired: DesiredState) => void;
   /** run without desired state */
   noDesired?: boolean;
@@ -156,6 +175,18 @@ export const cases: Case[] = [
   { code: 'LEASE_BAD_PUBLIC_IP', change: (_r, d) => Object.assign(d, withExtraNode('{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}', '10.244.9.0/24', '192.168.56.300')), evidence: [], why: 'a fact of the desired state given, not of the node' },
   { code: 'LEASE_NOT_A_NODE', change: (_r, d) => Object.assign(d, withPodItem()), evidence: [], why: 'a fact of the desired state given, not of the node' },
   { code: 'LEASE_NOT_FLANNEL', change: (_r, d) => Object.assign(d, withExtraNode(undefined, '10.244.9.0/24')), evidence: [], why: 'a fact of the desired state given, not of the node' },
+  // nftables mode: each fault of the nftables check, seen only in `nft list ruleset`
+  { code: 'NFT_TABLE_MISSING', base: nftNode, change: (r) => Object.assign(r.nft, { tables: r.nft.tables.filter((t: Raw) => t.name !== 'flannel-ipv4'), chains: r.nft.chains.filter((c: Raw) => c.table !== 'flannel-ipv4'), rules: r.nft.rules.filter((x: Raw) => x.table !== 'flannel-ipv4') }), evidence: ['nft'] },
+  { code: 'NFT_MASQ_MISSING', base: nftNode, change: (r) => (r.nft.rules = r.nft.rules.filter((x: Raw) => !(x.chain === 'postrtg' && / masquerade( |$)/.test(x.text)))), evidence: ['nft'] },
+  { code: 'NFT_MASQ_RULE_MISSING', base: nftNode, change: (r) => removeWhere(r.nft.rules, (x) => x.chain === 'postrtg' && x.text === 'meta mark 0x00004000 return'), evidence: ['nft'] },
+  // the last masquerade moved before the first return
+  { code: 'NFT_MASQ_ORDER', base: nftNode, change: (r) => { const post = nftRules(r, 'postrtg'); const masq = post[post.length - 1]; r.nft.rules.splice(r.nft.rules.indexOf(masq), 1); r.nft.rules.splice(r.nft.rules.indexOf(post[0]), 0, masq); }, evidence: ['nft'] },
+  { code: 'NFT_CHAIN_HOOK', base: nftNode, change: (r) => (r.nft.chains.find((c: Raw) => c.table === 'flannel-ipv4' && c.name === 'postrtg').prio = 0), evidence: ['nft'] },
+  { code: 'NFT_FORWARD_RULE_MISSING', base: nftNode, change: (r) => removeWhere(r.nft.rules, (x) => x.chain === 'forward' && x.text === 'ip daddr 10.244.0.0/16 accept'), evidence: ['nft'] },
+  // Docker's FORWARD chain via iptables-nft, policy drop
+  { code: 'NFT_FORWARD_DROP', base: nftNode, change: (r) => r.nft.chains.push({ family: 'ip', table: 'filter', name: 'FORWARD', type: 'filter', hook: 'forward', prio: 0, policy: 'drop' }), evidence: ['nft'] },
+  // the FLANNEL-* iptables chains of an earlier iptables-mode flanneld are still there
+  { code: 'FLANNEL_RULES_BOTH_BACKENDS', base: nftNode, change: (r) => (r.iptables = healthyRaw().raw.iptables), evidence: ['nft', 'iptables'] },
   { code: 'LOCAL_LEASE_NOT_FOUND', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node1'), evidence: ['addresses'] },
 ];
 

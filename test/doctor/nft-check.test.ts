@@ -70,7 +70,7 @@ describe('doctor in nftables mode (fixture)', () => {
       d.netConf = { ...(d.netConf ?? {}), EnableNFTables: true };
     });
     expect(nftCodes(r)).toEqual([]);
-    expect(r.skipped.find((s) => s.check === 'nftables')?.reason).toMatch(/nftables mode .* no nft list ruleset output/);
+    expect(r.unverified.find((s) => s.check === 'nftables')?.missing).toMatch(/nftables mode .* no nft list ruleset output.*`nft -j list ruleset`/);
   });
 
   it("EnableNFTables: false: iptables mode, so the fixture's FORWARD DROP without FLANNEL-FWD and the missing FLANNEL-POSTRTG are found", () => {
