@@ -37,15 +37,6 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   // open: without both the addresses and the routes that show the overlap, the lease looks like a peer whose
   // entries are missing (NEIGH_MISSING…), a code the full input does not give
   LEASE_SUBNET_OVERLAPS_NODE: 'OPEN: refusal evidence removed turns the lease into a peer',
-  // open: the wireguard check has its own fixtures (test/wireguard); not here yet
-  WG_DEVICE_MISSING: 'OPEN: wireguard fixture',
-  WG_KEY_MISMATCH: 'OPEN: wireguard fixture',
-  WG_PORT_MISMATCH: 'OPEN: wireguard fixture',
-  WG_PEER_MISSING: 'OPEN: wireguard fixture',
-  WG_PEER_KEY_MISMATCH: 'OPEN: wireguard fixture',
-  WG_ENDPOINT_MISMATCH: 'OPEN: wireguard fixture',
-  WG_ALLOWED_IPS_MISMATCH: 'OPEN: wireguard fixture',
-  WG_STALE_PEER: 'OPEN: wireguard fixture',
 };
 
 const codesOf = (r: { findings: { code: string; severity: string }[] }): string[] => [...new Set(r.findings.map((f) => f.code))].sort();

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import type { DesiredState } from '../../src/model/lease.js';
-import { parseNft } from '../../src/parse/index.js';
+import { parseNft, parseWgDump } from '../../src/parse/index.js';
 import { healthyRaw, link, NODE2_MAC, NODE3_MAC, type Raw } from './fixture.js';
 
 /** What a check reads from a node: a table, a section, or this node's own subnet.env. */
-export type Input = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'nft' | 'features' | 'pods' | 'subnetEnv';
+export type Input = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'nft' | 'wireguard' | 'features' | 'pods' | 'subnetEnv';
 
 // the collect steps that read each input (src/collect/commands.ts)
 const STEPS: Record<Input, string[]> = {
@@ -20,11 +20,12 @@ const STEPS: Record<Input, string[]> = {
   sysctls: ['sysctl'],
   iptables: ['iptables-save', 'iptables-legacy-save'],
   nft: ['nft'],
+  wireguard: ['wg-dump'],
   features: ['ethtool-k'],
   pods: ['pod-ip-addr'],
   subnetEnv: [],
 };
-const EMPTY: Record<Input, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, nft: undefined, features: {}, pods: [], subnetEnv: undefined };
+const EMPTY: Record<Input, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, nft: undefined, wireguard: [], features: {}, pods: [], subnetEnv: undefined };
 
 /** The raw snapshot as if `input` had not been read: no data, and no step that read it. */
 export function without(raw: Raw, input: Input): Raw {
@@ -70,6 +71,34 @@ function nftNode(raw: Raw, d: DesiredState): void {
   d.netConf = { ...(d.netConf ?? {}), EnableNFTables: true };
 }
 const nftRules = (raw: Raw, chain: string): Raw[] => raw.nft.rules.filter((x: Raw) => x.table === 'flannel-ipv4' && x.chain === chain);
+
+// The same node on flannel's wireguard backend: its Node objects annotated as that backend annotates them (the keys
+// of test/wireguard), flannel.1 and its entries replaced by flannel-wg (reference §2.10) and a recorded
+// `wg show all dump` (fixtures/wg-dump/node1-healthy.txt, private key as wg prints it).
+const WG_PUB = ['kHsDWGmBI7E+9vt8SOOSoF8F0mQlTcnrE41YSJ4u22k=', 'oehT0gJXIzPNGeMSO1jMdGtwXCb5bdpkz0dO7fzBSH0=', 'BovV4HoN88gkwnGbnJKLNyTdBKTaapHrSsNX3EF1FlQ='];
+/** a key no lease announces (fixtures/wg-dump/node1-wrong-key.txt) */
+const WG_OTHER = '3v9eWeTkg0U0M23fW22DFaSaC4SHg2Fx9fige0UAQWU=';
+const wgDump = (name: string): string => readFileSync(new URL(`../../fixtures/wg-dump/${name}.txt`, import.meta.url), 'utf8');
+function wgNode(raw: Raw, d: DesiredState): void {
+  const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
+  for (const n of doc.items) {
+    const a = n.metadata.annotations;
+    a['flannel.alpha.coreos.com/backend-type'] = 'wireguard';
+    a['flannel.alpha.coreos.com/backend-data'] = JSON.stringify({ PublicKey: WG_PUB[Number(n.metadata.name.slice(4)) - 1], Port: 51820 });
+  }
+  Object.assign(d, parseNodesJson(JSON.stringify(doc)));
+  const vxlan = link(raw, 'flannel.1');
+  raw.links = raw.links.filter((l: Raw) => l !== vxlan).concat({ kind: 'wireguard', ifindex: vxlan.ifindex, name: 'flannel-wg', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] });
+  for (const a of raw.addresses) if (a.dev === 'flannel.1') a.dev = 'flannel-wg';
+  raw.routes = raw.routes.filter((r: Raw) => r.dev !== 'flannel.1').concat({ dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' });
+  raw.neigh = raw.neigh.filter((n: Raw) => n.dev !== 'flannel.1');
+  raw.fdb = raw.fdb.filter((f: Raw) => f.dev !== 'flannel.1');
+  raw.subnetEnv.mtu = 1420;
+  raw.wireguard = parseWgDump(wgDump('node1-healthy'));
+  raw.commands.push({ name: 'wg-dump', ok: true, form: 'text' });
+}
+/** node1's wg dump as the healthy recording with one textual change */
+const dumpAs = (raw: Raw, text: string): void => void (raw.wireguard = parseWgDump(text));
 
 export interface Case {
   code: string;
@@ -187,6 +216,15 @@ export const cases: Case[] = [
   { code: 'NFT_FORWARD_DROP', base: nftNode, change: (r) => r.nft.chains.push({ family: 'ip', table: 'filter', name: 'FORWARD', type: 'filter', hook: 'forward', prio: 0, policy: 'drop' }), evidence: ['nft'] },
   // the FLANNEL-* iptables chains of an earlier iptables-mode flanneld are still there
   { code: 'FLANNEL_RULES_BOTH_BACKENDS', base: nftNode, change: (r) => (r.iptables = healthyRaw().raw.iptables), evidence: ['nft', 'iptables'] },
+  // wireguard backend: each fault of the peers check, seen only in `wg show all dump`
+  { code: 'WG_DEVICE_MISSING', base: wgNode, change: (r) => dumpAs(r, ''), evidence: ['wireguard'] },
+  { code: 'WG_KEY_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-healthy').replace(`\t${WG_PUB[0]}\t51820\t`, `\t${WG_OTHER}\t51820\t`)), evidence: ['wireguard'] },
+  { code: 'WG_PORT_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-healthy').replace(`\t${WG_PUB[0]}\t51820\t`, `\t${WG_PUB[0]}\t51999\t`)), evidence: ['wireguard'] },
+  { code: 'WG_PEER_MISSING', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-healthy').split('\n').filter((l) => !l.includes(WG_PUB[2])).join('\n')), evidence: ['wireguard'] },
+  { code: 'WG_PEER_KEY_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-wrong-key')), evidence: ['wireguard'] },
+  { code: 'WG_ENDPOINT_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-wrong-endpoint')), evidence: ['wireguard'] },
+  { code: 'WG_ALLOWED_IPS_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-healthy').replace('\t10.244.3.0/24\t', '\t10.244.3.0/25\t')), evidence: ['wireguard'] },
+  { code: 'WG_STALE_PEER', base: wgNode, change: (r) => dumpAs(r, `${wgDump('node1-healthy').trimEnd()}\nflannel-wg\t${WG_OTHER}\t(none)\t192.168.56.14:51820\t10.244.4.0/24\t0\t0\t0\toff\n`), evidence: ['wireguard'] },
   { code: 'LOCAL_LEASE_NOT_FOUND', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node1'), evidence: ['addresses'] },
 ];
 

@@ -102,7 +102,7 @@ describe('doctor: wireguard peers against the leases', () => {
     const bare = Snapshot.parse({ ...s, wireguard: [], commands: [] });
     const report = runDoctor({ snapshot: bare, desired });
     expect(report.findings.filter((f) => f.code.startsWith('WG_'))).toEqual([]);
-    expect(report.skipped.find((x) => x.check === 'wireguard peers')?.reason).toMatch(/no wg show all dump/);
+    expect(report.unverified.find((x) => x.check === 'wireguard peers')?.missing).toMatch(/no wg show all dump.*`wg show all dump`/);
   });
 });
 

@@ -15,7 +15,8 @@ export const wireguardCheck: Check = {
     const step = ctx.snapshot.commands.find((c) => c.name === 'wg-dump');
     const dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE);
     if (!dev) {
-      if (!step?.ok) return { skipped: `no wg show all dump output in the snapshot${step?.error ? ` (${step.error})` : ''}` };
+      // not read: the device, its keys and peers are open, never a finding
+      if (!step?.ok) return { findings: [], unverified: [`${WG_DEVICE}'s keys and peers: no wg show all dump output in the data given${step?.error ? ` (${step.error})` : ''}: paste \`wg show all dump\` (as wg-dump.txt)`] };
       return [finding(ctx, 'WG_DEVICE_MISSING', `${WG_DEVICE} is not a WireGuard device here: no overlay traffic leaves or enters this node`, [`wg show all dump: no ${WG_DEVICE}`], FIX)];
     }
     const out: Finding[] = [];
