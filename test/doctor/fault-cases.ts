@@ -8,13 +8,14 @@ import { parseNft, parseWgDump } from '../../src/parse/index.js';
 import { healthyRaw, link, NODE2_MAC, NODE3_MAC, type Raw } from './fixture.js';
 
 /** What a check reads from a node: a table, a section, or this node's own subnet.env. */
-export type Input = 'links' | 'addresses' | 'routes' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'nft' | 'wireguard' | 'features' | 'pods' | 'subnetEnv';
+export type Input = 'links' | 'addresses' | 'routes' | 'routes6' | 'neigh' | 'fdb' | 'sysctls' | 'iptables' | 'nft' | 'wireguard' | 'features' | 'pods' | 'subnetEnv';
 
 // the collect steps that read each input (src/collect/commands.ts)
 const STEPS: Record<Input, string[]> = {
   links: ['ip-link'],
   addresses: ['ip-addr'],
   routes: ['ip-route'],
+  routes6: ['ip-route6'],
   neigh: ['ip-neigh'],
   fdb: ['bridge-fdb'],
   sysctls: ['sysctl'],
@@ -25,12 +26,14 @@ const STEPS: Record<Input, string[]> = {
   pods: ['pod-ip-addr'],
   subnetEnv: [],
 };
-const EMPTY: Record<Input, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, nft: undefined, wireguard: [], features: {}, pods: [], subnetEnv: undefined };
+const EMPTY: Record<Exclude<Input, 'routes6'>, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, nft: undefined, wireguard: [], features: {}, pods: [], subnetEnv: undefined };
 
 /** The raw snapshot as if `input` had not been read: no data, and no step that read it. */
 export function without(raw: Raw, input: Input): Raw {
   const out = { ...raw, commands: raw.commands.filter((c: Raw) => !STEPS[input].includes(c.name)) };
-  if (EMPTY[input] === undefined) delete out[input];
+  // `ip -6 route` gives the IPv6 half of the one route list
+  if (input === 'routes6') out.routes = raw.routes.filter((r: Raw) => !r.dst.includes(':'));
+  else if (EMPTY[input] === undefined) delete out[input];
   else out[input] = structuredClone(EMPTY[input]);
   return out;
 }
@@ -99,6 +102,36 @@ function wgNode(raw: Raw, d: DesiredState): void {
 }
 /** node1's wg dump as the healthy recording with one textual change */
 const dumpAs = (raw: Raw, text: string): void => void (raw.wireguard = parseWgDump(text));
+
+// The same node dual-stack (reference §1.2 "Same logic for IPv6 with flannel-v6.1"), shaped as
+// test/netns/flannel-cluster-v6.ts programs it: flannel-v6.1 with node1's backend-v6-data VtepMAC, and per peer a
+// permanent neighbour (its subnet's ::), an fdb entry to its public-ipv6 and an onlink route; the Node objects carry
+// backend-v6-data, public-ipv6 and both podCIDRs as flanneld annotates a dual-stack node.
+const V6 = [
+  { mac: '8a:1c:3f:5e:66:01', ip6: 'fd00:56::11' },
+  { mac: '8a:1c:3f:5e:66:02', ip6: 'fd00:56::12' },
+  { mac: '4e:9d:22:aa:60:03', ip6: 'fd00:56::13' },
+];
+function dualNode(raw: Raw, d: DesiredState): void {
+  const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
+  for (const n of doc.items) {
+    const i = Number(n.metadata.name.slice(4)) - 1;
+    Object.assign(n.metadata.annotations, { 'flannel.alpha.coreos.com/backend-v6-data': JSON.stringify({ VNI: 1, VtepMAC: V6[i].mac }), 'flannel.alpha.coreos.com/public-ipv6': V6[i].ip6 });
+    n.spec.podCIDRs = [n.spec.podCIDR, `fd00:10:244:${i + 1}::/64`];
+  }
+  Object.assign(d, parseNodesJson(JSON.stringify(doc)));
+  const eth = raw.addresses.find((a: Raw) => a.local === '192.168.56.11').dev;
+  raw.links.push({ ifindex: 60, name: 'flannel-v6.1', kind: 'vxlan', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1430, mac: V6[0].mac, vni: 1, local: V6[0].ip6, dev: eth, port: 8472, learning: false });
+  raw.addresses.push({ dev: eth, family: 'inet6', local: V6[0].ip6, prefixlen: 64 }, { dev: 'flannel-v6.1', family: 'inet6', local: 'fd00:10:244:1::', prefixlen: 128 }, { dev: 'cni0', family: 'inet6', local: 'fd00:10:244:1::1', prefixlen: 64 });
+  for (const p of [2, 3]) {
+    raw.routes.push({ dst: `fd00:10:244:${p}::/64`, gateway: `fd00:10:244:${p}::`, dev: 'flannel-v6.1', onlink: true });
+    raw.neigh.push({ dst: `fd00:10:244:${p}::`, dev: 'flannel-v6.1', lladdr: V6[p - 1].mac, state: ['PERMANENT'] });
+    raw.fdb.push({ mac: V6[p - 1].mac, dev: 'flannel-v6.1', dst: V6[p - 1].ip6, self: true, state: 'permanent' });
+  }
+  raw.routes.push({ dst: 'fd00:10:244:1::/64', dev: 'cni0' });
+  Object.assign(raw.subnetEnv, { ipv6Network: 'fd00:10:244::/56', ipv6Subnet: 'fd00:10:244:1::1/64' });
+  raw.commands.push({ name: 'ip-route6', ok: true, form: 'json' });
+}
 
 export interface Case {
   code: string;
@@ -225,6 +258,12 @@ export const cases: Case[] = [
   { code: 'WG_ENDPOINT_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-wrong-endpoint')), evidence: ['wireguard'] },
   { code: 'WG_ALLOWED_IPS_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-healthy').replace('\t10.244.3.0/24\t', '\t10.244.3.0/25\t')), evidence: ['wireguard'] },
   { code: 'WG_STALE_PEER', base: wgNode, change: (r) => dumpAs(r, `${wgDump('node1-healthy').trimEnd()}\nflannel-wg\t${WG_OTHER}\t(none)\t192.168.56.14:51820\t10.244.4.0/24\t0\t0\t0\toff\n`), evidence: ['wireguard'] },
+  // dual stack: the same faults on flannel-v6.1, named with the IPv4 codes (peers6.ts)
+  { code: 'NEIGH_MISSING', base: dualNode, change: (r) => removeWhere(r.neigh, (n) => n.dst === 'fd00:10:244:2::'), evidence: ['neigh'] },
+  { code: 'VTEP_MAC_MISMATCH', base: dualNode, change: (r) => (r.neigh.find((n: Raw) => n.dst === 'fd00:10:244:3::').lladdr = '02:00:00:00:00:99'), evidence: ['neigh'] },
+  { code: 'FDB_MISSING', base: dualNode, change: (r) => removeWhere(r.fdb, (f) => f.mac === V6[1].mac), evidence: ['fdb'] },
+  { code: 'FDB_DST_MISMATCH', base: dualNode, change: (r) => (r.fdb.find((f: Raw) => f.mac === V6[2].mac).dst = 'fd00:56::99'), evidence: ['fdb'] },
+  { code: 'ROUTE_MISSING', base: dualNode, change: (r) => removeWhere(r.routes, (x) => x.dst === 'fd00:10:244:3::/64'), evidence: ['routes6'] },
   { code: 'LOCAL_LEASE_NOT_FOUND', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node1'), evidence: ['addresses'] },
 ];
 
