@@ -40,10 +40,12 @@ export interface PodVethResult {
   /** host veths on a bridge that no pod maps to */
   unmapped: { node: string; hostVeth: string; hostIfindex: number; bridge?: string; netns?: string }[];
   problems: PodVethProblem[];
+  /** what could not be judged because the data given lacks it, with what to run (never a problem) */
+  unverified: string[];
 }
 
 export function podVeth(snapshots: Snapshot[], query?: string): PodVethResult {
-  const result: PodVethResult = { pods: [], unmapped: [], problems: [] };
+  const result: PodVethResult = { pods: [], unmapped: [], problems: [], unverified: [] };
   for (const snap of snapshots) mapNode(indexNode(snap), result);
   if (query !== undefined) {
     result.pods = result.pods.filter((p) => matches(p, query));
@@ -132,5 +134,12 @@ function mapNode(node: NodeIndex, out: PodVethResult): void {
     // host-local allocates both families of a dual-stack pod
     const podIps = new Set(node.snap.pods.flatMap((p) => [p.ip, p.ip6]));
     for (const a of node.snap.ipam) if (!podIps.has(a.ip)) problem('IPAM_LEAK', a.network, `host-local holds ${a.ip} for container ${a.containerId.slice(0, 12)}, which runs no pod`);
+  } else {
+    // without every pod's own eth0 a veth or an allocation with no pod seen may still belong to one
+    const open = [
+      ...(out.unmapped.some((u) => u.node === node.name) ? ['whether the veths with no known pod are leaked (VETH_NO_POD)'] : []),
+      ...(node.snap.ipam.length ? ["whether host-local's allocations all belong to running pods (IPAM_LEAK)"] : []),
+    ];
+    if (open.length) out.unverified.push(`${node.name}: ${open.join('; ')}: the pods' eth0 were not read; run \`flanctl pod-veth\` on the node itself (it enters each pod's netns)`);
   }
 }

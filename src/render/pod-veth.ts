@@ -17,6 +17,7 @@ export function renderPodVeth(r: PodVethReport, view: View = {}): string {
   }
   if (r.unmapped.length) out.push('veths with no known pod:', renderTable(['host veth', 'ifindex', 'bridge', 'netns', 'node'], r.unmapped.map((u) => [u.hostVeth, u.hostIfindex, u.bridge, u.netns, u.node]), view));
   for (const p of r.problems) out.push(`${p.code}: ${p.detail}`);
+  for (const u of r.unverified) out.push(`unverified: ${u}`);
   if (!out.length) out.push('no pods or veths found');
   return fitText(out.join('\n'), view.width);
 }

@@ -51,6 +51,15 @@ describe('pod-veth', () => {
       ['veth33333333', 'VETH_NO_MASTER'],
     ]);
     expect(r.problems.map((p) => `${p.code} ${p.device}`).sort()).toEqual(['IPAM_LEAK cbr0', 'VETH_NO_MASTER veth33333333', 'VETH_NO_POD veth22222222']);
+    expect(r.unverified).toEqual([]);
+  });
+
+  it("without the pods' eth0 (the same node, pods not read): IPAM_LEAK and VETH_NO_POD are unverified with what to run, not problems", () => {
+    const r = podVeth([node()]);
+    // what the full input also gives stays; nothing is added
+    expect(r.problems.map((p) => `${p.code} ${p.device}`)).toEqual(['VETH_NO_MASTER veth33333333']);
+    expect(r.unverified).toHaveLength(1);
+    expect(r.unverified[0]).toMatch(/^n1: .*VETH_NO_POD.*IPAM_LEAK.*`flanctl pod-veth`/);
   });
 });
 

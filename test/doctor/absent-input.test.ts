@@ -32,7 +32,7 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   // open: codes of the cluster matrix, a two-node trace and pod-veth, which these single-node tables do not run
   LEASE_IP_MISMATCH: 'OPEN: cluster matrix only',
   REVERSE_PATH_MISMATCH: 'OPEN: needs the target node\'s snapshot too',
-  IPAM_LEAK: 'OPEN: pod-veth only',
+  IPAM_LEAK: 'pod-veth only: its removal case is in test/analyze/pod-veth.test.ts (pods not read: unverified)',
   NODE_UNREACHABLE: 'cluster mode: a node that was not collected at all',
   // open: without both the addresses and the routes that show the overlap, the lease looks like a peer whose
   // entries are missing (NEIGH_MISSING…), a code the full input does not give
