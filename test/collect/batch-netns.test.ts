@@ -36,6 +36,18 @@ const stateOf = (s: Snapshot) => ({
   sysctls: s.sysctls,
 });
 
+/**
+ * Waits (≤ 5 s) until no IPv6 address in `namespaces` is tentative: the kernel clears the flag when duplicate address
+ * detection ends, about a second after a link comes up, and a snapshot taken before that differs from one after.
+ */
+function settleDad(namespaces: string[]): void {
+  for (let i = 0; i < 50; i++) {
+    if (namespaces.every((ns) => run(['ip', '-n', ns, '-6', 'addr', 'show', 'tentative']).trim() === '')) return;
+    spawnSync('sleep', ['0.1']);
+  }
+  throw new Error('IPv6 addresses still tentative after 5 s');
+}
+
 describeNetns('batched iproute2 reads (real namespaces)', () => {
   const lab = new Lab('bat');
   let cluster: LabCluster;
@@ -45,6 +57,7 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     cliEntry();
     try {
       cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 3 });
+      settleDad([...cluster.nodes.map((n) => n.netns), ...cluster.nodes.flatMap((n) => n.pods.map((p) => p.netns))]);
     } catch (error) {
       lab.teardown();
       throw error;
