@@ -35,6 +35,10 @@ export async function doctorService(o: StateOptions): Promise<ServiceResult<Doct
     nodes: reports.map(({ findings: _f, skipped: _s, unverified: _u, ...rest }) => rest),
   };
   const crossNode = cluster && doctorCluster(cluster, desired);
-  if (crossNode) Object.assign(doc, { ok: doc.ok && crossNode.ok, findings: [...doc.findings, ...crossNode.findings], matrix: crossNode.matrix, unreachable: crossNode.unreachable });
+  if (crossNode) {
+    // the matrix's diagonal checks a node's own flannel.1 too: what it could not see is listed with the rest
+    const open = crossNode.matrix.nodes.flatMap((n) => (n.unverified ?? []).map((missing) => ({ node: n.name, check: 'cluster matrix', missing })));
+    Object.assign(doc, { ok: doc.ok && crossNode.ok, findings: [...doc.findings, ...crossNode.findings], unverified: [...doc.unverified, ...open], matrix: crossNode.matrix, unreachable: crossNode.unreachable });
+  }
   return { result: { doc, crossNode }, exit: doc.ok ? 0 : 1 };
 }

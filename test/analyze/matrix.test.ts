@@ -119,6 +119,27 @@ describe('consistencyMatrix', () => {
     expect(m.cells.filter((x) => x.to === 'node3').map((x) => x.unverified)).toEqual([['peer'], ['peer']]);
   });
 
+  it("LEASE_IP_MISMATCH needs the node's link list (vxlan local): without it the diagonal is unverified with what to paste, and nothing is added", () => {
+    // node1's lease announces PublicIP 192.168.56.99 while its flannel.1 is local 192.168.56.11
+    const leases = (ip1: string): DesiredState => ({ problems: [], leases: specs.map((s) => ({ node: s.name, subnet: `10.244.${s.n}.0/24`, publicIp: s.n === 1 ? ip1 : s.ip, backendType: 'vxlan', vtepMac: s.mac })) });
+    const noLinks = (): Snapshot[] => {
+      const c = cluster();
+      c[0].links = [];
+      c[0].commands = [{ name: 'ip-link', ok: false, error: 'ip: not found' }, { name: 'ip-addr', ok: true }, { name: 'ip-neigh', ok: true }, { name: 'ip-route', ok: true }, { name: 'bridge-fdb', ok: true }];
+      return build(c);
+    };
+    const codes = (m: ReturnType<typeof consistencyMatrix>): string[] => [...new Set(matrixFindings(m).map((f) => f.code))].sort();
+    const full = consistencyMatrix(build(cluster()), leases('192.168.56.99'));
+    expect(full.nodes[0].problems.map((p) => p.code)).toEqual(['LEASE_IP_MISMATCH']);
+    expect(full.nodes[0].unverified).toBeUndefined();
+    const less = consistencyMatrix(noLinks(), leases('192.168.56.99'));
+    expect(less.nodes[0].problems).toEqual([]);
+    expect(less.nodes[0].unverified?.[0]).toMatch(/vxlan local .*`ip -d link show`/);
+    const base = consistencyMatrix(noLinks(), leases('192.168.56.11'));
+    expect(codes(less).filter((x) => !codes(base).includes(x))).toEqual([]);
+    expect(less.ok).toBe(base.ok);
+  });
+
   it('a node whose link list was not read has no "no flannel.1" on its diagonal: absence of data is not absence of the device', () => {
     const c = cluster();
     c[2].links = [];

@@ -30,7 +30,7 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   LEASE_NO_PUBLIC_KEY: 'the desired state itself',
   ROUTE_NOT_OVERLAY: 'repair only: what repair leaves alone',
   // open: codes of the cluster matrix, a two-node trace and pod-veth, which these single-node tables do not run
-  LEASE_IP_MISMATCH: 'OPEN: cluster matrix only',
+  LEASE_IP_MISMATCH: 'cluster matrix only: its removal case is in test/analyze/matrix.test.ts (no link list: unverified)',
   REVERSE_PATH_MISMATCH: 'OPEN: needs the target node\'s snapshot too',
   IPAM_LEAK: 'pod-veth only: its removal case is in test/analyze/pod-veth.test.ts (pods not read: unverified)',
   NODE_UNREACHABLE: 'cluster mode: a node that was not collected at all',
