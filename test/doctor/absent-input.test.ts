@@ -31,7 +31,7 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   ROUTE_NOT_OVERLAY: 'repair only: what repair leaves alone',
   // open: codes of the cluster matrix, a two-node trace and pod-veth, which these single-node tables do not run
   LEASE_IP_MISMATCH: 'cluster matrix only: its removal case is in test/analyze/matrix.test.ts (no link list: unverified)',
-  REVERSE_PATH_MISMATCH: 'OPEN: needs the target node\'s snapshot too',
+  REVERSE_PATH_MISMATCH: 'a two-node trace: its removal case is in test/analyze/reverse-path-absent.test.ts (target node\'s fdb not read: unverified)',
   IPAM_LEAK: 'pod-veth only: its removal case is in test/analyze/pod-veth.test.ts (pods not read: unverified)',
   NODE_UNREACHABLE: 'cluster mode: a node that was not collected at all',
   // open: without both the addresses and the routes that show the overlap, the lease looks like a peer whose

@@ -1,0 +1,69 @@
+// REVERSE_PATH_MISMATCH needs the target node's own fdb: node2's entry for node1's VtepMAC sends replies to
+// 192.168.56.99, no node's address (the kernel sends a frame for that MAC to the entry's dst). Without node2's fdb
+// the reply path is unverified, never that code, and the trace's verdict is not made worse than the same cluster
+// without the fault and with the same fdb missing. Snapshots shaped as flanneld programs a node (reference §2).
+import { describe, expect, it } from 'vitest';
+import { trace } from '../../src/analyze/trace.js';
+import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
+
+const specs = [
+  { name: 'node1', ip: '192.168.56.11', n: 1, mac: '8a:1c:3f:5e:77:01' },
+  { name: 'node2', ip: '192.168.56.12', n: 2, mac: '8a:1c:3f:5e:77:02' },
+];
+type Spec = (typeof specs)[number];
+
+function node(self: Spec): SnapshotInput {
+  const peer = specs.find((p) => p !== self)!;
+  return {
+    schemaVersion: 1,
+    host: self.name,
+    time: '2026-11-30T01:00:00Z',
+    source: { kind: 'snapshot' },
+    links: [
+      { ifindex: 2, name: 'eth0', kind: 'device', mac: `02:00:00:00:00:0${self.n}` },
+      { ifindex: 3, name: 'flannel.1', kind: 'vxlan', mac: self.mac, vni: 1, local: self.ip, dev: 'eth0', port: 8472 },
+      { ifindex: 4, name: 'cni0', kind: 'bridge' },
+    ],
+    addresses: [
+      { dev: 'eth0', family: 'inet', local: self.ip, prefixlen: 24 },
+      { dev: 'flannel.1', family: 'inet', local: `10.244.${self.n}.0`, prefixlen: 32 },
+      { dev: 'cni0', family: 'inet', local: `10.244.${self.n}.1`, prefixlen: 24 },
+    ],
+    routes: [
+      { dst: '192.168.56.0/24', dev: 'eth0', scope: 'link' },
+      { dst: `10.244.${self.n}.0/24`, dev: 'cni0', scope: 'link' },
+      { dst: `10.244.${peer.n}.0/24`, gateway: `10.244.${peer.n}.0`, dev: 'flannel.1', onlink: true },
+    ],
+    neigh: [{ dst: `10.244.${peer.n}.0`, dev: 'flannel.1', lladdr: peer.mac, state: ['PERMANENT'] }],
+    fdb: [{ mac: peer.mac, dev: 'flannel.1', dst: peer.ip, self: true, state: 'permanent' }],
+  };
+}
+
+/** node1 -> a pod on node2; node2's fdb entry for node1 sent to `back`, or its fdb not read at all */
+function run(back: string, node2Fdb: boolean) {
+  const [a, b] = specs.map(node);
+  b.fdb![0].dst = back;
+  if (!node2Fdb) {
+    b.fdb = [];
+    b.commands = ['ip-link', 'ip-addr', 'ip-route', 'ip-neigh'].map((name) => ({ name, ok: true })).concat({ name: 'bridge-fdb', ok: false, error: 'bridge: not found' } as never);
+  }
+  return trace([Snapshot.parse(a), Snapshot.parse(b)], '10.244.2.5');
+}
+const codes = (r: ReturnType<typeof run>): string[] => [...r.hops, ...(r.reverse?.hops ?? [])].flatMap((h) => h.problems ?? (h.problem ? [h.problem] : [])).sort();
+
+describe('REVERSE_PATH_MISMATCH without the target node\'s fdb', () => {
+  it("node2's fdb sends replies for node1 to 192.168.56.99: REVERSE_PATH_MISMATCH on the reply path", () => {
+    const r = run('192.168.56.99', true);
+    expect(codes(r)).toContain('REVERSE_PATH_MISMATCH');
+    expect(r.ok).toBe(false);
+  });
+
+  it("node2's fdb not read: no REVERSE_PATH_MISMATCH, the reply's fdb hop unverified, the verdict that of the healthy cluster with the same fdb missing", () => {
+    const less = run('192.168.56.99', false);
+    const base = run('192.168.56.11', false);
+    expect(codes(less)).not.toContain('REVERSE_PATH_MISMATCH');
+    expect(codes(less).filter((c) => !codes(base).includes(c))).toEqual([]);
+    expect(less.reverse?.hops.some((h) => h.ok === null && h.step === 'fdb' && /bridge fdb show/.test(h.unverified ?? ''))).toBe(true);
+    expect(less.ok).toBe(base.ok);
+  });
+});
