@@ -5,43 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import { trace } from '../../src/analyze/trace.js';
 import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
+import { healthy, type Spec, specs } from './flannel-nodes.js';
 
-const specs = [
-  { name: 'node1', ip: '192.168.56.11', n: 1, mac: '8a:1c:3f:5e:77:01' },
-  { name: 'node2', ip: '192.168.56.12', n: 2, mac: '8a:1c:3f:5e:77:02' },
-];
-type Spec = (typeof specs)[number];
+const pair = specs.slice(0, 2);
 
+/** node1 or node2 of a two-node cluster, with the underlay's connected route (the trace crosses it) */
 function node(self: Spec): SnapshotInput {
-  const peer = specs.find((p) => p !== self)!;
-  return {
-    schemaVersion: 1,
-    host: self.name,
-    time: '2026-11-30T01:00:00Z',
-    source: { kind: 'snapshot' },
-    links: [
-      { ifindex: 2, name: 'eth0', kind: 'device', mac: `02:00:00:00:00:0${self.n}` },
-      { ifindex: 3, name: 'flannel.1', kind: 'vxlan', mac: self.mac, vni: 1, local: self.ip, dev: 'eth0', port: 8472 },
-      { ifindex: 4, name: 'cni0', kind: 'bridge' },
-    ],
-    addresses: [
-      { dev: 'eth0', family: 'inet', local: self.ip, prefixlen: 24 },
-      { dev: 'flannel.1', family: 'inet', local: `10.244.${self.n}.0`, prefixlen: 32 },
-      { dev: 'cni0', family: 'inet', local: `10.244.${self.n}.1`, prefixlen: 24 },
-    ],
-    routes: [
-      { dst: '192.168.56.0/24', dev: 'eth0', scope: 'link' },
-      { dst: `10.244.${self.n}.0/24`, dev: 'cni0', scope: 'link' },
-      { dst: `10.244.${peer.n}.0/24`, gateway: `10.244.${peer.n}.0`, dev: 'flannel.1', onlink: true },
-    ],
-    neigh: [{ dst: `10.244.${peer.n}.0`, dev: 'flannel.1', lladdr: peer.mac, state: ['PERMANENT'] }],
-    fdb: [{ mac: peer.mac, dev: 'flannel.1', dst: peer.ip, self: true, state: 'permanent' }],
-  };
+  const s = healthy(self, pair);
+  s.routes = [{ dst: '192.168.56.0/24', dev: 'eth0', scope: 'link' }, ...(s.routes ?? [])];
+  return s;
 }
 
 /** node1 -> a pod on node2; node2's fdb entry for node1 sent to `back`, or its fdb not read at all */
 function run(back: string, node2Fdb: boolean) {
-  const [a, b] = specs.map(node);
+  const [a, b] = pair.map(node);
   b.fdb![0].dst = back;
   if (!node2Fdb) {
     b.fdb = [];
