@@ -17,7 +17,7 @@ export const REMOTE_STEPS: Step[] = [HOSTNAME_STEP, ...STEPS, ...FILE_STEPS];
 
 /**
  * Steps run only when the node has the device they read, as live collect runs them: `wg show all dump` when a
- * wireguard link exists (flannel-wg, flannel-wg-v6). Its output holds the private key: redacted here, on arrival.
+ * wireguard link exists (flannel-wg, flannel-wg-v6). Its output holds the private and preshared keys: redacted here, on arrival.
  */
 const WG_ATTEMPT = WG_STEP.attempts[0];
 const CONDITIONAL_LINES = [`if [ -n "$(ip link show type wireguard 2>/dev/null)" ]; then step ${WG_ATTEMPT.file} ${WG_ATTEMPT.argv!.join(' ')}; fi`];

@@ -6,7 +6,8 @@
 //   endpoint (ip:port, [ip6]:port or (none)), allowed-ips (comma-separated or (none)), latest-handshake (unix s, 0 = never),
 //   transfer-rx, transfer-tx, persistent-keepalive (s | off). `wg show <dev> dump` prints the same without the name:
 //   pass the device as the second argument. Keys absent print as `(none)`; `(hidden)` is accepted where a key was redacted.
-// The device's private key is dropped here (only hasPrivateKey is kept) and redactWgDump() removes it from raw text.
+// The device's private key is dropped here (only hasPrivateKey is kept; a peer's preshared key only presharedKey) and
+// redactWgDump() removes both from raw text.
 import { Cidr, isIP } from '../model/net.js';
 import { WgDevice, WgKey } from '../model/wireguard.js';
 import { type Line, fail, int, lines, validate } from './common.js';
@@ -77,14 +78,19 @@ export function parseWgDump(text: string, dev?: string): WgDevice[] {
   return devices.map((d) => validate(CMD, WgDevice, d));
 }
 
-/** The dump with every device's private key replaced by `(hidden)`, as the text is saved by --raw-dir. */
+/**
+ * The dump with every device's private key and every peer's preshared key replaced by `(hidden)`, as the text is
+ * saved by --raw-dir. Fields by count: device 5 (all) / 4 (one device), private key at 1 / 0; peer 9 / 8,
+ * preshared key at 2 / 1. `(none)` (unset) stays: it is no secret and says the key is absent.
+ */
 export function redactWgDump(text: string): string {
+  const secretAt: Record<number, number> = { 5: 1, 4: 0, 9: 2, 8: 1 };
   return text
     .split('\n')
     .map((l) => {
       const f = l.split('\t');
-      if (f.length === 5 && f[1] !== '(none)') f[1] = '(hidden)';
-      else if (f.length === 4 && f[0] !== '(none)') f[0] = '(hidden)';
+      const at = secretAt[f.length];
+      if (at !== undefined && f[at] !== '(none)') f[at] = '(hidden)';
       return f.join('\t');
     })
     .join('\n');

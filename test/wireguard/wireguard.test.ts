@@ -11,7 +11,7 @@ import { planRepair } from '../../src/repair/plan.js';
 import { loadFromDir } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { Snapshot } from '../../src/model/snapshot.js';
-import { parseWgDump } from '../../src/parse/index.js';
+import { parseWgDump, redactWgDump } from '../../src/parse/index.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/wg-dump/${name}.txt`, import.meta.url), 'utf8');
 const PUB = {
@@ -142,6 +142,40 @@ describe('wg-dump.txt in a --from-dir directory', () => {
     expect(JSON.stringify(snapshot)).not.toContain(PRIVATE);
     expect(raw.get('wg-dump.txt')).not.toContain(PRIVATE);
     expect(raw.get('wg-dump.txt')).toContain('flannel-wg\t(hidden)\t');
+  });
+});
+
+// `wg show all dump` prints a peer's preshared key in clear (wg(8) dump: second field of a peer line); the psk fixture
+// has one on node2's peer, written with `(none)` on node3's as wireguard-tools prints an unset key
+describe('preshared keys are hidden like the private key', () => {
+  const PSK = 'uILIz9tNFIo+803d3RTumcUr4csjOFc/lMP5BZbPukk=';
+  const dir = mkdtempSync(join(tmpdir(), 'flanctl-wg-psk-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('in the saved raw text of `wg show all dump`; an unset one stays (none), the rest of the line as it was', async () => {
+    writeFileSync(join(dir, 'wg-dump.txt'), fixture('node1-psk'));
+    const { snapshot, raw } = await loadFromDir(dir);
+    const saved = raw.get('wg-dump.txt')!;
+    for (const secret of [PSK, PRIVATE]) {
+      expect(saved).not.toContain(secret);
+      expect(JSON.stringify(snapshot)).not.toContain(secret);
+    }
+    expect(saved).toContain(`flannel-wg\t${PUB.node2}\t(hidden)\t192.168.56.12:51820\t10.244.2.0/24\t1764450000\t9460\t9812\toff`);
+    expect(saved).toContain(`flannel-wg\t${PUB.node3}\t(none)\t192.168.56.13:51820\t`);
+    // what was hidden is still known to be set
+    expect(snapshot.wireguard[0].peers.map((p) => p.presharedKey)).toEqual([true, false]);
+  });
+
+  it('in the one-device form (`wg show flannel-wg dump`: no name column, the key one field earlier)', () => {
+    const one = fixture('node1-psk')
+      .split('\n')
+      .map((l) => l.split('\t').slice(1).join('\t'))
+      .join('\n');
+    const saved = redactWgDump(one);
+    expect(saved).not.toContain(PSK);
+    expect(saved).not.toContain(PRIVATE);
+    expect(saved.split('\n')[1].split('\t').slice(0, 3)).toEqual([PUB.node2, '(hidden)', '192.168.56.12:51820']);
+    expect(saved.split('\n')[2].split('\t')[1]).toBe('(none)');
   });
 });
 
