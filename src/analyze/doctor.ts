@@ -10,7 +10,7 @@ import { iptablesCheck, offloadCheck, sysctlCheck } from './checks/host.js';
 import { nftCheck } from './checks/nft.js';
 import { peers6Check } from './checks/peers6.js';
 import { wireguardCheck } from './checks/wireguard.js';
-import { bridgeAddressCheck, leaseProblemsCheck, subnetEnvCheck, vethCheck } from './checks/node.js';
+import { bridgeAddress6Check, bridgeAddressCheck, leaseProblemsCheck, subnetEnvCheck, vethCheck } from './checks/node.js';
 import { peersCheck, staleCheck } from './checks/remote.js';
 import { partialLeaseCheck } from './checks/partial.js';
 import { selfCheck } from './checks/self.js';
@@ -28,6 +28,7 @@ export const CHECKS: Check[] = [
   wireguardCheck,
   subnetEnvCheck,
   bridgeAddressCheck,
+  bridgeAddress6Check,
   vethCheck,
   sysctlCheck,
   iptablesCheck,

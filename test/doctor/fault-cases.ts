@@ -133,6 +133,12 @@ function dualNode(raw: Raw, d: DesiredState): void {
   raw.commands.push({ name: 'ip-route6', ok: true, form: 'json' });
 }
 
+/** A device gone, and with it (as the kernel deletes them) its neighbours, fdb entries, routes and addresses. */
+function dropDevice(raw: Raw, dev: string): void {
+  raw.links = raw.links.filter((l: Raw) => l.name !== dev);
+  for (const t of ['neigh', 'fdb', 'routes', 'addresses']) raw[t] = raw[t].filter((x: Raw) => x.dev !== dev);
+}
+
 export interface Case {
   code: string;
   /** the healthy node this case changes, when it is not fixture.ts's as is (applied to the fault and to the base alike) */
@@ -264,6 +270,19 @@ export const cases: Case[] = [
   { code: 'FDB_MISSING', base: dualNode, change: (r) => removeWhere(r.fdb, (f) => f.mac === V6[1].mac), evidence: ['fdb'] },
   { code: 'FDB_DST_MISMATCH', base: dualNode, change: (r) => (r.fdb.find((f: Raw) => f.mac === V6[2].mac).dst = 'fd00:56::99'), evidence: ['fdb'] },
   { code: 'ROUTE_MISSING', base: dualNode, change: (r) => removeWhere(r.routes, (x) => x.dst === 'fd00:10:244:3::/64'), evidence: ['routes6'] },
+  // dual stack: flannel-v6.1 itself (peers6.ts), as device.ts judges flannel.1; the kernel deletes a device's
+  // neighbours, fdb entries and routes with it, and drops its neighbours and routes when it goes down
+  { code: 'VXLAN_DEVICE_MISSING', base: dualNode, change: (r) => dropDevice(r, 'flannel-v6.1'), also: ['NEIGH_MISSING', 'FDB_MISSING', 'ROUTE_MISSING'], evidence: ['links'] },
+  { code: 'VXLAN_DEVICE_DOWN', base: dualNode, change: (r) => { link(r, 'flannel-v6.1').flags = ['BROADCAST', 'MULTICAST']; r.neigh = r.neigh.filter((n: Raw) => n.dev !== 'flannel-v6.1'); r.routes = r.routes.filter((x: Raw) => x.dev !== 'flannel-v6.1'); }, also: ['NEIGH_MISSING', 'ROUTE_MISSING'], evidence: ['links'] },
+  { code: 'LEASE_MAC_MISMATCH', base: dualNode, change: (r) => (link(r, 'flannel-v6.1').mac = '02:00:00:00:00:16'), evidence: ['links'] },
+  // local is eth0's other IPv6 address, not the lease's public-ipv6 (which eth0 also holds)
+  { code: 'VXLAN_LOCAL_MISMATCH', base: dualNode, change: (r) => { link(r, 'flannel-v6.1').local = 'fd00:56::21'; r.addresses.push({ dev: link(r, 'flannel-v6.1').dev, family: 'inet6', local: 'fd00:56::21', prefixlen: 64 }); }, evidence: ['links', 'addresses'] },
+  // local and the lease's public-ipv6 agree, but neither is this node's
+  { code: 'VXLAN_LOCAL_NOT_OURS', base: dualNode, change: (r, d) => { link(r, 'flannel-v6.1').local = 'fd00:56::99'; leaseOf(d, 'node1').publicIpv6 = 'fd00:56::99'; }, evidence: ['links', 'addresses'] },
+  // eth0 mtu 1500 − 70 (the IPv6 vxlan header) is 1430
+  { code: 'MTU_MISMATCH', base: dualNode, change: (r) => (link(r, 'flannel-v6.1').mtu = 1450), evidence: ['links'] },
+  // an address overlapping FLANNEL_IPV6_SUBNET's /64 that is not its gateway: the bridge plugin refuses to add ::1
+  { code: 'BRIDGE_SUBNET_MISMATCH', base: dualNode, change: (r) => (r.addresses.find((a: Raw) => a.dev === 'cni0' && a.local === 'fd00:10:244:1::1').local = 'fd00:10:244:1::7'), evidence: ['addresses', 'subnetEnv'] },
   { code: 'LOCAL_LEASE_NOT_FOUND', change: (_r, d) => removeWhere(d.leases, (l) => l.node === 'node1'), evidence: ['addresses'] },
 ];
 

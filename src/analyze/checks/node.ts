@@ -2,6 +2,8 @@
 // and the desired state's own problems.
 import { normalizeSubnet } from '../../leases/lease.js';
 import type { Finding } from '../../model/finding.js';
+import type { Address } from '../../model/address.js';
+import { cidrContains6, normalizeIPv6, normalizeSubnet6 } from '../../model/ipv6.js';
 import type { Link } from '../../model/link.js';
 import { absenceProves, collected, nodeAddressesShown, PASTE } from '../collected.js';
 import { type CheckContext, envSubnet } from './context.js';
@@ -34,6 +36,35 @@ export const bridgeAddressCheck: Check = {
     if (v4.length === 0 || v4.some((a) => `${a.local}/${a.prefixlen}` === env)) return [];
     return [
       finding(ctx, 'BRIDGE_SUBNET_MISMATCH', `${br.name} has ${v4.map((a) => `${a.local}/${a.prefixlen}`).join(', ')}, FLANNEL_SUBNET is ${env}: new pods fail with "${br.name}" already has an IP address different from ${env} (flannel #1850)`, [...v4.map(addrLine), `subnet.env: FLANNEL_SUBNET=${env}`], `drain the node, then: ip link set ${br.name} down && ip link del ${br.name} (the bridge plugin recreates it; existing pods lose network)`),
+    ];
+  },
+};
+
+/**
+ * cni0's IPv6 gateway against FLANNEL_IPV6_SUBNET, as the bridge plugin's ensureAddr judges it: an IPv6 bridge may
+ * hold several addresses, and only one whose prefix overlaps the wanted one (and is not it) fails every new pod.
+ */
+export const bridgeAddress6Check: Check = {
+  name: 'pod bridge IPv6 address',
+  run(ctx) {
+    const env = ctx.subnetEnv?.ipv6Subnet;
+    // a v4-only node: nothing to check; a dual-stack lease without subnet.env: the wanted address is not known
+    if (!env) return ctx.leases?.local?.subnet6 ? { findings: [], unverified: [ctx.subnetEnv ? 'FLANNEL_IPV6_SUBNET was not in the subnet.env given: paste `cat /run/flannel/subnet.env`' : ENV_MISSING] } : [];
+    const [ip, len] = env.split('/');
+    const gw = normalizeIPv6(ip ?? '');
+    const net = normalizeSubnet6(env);
+    if (!gw || !net) return { skipped: 'FLANNEL_IPV6_SUBNET is not an IPv6 prefix' };
+    const want = `${gw}/${len}`;
+    const br = podBridge(ctx);
+    if (!br) return [];
+    const v6 = (ctx.addrsByDev.get(br.name) ?? []).filter((a) => a.family === 'inet6' && !a.local.toLowerCase().startsWith('fe80:'));
+    if (v6.length === 0 && !collected(ctx.snapshot, 'addresses')) return { findings: [], unverified: [`${br.name}'s IPv6 address was not in the data given: paste \`${PASTE.addresses} dev ${br.name}\``] };
+    const text = (a: Address): string => `${normalizeIPv6(a.local) ?? a.local}/${a.prefixlen}`;
+    if (v6.some((a) => text(a) === want)) return [];
+    const clash = v6.filter((a) => cidrContains6(`${a.local}/${a.prefixlen}`, gw) || cidrContains6(net, a.local));
+    if (!clash.length) return [];
+    return [
+      finding(ctx, 'BRIDGE_SUBNET_MISMATCH', `${br.name} has ${clash.map(text).join(', ')}, FLANNEL_IPV6_SUBNET is ${want}: new pods fail with "${br.name}" already has an IP address different from ${want}`, [...clash.map(addrLine), `subnet.env: FLANNEL_IPV6_SUBNET=${env}`], `drain the node, then: ip link set ${br.name} down && ip link del ${br.name} (the bridge plugin recreates it; existing pods lose network)`),
     ];
   },
 };

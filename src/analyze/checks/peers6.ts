@@ -5,26 +5,47 @@
 import type { Finding } from '../../model/finding.js';
 import { normalizeIPv6 } from '../../model/ipv6.js';
 import type { Lease } from '../../model/lease.js';
+import { linkMtu } from '../../model/fix.js';
+import { absenceProves, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown } from '../link-state.js';
 import { peerStates6, v6DeviceName, type Verdict } from '../peer-state.js';
 import type { CheckContext } from './context.js';
 import { fdbLine, linkLine, neighLine, routeLine } from './evidence.js';
-import { type Check, finding } from './finding.js';
+import { type Check, finding, fixCommands } from './finding.js';
 
 const v6Line = (l: Lease): string => `lease ${l.node ?? l.subnet}: ${l.subnet6} public-ipv6 ${l.publicIpv6 ?? '?'} VtepMAC ${l.vtepMac6 ?? '?'}`;
 
-function ownDevice(ctx: CheckContext, dev: string, out: Finding[]): void {
+const VXLAN6_OVERHEAD = 70; // the kernel's VXLAN6_HEADROOM: flanneld sets no MTU, the device takes the underlay's − 70
+
+/** flannel-v6.<VNI> itself, judged as device.ts judges flannel.<VNI>: each fact only from the input that shows it. */
+function ownDevice(ctx: CheckContext, dev: string, out: Finding[], missing: Set<string>): void {
   const link = ctx.links.get(dev);
   const own = ctx.leases?.local;
   if (!link) {
-    out.push(finding(ctx, 'VXLAN_DEVICE_MISSING', `${dev} does not exist: no IPv6 overlay traffic leaves or enters this node`, [`ip link show ${dev}: Device "${dev}" does not exist.`, ...(own?.subnet6 ? [v6Line(own)] : [])], 'restart flanneld on this node (it recreates the device with its stored v6 VtepMAC)'));
+    // a link list not read, or a ticket's grep'd paste, does not show that the device is gone
+    if (!absenceProves(ctx.snapshot)) missing.add(`${dev}: the link list given does not show it: paste \`${PASTE.links} ${dev}\``);
+    else out.push(finding(ctx, 'VXLAN_DEVICE_MISSING', `${dev} does not exist: no IPv6 overlay traffic leaves or enters this node`, [`ip link show ${dev}: Device "${dev}" does not exist.`, ...(own?.subnet6 ? [v6Line(own)] : [])], 'restart flanneld on this node (it recreates the device with its stored v6 VtepMAC)'));
     return;
   }
   if (link.kind !== 'vxlan') return;
   if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', `${dev} is down: the kernel dropped every IPv6 route and neighbour on it`, [linkLine(link)], `ip link set dev ${dev} up; then restart flanneld to put its IPv6 routes and neighbours back`));
   if (own?.vtepMac6 && link.mac && link.mac !== own.vtepMac6) out.push(finding(ctx, 'LEASE_MAC_MISMATCH', `${dev} MAC ${link.mac} is not this node's backend-v6-data VtepMAC ${own.vtepMac6}: every peer sends to the lease MAC`, [linkLine(link), v6Line(own)], `restart flanneld (it re-annotates the lease), or: ip link set dev ${dev} address ${own.vtepMac6}`));
   const local = link.local ? normalizeIPv6(link.local) : undefined;
-  if (own?.publicIpv6 && local && local !== own.publicIpv6) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${dev} local ${link.local} is not the lease's public-ipv6 ${own.publicIpv6}`, [linkLine(link), v6Line(own)], 'check --iface / --public-ipv6 of flanneld, then restart it'));
+  if (local) {
+    // as for flannel.<VNI>: the lease's public-ipv6 may differ behind NAT; only this node's own addresses tell
+    const mine = new Set(ctx.snapshot.addresses.filter((a) => a.family === 'inet6').map((a) => normalizeIPv6(a.local)));
+    if (own?.publicIpv6 && mine.has(own.publicIpv6) && local !== own.publicIpv6) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${dev} local ${link.local} is not the lease's public-ipv6 ${own.publicIpv6}`, [linkLine(link), v6Line(own)], 'check --iface / --public-ipv6 of flanneld, then restart it'));
+    else if (!mine.has(local)) {
+      if (underlayAddressesShown(ctx.snapshot, link)) out.push(finding(ctx, 'VXLAN_LOCAL_NOT_OURS', `${dev} local ${link.local} is not an address of this node`, [linkLine(link)]));
+      else missing.add(`${dev} local ${link.local}: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``);
+    }
+  }
+  const under = link.dev ? ctx.links.get(link.dev) : undefined;
+  // as repair's plan6 recreates it: Backend.MTU, else the underlay's, less the IPv6 vxlan header
+  const base = ctx.netConf?.Backend?.MTU ?? under?.mtu;
+  if (base !== undefined && link.mtu !== undefined && link.mtu !== base - VXLAN6_OVERHEAD) {
+    out.push(finding(ctx, 'MTU_MISMATCH', `${dev} mtu ${link.mtu} is not ${base - VXLAN6_OVERHEAD} (${ctx.netConf?.Backend?.MTU ? 'Backend.MTU' : `${link.dev} mtu ${base}`} − 70, the IPv6 vxlan header)`, [linkLine(link), ...(under ? [linkLine(under)] : [])], fixCommands(ctx, [() => linkMtu(dev, base - VXLAN6_OVERHEAD)])));
+  }
 }
 
 export const peers6Check: Check = {
@@ -38,7 +59,7 @@ export const peers6Check: Check = {
     const dev = v6DeviceName(ctx);
     const out: Finding[] = [];
     const missing = new Set<string>();
-    ownDevice(ctx, dev, out);
+    ownDevice(ctx, dev, out, missing);
     for (const p of peers) {
       const who = p.lease.node ?? p.lease.subnet;
       const ev = v6Line(p.lease);
