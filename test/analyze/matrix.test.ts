@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { consistencyMatrix, matrixFindings, matrixGrid } from '../../src/analyze/matrix.js';
-import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
 import type { DesiredState } from '../../src/model/lease.js';
-import { healthy, specs } from './flannel-nodes.js';
+import { specs } from './flannel-nodes.js';
+import { build, cluster, leasesWithNode1At, withoutNode1Links } from './removal-cases.js';
 
-
-const cluster = (): SnapshotInput[] => specs.map((s) => healthy(s, specs));
-const build = (inputs: SnapshotInput[]): Snapshot[] => inputs.map((i) => Snapshot.parse(i));
 const bad = (m: ReturnType<typeof consistencyMatrix>) => m.cells.filter((c) => !c.ok).map((c) => `${c.from}->${c.to}:${c.problems.map((p) => p.code).join('+')}`);
 
 describe('consistencyMatrix', () => {
@@ -83,14 +80,9 @@ describe('consistencyMatrix', () => {
   });
 
   it("LEASE_IP_MISMATCH needs the node's link list (vxlan local): without it the diagonal is unverified with what to paste, and nothing is added", () => {
-    // node1's lease announces PublicIP 192.168.56.99 while its flannel.1 is local 192.168.56.11
-    const leases = (ip1: string): DesiredState => ({ problems: [], leases: specs.map((s) => ({ node: s.name, subnet: `10.244.${s.n}.0/24`, publicIp: s.n === 1 ? ip1 : s.ip, backendType: 'vxlan', vtepMac: s.mac })) });
-    const noLinks = (): Snapshot[] => {
-      const c = cluster();
-      c[0].links = [];
-      c[0].commands = [{ name: 'ip-link', ok: false, error: 'ip: not found' }, { name: 'ip-addr', ok: true }, { name: 'ip-neigh', ok: true }, { name: 'ip-route', ok: true }, { name: 'bridge-fdb', ok: true }];
-      return build(c);
-    };
+    // node1's lease announces PublicIP 192.168.56.99 while its flannel.1 is local 192.168.56.11 (removal-cases.ts)
+    const leases = leasesWithNode1At;
+    const noLinks = withoutNode1Links;
     const codes = (m: ReturnType<typeof consistencyMatrix>): string[] => [...new Set(matrixFindings(m).map((f) => f.code))].sort();
     const full = consistencyMatrix(build(cluster()), leases('192.168.56.99'));
     expect(full.nodes[0].problems.map((p) => p.code)).toEqual(['LEASE_IP_MISMATCH']);

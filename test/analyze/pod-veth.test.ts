@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { podVeth } from '../../src/analyze/pod-veth.js';
+import { POD_ETH0, podVethNode } from './removal-cases.js';
 import { ipipNode1, snap } from './trace-seeds.js';
 
 describe('pod-veth', () => {
@@ -14,23 +15,7 @@ describe('pod-veth', () => {
     expect(podVeth([ipipNode1()], '10.244.1.99').pods).toHaveLength(0);
   });
 
-  const node = () =>
-    snap('n1', {
-      source: { kind: 'netns', name: 'n1' },
-      links: [
-        { kind: 'bridge', ifindex: 4, name: 'cni0', mac: '0a:58:0a:f4:01:01' },
-        { kind: 'veth', ifindex: 5, name: 'veth11111111', master: 'cni0', mac: '0e:00:00:00:00:05', linkNetns: 'pod-a' },
-        { kind: 'veth', ifindex: 6, name: 'veth22222222', master: 'cni0', mac: '0e:00:00:00:00:06' },
-        { kind: 'veth', ifindex: 7, name: 'veth33333333', mac: '0e:00:00:00:00:07' },
-      ],
-      addresses: [{ dev: 'cni0', family: 'inet', local: '10.244.1.1', prefixlen: 24 }],
-      neigh: [{ dst: '10.244.1.5', dev: 'cni0', lladdr: '0a:00:00:00:00:05', state: ['REACHABLE'] }],
-      fdb: [
-        { mac: '0a:00:00:00:00:05', dev: 'veth11111111', master: 'cni0' },
-        { mac: '0e:00:00:00:00:05', dev: 'veth11111111', master: 'cni0', state: 'permanent' },
-      ],
-      ipam: [{ network: 'cbr0', ip: '10.244.1.5', containerId: 'abcdef0123456789' }, { network: 'cbr0', ip: '10.244.1.9', containerId: 'deadbeef00000000' }],
-    });
+  const node = () => podVethNode();
 
   it('falls back to the bridge fdb + neigh when no pod netns was read', () => {
     const r = podVeth([node()]);
@@ -41,10 +26,7 @@ describe('pod-veth', () => {
 
   it('with the pods read: leaked veths, IPAM entries with no pod, a pod veth off the bridge', () => {
     const s = node();
-    s.pods = [
-      { netns: 'pod-a', ifname: 'eth0', ip: '10.244.1.5', iflink: 5, ifindex: 2 },
-      { netns: 'pod-c', ifname: 'eth0', ip: '10.244.1.7', iflink: 7, ifindex: 2 },
-    ];
+    s.pods = structuredClone(POD_ETH0);
     const r = podVeth([s]);
     expect(r.pods.map((p) => [p.hostVeth, p.problem])).toEqual([
       ['veth11111111', undefined],

@@ -3,30 +3,7 @@
 // the reply path is unverified, never that code, and the trace's verdict is not made worse than the same cluster
 // without the fault and with the same fdb missing. Snapshots shaped as flanneld programs a node (reference §2).
 import { describe, expect, it } from 'vitest';
-import { trace } from '../../src/analyze/trace.js';
-import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
-import { healthy, type Spec, specs } from './flannel-nodes.js';
-
-const pair = specs.slice(0, 2);
-
-/** node1 or node2 of a two-node cluster, with the underlay's connected route (the trace crosses it) */
-function node(self: Spec): SnapshotInput {
-  const s = healthy(self, pair);
-  s.routes = [{ dst: '192.168.56.0/24', dev: 'eth0', scope: 'link' }, ...(s.routes ?? [])];
-  return s;
-}
-
-/** node1 -> a pod on node2; node2's fdb entry for node1 sent to `back`, or its fdb not read at all */
-function run(back: string, node2Fdb: boolean) {
-  const [a, b] = pair.map(node);
-  b.fdb![0].dst = back;
-  if (!node2Fdb) {
-    b.fdb = [];
-    b.commands = ['ip-link', 'ip-addr', 'ip-route', 'ip-neigh'].map((name) => ({ name, ok: true })).concat({ name: 'bridge-fdb', ok: false, error: 'bridge: not found' } as never);
-  }
-  return trace([Snapshot.parse(a), Snapshot.parse(b)], '10.244.2.5');
-}
-const codes = (r: ReturnType<typeof run>): string[] => [...r.hops, ...(r.reverse?.hops ?? [])].flatMap((h) => h.problems ?? (h.problem ? [h.problem] : [])).sort();
+import { reversePathTrace as run, traceCodes as codes } from './removal-cases.js';
 
 describe('REVERSE_PATH_MISMATCH without the target node\'s fdb', () => {
   it("node2's fdb sends replies for node1 to 192.168.56.99: REVERSE_PATH_MISMATCH on the reply path", () => {

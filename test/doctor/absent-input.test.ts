@@ -10,6 +10,7 @@ import { CODES, type Code } from '../../src/model/codes.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { Snapshot } from '../../src/model/snapshot.js';
 import { TRACE_CASES } from '../analyze/absent-hops.cases.js';
+import { REMOVAL_CASES } from '../analyze/removal-cases.js';
 import { cases, without } from './fault-cases.js';
 import { healthyRaw, type Raw } from './fixture.js';
 
@@ -29,10 +30,6 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   LEASE_OVERWRITE_PENDING: 'the desired state itself',
   LEASE_NO_PUBLIC_KEY: 'the desired state itself',
   ROUTE_NOT_OVERLAY: 'repair only: what repair leaves alone',
-  // open: codes of the cluster matrix, a two-node trace and pod-veth, which these single-node tables do not run
-  LEASE_IP_MISMATCH: 'cluster matrix only: its removal case is in test/analyze/matrix.test.ts (no link list: unverified)',
-  REVERSE_PATH_MISMATCH: 'a two-node trace: its removal case is in test/analyze/reverse-path-absent.test.ts (target node\'s fdb not read: unverified)',
-  IPAM_LEAK: 'pod-veth only: its removal case is in test/analyze/pod-veth.test.ts (pods not read: unverified)',
   NODE_UNREACHABLE: 'cluster mode: a node that was not collected at all',
   // open: without both the addresses and the routes that show the overlap, the lease looks like a peer whose
   // entries are missing (NEIGH_MISSING…), a code the full input does not give
@@ -48,12 +45,26 @@ function report(raw: Raw, desired: DesiredState | undefined) {
 
 describe('every code has a case that removes its evidence (or a reason it has none)', () => {
   it('the catalogue is covered', () => {
-    const covered = new Set<string>([...cases.map((c) => c.code), ...TRACE_CASES.map((c) => c.code), ...Object.keys(NO_NODE_INPUT)]);
+    const covered = new Set<string>([...cases.map((c) => c.code), ...TRACE_CASES.map((c) => c.code), ...REMOVAL_CASES.map((c) => c.code), ...Object.keys(NO_NODE_INPUT)]);
     // probe's verdicts judge packets it captured live, never a node's saved state
     expect(Object.keys(CODES).filter((c) => !covered.has(c) && !c.startsWith('PROBE_'))).toEqual([]);
   });
   it('each doctor fault names its evidence, or why it has none', () => {
     for (const c of [...cases, ...TRACE_CASES]) expect(c.evidence.length > 0 || !!c.why, c.code).toBe(true);
+  });
+});
+
+// the matrix, two-node trace and pod-veth cases (removal-cases.ts): run here, so a code is covered only by a case that
+// holds, whatever the file that also uses it does
+describe('cluster matrix, two-node trace, pod-veth: without the input that shows a fault, it is unverified', () => {
+  it.each(REMOVAL_CASES.map((c) => [c.code, c.removes, c] as const))('%s without %s', (code, _removes, c) => {
+    const { full, less, base } = c.run();
+    expect(full.codes).toContain(code);
+    expect(less.codes).not.toContain(code);
+    expect(less.unverified.length, 'what could not be checked is said').toBeGreaterThan(0);
+    for (const u of less.unverified) expect(u).toMatch(PASTE_HINT);
+    expect(less.codes.filter((x) => !base.codes.includes(x))).toEqual([]);
+    expect(less.ok).toBe(base.ok);
   });
 });
 
