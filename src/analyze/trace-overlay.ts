@@ -5,7 +5,7 @@ import type { Code } from '../model/codes.js';
 import type { Lease, Route } from '../model/index.js';
 import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
-import { isKnownDown } from './link-state.js';
+import { isKnownDown, VXLAN_OVERHEAD } from './link-state.js';
 import { absenceProves, halfOf, isIpipDev, isV6, isVxlanDev, leaseFor, nodeIpOf, ownLease, ownsAddress, type NodeIndex } from './trace-index.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { collected, PASTE, partial, underlayAddressesShown } from './collected.js';
@@ -127,8 +127,7 @@ function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string,
   const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: (lease && halfOf(lease, v6).subnet) ?? route.dst } : undefined;
   if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));
   if (targetIp) hops.push(underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined));
-  // flannel's MTU chain (FLANNEL_MTU, cni0) is the IPv4 device's; over IPv6 the kernel caps the device itself (underlay − 70)
-  const mtu = v6 ? undefined : mtuHop(ctx, node, dev, 50);
+  const mtu = mtuHop(ctx, node, dev, v6 ? VXLAN_OVERHEAD.v6 : VXLAN_OVERHEAD.v4, v6);
   if (mtu) hops.push(mtu);
   return { backend: 'vxlan', podTraffic: true, target, via: dev, hops };
 }
@@ -258,8 +257,13 @@ export function podBridge(node: NodeIndex): string | undefined {
   return undefined;
 }
 
-/** bridge MTU ≤ tunnel MTU ≤ underlay MTU − overhead (vxlan 50, ipip 20), and FLANNEL_MTU = tunnel MTU. */
-export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, overhead: number): TraceHop | undefined {
+/**
+ * bridge MTU ≤ tunnel MTU ≤ underlay MTU − overhead (vxlan 50, vxlan over IPv6 70, ipip 20), and FLANNEL_MTU = tunnel
+ * MTU. `v6` (flannel-v6.<VNI>): the underlay bound only. flanneld writes one FLANNEL_MTU (its IPv4 device's, ext − 50;
+ * there is no FLANNEL_IPV6_MTU) and cni0 gets it, so cni0 above flannel-v6.<VNI> (1450 > 1430) is flannel's own
+ * layout: IPv6 pods learn the smaller MTU from the node's Packet Too Big, as IPv6 path MTU discovery does.
+ */
+export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, overhead: number, v6 = false): TraceHop | undefined {
   const tunnel = node.links.get(tunnelDev);
   if (!tunnel && !collected(node.snap, 'links')) return unverifiedHop('mtu', node, tunnelDev, '', `the MTUs were not in the data given: paste \`${PASTE.links}\``);
   if (!tunnel?.mtu) return undefined;
@@ -270,9 +274,9 @@ export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, ov
   const problems: Problem[] = [];
   const facts = [bridge?.mtu ? `${bridge.name} ${bridge.mtu}` : '', `${tunnelDev} ${tunnel.mtu}`, underlay?.mtu ? `${underlay.name} ${underlay.mtu}` : ''];
   if (underlay?.mtu && tunnel.mtu > underlay.mtu - overhead) problems.push({ code: 'MTU_MISMATCH', text: `${tunnelDev} ${tunnel.mtu} > ${underlay.name} ${underlay.mtu} − ${overhead}: large packets are dropped after encapsulation` });
-  if (bridge?.mtu && bridge.mtu > tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `${bridge.name} ${bridge.mtu} > ${tunnelDev} ${tunnel.mtu}: pods send frames the tunnel cannot carry` });
+  if (!v6 && bridge?.mtu && bridge.mtu > tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `${bridge.name} ${bridge.mtu} > ${tunnelDev} ${tunnel.mtu}: pods send frames the tunnel cannot carry` });
   const envMtu = node.snap.subnetEnv?.mtu;
-  if (envMtu && envMtu !== tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `FLANNEL_MTU ${envMtu} ≠ ${tunnelDev} ${tunnel.mtu}` });
+  if (!v6 && envMtu && envMtu !== tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `FLANNEL_MTU ${envMtu} ≠ ${tunnelDev} ${tunnel.mtu}` });
   return hop('mtu', node, tunnelDev, facts.filter(Boolean).join(' / '), problems);
 }
 

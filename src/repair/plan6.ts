@@ -4,7 +4,7 @@
 // neigh -> fdb -> route as IPv4 on that device (peer-state family v6). Only when this node's lease has an IPv6
 // half: a v4-only node has nothing here. Pure.
 import { type CheckContext, deviceWithAddress, subnetAddress } from '../analyze/checks/context.js';
-import { isKnownDown } from '../analyze/link-state.js';
+import { isKnownDown, VXLAN_OVERHEAD } from '../analyze/link-state.js';
 import { peerStates6, staleEntries6, v6DeviceName } from '../analyze/peer-state.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import type { Link } from '../model/link.js';
@@ -12,8 +12,6 @@ import * as c from '../model/fix.js';
 import { type Add, type FamilyDevice, planPeer, prunePeers, type Skip, type Skipped } from './plan-peer.js';
 
 const VXLAN_PORT = 8472;
-// the kernel's headroom for VXLAN over IPv6 (40 IPv6 + 8 UDP + 8 VXLAN + 14 Ethernet): it refuses a larger MTU
-const V6_OVERHEAD = 70;
 
 /** The interface holding IPv6 address `ip` (addresses compared in RFC 5952 form). */
 function deviceWithAddress6(ctx: CheckContext, ip: string): Link | undefined {
@@ -33,7 +31,7 @@ function planDevice6(ctx: CheckContext, fam: FamilyDevice, subnet6: string, add:
     if (!own.publicIpv6 || !under) return (skip(name, `missing, and no interface of this node has the lease's public-ipv6 ${own.publicIpv6 ?? '(none)'}: restart flanneld`), false);
     const base = ctx.netConf?.Backend?.MTU ?? under.mtu;
     if (base === undefined) return (skip(name, `missing, and the MTU of ${under.name} is unknown`), false);
-    const spec: c.VxlanSpec = { name, mac: own.vtepMac6, mtu: base - V6_OVERHEAD, vni: own.vni6 ?? own.vni ?? ctx.netConf?.Backend?.VNI ?? 1, local: own.publicIpv6, dev: under.name, port: ctx.netConf?.Backend?.Port || VXLAN_PORT };
+    const spec: c.VxlanSpec = { name, mac: own.vtepMac6, mtu: base - VXLAN_OVERHEAD.v6, vni: own.vni6 ?? own.vni ?? ctx.netConf?.Backend?.VNI ?? 1, local: own.publicIpv6, dev: under.name, port: ctx.netConf?.Backend?.Port || VXLAN_PORT };
     add('link-add', name, `${name} is missing: recreate it with VNI ${spec.vni}, local ${spec.local}, dev ${under.name}, VtepMAC ${own.vtepMac6}`, () => c.linkAddVxlan(spec), () => [c.linkDel(name)]);
     add('addr-replace', `${overlay} dev ${name}`, `overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => []);
     add('link-up', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);

@@ -40,6 +40,7 @@ describeNetns('IPv6 on a dual-stack node (netns cluster)', () => {
   const codesOf = (hops: Hop[]): string[] => broken(hops).flatMap((h) => h.problems ?? [h.problem!]);
   /** flannel's IPv6 state for every peer, re-programmed as flanneld would (the device first when it was taken away) */
   const restore = (): void => {
+    lab.ip(a.netns, ['link', 'set', 'eth0', 'mtu', '1500']);
     if (lab.tryExec(a.netns, ['ip', 'link', 'show', 'flannel-v6.1']).status !== 0) {
       lab.ip(a.netns, ['link', 'add', 'flannel-v6.1', 'address', a.vtepMac6, 'type', 'vxlan', 'id', '1', 'local', a.ip6, 'dev', 'eth0', 'dstport', '8472', 'nolearning']);
       lab.ip(a.netns, ['link', 'set', 'flannel-v6.1', 'mtu', String(V6_MTU)]);
@@ -82,6 +83,8 @@ describeNetns('IPv6 on a dual-stack node (netns cluster)', () => {
       ['v6 route deleted', () => lab.ip(a.netns, ['-6', 'route', 'del', b.subnet6, 'dev', 'flannel-v6.1']), 'route', 'ROUTE_MISSING'],
       ['flannel-v6.1 down', () => lab.ip(a.netns, ['link', 'set', 'flannel-v6.1', 'down']), 'vxlan-device', 'VXLAN_DEVICE_DOWN'],
       ['flannel-v6.1 deleted', () => lab.ip(a.netns, ['link', 'del', 'flannel-v6.1']), 'vxlan-device', 'VXLAN_DEVICE_MISSING'],
+      // the kernel keeps flannel-v6.1 at 1430 when its underlay shrinks: 1430 > 1400 − 70
+      ['the underlay shrank under flannel-v6.1', () => lab.ip(a.netns, ['link', 'set', 'eth0', 'mtu', '1400']), 'mtu', 'MTU_MISMATCH'],
     ];
     for (const [name, inject, step, code] of faults) {
       it(`${name} -> ${step} hop ${code}, as doctor names it; exit 1`, () => {

@@ -4,13 +4,13 @@ import type { Finding } from '../../model/finding.js';
 import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
 import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
-import { isKnownDown } from '../link-state.js';
+import { isKnownDown, VXLAN_OVERHEAD as OVERHEAD } from '../link-state.js';
 import { KNOWN_OTHER, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
 const DEFAULT_VXLAN_PORT = 8472;
-const VXLAN_OVERHEAD = 50;
+const VXLAN_OVERHEAD = OVERHEAD.v4;
 
 export const vxlanDeviceCheck: Check = {
   name: 'vxlan device',

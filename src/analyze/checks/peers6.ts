@@ -7,7 +7,7 @@ import { normalizeIPv6 } from '../../model/ipv6.js';
 import type { Lease } from '../../model/lease.js';
 import { linkMtu } from '../../model/fix.js';
 import { absenceProves, PASTE, underlayAddressesShown } from '../collected.js';
-import { isKnownDown } from '../link-state.js';
+import { isKnownDown, VXLAN_OVERHEAD } from '../link-state.js';
 import { peerStates6, v6DeviceName, type Verdict } from '../peer-state.js';
 import type { CheckContext } from './context.js';
 import { fdbLine, linkLine, neighLine, routeLine } from './evidence.js';
@@ -15,7 +15,8 @@ import { type Check, finding, fixCommands } from './finding.js';
 
 const v6Line = (l: Lease): string => `lease ${l.node ?? l.subnet}: ${l.subnet6} public-ipv6 ${l.publicIpv6 ?? '?'} VtepMAC ${l.vtepMac6 ?? '?'}`;
 
-const VXLAN6_OVERHEAD = 70; // the kernel's VXLAN6_HEADROOM: flanneld sets no MTU, the device takes the underlay's − 70
+// the kernel's VXLAN6_HEADROOM: flanneld sets no MTU, the device takes the underlay's − 70
+const VXLAN6_OVERHEAD = VXLAN_OVERHEAD.v6;
 
 /** flannel-v6.<VNI> itself, judged as device.ts judges flannel.<VNI>: each fact only from the input that shows it. */
 function ownDevice(ctx: CheckContext, dev: string, out: Finding[], missing: Set<string>): void {
