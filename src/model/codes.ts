@@ -44,7 +44,7 @@ export const CODES = {
   VXLAN_ADDR_MISSING: { severity: 'error', summary: 'flannel.<VNI> has no `<lease>.0/32` overlay address', fix: REPAIR },
   VXLAN_ADDR_WRONG: { severity: 'error', summary: "flannel.<VNI>'s overlay address is not `<lease>.0/32` (lease changed?)", fix: REPAIR },
   VXLAN_ADDR_EXTRA: { severity: 'warning', summary: 'flannel.<VNI> has overlay addresses besides `<lease>.0/32` (flannel #883)', fix: `${REPAIR} --prune` },
-  MTU_MISMATCH: { severity: 'warning', summary: 'MTU chain broken: pod bridge ≤ tunnel ≤ underlay − overhead (vxlan 50, ipip 20), tunnel = FLANNEL_MTU', fix: 'set the tunnel MTU (or Backend.MTU), then recreate pods' },
+  MTU_MISMATCH: { severity: 'warning', summary: 'MTU chain broken: pod bridge ≤ tunnel ≤ underlay − overhead (vxlan 50, vxlan over IPv6 70, ipip 20), tunnel = FLANNEL_MTU', fix: 'set the tunnel MTU (or Backend.MTU), then recreate pods' },
   IPIP_DEVICE_MISSING: { severity: 'error', summary: 'flannel.ipip does not exist', fix: RESTART },
   IPIP_DEVICE_DOWN: { severity: 'error', summary: 'flannel.ipip is down', fix: 'ip link set flannel.ipip up' },
   IPIP_CONFIG: { severity: 'error', summary: "the ipip device's local address is not an address of this node", fix: RESTART },
