@@ -147,19 +147,38 @@ export function peerState(ctx: CheckContext, lease: Lease, direct: boolean, ev: 
   } else if (lease.backendType !== 'vxlan' || direct) {
     s = { lease, family: 'v4', path: direct ? 'direct' : 'host-gw', route: judgeRoute(t, ev, { dst: lease.subnet, gateway: lease.publicIp, onlink: false }) };
   } else s = vxlanState(t, ev, lease, { subnet: lease.subnet, publicIp: lease.publicIp, mac: lease.vtepMac });
-  return s && mayBeOwn(ctx) ? ownUnknown(s) : s;
+  return s ? notKnownPeer(ctx, s) : s;
 }
 
-/** No lease was recognised as this node's and its addresses were not given: any lease may be its own. */
-const mayBeOwn = (ctx: CheckContext): boolean => ctx.leases !== undefined && !ctx.leases.local && !nodeAddressesShown(ctx.snapshot);
+/**
+ * Whether the data given shows `s.lease` to be a peer this node programs, and if not what to paste. flannel programs
+ * nothing for the node's own lease, and a lease overlapping the node's addresses or connected routes is refused
+ * (leases/local): when neither can be excluded, an entry missing for the lease proves nothing.
+ */
+function doubtfulPeer(ctx: CheckContext, s: PeerState): string | undefined {
+  const who = s.lease.node ?? s.lease.subnet;
+  const snap = ctx.snapshot;
+  // no lease was recognised as this node's and its addresses were not given: any lease may be its own
+  if (ctx.leases !== undefined && !ctx.leases.local && !nodeAddressesShown(snap))
+    return `whether lease ${who} is this node's own (flannel programs nothing for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`;
+  // a lease inside the known flannel Network is one the refusal let through; outside an unknown one, only the
+  // node's addresses or connected routes tell whether it overlaps them
+  const v6 = s.family === 'v6';
+  const network = v6 ? (ctx.netConf?.IPv6Network ?? ctx.subnetEnv?.ipv6Network) : ctx.network;
+  const table = v6 ? 'routes6' : 'routes';
+  const routesShown = collected(snap, table) && !partial(snap, table, '');
+  const addressesShown = v6 ? collected(snap, 'addresses') && (snap.source.kind !== 'dir' || snap.addresses.some((a) => a.family === 'inet6' && a.scope === 'global' && !/^flannel/.test(a.dev))) : nodeAddressesShown(snap);
+  if (network || routesShown || addressesShown) return undefined;
+  return `whether lease ${who} overlaps this node's own addresses or connected routes (then it is refused, not programmed) was not in the data given: paste \`${PASTE.addresses}\` or \`${PASTE[table]}\``;
+}
 
 const ABSENT: ReadonlySet<Code> = new Set(['NEIGH_MISSING', 'FDB_MISSING', 'ROUTE_MISSING']);
 
-/** flannel programs nothing for the node's own lease: an entry missing for a lease that may be its own proves nothing. */
-function ownUnknown(s: PeerState): PeerState {
-  const who = s.lease.node ?? s.lease.subnet;
-  const soften = (v: Verdict): Verdict =>
-    v.ok === false && ABSENT.has(v.code) ? { ok: null, missing: `whether lease ${who} is this node's own (flannel programs nothing for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)` } : v;
+/** A lease the data given does not show to be a peer: an entry missing for it proves nothing (unverified). */
+function notKnownPeer(ctx: CheckContext, s: PeerState): PeerState {
+  const missing = doubtfulPeer(ctx, s);
+  if (missing === undefined) return s;
+  const soften = (v: Verdict): Verdict => (v.ok === false && ABSENT.has(v.code) ? { ok: null, missing } : v);
   const out: PeerState = { ...s, route: { ...s.route, verdict: soften(s.route.verdict) } };
   if (s.neigh) out.neigh = { ...s.neigh, verdict: soften(s.neigh.verdict) };
   if (s.fdb) out.fdb = { ...s.fdb, verdict: soften(s.fdb.verdict) };
@@ -291,7 +310,7 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
     const state = direct
       ? { lease, family: 'v6' as const, path: 'direct' as const, route: judgeRoute(t, ev, { dst: subnet, gateway: lease.publicIpv6, onlink: false }) }
       : vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 });
-    if (state) out.push(mayBeOwn(ctx) ? ownUnknown(state) : state);
+    if (state) out.push(notKnownPeer(ctx, state));
   }
   return out;
 }

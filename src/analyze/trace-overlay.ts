@@ -39,7 +39,7 @@ export function badNudState(state: string[]): Problem | undefined {
 
 export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
   const dev = route.dev!;
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const hops: TraceHop[] = [];
   const gw = route.gateway;
   // with desired state, the peer's neigh/fdb/route are judged by peer-state, exactly as doctor judges them
@@ -135,16 +135,32 @@ function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string,
 // one CheckContext per node and desired state: peer-state reads the node's tables through it
 const contexts = new WeakMap<NodeIndex, CheckContext>();
 
-/** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
- * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting). */
-export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false, v6 = false): PeerState | undefined {
+function checkContextOf(ctx: TraceContext, node: NodeIndex): CheckContext | undefined {
   if (!ctx.leases) return undefined;
   let c = contexts.get(node);
   if (!c) {
     c = buildContext({ snapshot: node.snap, desired: ctx.leases.state });
     contexts.set(node, c);
   }
-  if (c.leases?.local === lease) return undefined;
+  return c;
+}
+
+/**
+ * The lease of `ip` as `node` sees it: none when the node refuses that lease (leases/local: it overlaps the node's
+ * own subnet, addresses or connected routes, or lies outside its Network), as doctor does — flannel programs nothing
+ * for it there, so it says nothing of where the packet should go.
+ */
+export function leaseAt(ctx: TraceContext, node: NodeIndex, ip: string): Lease | undefined {
+  const lease = leaseFor(ctx.leases, ip);
+  const refused = lease && checkContextOf(ctx, node)?.leases?.refused.some((r) => r.lease === lease && (r.family !== 'v6' || isV6(ip)));
+  return refused ? undefined : lease;
+}
+
+/** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
+ * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting). */
+export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false, v6 = false): PeerState | undefined {
+  const c = checkContextOf(ctx, node);
+  if (!c || c.leases?.local === lease) return undefined;
   // the IPv6 half: flannel-v6.<VNI>'s neigh/fdb/route for a vxlan lease, as doctor's IPv6 check judges it
   return v6 ? peerStates6(c).find((p) => p.lease.subnet6 === lease.subnet6) : peerState(c, lease, direct);
 }
@@ -289,7 +305,7 @@ function underlayDevOf(ctx: TraceContext, node: NodeIndex): string | undefined {
 /** ipip: `<sn> via <nodeIP> dev flannel.ipip onlink` (seed 002). */
 export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
   const dev = route.dev!;
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const hops: TraceHop[] = [];
   const routeProblems: Problem[] = [];
   const hidden = hiddenGateway(route);
@@ -329,7 +345,7 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
 /** host-gw (and vxlan DirectRouting): `<sn> via <nodeIP> dev eth0`; the node must be on the same L2. */
 export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, directRouting: boolean): WalkResult {
   const dev = route.dev ?? '?';
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const problems: Problem[] = [];
   // with desired state, the lease's route is judged by peer-state, as doctor judges it
   const v6 = isV6(dst);
@@ -363,7 +379,7 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
 /** host-gw through a gateway the paste hid (redacted, or a host name): which node it is stays unverified. */
 function hiddenHostGw(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, directRouting: boolean, hidden: string): WalkResult {
   const dev = route.dev ?? '?';
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const ps = lease ? peerStateOf(ctx, node, lease, directRouting) : undefined;
   const problems: Problem[] = staleRouteProblem(ctx, dst, route);
   const v = ps?.path === 'host-gw' || ps?.path === 'direct' ? ps.route.verdict : undefined;

@@ -6,9 +6,9 @@ import { cidrContains, isIPv4 } from '../model/net.js';
 import { UsageError } from '../errors.js';
 import { collected, PASTE } from './collected.js';
 import { formatRoute, isDefaultRoute } from './route-lookup.js';
-import { halfOf, indexLeases, indexNode, isBridgeDev, isV6, isIpipDev, isVxlanDev, leaseFor, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
+import { halfOf, indexLeases, indexNode, isBridgeDev, isV6, isIpipDev, isVxlanDev, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { bridgeWalk, vethRouteWalk } from './trace-local.js';
-import { dropRouteCode, firstHost, hostGwWalk, peerHops, peerStateOf, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
+import { dropRouteCode, firstHost, hostGwWalk, leaseAt, peerHops, peerStateOf, ipipWalk, podBridge, vxlanDeviceHop, vxlanWalk } from './trace-overlay.js';
 import { hop, type Problem, type TraceContext, type TraceResult, unverifiedHop, verdictOf, type WalkResult } from './trace-types.js';
 import { wireguardWalk } from './trace-wireguard.js';
 import { hiddenGateway } from './peer-state.js';
@@ -101,7 +101,7 @@ const inNetwork = (network: string, ip: string): boolean => (isV6(ip) ? cidrCont
 
 /** The backend flannel is configured with: the destination's lease, net-conf, then the devices present. */
 function expectedBackend(ctx: TraceContext, node: NodeIndex, dst: string): string | undefined {
-  const t = leaseFor(ctx.leases, dst)?.backendType ?? ctx.netConf?.Backend?.Type;
+  const t = leaseAt(ctx, node, dst)?.backendType ?? ctx.netConf?.Backend?.Type;
   if (t) return t.toLowerCase();
   if (node.snap.links.some((l) => isVxlanDev(node, l.name) && l.name.startsWith('flannel'))) return 'vxlan';
   if (node.links.has('flannel.ipip')) return 'ipip';
@@ -112,7 +112,7 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   const m = node.routes.lookup(dst);
   const v6 = isV6(dst);
   const network = podNetwork(ctx, node, v6);
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const inPodNetwork = lease !== undefined || (network !== undefined && inNetwork(network, dst));
   if (m.kind === 'local') {
     const dev = m.address!.dev;
@@ -146,7 +146,7 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   if (dev && isVxlanDev(node, dev)) walk = vxlanWalk(ctx, node, dst, route, m.reason);
   else if (dev && isIpipDev(node, dev)) walk = ipipWalk(ctx, node, dst, route, m.reason);
   else if (dev && !viaGateway && isBridgeDev(node, dev)) walk = bridgeWalk(node, dst, route, m.reason);
-  else if (dev && !viaGateway && (node.links.get(dev)?.kind === 'veth' || /^cali/.test(dev))) walk = vethRouteWalk(node, dst, route, m.reason);
+  else if (dev && !viaGateway && !ownNetwork(node, route) && (node.links.get(dev)?.kind === 'veth' || /^cali/.test(dev))) walk = vethRouteWalk(node, dst, route, m.reason);
   else if (viaGateway && !isDefaultRoute(route) && inPodNetwork) {
     const directRouting = expectedBackend(ctx, node, dst) === 'vxlan';
     walk = hostGwWalk(ctx, node, dst, route, m.reason, directRouting);
@@ -163,9 +163,14 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   return walk;
 }
 
+/** A pod's host veth carries a route to the pod, not an address: a connected route (proto kernel, a src, an address of
+ * the device) on a veth is the node's own network there (the netns lab's eth0 is a veth). */
+const ownNetwork = (node: NodeIndex, route: Route): boolean =>
+  route.proto === 'kernel' || route.src !== undefined || node.snap.addresses.some((a) => a.dev === route.dev && (a.family === 'inet' || a.scope === 'global'));
+
 /** A route to the wrong kind of device: a remote lease onto the pod bridge, or the node's own lease into the overlay. */
 function wrongDevice(ctx: TraceContext, node: NodeIndex, dst: string, route: Route): string | undefined {
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const own = ownLease(node, ctx.leases);
   if (!lease || !route.dev) return undefined;
   const local = own !== undefined && lease === own;
@@ -175,7 +180,7 @@ function wrongDevice(ctx: TraceContext, node: NodeIndex, dst: string, route: Rou
 }
 
 function noRoute(ctx: TraceContext, node: NodeIndex, dst: string, route: Route | undefined, network: string | undefined): WalkResult {
-  const lease = leaseFor(ctx.leases, dst);
+  const lease = leaseAt(ctx, node, dst);
   const why = route ? `only the default route (${formatRoute(route)}) covers it` : 'no route covers it';
   // a lease's missing route is the fault doctor names for that peer (ROUTE_MISSING); NO_ROUTE when no lease is known
   const v6 = isV6(dst);

@@ -6,7 +6,7 @@ import type { DesiredState, Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { normalizeSubnet6 } from '../model/ipv6.js';
 import { normalizeSubnet } from './lease.js';
-import { nodeRefusal, type Refusal, within } from './validate.js';
+import { nodeRefusals, type Refusal, within } from './validate.js';
 import { nodeRefusal6, withoutV6 } from './validate6.js';
 
 export interface LocalLease {
@@ -34,9 +34,9 @@ export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName
   const refused: Refusal[] = [];
   for (const l of desired.leases) {
     if (l === local) continue;
-    const r = nodeRefusal(l, ground);
-    const r6 = r ? undefined : nodeRefusal6(l, ground);
-    if (r) refused.push({ lease: l, ...r });
+    const r = nodeRefusals(l, ground);
+    const r6 = r.length ? undefined : nodeRefusal6(l, ground);
+    if (r.length) refused.push(...r.map((x) => ({ lease: l, ...x })));
     else if (r6) {
       // only the IPv6 half is refused: the IPv4 half is still programmed
       refused.push({ lease: l, ...r6, family: 'v6' });

@@ -104,20 +104,30 @@ export interface NodeGround {
   snapshot: Snapshot;
 }
 
-/** Why `lease` (a remote one) must not be programmed on this node; undefined when it may. */
-export function nodeRefusal(lease: Lease, g: NodeGround): Omit<Refusal, 'lease'> | undefined {
+/**
+ * Why `lease` (a remote one) must not be programmed on this node: one reason per code, none when it may. Every code,
+ * not the first: a paste without subnet.env (or without the addresses and routes) then still gives the others'.
+ */
+export function nodeRefusals(lease: Lease, g: NodeGround): Omit<Refusal, 'lease'>[] {
   const sn = lease.subnet;
-  if (g.ownSubnet && overlaps(sn, g.ownSubnet)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `subnet ${sn} overlaps this node's own lease ${g.ownSubnet}` };
-  if (g.network && range(g.network) && !within(sn, g.network)) return { code: 'LEASE_SUBNET_OUTSIDE_NETWORK', reason: `subnet ${sn} is outside this node's flannel Network ${g.network}` };
+  const out: Omit<Refusal, 'lease'>[] = [];
+  const overlap = overlapReason(sn, g);
+  if (overlap) out.push({ code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: overlap });
+  if (g.network && range(g.network) && !within(sn, g.network)) out.push({ code: 'LEASE_SUBNET_OUTSIDE_NETWORK', reason: `subnet ${sn} is outside this node's flannel Network ${g.network}` });
+  return out;
+}
+
+function overlapReason(sn: string, g: NodeGround): string | undefined {
+  if (g.ownSubnet && overlaps(sn, g.ownSubnet)) return `subnet ${sn} overlaps this node's own lease ${g.ownSubnet}`;
   for (const a of g.snapshot.addresses) {
     if (a.family !== 'inet' || g.overlayDevs.has(a.dev)) continue;
-    if (overlaps(sn, `${a.local}/${a.prefixlen}`)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `subnet ${sn} overlaps ${a.local}/${a.prefixlen} on ${a.dev}` };
+    if (overlaps(sn, `${a.local}/${a.prefixlen}`)) return `subnet ${sn} overlaps ${a.local}/${a.prefixlen} on ${a.dev}`;
   }
   for (const r of g.snapshot.routes) {
     if (r.dst === '0.0.0.0/0' || r.dst.includes(':') || (r.dev !== undefined && g.overlayDevs.has(r.dev))) continue;
     // the kernel's connected routes and any link route: replacing one cuts the node off that network
     const connected = r.proto === 'kernel' || (r.gateway === undefined && r.scope === 'link');
-    if (connected && overlaps(sn, r.dst)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `subnet ${sn} overlaps the connected route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}` };
+    if (connected && overlaps(sn, r.dst)) return `subnet ${sn} overlaps the connected route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}`;
   }
   return undefined;
 }
