@@ -97,6 +97,36 @@ describe('fast-parse gives what zod gives', () => {
     }
   });
 
+  it('hands back zod\'s own output as it is (no copy), and copies what zod would rebuild', async () => {
+    const [doctor, ...nodes] = await snapshots();
+    for (const snap of [doctor, ...nodes]) {
+      // zod's output is what zod builds from it: fast-parse hands back the big tables as they are (links, a
+      // discriminated union, are zod's to build)
+      const canonical = Snapshot.parse(snap) as Record<string, unknown>;
+      const got = safeParse(Snapshot, canonical);
+      expect(got.success).toBe(true);
+      for (const key of ['routes', 'neigh', 'fdb', 'addresses', 'sysctls']) expect((got.data as Record<string, unknown>)[key]).toBe(canonical[key]);
+    }
+    const route = Route.parse((doctor.routes as unknown[])[0]) as Record<string, unknown>;
+    // keys in another order, an extra key before the shape's, a default left out, a class instance, an array with a
+    // hole: each is rebuilt as zod rebuilds it (same() holds key order too), never handed back
+    const reversed = Object.fromEntries(Object.entries(route).reverse());
+    const extraFirst = { extra: 1, ...route };
+    const noTable = { ...route };
+    delete noTable.table;
+    class Entry {}
+    const instance = Object.assign(new Entry(), route);
+    for (const v of [reversed, extraFirst, noTable, instance]) {
+      same(Route, v);
+      const got = safeParse(Route, v);
+      expect(got.success && got.data).not.toBe(v);
+    }
+    const holed: unknown[] = ['a'];
+    holed[2] = 'b';
+    same(Route, { ...route, flags: holed });
+    same(Route, { ...route, flags: ['a', undefined] });
+  });
+
   it('on values that are not objects at all, and on leases and net-conf', () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), fc.constant(undefined)), (v) => {
