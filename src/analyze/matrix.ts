@@ -10,7 +10,7 @@ import { buildContext, type CheckContext } from './checks/context.js';
 import { absenceProves } from './collected.js';
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
 import { nodeFacts, nodeFacts6, type NodeFacts, type NodeFacts6 } from './node-facts.js';
-import { type Evidence, evidenceOf, peerState, peerStates6, type Verdict } from './peer-state.js';
+import { directRoutingOn, type Evidence, evidenceOf, peerState, peerStateFor, peerStates6, type Verdict } from './peer-state.js';
 
 export interface CellProblem {
   code: Code;
@@ -66,15 +66,17 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
     return { ...f, problems: selfProblems(f, linksShown), ...open };
   });
   const cells: MatrixCell[] = [];
+  // net-conf (DirectRouting, VNI) is the cluster's: every row node programs its peers by it
+  const rowContext = (snapshot: Snapshot): CheckContext => ({ ...buildContext({ snapshot }), ...(desired?.netConf ? { netConf: desired.netConf } : {}) });
   snapshots.forEach((a, i) => {
     // the row node's tables indexed once, not once per peer
-    const ctx = buildContext({ snapshot: a });
+    const ctx = rowContext(a);
     const ev = evidenceOf(ctx);
     facts.forEach((b, j) => {
       if (i !== j) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
-  const v6 = matrix6(snapshots, nodes);
+  const v6 = matrix6(snapshots, nodes, rowContext);
   const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
   return v6 ? { ok, nodes, cells, cells6: v6 } : { ok, nodes, cells };
 }
@@ -83,7 +85,7 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
  * The IPv6 half: each node's flannel-v6.<VNI> neigh / fdb / route for every other node's subnet6, against that
  * node's real flannel-v6 MAC and local address, judged by peer-state (family v6) as doctor judges it.
  */
-function matrix6(snapshots: Snapshot[], nodes: MatrixNode[]): MatrixCell[] | undefined {
+function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Snapshot) => CheckContext): MatrixCell[] | undefined {
   nodes.forEach((n, i) => {
     const f = nodeFacts6(snapshots[i], n.lease);
     if (!f) return;
@@ -93,7 +95,7 @@ function matrix6(snapshots: Snapshot[], nodes: MatrixNode[]): MatrixCell[] | und
   if (!nodes.some((n) => n.v6)) return undefined;
   const cells: MatrixCell[] = [];
   snapshots.forEach((a, i) => {
-    const ctx = buildContext({ snapshot: a });
+    const ctx = rowContext(a);
     nodes.forEach((b, j) => {
       if (i !== j) cells.push(checkPair6(ctx, nodes[i], b));
     });
@@ -131,9 +133,9 @@ function checkPair6(ctx: CheckContext, a: MatrixNode, b: MatrixNode): MatrixCell
   const backend = { ...ctx.netConf?.Backend, Type: 'vxlan', VNI: a.v6.vni };
   const ctx6: CheckContext = { ...ctx, backend: 'vxlan', netConf: { ...ctx.netConf, Backend: backend }, leases: { remotes: [lease], how: 'matrix', refused: [] } };
   const state = peerStates6(ctx6)[0];
-  // a DirectRouting peer (route only, no neigh/fdb) is not a vxlan cell
-  if (!state?.neigh || !state.fdb) return cell;
-  cell.path = 'vxlan';
+  if (!state) return cell;
+  // DirectRouting (flanneld's v6DirectRoute): the route alone, decided by the same route lookup doctor makes
+  cell.path = state.path === 'direct' ? 'direct' : 'vxlan';
   const dev = a.v6.dev;
   const unverified: ('routes' | 'neigh' | 'fdb')[] = [];
   const judge = (table: 'routes' | 'neigh' | 'fdb', v: Verdict, evidence: string[], fix: () => Cmd): void => {
@@ -144,10 +146,10 @@ function checkPair6(ctx: CheckContext, a: MatrixNode, b: MatrixNode): MatrixCell
     }
   };
   const peer = `${bf.dev} link/ether ${bf.mac} (on ${b.name})`;
-  const n = state.neigh!;
-  judge('neigh', n.verdict, [...(n.seen ? [neighLine(n.seen)] : []), peer], () => neighReplace(dev, n.want.ip, n.want.mac));
-  const f = state.fdb!;
-  judge('fdb', f.verdict, [...f.seen.map(fdbLine), peer], () => fdbReplace(dev, f.want.mac, f.want.dst));
+  const n = state.neigh;
+  if (n) judge('neigh', n.verdict, [...(n.seen ? [neighLine(n.seen)] : []), peer], () => neighReplace(dev, n.want.ip, n.want.mac));
+  const f = state.fdb;
+  if (f) judge('fdb', f.verdict, [...f.seen.map(fdbLine), peer], () => fdbReplace(dev, f.want.mac, f.want.dst));
   judge('routes', state.route.verdict, state.route.seen.map(routeLine), () => routeReplace(state.route.want));
   if (unverified.length) cell.unverified = unverified;
   return cell;
@@ -197,11 +199,12 @@ function checkPair(ctx: CheckContext, ev: Evidence, af: NodeFacts, b: NodeFacts)
   const lease: Lease = { node: b.name, subnet: b.subnet, publicIp, backendType: 'vxlan', vtepMac: b.vtepMac };
   const dev = ctx.vxlanName;
   const route = ctx.routesByDst.get(b.subnet)?.[0];
-  // DirectRouting: A routes B's subnet via B's IP on the underlay; one route, no neigh/fdb
-  const direct = route?.gateway !== undefined && okIps.has(route.gateway) && route.dev !== dev;
-  const state = peerState(ctx, direct ? { ...lease, publicIp: route.gateway! } : lease, direct, ev);
+  // DirectRouting known on: as flanneld decides it (B's public IP reached without a gateway), as doctor judges it;
+  // not known: A's route via B's IP on the underlay says it (one route, no neigh/fdb)
+  const direct = !directRoutingOn(ctx) && route?.gateway !== undefined && okIps.has(route.gateway) && route.dev !== dev;
+  const state = directRoutingOn(ctx) ? peerStateFor(ctx, lease, ev) : peerState(ctx, direct ? { ...lease, publicIp: route.gateway! } : lease, direct, ev);
   if (!state) return cell;
-  cell.path = direct ? 'direct' : 'vxlan';
+  cell.path = state.path === 'direct' ? 'direct' : 'vxlan';
   const unverified: ('routes' | 'neigh' | 'fdb')[] = [];
   const judge = (table: 'routes' | 'neigh' | 'fdb', v: Verdict, evidence: string[], fix: () => Cmd): void => {
     if (v.ok === null) unverified.push(table);

@@ -12,11 +12,12 @@ import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
-import { cidrContains6, normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
-import { cidrContains, redactedCouldBe } from '../model/net.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
+import { redactedCouldBe } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
 import { absenceProves, collected, nodeAddressesShown, PASTE, partial } from './collected.js';
 import { isKnownDown } from './link-state.js';
+import { directlyConnected, RouteTable } from './route-lookup.js';
 
 export type Family = 'v4' | 'v6';
 
@@ -52,17 +53,47 @@ const OK: Verdict = { ok: true };
 const broken = (code: Code, why: string): Verdict => ({ ok: false, code, why });
 const unverified = (what: string, paste: string): Verdict => ({ ok: null, missing: `${what} was not in the data given: paste \`${paste}\`` });
 
-const directRoutingOn = (ctx: CheckContext): boolean => {
+export const directRoutingOn = (ctx: CheckContext): boolean => {
   const v = ctx.netConf?.Backend?.DirectRouting;
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 };
 
-/** flannel's ip.DirectRouting: the networks a peer can be directly connected on (link routes, not the overlay). */
-function connectedNetworks(ctx: CheckContext): string[] {
-  const out: string[] = [];
-  for (const routes of ctx.routesByDst.values())
-    for (const r of routes) if (!r.gateway && r.dev !== ctx.vxlanName && r.dst !== '0.0.0.0/0' && r.scope === 'link') out.push(r.dst);
+const routeTables = new WeakMap<Snapshot, RouteTable>();
+const routeTableOf = (s: Snapshot): RouteTable => {
+  let t = routeTables.get(s);
+  if (!t) routeTables.set(s, (t = new RouteTable(s.routes, s.addresses)));
+  return t;
+};
+
+/**
+ * Does flanneld program the direct route for a peer at public IP `ip` (vxlan_network.go: DirectRouting on and
+ * ip.DirectRouting(ip), i.e. RouteGet answers a route without a gateway)? The same longest-prefix lookup on this
+ * node's table of the family; undefined when that table was not read (or only a filtered part that lacks the answer).
+ */
+export function directRoute(ctx: CheckContext, ip: string, family: Family): boolean | undefined {
+  if (!directRoutingOn(ctx)) return false;
+  const s = ctx.snapshot;
+  const table = family === 'v6' ? 'routes6' : 'routes';
+  if (!collected(s, table)) return undefined;
+  if (directlyConnected(routeTableOf(s), ip)) return true;
+  return partial(s, table, '') ? undefined : false;
+}
+
+/** With DirectRouting on and the table that decides it not read, the neigh and fdb flannel wants may not exist at all. */
+function reachUnknown(s: PeerState, ip: string): PeerState {
+  const missing = `whether ${s.lease.node ?? s.lease.subnet}'s public IP ${ip} is directly reachable (DirectRouting: then flannel programs one route, no neigh/fdb) was not in the data given: paste \`${s.family === 'v6' ? 'ip -6 route show' : PASTE.routes}\``;
+  const soften = (v: Verdict): Verdict => (v.ok === false ? { ok: null, missing } : v);
+  const out: PeerState = { ...s, route: { ...s.route, verdict: soften(s.route.verdict) } };
+  if (s.neigh) out.neigh = { ...s.neigh, verdict: soften(s.neigh.verdict) };
+  if (s.fdb) out.fdb = { ...s.fdb, verdict: soften(s.fdb.verdict) };
   return out;
+}
+
+/** peerState with the path flanneld takes for this lease: direct or not decided as flannel decides it. */
+export function peerStateFor(ctx: CheckContext, lease: Lease, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
+  const direct = directRoute(ctx, lease.publicIp, 'v4');
+  const s = peerState(ctx, lease, direct === true, ev);
+  return s && direct === undefined && s.path === 'vxlan' ? reachUnknown(s, lease.publicIp) : s;
 }
 
 /** A route gateway the paste hid: redacted (`10.xx.xx.1`) or a host name (`route` without -n); undefined when shown. */
@@ -237,7 +268,6 @@ export interface PeerStates {
 /** Every remote lease this node programs, judged once. */
 export function peerStates(ctx: CheckContext): PeerStates {
   const ev = evidenceOf(ctx);
-  const connected = directRoutingOn(ctx) ? connectedNetworks(ctx) : [];
   const out: PeerStates = { peers: [], unusable: [], unsupported: [] };
   for (const lease of remoteLeases(ctx)) {
     const reason = UNSUPPORTED_BACKENDS[lease.backendType] ?? (['vxlan', 'host-gw', 'ipip'].includes(lease.backendType) ? undefined : `backend ${lease.backendType} is not checked`);
@@ -245,7 +275,7 @@ export function peerStates(ctx: CheckContext): PeerStates {
       out.unsupported.push({ lease, reason });
       continue;
     }
-    const s = peerState(ctx, lease, connected.some((net) => cidrContains(net, lease.publicIp)), ev);
+    const s = peerStateFor(ctx, lease, ev);
     if (s) out.peers.push(s);
     else out.unusable.push(lease);
   }
@@ -300,30 +330,18 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
     vxlanGone: !link && absenceProves(s),
     vxlanDown: link !== undefined && isKnownDown(link),
   };
-  const connected = directRoutingOn(ctx) ? connectedNetworks6(t) : [];
   const out: PeerState[] = [];
   for (const lease of ctx.leases?.remotes ?? []) {
     const subnet = lease.backendType === 'vxlan' && lease.subnet6 ? normalizeSubnet6(lease.subnet6) : undefined;
     if (!subnet || !lease.publicIpv6) continue;
     // flanneld's v6DirectRoute (vxlan_network.go): `<subnet6> via <public-ipv6>`, no device, instead of the vxlan triple
-    const direct = connected.some((net) => cidrContains6(net, lease.publicIpv6!));
-    const state = direct
+    const direct = directRoute(ctx, lease.publicIpv6, 'v6');
+    let state: PeerState | undefined = direct
       ? { lease, family: 'v6' as const, path: 'direct' as const, route: judgeRoute(t, ev, { dst: subnet, gateway: lease.publicIpv6, onlink: false }) }
       : vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 });
+    if (state && direct === undefined) state = reachUnknown(state, lease.publicIpv6);
     if (state) out.push(notKnownPeer(ctx, state));
   }
-  return out;
-}
-
-/**
- * flannel's ip.DirectRouting for IPv6: the peer's public-ipv6 is on a network the node reaches without a gateway.
- * IPv6 link routes print no `scope link`, so a gatewayless unicast route off the overlay is one; fe80::/64 holds
- * no public address.
- */
-function connectedNetworks6(t: Tables): string[] {
-  const out: string[] = [];
-  for (const [dst, routes] of t.routesByDst)
-    if (dst !== '::/0' && dst !== 'fe80::/64' && routes.some((r) => !r.gateway && r.dev !== t.dev && !r.dev?.startsWith('flannel'))) out.push(dst);
   return out;
 }
 

@@ -136,6 +136,18 @@ export class RouteTable {
   }
 }
 
+/**
+ * flannel's ip.DirectRouting(ip) (pkg/ip/iface.go): netlink.RouteGet(ip) answers one route and it has no gateway —
+ * the peer is on a network this node reaches directly. The same lookup on the node's table: the longest prefix
+ * (then metric) that covers `ip`, forwarding, with no gateway (a hidden one — redacted, a host name — is one).
+ */
+export function directlyConnected(table: RouteTable, ip: string): boolean {
+  const m = table.lookup(ip);
+  if (m.kind === 'local') return true;
+  const r = m.route;
+  return r !== undefined && r.type === 'unicast' && r.gateway === undefined && r.gatewayRedacted === undefined && r.gatewayHost === undefined;
+}
+
 /** The route as `ip route` prints it. */
 export function formatRoute(r: Route): string {
   const parts = [r.type !== 'unicast' ? `${r.type} ` : '', isDefaultRoute(r) ? 'default' : r.dst.replace(/^([0-9a-f:]+:[0-9a-f:]*)\/128$/, '$1')];

@@ -10,7 +10,7 @@ import { absenceProves, halfOf, isIpipDev, isV6, isVxlanDev, leaseFor, nodeIpOf,
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { collected, PASTE, partial, underlayAddressesShown } from './collected.js';
 import { buildContext, type CheckContext } from './checks/context.js';
-import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStates6, type PeerState } from './peer-state.js';
+import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStateFor, peerStates6, type PeerState } from './peer-state.js';
 import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
@@ -157,12 +157,14 @@ export function leaseAt(ctx: TraceContext, node: NodeIndex, ip: string): Lease |
 }
 
 /** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
- * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting). */
-export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct = false, v6 = false): PeerState | undefined {
+ * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting); undefined: as flanneld decides it
+ * (DirectRouting on and the peer's public IP reached without a gateway). */
+export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, direct?: boolean, v6 = false): PeerState | undefined {
   const c = checkContextOf(ctx, node);
   if (!c || c.leases?.local === lease) return undefined;
   // the IPv6 half: flannel-v6.<VNI>'s neigh/fdb/route for a vxlan lease, as doctor's IPv6 check judges it
-  return v6 ? peerStates6(c).find((p) => p.lease.subnet6 === lease.subnet6) : peerState(c, lease, direct);
+  if (v6) return peerStates6(c).find((p) => p.lease.subnet6 === lease.subnet6);
+  return direct === undefined ? peerStateFor(c, lease) : peerState(c, lease, direct);
 }
 
 /** The neigh and fdb hops as peer-state judged them. */

@@ -185,7 +185,7 @@ function noRoute(ctx: TraceContext, node: NodeIndex, dst: string, route: Route |
   // a lease's missing route is the fault doctor names for that peer (ROUTE_MISSING); NO_ROUTE when no lease is known
   const v6 = isV6(dst);
   const half = lease ? halfOf(lease, v6) : undefined;
-  const ps = lease ? peerStateOf(ctx, node, lease, false, v6) : undefined;
+  const ps = lease ? peerStateOf(ctx, node, lease, undefined, v6) : undefined;
   const code = ps?.route.verdict.ok === false ? ps.route.verdict.code : 'NO_ROUTE';
   const hops = [hop('route', node, route?.dev ?? '?', '', [{ code, text: `no route for ${half?.subnet ?? dst}${network ? ` in the pod network ${network}` : ''}: ${why}` }])];
   const backend = expectedBackend(ctx, node, dst);
