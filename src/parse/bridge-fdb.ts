@@ -5,12 +5,13 @@
 //   00:00:00:00:00:00 dev vxlan0 dst 192.168.1.3 via veth1 self permanent
 // `bridge fdb show dev X` omits `dev X`: pass `dev` then. Also `bridge -j fdb show` (ifname, flags[], state string).
 // A redacted dst (`dst 10.xx.xx.5`) is kept as `dstRedacted`. Result: FdbEntry[] (src/model/fdb.ts). State as printed: permanent, static, stale, '' for learned.
-import { FdbEntry } from '../model/fdb.js';
+import { FDB_STATES, FdbEntry } from '../model/fdb.js';
 import { isIfname } from '../model/net.js';
-import { type Line, compact, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, mac, optional, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'bridge fdb';
 const STATES = new Set(['permanent', 'static', 'stale', 'dynamic']);
+const MODEL_STATES = new Set<string>(FDB_STATES);
 const FLAGS = new Set(['self', 'router', 'extern_learn', 'offload', 'sticky', 'use', 'master', 'locked', 'blackhole']);
 
 export function parseBridgeFdb(text: string, dev?: string): FdbEntry[] {
@@ -54,24 +55,26 @@ function fromText(t: string[], line: Line, defaultDev?: string): FdbEntry {
 
 const USED = ['mac', 'ifname', 'dev', 'dst', 'vlan', 'master', 'flags', 'state', 'port', 'vni', 'via'];
 
+// A -j entry is built valid, as ip-route.ts builds a -j route: checked field by field, in the model's key order
+// (the model's fields, then port, vni, via and raw, which the model keeps as they come).
 function fromJson(o: Record<string, unknown>, defaultDev?: string): FdbEntry {
   const flags = stringArray(CMD, o, 'flags') ?? [];
   const state = field(CMD, o, 'state', 'string') ?? '';
+  if (!MODEL_STATES.has(state)) fail(CMD, `not an fdb state: ${JSON.stringify(state)}`);
   const dst = field(CMD, o, 'dst', 'string');
-  const entry = compact({
-    mac: mac(CMD, field(CMD, o, 'mac', 'string'), 'mac'),
-    dev: field(CMD, o, 'ifname', 'string') ?? field(CMD, o, 'dev', 'string') ?? defaultDev,
-    dst: dst === undefined ? undefined : ip(CMD, dst, 'dst'),
-    vlan: field(CMD, o, 'vlan', 'number'),
-    master: field(CMD, o, 'master', 'string'),
-    port: field(CMD, o, 'port', 'number'),
-    vni: field(CMD, o, 'vni', 'number'),
-    via: field(CMD, o, 'via', 'string'),
-    self: flags.includes('self'),
-    state,
-    flags: flags.filter((f) => f !== 'self'),
-    raw: rest(o, USED),
-  });
-  if (entry.dev === undefined) fail(CMD, 'JSON entry without ifname');
-  return validate(CMD, FdbEntry, entry);
+  const entry: Record<string, unknown> = { mac: mac(CMD, field(CMD, o, 'mac', 'string'), 'mac') };
+  entry.dev = field(CMD, o, 'ifname', 'string') ?? field(CMD, o, 'dev', 'string') ?? defaultDev ?? fail(CMD, 'JSON entry without ifname');
+  if (dst !== undefined) entry.dst = ip(CMD, dst, 'dst');
+  const vlan = field(CMD, o, 'vlan', 'number');
+  if (vlan !== undefined && !Number.isSafeInteger(vlan)) fail(CMD, `JSON field vlan should be an integer, got ${vlan}`);
+  optional(entry, 'vlan', vlan);
+  optional(entry, 'master', field(CMD, o, 'master', 'string'));
+  entry.self = flags.includes('self');
+  entry.state = state;
+  entry.flags = flags.filter((f) => f !== 'self');
+  optional(entry, 'port', field(CMD, o, 'port', 'number'));
+  optional(entry, 'vni', field(CMD, o, 'vni', 'number'));
+  optional(entry, 'via', field(CMD, o, 'via', 'string'));
+  optional(entry, 'raw', rest(o, USED));
+  return entry as FdbEntry;
 }

@@ -6,7 +6,7 @@
 // Result: Neigh[] (src/model/neigh.ts); unknown tokens kept in `extra`, unknown JSON keys in `raw`.
 import { Neigh, NUD_STATES } from '../model/neigh.js';
 import { isIfname } from '../model/net.js';
-import { type Line, compact, fail, field, ip, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, fail, field, ip, jsonArray, lines, looksJson, mac, optional, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'ip neigh';
 const STATES = new Set<string>(NUD_STATES);
@@ -42,18 +42,18 @@ function fromText(t: string[], line: Line, defaultDev?: string): Neigh {
   return validate(CMD, Neigh, neigh, line);
 }
 
+// A -j neighbour is built valid, as ip-route.ts builds a -j route: checked field by field, in the model's key order.
 function fromJson(o: Record<string, unknown>, defaultDev?: string): Neigh {
   const lladdr = field(CMD, o, 'lladdr', 'string');
-  const state = stringArray(CMD, o, 'state') ?? [];
-  const neigh = compact({
-    dst: ip(CMD, field(CMD, o, 'dst', 'string'), 'dst'),
-    dev: field(CMD, o, 'dev', 'string') ?? defaultDev,
-    lladdr: lladdr === undefined ? undefined : mac(CMD, lladdr, 'lladdr'),
-    state: state.map((s) => s.toUpperCase()),
-    router: o.router === true || o.router === null,
-    proxy: o.proxy === true || o.proxy === null,
-    raw: rest(o, ['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']),
+  const neigh: Record<string, unknown> = { dst: ip(CMD, field(CMD, o, 'dst', 'string'), 'dst') };
+  neigh.dev = field(CMD, o, 'dev', 'string') ?? defaultDev ?? fail(CMD, 'JSON neighbour without dev');
+  if (lladdr !== undefined) neigh.lladdr = mac(CMD, lladdr, 'lladdr');
+  neigh.state = (stringArray(CMD, o, 'state') ?? []).map((s) => {
+    const state = s.toUpperCase();
+    return STATES.has(state) ? state : fail(CMD, `not a neighbour state: ${JSON.stringify(s)}`);
   });
-  if (neigh.dev === undefined) fail(CMD, 'JSON neighbour without dev');
-  return validate(CMD, Neigh, neigh);
+  neigh.router = o.router === true || o.router === null;
+  neigh.proxy = o.proxy === true || o.proxy === null;
+  optional(neigh, 'raw', rest(o, ['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']));
+  return neigh as Neigh;
 }

@@ -60,6 +60,10 @@ function check(name: ParserName, text: string): void {
   }
   const r = SCHEMA[name].safeParse(result);
   if (!r.success) throw new Error(`${name} returned a result outside its schema: ${r.error.message}`);
+  // and it is what zod builds from it (defaults filled, keys in the model's order): the -j parsers of routes,
+  // neighbours and fdb entries build their entries valid instead of passing each through the schema
+  expect(result).toStrictEqual(r.data);
+  expect(JSON.stringify(result)).toBe(JSON.stringify(r.data));
 }
 
 // mutations of a real text: truncate, drop/duplicate/swap lines, change or insert characters
@@ -121,6 +125,30 @@ describe('parsers: schema-valid result or ParseError', () => {
           }
         }
       });
+    });
+  }
+});
+
+// ---- -j entries mutated field by field: the parsers that build entries without the schema ----
+
+describe('-j routes, neighbours and fdb entries with any field changed: schema-valid (as zod builds it) or ParseError', () => {
+  const odd = ['', 'x', 'default', 'PERMANENT', 'permanent', 'noarp', 'AA:BB:CC:DD:EE:FF', '0e:00:00:00:00:01', '10.0.0.1', '10.0.0.0/24', 'fe80::1', '::', -1, 0, 1.5, 2 ** 60, true, false, null, [], {}, ['self'], ['onlink', 'dead'], ['permanent'], ['REACHABLE', 'bogus'], [1]];
+  for (const name of ['ip-route', 'ip-neigh', 'bridge-fdb'] as const) {
+    it(name, () => {
+      const entries = ALL[name].filter((f) => f.file.endsWith('.json')).flatMap((f) => JSON.parse(f.text) as Record<string, unknown>[]);
+      const keys = [...new Set([...entries.flatMap((e) => Object.keys(e)), 'type', 'table', 'metric', 'vlan', 'lladdr', 'state', 'router', 'proxy', 'master', 'port', 'vni', 'via', 'extra'])];
+      const edit = fc.record({ key: fc.constantFrom(...keys), op: fc.constantFrom('set', 'set', 'delete'), value: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...odd) }, { weight: 1, arbitrary: fc.jsonValue() }) });
+      fc.assert(
+        fc.property(fc.nat(), fc.array(edit, { minLength: 1, maxLength: 3 }), (pick, edits) => {
+          const entry = structuredClone(entries[pick % entries.length]);
+          for (const e of edits) {
+            if (e.op === 'delete') delete entry[e.key];
+            else entry[e.key] = e.value;
+          }
+          check(name, JSON.stringify([entry]));
+        }),
+        { numRuns: 2000 },
+      );
     });
   }
 });
