@@ -26,13 +26,16 @@ const STEPS: Record<Input, string[]> = {
   pods: ['pod-ip-addr'],
   subnetEnv: [],
 };
+/** every input a check reads, for tests that remove any subset of them */
+export const INPUTS: Input[] = ['links', 'addresses', 'routes', 'routes6', 'neigh', 'fdb', 'sysctls', 'iptables', 'nft', 'wireguard', 'features', 'pods', 'subnetEnv'];
 const EMPTY: Record<Exclude<Input, 'routes6'>, unknown> = { links: [], addresses: [], routes: [], neigh: [], fdb: [], sysctls: {}, iptables: undefined, nft: undefined, wireguard: [], features: {}, pods: [], subnetEnv: undefined };
 
 /** The raw snapshot as if `input` had not been read: no data, and no step that read it. */
 export function without(raw: Raw, input: Input): Raw {
   const out = { ...raw, commands: raw.commands.filter((c: Raw) => !STEPS[input].includes(c.name)) };
-  // `ip -6 route` gives the IPv6 half of the one route list
+  // `ip route` and `ip -6 route` each give one family's half of the one route list
   if (input === 'routes6') out.routes = raw.routes.filter((r: Raw) => !r.dst.includes(':'));
+  else if (input === 'routes') out.routes = raw.routes.filter((r: Raw) => r.dst.includes(':'));
   else if (EMPTY[input] === undefined) delete out[input];
   else out[input] = structuredClone(EMPTY[input]);
   return out;
@@ -65,7 +68,7 @@ const filter = (raw: Raw): Raw => raw.iptables.tables.find((t: Raw) => t.name ==
  * (fixtures/nft/netns-flannel-ipv4.json), its FLANNEL-* iptables chains gone, and net-conf's EnableNFTables: true as
  * a real nft-mode node has, so that without the nft output the node does not read as iptables mode (MASQ_MISSING…).
  */
-function nftNode(raw: Raw, d: DesiredState): void {
+export function nftNode(raw: Raw, d: DesiredState): void {
   raw.nft = parseNft(readFileSync(new URL('../../fixtures/nft/netns-flannel-ipv4.json', import.meta.url), 'utf8'));
   for (const t of raw.iptables?.tables ?? []) {
     t.chains = t.chains.filter((c: Raw) => !c.name.startsWith('FLANNEL-'));
@@ -75,6 +78,22 @@ function nftNode(raw: Raw, d: DesiredState): void {
 }
 const nftRules = (raw: Raw, chain: string): Raw[] => raw.nft.rules.filter((x: Raw) => x.table === 'flannel-ipv4' && x.chain === chain);
 
+/**
+ * The same node with `nft list ruleset` read and holding no flannel table: with flannel's FLANNEL-* iptables chains
+ * gone (a firewalld reload flushed them), only this shows that flannel runs in iptables mode.
+ */
+export function nftReadNode(raw: Raw): void {
+  raw.nft = parseNft('{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}]}');
+  raw.commands.push({ name: 'nft', ok: true, form: 'json' });
+}
+/** firewalld's reload: flannel's FLANNEL-* chains and the jumps to them gone until flanneld's next resync */
+function flushFlannelChains(raw: Raw): void {
+  for (const t of raw.iptables.tables) {
+    t.chains = t.chains.filter((c: Raw) => !c.name.startsWith('FLANNEL-'));
+    t.rules = t.rules.filter((r: Raw) => !r.chain.startsWith('FLANNEL-') && !r.target?.startsWith('FLANNEL-'));
+  }
+}
+
 // The same node on flannel's wireguard backend: its Node objects annotated as that backend annotates them (the keys
 // of test/wireguard), flannel.1 and its entries replaced by flannel-wg (reference §2.10) and a recorded
 // `wg show all dump` (fixtures/wg-dump/node1-healthy.txt, private key as wg prints it).
@@ -82,7 +101,7 @@ const WG_PUB = ['kHsDWGmBI7E+9vt8SOOSoF8F0mQlTcnrE41YSJ4u22k=', 'oehT0gJXIzPNGeM
 /** a key no lease announces (fixtures/wg-dump/node1-wrong-key.txt) */
 const WG_OTHER = '3v9eWeTkg0U0M23fW22DFaSaC4SHg2Fx9fige0UAQWU=';
 const wgDump = (name: string): string => readFileSync(new URL(`../../fixtures/wg-dump/${name}.txt`, import.meta.url), 'utf8');
-function wgNode(raw: Raw, d: DesiredState): void {
+export function wgNode(raw: Raw, d: DesiredState): void {
   const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
   for (const n of doc.items) {
     const a = n.metadata.annotations;
@@ -112,7 +131,7 @@ const V6 = [
   { mac: '8a:1c:3f:5e:66:02', ip6: 'fd00:56::12' },
   { mac: '4e:9d:22:aa:60:03', ip6: 'fd00:56::13' },
 ];
-function dualNode(raw: Raw, d: DesiredState): void {
+export function dualNode(raw: Raw, d: DesiredState): void {
   const doc = JSON.parse(readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8'));
   for (const n of doc.items) {
     const i = Number(n.metadata.name.slice(4)) - 1;
@@ -234,6 +253,10 @@ export const cases: Case[] = [
     evidence: ['iptables'],
   },
   { code: 'MASQ_MISSING', change: (r) => removeWhere(nat(r).rules, (x) => x.chain === 'POSTROUTING'), evidence: ['iptables', 'subnetEnv'] },
+  // iptables mode shown only by an nft ruleset without flannel's tables: without it the mode is open (nft mode writes
+  // no FLANNEL-* chains and needs no br_netfilter), so neither code can be named
+  { code: 'FORWARD_DROP_NO_FLANNEL_FWD', base: nftReadNode, change: flushFlannelChains, also: ['MASQ_MISSING'], evidence: ['iptables', 'nft'] },
+  { code: 'BR_NETFILTER_MISSING', base: nftReadNode, change: (r) => { flushFlannelChains(r); delete r.sysctls['net.bridge.bridge-nf-call-iptables']; }, also: ['FORWARD_DROP_NO_FLANNEL_FWD', 'MASQ_MISSING'], evidence: ['sysctls', 'nft'] },
   { code: 'IPTABLES_LEGACY_AND_NFT', change: (r) => (r.iptables.warnings = ["Warning: iptables-legacy tables present, use iptables-legacy-save to see them"]), evidence: ['iptables'] },
   { code: 'TX_CSUM_OFFLOAD_ON', change: (r) => (r.kernel = '5.4.0-150-generic'), evidence: ['features'] },
   // node9 claims node2's subnet with another VtepMAC: whichever lease wins, node2's programmed MAC is not node9's

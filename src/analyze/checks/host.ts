@@ -3,7 +3,7 @@ import type { Finding } from '../../model/finding.js';
 import type { IptablesRuleset, IptablesTable } from '../../model/iptables.js';
 import type { CheckContext } from './context.js';
 import { type Check, finding } from './finding.js';
-import { nftMode } from './nft.js';
+import { iptablesModeKnown, MODE_PASTE, nftMode } from './nft.js';
 
 function sysctl(ctx: CheckContext, key: string): string | undefined {
   const s = ctx.snapshot.sysctls;
@@ -15,13 +15,15 @@ export const sysctlCheck: Check = {
   run(ctx) {
     if (Object.keys(ctx.snapshot.sysctls).length === 0) return { findings: [], unverified: [`the sysctls were not in the data given: paste \`${SYSCTL_PASTE}\``] };
     const out: Finding[] = [];
+    const unverified: string[] = [];
     const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
     if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
     const nf = sysctl(ctx, 'net.bridge.bridge-nf-call-iptables');
     // flanneld checks for br_netfilter only in iptables mode (main.go: `!config.EnableNFTables`): in nftables mode it is no fault of flannel's
-    if (nf === undefined && nftMode(ctx) === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
+    if (nf === undefined && !iptablesModeKnown(ctx)) unverified.push(`net.bridge.bridge-nf-call-iptables does not exist; flannel needs br_netfilter only in iptables mode, and ${MODE_PASTE}`);
+    else if (nf === undefined) out.push(finding(ctx, 'BR_NETFILTER_MISSING', 'net.bridge.bridge-nf-call-iptables does not exist: br_netfilter is not loaded; flanneld ≥ 0.26 exits at start, Service traffic between pods on one node breaks (flannel #2166)', ['sysctl: cannot stat /proc/sys/net/bridge/bridge-nf-call-iptables'], 'modprobe br_netfilter; sysctl -w net.bridge.bridge-nf-call-iptables=1; persist in /etc/modules-load.d/'));
     else if (nf === '0') out.push(finding(ctx, 'BRIDGE_NF_CALL_IPTABLES_OFF', 'net.bridge.bridge-nf-call-iptables = 0: bridged pod traffic bypasses iptables (kube-proxy Services on the same node)', ['sysctl: net.bridge.bridge-nf-call-iptables = 0'], 'sysctl -w net.bridge.bridge-nf-call-iptables=1'));
-    return out;
+    return { findings: out, unverified };
   },
 };
 
@@ -37,23 +39,26 @@ export const iptablesCheck: Check = {
     if (!rs) return { findings: [], unverified: ['the iptables rules were not in the data given: paste `iptables-save`'] };
     const out: Finding[] = [];
     const unverified: string[] = [];
-    // in nftables mode flannel writes no FLANNEL-* chains: their absence is no finding (the nftables check looks there)
-    const iptablesMode = nftMode(ctx) === undefined;
+    // in nftables mode flannel writes no FLANNEL-* chains: their absence is no finding (the nftables check looks
+    // there), and while the mode is open it is none either
+    const iptablesMode = iptablesModeKnown(ctx);
     const filter = table(rs, 'filter');
     const forward = filter?.chains.find((c) => c.name === 'FORWARD');
-    if (iptablesMode && filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
+    if (nftMode(ctx) === undefined && filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
       const fwdRules = filter.rules.filter((r) => r.chain === 'FORWARD');
       const jump = fwdRules.findIndex((r) => r.target === 'FLANNEL-FWD');
       const accepts = filter.rules.filter((r) => r.chain === 'FLANNEL-FWD' && r.target === 'ACCEPT');
       const ev = [`iptables-save: :FORWARD ${forward.policy}`, ...fwdRules.slice(0, 8).map((r) => ruleLine('FORWARD', r.spec))];
-      if (jump < 0 || accepts.length === 0) {
+      if ((jump < 0 || accepts.length === 0) && !iptablesMode) unverified.push(`FORWARD policy is ${forward.policy} and flannel's FLANNEL-FWD rules are not there; ${MODE_PASTE}`);
+      else if (jump < 0 || accepts.length === 0) {
         out.push(finding(ctx, 'FORWARD_DROP_NO_FLANNEL_FWD', `FORWARD policy is ${forward.policy} and ${jump < 0 ? 'nothing jumps to FLANNEL-FWD' : 'FLANNEL-FWD accepts nothing'}: forwarded pod traffic is dropped`, [...ev, ...accepts.map((r) => ruleLine('FLANNEL-FWD', r.spec))], 'run flanneld with --iptables-forward-rules=true (default), or: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
       } else {
         const blocker = fwdRules.slice(0, jump).find((r) => (r.target === 'DROP' || r.target === 'REJECT') && !r.args.includes('-m'));
         if (blocker) out.push(finding(ctx, 'FORWARD_REJECT_BEFORE_FLANNEL', `FORWARD ${blocker.target}s before the FLANNEL-FWD jump (firewalld?)`, [ruleLine('FORWARD', blocker.spec), ruleLine('FORWARD', fwdRules[jump].spec)], 'move the FLANNEL-FWD jump first: iptables -I FORWARD 1 -m comment --comment "flanneld forward" -j FLANNEL-FWD'));
       }
     }
-    // whether flannel masquerades is FLANNEL_IPMASQ's to say
+    // whether flannel masquerades is FLANNEL_IPMASQ's to say, and where is the mode's
+    if (!iptablesMode && nftMode(ctx) === undefined && ctx.subnetEnv?.ipmasq !== false) unverified.push(`flannel's masquerade rules (FLANNEL-POSTRTG): ${MODE_PASTE}`);
     if (iptablesMode && !ctx.subnetEnv) unverified.push('FLANNEL_IPMASQ was not in the data given: give --subnet-env FILE (`cat /run/flannel/subnet.env`)');
     if (iptablesMode && ctx.subnetEnv?.ipmasq === true) {
       const nat = table(rs, 'nat');

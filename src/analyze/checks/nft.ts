@@ -32,6 +32,19 @@ export function nftMode(ctx: CheckContext): string | undefined {
   return t ? `table ${t.family} ${t.name} exists` : undefined;
 }
 
+/**
+ * Is flannel known to run in iptables mode? net-conf says so, or the nft ruleset was read and holds no flannel
+ * table, or flannel's FLANNEL-* iptables chains are there. Without any of these (an iptables-save pasted alone, no
+ * net-conf) the mode is open: flannel's iptables rules being absent then proves nothing.
+ */
+export function iptablesModeKnown(ctx: CheckContext): boolean {
+  if (nftMode(ctx) !== undefined) return false;
+  return ctx.netConf?.EnableNFTables === false || ctx.snapshot.nft !== undefined || iptablesFlannel(ctx.snapshot.iptables, undefined).length > 0;
+}
+
+/** What to paste when the mode is open. */
+export const MODE_PASTE = 'whether flannel runs in iptables or nftables mode was not in the data given: paste `nft list ruleset` (or give --nodes/--kube with net-conf.json)';
+
 const chainOf = (rs: NftRuleset, family: Family, name: string): NftChain | undefined => rs.chains.find((c) => c.family === family && c.table === TABLE[family] && c.name === name);
 const rulesOf = (rs: NftRuleset, family: Family, chain: string): NftRule[] => rs.rules.filter((r) => r.family === family && r.table === TABLE[family] && r.chain === chain);
 const chainLine = (c: NftChain): string => `nft: table ${c.family} ${c.table} chain ${c.name}${c.hook ? ` { type ${c.type} hook ${c.hook} priority ${c.prio}; policy ${c.policy ?? 'accept'}; }` : ' (no hook)'}`;
