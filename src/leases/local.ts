@@ -24,7 +24,8 @@ export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName
   const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
   const ground = {
     snapshot,
-    overlayDevs: new Set(snapshot.links.filter((l) => /^flannel([.-]|0$)/.test(l.name)).map((l) => l.name)),
+    // flannel's devices by name, from whatever table names them (a link list not read still leaves their routes)
+    overlayDevs: new Set([...snapshot.links.map((l) => l.name), ...snapshot.routes.map((r) => r.dev), ...snapshot.addresses.map((a) => a.dev)].filter((d): d is string => d !== undefined && /^flannel([.-]|0$)/.test(d))),
     ownSubnet: local?.subnet ?? envSubnet,
     network: desired.netConf?.Network ? undefined : snapshot.subnetEnv?.network && normalizeSubnet(snapshot.subnetEnv.network),
     ownSubnet6: local?.subnet6 ?? (snapshot.subnetEnv?.ipv6Subnet && normalizeSubnet6(snapshot.subnetEnv.ipv6Subnet)),

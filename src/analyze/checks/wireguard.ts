@@ -2,6 +2,7 @@
 // peer of flannel-wg, and this node's own key and port as its lease announces them. Repair does not program peers.
 import type { Finding } from '../../model/finding.js';
 import { WG_DEFAULT_PORT, WG_DEVICE, wantEndpoint, wireguardPeerState } from '../peer-state.js';
+import { nodeAddressesShown, PASTE } from '../collected.js';
 import { remoteLeases } from './context.js';
 import { leaseLine, wgPeerLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
@@ -28,7 +29,12 @@ export const wireguardCheck: Check = {
       out.push(finding(ctx, 'WG_PORT_MISMATCH', `${WG_DEVICE} listens on ${dev.listenPort}, this node's lease announces ${own.wgPort ?? WG_DEFAULT_PORT}: peers send elsewhere`, [leaseLine(own), `wg show ${WG_DEVICE}: listening port ${dev.listenPort}`], FIX));
     }
     if (!ctx.leases) return out;
-    const leases = remoteLeases(ctx);
+    // this node's own lease not recognised (its addresses not given): the one announcing flannel-wg's own key is it;
+    // failing that any lease may be it, and a peer missing for it proves nothing
+    const byKey = !ctx.leases.local && dev.publicKey ? remoteLeases(ctx).find((l) => l.publicKey === dev.publicKey) : undefined;
+    const leases = remoteLeases(ctx).filter((l) => l !== byKey);
+    const ownOpen = !ctx.leases.local && !byKey && !nodeAddressesShown(ctx.snapshot);
+    const unverified = new Set<string>();
     // a peer already named as carrying another node's subnet under a wrong key is not reported again as stale
     const judged = new Set<string>();
     for (const lease of leases) {
@@ -41,12 +47,15 @@ export const wireguardCheck: Check = {
       const ev = [leaseLine(lease), ...(peer ? [wgPeerLine(WG_DEVICE, peer)] : [`wg show ${WG_DEVICE}: no peer ${lease.publicKey}`])];
       const want = wantEndpoint(lease, dev);
       const fix = `wg set ${WG_DEVICE} peer ${lease.publicKey} endpoint ${want.ip}:${want.port} allowed-ips ${lease.subnet} (or ${FIX})`;
-      for (const p of problems) out.push(finding(ctx, p.code, p.text, ev, fix));
+      for (const p of problems) {
+        if (p.code === 'WG_PEER_MISSING' && ownOpen) unverified.add(`whether lease ${lease.node ?? lease.subnet} is this node's own (flannel adds no peer for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`);
+        else out.push(finding(ctx, p.code, p.text, ev, fix));
+      }
     }
     const keys = new Set(leases.map((l) => l.publicKey));
     for (const p of dev.peers) {
       if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [wgPeerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
     }
-    return out;
+    return { findings: out, unverified: [...unverified] };
   },
 };
