@@ -72,6 +72,12 @@ export function netnsExecBatch(namespaces: string[], ipPath: string): { argv: st
   return { argv: ['ip', '-force', '-batch', '-'], lines: namespaces.map((ns) => `netns exec ${ns} ${ipPath} -j addr show`) };
 }
 
+/** `items` in consecutive slices of about `per` each, at most `max` of them, none empty, sizes within one (the pods' batches side by side). */
+export function slices<T>(items: T[], per: number, max: number): T[][] {
+  const count = Math.min(max, Math.ceil(items.length / per));
+  return Array.from({ length: count }, (_, i) => items.slice(Math.floor((i * items.length) / count), Math.floor(((i + 1) * items.length) / count)));
+}
+
 /**
  * A batch's stdout as one text per command (each with its newline, as the single command prints it), or
  * undefined when it is not exactly `count` JSON arrays: then the batch's steps are run one by one.

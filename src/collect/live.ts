@@ -1,6 +1,7 @@
 // Collect the live state of this node (or of one named network namespace) into a Snapshot.
-// The iproute2 reads share a few batch processes (batch.ts), the other programs run side by side;
-// every step's outcome lands in snapshot.commands.
+// The iproute2 reads share a few batch processes (batch.ts), the other programs run side by side, and what
+// depends on the link list (pods, iflink, ethtool) starts as soon as the links are read, while the rest still
+// runs. Every step's outcome lands in snapshot.commands.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
@@ -10,6 +11,7 @@ import { buildSnapshot } from './assemble.js';
 import { type Batch, planBatches, splitBatchOutput } from './batch.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
 import { collectPods, NETNS_IDS_STEP } from './pods.js';
+import { grepText, sysctlText } from './kernel-files.js';
 import { isRoot, run, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
@@ -111,6 +113,29 @@ async function readStep(name: string, path: string, file: string, apply: (text: 
   c.commands.push({ name, file: path, ok: true, form: 'file', ms: ms() });
 }
 
+/**
+ * A step whose program only prints kernel files (sysctl, the iflink grep): the same text read here without a
+ * process, on a node only (see kernel-files.ts). A read or parse failure runs the program instead.
+ */
+async function kernelFileStep(step: Step, read: (argv: string[]) => string, c: Collected, raw: Map<string, string>): Promise<void> {
+  const started = performance.now();
+  const attempt = step.attempts[0];
+  let text: string;
+  try {
+    text = read(attempt.argv!);
+    attempt.apply(text, c);
+  } catch {
+    return runStep(step, c, raw);
+  }
+  raw.set(attempt.file, text);
+  c.commands.push({ name: step.name, file: kernelSource(step), ok: true, form: 'file', ms: Math.round(performance.now() - started) });
+}
+
+const kernelSource = (step: Step): string => (step.name === 'sysctl' ? '/proc/sys' : '/sys/class/net');
+// sysctl -e KEY…, grep -H . PATH…: the program's own arguments say what to read
+const readSysctl = (argv: string[]): string => sysctlText(argv.slice(2));
+const readGrep = (argv: string[]): string => grepText(argv.slice(3));
+
 async function flannelConflist(): Promise<string | undefined> {
   const names = await readdir(CNI_DIR).catch(() => [] as string[]);
   const pick = names.filter((n) => /flannel/i.test(n) && /\.conflist$/.test(n)).sort()[0];
@@ -131,6 +156,40 @@ async function readIpam(c: Collected): Promise<void> {
   }
 }
 
+// what the pods are found from: links with their peers' nsids, addresses (a pod veth has no IPv4), nsid names
+const POD_INPUTS = ['ip-link', 'ip-addr', 'netns-list-id'];
+const decidesPods = (s: Step): boolean => POD_INPUTS.includes(s.name);
+
+/** iptables-legacy-save's rules when iptables-save had none and the legacy backend is installed. */
+async function legacyIptables(c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
+  if (ruleCount(c.iptables) > 0 || c.iptables?.variant === 'legacy' || !(await which('iptables-legacy-save'))) return;
+  const legacy = emptyCollected();
+  const legacyRaw = new Map<string, string>();
+  await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, netns);
+  c.commands.push(...legacy.commands);
+  if (legacy.iptables && ruleCount(legacy.iptables) > 0) {
+    c.iptables = { ...legacy.iptables, variant: legacy.iptables.variant ?? 'legacy' };
+    raw.set('iptables-save.txt', legacyRaw.get('iptables-legacy-save.txt')!);
+  }
+}
+
+/** What the link list decides: iflink of each link, flannel.1's offloads, wireguard's dump, the pods. */
+function afterLinks(c: Collected, raw: Map<string, string>, netns: string | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
+  const links = c.links ?? c.addrLinks ?? [];
+  // names go onto a command line (as /sys paths): only well-formed ones
+  const names = links.map((l) => l.name).filter(isIfname);
+  const work: Promise<void>[] = [];
+  const add = (name: string, p: Promise<void>): void => {
+    grow(1);
+    work.push(p.then(() => tick(name)));
+  };
+  if (names.length > 0) add('iflink', netns === undefined ? kernelFileStep(iflinkStep(names), readGrep, c, raw) : runStep(iflinkStep(names), c, raw, netns));
+  if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', runStep(FEATURES_STEP, c, raw, netns));
+  if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', runStep(WG_STEP, c, raw, netns));
+  work.push(collectPods(links, c, raw, tick, grow));
+  return work;
+}
+
 /** The live node, or with opts.netns the named namespace as the node. Needs root. */
 export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {
   const netns = opts.netns;
@@ -147,57 +206,51 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   let total = steps.length;
   const tick = (name: string): void => opts.onProgress?.(name, ++done, total);
 
-  const plan = planBatches(steps.filter((s) => PROC_FILE[s.name] === undefined));
-  await Promise.all([
-    ...plan.batches.map((b) => runBatch(b, c, raw, netns).then(() => b.steps.forEach((s) => tick(s.name)))),
-    ...plan.single.map((s) => runStep(s, c, raw, netns).then(() => tick(s.name))),
-    ...steps
-      .filter((s) => PROC_FILE[s.name] !== undefined)
-      .map((s) => readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw).then(() => tick(s.name))),
-  ]);
+  // on a node, sysctl's keys are files in /proc/sys; with --netns they are this process's namespace's, not NS's
+  const fromFiles = netns === undefined;
+  const byFile = (s: Step): boolean => PROC_FILE[s.name] !== undefined || (fromFiles && s.name === 'sysctl');
+  const plan = planBatches(steps.filter((s) => !byFile(s)));
+  const finished = new Map<string, Promise<void>>();
+  const start = (first: boolean): void => {
+    for (const b of plan.batches.filter((x) => x.steps.some(decidesPods) === first)) {
+      const p = runBatch(b, c, raw, netns).then(() => b.steps.forEach((s) => tick(s.name)));
+      for (const s of b.steps) finished.set(s.name, p);
+    }
+    for (const s of plan.single.filter((x) => decidesPods(x) === first)) finished.set(s.name, runStep(s, c, raw, netns).then(() => tick(s.name)));
+  };
+  // The pods are the longest part (each one a namespace switch and an ip inside it): the reads they are found
+  // from start first, the pods as soon as those are in, and the other programs after them, in their shadow. Each
+  // spawn blocks this thread for a few ms; a turn of the event loop between the groups lets the spawns of one
+  // happen (and a batch get the end of its input) before the next group's.
+  start(true);
+  await Promise.all(POD_INPUTS.map((n) => finished.get(n)));
+  const second = Promise.all(afterLinks(c, raw, netns, tick, (n) => (total += n)));
+  // awaited with the rest below; a handler now so a failure during the turn is not an unhandled rejection
+  second.catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  start(false);
+  for (const s of steps.filter(byFile)) {
+    const read = PROC_FILE[s.name] === undefined ? kernelFileStep(s, readSysctl, c, raw) : readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw);
+    finished.set(s.name, read.then(() => tick(s.name)));
+  }
+  const all: Promise<void>[] = [...new Set(finished.values())];
   // flannel may have written its rules through the other iptables backend: iptables-save (nf_tables) then
   // prints nothing but a warning on stderr; iptables-legacy-save has them
-  if (ruleCount(c.iptables) === 0 && c.iptables?.variant !== 'legacy' && (await which('iptables-legacy-save'))) {
-    const legacy = emptyCollected();
-    const legacyRaw = new Map<string, string>();
-    await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, netns);
-    c.commands.push(...legacy.commands);
-    if (legacy.iptables && ruleCount(legacy.iptables) > 0) {
-      c.iptables = { ...legacy.iptables, variant: legacy.iptables.variant ?? 'legacy' };
-      raw.set('iptables-save.txt', legacyRaw.get('iptables-legacy-save.txt')!);
-    }
-  }
-
-  const links = c.links ?? c.addrLinks ?? [];
-  // names go onto a command line (as /sys paths): only well-formed ones
-  const names = links.map((l) => l.name).filter(isIfname);
-  const second: Promise<void>[] = [];
-  if (names.length > 0) {
-    total += 1;
-    second.push(runStep(iflinkStep(names), c, raw, netns).then(() => tick('iflink')));
-  }
-  if (links.some((l) => l.name === 'flannel.1')) {
-    total += 1;
-    second.push(runStep(FEATURES_STEP, c, raw, netns).then(() => tick('ethtool-k')));
-  }
-  if (links.some((l) => l.kind === 'wireguard')) {
-    total += 1;
-    second.push(runStep(WG_STEP, c, raw, netns).then(() => tick('wg-dump')));
-  }
+  all.push(finished.get('iptables-save')!.then(() => legacyIptables(c, raw, netns)));
+  all.push(second.then(() => undefined));
   // subnet.env, the CNI config and IPAM files belong to the host, not to a namespace standing in for a node
   if (netns === undefined) {
-    second.push(readStep('subnet-env', SUBNET_ENV, 'subnet.env', (t) => void (c.subnetEnv = parseSubnetEnv(t)), c, raw));
-    second.push(
+    all.push(readStep('subnet-env', SUBNET_ENV, 'subnet.env', (t) => void (c.subnetEnv = parseSubnetEnv(t)), c, raw));
+    all.push(
       flannelConflist().then((path) =>
         path === undefined
           ? void c.commands.push({ name: 'cni-conflist', file: join(CNI_DIR, '*flannel*.conflist'), ok: false, error: `no *flannel*.conflist in ${CNI_DIR}` })
           : readStep('cni-conflist', path, '10-flannel.conflist', (t) => void (c.cniConflist = parseCniConflist(t)), c, raw),
       ),
     );
-    second.push(readIpam(c));
+    all.push(readIpam(c));
   }
-  second.push(collectPods(links, c, raw, tick, (n) => (total += n)));
-  await Promise.all(second);
+  await Promise.all(all);
 
   // code-unit order: localeCompare's first call builds ICU's collator (≈ 10 ms CPU of every collect)
   c.commands.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,15 +1,19 @@
 // Pods of a live node: the named namespaces at the far end of its veths, each read with `ip -j addr show`
-// inside it. All pods in one `ip -force -batch -` (one `netns exec` line each), one process per pod only
-// when that batch does not answer for every pod.
+// inside it. The pods in a few `ip -force -batch -` side by side (one `netns exec` line each), one process per
+// pod only for a batch that does not answer for each of its pods.
+import { availableParallelism } from 'node:os';
 import type { CommandResult, Link, PodNetns } from '../model/index.js';
 import { parseIpAddr } from '../parse/index.js';
 import { podFromAddr } from './assemble.js';
-import { netnsExecBatch, splitBatchOutput } from './batch.js';
+import { netnsExecBatch, slices, splitBatchOutput } from './batch.js';
 import type { Collected, Step } from './commands.js';
 import { mapLimit } from './limit.js';
 import { isNetnsName, run, which } from './runner.js';
 
 const CONCURRENCY = 4;
+// a batch enters its pods one after another (≈ 2 ms each, half of it waiting on the namespace switch): batches of
+// this many pods run side by side, one per core at most (each batch is one more spawn of this large process)
+const PODS_PER_BATCH = 8;
 
 interface PodVeth {
   netns: string;
@@ -52,13 +56,13 @@ export async function collectPods(links: Link[], c: Collected, raw: Map<string, 
   const pods = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!)).map((veth) => ({ netns: nameOf.get(veth.linkNetnsid!)!, veth }));
   grow(pods.length);
   if (pods.length === 0) return;
-  const found = (await podsInOneBatch(pods, c, raw)) ?? (await mapLimit(pods, CONCURRENCY, (p) => podAlone(p, c, raw)));
+  const found = await Promise.all(slices(pods, PODS_PER_BATCH, availableParallelism()).map(async (chunk) => (await podsInOneBatch(chunk, c, raw)) ?? (await mapLimit(chunk, CONCURRENCY, (p) => podAlone(p, c, raw)))));
   for (const p of pods) tick(`pod ${p.netns}`);
-  for (const p of found) if (p) c.pods.push(p);
+  for (const p of found.flat()) if (p) c.pods.push(p);
 }
 
 /**
- * Every pod from one batch, or undefined (nothing recorded) unless the batch answered for each: one JSON line
+ * These pods from one batch, or undefined (nothing recorded) unless the batch answered for each: one JSON line
  * per pod whose interface is the peer of that pod's host veth. A pod gone mid-way fails its `netns exec`, and
  * iproute2 6.1's forked child then runs the rest of the batch too: the lines no longer match the pods.
  */

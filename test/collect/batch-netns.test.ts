@@ -1,7 +1,7 @@
 // The batched iproute2 reads against real namespaces: a batch prints exactly what its commands print one by one
 // (the kernel and iproute2 answer, not our splitter), and an iproute2 that refuses -batch gives the same snapshot.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { netnsExecBatch, planBatches } from '../../src/collect/batch.js';
 import { STEPS } from '../../src/collect/commands.js';
 import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
 import type { Snapshot } from '../../src/model/index.js';
-import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
+import { addPod, buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 import { cliEntry, runCli } from './cli.js';
@@ -57,6 +57,10 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     cliEntry();
     try {
       cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 3 });
+      // node1 with 9 pods: more than one batch's worth (8), read in two batches side by side on two or more cores
+      const node1 = cluster.nodes[0];
+      const base = node1.subnet.replace(/\.0\/\d+$/, '');
+      for (let host = 5; host < 11; host++) node1.pods.push(addPod(lab, node1.netns, node1.name, base, host));
       settleDad([...cluster.nodes.map((n) => n.netns), ...cluster.nodes.flatMap((n) => n.pods.map((p) => p.netns))]);
     } catch (error) {
       lab.teardown();
@@ -87,7 +91,7 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     expect(together).toBe(pods.map((p) => run(['ip', '-n', p, '-j', 'addr', 'show'])).join(''));
   });
 
-  it('collect records the batch each step ran in, and needs one process for all the pods', () => {
+  it('collect records the batch each step ran in, and reads the pods in batches, not one process each', () => {
     const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const s = r.json as Snapshot;
@@ -95,8 +99,33 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     expect(byName.get('ip-route')).toMatchObject({ ok: true, argv: ['ip', '-j', 'route', 'show', 'table', 'main'], batch: ['ip', '-j', '-force', '-batch', '-'] });
     expect(byName.get('bridge-fdb')).toMatchObject({ ok: true, batch: ['bridge', '-j', '-force', '-batch', '-'] });
     const podReads = s.commands.filter((c) => c.name === 'pod-ip-addr');
+    // every pod, each with its own address, whichever batch read it
+    expect(s.pods.map((p) => [p.netns, p.ip]).sort()).toEqual(cluster.nodes[0].pods.map((p) => [p.netns, p.ip]).sort());
     expect(podReads.map((c) => c.argv?.[3]).sort()).toEqual(cluster.nodes[0].pods.map((p) => p.netns).sort());
     for (const c of podReads) expect(c).toMatchObject({ ok: true, batch: ['ip', '-force', '-batch', '-'] });
+  });
+
+  it('run inside the node namespace (as on a node): sysctl and iflink read from /proc and /sys, the text the programs print there', () => {
+    const ns = cluster.nodes[0].netns;
+    const dir = join(tmp, 'on-node');
+    const onNode = runCli(['collect', '--json', '--raw-dir', dir], { prefix: ['ip', 'netns', 'exec', ns] });
+    const viaNetns = runCli(['collect', '--netns', ns, '--json']);
+    expect(onNode.status, onNode.stderr).toBe(0);
+    expect(viaNetns.status, viaNetns.stderr).toBe(0);
+    const s = onNode.json as Snapshot;
+    const byName = new Map(s.commands.map((c) => [c.name, c]));
+    expect(byName.get('sysctl')).toMatchObject({ ok: true, form: 'file', file: '/proc/sys' });
+    expect(byName.get('iflink')).toMatchObject({ ok: true, form: 'file', file: '/sys/class/net' });
+    expect(byName.get('sysctl')?.argv).toBeUndefined();
+    // the programs' own output in the same namespace is the expectation
+    const sysctlArgv = STEPS.find((x) => x.name === 'sysctl')!.attempts[0].argv!;
+    expect(readFileSync(join(dir, 'sysctl.txt'), 'utf8')).toBe(run(['ip', 'netns', 'exec', ns, ...sysctlArgv]));
+    const names = s.links.map((l) => l.name);
+    const paths = names.flatMap((n) => [`/sys/class/net/${n}/ifindex`, `/sys/class/net/${n}/iflink`]);
+    expect(readFileSync(join(dir, 'iflink.txt'), 'utf8')).toBe(run(['ip', 'netns', 'exec', ns, 'grep', '-H', '.', ...paths]));
+    // --netns reads the same namespace with the programs: the same node
+    expect(stateOf(s)).toEqual(stateOf(viaNetns.json as Snapshot));
+    expect(s.pods).toHaveLength(cluster.nodes[0].pods.length);
   });
 
   it('an iproute2 that refuses -batch: every step runs alone, the snapshot is the same', () => {
@@ -115,7 +144,7 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     expect(alone.status, alone.stderr).toBe(0);
     const a = alone.json as Snapshot;
     expect(stateOf(a)).toEqual(stateOf(batched.json as Snapshot));
-    expect(a.pods).toHaveLength(3);
+    expect(a.pods).toHaveLength(cluster.nodes[0].pods.length);
     const route = a.commands.find((c) => c.name === 'ip-route');
     expect(route).toMatchObject({ ok: true, form: 'json', argv: ['ip', '-j', 'route', 'show', 'table', 'main'], error: expect.stringContaining('Option "-batch" is unknown') });
     expect(route?.batch).toBeUndefined();

@@ -2,7 +2,7 @@
 // and splitting a batch's output back into one text per command.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { netnsExecBatch, planBatches, splitBatchOutput } from '../../src/collect/batch.js';
+import { netnsExecBatch, planBatches, slices, splitBatchOutput } from '../../src/collect/batch.js';
 import { STEPS, type Step } from '../../src/collect/commands.js';
 import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
 
@@ -83,5 +83,28 @@ describe('netnsExecBatch', () => {
   it('no batch when a word would not survive the batch line splitter', () => {
     expect(netnsExecBatch(['a b'], '/usr/sbin/ip')).toBeUndefined();
     expect(netnsExecBatch(['x'], '/opt/my ip/ip')).toBeUndefined();
+  });
+});
+
+describe('slices (the pods in batches side by side)', () => {
+  it('20 pods, 8 a batch, 2 cores: two batches of 10; 3 pods: one; 100 pods on 4 cores: four of 25', () => {
+    const n = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
+    expect(slices(n(20), 8, 2)).toEqual([n(10), n(10).map((i) => i + 10)]);
+    expect(slices(n(3), 8, 2)).toEqual([n(3)]);
+    expect(slices(n(100), 8, 4).map((s) => s.length)).toEqual([25, 25, 25, 25]);
+    expect(slices([], 8, 2)).toEqual([]);
+  });
+
+  it('property: every item once, in order, no slice empty, ceil(n / per) slices but at most max, sizes within one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer()), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 16 }), (items, per, max) => {
+        const out = slices(items, per, max);
+        expect(out.flat()).toEqual(items);
+        expect(out.every((s) => s.length > 0)).toBe(true);
+        expect(out.length).toBe(Math.min(max, Math.ceil(items.length / per)));
+        const sizes = out.map((s) => s.length);
+        if (sizes.length) expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      }),
+    );
   });
 });
