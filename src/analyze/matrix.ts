@@ -105,6 +105,7 @@ function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Sna
 
 function selfProblems6(n: MatrixNode, f: NodeFacts6): CellProblem[] {
   const out: CellProblem[] = [];
+  if (f.missing) return [{ code: 'VXLAN_DEVICE_MISSING', label: `no ${f.dev}`, summary: `${n.name} has no ${f.dev}: no IPv6 overlay traffic leaves or enters it`, evidence: [] }];
   if (f.down) out.push({ code: 'VXLAN_DEVICE_DOWN', label: `${f.dev} down`, summary: `${n.name}: ${f.dev} is down: the kernel dropped every IPv6 route and neighbour on it`, evidence: [] });
   const l = n.lease;
   if (l?.vtepMac6 && f.mac && l.vtepMac6 !== f.mac) {

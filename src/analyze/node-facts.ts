@@ -4,6 +4,7 @@ import type { Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { cidrContains, intToIpv4, ipv4ToInt, isIPv4 } from '../model/net.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
+import { absenceProves } from './collected.js';
 import { isKnownDown } from './link-state.js';
 
 export interface NodeFacts {
@@ -78,6 +79,8 @@ export interface NodeFacts6 {
   dev: string;
   vni?: number;
   down?: boolean;
+  /** a dual-stack node (its lease, subnet.env or cni0 has an IPv6 half) whose link list, read whole, has no flannel-v6 */
+  missing?: boolean;
   /** flannel-v6.<VNI>'s real MAC */
   mac?: string;
   /** its vxlan `local`: the node's public-ipv6 */
@@ -88,15 +91,24 @@ export interface NodeFacts6 {
 
 export function nodeFacts6(s: Snapshot, lease?: Lease): NodeFacts6 | undefined {
   const link = s.links.find((l) => l.kind === 'vxlan' && /^flannel-v6\.\d+$/.test(l.name));
+  const subnet = subnet6Of(s, lease);
+  if (!link && subnet && absenceProves(s)) {
+    const vni = lease?.vni6 ?? lease?.vni ?? 1;
+    return { dev: `flannel-v6.${vni}`, vni, missing: true, subnet };
+  }
   if (!link || link.kind !== 'vxlan') return undefined;
   const facts: NodeFacts6 = { dev: link.name, vni: Number(link.name.slice('flannel-v6.'.length)) };
   if (isKnownDown(link)) facts.down = true;
   if (link.mac) facts.mac = link.mac.toLowerCase();
   const local = link.local ? normalizeIPv6(link.local) : undefined;
   if (local) facts.publicIp = local;
-  const env = s.subnetEnv?.ipv6Subnet && normalizeSubnet6(s.subnetEnv.ipv6Subnet);
-  const cni0 = s.addresses.find((a) => a.dev === 'cni0' && a.family === 'inet6' && !a.local.toLowerCase().startsWith('fe80:'));
-  const subnet = env || (cni0 && normalizeSubnet6(`${cni0.local}/${cni0.prefixlen}`)) || (lease?.subnet6 && normalizeSubnet6(lease.subnet6));
   if (subnet) facts.subnet = subnet;
   return facts;
+}
+
+/** FLANNEL_IPV6_SUBNET, else cni0's IPv6 prefix, else the lease's subnet6. */
+function subnet6Of(s: Snapshot, lease?: Lease): string | undefined {
+  const env = s.subnetEnv?.ipv6Subnet && normalizeSubnet6(s.subnetEnv.ipv6Subnet);
+  const cni0 = s.addresses.find((a) => a.dev === 'cni0' && a.family === 'inet6' && !a.local.toLowerCase().startsWith('fe80:'));
+  return env || (cni0 && normalizeSubnet6(`${cni0.local}/${cni0.prefixlen}`)) || (lease?.subnet6 && normalizeSubnet6(lease.subnet6)) || undefined;
 }

@@ -133,6 +133,29 @@ describe('consistency matrix, IPv6 half (flannel-v6.1)', () => {
     expect(matrixGrid(m, 'v6').rows[1][2]).toBe('no flannel-v6');
   });
 
+  it('node1 lost flannel-v6.1 (deleted: its neigh, fdb and routes with it) but cni0 still holds its IPv6 pod network: its own VXLAN_DEVICE_MISSING and its row, as doctor names it', () => {
+    const c = cluster();
+    const gone = (dev?: string): boolean => dev === 'flannel-v6.1';
+    c[0].links = c[0].links!.filter((l) => !gone(l.name));
+    c[0].addresses = c[0].addresses!.filter((a) => !gone(a.dev));
+    c[0].neigh = c[0].neigh!.filter((n) => !gone(n.dev));
+    c[0].fdb = c[0].fdb!.filter((f) => !gone(f.dev));
+    c[0].routes = c[0].routes!.filter((r) => !gone(r.dev));
+    const m = consistencyMatrix(build(c));
+    expect(m.nodes[0].problems6!.map((p) => p.code)).toEqual(['VXLAN_DEVICE_MISSING']);
+    expect(bad6(m)).toEqual(['node1->node2:NEIGH_MISSING+FDB_MISSING+ROUTE_MISSING', 'node1->node3:NEIGH_MISSING+FDB_MISSING+ROUTE_MISSING']);
+    // the peers' view of node1: nothing to compare with, not a problem of theirs
+    expect(m.cells6!.filter((x) => x.to === 'node1').every((x) => x.ok && x.unverified?.includes('peer'))).toBe(true);
+    expect(bad4(m)).toEqual([]);
+    expect(matrixGrid(m, 'v6').rows[0][1]).toBe('no flannel-v6.1');
+    // removal: saved outputs (a grep'd `ip link` may leave the device out) do not prove it gone
+    const saved = build(c);
+    saved[0] = Snapshot.parse({ ...c[0], source: { kind: 'dir', path: '/tmp/node1' } });
+    const open = consistencyMatrix(saved);
+    expect(open.nodes[0].problems6 ?? []).toEqual([]);
+    expect(matrixFindings(open).filter((f) => f.code === 'VXLAN_DEVICE_MISSING')).toEqual([]);
+  });
+
   it('the human report shows the IPv6 grid under the IPv4 one', () => {
     const c = cluster();
     c[0].neigh = c[0].neigh!.filter((n) => n.dst !== 'fd00:10:244:3::');
