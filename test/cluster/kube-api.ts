@@ -30,6 +30,15 @@ export interface FakeApiOptions {
   appPods?: { namespace: string; name: string; ip: string; node: string }[];
   /** serve fixtures/kube-api/configmap-flannel.json at /api/v1/configmaps (flannel's net-conf.json) */
   flannelConfigMap?: boolean;
+  /** the same ConfigMap with this net-conf.json instead (DirectRouting, IPv6Network…) */
+  netConf?: object;
+}
+
+/** The kube-flannel-cfg ConfigMap list of the fixture, its net-conf.json replaced when `netConf` is given. */
+function configMaps(netConf?: object): string {
+  const list = JSON.parse(fixture('configmap-flannel.json')) as { items: { data: Record<string, string> }[] };
+  if (netConf) list.items[0].data['net-conf.json'] = JSON.stringify(netConf, null, 2);
+  return JSON.stringify(list);
 }
 
 export function flannelPodList(podNodes: FakeApiOptions['podNodes']): string {
@@ -59,7 +68,7 @@ export async function startFakeApi(o: FakeApiOptions): Promise<FakeApi> {
     const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
     const nodeItem = node && (JSON.parse(o.nodesJson) as { items: { metadata: { name: string } }[] }).items.find((i) => i.metadata.name === node[1]);
     if (nodeItem) return json(200, JSON.stringify(nodeItem));
-    if (path === '/api/v1/configmaps' && o.flannelConfigMap) return json(200, fixture('configmap-flannel.json'));
+    if (path === '/api/v1/configmaps' && (o.flannelConfigMap || o.netConf)) return json(200, configMaps(o.netConf));
     if (path === '/api/v1/pods') {
       if (new URLSearchParams((req.url ?? '').split('?')[1]).get('labelSelector') === 'app=flannel') return json(200, pods);
       const apps = (o.appPods ?? []).map((p) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: p.name, namespace: p.namespace }, spec: { nodeName: p.node }, status: { phase: 'Running', podIP: p.ip } }));
