@@ -17,7 +17,7 @@ import { redactedCouldBe } from '../model/net.js';
 import { type CheckContext, remoteLeases, subnetAddress } from './checks/context.js';
 import { absenceProves, collected, nodeAddressesShown, PASTE, partial } from './collected.js';
 import { isKnownDown } from './link-state.js';
-import { directlyConnected, RouteTable } from './route-lookup.js';
+import { directlyConnected, routeTableOf } from './route-lookup.js';
 
 export type Family = 'v4' | 'v6';
 
@@ -56,13 +56,6 @@ const unverified = (what: string, paste: string): Verdict => ({ ok: null, missin
 export const directRoutingOn = (ctx: CheckContext): boolean => {
   const v = ctx.netConf?.Backend?.DirectRouting;
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-};
-
-const routeTables = new WeakMap<Snapshot, RouteTable>();
-const routeTableOf = (s: Snapshot): RouteTable => {
-  let t = routeTables.get(s);
-  if (!t) routeTables.set(s, (t = new RouteTable(s.routes, s.addresses)));
-  return t;
 };
 
 /**
@@ -317,6 +310,19 @@ function tables6(ctx: CheckContext, dev: string): Tables {
  * read when it holds IPv6 routes or its step ran (`ip route` shows none; `ip -6 route` must be pasted or collected).
  */
 export function peerStates6(ctx: CheckContext): PeerState[] {
+  const judge = judge6(ctx);
+  const out: PeerState[] = [];
+  for (const lease of ctx.leases?.remotes ?? []) {
+    const state = judge(lease);
+    if (state) out.push(state);
+  }
+  return out;
+}
+
+/** One lease's IPv6 half (trace follows one address: the other leases are not judged). */
+export const peerState6 = (ctx: CheckContext, lease: Lease): PeerState | undefined => judge6(ctx)(lease);
+
+function judge6(ctx: CheckContext): (lease: Lease) => PeerState | undefined {
   const dev = v6DeviceName(ctx);
   const t = tables6(ctx, dev);
   const link = ctx.links.get(dev);
@@ -330,19 +336,17 @@ export function peerStates6(ctx: CheckContext): PeerState[] {
     vxlanGone: !link && absenceProves(s),
     vxlanDown: link !== undefined && isKnownDown(link),
   };
-  const out: PeerState[] = [];
-  for (const lease of ctx.leases?.remotes ?? []) {
+  return (lease) => {
     const subnet = lease.backendType === 'vxlan' && lease.subnet6 ? normalizeSubnet6(lease.subnet6) : undefined;
-    if (!subnet || !lease.publicIpv6) continue;
+    if (!subnet || !lease.publicIpv6) return undefined;
     // flanneld's v6DirectRoute (vxlan_network.go): `<subnet6> via <public-ipv6>`, no device, instead of the vxlan triple
     const direct = directRoute(ctx, lease.publicIpv6, 'v6');
     let state: PeerState | undefined = direct
       ? { lease, family: 'v6' as const, path: 'direct' as const, route: judgeRoute(t, ev, { dst: subnet, gateway: lease.publicIpv6, onlink: false }) }
       : vxlanState(t, ev, lease, { subnet, publicIp: lease.publicIpv6, mac: lease.vtepMac6 });
     if (state && direct === undefined) state = reachUnknown(state, lease.publicIpv6);
-    if (state) out.push(notKnownPeer(ctx, state));
-  }
-  return out;
+    return state ? notKnownPeer(ctx, state) : undefined;
+  };
 }
 
 export interface StaleEntries {

@@ -5,7 +5,7 @@ import { normalizeIPv6 } from '../model/ipv6.js';
 import { isIPv4 } from '../model/net.js';
 import { findLocal } from '../leases/local.js';
 import { absenceProves as snapshotAbsenceProves } from './collected.js';
-import { PrefixIndex, RouteTable } from './route-lookup.js';
+import { PrefixIndex, type RouteTable, routeTableOf } from './route-lookup.js';
 
 export interface NodeIndex {
   snap: Snapshot;
@@ -74,7 +74,7 @@ export function indexNode(snap: Snapshot): NodeIndex {
   const routedDevs = new Set<string>();
   // IPv6 puts fe80::/64 on every link: that says nothing about where pods are
   for (const r of snap.routes) if (r.dev && !r.gateway && !isLinkLocal6(r.dst)) routedDevs.add(r.dev);
-  return { snap, name: snap.host, routes: new RouteTable(snap.routes, snap.addresses), links, linksByIfindex, neigh, fdb, addressDev, addressDev6, podsByIp, podsByHostIfindex, bridgePorts, routedDevs };
+  return { snap, name: snap.host, routes: routeTableOf(snap), links, linksByIfindex, neigh, fdb, addressDev, addressDev6, podsByIp, podsByHostIfindex, bridgePorts, routedDevs };
 }
 
 /** fe80::/10 (the kernel's `fe80::/64 dev X proto kernel` on every IPv6 link). */

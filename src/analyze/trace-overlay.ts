@@ -10,7 +10,7 @@ import { absenceProves, halfOf, isIpipDev, isV6, isVxlanDev, leaseFor, nodeIpOf,
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { collected, PASTE, partial, underlayAddressesShown } from './collected.js';
 import { buildContext, type CheckContext } from './checks/context.js';
-import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStateFor, peerStates6, type PeerState } from './peer-state.js';
+import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStateFor, peerState6, type PeerState } from './peer-state.js';
 import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
@@ -163,7 +163,11 @@ export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, di
   const c = checkContextOf(ctx, node);
   if (!c || c.leases?.local === lease) return undefined;
   // the IPv6 half: flannel-v6.<VNI>'s neigh/fdb/route for a vxlan lease, as doctor's IPv6 check judges it
-  if (v6) return peerStates6(c).find((p) => p.lease.subnet6 === lease.subnet6);
+  if (v6) {
+    // the remote lease of that subnet6 as doctor lists it (a refused lease is none), judged alone
+    const remote = c.leases?.remotes.find((l) => l.subnet6 === lease.subnet6);
+    return remote ? peerState6(c, remote) : undefined;
+  }
   return direct === undefined ? peerStateFor(c, lease) : peerState(c, lease, direct);
 }
 

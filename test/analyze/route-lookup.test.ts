@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PrefixIndex, RouteTable, formatRoute } from '../../src/analyze/route-lookup.js';
+import { PrefixIndex, RouteTable, formatRoute, parseCidr } from '../../src/analyze/route-lookup.js';
 import { Route, Address } from '../../src/model/index.js';
+import { Cidr, isIPv4 } from '../../src/model/net.js';
 import { cidrContains, intToIpv4 } from '../../src/model/net.js';
 
 const r = (x: Record<string, unknown>) => Route.parse(x);
@@ -74,5 +75,47 @@ describe('PrefixIndex', () => {
     const t = new RouteTable(routes, []);
     for (let i = 0; i < 50_000; i += 997) expect(t.lookup(`10.${(i >> 8) & 255}.${i & 255}.9`).route?.dst).toBe(`10.${(i >> 8) & 255}.${i & 255}.0/24`);
     expect(t.lookup('10.195.79.9').route?.dst).toBe('10.195.79.0/24');
+  });
+});
+
+describe('parseCidr', () => {
+  // the answer from outside: the octets and length the text was made of, and the model's own Cidr schema (zod)
+  it('reads every IPv4 prefix as its octets and length say (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 255 }), { minLength: 4, maxLength: 4 }), fc.nat({ max: 32 }), (o, len) => {
+        const ip = ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
+        const net = len === 0 ? 0 : ip - (ip % 2 ** (32 - len));
+        expect(parseCidr(`${o.join('.')}/${len}`)).toEqual({ net, len });
+        expect(parseCidr(o.join('.'))).toEqual({ net: ip, len: 32 });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads every IPv4 prefix the model takes, and nothing but a valid address and length (mutated prefixes, property)', () => {
+    const v4 = (s: string) => Cidr.safeParse(s).success && !s.includes(':');
+    const chars = fc.constantFrom('0', '1', '2', '5', '6', '9', '.', '/', ' ', 'a', ':', '-', '+', '3', '00');
+    const text = fc.tuple(fc.constantFrom('10.244.3.0/24', '0.0.0.0/0', '255.255.255.255/32', '192.168.1.10/32', '1.2.3.4/8'), fc.array(fc.tuple(fc.nat(), chars, fc.boolean()), { maxLength: 3 })).map(([t, edits]) => {
+      for (const [at, c, insert] of edits) {
+        const i = at % (t.length + 1);
+        t = t.slice(0, i) + c + t.slice(insert ? i : i + 1);
+      }
+      return t;
+    });
+    fc.assert(
+      fc.property(text, (t) => {
+        const p = parseCidr(t);
+        if (v4(t)) expect(p, t).toBeDefined();
+        if (p === undefined || !t.includes('/')) return;
+        // what it reads is the prefix the text names: a valid address, the length written, the address inside it
+        const [ip, len] = t.split('/');
+        expect(isIPv4(ip), t).toBe(true);
+        expect(p.len).toBe(Number(len));
+        expect(cidrContains(`${ip}/${p.len}`, ip)).toBe(true);
+        const host = ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+        expect(p.net).toBe(p.len === 0 ? 0 : host - (host % 2 ** (32 - p.len)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
