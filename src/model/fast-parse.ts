@@ -68,8 +68,15 @@ function checksOf(def: Def): ((value: never) => boolean) | undefined {
   const tests = (def.checks ?? []).map((c) => checkOf(c._zod.def));
   if (tests.some((t) => t === undefined)) return undefined;
   const all = tests as ((value: never) => boolean)[];
-  return all.length === 0 ? () => true : (v: never) => all.every((t) => t(v));
+  if (all.length <= 1) return all[0] ?? NONE;
+  return (v: never) => {
+    for (const t of all) if (!t(v)) return false;
+    return true;
+  };
 }
+
+/** No checks: the type alone decides (most fields, so they skip the call). */
+const NONE = (): boolean => true;
 
 /** zod decides this value: its output when valid, else NO. */
 const byZod =
@@ -97,11 +104,11 @@ function build(schema: Schema): Fast {
   if (!checks) return byZod(schema);
   switch (def.type) {
     case 'string':
-      return (v) => (typeof v === 'string' && checks(v as never) ? v : NO);
+      return checks === NONE ? (v) => (typeof v === 'string' ? v : NO) : (v) => (typeof v === 'string' && checks(v as never) ? v : NO);
     case 'number':
       return (v) => (typeof v === 'number' && Number.isFinite(v) && checks(v as never) ? v : NO);
     case 'boolean':
-      return (v) => (typeof v === 'boolean' && checks(v as never) ? v : NO);
+      return checks === NONE ? (v) => (typeof v === 'boolean' ? v : NO) : (v) => (typeof v === 'boolean' && checks(v as never) ? v : NO);
     case 'literal': {
       const values = def.values ?? [];
       return (v) => (values.includes(v) ? v : NO);
