@@ -371,8 +371,10 @@ async function desiredFrom(texts: { text: string; name?: string; report: BlockRe
 }
 
 /** One node from PATH (a directory, a transcript file or `-`); a paste naming several hosts is a usage error here. */
-export async function loadFromDir(path: string, opts: SourceReadOptions = {}): Promise<Collection> {
-  const { nodes } = await loadSources(path, opts);
+export async function loadFromDir(path: string, opts: SourceReadOptions & { onSources?: (load: SourcesLoad) => void } = {}): Promise<Collection> {
+  const load = await loadSources(path, opts);
+  opts.onSources?.(load);
+  const { nodes } = load;
   if (nodes.length !== 1) throw new UsageError(`${path} holds ${nodes.length} nodes (${nodes.map((n) => n.snapshot.host).join(', ')})`, 'this command reads one node: give each its own file');
   return nodes[0];
 }

@@ -42,6 +42,6 @@ export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[
 }
 
 /** One node with its raw outputs (for `collect --raw-dir`): live, --netns or one --from-dir directory. */
-export async function collectOne(opts: { netns?: string; fromDir?: string; dev?: string; at?: number; onProgress?: SourceOptions['onProgress'] }): Promise<Collection> {
-  return opts.fromDir !== undefined ? loadFromDir(opts.fromDir, { dev: opts.dev, at: opts.at }) : collectLive(opts);
+export async function collectOne(opts: { netns?: string; fromDir?: string; dev?: string; at?: number; onProgress?: SourceOptions['onProgress']; onSources?: SourceOptions['onSources'] }): Promise<Collection> {
+  return opts.fromDir !== undefined ? loadFromDir(opts.fromDir, { dev: opts.dev, at: opts.at, onSources: opts.onSources }) : collectLive(opts);
 }

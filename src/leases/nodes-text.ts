@@ -3,6 +3,7 @@
 // (flannel #1795). YAML is read with the `yaml` package, loaded on first use (its import costs ≈45 ms).
 import { ParseError } from '../errors.js';
 import type { DesiredState, PartialLease } from '../model/lease.js';
+import { normalizeIPv6 } from '../model/ipv6.js';
 import { isIPv4, normalizeMac } from '../model/net.js';
 import { ANNOTATION_PREFIX, parseNodesJson } from './kube.js';
 
@@ -26,9 +27,22 @@ export async function parseNodesText(text: string, source = 'nodes-file', name?:
   // grep'd lines leave out what was not grepped (podCIDR, kube-subnet-manager, public-ip): absent, not wrong
   const node = await nodeFromLines(text, name);
   const state = parseNodesJson(JSON.stringify(node), source);
-  const problems = state.problems.filter((p) => p.code === 'LEASE_BAD_BACKEND_DATA');
+  const problems = [...state.problems.filter((p) => p.code === 'LEASE_BAD_BACKEND_DATA'), ...badPublicIpv6(node)];
   const partial = state.leases.length === 0 ? partialLease(node) : undefined;
   return { ...state, problems, incomplete: 'annotation lines (grep\'d), not the Node objects', ...(partial ? { partial: [partial] } : {}) };
+}
+
+/** A public-ipv6 line that is no IPv6 address: said even when the lines hold no podCIDR (the lease is not read then). */
+function badPublicIpv6(node: { metadata: { name: string; annotations: Record<string, string> } }): DesiredState['problems'] {
+  const name = node.metadata.name;
+  for (const key of ['public-ipv6-overwrite', 'public-ipv6']) {
+    const value = node.metadata.annotations[`${ANNOTATION_PREFIX}/${key}`];
+    // `public-ipv6=fd00::13 <=====`: the address, not the author's marker after it
+    if (value !== undefined && normalizeIPv6(value.split(/\s+/)[0]) === undefined) {
+      return [{ code: 'LEASE_BAD_PUBLIC_IP', node: name, summary: `${name}: ${key} annotation ${JSON.stringify(value)} is not an IPv6 address`, evidence: `${name}: ${ANNOTATION_PREFIX}/${key}: ${value}` }];
+    }
+  }
+  return [];
 }
 
 /** One Node object (`kubectl get node NAME -o yaml`), not the List: the other nodes' leases are not in it. */

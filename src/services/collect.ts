@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Snapshot } from '../model/index.js';
 import { stderrProgress } from '../render/progress.js';
 import type { CollectOptions, ServiceResult } from './options.js';
+import { sourceWarnings } from '../render/sources.js';
 
 export type CollectOutcome = { kind: 'all'; all: CollectAllResult } | { kind: 'one'; snapshot: Snapshot; written?: string; text?: string };
 
@@ -25,7 +26,10 @@ export async function collectService(o: CollectOptions): Promise<ServiceResult<C
   } else {
     const progress = stderrProgress('collecting');
     try {
-      const collection = await collectOne({ netns: o.netns, fromDir: o.fromDir[0], dev: o.dev, at: o.at, onProgress: progress.update });
+      // a line skipped in a saved output is said, with its file and line, as every reading command says it
+      const collection = await collectOne({ netns: o.netns, fromDir: o.fromDir[0], dev: o.dev, at: o.at, onProgress: progress.update, onSources: (load) => {
+        for (const w of sourceWarnings(load)) process.stderr.write(`flanctl: warning: ${w}\n`);
+      } });
       snapshot = collection.snapshot;
       if (o.rawDir !== undefined) await writeRawDir(o.rawDir, collection.raw);
     } finally {
