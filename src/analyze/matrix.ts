@@ -4,7 +4,7 @@
 import { type Code, severityOf } from '../model/codes.js';
 import type { Finding } from '../model/finding.js';
 import { type Cmd, fdbReplace, neighReplace, render, routeReplace, UnsafeValue } from '../model/fix.js';
-import type { DesiredState, Lease } from '../model/lease.js';
+import type { DesiredState, Lease, LeaseV4 } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildContext, type CheckContext } from './checks/context.js';
 import { absenceProves } from './collected.js';
@@ -197,7 +197,7 @@ function checkPair(ctx: CheckContext, ev: Evidence, af: NodeFacts, b: NodeFacts)
   }
   // flannel programs the lease's public IP; B's vxlan local is the same unless B is behind NAT (public-ip-overwrite)
   const okIps = new Set([b.publicIp, b.lease?.publicIp].filter((x): x is string => x !== undefined));
-  const lease: Lease = { node: b.name, subnet: b.subnet, publicIp, backendType: 'vxlan', vtepMac: b.vtepMac };
+  const lease: LeaseV4 = { node: b.name, subnet: b.subnet, publicIp, backendType: 'vxlan', vtepMac: b.vtepMac };
   const dev = ctx.vxlanName;
   const route = ctx.routesByDst.get(b.subnet)?.[0];
   // DirectRouting known on: as flanneld decides it (B's public IP reached without a gateway), as doctor judges it;

@@ -70,7 +70,7 @@ function findLease(f: NodeFacts, leases: Lease[]): Lease | undefined {
   return (
     leases.find((l) => l.node !== undefined && l.node === f.name) ??
     leases.find((l) => f.publicIp !== undefined && l.publicIp === f.publicIp) ??
-    leases.find((l) => f.overlayIp !== undefined && cidrContains(l.subnet, f.overlayIp))
+    leases.find((l) => f.overlayIp !== undefined && l.subnet !== undefined && cidrContains(l.subnet, f.overlayIp))
   );
 }
 

@@ -7,7 +7,7 @@
 // cluster matrix and repair's plan all read this, so the same fault gets the same code everywhere.
 import type { Code } from '../model/codes.js';
 import type { FdbEntry } from '../model/fdb.js';
-import type { Lease } from '../model/lease.js';
+import { hasV4, type Lease, type LeaseV4, leaseName } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -74,7 +74,7 @@ export function directRoute(ctx: CheckContext, ip: string, family: Family): bool
 
 /** With DirectRouting on and the table that decides it not read, the neigh and fdb flannel wants may not exist at all. */
 function reachUnknown(s: PeerState, ip: string): PeerState {
-  const missing = `whether ${s.lease.node ?? s.lease.subnet}'s public IP ${ip} is directly reachable (DirectRouting: then flannel programs one route, no neigh/fdb) was not in the data given: paste \`${s.family === 'v6' ? 'ip -6 route show' : PASTE.routes}\``;
+  const missing = `whether ${leaseName(s.lease)}'s public IP ${ip} is directly reachable (DirectRouting: then flannel programs one route, no neigh/fdb) was not in the data given: paste \`${s.family === 'v6' ? 'ip -6 route show' : PASTE.routes}\``;
   const soften = (v: Verdict): Verdict => (v.ok === false ? { ok: null, missing } : v);
   const out: PeerState = { ...s, route: { ...s.route, verdict: soften(s.route.verdict) } };
   if (s.neigh) out.neigh = { ...s.neigh, verdict: soften(s.neigh.verdict) };
@@ -83,7 +83,7 @@ function reachUnknown(s: PeerState, ip: string): PeerState {
 }
 
 /** peerState with the path flanneld takes for this lease: direct or not decided as flannel decides it. */
-export function peerStateFor(ctx: CheckContext, lease: Lease, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
+export function peerStateFor(ctx: CheckContext, lease: LeaseV4, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
   const direct = directRoute(ctx, lease.publicIp, 'v4');
   const s = peerState(ctx, lease, direct === true, ev);
   return s && direct === undefined && s.path === 'vxlan' ? reachUnknown(s, lease.publicIp) : s;
@@ -163,7 +163,7 @@ const judgeRoute = (t: Tables, ev: Evidence, want: WantRoute): PeerState['route'
 };
 
 /** What this node should have for `lease` and what it has. undefined when a vxlan lease has no VtepMAC. */
-export function peerState(ctx: CheckContext, lease: Lease, direct: boolean, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
+export function peerState(ctx: CheckContext, lease: LeaseV4, direct: boolean, ev: Evidence = evidenceOf(ctx)): PeerState | undefined {
   const t: Tables = { dev: ctx.vxlanName, neighByDst: ctx.neighByDst, fdbByMac: ctx.fdbByMac, routesByDst: ctx.routesByDst };
   let s: PeerState | undefined;
   if (lease.backendType === 'ipip') {
@@ -263,6 +263,8 @@ export function peerStates(ctx: CheckContext): PeerStates {
   const ev = evidenceOf(ctx);
   const out: PeerStates = { peers: [], unusable: [], unsupported: [] };
   for (const lease of remoteLeases(ctx)) {
+    // a v6-only lease has no IPv4 half to program (peerStates6 judges its IPv6 one)
+    if (!hasV4(lease)) continue;
     const reason = UNSUPPORTED_BACKENDS[lease.backendType] ?? (['vxlan', 'host-gw', 'ipip'].includes(lease.backendType) ? undefined : `backend ${lease.backendType} is not checked`);
     if (reason) {
       out.unsupported.push({ lease, reason });
@@ -361,7 +363,7 @@ export interface StaleEntries {
 /** The reverse: kernel state on the vxlan device that no current lease explains. Needs the full lease set. */
 export function staleEntries(ctx: CheckContext): StaleEntries {
   const t: Tables = { dev: ctx.vxlanName, neighByDst: ctx.neighByDst, fdbByMac: ctx.fdbByMac, routesByDst: ctx.routesByDst };
-  return staleIn(t, (ctx.leases?.remotes ?? []).map((l) => ({ subnet: l.subnet, publicIp: l.publicIp, mac: l.vtepMac })));
+  return staleIn(t, (ctx.leases?.remotes ?? []).filter(hasV4).map((l) => ({ subnet: l.subnet, publicIp: l.publicIp, mac: l.vtepMac })));
 }
 
 /** The same on flannel-v6.<VNI> against every lease's IPv6 half. */
@@ -403,11 +405,11 @@ export interface WgProblem {
 }
 
 /** The endpoint flannel programs for a lease. */
-export const wantEndpoint = (lease: Lease, dev: WgDevice): { ip: string; port: number } => ({ ip: lease.publicIp, port: lease.wgPort ?? (dev.listenPort || WG_DEFAULT_PORT) });
+export const wantEndpoint = (lease: LeaseV4, dev: WgDevice): { ip: string; port: number } => ({ ip: lease.publicIp, port: lease.wgPort ?? (dev.listenPort || WG_DEFAULT_PORT) });
 
 /** What is wrong with `dev`'s peer for `lease` (empty: as flannel programs it), and the peer judged. */
-export function wireguardPeerState(dev: WgDevice, lease: Lease): { peer?: WgPeer; problems: WgProblem[] } {
-  const who = lease.node ?? lease.subnet;
+export function wireguardPeerState(dev: WgDevice, lease: LeaseV4): { peer?: WgPeer; problems: WgProblem[] } {
+  const who = leaseName(lease);
   const peer = dev.peers.find((p) => p.publicKey === lease.publicKey);
   if (!peer) {
     const other = dev.peers.find((p) => p.allowedIps.includes(lease.subnet));

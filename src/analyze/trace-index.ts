@@ -1,6 +1,6 @@
 // Maps over one snapshot (and the desired leases) so every trace step is a lookup, never a scan:
 // a node with 50,000 peers has 50,000 routes, neighbours and fdb entries.
-import type { DesiredState, FdbEntry, Lease, Link, Neigh, PodNetns, Snapshot } from '../model/index.js';
+import { type DesiredState, type FdbEntry, type Lease, type Link, type Neigh, type PodNetns, type Snapshot } from '../model/index.js';
 import { normalizeIPv6 } from '../model/ipv6.js';
 import { isIPv4 } from '../model/net.js';
 import { findLocal } from '../leases/local.js';
@@ -149,8 +149,8 @@ export function indexLeases(state: DesiredState | undefined): LeaseIndex | undef
   const bySubnet = new PrefixIndex<Lease>();
   const byIp = new Map<string, Lease>();
   for (const l of state.leases) {
-    bySubnet.add(l.subnet, l);
-    if (isIPv4(l.publicIp)) byIp.set(l.publicIp, l);
+    if (l.subnet) bySubnet.add(l.subnet, l);
+    if (l.publicIp && isIPv4(l.publicIp)) byIp.set(l.publicIp, l);
     if (l.subnet6) bySubnet.add(l.subnet6, l);
     if (l.publicIpv6) byIp.set(l.publicIpv6, l);
   }
@@ -172,8 +172,10 @@ export function ownLease(node: NodeIndex, leases: LeaseIndex | undefined): Lease
 
 /** The node IP a snapshot answers to: its own lease's public IP, or the vxlan/ipip device's `local`. */
 export function nodeIpOf(node: NodeIndex, leases: LeaseIndex | undefined): string | undefined {
+  // a v6-only node answers to its public-ipv6
   const own = ownLease(node, leases);
-  if (own) return own.publicIp;
+  const ip = own?.publicIp ?? own?.publicIpv6;
+  if (ip) return ip;
   for (const l of node.snap.links) if ((l.kind === 'vxlan' || l.kind === 'ipip') && l.local && node.addressDev.has(l.local)) return l.local;
   return undefined;
 }

@@ -3,6 +3,7 @@
 // Each check mirrors what flanneld programs (reference §1.2-1.4) and names the difference it finds.
 import type { Code } from '../model/codes.js';
 import type { Lease, Route } from '../model/index.js';
+import { hasV4, type LeaseV4 } from '../model/lease.js';
 import { intToIpv4 } from '../model/net.js';
 import { formatRoute, parseCidr } from './route-lookup.js';
 import { isKnownDown, VXLAN_OVERHEAD } from './link-state.js';
@@ -156,6 +157,9 @@ export function leaseAt(ctx: TraceContext, node: NodeIndex, ip: string): Lease |
   return refused ? undefined : lease;
 }
 
+/** The lease with its IPv4 part, for the walks that carry IPv4 alone (ipip, host-gw through a hidden gateway, wireguard). */
+export const v4Lease = (lease: Lease | undefined): LeaseV4 | undefined => (lease && hasV4(lease) ? lease : undefined);
+
 /** The node's peer-state for a remote lease (undefined for its own lease, or a lease it cannot program).
  * `direct`: the node routes a vxlan lease straight to the peer's IP (DirectRouting); undefined: as flanneld decides it
  * (DirectRouting on and the peer's public IP reached without a gateway). */
@@ -168,6 +172,8 @@ export function peerStateOf(ctx: TraceContext, node: NodeIndex, lease: Lease, di
     const remote = c.leases?.remotes.find((l) => l.subnet6 === lease.subnet6);
     return remote ? peerState6(c, remote) : undefined;
   }
+  // a v6-only lease has no IPv4 half for the v4 peer-state
+  if (!hasV4(lease)) return undefined;
   return direct === undefined ? peerStateFor(c, lease) : peerState(c, lease, direct);
 }
 
@@ -311,7 +317,8 @@ function underlayDevOf(ctx: TraceContext, node: NodeIndex): string | undefined {
 /** ipip: `<sn> via <nodeIP> dev flannel.ipip onlink` (seed 002). */
 export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
   const dev = route.dev!;
-  const lease = leaseAt(ctx, node, dst);
+  // ipip carries IPv4 alone: the lease of an IPv4 destination has an IPv4 part
+  const lease = v4Lease(leaseAt(ctx, node, dst));
   const hops: TraceHop[] = [];
   const routeProblems: Problem[] = [];
   const hidden = hiddenGateway(route);
@@ -385,7 +392,7 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
 /** host-gw through a gateway the paste hid (redacted, or a host name): which node it is stays unverified. */
 function hiddenHostGw(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string, directRouting: boolean, hidden: string): WalkResult {
   const dev = route.dev ?? '?';
-  const lease = leaseAt(ctx, node, dst);
+  const lease = v4Lease(leaseAt(ctx, node, dst));
   const ps = lease ? peerStateOf(ctx, node, lease, directRouting) : undefined;
   const problems: Problem[] = staleRouteProblem(ctx, dst, route);
   const v = ps?.path === 'host-gw' || ps?.path === 'direct' ? ps.route.verdict : undefined;

@@ -7,7 +7,7 @@ import { wgPeerLine } from './checks/evidence.js';
 import { wireguardPeerState } from './peer-state.js';
 import { formatRoute } from './route-lookup.js';
 import type { NodeIndex } from './trace-index.js';
-import { leaseAt } from './trace-overlay.js';
+import { leaseAt, v4Lease } from './trace-overlay.js';
 import { hop, type Problem, type TraceContext, type WalkResult } from './trace-types.js';
 
 /** undefined when the snapshot has no `wg show` data for the device: the caller stops at the route then. */
@@ -16,7 +16,8 @@ export function wireguardWalk(ctx: TraceContext, node: NodeIndex, dst: string, r
   const wg = node.snap.wireguard.find((d) => d.name === dev);
   if (!wg) return undefined;
   const hops = [hop('route', node, dev, `${formatRoute(route)} (${reason})`)];
-  const lease = leaseAt(ctx, node, dst);
+  // flannel-wg carries the IPv4 leases (a v6-only lease's peer is flannel-wg-v6's)
+  const lease = v4Lease(leaseAt(ctx, node, dst));
   const peer = peerFor(wg, dst);
   if (!peer) {
     // the lease's own peer may exist with the wrong allowed-ips: name it

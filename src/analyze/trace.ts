@@ -174,8 +174,8 @@ function wrongDevice(ctx: TraceContext, node: NodeIndex, dst: string, route: Rou
   const own = ownLease(node, ctx.leases);
   if (!lease || !route.dev) return undefined;
   const local = own !== undefined && lease === own;
-  if (local && !isBridgeDev(node, route.dev) && route.gateway) return `${dst} is in this node's own lease ${own.subnet}: it belongs on the pod bridge, not ${route.dev}`;
-  if (!local && own && isBridgeDev(node, route.dev)) return `${dst} belongs to ${lease.node ?? lease.publicIp} (${lease.subnet}), not to this node's ${route.dev}`;
+  if (local && !isBridgeDev(node, route.dev) && route.gateway) return `${dst} is in this node's own lease ${halfOf(own, isV6(dst)).subnet ?? '?'}: it belongs on the pod bridge, not ${route.dev}`;
+  if (!local && own && isBridgeDev(node, route.dev)) return `${dst} belongs to ${lease.node ?? lease.publicIp ?? lease.publicIpv6} (${halfOf(lease, isV6(dst)).subnet ?? '?'}), not to this node's ${route.dev}`;
   return undefined;
 }
 

@@ -50,7 +50,7 @@ export function whohasIp(snapshots: Snapshot[], ip: string, desired?: DesiredSta
     }
   }
   for (const l of desired?.leases ?? []) {
-    const name = l.node ?? l.publicIp;
+    const name = l.node ?? l.publicIp ?? l.publicIpv6;
     const publicIp = v6 ? l.publicIpv6 : l.publicIp;
     const subnet = v6 ? l.subnet6 : l.subnet;
     if (same(publicIp) || l.addresses?.some(same)) {

@@ -87,7 +87,7 @@ export function whohas(snapshots: Snapshot[], macInput: string, desired?: Desire
     }
     // backend-v6-data's VtepMAC: flannel-v6.<VNI> of that node, reached at its public-ipv6
     if (l.vtepMac6 === mac && l.publicIpv6) {
-      const detail = `IPv6 VtepMAC of node ${l.node ?? l.publicIp} (${l.publicIpv6}, lease ${l.subnet6 ?? '?'})`;
+      const detail = `IPv6 VtepMAC of node ${l.node ?? l.publicIpv6} (${l.publicIpv6}, lease ${l.subnet6 ?? '?'})`;
       owners.push({ kind: 'vtep', device: `flannel-v6.${l.vni6 ?? l.vni ?? 1}`, node: l.node, nodeIp: l.publicIpv6, ip: l.subnet6, detail });
       holders.set(`vtep ${l.publicIpv6}`, detail);
     }

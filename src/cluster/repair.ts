@@ -2,7 +2,8 @@
 // snapshot), applied over the transport that collected it, node by node, stopping at the first failure.
 // The journal is the repair helper's format, written on the node itself before anything runs
 // (<journal-dir>/<id>.json, same lock file), so `flanctl repair --undo` there can put it back.
-import type { DesiredState, Lease } from '../model/lease.js';
+import { type DesiredState, hasV4, type Lease } from '../model/lease.js';
+import { normalizeIPv6 } from '../model/ipv6.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { gzipSync } from 'node:zlib';
 import { finishDesired } from '../leases/lease.js';
@@ -43,14 +44,16 @@ export function planCluster(snapshots: Snapshot[], desired: DesiredState, o: { n
   let chosen = snapshots;
   if (o.node !== undefined) {
     const lease = desired.leases.find((l) => l.node === o.node);
-    const named = snapshots.find((s) => s.host === o.node) ?? snapshots.find((s) => lease !== undefined && s.addresses.some((a) => a.local === lease.publicIp));
+    const ips = new Set([lease?.publicIp, lease?.publicIpv6].filter((ip) => ip !== undefined));
+    const named = snapshots.find((s) => s.host === o.node) ?? snapshots.find((s) => s.addresses.some((a) => ips.has((a.family === 'inet6' ? normalizeIPv6(a.local) : a.local) ?? '')));
     if (!named) throw new UsageError(`--node ${o.node}: no node of that name (or holding its lease's public IP) in the cluster directory`, `nodes: ${snapshots.map((s) => s.host).join(', ')}`);
     chosen = [named];
   }
   return chosen.map((s) => {
     if (resolveLocal(desired, s, o.node).local) return planRepair({ snapshot: s, desired, nodeName: o.node, prune: o.prune });
-    const mine = new Set(s.addresses.map((a) => a.local));
-    const refused = desired.refused?.find((r) => r.family === undefined && (r.lease.node === s.host || mine.has(r.lease.publicIp)));
+    const mine = new Set(s.addresses.map((a) => (a.family === 'inet6' ? normalizeIPv6(a.local) : a.local)));
+    // a whole lease refused: its IPv4 half, or a v6-only lease's IPv6 one
+    const refused = desired.refused?.find((r) => (r.family === undefined || !hasV4(r.lease)) && (r.lease.node === s.host || mine.has(r.lease.publicIp ?? r.lease.publicIpv6)));
     const reason = refused ? `its own lease was refused: ${refused.reason}` : 'no lease for this node in the desired state';
     return { node: s.host, actions: [], skipped: [{ target: s.host, reason: `not repaired: ${reason}`, code: refused?.code ?? 'LOCAL_LEASE_NOT_FOUND' }] };
   });

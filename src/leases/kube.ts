@@ -4,7 +4,7 @@ import { jsonDepth, MAX_JSON_DEPTH } from '../collect/input.js';
 import * as z from '../model/zod.js';
 import { ParseError } from '../errors.js';
 import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
-import { normalizeSubnet6 } from '../model/ipv6.js';
+import { normalizeIPv6 } from '../model/ipv6.js';
 import { isIPv4 } from '../model/net.js';
 import { readV6 } from './lease6.js';
 import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';
@@ -71,12 +71,13 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
   }
   const cidrs = [node.spec?.podCIDR, ...(node.spec?.podCIDRs ?? [])].filter((c): c is string => !!c);
   const subnet = cidrs.map(normalizeSubnet).find((s) => s !== undefined);
+  const v6Input = { subnet: cidrs.find((c) => c.includes(':')), publicIp: get('public-ipv6-overwrite') ?? get('public-ipv6'), backendData: get('backend-v6-data') };
+  const v6 = readV6(v6Input, name, evidenceOf('backend-v6-data'));
+  // flanneld with EnableIPv4 false runs on the v6 podCIDR alone (pkg/subnet/kube): a lease with no IPv4 part
+  if (!subnet && v6.fields.subnet6) return v6OnlyLease(node, backendType, source, v6, evidenceOf('public-ipv6'));
   if (!subnet) {
     const evidence = `${name}: spec.podCIDR: ${node.spec?.podCIDR ?? '(absent)'} spec.podCIDRs: ${JSON.stringify(node.spec?.podCIDRs ?? [])}`;
-    // flanneld with EnableIPv4 false runs on the v6 podCIDR alone (pkg/subnet/kube): no fault, a lease not read yet
-    const v6 = cidrs.find((c) => normalizeSubnet6(c) !== undefined);
-    if (v6) return { problem: { code: 'LEASE_V6_ONLY', node: name, summary: `${name}: IPv6-only node (podCIDR ${v6}, no IPv4 one): flanctl reads leases with an IPv4 podCIDR only, its IPv6 lease is not checked`, evidence: `${evidence}\n${evidenceOf('backend-v6-data')}` } };
-    return { problem: { code: 'LEASE_NO_SUBNET', node: name, summary: `${name}: no IPv4 podCIDR assigned (flanneld fails with "pod cidr not assigned")`, evidence } };
+    return { problem: { code: 'LEASE_NO_SUBNET', node: name, summary: `${name}: no podCIDR assigned (flanneld fails with "pod cidr not assigned")`, evidence }, v6: v6.problems };
   }
   // flanneld copies public-ip-overwrite into public-ip (NAT); peers program the overwrite once it has
   const overwrite = get('public-ip-overwrite');
@@ -97,9 +98,21 @@ function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: P
     overwrite && get('public-ip') && get('public-ip') !== overwrite
       ? { code: 'LEASE_OVERWRITE_PENDING', node: name, summary: `${name}: public-ip-overwrite ${overwrite} not yet copied into public-ip ${get('public-ip')}`, evidence: `${evidenceOf('public-ip')}\n${evidenceOf('public-ip-overwrite')}` }
       : undefined;
-  const v6 = readV6({ subnet: cidrs.find((c) => c.includes(':')), publicIp: get('public-ipv6-overwrite') ?? get('public-ipv6'), backendData: get('backend-v6-data') }, name, evidenceOf('backend-v6-data'));
   Object.assign(lease, v6.fields);
   return { lease, problem: bd.problem, extra, v6: v6.problems };
+}
+
+/** A v6-only node's lease: podCIDRs' v6 entry, public-ipv6 and backend-v6-data; no public-ip is needed then. */
+function v6OnlyLease(node: KubeNode, backendType: string, source: string, v6: ReturnType<typeof readV6>, evidence: string): { lease?: Lease; v6: Problem[]; problem?: Problem } {
+  const name = node.metadata.name;
+  if (!v6.fields.publicIpv6) {
+    const bad = v6.problems.find((p) => p.code === 'LEASE_BAD_PUBLIC_IP');
+    return { v6: v6.problems.filter((p) => p !== bad), problem: bad ?? { code: 'LEASE_BAD_PUBLIC_IP', node: name, summary: `${name}: IPv6-only node (podCIDR ${v6.fields.subnet6}) without a public-ipv6 annotation`, evidence } };
+  }
+  const lease: Lease = { node: name, backendType, source, ...v6.fields };
+  const addresses = (node.status?.addresses ?? []).map((a) => normalizeIPv6(a.address)).filter((a): a is string => a !== undefined);
+  if (addresses.length) lease.addresses = addresses;
+  return { lease, v6: v6.problems };
 }
 
 const ConfigMapList = z.looseObject({ items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string(), namespace: z.optional(z.string()) }), data: z.nullish(z.record(z.string(), z.string())) })) });

@@ -1,5 +1,5 @@
 // Helpers shared by every desired-state source: validate one lease's values and finish a DesiredState.
-import type { DesiredState, Lease, NetConf } from '../model/lease.js';
+import { type DesiredState, type Lease, leaseName, type NetConf } from '../model/lease.js';
 import { Cidr, isIPv4, normalizeMac } from '../model/net.js';
 import { WgKey } from '../model/wireguard.js';
 import { validateDesired } from './validate.js';
@@ -70,19 +70,25 @@ export function readBackendData(
 export function finishDesired(all: Lease[], given: Problem[], netConf?: NetConf): DesiredState {
   const valid = validateDesired(netConf ? { leases: all, problems: given, netConf } : { leases: all, problems: given });
   const { leases, problems } = valid;
+  // per family: a v6-only lease has no IPv4 subnet to share
   const bySubnet = new Map<string, Lease[]>();
   for (const lease of leases) {
-    const list = bySubnet.get(lease.subnet);
-    if (list) list.push(lease);
-    else bySubnet.set(lease.subnet, [lease]);
+    for (const subnet of [lease.subnet, lease.subnet6]) {
+      if (subnet === undefined) continue;
+      const list = bySubnet.get(subnet);
+      if (list) list.push(lease);
+      else bySubnet.set(subnet, [lease]);
+    }
   }
   for (const [subnet, list] of bySubnet) {
     if (list.length < 2) continue;
-    const who = list.map((l) => `${l.node ?? '?'} (${l.publicIp})`).join(', ');
+    const v6 = subnet.includes(':');
+    const ip = (l: Lease): string => (v6 ? l.publicIpv6 : l.publicIp) ?? '?';
+    const who = list.map((l) => `${l.node ?? '?'} (${ip(l)})`).join(', ');
     problems.push({
       code: 'LEASE_DUPLICATE_SUBNET',
       summary: `subnet ${subnet} is leased to ${list.length} nodes: ${who}`,
-      evidence: list.map((l) => `${l.node ?? l.subnet} ${l.subnet} public-ip ${l.publicIp}`).join('\n'),
+      evidence: list.map((l) => `${leaseName(l)} ${subnet} public-ip${v6 ? 'v6' : ''} ${ip(l)}`).join('\n'),
     });
   }
   return valid;

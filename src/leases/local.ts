@@ -2,9 +2,9 @@
 // directory name), so the node's addresses decide: the lease whose public IP is one of them, then the lease
 // whose subnet is FLANNEL_SUBNET's or flannel.1's, unless --node names it.
 import { UsageError } from '../errors.js';
-import type { DesiredState, Lease } from '../model/lease.js';
+import { type DesiredState, type Lease, leaseName } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { normalizeSubnet6 } from '../model/ipv6.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { normalizeSubnet } from './lease.js';
 import { nodeRefusals, type Refusal, within } from './validate.js';
 import { nodeRefusal6, withoutV6 } from './validate6.js';
@@ -53,15 +53,20 @@ export function findLocal(desired: DesiredState, snapshot: Snapshot, nodeName?: 
     const named = desired.leases.find((l) => l.node === nodeName);
     // a node the paste's annotation lines name without a whole lease: known, its lease is not
     if (!named && desired.partial?.some((p) => p.node === nodeName)) return { how: `--node ${nodeName} (its annotation lines make no whole lease)` };
-    if (!named) throw new UsageError(`no lease for node ${JSON.stringify(nodeName)} in the desired state`, `nodes with leases: ${desired.leases.map((l) => l.node ?? l.subnet).slice(0, 10).join(', ')}`);
+    if (!named) throw new UsageError(`no lease for node ${JSON.stringify(nodeName)} in the desired state`, `nodes with leases: ${desired.leases.map(leaseName).slice(0, 10).join(', ')}`);
     return { lease: named, how: `--node ${nodeName}` };
   }
-  const mine = new Set(snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local));
-  const byIp = desired.leases.find((l) => mine.has(l.publicIp) || (l.addresses ?? []).some((a) => mine.has(a)));
-  if (byIp) return { lease: byIp, how: `public IP ${byIp.publicIp} is an address of this node` };
+  // IPv6 addresses in RFC 5952 form, as the v6 lease fields are (a v6-only node has no IPv4 public IP)
+  const mine = new Set(snapshot.addresses.map((a) => (a.family === 'inet6' ? normalizeIPv6(a.local) : a.family === 'inet' ? a.local : undefined)).filter((a) => a !== undefined));
+  const publicIpOf = (l: Lease): string | undefined => (l.publicIp !== undefined && mine.has(l.publicIp) ? l.publicIp : l.publicIpv6 !== undefined && mine.has(l.publicIpv6) ? l.publicIpv6 : undefined);
+  const byIp = desired.leases.find((l) => publicIpOf(l) !== undefined || (l.addresses ?? []).some((a) => mine.has(a)));
+  if (byIp) return { lease: byIp, how: `public IP ${publicIpOf(byIp) ?? byIp.publicIp ?? byIp.publicIpv6} is an address of this node` };
   const envSubnet = snapshot.subnetEnv?.subnet ? normalizeSubnet(snapshot.subnetEnv.subnet) : undefined;
   const bySubnet = envSubnet ? desired.leases.find((l) => l.subnet === envSubnet) : undefined;
   if (bySubnet) return { lease: bySubnet, how: `FLANNEL_SUBNET is in lease ${bySubnet.subnet}` };
+  const envSubnet6 = snapshot.subnetEnv?.ipv6Subnet ? normalizeSubnet6(snapshot.subnetEnv.ipv6Subnet) : undefined;
+  const bySubnet6 = envSubnet6 ? desired.leases.find((l) => l.subnet6 === envSubnet6) : undefined;
+  if (bySubnet6) return { lease: bySubnet6, how: `FLANNEL_IPV6_SUBNET is in lease ${bySubnet6.subnet6}` };
   return fromOwnState(desired.leases, snapshot) ?? { how: 'no lease matches this node\'s addresses or subnet.env' };
 }
 
@@ -75,12 +80,13 @@ function fromOwnState(leases: Lease[], s: Snapshot): { lease: Lease; how: string
     ...s.routes.flatMap((r) => (r.src && r.proto === 'kernel' ? [{ ip: r.src, how: `the kernel route ${r.dst} src` }] : [])),
   ];
   for (const { ip, how } of ips) {
-    const l = leases.find((x) => x.publicIp === ip);
-    if (l) return { lease: l, how: `${how} ${ip} is lease ${l.subnet}'s public IP` };
+    const v6 = normalizeIPv6(ip);
+    const l = leases.find((x) => x.publicIp === ip || (v6 !== undefined && x.publicIpv6 === v6));
+    if (l) return { lease: l, how: `${how} ${ip} is lease ${leaseName(l)}'s public IP` };
   }
   const own = s.addresses.filter((a) => a.family === 'inet' && (/^flannel\.\d+$/.test(a.dev) || a.dev === 'flannel.ipip'));
   for (const a of own) {
-    const l = leases.find((x) => within(`${a.local}/32`, x.subnet));
+    const l = leases.find((x) => x.subnet !== undefined && within(`${a.local}/32`, x.subnet));
     if (l) return { lease: l, how: `${a.dev}'s ${a.local} is in lease ${l.subnet}` };
   }
   return undefined;

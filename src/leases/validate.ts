@@ -3,7 +3,7 @@
 // route, half the address space, loopback, the underlay, this node's own pods) would take over real routes, so
 // it is refused here, before anything plans with it. Pure.
 import type { Code } from '../model/codes.js';
-import type { DesiredState, Lease } from '../model/lease.js';
+import { type DesiredState, hasV4, type Lease, leaseName } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { ipv4ToInt, isIPv4 } from '../model/net.js';
 import { leaseRefusal6, withoutV6 } from './validate6.js';
@@ -15,7 +15,7 @@ export interface Refusal {
   lease: Lease;
   code: Code;
   reason: string;
-  /** v6: only the lease's IPv6 half was left out (validate6.ts); its IPv4 half is programmed */
+  /** v6: only the lease's IPv6 half was left out (validate6.ts); its IPv4 half, if it has one, is programmed */
   family?: 'v6';
 }
 
@@ -52,6 +52,8 @@ const isUnicastMac = (mac: string): boolean => mac !== '00:00:00:00:00:00' && (p
 
 /** What is wrong with a lease whatever node plans with it; undefined when nothing. */
 export function leaseRefusal(lease: Lease, network?: string): Omit<Refusal, 'lease'> | undefined {
+  // a v6-only lease has no IPv4 half to refuse (validate6.ts judges its IPv6 one)
+  if (!hasV4(lease)) return undefined;
   const sn = lease.subnet;
   if (!range(sn)) return { code: 'LEASE_SUBNET_UNSAFE', reason: `subnet ${sn} is not an IPv4 prefix` };
   if (sn.endsWith('/0')) return { code: 'LEASE_SUBNET_UNSAFE', reason: `subnet ${sn} is the default route` };
@@ -66,7 +68,7 @@ export function leaseRefusal(lease: Lease, network?: string): Omit<Refusal, 'lea
 const problemOf = (r: Refusal): Problem => ({
   code: r.code,
   ...(r.lease.node !== undefined ? { node: r.lease.node } : {}),
-  summary: `${r.family === 'v6' ? 'IPv6 half of the lease' : 'lease'} of ${r.lease.node ?? r.lease.subnet} refused: ${r.reason}`,
+  summary: `${r.family === 'v6' && hasV4(r.lease) ? 'IPv6 half of the lease' : 'lease'} of ${leaseName(r.lease)} refused: ${r.reason}`,
   evidence:
     r.family === 'v6'
       ? `${r.lease.node ?? '?'} subnet6 ${r.lease.subnet6} public-ipv6 ${r.lease.publicIpv6 ?? '?'}${r.lease.vtepMac6 ? ` VtepMAC ${r.lease.vtepMac6}` : ''} (${r.lease.source ?? 'desired state'})`
@@ -87,7 +89,8 @@ export function validateDesired(state: DesiredState): DesiredState {
     if (r) refused.push({ lease, ...r });
     else if (r6) {
       refused.push({ lease, ...r6, family: 'v6' });
-      leases.push(withoutV6(lease));
+      // a v6-only lease without its IPv6 half has nothing left to program
+      if (hasV4(lease)) leases.push(withoutV6(lease));
     } else leases.push(lease);
   }
   if (refused.length === (state.refused ?? []).length) return state;
@@ -109,6 +112,8 @@ export interface NodeGround {
  * not the first: a paste without subnet.env (or without the addresses and routes) then still gives the others'.
  */
 export function nodeRefusals(lease: Lease, g: NodeGround): Omit<Refusal, 'lease'>[] {
+  // a v6-only lease has no IPv4 half to refuse here (nodeRefusal6 judges its IPv6 one)
+  if (!hasV4(lease)) return [];
   const sn = lease.subnet;
   const out: Omit<Refusal, 'lease'>[] = [];
   const overlap = overlapReason(sn, g);

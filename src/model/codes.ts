@@ -118,8 +118,7 @@ export const CODES = {
   LEASE_NOT_A_NODE: { severity: 'warning', summary: 'an item of the nodes list is not a Node object', fix: 'give `kubectl get nodes -o json`' },
   LEASE_NOT_FLANNEL: { severity: 'info', summary: 'a node without flannel annotations (ignored)', fix: 'none needed unless flannel should run there' },
   LEASE_NOT_KUBE_SUBNET_MANAGER: { severity: 'warning', summary: 'a node without kube-subnet-manager: "true": its peers ignore it', fix: 'restart flanneld on that node' },
-  LEASE_NO_SUBNET: { severity: 'warning', summary: 'a node with no IPv4 podCIDR ("pod cidr not assigned")', fix: 'assign a podCIDR (kube-controller-manager --allocate-node-cidrs)' },
-  LEASE_V6_ONLY: { severity: 'info', summary: 'an IPv6-only node (a v6 podCIDR, no IPv4 one): its lease is not read yet, so not checked and not programmed by repair', fix: 'none on the node; check its flannel-v6.<VNI> entries by hand (ip -6 neigh/route, bridge fdb)' },
+  LEASE_NO_SUBNET: { severity: 'warning', summary: 'a node with no podCIDR ("pod cidr not assigned")', fix: 'assign a podCIDR (kube-controller-manager --allocate-node-cidrs)' },
   LEASE_NO_CONFIG: { severity: 'info', summary: 'no kube-flannel-cfg ConfigMap: Network, VNI, Port, DirectRouting assumed default', fix: 'give --nodes with net-conf, or --etcd' },
   LEASE_OVERWRITE_PENDING: { severity: 'warning', summary: 'public-ip-overwrite not yet copied into public-ip', fix: 'restart flanneld on that node' },
   // repair

@@ -1,29 +1,50 @@
 import * as z from './zod.js';
 import type { Code } from './codes.js';
 
-/** One node's flannel lease: the desired state every other node programs for it. */
-export const Lease = z.looseObject({
-  /** the node name (kube mode) or the etcd key's subnet (etcd mode, no name known) */
-  node: z.optional(z.string()),
-  subnet: z.string(),
-  publicIp: z.string(),
-  backendType: z.string(),
-  vni: z.optional(z.number().check(z.int())),
-  vtepMac: z.optional(z.string()),
-  /** wireguard backend-data: the node's WireGuard public key and listen port (flannel's wireguardLeaseAttrs) */
-  publicKey: z.optional(z.string()),
-  wgPort: z.optional(z.number().check(z.int())),
-  /** dual stack: the IPv6 lease (podCIDRs' v6 entry, etcd key `&fd00:…-64`), public-ipv6, backend-v6-data */
-  subnet6: z.optional(z.string()),
-  publicIpv6: z.optional(z.string()),
-  vni6: z.optional(z.number().check(z.int())),
-  vtepMac6: z.optional(z.string()),
-  /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
-  source: z.optional(z.string()),
-  /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */
-  addresses: z.optional(z.array(z.string())),
-});
+/**
+ * One node's flannel lease: the desired state every other node programs for it. It has an IPv4 part (subnet,
+ * publicIp, vni, vtepMac), an IPv6 part (subnet6, publicIpv6, vni6, vtepMac6) or both: flanneld with
+ * `EnableIPv4: false, EnableIPv6: true` leases a v6 subnet alone.
+ */
+export const Lease = z
+  .looseObject({
+    /** the node name (kube mode) or the etcd key's subnet (etcd mode, no name known) */
+    node: z.optional(z.string()),
+    subnet: z.optional(z.string()),
+    publicIp: z.optional(z.string()),
+    backendType: z.string(),
+    vni: z.optional(z.number().check(z.int())),
+    vtepMac: z.optional(z.string()),
+    /** wireguard backend-data: the node's WireGuard public key and listen port (flannel's wireguardLeaseAttrs) */
+    publicKey: z.optional(z.string()),
+    wgPort: z.optional(z.number().check(z.int())),
+    /** dual stack: the IPv6 lease (podCIDRs' v6 entry, etcd key `&fd00:…-64`), public-ipv6, backend-v6-data */
+    subnet6: z.optional(z.string()),
+    publicIpv6: z.optional(z.string()),
+    vni6: z.optional(z.number().check(z.int())),
+    vtepMac6: z.optional(z.string()),
+    /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
+    source: z.optional(z.string()),
+    /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */
+    addresses: z.optional(z.array(z.string())),
+  })
+  .check(
+    z.refine((l) => (l.subnet !== undefined && l.publicIp !== undefined) || (l.subnet6 !== undefined && l.publicIpv6 !== undefined), {
+      message: 'a lease has an IPv4 part (subnet, publicIp) or an IPv6 part (subnet6, publicIpv6)',
+    }),
+  );
 export type Lease = z.infer<typeof Lease>;
+/** A lease with its IPv4 part. */
+export type LeaseV4 = Lease & { subnet: string; publicIp: string };
+/** A lease with its IPv6 part. */
+export type LeaseV6 = Lease & { subnet6: string; publicIpv6: string };
+
+/** Does the lease have an IPv4 part (a v6-only node's has none)? */
+export const hasV4 = (l: Lease): l is LeaseV4 => l.subnet !== undefined && l.publicIp !== undefined;
+/** Does the lease have an IPv6 part? */
+export const hasV6 = (l: Lease): l is LeaseV6 => l.subnet6 !== undefined && l.publicIpv6 !== undefined;
+/** A lease in messages: its node, else its subnet (etcd leases name no node), else its IPv6 subnet. */
+export const leaseName = (l: Lease): string => l.node ?? l.subnet ?? l.subnet6 ?? '?';
 
 /** flannel's net-conf.json (etcd `<prefix>/config` or the kube-flannel-cfg ConfigMap). */
 export const NetConf = z.looseObject({

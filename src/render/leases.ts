@@ -10,7 +10,8 @@ export function renderLeases(desired: DesiredState | undefined, view: View = {})
       ? 'no complete lease in the desired state given'
       : renderTable(
           ['node', 'subnet', 'public ip', 'backend', 'vni', 'VtepMAC', 'source'],
-          desired.leases.map((l) => [l.node, l.subnet, l.publicIp, l.backendType, l.vni, l.vtepMac, l.source]),
+          // a v6-only lease shows its IPv6 part
+          desired.leases.map((l) => [l.node, l.subnet ?? l.subnet6, l.publicIp ?? l.publicIpv6, l.backendType, l.vni ?? l.vni6, l.vtepMac ?? l.vtepMac6, l.source]),
           view,
         );
   const problems = desired.problems.map((p) => `${p.code}: ${p.summary}`);

@@ -5,6 +5,7 @@ import type { Family, PeerState, StaleEntries } from '../analyze/peer-state.js';
 import type { Code } from '../model/codes.js';
 import type { RepairAction } from '../model/finding.js';
 import type { Link } from '../model/link.js';
+import { leaseName } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import { type Route, routeMetric } from '../model/route.js';
 import * as c from '../model/fix.js';
@@ -78,7 +79,7 @@ export function routeGuard(want: { dst: string; dev?: string }, seen: Route[]): 
 
 /** Only what peer-state judged broken; a part whose table was not read is not touched. */
 export function planPeer(fam: FamilyDevice, p: PeerState, add: Add, skipped: Skipped): void {
-  const who = p.lease.node ?? p.lease.subnet;
+  const who = leaseName(p.lease);
   const dev = fam.dev;
   const v6 = p.family === 'v6' ? ' (IPv6)' : '';
   // a device that is down or gone has nothing on it: undo must not resurrect what the snapshot showed before

@@ -9,7 +9,7 @@ import { buildContext, type CheckContext, deviceWithAddress, subnetAddress } fro
 import { isKnownDown } from '../analyze/link-state.js';
 import { wireguardCheck } from '../analyze/checks/wireguard.js';
 import { type Family, peerStates, staleEntries } from '../analyze/peer-state.js';
-import type { DesiredState } from '../model/lease.js';
+import { type DesiredState, hasV4, leaseName } from '../model/lease.js';
 import type { Refusal } from '../leases/validate.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { SubnetEnv } from '../model/subnet-env.js';
@@ -64,16 +64,18 @@ export function planRepair(input: PlanInput): RepairPlan {
 
   if (!ctx.leases) return plan;
   if (!ctx.backend) skip('backend', 'backend type unknown: no lease for this node and no net-conf');
-  if (ctx.backend === 'vxlan') planDevice(ctx, add, skip);
+  // an IPv6-only node has no flannel.<VNI> to recreate: its device is flannel-v6.<VNI> (plan6.ts)
+  if (ctx.backend === 'vxlan' && !ctx.v6Only) planDevice(ctx, add, skip);
   if (ctx.backend === 'ipip' && !ctx.links.get('flannel.ipip')) skip('flannel.ipip', 'missing: restart flanneld to recreate it (repair does not create ipip devices)');
 
   for (const r of refusedLeases(ctx)) plan.skipped.push(r);
   const { peers, unusable, unsupported } = peerStates(ctx);
-  for (const lease of unusable) skip(lease.node ?? lease.subnet, 'lease has no VtepMAC: nothing to program');
-  for (const { lease, reason } of unsupported) skip(lease.node ?? lease.subnet, `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers (${reason})`);
+  for (const lease of unusable) skip(leaseName(lease), 'lease has no VtepMAC: nothing to program');
+  for (const { lease, reason } of unsupported) skip(leaseName(lease), `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers (${reason})`);
   for (const p of peers) planPeer({ dev: ctx.vxlanName, link: ctx.vxlan }, p, add, plan.skipped);
   if (ctx.backend === 'wireguard') skipWireguard(ctx, plan.skipped);
-  if (input.prune) refusePrune(ctx, peers.length);
+  // an IPv6-only node's prune is planFamily6's, guarded there by its IPv6 peers
+  if (input.prune && !ctx.v6Only) refusePrune(ctx, peers.length);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
   if (ctx.backend === 'vxlan') planFamily6(ctx, adder('v6'), skip, plan.skipped, input.prune === true);
   // stable: keeps the per-peer order inside each phase
@@ -104,7 +106,7 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
   if (!link) {
     if (!own) return skip(name, 'missing, and no lease for this node to recreate it from (name it with --node)');
     if (!own.vtepMac) return skip(name, "missing, and this node's lease has no VtepMAC: a random MAC would break every peer");
-    const local = [own.publicIp, ...(own.addresses ?? [])].find((ip) => deviceWithAddress(ctx, ip));
+    const local = [own.publicIp, ...(own.addresses ?? [])].find((ip) => ip !== undefined && deviceWithAddress(ctx, ip));
     const under = local ? deviceWithAddress(ctx, local) : undefined;
     if (!local || !under) return skip(name, `missing, and no interface of this node has the lease's public IP ${own.publicIp} (NAT?): restart flanneld`);
     const base = ctx.netConf?.Backend?.MTU ?? under.mtu;
@@ -128,19 +130,19 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
 }
 
 // desired-state problems that left a lease out: the peer is not programmed, so the run is not a clean one
-const DROPPED = new Set(['LEASE_NO_SUBNET', 'LEASE_V6_ONLY', 'LEASE_BAD_PUBLIC_IP', 'LEASE_BAD_VALUE', 'LEASE_BAD_KEY', 'LEASE_NOT_A_NODE']);
+const DROPPED = new Set(['LEASE_NO_SUBNET', 'LEASE_BAD_PUBLIC_IP', 'LEASE_BAD_VALUE', 'LEASE_BAD_KEY', 'LEASE_NOT_A_NODE']);
 
 /** Leases refused (leases/validate.ts) or dropped as invalid by their source, as skipped items with their code. */
 function refusedLeases(ctx: CheckContext): Skipped {
   const out: Skipped = [];
-  const what = (r: Refusal): string => (r.family === 'v6' ? 'IPv6 half not programmed' : 'not programmed');
-  for (const r of ctx.desired?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `${what(r)}: ${r.reason}`, code: r.code });
+  const what = (r: Refusal): string => (r.family === 'v6' && hasV4(r.lease) ? 'IPv6 half not programmed' : 'not programmed');
+  for (const r of ctx.desired?.refused ?? []) out.push({ target: leaseName(r.lease), reason: `${what(r)}: ${r.reason}`, code: r.code });
   const seen = new Set(out.map((s) => `${s.code} ${s.target}`));
   for (const p of ctx.desired?.problems ?? []) {
     const target = p.node ?? p.code;
     if (DROPPED.has(p.code) && !seen.has(`${p.code} ${target}`)) out.push({ target, reason: `not programmed: ${p.summary}`, code: p.code });
   }
-  for (const r of ctx.leases?.refused ?? []) out.push({ target: r.lease.node ?? r.lease.subnet, reason: `${what(r)} on ${ctx.node}: ${r.reason}`, code: r.code });
+  for (const r of ctx.leases?.refused ?? []) out.push({ target: leaseName(r.lease), reason: `${what(r)} on ${ctx.node}: ${r.reason}`, code: r.code });
   return out;
 }
 

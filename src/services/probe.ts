@@ -39,7 +39,7 @@ export async function probeService(options: Options, destination: string): Promi
   if (target) traced = trace([snapshot, target.snapshot], o.destination, { desired });
   const { randomInt } = await import('node:crypto');
   const tag: ProbeTag = o.proto === 'icmp' ? { proto: 'icmp', id: randomInt(1, 65536) } : { proto: o.proto, id: randomInt(20000, 30000), port: o.port };
-  const lease = desired?.leases.find((l) => (isIPv6(o.destination) ? l.subnet6 !== undefined && cidrContains6(l.subnet6, o.destination) : cidrContains(l.subnet, o.destination)));
+  const lease = desired?.leases.find((l) => (isIPv6(o.destination) ? l.subnet6 !== undefined && cidrContains6(l.subnet6, o.destination) : l.subnet !== undefined && cidrContains(l.subnet, o.destination)));
   const plan = planProbe(traced, snapshot, source, tag, lease?.vtepMac);
   const local = plan.hops.length;
   if (target) plan.hops.push(...planTargetHops(traced, target.snapshot, source, tag));

@@ -25,7 +25,6 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   LEASE_BAD_VTEP_MAC: 'the desired state itself',
   LEASE_NOT_KUBE_SUBNET_MANAGER: 'the desired state itself',
   LEASE_NO_SUBNET: 'the desired state itself',
-  LEASE_V6_ONLY: 'the desired state itself',
   LEASE_NO_CONFIG: 'the desired state itself',
   LEASE_OVERWRITE_PENDING: 'the desired state itself',
   LEASE_NO_PUBLIC_KEY: 'the desired state itself',

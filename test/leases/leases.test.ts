@@ -8,7 +8,7 @@ import { parseEndpoints, v2Kvs, v3Kvs } from '../../src/leases/etcd.js';
 import { loadDesiredState } from '../../src/leases/index.js';
 import { parseFlannelConfigMaps, parseNodesJson } from '../../src/leases/kube.js';
 import { ParseError, UsageError } from '../../src/errors.js';
-import { severityOf } from '../../src/model/codes.js';
+import { Lease } from '../../src/model/lease.js';
 import { kubeconfigFor, startFakeApi } from '../cluster/kube-api.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
@@ -42,12 +42,13 @@ describe('parseNodesJson', () => {
 
   // A v6-only node as flanneld (EnableIPv4 false, EnableIPv6 true) annotates it in pkg/subnet/kube: backend-v6-data
   // and public-ipv6, no backend-data / public-ip, and the controller-manager's podCIDR(s) an IPv6 prefix alone.
-  it('an IPv6-only Node is named LEASE_V6_ONLY (info), not "pod cidr not assigned"; the dual-stack one beside it is a lease', () => {
+  it('an IPv6-only Node is a lease with its IPv6 part alone; the dual-stack one beside it keeps both', () => {
     const ann = (extra: Record<string, string>) => ({ 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', ...extra });
     const v6only = {
       kind: 'Node',
       metadata: { name: 'v6node', annotations: ann({ 'flannel.alpha.coreos.com/backend-v6-data': '{"VNI":1,"VtepMAC":"8a:1c:3f:5e:66:03"}', 'flannel.alpha.coreos.com/public-ipv6': 'fd00:56::13' }) },
       spec: { podCIDR: 'fd00:10:244:3::/64', podCIDRs: ['fd00:10:244:3::/64'] },
+      status: { addresses: [{ type: 'InternalIP', address: 'fd00:56:0::13' }, { type: 'Hostname', address: 'v6node' }] },
     };
     const dual = {
       kind: 'Node',
@@ -55,10 +56,36 @@ describe('parseNodesJson', () => {
       spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] },
     };
     const { leases, problems } = parseNodesJson(JSON.stringify({ items: [v6only, dual] }));
-    expect(leases.map((l) => l.node)).toEqual(['dual']);
-    expect(problems.map((p) => `${p.code} ${p.node}`)).toEqual(['LEASE_V6_ONLY v6node']);
-    expect(problems[0].summary).toContain('fd00:10:244:3::/64');
-    expect(severityOf('LEASE_V6_ONLY')).toBe('info');
+    expect(problems).toEqual([]);
+    const v6 = leases.find((l) => l.node === 'v6node');
+    // the annotations above, the InternalIP in RFC 5952 form; no IPv4 field at all
+    expect(v6).toEqual({ node: 'v6node', backendType: 'vxlan', source: 'nodes-file', subnet6: 'fd00:10:244:3::/64', publicIpv6: 'fd00:56::13', vni6: 1, vtepMac6: '8a:1c:3f:5e:66:03', addresses: ['fd00:56::13'] });
+    expect(Lease.safeParse(v6).success).toBe(true);
+    expect(leases.find((l) => l.node === 'dual')).toMatchObject({ subnet: '10.244.1.0/24', publicIp: '192.168.56.11', subnet6: 'fd00:10:244:1::/64' });
+  });
+
+  it('an IPv6-only Node without public-ipv6 is no lease: LEASE_BAD_PUBLIC_IP names it', () => {
+    const node = {
+      kind: 'Node',
+      metadata: { name: 'v6node', annotations: { 'flannel.alpha.coreos.com/kube-subnet-manager': 'true', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/backend-v6-data': '{"VNI":1,"VtepMAC":"8a:1c:3f:5e:66:03"}' } },
+      spec: { podCIDRs: ['fd00:10:244:3::/64'] },
+    };
+    const { leases, problems } = parseNodesJson(JSON.stringify(node));
+    expect(leases).toEqual([]);
+    expect(problems.map((p) => `${p.code} ${p.node}`)).toEqual(['LEASE_BAD_PUBLIC_IP v6node']);
+    // a malformed public-ipv6 is the same code, with the value
+    const bad = parseNodesJson(JSON.stringify({ ...node, metadata: { ...node.metadata, annotations: { ...node.metadata.annotations, 'flannel.alpha.coreos.com/public-ipv6': 'fd00::1::2' } } }));
+    expect(bad.leases).toEqual([]);
+    expect(bad.problems.map((p) => p.code)).toEqual(['LEASE_BAD_PUBLIC_IP']);
+    expect(bad.problems[0].summary).toContain('fd00::1::2');
+  });
+
+  it('the Lease schema takes either family and rejects a lease with neither', () => {
+    expect(Lease.safeParse({ backendType: 'vxlan', subnet: '10.244.1.0/24', publicIp: '192.168.56.11' }).success).toBe(true);
+    expect(Lease.safeParse({ backendType: 'vxlan', subnet6: 'fd00:10:244:1::/64', publicIpv6: 'fd00:56::11' }).success).toBe(true);
+    expect(Lease.safeParse({ backendType: 'vxlan', node: 'n1' }).success).toBe(false);
+    // half a family is not one: a subnet without its public IP
+    expect(Lease.safeParse({ backendType: 'vxlan', subnet: '10.244.1.0/24', subnet6: 'fd00:10:244:1::/64' }).success).toBe(false);
   });
 
   it('accepts one Node (kubectl get node X -o json)', () => {
@@ -136,6 +163,26 @@ describe('etcd keys', () => {
       ['10.244.4.0/24', '192.168.56.14', 'vxlan', '4e:9d:22:aa:10:04'],
     ]);
     expect(state.problems.map((p) => p.code)).toEqual(['LEASE_BAD_VALUE', 'LEASE_BAD_KEY']);
+  });
+
+  // flannel's MakeSubnetKey(sn, sn6) with EnableIPv4 false writes the empty IP4Net ("0.0.0.0-0") before "&", and
+  // LeaseAttrs.PublicIP (ip.IP4, MarshalJSON `"%s"`) as "0.0.0.0"; ParseSubnetKey's regex requires that v4 part
+  it('reads a v6-only lease key (0.0.0.0-0&<v6>-<len>) with PublicIPv6 and no IPv4 public IP, over v2 and v3', () => {
+    const key = '/coreos.com/network/subnets/0.0.0.0-0&fd00:10:244:3::-64';
+    const value = '{"PublicIP":"0.0.0.0","PublicIPv6":"fd00:56::13","BackendType":"vxlan","BackendV6Data":{"VNI":1,"VtepMAC":"8a:1c:3f:5e:66:03"}}';
+    const b = (t: string): string => Buffer.from(t).toString('base64');
+    const v3 = leasesFromEtcd('/coreos.com/network', v3Kvs({ kvs: [{ key: b(key), value: b(value) }] }), 'etcd-v3');
+    const v2 = leasesFromEtcd('/coreos.com/network', v2Kvs({ node: { dir: true, nodes: [{ key, value }] } }), 'etcd-v2');
+    for (const state of [v3, v2]) {
+      expect(state.problems).toEqual([]);
+      expect(state.leases).toEqual([{ node: 'fd00:10:244:3::/64', backendType: 'vxlan', source: state === v3 ? 'etcd-v3' : 'etcd-v2', subnet6: 'fd00:10:244:3::/64', publicIpv6: 'fd00:56::13', vni6: 1, vtepMac6: '8a:1c:3f:5e:66:03' }]);
+    }
+    // without PublicIPv6 the v6-only lease has nothing to program: a problem, no lease (and no crash on a bad one)
+    for (const bad of ['{"PublicIP":"0.0.0.0","BackendType":"vxlan"}', '{"PublicIP":"0.0.0.0","PublicIPv6":"fd00::1::2"}']) {
+      const state = leasesFromEtcd('/coreos.com/network', [{ key, value: bad }], 'etcd-v2');
+      expect(state.leases).toEqual([]);
+      expect(state.problems.map((p) => p.code)).toEqual(['LEASE_BAD_PUBLIC_IP']);
+    }
   });
 
   it('normalises prefixes and keys', () => {

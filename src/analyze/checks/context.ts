@@ -4,7 +4,7 @@ import { type LocalLease, resolveLocal } from '../../leases/local.js';
 import { normalizeSubnet } from '../../leases/lease.js';
 import type { Address } from '../../model/address.js';
 import type { FdbEntry } from '../../model/fdb.js';
-import type { DesiredState, Lease, NetConf } from '../../model/lease.js';
+import { type DesiredState, hasV4, hasV6, type Lease, leaseName, type NetConf } from '../../model/lease.js';
 import type { Link } from '../../model/link.js';
 import type { Neigh } from '../../model/neigh.js';
 import type { Route } from '../../model/route.js';
@@ -26,6 +26,12 @@ export interface CheckContext {
   ownSubnet?: string;
   /** flannel Network (net-conf, else subnet.env) */
   network?: string;
+  /**
+   * why this node runs no IPv4 family (an IPv6-only node: net-conf EnableIPv4 false, a lease with no IPv4 part, a
+   * subnet.env with FLANNEL_IPV6_SUBNET and no FLANNEL_SUBNET); undefined when it does or nothing says. Its IPv4
+   * checks (flannel.1, v4 routes, cni0's v4 address, FLANNEL-* masquerade) are then not applicable.
+   */
+  v6Only?: string;
   vxlanName: string;
   vxlan?: Link;
   links: Map<string, Link>;
@@ -97,6 +103,7 @@ export function buildContext(input: ContextInput): CheckContext {
     backend,
     ownSubnet: own?.subnet ?? envSubnet(subnetEnv),
     network: (netConf?.Network && normalizeSubnet(netConf.Network)) || (subnetEnv?.network && normalizeSubnet(subnetEnv.network)) || undefined,
+    ...withV6Only(v6OnlyWhy(own, netConf, subnetEnv)),
     vxlanName,
     vxlan: links.get(vxlanName),
     links,
@@ -107,6 +114,20 @@ export function buildContext(input: ContextInput): CheckContext {
     routesByDst,
   };
 }
+
+/** Why a node runs flannel without IPv4 (what flanneld was told, or what it wrote), or undefined. */
+export function v6OnlyWhy(own: Lease | undefined, netConf: NetConf | undefined, env: SubnetEnv | undefined): string | undefined {
+  if (netConf?.EnableIPv4 === false) return 'net-conf.json EnableIPv4: false';
+  if (own && !hasV4(own) && hasV6(own)) return `its lease ${leaseName(own)} has an IPv6 part only`;
+  // flanneld writes FLANNEL_SUBNET only when EnableIPv4 (WriteSubnetFile)
+  if (env && env.vars.FLANNEL_SUBNET === undefined && env.ipv6Subnet !== undefined) return 'subnet.env has FLANNEL_IPV6_SUBNET and no FLANNEL_SUBNET';
+  return undefined;
+}
+
+const withV6Only = (why: string | undefined): { v6Only?: string } => (why ? { v6Only: why } : {});
+
+/** The skipped reason of an IPv4 check on an IPv6-only node. */
+export const notApplicableV4 = (why: string): string => `not applicable: an IPv6-only node (${why})`;
 
 /** The remote leases this node programs: same backend as its own (flannel ignores other types). */
 export function remoteLeases(ctx: CheckContext): Lease[] {

@@ -5,7 +5,7 @@ import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
 import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown, VXLAN_OVERHEAD as OVERHEAD } from '../link-state.js';
-import { KNOWN_OTHER, subnetAddress } from './context.js';
+import { KNOWN_OTHER, notApplicableV4, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
@@ -16,6 +16,7 @@ export const vxlanDeviceCheck: Check = {
   name: 'vxlan device',
   run(ctx) {
     // no link list and no desired state: nothing tells the backend, or shows its device
+    if (ctx.v6Only) return { skipped: notApplicableV4(ctx.v6Only) };
     if (!ctx.backend && !collected(ctx.snapshot, 'links')) return { findings: [], unverified: [`the flannel device was not in the data given (the backend is not known either): paste \`${PASTE.links}\``] };
     if (ctx.backend !== 'vxlan') return { skipped: ctx.backend ? `backend is ${ctx.backend}` : 'no flannel.<VNI> device and no desired state naming the backend' };
     const name = ctx.vxlanName;
@@ -38,7 +39,7 @@ export const vxlanDeviceCheck: Check = {
     const mine = new Set(ctx.snapshot.addresses.filter((a) => a.family === 'inet').map((a) => a.local));
     const unverified: string[] = [];
     if (link.local !== undefined) {
-      if (own && mine.has(own.publicIp) && link.local !== own.publicIp) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${name} local ${link.local} is not the lease's public IP ${own.publicIp}`, [...ev, ...ownEvidence], 'check --iface / --public-ip of flanneld, then restart it'));
+      if (own?.publicIp !== undefined && mine.has(own.publicIp) && link.local !== own.publicIp) out.push(finding(ctx, 'VXLAN_LOCAL_MISMATCH', `${name} local ${link.local} is not the lease's public IP ${own.publicIp}`, [...ev, ...ownEvidence], 'check --iface / --public-ip of flanneld, then restart it'));
       else if (!mine.has(link.local)) {
         // only the underlay's own addresses can show that `local` is not ours (a paste of `ip a show dev flannel.1` cannot)
         if (underlayAddressesShown(ctx.snapshot, link)) out.push(finding(ctx, 'VXLAN_LOCAL_NOT_OURS', `${name} local ${link.local} is not an address of this node`, ev));
@@ -62,6 +63,7 @@ export const vxlanDeviceCheck: Check = {
 export const deviceAddressCheck: Check = {
   name: 'flannel device address',
   run(ctx) {
+    if (ctx.v6Only) return { skipped: notApplicableV4(ctx.v6Only) };
     const dev = ctx.backend === 'vxlan' ? ctx.vxlanName : ctx.backend === 'ipip' ? 'flannel.ipip' : undefined;
     if (!dev) return { skipped: ctx.backend ? `backend ${ctx.backend} has no overlay address` : 'backend unknown' };
     if (!ctx.links.has(dev)) return { skipped: `${dev} does not exist` };

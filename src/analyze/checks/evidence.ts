@@ -2,7 +2,7 @@
 // into a ticket next to `ip neigh` / `bridge fdb` / `ip route` output and read the same way.
 import type { Address } from '../../model/address.js';
 import type { FdbEntry } from '../../model/fdb.js';
-import type { Lease } from '../../model/lease.js';
+import { hasV4, type Lease, leaseName } from '../../model/lease.js';
 import type { Link } from '../../model/link.js';
 import type { Neigh } from '../../model/neigh.js';
 import type { Route } from '../../model/route.js';
@@ -53,8 +53,11 @@ export function addrLine(a: Address): string {
 }
 
 export function leaseLine(l: Lease): string {
+  const source = l.source ? ` (${l.source})` : '';
+  // a v6-only lease: its IPv6 part is all there is
+  if (!hasV4(l)) return `lease ${leaseName(l)}: ${l.subnet6 ?? '?'} public-ipv6 ${l.publicIpv6 ?? '?'} ${l.backendType} VNI ${l.vni6 ?? '?'} VtepMAC ${l.vtepMac6 ?? '?'}${source}`;
   const data = l.vtepMac || l.vni !== undefined ? ` VNI ${l.vni ?? '?'} VtepMAC ${l.vtepMac ?? '?'}` : '';
-  return `lease ${l.node ?? l.subnet}: ${l.subnet} public-ip ${l.publicIp} ${l.backendType}${data}${l.source ? ` (${l.source})` : ''}`;
+  return `lease ${leaseName(l)}: ${l.subnet} public-ip ${l.publicIp} ${l.backendType}${data}${source}`;
 }
 
 export function wgPeerLine(dev: string, p: WgPeer): string {

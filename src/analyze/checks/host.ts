@@ -1,7 +1,7 @@
 // Host settings flannel depends on (C-sys, C-ipt, C-offload of reference §7): sysctls, iptables, offload.
 import type { Finding } from '../../model/finding.js';
 import type { IptablesRuleset, IptablesTable } from '../../model/iptables.js';
-import type { CheckContext } from './context.js';
+import { type CheckContext, notApplicableV4 } from './context.js';
 import { type Check, finding } from './finding.js';
 import { iptablesModeKnown, MODE_PASTE, nftMode } from './nft.js';
 
@@ -17,7 +17,8 @@ export const sysctlCheck: Check = {
     const out: Finding[] = [];
     const unverified: string[] = [];
     const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
-    if (fwd === '0') out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
+    // an IPv6-only node forwards by net.ipv6.conf.all.forwarding: ip_forward is not flannel's there
+    if (fwd === '0' && !ctx.v6Only) out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
     const nf = sysctl(ctx, 'net.bridge.bridge-nf-call-iptables');
     // flanneld checks for br_netfilter only in iptables mode (main.go: `!config.EnableNFTables`): in nftables mode it is no fault of flannel's
     if (nf === undefined && !iptablesModeKnown(ctx)) unverified.push(`net.bridge.bridge-nf-call-iptables does not exist; flannel needs br_netfilter only in iptables mode, and ${MODE_PASTE}`);
@@ -42,9 +43,11 @@ export const iptablesCheck: Check = {
     // in nftables mode flannel writes no FLANNEL-* chains: their absence is no finding (the nftables check looks
     // there), and while the mode is open it is none either
     const iptablesMode = iptablesModeKnown(ctx);
+    // an IPv6-only node has no IPv4 pod network: FLANNEL-FWD/FLANNEL-POSTRTG are ip6tables' there, not iptables'
+    const v4 = !ctx.v6Only;
     const filter = table(rs, 'filter');
     const forward = filter?.chains.find((c) => c.name === 'FORWARD');
-    if (nftMode(ctx) === undefined && filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
+    if (v4 && nftMode(ctx) === undefined && filter && forward && (forward.policy === 'DROP' || forward.policy === 'REJECT')) {
       const fwdRules = filter.rules.filter((r) => r.chain === 'FORWARD');
       const jump = fwdRules.findIndex((r) => r.target === 'FLANNEL-FWD');
       const accepts = filter.rules.filter((r) => r.chain === 'FLANNEL-FWD' && r.target === 'ACCEPT');
@@ -58,9 +61,9 @@ export const iptablesCheck: Check = {
       }
     }
     // whether flannel masquerades is FLANNEL_IPMASQ's to say, and where is the mode's
-    if (!iptablesMode && nftMode(ctx) === undefined && ctx.subnetEnv?.ipmasq !== false) unverified.push(`flannel's masquerade rules (FLANNEL-POSTRTG): ${MODE_PASTE}`);
-    if (iptablesMode && !ctx.subnetEnv) unverified.push('FLANNEL_IPMASQ was not in the data given: give --subnet-env FILE (`cat /run/flannel/subnet.env`)');
-    if (iptablesMode && ctx.subnetEnv?.ipmasq === true) {
+    if (v4 && !iptablesMode && nftMode(ctx) === undefined && ctx.subnetEnv?.ipmasq !== false) unverified.push(`flannel's masquerade rules (FLANNEL-POSTRTG): ${MODE_PASTE}`);
+    if (v4 && iptablesMode && !ctx.subnetEnv) unverified.push('FLANNEL_IPMASQ was not in the data given: give --subnet-env FILE (`cat /run/flannel/subnet.env`)');
+    if (v4 && iptablesMode && ctx.subnetEnv?.ipmasq === true) {
       const nat = table(rs, 'nat');
       const jump = nat?.rules.some((r) => r.chain === 'POSTROUTING' && r.target === 'FLANNEL-POSTRTG');
       const masq = nat?.rules.some((r) => r.chain === 'FLANNEL-POSTRTG' && r.target === 'MASQUERADE');
@@ -81,6 +84,8 @@ export const offloadCheck: Check = {
   name: 'tx checksum offload',
   run(ctx) {
     if (ctx.backend !== 'vxlan') return { skipped: ctx.backend ? `backend is ${ctx.backend}` : 'backend unknown' };
+    // flannel #1279 is flannel.1's checksum of IPv4 packets NATed by kube-proxy
+    if (ctx.v6Only) return { skipped: notApplicableV4(ctx.v6Only) };
     const features = ctx.snapshot.features[ctx.vxlanName];
     if (!features) return { findings: [], unverified: [`${ctx.vxlanName}'s offload features were not in the data given: paste \`ethtool -k ${ctx.vxlanName}\``] };
     if (features['tx-checksum-ip-generic']?.startsWith('on') !== true) return [];

@@ -152,7 +152,8 @@ export const nftCheck: Check = {
     if (!why) return out.length || rs || ipt.length || ctx.netConf?.EnableNFTables === false ? out : { skipped: 'no nft list ruleset output in the snapshot' };
     // nft mode known, its rules not given: every nft check is open, none is a finding
     if (!rs) return { findings: out, unverified: [`nftables mode (${why}) but no nft list ruleset output in the data given: paste \`nft -j list ruleset\` (as nft-ruleset.txt)`] };
-    checkFamily(ctx, rs, 'ip', out);
+    // flanneld creates a family's table only when that family is enabled
+    if (!ctx.v6Only) checkFamily(ctx, rs, 'ip', out);
     if (familyNets(ctx, 'ip6').net || own.some((c) => c.family === 'ip6')) checkFamily(ctx, rs, 'ip6', out);
     // leftover FLANNEL-* iptables chains can only be seen in the iptables rules
     if (own.length && !ipt.length && !ctx.snapshot.iptables) return { findings: out, unverified: ["whether flannel's iptables chains (FLANNEL-*) remain beside its nftables tables: paste `iptables-save`"] };

@@ -4,9 +4,11 @@ import { normalizeSubnet } from '../../leases/lease.js';
 import type { Finding } from '../../model/finding.js';
 import type { Address } from '../../model/address.js';
 import { cidrContains6, normalizeIPv6, normalizeSubnet6 } from '../../model/ipv6.js';
+import { hasV4, leaseName } from '../../model/lease.js';
 import type { Link } from '../../model/link.js';
 import { absenceProves, collected, nodeAddressesShown, PASTE } from '../collected.js';
-import { type CheckContext, envSubnet } from './context.js';
+import { type CheckContext, envSubnet, notApplicableV4 } from './context.js';
+import { v6DeviceName } from '../peer-state.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
 
@@ -24,6 +26,7 @@ const ENV_MISSING = 'subnet.env was not in the data given: give --subnet-env FIL
 export const bridgeAddressCheck: Check = {
   name: 'pod bridge address',
   run(ctx) {
+    if (ctx.v6Only) return { skipped: notApplicableV4(ctx.v6Only) };
     const env = ctx.subnetEnv?.subnet;
     if (!env) return { findings: [], unverified: [ENV_MISSING] };
     // an invalid FLANNEL_SUBNET is SUBNET_ENV_INVALID; the bridge cannot be compared with it
@@ -117,11 +120,16 @@ export const subnetEnvCheck: Check = {
     const line = (k: string): string => `subnet.env: ${k}=${env.vars[k] ?? '(absent)'}`;
     const sub = envSubnet(env);
     const own = ctx.leases?.local;
-    if (!sub) out.push(finding(ctx, 'SUBNET_ENV_INVALID', 'FLANNEL_SUBNET is missing or not a CIDR', [line('FLANNEL_SUBNET')]));
-    else if (own && own.subnet !== sub) out.push(finding(ctx, 'SUBNET_ENV_LEASE_MISMATCH', `FLANNEL_SUBNET ${env.subnet} is not in this node's lease ${own.subnet}: new pods get addresses no peer routes here`, [line('FLANNEL_SUBNET'), leaseLine(own)], 'restart flanneld (it rewrites subnet.env), then recreate pods on this node'));
+    // an IPv6-only node's subnet.env has no FLANNEL_SUBNET (flanneld writes it only with EnableIPv4)
+    if (ctx.v6Only) {
+      const sub6 = env.ipv6Subnet ? normalizeSubnet6(env.ipv6Subnet) : undefined;
+      if (!sub6) out.push(finding(ctx, 'SUBNET_ENV_INVALID', 'FLANNEL_IPV6_SUBNET is missing or not a CIDR on an IPv6-only node', [line('FLANNEL_IPV6_SUBNET')]));
+      else if (own?.subnet6 && own.subnet6 !== sub6) out.push(finding(ctx, 'SUBNET_ENV_LEASE_MISMATCH', `FLANNEL_IPV6_SUBNET ${env.ipv6Subnet} is not in this node's lease ${own.subnet6}: new pods get addresses no peer routes here`, [line('FLANNEL_IPV6_SUBNET'), leaseLine(own)], 'restart flanneld (it rewrites subnet.env), then recreate pods on this node'));
+    } else if (!sub) out.push(finding(ctx, 'SUBNET_ENV_INVALID', 'FLANNEL_SUBNET is missing or not a CIDR', [line('FLANNEL_SUBNET')]));
+    else if (own?.subnet !== undefined && own.subnet !== sub) out.push(finding(ctx, 'SUBNET_ENV_LEASE_MISMATCH', `FLANNEL_SUBNET ${env.subnet} is not in this node's lease ${own.subnet}: new pods get addresses no peer routes here`, [line('FLANNEL_SUBNET'), leaseLine(own)], 'restart flanneld (it rewrites subnet.env), then recreate pods on this node'));
     const confNet = ctx.netConf?.Network ? normalizeSubnet(ctx.netConf.Network) : undefined;
     if (confNet && env.network && normalizeSubnet(env.network) !== confNet) out.push(finding(ctx, 'SUBNET_ENV_NETWORK_MISMATCH', `FLANNEL_NETWORK ${env.network} is not the configured Network ${confNet}`, [line('FLANNEL_NETWORK')], 'restart flanneld'));
-    const dev = ctx.vxlan;
+    const dev = ctx.v6Only ? ctx.links.get(v6DeviceName(ctx)) : ctx.vxlan;
     if (ctx.backend === 'vxlan' && dev?.mtu !== undefined && env.mtu !== undefined && env.mtu !== dev.mtu) {
       out.push(finding(ctx, 'SUBNET_ENV_MTU_MISMATCH', `FLANNEL_MTU ${env.mtu} ≠ ${dev.name} mtu ${dev.mtu}: pods get the wrong MTU (large transfers hang)`, [line('FLANNEL_MTU'), linkLine(dev)], 'restart flanneld, then recreate pods'));
     }
@@ -140,9 +148,9 @@ export const leaseProblemsCheck: Check = {
     });
     for (const r of ctx.leases.refused) {
       // a refused lease is not programmed: an error, like a missing peer
-      const what = r.family === 'v6' ? 'IPv6 half of the lease' : 'lease';
+      const what = r.family === 'v6' && hasV4(r.lease) ? 'IPv6 half of the lease' : 'lease';
       const evidence = r.family === 'v6' ? `subnet6 ${r.lease.subnet6} public-ipv6 ${r.lease.publicIpv6 ?? '?'}` : `subnet ${r.lease.subnet} public-ip ${r.lease.publicIp}`;
-      const f = finding(ctx, r.code, `${what} of ${r.lease.node ?? r.lease.subnet} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} ${evidence}`], undefined, 'error');
+      const f = finding(ctx, r.code, `${what} of ${leaseName(r.lease)} refused on this node: ${r.reason}`, [`${r.lease.node ?? '?'} ${evidence}`], undefined, 'error');
       if (r.lease.node) f.node = r.lease.node;
       out.push(f);
     }

@@ -4,7 +4,7 @@
 // in every summary. A table not in the data given (IPv6 routes unless `ip -6 route` was pasted) is unverified.
 import type { Finding } from '../../model/finding.js';
 import { normalizeIPv6 } from '../../model/ipv6.js';
-import type { Lease } from '../../model/lease.js';
+import { type Lease, leaseName } from '../../model/lease.js';
 import { linkMtu } from '../../model/fix.js';
 import { absenceProves, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown, VXLAN_OVERHEAD } from '../link-state.js';
@@ -13,7 +13,7 @@ import type { CheckContext } from './context.js';
 import { fdbLine, linkLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
-const v6Line = (l: Lease): string => `lease ${l.node ?? l.subnet}: ${l.subnet6} public-ipv6 ${l.publicIpv6 ?? '?'} VtepMAC ${l.vtepMac6 ?? '?'}`;
+const v6Line = (l: Lease): string => `lease ${leaseName(l)}: ${l.subnet6} public-ipv6 ${l.publicIpv6 ?? '?'} VtepMAC ${l.vtepMac6 ?? '?'}`;
 
 // the kernel's VXLAN6_HEADROOM: flanneld sets no MTU, the device takes the underlay's − 70
 const VXLAN6_OVERHEAD = VXLAN_OVERHEAD.v6;
@@ -62,7 +62,7 @@ export const peers6Check: Check = {
     const missing = new Set<string>();
     ownDevice(ctx, dev, out, missing);
     for (const p of peers) {
-      const who = p.lease.node ?? p.lease.subnet;
+      const who = leaseName(p.lease);
       const ev = v6Line(p.lease);
       const report = (v: Verdict, evidence: string[], fix: string): void => {
         if (v.ok === null) missing.add(v.missing);

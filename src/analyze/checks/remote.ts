@@ -1,14 +1,15 @@
 // Findings for the per-lease triplet and for stale entries (C-route, C-neigh, C-fdb of reference §7).
 import type { Finding } from '../../model/finding.js';
+import { leaseName } from '../../model/lease.js';
 import { type Cmd, fdbDel, fdbReplace, neighDel, neighReplace, routeDel, routeReplace } from '../../model/fix.js';
-import type { CheckContext } from './context.js';
+import { type CheckContext, notApplicableV4 } from './context.js';
 import { fdbLine, leaseLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 import { PASTE } from '../collected.js';
 import { evidenceOf, peerStates, staleEntries, type Verdict } from '../peer-state.js';
 
 const needLeases = (ctx: CheckContext): string | undefined =>
-  !ctx.desired ? 'no desired state (give --nodes, --kube or --etcd)' : !ctx.backend ? 'backend type unknown' : undefined;
+  ctx.v6Only ? notApplicableV4(ctx.v6Only) : !ctx.desired ? 'no desired state (give --nodes, --kube or --etcd)' : !ctx.backend ? 'backend type unknown' : undefined;
 
 export const peersCheck: Check = {
   name: 'per-lease neigh/fdb/route',
@@ -19,10 +20,10 @@ export const peersCheck: Check = {
     const missing = new Set<string>();
     const { peers, unusable, unsupported } = peerStates(ctx);
     if (peers.length === 0 && unusable.length === 0 && unsupported.length > 0) return { skipped: `backend ${unsupported[0].lease.backendType}: ${unsupported[0].reason}` };
-    for (const lease of unusable) out.push(finding(ctx, 'LEASE_NO_VTEP_MAC', `lease ${lease.node ?? lease.subnet} has no VtepMAC: this node cannot program it`, [leaseLine(lease)]));
+    for (const lease of unusable) out.push(finding(ctx, 'LEASE_NO_VTEP_MAC', `lease ${leaseName(lease)} has no VtepMAC: this node cannot program it`, [leaseLine(lease)]));
     const dev = ctx.vxlanName;
     for (const p of peers) {
-      const who = p.lease.node ?? p.lease.subnet;
+      const who = leaseName(p.lease);
       const lease = leaseLine(p.lease);
       const report = (v: Verdict, evidence: string[], fix: (() => Cmd)[]): void => {
         if (v.ok === null) missing.add(v.missing);

@@ -6,7 +6,7 @@
 import type { Finding } from '../../model/finding.js';
 import { PASTE, partial } from '../collected.js';
 import { evidenceOf, hiddenGateway, hiddenGatewayCouldBe } from '../peer-state.js';
-import type { CheckContext } from './context.js';
+import { type CheckContext, notApplicableV4 } from './context.js';
 import { fdbLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
 
@@ -16,6 +16,7 @@ export const selfCheck: Check = {
     // with leases the per-lease checks judge every peer against its lease: nothing to add (grep'd annotation lines
     // that make no whole lease leave the node to be checked against itself)
     if (ctx.desired && ctx.desired.leases.length > 0) return [];
+    if (ctx.v6Only) return { skipped: notApplicableV4(ctx.v6Only) };
     const dev = ctx.vxlanName;
     const ev = evidenceOf(ctx);
     const via = [...ctx.routesByDst.values()].flat().filter((r) => r.dev === dev && r.gateway !== undefined);

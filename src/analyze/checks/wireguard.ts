@@ -1,6 +1,7 @@
 // The wireguard backend's per-peer state (reference §1.5): every remote lease's PublicKey / endpoint / subnet as a
 // peer of flannel-wg, and this node's own key and port as its lease announces them. Repair does not program peers.
 import type { Finding } from '../../model/finding.js';
+import { hasV4, leaseName } from '../../model/lease.js';
 import { WG_DEFAULT_PORT, WG_DEVICE, wantEndpoint, wireguardPeerState } from '../peer-state.js';
 import { nodeAddressesShown, PASTE } from '../collected.js';
 import { remoteLeases } from './context.js';
@@ -38,8 +39,10 @@ export const wireguardCheck: Check = {
     // a peer already named as carrying another node's subnet under a wrong key is not reported again as stale
     const judged = new Set<string>();
     for (const lease of leases) {
+      // flannel-wg carries the IPv4 leases; a v6-only lease's peer is on flannel-wg-v6 (Mode separate)
+      if (!hasV4(lease)) continue;
       if (!lease.publicKey) {
-        out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${lease.node ?? lease.subnet} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
+        out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${leaseName(lease)} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
         continue;
       }
       const { peer, problems } = wireguardPeerState(dev, lease);
