@@ -180,7 +180,7 @@ export function peerState(ctx: CheckContext, lease: LeaseV4, direct: boolean, ev
  * (leases/local): when neither can be excluded, an entry missing for the lease proves nothing.
  */
 function doubtfulPeer(ctx: CheckContext, s: PeerState): string | undefined {
-  const who = s.lease.node ?? s.lease.subnet;
+  const who = leaseName(s.lease);
   const snap = ctx.snapshot;
   // no lease was recognised as this node's and its addresses were not given: any lease may be its own
   if (ctx.leases !== undefined && !ctx.leases.local && !nodeAddressesShown(snap))
