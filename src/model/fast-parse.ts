@@ -192,8 +192,11 @@ function objectOf(def: Def): Fast | undefined {
   const loose = catchall === 'unknown';
   const known = new Set(keys);
   const fields = keys.map((key) => {
-    const kind = defOf(shape[key]).type;
-    return { key, parse: compile(shape[key]), optional: kind === 'optional', defaulted: kind === 'default' };
+    const d = defOf(shape[key]);
+    const optional = d.type === 'optional';
+    const defaulted = d.type === 'default';
+    // `inner`: what a present, defined value goes through (the optional/default wrapper decides only undefined)
+    return { key, parse: compile(shape[key]), inner: optional || defaulted ? compile(d.innerType!) : compile(shape[key]), optional, defaulted };
   });
   // only optional, default and required fields: zod's rules for what an absent key gives are these three
   if (fields.some((f) => !f.optional && !f.defaulted && ['nullable', 'unknown', 'any', 'undefined', 'void'].includes(defOf(shape[f.key]).type))) return undefined;
@@ -222,12 +225,12 @@ function objectOf(def: Def): Fast | undefined {
     let present = 0;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];
-      if (!(f.key in v)) {
+      const raw = v[f.key];
+      if (raw === undefined && !(f.key in v)) {
         if (f.optional) continue;
         return f.defaulted ? build(v) : NO;
       }
-      const raw = v[f.key];
-      const value = f.parse(raw);
+      const value = raw === undefined ? f.parse(raw) : f.inner(raw);
       if (value === NO) return NO;
       if (value !== raw) return build(v);
       present |= 1 << i;
