@@ -31,6 +31,18 @@ const shQuote = (s: string): string => (/^[A-Za-z0-9_./=-]+$/.test(s) ? s : `'${
 
 const MARK = '@@flanctl';
 
+// Outputs the shell reads from /proc itself, as live collect does on a node: what `hostname`, `uname -r` and
+// `sysctl -e KEY…` print, without a process each (three of the ≈ 17 a node starts for one collect). The program
+// stays the next attempt: a /proc that cannot be read runs it.
+const SYSCTL_STEP = STEPS.find((s) => s.name === 'sysctl')!;
+const KERNEL_STEP = STEPS.find((s) => s.name === 'kernel')!;
+const FROM_PROC = new Map<Step, string>([
+  [HOSTNAME_STEP, 'rd /proc/sys/kernel/hostname'],
+  [KERNEL_STEP, 'rd /proc/sys/kernel/osrelease'],
+  // the keys are the program's own arguments (`sysctl -e KEY…`)
+  [SYSCTL_STEP, `sysctls ${SYSCTL_STEP.attempts[0].argv!.slice(2).join(' ')}`],
+]);
+
 /**
  * POSIX sh: for each step print `@@flanctl-NONCE begin FILE`, the command's stdout, then
  * `@@flanctl-NONCE end FILE RC first-stderr-line`. stderr is captured apart so it never pollutes the output.
@@ -43,8 +55,14 @@ export const REMOTE_SCRIPT = [
   "nl='",
   "'",
   'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=${e%%"$nl"*}; printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
+  // one line of a file, as `hostname` / `uname -r` print it; fails (the program runs instead) when it cannot be read
+  'rd() { v=; IFS= read -r v < "$1" || [ -n "$v" ] || return 1; printf "%s\\n" "$v"; }',
+  // `sysctl -e KEY…`: `KEY = VALUE` per line of /proc/sys/K/E/Y, a key without a file skipped
+  'sysctls() { for k; do p=/proc/sys; r=$k; while :; do case $r in *.*) p=$p/${r%%.*}; r=${r#*.};; *) p=$p/$r; break;; esac; done; [ -e "$p" ] || continue; while IFS= read -r v || [ -n "$v" ]; do printf "%s = %s\\n" "$k" "$v"; done < "$p" || return 1; done; }',
   // attempts chained with ||: the first that works is the step's output (json before text before fallback)
-  ...REMOTE_STEPS.map((step) => step.attempts.filter((a) => a.argv).map((a) => `step ${a.file} ${a.argv!.map(shQuote).join(' ')}`).join(' || ')),
+  ...REMOTE_STEPS.map((step) =>
+    [...(FROM_PROC.has(step) ? [`step ${step.attempts[0].file} ${FROM_PROC.get(step)}`] : []), ...step.attempts.filter((a) => a.argv).map((a) => `step ${a.file} ${a.argv!.map(shQuote).join(' ')}`)].join(' || '),
+  ),
   ...CONDITIONAL_LINES,
   // a step that failed is reported in its end marker, not as the script's exit status
   'exit 0',

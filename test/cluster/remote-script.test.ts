@@ -95,6 +95,20 @@ describe('splitRemoteOutput', () => {
     execFileSync('rm', ['-rf', dir]);
   });
 
+  it('the real script under sh reads hostname, kernel release and sysctls from /proc: the text hostname, uname -r and sysctl -e print', () => {
+    // a PATH without those three programs: the shell's own reads answer (the expectation is the programs' output)
+    const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    const out = execFileSync('/bin/sh', ['-s', '--', 'feedc0de'], { input: REMOTE_SCRIPT, encoding: 'utf8', env: { PATH: dir } });
+    execFileSync('rm', ['-rf', dir]);
+    const byFile = new Map(splitRemoteOutput(out, 'feedc0de').map((p) => [p.file, p]));
+    const real = (argv: string[]): string => execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+    const sysctl = REMOTE_STEPS.find((s) => s.name === 'sysctl')!.attempts[0].argv!;
+    expect(byFile.get('hostname.txt')).toEqual({ file: 'hostname.txt', ok: true, text: real(['hostname']), exitCode: 0 });
+    expect(byFile.get('kernel.txt')).toEqual({ file: 'kernel.txt', ok: true, text: real(['uname', '-r']), exitCode: 0 });
+    expect(byFile.get('sysctl.txt')?.text).toBe(real(sysctl));
+    expect(byFile.get('sysctl.txt')?.ok).toBe(true);
+  });
+
   // issue 12 part C item 4: wg show all dump, as live collect runs it, only when the node has a wireguard link
   it.each([
     ['a flannel-wg link: wg-dump.txt collected, the private key hidden on arrival', '5: flannel-wg: <POINTOPOINT,NOARP,UP,LOWER_UP> mtu 1420', true],
