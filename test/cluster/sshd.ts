@@ -3,13 +3,14 @@
 // node's underlay IP, with a host key, client key and config in a temp directory. A "client" namespace on
 // the same underlay runs flanctl. Every sshd is killed by pid in stop().
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lab } from '../netns/lab.js';
 import type { LabCluster } from '../netns/flannel-cluster.js';
 
 export const CLIENT_IP = '192.168.56.200';
+const ROOT_BASHRC = '/root/.bashrc';
 
 export class SshLab {
   readonly dir = mkdtempSync(join(tmpdir(), 'fct-ssh-'));
@@ -58,8 +59,13 @@ export class SshLab {
         '',
       ].join('\n'),
     );
-    // `ip netns exec` execs sshd in place: the child's pid is sshd's
-    const proc = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-f', conf, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // `ip netns exec` execs sshd in place (so do unshare and sh): the child's pid is sshd's. sshd runs every command
+    // through root's login shell, and bash sources ~/.bashrc for a command run by sshd: this machine's runs `pyenv
+    // init` (≈ 100 ms CPU per connection, more than the node's whole collect). A simulated node's root has an empty
+    // one: /dev/null bound over it in sshd's own mount namespace; the file itself is not touched.
+    const sshd = `exec /usr/sbin/sshd -f '${conf}' -D -e`;
+    const quietRc = existsSync(ROOT_BASHRC) ? `mount --bind /dev/null ${ROOT_BASHRC} && ` : '';
+    const proc = spawn('ip', ['netns', 'exec', ns, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', quietRc + sshd], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.procs.push(proc);
     for (let i = 0; i < 100; i++) {
       const ss = spawnSync('ip', ['netns', 'exec', ns, 'ss', '-Hltn', `src ${ip}:22`], { encoding: 'utf8' });
