@@ -3,7 +3,7 @@
 // --subnet-env), and `ip -6` / `bridge` outputs saved as text or JSON. Each is a problem naming the value, a warning
 // naming file and line (the rest of the input still read), or a one-line error with exit 2 — never a crash or a
 // stack trace. The bad values are written here by hand: `fd00:56::1::13` has two `::`, which RFC 4291 forbids.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,15 +70,22 @@ describe('the CLI on malformed IPv6 inputs', () => {
     expect(expectOneLineError(r)).toMatch(/line 3.*fd00:10:244:1::1::1\/64/);
   });
 
-  // one good line and one bad line per output, as iproute2 prints them; the bad one is line 2
-  const saved: [string, string, string][] = [
-    ['ip-route6.txt', 'fd00:10:244:2::/64 via fd00:10:244:2:: dev flannel-v6.1 metric 1024 onlink pref medium\nfd00:10:244:3::1::/64 via fd00:10:244:3:: dev flannel-v6.1 metric 1024 onlink pref medium\n', 'fd00:10:244:3::1::/64'],
-    ['ip-neigh.txt', 'fd00:10:244:2:: dev flannel-v6.1 lladdr 8a:1c:3f:5e:66:02 PERMANENT\nfd00:10:244::3::1 dev flannel-v6.1 lladdr 8a:1c:3f:5e:66:03 PERMANENT\n', 'fd00:10:244::3::1'],
-    ['bridge-fdb.txt', '8a:1c:3f:5e:66:02 dev flannel-v6.1 dst fd00:56::12 self permanent\n8a:1c:3f:5e:66:03 dev flannel-v6.1 dst fd00:56::1::13 self permanent\n', BAD],
-    ['subnet.env', 'FLANNEL_IPV6_NETWORK=fd00:10:244::/56\nFLANNEL_IPV6_SUBNET=fd00:10:244:1::1::1/64\nFLANNEL_NETWORK=10.244.0.0/16\n', 'fd00:10:244:1::1::1/64'],
+  // one good line and one bad line per output, as iproute2 prints them, and the bad one's line number
+  const saved: [file: string, text: string, bad: string, good: string, line?: number][] = [
+    [
+      'ip-addr.txt',
+      '2: eth0@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n    inet6 fd00:56::1::11/64 scope global nodad\n       valid_lft forever preferred_lft forever\n    inet6 fd00:56::11/64 scope global nodad\n       valid_lft forever preferred_lft forever\n',
+      'fd00:56::1::11',
+      'fd00:56::11',
+      3,
+    ],
+    ['ip-route6.txt', 'fd00:10:244:2::/64 via fd00:10:244:2:: dev flannel-v6.1 metric 1024 onlink pref medium\nfd00:10:244:3::1::/64 via fd00:10:244:3:: dev flannel-v6.1 metric 1024 onlink pref medium\n', 'fd00:10:244:3::1::/64', 'fd00:10:244:2::/64'],
+    ['ip-neigh.txt', 'fd00:10:244:2:: dev flannel-v6.1 lladdr 8a:1c:3f:5e:66:02 PERMANENT\nfd00:10:244::3::1 dev flannel-v6.1 lladdr 8a:1c:3f:5e:66:03 PERMANENT\n', 'fd00:10:244::3::1', 'fd00:10:244:2::'],
+    ['bridge-fdb.txt', '8a:1c:3f:5e:66:02 dev flannel-v6.1 dst fd00:56::12 self permanent\n8a:1c:3f:5e:66:03 dev flannel-v6.1 dst fd00:56::1::13 self permanent\n', BAD, 'fd00:56::12'],
+    ['subnet.env', 'FLANNEL_IPV6_NETWORK=fd00:10:244::/56\nFLANNEL_IPV6_SUBNET=fd00:10:244:1::1::1/64\nFLANNEL_NETWORK=10.244.0.0/16\n', 'fd00:10:244:1::1::1/64', 'fd00:10:244::/56'],
   ];
-  for (const [file, text, bad] of saved) {
-    it(`${file} with a malformed IPv6 line: doctor and collect warn with file:2, keep the good line`, () => {
+  for (const [file, text, bad, good, line = 2] of saved) {
+    it(`${file} with a malformed IPv6 line: doctor and collect warn with file:${line}, keep the good line`, () => {
       const dir = join(tmp, `dir-${file}`);
       mkdirSync(dir);
       writeFileSync(join(dir, file), text);
@@ -87,9 +94,12 @@ describe('the CLI on malformed IPv6 inputs', () => {
         expect([0, 1], `${args[0]}: ${r.stderr}`).toContain(r.status);
         noStack(r.stderr);
         const warnings = r.stderr.split('\n').filter((l) => l.startsWith('flanctl: warning:'));
-        expect(warnings, args[0]).toEqual([`flanctl: warning: ${join(dir, file)}:2: skipped: ${warnings[0]?.split(': skipped: ')[1]}`]);
+        expect(warnings, args[0]).toEqual([`flanctl: warning: ${join(dir, file)}:${line}: skipped: ${warnings[0]?.split(': skipped: ')[1]}`]);
         expect(warnings[0]).toContain(JSON.stringify(bad));
       }
+      const snapshot = readFileSync(join(tmp, `${file}.json`), 'utf8');
+      expect(snapshot).toContain(`"${good}"`);
+      expect(snapshot).not.toContain(bad);
     });
   }
 

@@ -1,7 +1,8 @@
 // One fault, one code over IPv6 (issue 12; the IPv4 faults are in one-fault-one-code.test.ts): each IPv6 fault
 // injected on node1 of a namespace dual-stack cluster (flannel.1 and flannel-v6.1 programmed as flanneld programs
 // them, test/netns/flannel-cluster-v6.ts) is named with the same codes by trace (node1 -> a pod on node2), doctor
-// (node1), repair's plan (node1, dry run) and the cluster matrix (`doctor --cluster` on a directory collected
+// (node1), repair's plan (node1, dry run), the probe (one ICMPv6 echo from node1's pod: its one code is one of them)
+// and the cluster matrix (`doctor --cluster` on a directory collected
 // node by node as `collect --netns -o DIR/<node>.json` writes it, nodes.json beside). The matrix must put it in
 // exactly one place: node1's IPv6 view of node2 (or node1's own IPv6 diagonal), every other IPv4 and IPv6 cell ok.
 // What each fault must be called comes from flannel-node-state.md and the kernel, not from the code: a down device
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MatrixCell } from '../../src/analyze/matrix.js';
 import { collectService } from '../../src/services/collect.js';
+import { probeService } from '../../src/services/probe.js';
 import { doctorService } from '../../src/services/doctor.js';
 import { type FlagValues, toOptions } from '../../src/services/options.js';
 import { repairService, type RepairOutcome } from '../../src/services/repair.js';
@@ -20,6 +22,7 @@ import { traceService } from '../../src/services/trace.js';
 import { buildDualStackCluster, type DualCluster, type DualNode, dualNodeObject, programPeers6, V6_MTU } from '../netns/flannel-cluster-v6.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
+import { leftovers } from '../netns/pids.js';
 
 describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and the matrix of a collected dual-stack cluster', () => {
   const lab = new Lab('o6');
@@ -137,6 +140,11 @@ describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and 
       const device = new Set(['VXLAN_DEVICE_DOWN', 'VXLAN_DEVICE_MISSING']);
       expect({ doctor, trace, matrix: matrixCodes(m), plan: planned.codes }).toEqual({ doctor: f.codes, trace: f.codes, matrix: f.codes, plan: f.codes.filter((c) => !device.has(c)) });
       if (f.device) expect(planned.ops).toContain(f.device);
+      // the probe: one ICMPv6 echo from node1's pod, watched on node1's hops; lost, and called what trace calls it
+      const probed = (await probeService(opts({ netns: n1.netns, from: n1.pods[0].netns, count: 1, timeout: 1 }), n2.pods[0].ip6)).result;
+      expect({ ok: probed.ok, replied: probed.replied }, probed.summary).toEqual({ ok: false, replied: false });
+      expect(f.codes).toContain(probed.code);
+      for (const ns of [n1.netns, n1.pods[0].netns]) expect(leftovers(ns, ['tcpdump', 'timeout', 'ping']), `left running in ${ns}`).toEqual([]);
       expect(planned.ops.every((op) => op.endsWith(' v6')), `only IPv6 actions: ${planned.ops.join(', ')}`).toBe(true);
     } finally {
       recreate();
