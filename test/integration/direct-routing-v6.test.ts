@@ -3,8 +3,8 @@
 // PublicIPv6) — RouteGet answers without a gateway — gives `<subnet> via <public IP>` and `<subnet6> via
 // <public-ipv6>` instead of the vxlan neigh/fdb/route). The net-conf comes the way a user's does, from the
 // kube-flannel-cfg ConfigMap through `--kube` (the real kubectl against test/cluster/kube-api.ts). Pods ping each
-// other in both families; trace, doctor and the matrix (`doctor --cluster` on a directory collected node by node)
-// say ok; node1's direct IPv6 route deleted is ROUTE_MISSING in each, and repair puts flanneld's route back.
+// other in both families; trace, doctor and the matrix say ok (`doctor --cluster` on the directory `collect --all
+// --kube` writes over the lab's kubectl transport; for the fault, one collected node by node); node1's direct IPv6 route deleted is ROUTE_MISSING in each, and repair puts flanneld's route back.
 // The commands run in-process through the services the CLI calls.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +59,9 @@ describeNetns('DirectRouting on the dual-stack lab: direct routes in both famili
     }
     tmp = mkdtempSync(join(tmpdir(), 'flanctl-dr6-'));
     mkdirSync(join(tmp, 'journal'));
-    api = await startFakeApi({ nodesJson: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: cluster.nodes.map(dualNodeObject) }), podNodes: new Map(), netConf: NET_CONF });
+    // a flannel pod per node: `collect --all --kube` execs into it (the pod's commands run in the node's namespace)
+    const podNodes = new Map(cluster.nodes.map((n) => [n.name, { netns: n.netns, hostIp: n.ip }]));
+    api = await startFakeApi({ nodesJson: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: cluster.nodes.map(dualNodeObject) }), podNodes, netConf: NET_CONF });
     kubeconfig = join(tmp, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigFor(api.url));
   });
@@ -77,7 +79,12 @@ describeNetns('DirectRouting on the dual-stack lab: direct routes in both famili
     expect(t).toMatchObject({ ok: true, family: 'v6', directRouting: true, targetNode: { ip: n2.ip6 } });
     expect(t.hops[0]).toMatchObject({ step: 'route', device: 'eth0', ok: true });
     expect(await doctorCodes()).toEqual([]);
-    const m = await matrix();
+    // the cluster directory as a user writes it: `collect --all --kube -o DIR`, then `doctor --cluster DIR --kube`
+    const dir = join(tmp, 'collected');
+    const all = await collectService(opts({ all: true, output: dir, parallel: 2 }));
+    expect(all.exit).toBe(0);
+    const m = (await doctorService(opts({ cluster: dir }))).result.doc.matrix!;
+    expect(m.nodes.map((n) => n.name)).toEqual(cluster.nodes.map((n) => n.name));
     expect([...m.cells, ...m.cells6!].map((c) => `${c.family ?? 'v4'} ${c.path} ${c.ok}`).sort()).toEqual(['v4 direct true', 'v4 direct true', 'v6 direct true', 'v6 direct true']);
     expect((await plan()).actions).toEqual([]);
   });
