@@ -53,6 +53,12 @@ export function partial(s: Snapshot, table: Table, dev: string): boolean {
   return runs.length > 0 && runs.every((c) => typeof c.filter === 'string' && c.filter !== `dev ${dev}`);
 }
 
+/** The filters of a table read only narrowed (`grep flannel`; `dev X` of any device), undefined when read whole. */
+export function filtersOf(s: Snapshot, table: Table): string[] | undefined {
+  const runs = s.commands.filter((c) => c.ok && STEPS[table].includes(c.name));
+  return runs.length > 0 && runs.every((c) => typeof c.filter === 'string') ? runs.map((c) => c.filter as string) : undefined;
+}
+
 /**
  * Does a device's absence from the link list prove it is gone? Yes for state read from a node; not for saved
  * outputs from a ticket, which are often one grep'd line of `ip link` (trace and doctor judge it alike).

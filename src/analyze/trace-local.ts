@@ -7,7 +7,7 @@ import { formatRoute } from './route-lookup.js';
 import { isKnownDown } from './link-state.js';
 import { absenceProves, masterOf, needsBridge, podsComplete, podPeerIfindex, type NodeIndex } from './trace-index.js';
 import { podBridge } from './trace-overlay.js';
-import { PASTE } from './collected.js';
+import { collected, PASTE, partial } from './collected.js';
 import { hop, type Problem, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: string): WalkResult {
@@ -25,8 +25,9 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
   }
   const brDetail = [`bridge ${bridge}`, gwAddr ? `gateway ${gwAddr.local}/${gwAddr.prefixlen}` : '', link?.mtu ? `mtu ${link.mtu}` : ''].filter(Boolean).join(' ');
   // whether the bridge is up is only in the link list
-  if (!link && brProblems.length === 0 && !absenceProves(node)) hops.push(unverifiedHop('bridge', node, bridge, brDetail, `${bridge} is not in the link list given: paste \`${PASTE.links} ${bridge}\``));
-  else hops.push(hop('bridge', node, bridge, brDetail, brProblems));
+  const brHop =
+    !link && brProblems.length === 0 && !absenceProves(node) ? unverifiedHop('bridge', node, bridge, brDetail, `${bridge} is not in the link list given: paste \`${PASTE.links} ${bridge}\``) : hop('bridge', node, bridge, brDetail, brProblems);
+  hops.push(brHop);
 
   // neigh: pod IP -> pod MAC on the bridge; absent just means no recent traffic
   const pod = node.podsByIp.get(dst);
@@ -35,11 +36,18 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
   if (n?.state.includes('FAILED')) neighProblems.push({ code: 'NEIGH_FAILED', text: 'the pod did not answer ARP: pod gone, or its veth is not on the bridge' });
   else if (n?.state.includes('INCOMPLETE')) neighProblems.push({ code: 'NEIGH_INCOMPLETE', text: 'ARP for the pod is unanswered' });
   const mac = n?.lladdr ?? pod?.mac;
-  hops.push(hop('neigh', node, bridge, n ? `${dst} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${dst} not in the ARP cache${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`, neighProblems));
+  // the pod's neighbour is resolved on demand and a learned fdb entry ages out: an absent one is no fault, and
+  // without the table there is nothing to judge, so no hop, only a note on the bridge hop (README, trace)
+  const note = (text: string): void => void (brHop.detail += `; ${text}`);
+  if (n || (collected(node.snap, 'neigh') && !partial(node.snap, 'neigh', bridge))) {
+    hops.push(hop('neigh', node, bridge, n ? `${dst} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${dst} not in the ARP cache${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`, neighProblems));
+  } else note(`neighbour ${dst} not checked, not in the data given (\`${PASTE.neigh} dev ${bridge}\` shows it)${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`);
 
   // fdb: the learned entry says which bridge port the MAC sits behind
   const port = mac ? (node.fdb.get(mac) ?? []).find((f) => !f.self && (f.master === bridge || masterOf(node, f.dev) === bridge) && f.dev !== bridge) : undefined;
-  hops.push(hop('fdb', node, bridge, port ? `${mac} -> port ${port.dev}${port.state ? ` ${port.state}` : ''}` : `${mac ?? '?'} not in ${bridge}'s fdb (learned entries age out after 300 s)`));
+  if (port || (collected(node.snap, 'fdb') && !partial(node.snap, 'fdb', bridge))) {
+    hops.push(hop('fdb', node, bridge, port ? `${mac} -> port ${port.dev}${port.state ? ` ${port.state}` : ''}` : `${mac ?? '?'} not in ${bridge}'s fdb (learned entries age out after 300 s)`));
+  } else note(`${bridge}'s fdb not in the data given (\`${PASTE.fdb} br ${bridge}\` shows the port behind ${mac ?? 'the pod\'s MAC'})`);
 
   // veth: from the fdb port, else from the pod's eth0 iflink
   const peer = pod ? podPeerIfindex(pod) : undefined;

@@ -5,11 +5,11 @@ import type { Code } from '../model/codes.js';
 import type { Lease, Route } from '../model/index.js';
 import { hasV4, type LeaseV4 } from '../model/lease.js';
 import { intToIpv4 } from '../model/net.js';
-import { formatRoute, parseCidr } from './route-lookup.js';
+import { formatRoute, isDefaultRoute, parseCidr } from './route-lookup.js';
 import { isKnownDown, VXLAN_OVERHEAD } from './link-state.js';
 import { absenceProves, halfOf, isIpipDev, isV6, isVxlanDev, leaseFor, nodeIpOf, ownLease, ownsAddress, type NodeIndex } from './trace-index.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
-import { collected, PASTE, partial, underlayAddressesShown } from './collected.js';
+import { collected, filtersOf, PASTE, partial, underlayAddressesShown } from './collected.js';
 import { buildContext, type CheckContext } from './checks/context.js';
 import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStateFor, peerState6, type PeerState } from './peer-state.js';
 import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
@@ -127,8 +127,9 @@ function vxlanTail(ctx: TraceContext, node: NodeIndex, dev: string, dst: string,
   const v6 = isV6(dst);
   const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, vtepMac: mac, subnet: (lease && halfOf(lease, v6).subnet) ?? route.dst } : undefined;
   if (targetIp) hops.push(nodeHop(ctx, node, targetIp, dst, lease, mac, dev));
-  if (targetIp) hops.push(underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined));
-  const mtu = mtuHop(ctx, node, dev, v6 ? VXLAN_OVERHEAD.v6 : VXLAN_OVERHEAD.v4, v6);
+  const under = targetIp ? underlayHop(node, targetIp, node.links.get(dev)?.kind === 'vxlan' ? (node.links.get(dev) as { dev?: string }).dev : undefined) : undefined;
+  if (under) hops.push(under);
+  const mtu = mtuHop(ctx, node, dev, v6 ? VXLAN_OVERHEAD.v6 : VXLAN_OVERHEAD.v4, v6, under?.device);
   if (mtu) hops.push(mtu);
   return { backend: 'vxlan', podTraffic: true, target, via: dev, hops };
 }
@@ -227,6 +228,8 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
   }
   facts.unshift(`mtu ${link.mtu ?? '?'}`, link.mac ? `mac ${link.mac}` : '');
   const detail = facts.filter(Boolean).join(' ');
+  // ifconfig and `ip link` without -d show a device, not its vxlan settings (VNI, local, dstport, learning)
+  if (!problems.length && (link.kind !== 'vxlan' || link.vni === undefined)) return unverifiedHop('vxlan-device', node, dev, detail, `${dev}'s vxlan settings (VNI, local, dstport, learning) were not in the data given: paste \`${PASTE.links} ${dev}\``);
   // only the underlay's addresses show whether `local` is this node's
   if (!problems.length && link.kind === 'vxlan' && link.local && !node.addressDev.has(link.local) && !underlayAddressesShown(node.snap, link))
     return unverifiedHop('vxlan-device', node, dev, detail, `whether local ${link.local} is this node's: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``);
@@ -253,10 +256,21 @@ function nodeHop(ctx: TraceContext, node: NodeIndex, targetIp: string, _dst: str
   return hop('node', node, targetIp, desc, problems);
 }
 
-/** How this node reaches the target node IP: a route on the underlay device (never through the overlay). */
+/**
+ * How this node reaches the target node IP: a route on the underlay device (never through the overlay). The hop
+ * verifies that route. The next hop's neighbour is resolved by the kernel on demand, so an entry not there is no
+ * fault; FAILED / INCOMPLETE in the neighbour table read is (README, trace).
+ */
 export function underlayHop(node: NodeIndex, targetIp: string, expectedDev: string | undefined): TraceHop {
   const m = node.routes.lookup(targetIp);
   if (m.kind === 'local') return hop('underlay', node, m.address!.dev, `${targetIp} is this node`);
+  const table = isV6(targetIp) ? 'routes6' : 'routes';
+  // a grep'd table (`ip route | grep flannel`) may have left out the route to the node: none shown, or only the default
+  const filters = filtersOf(node.snap, table);
+  if (!collected(node.snap, table) || (filters && (!m.route || isDefaultRoute(m.route)))) {
+    const why = filters ? `only a filtered route table was given (${filters.join('; ')})` : `the ${table === 'routes6' ? 'IPv6 ' : ''}route table was not in the data given`;
+    return unverifiedHop('underlay', node, m.route?.dev ?? '?', m.route ? formatRoute(m.route) : '', `${why}: the route to node ${targetIp} may not be in it: paste \`${PASTE[table]}\``);
+  }
   if (m.kind === 'none' || !m.route) return hop('underlay', node, '?', '', [{ code: 'NO_ROUTE', text: `no route to node ${targetIp}` }]);
   const r = m.route;
   const dev = r.dev ?? '?';
@@ -264,15 +278,19 @@ export function underlayHop(node: NodeIndex, targetIp: string, expectedDev: stri
   if (isVxlanDev(node, dev) || isIpipDev(node, dev)) problems.push({ code: 'ROUTE_WRONG_DEV', text: `the node IP is routed into the overlay (${dev})` });
   else if (expectedDev && dev !== expectedDev) problems.push({ code: 'ROUTE_WRONG_DEV', text: `the tunnel's underlay device is ${expectedDev}` });
   if (r.type !== 'unicast') problems.push({ code: dropRouteCode(r.type), text: `${r.type} route` });
-  const nextHop = r.gateway ?? targetIp;
-  const n = node.neigh.get(`${dev} ${nextHop}`);
-  let neighText = `${nextHop} not in the ARP cache (resolved on the first packet)`;
-  if (n) {
-    neighText = `${nextHop} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim();
-    const bad = badNudState(n.state);
-    if (bad) problems.push(bad);
-  }
-  return hop('underlay', node, dev, `${formatRoute(r)}; ${neighText}`, problems);
+  const n = onDemandNeigh(node, dev, r.gateway ?? targetIp);
+  if (n.problem) problems.push(n.problem);
+  return hop('underlay', node, dev, `${formatRoute(r)}; ${n.text}`, problems);
+}
+
+/** A next hop on the underlay (a gateway, the peer node): its neighbour entry as the data given shows it; `read`
+ * false when the neighbour table of `dev` was not given (then nothing about it was checked). */
+function onDemandNeigh(node: NodeIndex, dev: string, ip: string): { text: string; read: boolean; problem?: Problem } {
+  const n = node.neigh.get(`${dev} ${ip}`);
+  if (n) return { text: `${ip} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim(), read: true, problem: badNudState(n.state) };
+  if (!collected(node.snap, 'neigh') || partial(node.snap, 'neigh', dev))
+    return { text: `neighbour ${ip} not checked, not in the data given (\`${PASTE.neigh} dev ${dev}\` shows whether the kernel resolved it)`, read: false };
+  return { text: `${ip} not in the ARP cache (resolved on the first packet)`, read: true };
 }
 
 /** The pod bridge: the bridge holding FLANNEL_SUBNET's gateway, else cni0, else docker0. */
@@ -291,11 +309,13 @@ export function podBridge(node: NodeIndex): string | undefined {
  * there is no FLANNEL_IPV6_MTU) and cni0 gets it, so cni0 above flannel-v6.<VNI> (1450 > 1430) is flannel's own
  * layout: IPv6 pods learn the smaller MTU from the node's Packet Too Big, as IPv6 path MTU discovery does.
  */
-export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, overhead: number, v6 = false): TraceHop | undefined {
+export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, overhead: number, v6 = false, routedDev?: string): TraceHop | undefined {
   const tunnel = node.links.get(tunnelDev);
-  if (!tunnel && !collected(node.snap, 'links')) return unverifiedHop('mtu', node, tunnelDev, '', `the MTUs were not in the data given: paste \`${PASTE.links}\``);
-  if (!tunnel?.mtu) return undefined;
-  const underlayName = (tunnel as { dev?: string }).dev ?? underlayDevOf(ctx, node);
+  // a tunnel proven gone is the device hop's finding; one not shown (a grep'd link list) or shown without its MTU is unverified
+  if (!tunnel && collected(node.snap, 'links') && absenceProves(node)) return undefined;
+  if (!tunnel?.mtu) return unverifiedHop('mtu', node, tunnelDev, '', `${tunnel ? `${tunnelDev}'s MTU was` : 'the MTUs were'} not in the data given: paste \`${PASTE.links}\``);
+  // the device under the tunnel: its `dev`, the one holding the node IP, else the one the route to the peer leaves on
+  const underlayName = (tunnel as { dev?: string }).dev ?? underlayDevOf(ctx, node) ?? (routedDev !== '?' ? routedDev : undefined);
   const underlay = underlayName ? node.links.get(underlayName) : undefined;
   const bridgeName = podBridge(node);
   const bridge = bridgeName ? node.links.get(bridgeName) : undefined;
@@ -305,6 +325,9 @@ export function mtuHop(ctx: TraceContext, node: NodeIndex, tunnelDev: string, ov
   if (!v6 && bridge?.mtu && bridge.mtu > tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `${bridge.name} ${bridge.mtu} > ${tunnelDev} ${tunnel.mtu}: pods send frames the tunnel cannot carry` });
   const envMtu = node.snap.subnetEnv?.mtu;
   if (!v6 && envMtu && envMtu !== tunnel.mtu) problems.push({ code: 'MTU_MISMATCH', text: `FLANNEL_MTU ${envMtu} ≠ ${tunnelDev} ${tunnel.mtu}` });
+  // the chain's bound is the underlay's MTU: without it nothing above was compared with what the wire carries
+  if (!problems.length && !underlay?.mtu)
+    return unverifiedHop('mtu', node, tunnelDev, facts.filter(Boolean).join(' / '), `the MTU of the underlay device${underlayName ? ` ${underlayName}` : ''} was not in the data given: paste \`${PASTE.links}\`${underlayName ? '' : ` and \`${PASTE.addresses}\``}`);
   return hop('mtu', node, tunnelDev, facts.filter(Boolean).join(' / '), problems);
 }
 
@@ -349,7 +372,7 @@ export function ipipWalk(ctx: TraceContext, node: NodeIndex, dst: string, route:
     hops.push(nodeHop(ctx, node, targetIp, dst, lease, undefined, dev));
     hops.push(underlayHop(node, targetIp, undefined));
   }
-  const mtu = mtuHop(ctx, node, dev, 20);
+  const mtu = mtuHop(ctx, node, dev, 20, false, hops.at(-1)?.step === 'underlay' ? hops.at(-1)!.device : undefined);
   if (mtu) hops.push(mtu);
   const target = targetIp ? { ip: targetIp, name: lease?.node ?? ctx.byIp.get(targetIp)?.name, subnet: lease?.subnet ?? route.dst } : undefined;
   return { backend: 'ipip', podTraffic: true, target, via: dev, hops };
@@ -376,13 +399,11 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   problems.push(...staleRouteProblem(ctx, dst, route));
   if (viaGw.kind === 'route' && viaGw.route?.gateway && !route.onlink) problems.push({ code: 'ROUTE_GATEWAY_NOT_DIRECT', text: `${gw} is itself reached via ${viaGw.route.gateway}: host-gw needs the nodes on one L2 network` });
   const hops = [hop('route', node, dev, `${formatRoute(route)} (${reason})`, problems)];
-  const n = node.neigh.get(`${dev} ${gw}`);
-  const neighProblems: Problem[] = [];
-  if (n) {
-    const bad = badNudState(n.state);
-    if (bad) neighProblems.push(bad);
-  }
-  hops.push(hop('neigh', node, dev, n ? `${gw} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${gw} not in the ARP cache (resolved on the first packet)`, neighProblems));
+  // the gateway is the peer node on the underlay, resolved on demand as underlayHop's next hop: without the
+  // neighbour table there is no neigh hop to judge, the route hop says it was not checked
+  const n = onDemandNeigh(node, dev, gw);
+  if (n.read) hops.push(hop('neigh', node, dev, n.text, n.problem ? [n.problem] : []));
+  else hops[0].detail += `; ${n.text}`;
   hops.push(nodeHop(ctx, node, gw, dst, lease, undefined, dev));
   const half = lease ? halfOf(lease, v6) : undefined;
   const target = { ip: gw, name: lease?.node ?? ctx.byIp.get(gw)?.name, vtepMac: half?.vtepMac, subnet: half?.subnet ?? route.dst };

@@ -4,7 +4,7 @@ import type { DesiredState, Route, Snapshot } from '../model/index.js';
 import { cidrContains6, normalizeIPv6 } from '../model/ipv6.js';
 import { cidrContains, isIPv4 } from '../model/net.js';
 import { UsageError } from '../errors.js';
-import { collected, PASTE } from './collected.js';
+import { collected, filtersOf, PASTE } from './collected.js';
 import { formatRoute, isDefaultRoute } from './route-lookup.js';
 import { halfOf, indexLeases, indexNode, isBridgeDev, isV6, isIpipDev, isVxlanDev, nodeIpOf, ownLease, type NodeIndex } from './trace-index.js';
 import { bridgeWalk, vethRouteWalk } from './trace-local.js';
@@ -126,7 +126,15 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
     return { backend: 'unknown', podTraffic: inPodNetwork, route: { reason: 'no route table' }, hops: [unverifiedHop('route', node, '?', '', missing)] };
   }
   const route = m.route;
-  if (!route || (isDefaultRoute(route) && inPodNetwork)) return noRoute(ctx, node, dst, route, network);
+  if (!route || (isDefaultRoute(route) && inPodNetwork)) {
+    // a grep'd route table (`ip route | grep flannel`) may have left out the route that covers it
+    const filters = filtersOf(node.snap, table);
+    if (filters) {
+      const missing = `only a filtered route table was given (${filters.join('; ')}): the route covering ${dst} may not be in it: paste \`${PASTE[table]}\``;
+      return { backend: 'unknown', podTraffic: inPodNetwork, route: { matched: route ? formatRoute(route) : undefined, reason: 'filtered route table' }, hops: [unverifiedHop('route', node, route?.dev ?? '?', route ? formatRoute(route) : '', missing)] };
+    }
+    return noRoute(ctx, node, dst, route, network);
+  }
   const r = { matched: formatRoute(route), reason: m.reason };
   const dev = route.dev ?? '';
   if (['blackhole', 'unreachable', 'prohibit'].includes(route.type)) {

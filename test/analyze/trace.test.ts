@@ -9,10 +9,12 @@ const codes = (r: ReturnType<typeof trace>) => r.problems;
 describe('trace on seed 000 (k8snode028, vxlan)', () => {
   it('follows 10.27.13.5 through flannel.1, neigh 10.27.13.0 and the fdb to node 10.18.19.129', () => {
     const r = trace([k8snode028()], '10.27.13.5');
-    expect(r.ok).toBe(true);
+    // the post shows flannel.1 without its VNI/local/learning (no `ip -d link`) and no MTU of bond0: no problem, not all verified
+    expect(r.ok).toBeNull();
     expect(r.backend).toBe('vxlan');
     expect(r.targetNode).toMatchObject({ ip: '10.18.19.129', vtepMac: '42:32:74:de:24:50', subnet: '10.27.13.0/24' });
-    expect(r.summary).toBe('10.27.13.5 is reached via flannel.1 (vxlan) on node 10.18.19.129: OK');
+    expect(r.summary).toMatch(/^10\.27\.13\.5 is reached via flannel\.1 \(vxlan\) on node 10\.18\.19\.129: no problem found, but NOT VERIFIED at vxlan-device .*`ip -d link show flannel\.1`$/);
+    expect(r.hops.filter((h) => h.ok === null).map((h) => h.step)).toEqual(['vxlan-device', 'mtu']);
     expect(r.hops.map((h) => h.step)).toEqual(['route', 'vxlan-device', 'neigh', 'fdb', 'node', 'underlay', 'mtu']);
     expect(r.hops.find((h) => h.step === 'neigh')?.detail).toBe('10.27.13.0 -> 42:32:74:de:24:50 PERMANENT');
     expect(r.hops.find((h) => h.step === 'underlay')?.detail).toContain('10.18.19.0/24 dev bond0');
