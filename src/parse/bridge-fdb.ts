@@ -7,7 +7,7 @@
 // A redacted dst (`dst 10.xx.xx.5`) is kept as `dstRedacted`. Result: FdbEntry[] (src/model/fdb.ts). State as printed: permanent, static, stale, '' for learned.
 import { FDB_STATES, FdbEntry } from '../model/fdb.js';
 import { isIfname } from '../model/net.js';
-import { type Line, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, mac, optional, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'bridge fdb';
 const STATES = new Set(['permanent', 'static', 'stale', 'dynamic']);
@@ -67,14 +67,19 @@ function fromJson(o: Record<string, unknown>, defaultDev?: string): FdbEntry {
   if (dst !== undefined) entry.dst = ip(CMD, dst, 'dst');
   const vlan = field(CMD, o, 'vlan', 'number');
   if (vlan !== undefined && !Number.isSafeInteger(vlan)) fail(CMD, `JSON field vlan should be an integer, got ${vlan}`);
-  optional(entry, 'vlan', vlan);
-  optional(entry, 'master', field(CMD, o, 'master', 'string'));
+  if (vlan !== undefined) entry.vlan = vlan;
+  const master = field(CMD, o, 'master', 'string');
+  if (master !== undefined) entry.master = master;
   entry.self = flags.includes('self');
   entry.state = state;
   entry.flags = flags.filter((f) => f !== 'self');
-  optional(entry, 'port', field(CMD, o, 'port', 'number'));
-  optional(entry, 'vni', field(CMD, o, 'vni', 'number'));
-  optional(entry, 'via', field(CMD, o, 'via', 'string'));
-  optional(entry, 'raw', rest(o, USED));
+  const port = field(CMD, o, 'port', 'number');
+  if (port !== undefined) entry.port = port;
+  const vni = field(CMD, o, 'vni', 'number');
+  if (vni !== undefined) entry.vni = vni;
+  const via = field(CMD, o, 'via', 'string');
+  if (via !== undefined) entry.via = via;
+  const raw = rest(o, USED);
+  if (raw !== undefined) entry.raw = raw;
   return entry as FdbEntry;
 }

@@ -134,11 +134,6 @@ export function compact<T extends Record<string, unknown>>(obj: T): T {
   return out as T;
 }
 
-/** Set `key` only when there is a value: an optional field is absent, never present as undefined (as zod builds it). */
-export function optional(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (value !== undefined) obj[key] = value;
-}
-
 /** Validate a parser's result with the model schema; a mismatch is the input's fault, so a ParseError. */
 export function validate<S extends z.ZodMiniType>(command: string, schema: S, value: unknown, line?: Line): z.infer<S> {
   const r = safeParse(schema, value);

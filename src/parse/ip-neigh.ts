@@ -6,7 +6,7 @@
 // Result: Neigh[] (src/model/neigh.ts); unknown tokens kept in `extra`, unknown JSON keys in `raw`.
 import { Neigh, NUD_STATES } from '../model/neigh.js';
 import { isIfname } from '../model/net.js';
-import { type Line, fail, field, ip, jsonArray, lines, looksJson, mac, optional, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, fail, field, ip, jsonArray, lines, looksJson, mac, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'ip neigh';
 const STATES = new Set<string>(NUD_STATES);
@@ -54,6 +54,7 @@ function fromJson(o: Record<string, unknown>, defaultDev?: string): Neigh {
   });
   neigh.router = o.router === true || o.router === null;
   neigh.proxy = o.proxy === true || o.proxy === null;
-  optional(neigh, 'raw', rest(o, ['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']));
+  const raw = rest(o, ['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']);
+  if (raw !== undefined) neigh.raw = raw;
   return neigh as Neigh;
 }

@@ -11,7 +11,7 @@
 // which iproute2 prints for IPv6 routes only).
 import { ROUTE_TYPES, Route } from '../model/route.js';
 import { isIfname } from '../model/net.js';
-import { type Line, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, optional, prefix, rest, stringArray, tokens, validate } from './common.js';
+import { type Line, fail, field, int, ip, isRedactedIPv4, jsonArray, lines, looksJson, prefix, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'ip route';
 const TYPES = new Set<string>(ROUTE_TYPES);
@@ -112,15 +112,20 @@ function fromJson(o: Record<string, unknown>, family6: boolean): Route {
     dst: prefix(CMD, field(CMD, o, 'dst', 'string'), undefined, family6 || 'pref' in o || (gateway?.includes(':') ?? false)),
   };
   if (gateway !== undefined) route.gateway = ip(CMD, gateway, 'gateway');
-  optional(route, 'dev', field(CMD, o, 'dev', 'string'));
+  const dev = field(CMD, o, 'dev', 'string');
+  if (dev !== undefined) route.dev = dev;
   route.onlink = flags.includes('onlink');
-  optional(route, 'proto', field(CMD, o, 'protocol', 'string'));
-  optional(route, 'scope', field(CMD, o, 'scope', 'string'));
+  const proto = field(CMD, o, 'protocol', 'string');
+  if (proto !== undefined) route.proto = proto;
+  const scope = field(CMD, o, 'scope', 'string');
+  if (scope !== undefined) route.scope = scope;
   const metric = field(CMD, o, 'metric', 'number');
   if (metric !== undefined && !Number.isSafeInteger(metric)) fail(CMD, `JSON field metric should be an integer, got ${metric}`);
-  optional(route, 'metric', metric);
-  optional(route, 'src', field(CMD, o, 'prefsrc', 'string'));
+  if (metric !== undefined) route.metric = metric;
+  const src = field(CMD, o, 'prefsrc', 'string');
+  if (src !== undefined) route.src = src;
   route.flags = flags.filter((f) => f !== 'onlink');
-  optional(route, 'raw', rest(o, USED));
+  const raw = rest(o, USED);
+  if (raw !== undefined) route.raw = raw;
   return route as Route;
 }
