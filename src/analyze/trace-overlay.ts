@@ -387,12 +387,14 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   const v6 = isV6(dst);
   // peer-state judges host-gw routes of the IPv4 half and DirectRouting routes of both; an IPv6 host-gw one is checked
   // against the lease's public-ipv6 here
-  const ps = lease && (!v6 || directRouting) ? peerStateOf(ctx, node, lease, directRouting, v6) : undefined;
+  // a vxlan lease: the path flanneld takes for it (DirectRouting and the peer reached without a gateway) decides
+  const ps = lease && (!v6 || directRouting) ? peerStateOf(ctx, node, lease, directRouting ? undefined : false, v6) : undefined;
   const hidden = hiddenGateway(route);
   if (route.gateway === undefined && hidden !== undefined) return hiddenHostGw(ctx, node, dst, route, reason, directRouting, hidden);
   const gw = route.gateway!;
   const want = lease ? halfOf(lease, v6).publicIp : undefined;
-  if (ps?.path === 'host-gw' || ps?.path === 'direct') {
+  // flanneld programs the vxlan route for this peer: a route via a gateway off flannel's device is not it
+  if (ps?.path === 'host-gw' || ps?.path === 'direct' || ps?.path === 'vxlan') {
     if (ps.route.verdict.ok === false) problems.push({ code: ps.route.verdict.code, text: ps.route.verdict.why });
   } else if (want && gw !== want) problems.push({ code: 'ROUTE_MISMATCH', text: `the lease's public IP${v6 ? 'v6' : ''} is ${want}` });
   const viaGw = node.routes.lookup(gw);
@@ -407,7 +409,8 @@ export function hostGwWalk(ctx: TraceContext, node: NodeIndex, dst: string, rout
   hops.push(nodeHop(ctx, node, gw, dst, lease, undefined, dev));
   const half = lease ? halfOf(lease, v6) : undefined;
   const target = { ip: gw, name: lease?.node ?? ctx.byIp.get(gw)?.name, vtepMac: half?.vtepMac, subnet: half?.subnet ?? route.dst };
-  return { backend: directRouting ? 'vxlan' : 'host-gw', directRouting: directRouting || undefined, podTraffic: true, target, via: dev, hops };
+  // DirectRouting only where flanneld takes it (with leases: peer-state's path); otherwise a vxlan peer off its path
+  return { backend: directRouting ? 'vxlan' : 'host-gw', directRouting: (ps ? ps.path === 'direct' : directRouting) || undefined, podTraffic: true, target, via: dev, hops };
 }
 
 /** host-gw through a gateway the paste hid (redacted, or a host name): which node it is stays unverified. */

@@ -155,6 +155,17 @@ describe('DirectRouting on node1: node2 direct, node3 behind a router on vxlan, 
     });
   }
 
+  it('DirectRouting off: the same direct routes are not flannel\'s (it programs the vxlan triple): ROUTE_MISMATCH in trace and doctor alike', () => {
+    const off: DesiredState = { ...desired(), netConf: { ...NET_CONF, Backend: { Type: 'vxlan', DirectRouting: false } } };
+    for (const pod of ['10.244.2.5', 'fd00:10:244:2::5']) {
+      const t = trace([snap(1)], pod, { desired: off });
+      expect(t.hops[0], pod).toMatchObject({ step: 'route', ok: false, problem: 'ROUTE_MISMATCH' });
+      expect(t.directRouting, pod).toBeUndefined();
+    }
+    const d = runDoctor({ snapshot: snap(1), desired: off, nodeName: 'node1' }).findings.filter((f) => f.code === 'ROUTE_MISMATCH');
+    expect(d.map((f) => f.summary.includes('10.244.2.0/24') || f.summary.includes('fd00:10:244:2::/64'))).toEqual([true, true]);
+  });
+
   it('without the route table the path is not known: no neigh/fdb finding for node2, unverified with what to paste', () => {
     const s1 = snap(1, (s) => {
       s.routes = [];
