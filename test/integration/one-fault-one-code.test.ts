@@ -2,7 +2,7 @@
 // the same codes by doctor (node1), trace (node1 -> a pod on node2) and the cluster matrix (`doctor --cluster`:
 // node1's row and its diagonal). What each fault must be called comes from flannel-node-state.md, not from the code:
 // the kernel drops a down or deleted device's routes and neighbours, keeps its permanent fdb entries when it is
-// only down, and a deleted device takes its fdb with it.
+// only down, and a deleted device takes its fdb with it. The IPv6 faults: one-fault-one-code-v6.test.ts (dual-stack lab).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
