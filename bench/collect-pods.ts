@@ -4,7 +4,7 @@
 // (the batches fed their lines on stdin) and one process per command as before batching (14 + one per pod).
 // Also flanctl run inside the node's namespace without --netns, as it runs on a node (its programs started directly,
 // not each through `ip netns exec`), beside the same processes from one shell there.
-// BENCH_COLLECT_BEFORE=BIN (and BENCH_COLLECT_BEFORE_REV=rev) adds an older binary's collect to the same run.
+// BENCH_COLLECT_BEFORE=BIN (and BENCH_COLLECT_BEFORE_REV=rev) adds an older binary's collect (both ways) to the same run.
 // Writes bench/out/collect-pods.md (the BENCHMARKS.md section) and results.json. Needs root.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,8 +104,13 @@ function main(): void {
       'binary collect, run inside the namespace (as on a node)': `ip netns exec ${q(ns)} ${q(BIN)} collect -o ${q(liveFile)}`,
     };
     const before = process.env.BENCH_COLLECT_BEFORE;
-    const beforeLabel = `binary collect --netns before batching (${process.env.BENCH_COLLECT_BEFORE_REV ?? 'older build'})`;
-    if (before) cmds[beforeLabel] = `${q(before)} collect --netns ${q(ns)} -o ${q(join(OUT, 'collect-pods-before.json'))}`;
+    const beforeRev = process.env.BENCH_COLLECT_BEFORE_REV ?? 'an older build';
+    const beforeLabel = `binary collect --netns, ${beforeRev}`;
+    const beforeOnNode = `binary collect run inside the namespace, ${beforeRev}`;
+    if (before) {
+      cmds[beforeLabel] = `${q(before)} collect --netns ${q(ns)} -o ${q(join(OUT, 'collect-pods-before.json'))}`;
+      cmds[beforeOnNode] = `ip netns exec ${q(ns)} ${q(before)} collect -o ${q(join(OUT, 'collect-pods-before.json'))}`;
+    }
     const t = hyperfine('collect-pods', cmds, { warmup: 2, runs: QUICK ? 5 : 20 });
     record('collectPods', 'run', { pods: PODS, check, started: [...started], batched, single, timings: t });
 
@@ -128,7 +133,12 @@ function main(): void {
         `${collect.cpu <= 2 * version.cpu ? 'MET' : 'MISSED'} by CPU, ${collect.mean <= 2 * version.mean ? 'met' : 'missed'} by wall time (target ≤ 2×)`,
       `- binary collect run inside the namespace (as on a node): ${x(onNode.cpu, version.cpu)} in CPU, ${x(onNode.mean, version.mean)} in wall time — ` +
         `${onNode.cpu <= 2 * version.cpu ? 'MET' : 'MISSED'} by CPU, ${onNode.mean <= 2 * version.mean ? 'met' : 'missed'} by wall time (target ≤ 2×)`,
-      ...(before ? [`- before batching (same run): ${ms(t[beforeLabel].cpu)} ms CPU, now ${ms(collect.cpu)} ms`] : []),
+      ...(before
+        ? [
+            `- ${beforeRev} (same run), inside the namespace: ${ms(t[beforeOnNode].mean)} ms wall, ${ms(t[beforeOnNode].cpu)} ms CPU; now ${ms(onNode.mean)} ms, ${ms(onNode.cpu)} ms`,
+            `- ${beforeRev} (same run), --netns: ${ms(t[beforeLabel].mean)} ms wall, ${ms(t[beforeLabel].cpu)} ms CPU; now ${ms(collect.mean)} ms, ${ms(collect.cpu)} ms`,
+          ]
+        : []),
     ];
     writeFileSync(join(OUT, 'collect-pods.md'), md.join('\n') + '\n');
     console.log(`\n${md.join('\n')}`);
