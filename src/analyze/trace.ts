@@ -144,7 +144,12 @@ function walkFrom(ctx: TraceContext, node: NodeIndex, dst: string): WalkResult {
   if (dev && (node.links.get(dev)?.kind === 'wireguard' || /^flannel(-wg(-v6)?|0)$/.test(dev))) {
     const wg = wireguardWalk(ctx, node, dst, route, m.reason);
     if (wg) return { ...wg, route: r };
-    const detail = `${r.matched} (${m.reason}); ${dev} is flannel's ${dev === 'flannel0' ? 'udp' : 'wireguard'} device: its peers are not in neigh/fdb, trace stops here (see \`wg show ${dev}\`)`;
+    if (dev !== 'flannel0') {
+      // the peer that carries it is only in `wg show`: without it that hop is unverified, not passed over
+      const missing = `${dev}'s peers were not in the data given: paste \`wg show all dump\``;
+      return { backend: 'wireguard', podTraffic: true, route: r, via: dev, hops: [hop('route', node, dev, `${r.matched} (${m.reason})`), unverifiedHop('wg-peer', node, dev, '', missing)] };
+    }
+    const detail = `${r.matched} (${m.reason}); flannel0 is flannel's udp device: flanneld forwards in userspace, no per-peer kernel state to follow`;
     return { backend: 'unknown', podTraffic: true, route: r, via: dev, hops: [hop('route', node, dev, detail)] };
   }
   let walk: WalkResult;

@@ -302,15 +302,19 @@ describe('trace says what is not pod traffic', () => {
 });
 
 describe('trace on backends it does not walk', () => {
-  it('stops at a wireguard route instead of calling it a wrong device', () => {
+  it('a wireguard route is not a wrong device; without `wg show` its peer hop is unverified', () => {
     const s = snap('wg1', {
       links: [{ kind: 'wireguard', ifindex: 4, name: 'flannel-wg', mtu: 1420, flags: ['UP'] }],
       routes: [{ dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' }],
       subnetEnv: { network: '10.244.0.0/16', subnet: '10.244.1.1/24', vars: {} },
     });
     const r = trace([s], '10.244.3.7');
-    expect(r).toMatchObject({ ok: true, backend: 'unknown', podTraffic: true });
-    expect(r.hops[0].detail).toContain('wireguard device');
-    expect(r.summary).toBe('10.244.3.7 is routed to flannel-wg: a backend trace does not follow (no problem found up to there)');
+    // no `wg show` was given: the peer that carries it is unverified, with the command to paste
+    expect(r).toMatchObject({ ok: null, backend: 'wireguard', podTraffic: true });
+    expect(r.hops.map((h) => [h.step, h.ok])).toEqual([
+      ['route', true],
+      ['wg-peer', null],
+    ]);
+    expect(r.hops[1].unverified).toContain('`wg show all dump`');
   });
 });
