@@ -2,9 +2,9 @@
 // directory name), so the node's addresses decide: the lease whose public IP is one of them, then the lease
 // whose subnet is FLANNEL_SUBNET's or flannel.1's, unless --node names it.
 import { UsageError } from '../errors.js';
-import { type DesiredState, type Lease, leaseName } from '../model/lease.js';
+import { type DesiredState, hasV4, type Lease, leaseName } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
+import { cidrContains6, normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { normalizeSubnet } from './lease.js';
 import { nodeRefusals, type Refusal, within } from './validate.js';
 import { nodeRefusal6, withoutV6 } from './validate6.js';
@@ -41,7 +41,8 @@ export function resolveLocal(desired: DesiredState, snapshot: Snapshot, nodeName
     else if (r6) {
       // only the IPv6 half is refused: the IPv4 half is still programmed
       refused.push({ lease: l, ...r6, family: 'v6' });
-      remotes.push(withoutV6(l));
+      // a v6-only lease has nothing left to program
+      if (hasV4(l)) remotes.push(withoutV6(l));
     } else remotes.push(l);
   }
   return { local, remotes, how, refused };
@@ -88,6 +89,17 @@ function fromOwnState(leases: Lease[], s: Snapshot): { lease: Lease; how: string
   for (const a of own) {
     const l = leases.find((x) => x.subnet !== undefined && within(`${a.local}/32`, x.subnet));
     if (l) return { lease: l, how: `${a.dev}'s ${a.local} is in lease ${l.subnet}` };
+  }
+  // flannel-v6.<VNI>'s `<lease6>::/128`: its address, or the kernel's route for it (IPv6 routes print no src)
+  const v6Dev = (dev?: string): boolean => dev !== undefined && /^flannel-v6\.\d+$/.test(dev);
+  const own6 = [
+    ...s.addresses.filter((a) => a.family === 'inet6' && v6Dev(a.dev)).map((a) => ({ ip: a.local, how: `${a.dev}'s ${a.local}` })),
+    ...s.routes.filter((r) => r.proto === 'kernel' && v6Dev(r.dev) && !r.dst.startsWith('fe80')).map((r) => ({ ip: r.dst.split('/')[0], how: `the kernel route ${r.dst} dev ${r.dev}` })),
+  ];
+  for (const { ip, how } of own6) {
+    const v6 = normalizeIPv6(ip);
+    const l = v6 === undefined ? undefined : leases.find((x) => x.subnet6 !== undefined && cidrContains6(x.subnet6, v6));
+    if (l) return { lease: l, how: `${how} is in lease ${l.subnet6}` };
   }
   return undefined;
 }

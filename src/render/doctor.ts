@@ -13,7 +13,7 @@ export function renderDoctor({ doc, crossNode }: DoctorOutcome, view: View = {})
   const out: string[] = [];
   if (crossNode) out.push(`Across the cluster:\n${renderClusterDoctor(crossNode, view)}\n`);
   for (const n of doc.nodes) {
-    const lease = n.localLease ? `lease ${n.localLease.subnet} (${n.localLeaseHow})` : n.localLeaseHow ? n.localLeaseHow : 'no desired state';
+    const lease = n.localLease ? `lease ${n.localLease.subnet ?? n.localLease.subnet6} (${n.localLeaseHow})` : n.localLeaseHow ? n.localLeaseHow : 'no desired state';
     out.push(`node ${n.node}: backend ${n.backend ?? 'unknown'}, ${lease}, ${n.peers} peer lease(s)`);
   }
   const noDesired = doc.nodes.every((n) => n.localLeaseHow === undefined);

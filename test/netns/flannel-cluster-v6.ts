@@ -7,6 +7,8 @@
 //   pod ns:   eth0 also fd00:10:244:N::P/64, default via fd00:10:244:N::1
 // MTU: flannel sets ext MTU − 50 on flannel-v6.1 too, but the kernel refuses a vxlan-over-IPv6 MTU above the
 // underlay's − 70 (1430 on a 1500 underlay): the lab uses 1430.
+// family 'v6': a v6-only cluster (flanneld with EnableIPv4 false, EnableIPv6 true): the same IPv6 half alone — no
+// flannel.1, no IPv4 address on eth0, cni0 or the pods, cni0 and the pods at flannel-v6.1's MTU (FLANNEL_MTU).
 import type { Lab } from './lab.js';
 import { buildFlannelCluster, flannelNodeObject, type LabCluster, type LabNode, randomMac } from './flannel-cluster.js';
 
@@ -26,8 +28,9 @@ export interface DualCluster extends LabCluster {
   nodes: DualNode[];
 }
 
-export function buildDualStackCluster(lab: Lab, opts: { nodes?: number; podsPerNode?: number } = {}): DualCluster {
-  const v4 = buildFlannelCluster(lab, { nodes: opts.nodes ?? 2, podsPerNode: opts.podsPerNode ?? 1 });
+export function buildDualStackCluster(lab: Lab, opts: { nodes?: number; podsPerNode?: number; family?: 'dual' | 'v6' } = {}): DualCluster {
+  const v6Only = opts.family === 'v6';
+  const v4 = buildFlannelCluster(lab, { nodes: opts.nodes ?? 2, podsPerNode: opts.podsPerNode ?? 1, ...(v6Only ? { v4: false, mtu: V6_MTU } : {}) });
   const nodes = v4.nodes.map((n, i): DualNode => {
     const ip6 = nodeIp6(i);
     const subnet6 = nodeSubnet6(i);
@@ -63,8 +66,12 @@ export function programPeers6(lab: Lab, node: DualNode, all: DualNode[]): void {
   }
 }
 
-/** A Node object as flanneld annotates a dual-stack node (reference §3.1): the IPv4 one plus its v6 half. */
+/**
+ * A Node object as flanneld annotates a dual-stack node (reference §3.1): the IPv4 one plus its v6 half; a v6-only
+ * node (no IPv4 in the lab) gets the v6 half alone — no backend-data, no public-ip, an IPv6 podCIDR only.
+ */
 export function dualNodeObject(n: DualNode): object {
+  if (!n.ip) return v6OnlyNodeObject(n);
   const v4 = flannelNodeObject(n) as { metadata: { annotations: Record<string, string> }; status: { addresses: object[] } };
   return {
     ...v4,
@@ -79,4 +86,27 @@ export function dualNodeObject(n: DualNode): object {
     spec: { podCIDR: n.subnet, podCIDRs: [n.subnet, n.subnet6] },
     status: { addresses: [{ type: 'InternalIP', address: n.ip }, { type: 'InternalIP', address: n.ip6 }, { type: 'Hostname', address: n.name }] },
   };
+}
+
+function v6OnlyNodeObject(n: DualNode): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: n.name,
+      annotations: {
+        'flannel.alpha.coreos.com/backend-type': 'vxlan',
+        'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+        'flannel.alpha.coreos.com/backend-v6-data': JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac6 }),
+        'flannel.alpha.coreos.com/public-ipv6': n.ip6,
+      },
+    },
+    spec: { podCIDR: n.subnet6, podCIDRs: [n.subnet6] },
+    status: { addresses: [{ type: 'InternalIP', address: n.ip6 }, { type: 'Hostname', address: n.name }] },
+  };
+}
+
+/** subnet.env as flanneld writes it on a v6-only node (WriteSubnetFile: no FLANNEL_NETWORK/FLANNEL_SUBNET without EnableIPv4). */
+export function subnetEnv6Text(n: DualNode): string {
+  return `FLANNEL_IPV6_NETWORK=fd00:10:244::/56\nFLANNEL_IPV6_SUBNET=${base6(n.subnet6)}1/64\nFLANNEL_MTU=${V6_MTU}\nFLANNEL_IPMASQ=true\n`;
 }

@@ -36,6 +36,13 @@ export interface ClusterOptions {
   podsPerNode?: number;
   /** skip programming peers (neigh/fdb/route) — for tests that let repair do it */
   programPeers?: boolean;
+  /**
+   * false: no IPv4 at all (flanneld with EnableIPv4 false): no v4 address on eth0, cni0 or the pods, no flannel.1 —
+   * node.ip, node.subnet and pod.ip are then ''; flannel-cluster-v6.ts adds the IPv6 half
+   */
+  v4?: boolean;
+  /** cni0's and the pods' MTU (FLANNEL_MTU: the flannel device's), 1450 by default */
+  mtu?: number;
 }
 
 /** A locally administered unicast MAC, like flannel's pkg/mac. */
@@ -52,6 +59,8 @@ const subnetBase = (subnet: string): string => subnet.split('/')[0].replace(/\.0
 export function buildFlannelCluster(lab: Lab, opts: ClusterOptions = {}): LabCluster {
   const count = opts.nodes ?? 3;
   const podsPerNode = opts.podsPerNode ?? 2;
+  const v4 = opts.v4 ?? true;
+  const mtu = String(opts.mtu ?? 1450);
   const switchNs = lab.addNs('sw');
   lab.ip(switchNs, ['link', 'add', 'underlay', 'type', 'bridge']);
   lab.ip(switchNs, ['link', 'set', 'underlay', 'up']);
@@ -60,45 +69,47 @@ export function buildFlannelCluster(lab: Lab, opts: ClusterOptions = {}): LabClu
   for (let i = 0; i < count; i++) {
     const name = `node${i + 1}`;
     const ns = lab.addNs(name);
-    const ip = nodeIp(i);
-    const subnet = nodeSubnet(i);
+    const ip = v4 ? nodeIp(i) : '';
+    const subnet = v4 ? nodeSubnet(i) : '';
     const base = subnetBase(subnet);
     const vtepMac = randomMac();
     // underlay: node eth0 <-> switch port, created straight into the namespaces
     lab.ip(ns, ['link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `p-${name}`, 'netns', switchNs]);
     lab.ip(switchNs, ['link', 'set', `p-${name}`, 'master', 'underlay', 'up']);
-    lab.ip(ns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    if (v4) lab.ip(ns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0']);
     lab.ip(ns, ['link', 'set', 'eth0', 'up']);
-    lab.exec(ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
-    // flannel.1 as flanneld creates it
-    lab.ip(ns, ['link', 'add', 'flannel.1', 'address', vtepMac, 'type', 'vxlan', 'id', '1', 'local', ip, 'dev', 'eth0', 'dstport', '8472', 'nolearning']);
-    lab.ip(ns, ['link', 'set', 'flannel.1', 'mtu', '1450']);
-    lab.ip(ns, ['addr', 'add', `${base}.0/32`, 'dev', 'flannel.1']);
-    lab.ip(ns, ['link', 'set', 'flannel.1', 'up']);
+    if (v4) {
+      lab.exec(ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+      // flannel.1 as flanneld creates it
+      lab.ip(ns, ['link', 'add', 'flannel.1', 'address', vtepMac, 'type', 'vxlan', 'id', '1', 'local', ip, 'dev', 'eth0', 'dstport', '8472', 'nolearning']);
+      lab.ip(ns, ['link', 'set', 'flannel.1', 'mtu', '1450']);
+      lab.ip(ns, ['addr', 'add', `${base}.0/32`, 'dev', 'flannel.1']);
+      lab.ip(ns, ['link', 'set', 'flannel.1', 'up']);
+    }
     // cni0 as the bridge plugin creates it (isGateway)
     lab.ip(ns, ['link', 'add', 'cni0', 'type', 'bridge']);
-    lab.ip(ns, ['link', 'set', 'cni0', 'mtu', '1450']);
-    lab.ip(ns, ['addr', 'add', `${base}.1/24`, 'dev', 'cni0']);
+    lab.ip(ns, ['link', 'set', 'cni0', 'mtu', mtu]);
+    if (v4) lab.ip(ns, ['addr', 'add', `${base}.1/24`, 'dev', 'cni0']);
     lab.ip(ns, ['link', 'set', 'cni0', 'up']);
     const pods: LabPod[] = [];
-    for (let p = 0; p < podsPerNode; p++) pods.push(addPod(lab, ns, name, base, p + 2));
+    for (let p = 0; p < podsPerNode; p++) pods.push(addPod(lab, ns, name, v4 ? base : undefined, p + 2, mtu));
     nodes.push({ name, netns: ns, ip, subnet, vtepMac, pods });
   }
-  if (opts.programPeers ?? true) for (const node of nodes) programPeers(lab, node, nodes);
+  if (v4 && (opts.programPeers ?? true)) for (const node of nodes) programPeers(lab, node, nodes);
   return { switchNs, nodes };
 }
 
-/** A pod: its own namespace, eth0 with <base>.<host>/24, host side veth<8 hex> on cni0. */
-export function addPod(lab: Lab, nodeNs: string, nodeName: string, base: string, host: number): LabPod {
+/** A pod: its own namespace, eth0 with <base>.<host>/24 (none without a base: IPv6 only), host side veth<8 hex> on cni0. */
+export function addPod(lab: Lab, nodeNs: string, nodeName: string, base: string | undefined, host: number, mtu = '1450'): LabPod {
   const name = `${nodeName}p${host}`;
   const netns = lab.addNs(name);
   const hostVeth = `veth${randomBytes(4).toString('hex')}`;
-  lab.ip(nodeNs, ['link', 'add', hostVeth, 'mtu', '1450', 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', '1450', 'netns', netns]);
+  lab.ip(nodeNs, ['link', 'add', hostVeth, 'mtu', mtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', mtu, 'netns', netns]);
   lab.ip(nodeNs, ['link', 'set', hostVeth, 'master', 'cni0', 'up']);
-  const ip = `${base}.${host}`;
-  lab.ip(netns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+  const ip = base === undefined ? '' : `${base}.${host}`;
+  if (base !== undefined) lab.ip(netns, ['addr', 'add', `${ip}/24`, 'dev', 'eth0']);
   lab.ip(netns, ['link', 'set', 'eth0', 'up']);
-  lab.ip(netns, ['route', 'add', 'default', 'via', `${base}.1`, 'dev', 'eth0']);
+  if (base !== undefined) lab.ip(netns, ['route', 'add', 'default', 'via', `${base}.1`, 'dev', 'eth0']);
   const mac = JSON.parse(lab.ip(netns, ['-j', 'link', 'show', 'eth0']))[0].address as string;
   return { name, netns, ip, mac, hostVeth };
 }

@@ -81,7 +81,8 @@ export function buildContext(input: ContextInput): CheckContext {
   const backend =
     own?.backendType ??
     netConf?.Backend?.Type?.toLowerCase() ??
-    (guessed ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : links.has('flannel-wg') ? 'wireguard' : undefined);
+    // a v6-only node's only vxlan device is flannel-v6.<VNI>
+    (guessed || snapshot.links.some((l) => /^flannel-v6\.\d+$/.test(l.name) && l.kind === 'vxlan') ? 'vxlan' : links.has('flannel.ipip') ? 'ipip' : links.has('flannel-wg') ? 'wireguard' : undefined);
 
   const addrsByDev = new Map<string, Address[]>();
   for (const a of snapshot.addresses) push(addrsByDev, a.dev, a);
@@ -103,7 +104,7 @@ export function buildContext(input: ContextInput): CheckContext {
     backend,
     ownSubnet: own?.subnet ?? envSubnet(subnetEnv),
     network: (netConf?.Network && normalizeSubnet(netConf.Network)) || (subnetEnv?.network && normalizeSubnet(subnetEnv.network)) || undefined,
-    ...withV6Only(v6OnlyWhy(own, netConf, subnetEnv)),
+    ...withV6Only(v6OnlyWhy(own, netConf, subnetEnv, desired?.leases)),
     vxlanName,
     vxlan: links.get(vxlanName),
     links,
@@ -116,9 +117,11 @@ export function buildContext(input: ContextInput): CheckContext {
 }
 
 /** Why a node runs flannel without IPv4 (what flanneld was told, or what it wrote), or undefined. */
-export function v6OnlyWhy(own: Lease | undefined, netConf: NetConf | undefined, env: SubnetEnv | undefined): string | undefined {
+export function v6OnlyWhy(own: Lease | undefined, netConf: NetConf | undefined, env: SubnetEnv | undefined, leases: Lease[] = []): string | undefined {
   if (netConf?.EnableIPv4 === false) return 'net-conf.json EnableIPv4: false';
   if (own && !hasV4(own) && hasV6(own)) return `its lease ${leaseName(own)} has an IPv6 part only`;
+  // its own lease not recognised (the addresses not given): a cluster whose every lease is v6-only runs no IPv4
+  if (!own && leases.length > 0 && leases.every((l) => !hasV4(l))) return 'no lease of the desired state has an IPv4 part';
   // flanneld writes FLANNEL_SUBNET only when EnableIPv4 (WriteSubnetFile)
   if (env && env.vars.FLANNEL_SUBNET === undefined && env.ipv6Subnet !== undefined) return 'subnet.env has FLANNEL_IPV6_SUBNET and no FLANNEL_SUBNET';
   return undefined;
