@@ -71,17 +71,30 @@ export function nodeRefusal6(lease: Lease, g: NodeGround6): Refusal6 | undefined
   if (sn === undefined) return undefined;
   if (g.ownSubnet6 && overlaps6(sn, g.ownSubnet6)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `IPv6 subnet ${sn} overlaps this node's own IPv6 lease ${g.ownSubnet6}` };
   if (g.network6 && range6(g.network6) && !within6(sn, g.network6)) return { code: 'LEASE_SUBNET_OUTSIDE_NETWORK', reason: `IPv6 subnet ${sn} is outside this node's flannel IPv6Network ${g.network6}` };
-  for (const a of g.snapshot.addresses) {
-    if (a.family !== 'inet6' || g.overlayDevs.has(a.dev)) continue;
+  const { addresses, routes } = groundOf6(g);
+  for (const a of addresses) {
     if (overlaps6(sn, `${a.local}/${a.prefixlen}`)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `IPv6 subnet ${sn} overlaps ${a.local}/${a.prefixlen} on ${a.dev}` };
   }
-  for (const r of g.snapshot.routes) {
-    if (!r.dst.includes(':') || r.dst === '::/0' || (r.dev !== undefined && g.overlayDevs.has(r.dev))) continue;
-    // the kernel's connected routes and any link route: replacing one cuts the node off that network
-    const connected = r.proto === 'kernel' || (r.gateway === undefined && r.scope === 'link');
-    if (connected && overlaps6(sn, r.dst.includes('/') ? r.dst : `${r.dst}/128`)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `IPv6 subnet ${sn} overlaps the connected route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}` };
+  for (const r of routes) {
+    if (overlaps6(sn, r.dst.includes('/') ? r.dst : `${r.dst}/128`)) return { code: 'LEASE_SUBNET_OVERLAPS_NODE', reason: `IPv6 subnet ${sn} overlaps the connected route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}` };
   }
   return undefined;
+}
+
+const grounds = new WeakMap<NodeGround6, { addresses: Snapshot['addresses']; routes: Snapshot['routes'] }>();
+
+/** The node's own IPv6 addresses and connected IPv6 routes, picked once per node (validate.ts's groundOf, IPv6). */
+function groundOf6(g: NodeGround6): { addresses: Snapshot['addresses']; routes: Snapshot['routes'] } {
+  let ground = grounds.get(g);
+  if (!ground) {
+    const addresses = g.snapshot.addresses.filter((a) => a.family === 'inet6' && !g.overlayDevs.has(a.dev));
+    // the kernel's connected routes and any link route: replacing one cuts the node off that network
+    const routes = g.snapshot.routes.filter(
+      (r) => r.dst.includes(':') && r.dst !== '::/0' && !(r.dev !== undefined && g.overlayDevs.has(r.dev)) && (r.proto === 'kernel' || (r.gateway === undefined && r.scope === 'link')),
+    );
+    grounds.set(g, (ground = { addresses, routes }));
+  }
+  return ground;
 }
 
 /** The lease without its IPv6 half: what is programmed when only that half is refused. */
