@@ -7,7 +7,7 @@ import { type Cmd, fdbReplace, neighReplace, render, routeReplace, UnsafeValue }
 import type { DesiredState, Lease, LeaseV4 } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildContext, type CheckContext } from './checks/context.js';
-import { absenceProves } from './collected.js';
+import { absenceProves, collected, PASTE, type Table } from './collected.js';
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
 import { nodeFacts, nodeFacts6, type NodeFacts, type NodeFacts6 } from './node-facts.js';
 import { directRoutingOn, type Evidence, evidenceOf, peerState, peerStateFor, peerStates6, type Verdict } from './peer-state.js';
@@ -60,10 +60,15 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
   const leases = desired?.leases ?? [];
   const facts = snapshots.map((s) => nodeFacts(s, leases));
   const nodes = facts.map((f, i): MatrixNode => {
-    const linksShown = absenceProves(snapshots[i]);
+    const s = snapshots[i];
+    const linksShown = absenceProves(s);
+    // as doctor's device address check: `ip link` and a ticket's grep'd `ip a` never show a missing address
+    const addrsShown = collected(s, 'addresses') && (s.source.kind !== 'dir' || s.addresses.some((a) => a.dev === f.vtepDev));
+    const open: string[] = [];
     // no flannel.1 seen in a link list not read whole: its device, MAC and vxlan local are open, not missing
-    const open = !f.vtepDev && !linksShown ? { unverified: [`${f.name}'s flannel vxlan device (present, up, MAC against its lease, vxlan local against its lease's PublicIP): paste \`ip -d link show\``] } : {};
-    return { ...f, problems: selfProblems(f, linksShown), ...open };
+    if (!f.vtepDev && !linksShown) open.push(`${f.name}'s flannel vxlan device (present, up, MAC against its lease, vxlan local against its lease's PublicIP): paste \`ip -d link show\``);
+    if (f.vtepDev && !f.overlayIp && !addrsShown) open.push(`${f.name}'s ${f.vtepDev} address: paste \`${PASTE.addresses} dev ${f.vtepDev}\``);
+    return { ...f, problems: selfProblems(f, linksShown, addrsShown), ...(open.length ? { unverified: open } : {}) };
   });
   const cells: MatrixCell[] = [];
   // net-conf (DirectRouting, VNI) is the cluster's: every row node programs its peers by it
@@ -77,6 +82,7 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
     });
   });
   const v6 = matrix6(snapshots, nodes, rowContext);
+  openTables(nodes, cells, v6);
   const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
   return v6 ? { ok, nodes, cells, cells6: v6 } : { ok, nodes, cells };
 }
@@ -157,7 +163,21 @@ function checkPair6(ctx: CheckContext, a: MatrixNode, b: MatrixNode): MatrixCell
 }
 
 /** `linksShown`: the node's link list was read whole, so a missing flannel.1 is really missing. */
-function selfProblems(f: NodeFacts, linksShown: boolean): CellProblem[] {
+/** A row node's tables its cells could not read, said once per node with what to paste (never a problem). */
+function openTables(nodes: MatrixNode[], cells: MatrixCell[], cells6: MatrixCell[] | undefined): void {
+  for (const n of nodes) {
+    const open = new Set<Table>();
+    for (const c of [...cells, ...(cells6 ?? [])]) {
+      if (c.from !== n.name) continue;
+      for (const t of c.unverified ?? []) if (t !== 'peer') open.add(c.family === 'v6' && t === 'routes' ? 'routes6' : t);
+    }
+    if (!open.size) continue;
+    const what: Partial<Record<Table, string>> = { routes: 'routes', routes6: 'IPv6 routes', neigh: 'neighbours', fdb: 'fdb entries' };
+    n.unverified = [...(n.unverified ?? []), ...[...open].map((t) => `${n.name}'s ${what[t]} for its peers: paste \`${PASTE[t]}\``)];
+  }
+}
+
+function selfProblems(f: NodeFacts, linksShown: boolean, addrsShown: boolean): CellProblem[] {
   const out: CellProblem[] = [];
   if (!f.vtepDev && !linksShown) return out;
   if (!f.vtepDev) {
@@ -165,7 +185,7 @@ function selfProblems(f: NodeFacts, linksShown: boolean): CellProblem[] {
     return out;
   }
   if (f.vtepDown) out.push({ code: 'VXLAN_DEVICE_DOWN', label: `${f.vtepDev} down`, summary: `${f.name}: ${f.vtepDev} is down: the kernel dropped every route and neighbour on it`, evidence: [] });
-  if (!f.overlayIp) out.push({ code: 'VXLAN_ADDR_MISSING', label: 'flannel.1 no IPv4', summary: `${f.name}: ${f.vtepDev} has no IPv4 address`, evidence: [] });
+  if (!f.overlayIp && addrsShown) out.push({ code: 'VXLAN_ADDR_MISSING', label: 'flannel.1 no IPv4', summary: `${f.name}: ${f.vtepDev} has no IPv4 address`, evidence: [] });
   const l = f.lease;
   if (l?.vtepMac && f.vtepMac && l.vtepMac.toLowerCase() !== f.vtepMac) {
     out.push({

@@ -5,7 +5,7 @@ import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
 import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown, VXLAN_OVERHEAD as OVERHEAD } from '../link-state.js';
-import { KNOWN_OTHER, notApplicableV4, subnetAddress } from './context.js';
+import { type CheckContext, KNOWN_OTHER, notApplicableV4, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
@@ -29,9 +29,14 @@ export const vxlanDeviceCheck: Check = {
     }
     const ev = [linkLine(link)];
     if (KNOWN_OTHER.has(link.kind)) return [finding(ctx, 'VXLAN_DEVICE_WRONG_KIND', `${name} is a ${link.kind} device, not vxlan`, ev)];
-    if (link.kind !== 'vxlan') return [];
     const out: Finding[] = [];
+    // a paste without -d (ifconfig, `ip link`) shows flags and MAC, not the vxlan attributes
+    const details = link.kind === 'vxlan' ? [] : [`${name}'s vxlan attributes (VNI, local, dstport, learning, underlay MTU): paste \`${PASTE.links} ${name}\``];
     if (isKnownDown(link)) out.push(finding(ctx, 'VXLAN_DEVICE_DOWN', `${name} is down: the kernel dropped every route and neighbour on it`, ev, `${fixCommands(ctx, [() => linkUp(name)])}; then flanctl repair --apply to put its routes and neighbours back`));
+    if (link.kind !== 'vxlan') {
+      if (own?.vtepMac && link.mac && link.mac !== own.vtepMac) out.push(macMismatch(ctx, name, link.mac, own.vtepMac, [...ev, ...ownEvidence]));
+      return { findings: out, unverified: details };
+    }
     const vni = own?.vni ?? ctx.netConf?.Backend?.VNI;
     if (vni !== undefined && link.vni !== undefined && link.vni !== vni) out.push(finding(ctx, 'VXLAN_VNI_MISMATCH', `${name} has VNI ${link.vni}, the lease says ${vni}`, [...ev, ...ownEvidence], 'restart flanneld (it recreates the device when the VNI differs)'));
     const port = ctx.netConf?.Backend?.Port || DEFAULT_VXLAN_PORT;
@@ -49,15 +54,17 @@ export const vxlanDeviceCheck: Check = {
     if (link.learning) out.push(finding(ctx, 'VXLAN_LEARNING_ON', `${name} has learning on; flannel creates it with nolearning`, ev, 'restart flanneld, or recreate the device with nolearning'));
     const under = link.dev ? ctx.links.get(link.dev) : undefined;
     const base = ctx.netConf?.Backend?.MTU ?? under?.mtu;
+    if (base === undefined && link.dev && link.mtu !== undefined) unverified.push(`${name} mtu ${link.mtu} against its underlay ${link.dev}: paste \`${PASTE.links} ${link.dev}\``);
     if (base !== undefined && link.mtu !== undefined && link.mtu !== base - VXLAN_OVERHEAD) {
       out.push(finding(ctx, 'MTU_MISMATCH', `${name} mtu ${link.mtu} is not ${base - VXLAN_OVERHEAD} (${ctx.netConf?.Backend?.MTU ? 'Backend.MTU' : `${link.dev} mtu ${base}`} − 50)`, [...ev, ...(under ? [linkLine(under)] : [])], fixCommands(ctx, [() => linkMtu(name, base - VXLAN_OVERHEAD)])));
     }
-    if (own?.vtepMac && link.mac && link.mac !== own.vtepMac) {
-      out.push(finding(ctx, 'LEASE_MAC_MISMATCH', `${name} MAC ${link.mac} is not this node's lease VtepMAC ${own.vtepMac}: every peer sends to the lease MAC and this node drops it (flannel #1795)`, [...ev, ...ownEvidence], 'restart flanneld (it re-annotates the lease), or set the device MAC back: ip link set dev flannel.1 address <VtepMAC>'));
-    }
+    if (own?.vtepMac && link.mac && link.mac !== own.vtepMac) out.push(macMismatch(ctx, name, link.mac, own.vtepMac, [...ev, ...ownEvidence]));
     return { findings: out, unverified };
   },
 };
+
+const macMismatch = (ctx: CheckContext, name: string, mac: string, vtepMac: string, evidence: string[]): Finding =>
+  finding(ctx, 'LEASE_MAC_MISMATCH', `${name} MAC ${mac} is not this node's lease VtepMAC ${vtepMac}: every peer sends to the lease MAC and this node drops it (flannel #1795)`, evidence, 'restart flanneld (it re-annotates the lease), or set the device MAC back: ip link set dev flannel.1 address <VtepMAC>');
 
 /** Exactly `<lease>.0/32` inside the Network on the flannel device (flannel #883, #1060). */
 export const deviceAddressCheck: Check = {
@@ -66,8 +73,9 @@ export const deviceAddressCheck: Check = {
     if (ctx.v6Only) return { skipped: notApplicableV4(ctx.v6Only) };
     const dev = ctx.backend === 'vxlan' ? ctx.vxlanName : ctx.backend === 'ipip' ? 'flannel.ipip' : undefined;
     if (!dev) return { skipped: ctx.backend ? `backend ${ctx.backend} has no overlay address` : 'backend unknown' };
-    if (!ctx.links.has(dev)) return { skipped: `${dev} does not exist` };
-    if (!ctx.ownSubnet) return { skipped: 'own subnet unknown (no lease for this node and no subnet.env)' };
+    // a device shown by its addresses alone is there; one that no table shows is the device check's to name
+    if (!ctx.links.has(dev) && !ctx.addrsByDev.has(dev)) return absenceProves(ctx.snapshot) ? { skipped: `${dev} does not exist` } : { findings: [], unverified: [`${dev} and its addresses were not in the data given: paste \`${PASTE.addresses} dev ${dev}\``] };
+    if (!ctx.ownSubnet) return { findings: [], unverified: [`the address ${dev} should have (this node's lease .0/32): its lease was not in the data given: give --subnet-env FILE (\`cat /run/flannel/subnet.env\`) or --nodes`] };
     // `ip link` (and a grep'd `ip a`) never prints this device's addresses: no address is not a missing address
     // (a ticket's saved outputs are often grep'd: there only an address shown counts)
     const shown = collected(ctx.snapshot, 'addresses') && (ctx.addrsByDev.has(dev) || ctx.snapshot.source.kind !== 'dir');

@@ -149,7 +149,7 @@ export const nftCheck: Check = {
     }
     // iptables mode (net-conf says so, nft shows no flannel table, or flannel's FLANNEL-* iptables chains are there):
     // nothing to check here; with neither nft output nor FLANNEL-* rules nft mode cannot be ruled out
-    if (!why) return out.length || rs || ipt.length || ctx.netConf?.EnableNFTables === false ? out : { skipped: 'no nft list ruleset output in the snapshot' };
+    if (!why) return out.length || rs || ipt.length || ctx.netConf?.EnableNFTables === false ? out : { findings: [], unverified: [`flannel's nftables rules: ${MODE_PASTE}`] };
     // nft mode known, its rules not given: every nft check is open, none is a finding
     if (!rs) return { findings: out, unverified: [`nftables mode (${why}) but no nft list ruleset output in the data given: paste \`nft -j list ruleset\` (as nft-ruleset.txt)`] };
     // flanneld creates a family's table only when that family is enabled

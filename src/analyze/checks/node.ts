@@ -32,8 +32,8 @@ export const bridgeAddressCheck: Check = {
     // an invalid FLANNEL_SUBNET is SUBNET_ENV_INVALID; the bridge cannot be compared with it
     if (!envSubnet(ctx.subnetEnv)) return { skipped: 'FLANNEL_SUBNET is not a CIDR' };
     const br = podBridge(ctx);
-    // no bridge yet is healthy: the bridge plugin creates it with the first pod
-    if (!br) return [];
+    // no bridge yet is healthy (the bridge plugin creates it with the first pod), when the tables could show one
+    if (!br) return collected(ctx.snapshot, 'links') && collected(ctx.snapshot, 'addresses') ? [] : { findings: [], unverified: [`the pod bridge (cni0) was not in the data given: paste \`${PASTE.addresses} dev cni0\``] };
     const v4 = (ctx.addrsByDev.get(br.name) ?? []).filter((a) => a.family === 'inet');
     if (v4.length === 0 && !collected(ctx.snapshot, 'addresses')) return { findings: [], unverified: [`${br.name}'s address was not in the data given: paste \`${PASTE.addresses} dev ${br.name}\``] };
     if (v4.length === 0 || v4.some((a) => `${a.local}/${a.prefixlen}` === env)) return [];
@@ -59,7 +59,7 @@ export const bridgeAddress6Check: Check = {
     if (!gw || !net) return { skipped: 'FLANNEL_IPV6_SUBNET is not an IPv6 prefix' };
     const want = `${gw}/${len}`;
     const br = podBridge(ctx);
-    if (!br) return [];
+    if (!br) return collected(ctx.snapshot, 'links') && collected(ctx.snapshot, 'addresses') ? [] : { findings: [], unverified: [`the pod bridge (cni0) was not in the data given: paste \`${PASTE.addresses} dev cni0\``] };
     const v6 = (ctx.addrsByDev.get(br.name) ?? []).filter((a) => a.family === 'inet6' && !a.local.toLowerCase().startsWith('fe80:'));
     if (v6.length === 0 && !collected(ctx.snapshot, 'addresses')) return { findings: [], unverified: [`${br.name}'s IPv6 address was not in the data given: paste \`${PASTE.addresses} dev ${br.name}\``] };
     const text = (a: Address): string => `${normalizeIPv6(a.local) ?? a.local}/${a.prefixlen}`;

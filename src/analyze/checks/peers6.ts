@@ -52,7 +52,16 @@ function ownDevice(ctx: CheckContext, dev: string, out: Finding[], missing: Set<
 export const peers6Check: Check = {
   name: 'per-lease neigh/fdb/route (IPv6)',
   run(ctx) {
-    if (ctx.backend !== 'vxlan' || !ctx.leases) return [];
+    if (ctx.backend !== 'vxlan') return [];
+    if (!ctx.leases) {
+      // no leases: the peers cannot be judged, the device itself can when the node shows it runs IPv6
+      const link = ctx.snapshot.links.find((l) => /^flannel-v6\.\d+$/.test(l.name));
+      if (!link && !ctx.subnetEnv?.ipv6Subnet) return [];
+      const out: Finding[] = [];
+      const missing = new Set<string>();
+      ownDevice(ctx, link?.name ?? v6DeviceName(ctx), out, missing);
+      return { findings: out, unverified: [...missing] };
+    }
     const own = ctx.leases.local;
     const peers = peerStates6(ctx);
     // a v4-only cluster: nothing IPv6 to check

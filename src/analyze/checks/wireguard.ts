@@ -29,7 +29,8 @@ export const wireguardCheck: Check = {
     if (own && dev.listenPort !== (own.wgPort ?? WG_DEFAULT_PORT)) {
       out.push(finding(ctx, 'WG_PORT_MISMATCH', `${WG_DEVICE} listens on ${dev.listenPort}, this node's lease announces ${own.wgPort ?? WG_DEFAULT_PORT}: peers send elsewhere`, [leaseLine(own), `wg show ${WG_DEVICE}: listening port ${dev.listenPort}`], FIX));
     }
-    if (!ctx.leases) return out;
+    // no leases: the peers cannot be judged, which is said when there are peers to judge
+    if (!ctx.leases) return { findings: out, unverified: dev.peers.length ? [`${WG_DEVICE}'s ${dev.peers.length} peer(s) against the leases: give --nodes FILE (\`kubectl get nodes -o yaml\`), --kube or --etcd`] : [] };
     // this node's own lease not recognised (its addresses not given): the one announcing flannel-wg's own key is it;
     // failing that any lease may be it, and a peer missing for it proves nothing
     const byKey = !ctx.leases.local && dev.publicKey ? remoteLeases(ctx).find((l) => l.publicKey === dev.publicKey) : undefined;
