@@ -12,6 +12,7 @@ import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
 import { collected, filtersOf, PASTE, partial, underlayAddressesShown } from './collected.js';
 import { buildContext, type CheckContext } from './checks/context.js';
 import { hiddenGateway, hiddenGatewayCouldBe, peerState, peerStateFor, peerState6, type PeerState } from './peer-state.js';
+import { partialFdb, partialNeigh, partialTarget } from './trace-partial.js';
 import { hop, type Problem, type TraceContext, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** The network address of a route's prefix (10.244.3.0/24 -> 10.244.3.0): flannel's vxlan gateway. */
@@ -90,7 +91,12 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
     if (unresolved || !mac) neighProblems.push({ code: 'NEIGH_MISSING', text: `${unresolved ? `state ${unresolved}` : 'no lladdr'}: the kernel's ARP on ${dev} got no answer, flannel's permanent entry is missing` });
     else if (n.state.length && !n.state.includes('PERMANENT')) neighProblems.push({ code: 'NEIGH_NOT_PERMANENT', text: `state ${n.state.join(',')}: the kernel ARPed, flannel's permanent entry is missing` });
   }
-  hops.push(hop('neigh', node, dev, n ? `${gwIp} -> ${mac ?? '(none)'} ${n.state.join(',')}`.trim() : `${gwIp} -> ?`, neighProblems));
+  // grep'd annotation lines of the target node (no whole lease): its VtepMAC against the neighbour's MAC
+  const known = mac && !lease ? partialTarget(ctx, dst, mac, fdbDsts(node, dev, mac)) : undefined;
+  const pn = known && mac && neighProblems.length === 0 ? partialNeigh(known, mac) : {};
+  if (pn.problem) neighProblems.push(pn.problem);
+  const neighDetail = n ? `${gwIp} -> ${mac ?? '(none)'} ${n.state.join(',')}`.trim() : `${gwIp} -> ?`;
+  hops.push(pn.missing ? unverifiedHop('neigh', node, dev, neighDetail, pn.missing) : hop('neigh', node, dev, neighDetail, neighProblems));
   // without a MAC there is nothing to look up: the neigh hop already names the break
   if (!mac) return vxlanTail(ctx, node, dev, dst, route, lease, undefined, undefined, hops);
 
@@ -114,9 +120,16 @@ export function vxlanWalk(ctx: TraceContext, node: NodeIndex, dst: string, route
     if (dsts.length > 1) fdbProblems.push({ code: 'FDB_DUPLICATE', text: `${mac} has ${dsts.length} destinations: ${dsts.join(', ')}` });
     if (targetIp && ownsAddress(node, targetIp)) fdbProblems.push({ code: 'FDB_DST_MISMATCH', text: `${targetIp} is this node's own address` });
   }
-  hops.push(hop('fdb', node, dev, entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac} -> ?`, fdbProblems));
+  // and its public-ip against the entry's dst
+  const pf = known && entries.length && fdbProblems.length === 0 ? partialFdb(known, mac, fdbDsts(node, dev, mac)) : {};
+  if (pf.problem) fdbProblems.push(pf.problem);
+  const fdbDetail = entries.length ? entries.map((f) => `${f.mac} dst ${f.dst}${f.state === 'permanent' ? ' permanent' : ''}`).join(', ') : `${mac} -> ?`;
+  hops.push(pf.missing ? unverifiedHop('fdb', node, dev, fdbDetail, pf.missing) : hop('fdb', node, dev, fdbDetail, fdbProblems));
   return vxlanTail(ctx, node, dev, dst, route, lease, mac, targetIp, hops);
 }
+
+/** The dsts of a MAC's fdb entries on the vxlan device. */
+const fdbDsts = (node: NodeIndex, dev: string, mac: string): string[] => [...new Set((node.fdb.get(mac) ?? []).flatMap((f) => (f.dev === dev && f.dst ? [f.dst] : [])))];
 
 /** What to paste when a route's gateway was hidden in the paste. */
 const hiddenGatewayMissing = (hidden: string, want: string | undefined): string =>
