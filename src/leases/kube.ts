@@ -2,6 +2,7 @@
 // in annotations (reference §3.1) and the subnet in spec.podCIDR(s).
 import { jsonDepth, MAX_JSON_DEPTH } from '../collect/input.js';
 import * as z from '../model/zod.js';
+import { safeParse } from '../model/fast-parse.js';
 import { ParseError } from '../errors.js';
 import { type DesiredState, type Lease, NetConf } from '../model/lease.js';
 import { normalizeIPv6 } from '../model/ipv6.js';
@@ -41,7 +42,8 @@ export function parseNodesJson(text: string, source = 'nodes-file'): DesiredStat
   const leases: Lease[] = [];
   const problems: Problem[] = [];
   rawItems.forEach((raw, i) => {
-    const node = KubeNode.safeParse(raw);
+    // fast-parse: zod's answer, without zod's generic walk of 5,000 Node objects (≈ 0.1 s)
+    const node = safeParse(KubeNode, raw);
     if (!node.success || (node.data.kind !== undefined && node.data.kind !== 'Node')) {
       problems.push({ code: 'LEASE_NOT_A_NODE', summary: `item ${i} is not a Node object`, evidence: JSON.stringify(raw).slice(0, 200) });
       return;

@@ -29,7 +29,8 @@ function same(schema: z.ZodMiniType, value: unknown): void {
 
 async function snapshots(): Promise<Record<string, unknown>[]> {
   const out = [JSON.parse(readFileSync(DOCTOR, 'utf8'))];
-  for (const node of readdirSync(NODES)) {
+  // the node directories (fixtures/nodes also holds a nodes list beside them)
+  for (const node of readdirSync(NODES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
     const [snap] = await loadSnapshots({ fromDir: [join(NODES, node)] });
     out.push(JSON.parse(JSON.stringify(snap)));
   }
