@@ -235,7 +235,8 @@ export function vxlanDeviceHop(ctx: TraceContext, node: NodeIndex, dev: string):
     if (link.port !== undefined && ctx.netConf && link.port !== port) problems.push({ code: 'VXLAN_PORT_MISMATCH', text: `dstport ${link.port}, expected ${port}` });
     const local = link.local && v6 ? (normalizeIPv6(link.local) ?? link.local) : link.local;
     if (local && !ownsAddress(node, local) && underlayAddressesShown(node.snap, link)) problems.push({ code: 'VXLAN_LOCAL_NOT_OURS', text: `local ${link.local} is not an address of this node` });
-    else if (local && half?.publicIp && local !== half.publicIp) problems.push({ code: 'VXLAN_LOCAL_MISMATCH', text: `local ${link.local}, the node's public IP is ${half.publicIp}` });
+    // as doctor judges it: the lease's public IP may differ behind NAT; only when it is this node's is `local` wrong
+    else if (local && half?.publicIp && local !== half.publicIp && ownsAddress(node, half.publicIp)) problems.push({ code: 'VXLAN_LOCAL_MISMATCH', text: `local ${link.local}, the node's public IP is ${half.publicIp}` });
     if (link.learning === true) problems.push({ code: 'VXLAN_LEARNING_ON', text: 'learning is on: flannel creates it with nolearning' });
     if (half?.vtepMac && link.mac && half.vtepMac !== link.mac) problems.push({ code: 'LEASE_MAC_MISMATCH', text: `this node's MAC ${link.mac} differs from its own annotation ${half.vtepMac}: peers send to the old one` });
   }

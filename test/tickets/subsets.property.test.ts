@@ -119,9 +119,6 @@ const TRACE_OPEN: [node: string, traceCode: string][] = [
   // without it the iflink (99, no such link) is all it has
   ['v4 POD_VETH_MISSING', 'POD_NOT_FOUND'],
   ['v4 VETH_NO_POD', 'POD_NOT_FOUND'],
-  // without the addresses trace names flannel.1's local against the lease's public IP (MISMATCH), which doctor does
-  // only when that IP is the node's; with them it is NOT_OURS
-  ['v4 VXLAN_LOCAL_NOT_OURS', 'VXLAN_LOCAL_MISMATCH'],
   // flannel-v6.1's route gone (deleted, or with the device): with the node's addresses trace names ROUTE_MISSING (or
   // the device); without them and the IPv4 routes, no route and no own lease known, it says NO_ROUTE
   ['dual-stack ROUTE_MISSING', 'NO_ROUTE'],
