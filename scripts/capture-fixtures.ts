@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     // learn pod neighbours on cni0 and fdb entries on the bridge
     lab.ping(pod.netns, node.pods[1].ip);
     lab.ping(pod.netns, `${node.subnet.split('.').slice(0, 3).join('.')}.1`);
+    // the text and -j forms of one table are read a moment apart: let DAD end first, so both show the same routes
+    lab.settleDad();
 
     const links = (JSON.parse(lab.ip(ns, ['-j', 'link'])) as { ifname: string }[]).map((l) => l.ifname);
     const podLinks = (JSON.parse(lab.ip(pod.netns, ['-j', 'link'])) as { ifname: string }[]).map((l) => l.ifname);

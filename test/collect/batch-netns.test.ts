@@ -36,18 +36,6 @@ const stateOf = (s: Snapshot) => ({
   sysctls: s.sysctls,
 });
 
-/**
- * Waits (≤ 5 s) until no IPv6 address in `namespaces` is tentative: the kernel clears the flag when duplicate address
- * detection ends, about a second after a link comes up, and a snapshot taken before that differs from one after.
- */
-function settleDad(namespaces: string[]): void {
-  for (let i = 0; i < 50; i++) {
-    if (namespaces.every((ns) => run(['ip', '-n', ns, '-6', 'addr', 'show', 'tentative']).trim() === '')) return;
-    spawnSync('sleep', ['0.1']);
-  }
-  throw new Error('IPv6 addresses still tentative after 5 s');
-}
-
 describeNetns('batched iproute2 reads (real namespaces)', () => {
   const lab = new Lab('bat');
   let cluster: LabCluster;
@@ -61,7 +49,7 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
       const node1 = cluster.nodes[0];
       const base = node1.subnet.replace(/\.0\/\d+$/, '');
       for (let host = 5; host < 11; host++) node1.pods.push(addPod(lab, node1.netns, node1.name, base, host));
-      settleDad([...cluster.nodes.map((n) => n.netns), ...cluster.nodes.flatMap((n) => n.pods.map((p) => p.netns))]);
+      lab.settleDad();
     } catch (error) {
       lab.teardown();
       throw error;

@@ -51,6 +51,18 @@ export class Lab {
     return this.tryExec(ns, ['ping', '-c', '1', '-W', '1', '-q', dst]).status === 0;
   }
 
+  /**
+   * Waits (≤ 5 s) until no IPv6 address in this lab is tentative: the kernel clears the flag when duplicate address
+   * detection ends, about a second after a link comes up, and output read before that differs from output read after.
+   */
+  settleDad(): void {
+    for (let i = 0; i < 50; i++) {
+      if (this.created.every((ns) => ip(['-n', ns, '-6', 'addr', 'show', 'tentative']).trim() === '')) return;
+      spawnSync('sleep', ['0.1']);
+    }
+    throw new Error('IPv6 addresses still tentative after 5 s');
+  }
+
   teardown(): void {
     for (const ns of this.created.splice(0).reverse()) {
       spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
