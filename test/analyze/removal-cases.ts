@@ -74,6 +74,20 @@ const traceOutcome = (r: ReturnType<typeof trace>): Outcome => ({
   unverified: [...r.hops, ...(r.reverse?.hops ?? [])].flatMap((h) => (h.ok === null && h.unverified ? [h.unverified] : [])),
 });
 
+// ---- two-node trace: the pod veth hop on the target node needs the target's link list
+
+/** node1 -> node2's pod 10.244.2.5 behind veth0a2b3c4d (ifindex 9, on cni0), up or down; node2's links read or not */
+export function targetVethTrace(up: boolean, node2Links: boolean): ReturnType<typeof trace> {
+  const [a, b] = pair.map(pairNode);
+  b.links = [...(b.links ?? []), { ifindex: 9, name: 'veth0a2b3c4d', kind: 'veth', master: 'cni0', flags: up ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST'] }];
+  b.pods = [{ netns: 'pod-b', ifname: 'eth0', ip: '10.244.2.5', iflink: 9, ifindex: 2 }];
+  if (!node2Links) {
+    b.links = [];
+    b.commands = ['ip-addr', 'ip-route', 'ip-neigh', 'bridge-fdb', 'pod-ip-addr'].map((name) => ({ name, ok: true })).concat({ name: 'ip-link', ok: false, error: 'ip: not found' } as never);
+  }
+  return trace([Snapshot.parse(a), Snapshot.parse(b)], '10.244.2.5');
+}
+
 // ---- pod-veth: IPAM_LEAK needs the pods' eth0 (only then is an IPAM entry known to have no pod)
 
 /** a node with a leaked veth (veth22222222), a veth off the bridge (veth33333333) and an IPAM entry no pod holds (10.244.1.9) */
@@ -118,6 +132,12 @@ export const REMOVAL_CASES: RemovalCase[] = [
     file: 'test/analyze/reverse-path-absent.test.ts',
     removes: "node2's `bridge fdb show`",
     run: () => ({ full: traceOutcome(reversePathTrace('192.168.56.99', true)), less: traceOutcome(reversePathTrace('192.168.56.99', false)), base: traceOutcome(reversePathTrace('192.168.56.11', false)) }),
+  },
+  {
+    code: 'VETH_DOWN',
+    file: 'test/analyze/reverse-path-absent.test.ts',
+    removes: "the target node's `ip -d link show` (node2 holds the pod's veth)",
+    run: () => ({ full: traceOutcome(targetVethTrace(false, true)), less: traceOutcome(targetVethTrace(false, false)), base: traceOutcome(targetVethTrace(true, false)) }),
   },
   {
     code: 'IPAM_LEAK',
