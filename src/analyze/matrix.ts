@@ -6,7 +6,7 @@ import type { Finding } from '../model/finding.js';
 import { type Cmd, fdbReplace, neighReplace, render, routeReplace, UnsafeValue } from '../model/fix.js';
 import type { DesiredState, Lease, LeaseV4 } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { buildContext, type CheckContext } from './checks/context.js';
+import { buildContext, type CheckContext, v6OnlyWhy } from './checks/context.js';
 import { absenceProves, collected, PASTE, type Table } from './collected.js';
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
 import { nodeFacts, nodeFacts6, type NodeFacts, type NodeFacts6 } from './node-facts.js';
@@ -59,8 +59,11 @@ export interface ConsistencyMatrix {
 export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState): ConsistencyMatrix {
   const leases = desired?.leases ?? [];
   const facts = snapshots.map((s) => nodeFacts(s, leases));
+  // a v6-only node (checks/context.ts v6OnlyWhy) has no IPv4 half: no flannel.1 of its own, no IPv4 cell either way
+  const v6Only = facts.map((f, i) => v6OnlyWhy(f.lease, desired?.netConf, snapshots[i].subnetEnv, leases) !== undefined);
   const nodes = facts.map((f, i): MatrixNode => {
     const s = snapshots[i];
+    if (v6Only[i]) return { ...f, problems: [] };
     const linksShown = absenceProves(s);
     // as doctor's device address check: `ip link` and a ticket's grep'd `ip a` never show a missing address
     const addrsShown = collected(s, 'addresses') && (s.source.kind !== 'dir' || s.addresses.some((a) => a.dev === f.vtepDev));
@@ -78,7 +81,7 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
     const ctx = rowContext(a);
     const ev = evidenceOf(ctx);
     facts.forEach((b, j) => {
-      if (i !== j) cells.push(checkPair(ctx, ev, facts[i], b));
+      if (i !== j && !v6Only[i] && !v6Only[j]) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
   const v6 = matrix6(snapshots, nodes, rowContext);

@@ -31,9 +31,9 @@ export function networkOf(ip: string, len: number): string {
   return `${intToIpv4((ipv4ToInt(ip) & mask) >>> 0)}/${len}`;
 }
 
-/** The vxlan device flannel uses: flannel.<VNI> first, any vxlan link otherwise. */
+/** The vxlan device flannel uses: flannel.<VNI> first, any vxlan link otherwise (never flannel-v6.<VNI>, the IPv6 one). */
 export function vtepLink(s: Snapshot) {
-  const vxlans = s.links.filter((l) => l.kind === 'vxlan');
+  const vxlans = s.links.filter((l) => l.kind === 'vxlan' && !/^flannel-v6\.\d+$/.test(l.name));
   return vxlans.find((l) => /^flannel\.\d+$/.test(l.name)) ?? vxlans[0];
 }
 
