@@ -1,14 +1,20 @@
 // Removal cases for the codes that neither doctor's single-node table (test/doctor/fault-cases.ts) nor the trace
-// table (absent-hops.cases.ts) can show: the cluster matrix, a two-node trace, pod-veth. Each runs its fault with
+// table (absent-hops.cases.ts) can show: the cluster matrix, a two-node trace, pod-veth, and a doctor refusal that
+// needs several inputs removed at once. Each runs its fault with
 // the full input, with the input that shows it removed, and the same state without the fault with that input
 // removed. The tests named in `file` use these cases; test/doctor/absent-input.test.ts imports the list, runs every
 // case and counts its code as covered — deleting a case here uncovers its code and fails that guard.
+import { readFileSync } from 'node:fs';
 import { consistencyMatrix, matrixFindings } from '../../src/analyze/matrix.js';
 import { podVeth } from '../../src/analyze/pod-veth.js';
 import { trace } from '../../src/analyze/trace.js';
 import type { Code } from '../../src/model/codes.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
+import { runDoctor } from '../../src/analyze/doctor.js';
+import { parseNodesJson } from '../../src/leases/kube.js';
+import { without } from '../doctor/fault-cases.js';
+import { healthyRaw, type Raw } from '../doctor/fixture.js';
 import { healthy, type Spec, specs } from './flannel-nodes.js';
 import { snap } from './trace-seeds.js';
 
@@ -116,7 +122,39 @@ export const POD_ETH0 = [
 const withPods = (s: Snapshot): Snapshot => ({ ...s, pods: structuredClone(POD_ETH0) });
 const podVethOutcome = (r: ReturnType<typeof podVeth>): Outcome => ({ codes: [...new Set(r.problems.map((p) => p.code))].sort(), ok: r.problems.length === 0, unverified: r.unverified });
 
+// ---- doctor: LEASE_SUBNET_OVERLAPS_NODE needs all of the node's addresses, routes and subnet.env (each one refuses
+// the lease on its own), as in test/analyze/hostile-lease-absent.test.ts
+
+/** the lab's leases plus node9, whose podCIDR is node1's underlay 192.168.56.0/24 */
+function withHostileLease(): Parameters<typeof runDoctor>[0]['desired'] {
+  const doc = JSON.parse(healthyNodesJson());
+  const annotations = {
+    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+    'flannel.alpha.coreos.com/backend-type': 'vxlan',
+    'flannel.alpha.coreos.com/public-ip': '192.168.56.19',
+    'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}',
+  };
+  doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR: '192.168.56.0/24' } });
+  return parseNodesJson(JSON.stringify(doc));
+}
+const healthyNodesJson = (): string => readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8');
+const withoutGround = (raw: Raw): Raw => without(without(without(raw, 'addresses'), 'routes'), 'subnetEnv');
+const doctorOutcome = (raw: Raw, desired: Parameters<typeof runDoctor>[0]['desired']): Outcome => {
+  const r = runDoctor({ snapshot: Snapshot.parse(raw), desired });
+  return { codes: [...new Set(r.findings.map((f) => f.code))].sort(), ok: r.ok, unverified: r.unverified.map((u) => u.missing) };
+};
+
 export const REMOVAL_CASES: RemovalCase[] = [
+  {
+    code: 'LEASE_SUBNET_OVERLAPS_NODE',
+    file: 'test/analyze/hostile-lease-absent.test.ts',
+    removes: 'the addresses, the routes and subnet.env (any one of them shows the overlap)',
+    run: () => ({
+      full: doctorOutcome(healthyRaw().raw, withHostileLease()),
+      less: doctorOutcome(withoutGround(healthyRaw().raw), withHostileLease()),
+      base: doctorOutcome(withoutGround(healthyRaw().raw), parseNodesJson(healthyNodesJson())),
+    }),
+  },
   {
     code: 'LEASE_IP_MISMATCH',
     file: 'test/analyze/matrix.test.ts',

@@ -30,9 +30,6 @@ const NO_NODE_INPUT: Partial<Record<Code, string>> = {
   LEASE_NO_PUBLIC_KEY: 'the desired state itself',
   ROUTE_NOT_OVERLAY: 'repair only: what repair leaves alone',
   NODE_UNREACHABLE: 'cluster mode: a node that was not collected at all',
-  // open: without both the addresses and the routes that show the overlap, the lease looks like a peer whose
-  // entries are missing (NEIGH_MISSING…), a code the full input does not give
-  LEASE_SUBNET_OVERLAPS_NODE: 'OPEN: refusal evidence removed turns the lease into a peer',
 };
 
 const codesOf = (r: { findings: { code: string; severity: string }[] }): string[] => [...new Set(r.findings.map((f) => f.code))].sort();
