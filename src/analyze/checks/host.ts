@@ -18,7 +18,8 @@ export const sysctlCheck: Check = {
     const unverified: string[] = [];
     const fwd = sysctl(ctx, 'net.ipv4.ip_forward');
     // an IPv6-only node forwards by net.ipv6.conf.all.forwarding: ip_forward is not flannel's there
-    if (fwd === '0' && !ctx.v6Only) out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
+    if (fwd === '0' && !ctx.v6Only && !carriesIpv4(ctx)) unverified.push(`net.ipv4.ip_forward = 0 stops an IPv4 flannel node, and nothing given shows this node runs IPv4 flannel: paste \`cat /run/flannel/subnet.env\` or \`ip -d link show\``);
+    else if (fwd === '0' && !ctx.v6Only) out.push(finding(ctx, 'IP_FORWARD_OFF', 'net.ipv4.ip_forward = 0: this node does not forward pod traffic', ['sysctl: net.ipv4.ip_forward = 0'], 'sysctl -w net.ipv4.ip_forward=1 (persist in /etc/sysctl.d/)'));
     const nf = sysctl(ctx, 'net.bridge.bridge-nf-call-iptables');
     // flanneld checks for br_netfilter only in iptables mode (main.go: `!config.EnableNFTables`): in nftables mode it is no fault of flannel's
     if (nf === undefined && !iptablesModeKnown(ctx)) unverified.push(`net.bridge.bridge-nf-call-iptables does not exist; flannel needs br_netfilter only in iptables mode, and ${MODE_PASTE}`);
@@ -27,6 +28,17 @@ export const sysctlCheck: Check = {
     return { findings: out, unverified };
   },
 };
+
+/**
+ * Whether the data given shows this node runs flannel's IPv4 family: its lease or FLANNEL_SUBNET, an IPv4 flannel
+ * device, or cni0 with an IPv4 address or route. A sysctl paste alone does not: a v6-only node leaves ip_forward 0.
+ */
+function carriesIpv4(ctx: CheckContext): boolean {
+  if (ctx.ownSubnet !== undefined || ctx.vxlan !== undefined) return true;
+  if (ctx.links.has('flannel.ipip') || ctx.links.has('flannel-wg')) return true;
+  if ((ctx.addrsByDev.get('cni0') ?? []).some((a) => a.family === 'inet')) return true;
+  return ctx.snapshot.routes.some((r) => r.dev === 'cni0' && !r.dst.includes(':'));
+}
 
 const SYSCTL_PASTE = 'sysctl net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables';
 
