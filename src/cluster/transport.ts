@@ -1,7 +1,6 @@
 // How cluster mode reaches a node: run a constant sh script there (stdin) and get its stdout back.
 // ssh.ts and kube.ts are the two transports; both run programs with argv arrays only, through runProgram.
 // Also the one kubectl wrapper: the kube transport and `--kube` desired state (leases/index.ts) both use it.
-import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { EnvironmentError, UsageError } from '../errors.js';
 
@@ -32,45 +31,12 @@ export interface ScriptSession {
   finish(line?: string): Promise<ScriptResult>;
 }
 
-const MAX_OUTPUT = 256 * 1024 * 1024;
-
-/**
- * `argv` with `input` on its stdin; its output and exit status (a non-zero exit is a result, not an error).
- * node:child_process directly, not execa: per node of a fan-out, execa's stream and signal plumbing cost the
- * client ≈ 10 ms CPU (its listeners, end-of-stream cleanup, an AbortSignal event per run), as the runner found.
- */
-export function runProgram(argv: string[], input: string, signal: AbortSignal): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('cancelled'));
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let size = 0;
-    let failure: Error | undefined;
-    const stop = (why: Error, how: NodeJS.Signals): void => {
-      failure ??= why;
-      child.kill(how);
-    };
-    const onAbort = (): void => stop(new Error('cancelled'), 'SIGTERM');
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (b: Buffer) => {
-      size += b.length;
-      if (size > MAX_OUTPUT) stop(new Error(`${argv[0]} printed more than ${MAX_OUTPUT / 1024 / 1024} MiB`), 'SIGKILL');
-      else out.push(b);
-    });
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      failure ??= e.code === 'ENOENT' ? new EnvironmentError(`${argv[0]} is not installed (or not on PATH)`) : e;
-    });
-    child.on('close', (code) => {
-      signal.removeEventListener('abort', onAbort);
-      if (failure) return reject(failure);
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1 });
-    });
-    // a program that exits without reading all of its stdin: EPIPE here is not the result, its exit status is
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
+export async function runProgram(argv: string[], input: string, signal: AbortSignal): Promise<ScriptResult> {
+  const r = await execa(argv[0], argv.slice(1), { input, reject: false, cancelSignal: signal, stripFinalNewline: false, maxBuffer: 256 * 1024 * 1024 });
+  if (r.isCanceled) throw new Error('cancelled');
+  const code = (r as { code?: string }).code;
+  if (code === 'ENOENT') throw new EnvironmentError(`${argv[0]} is not installed (or not on PATH)`);
+  return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
 }
 
 /** `argv` with `script` on its stdin, left open: see ScriptSession. */
