@@ -3,8 +3,9 @@
 // for a pod on the same node, the two host veths only (the bridge's own interface does not see bridged frames). Each hop carries the BPF filter its capture runs with.
 // When the trace is broken the devices flannel would use are still listened on (a deleted route must show
 // as "seen on cni0, not on flannel.1"), so they come from the node's links as well as from the trace hops.
-import type { Link, Snapshot } from '../model/index.js';
-import { isIfname, isIPv6 } from '../model/net.js';
+import type { Lease, Link, Snapshot } from '../model/index.js';
+import { cidrContains6 } from '../model/ipv6.js';
+import { cidrContains, isIfname, isIPv6 } from '../model/net.js';
 import type { TraceResult } from './trace.js';
 import { type Encap, probeFilter, type ProbeTag } from './probe-filter.js';
 
@@ -56,6 +57,15 @@ export interface ProbePlan {
 }
 
 const DEFAULT_VXLAN_PORT = 8472;
+
+/**
+ * The VtepMAC the lease holding `destination` announces for its family: an IPv6 destination goes through
+ * flannel-v6.<VNI>, whose MAC is backend-v6-data's, not flannel.<VNI>'s.
+ */
+export function leaseVtepMac(leases: Lease[], destination: string): string | undefined {
+  if (isIPv6(destination)) return leases.find((l) => l.subnet6 !== undefined && cidrContains6(l.subnet6, destination))?.vtepMac6;
+  return leases.find((l) => l.subnet !== undefined && cidrContains(l.subnet, destination))?.vtepMac;
+}
 
 export function planProbe(trace: TraceResult, snap: Snapshot, source: ProbeSource, tag: ProbeTag, leaseVtepMac?: string): ProbePlan {
   const links = new Map(snap.links.map((l) => [l.name, l]));

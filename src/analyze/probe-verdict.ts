@@ -317,7 +317,7 @@ function staleVtep(hop: ProbeHop | undefined, plan: ProbePlan): { code: string; 
   const t = plan.targetNode;
   if (!seenMac || !want || seenMac === want) return undefined;
   const node = t?.name ? `${t.name} (${t.ip})` : (t?.ip ?? hop!.outer!.dst);
-  return { code: 'VTEP_MAC_MISMATCH', text: `the packets went to node ${node} with inner destination MAC ${seenMac}, but its lease says VtepMAC ${want}: the remote flannel.1 drops frames not addressed to it (stale neigh/fdb after flannel.1 was recreated)` };
+  return { code: 'VTEP_MAC_MISMATCH', text: `the packets went to node ${node} with inner destination MAC ${seenMac}, but its lease says VtepMAC ${want}: the remote VXLAN device drops frames not addressed to it (stale neigh/fdb after it was recreated)` };
 }
 
 /** The target's overlay device saw the frames, addressed to a MAC that is not its own: it does not take them up. */
