@@ -9,19 +9,11 @@ import { trace } from '../../src/analyze/trace.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { Snapshot } from '../../src/model/snapshot.js';
 import { without } from '../doctor/fault-cases.js';
-import { healthyRaw } from '../doctor/fixture.js';
+import { healthyRaw, withHostileNode9 } from '../doctor/fixture.js';
 
 function hostile() {
   const { raw } = healthyRaw();
-  const doc = JSON.parse(readFileSync('fixtures/doctor/vxlan-nodes.json', 'utf8'));
-  const annotations = {
-    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-    'flannel.alpha.coreos.com/backend-type': 'vxlan',
-    'flannel.alpha.coreos.com/public-ip': '192.168.56.19',
-    'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}',
-  };
-  doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR: '192.168.56.0/24' } });
-  return { raw, desired: parseNodesJson(JSON.stringify(doc)) };
+  return { raw, desired: parseNodesJson(withHostileNode9(readFileSync('fixtures/doctor/vxlan-nodes.json', 'utf8'))) };
 }
 
 const node9 = (r: ReturnType<typeof runDoctor>) => r.findings.filter((f) => f.node === 'node9' || f.summary.includes('192.168.56.0/24')).map((f) => f.code);

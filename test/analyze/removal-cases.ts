@@ -14,7 +14,7 @@ import { Snapshot, type SnapshotInput } from '../../src/model/snapshot.js';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { without } from '../doctor/fault-cases.js';
-import { healthyRaw, type Raw } from '../doctor/fixture.js';
+import { healthyRaw, type Raw, withHostileNode9 } from '../doctor/fixture.js';
 import { healthy, type Spec, specs } from './flannel-nodes.js';
 import { snap } from './trace-seeds.js';
 
@@ -127,15 +127,7 @@ const podVethOutcome = (r: ReturnType<typeof podVeth>): Outcome => ({ codes: [..
 
 /** the lab's leases plus node9, whose podCIDR is node1's underlay 192.168.56.0/24 */
 function withHostileLease(): Parameters<typeof runDoctor>[0]['desired'] {
-  const doc = JSON.parse(healthyNodesJson());
-  const annotations = {
-    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-    'flannel.alpha.coreos.com/backend-type': 'vxlan',
-    'flannel.alpha.coreos.com/public-ip': '192.168.56.19',
-    'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}',
-  };
-  doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR: '192.168.56.0/24' } });
-  return parseNodesJson(JSON.stringify(doc));
+  return parseNodesJson(withHostileNode9(healthyNodesJson()));
 }
 const healthyNodesJson = (): string => readFileSync(new URL('../../fixtures/doctor/vxlan-nodes.json', import.meta.url), 'utf8');
 const withoutGround = (raw: Raw): Raw => without(without(without(raw, 'addresses'), 'routes'), 'subnetEnv');

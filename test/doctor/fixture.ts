@@ -37,3 +37,19 @@ export function broken(change: (raw: Raw, desired: DesiredState) => void): { sna
 }
 
 export const link = (raw: Raw, name: string): Raw => raw.links.find((l: Raw) => l.name === name);
+
+/**
+ * A kubectl Node list (JSON text) with node9 added: a vxlan node whose podCIDR is node1's underlay 192.168.56.0/24,
+ * a lease node1 must refuse (it overlaps eth0's address and connected route, outside FLANNEL_NETWORK).
+ */
+export function withHostileNode9(nodesJson: string): string {
+  const doc = JSON.parse(nodesJson);
+  const annotations = {
+    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+    'flannel.alpha.coreos.com/backend-type': 'vxlan',
+    'flannel.alpha.coreos.com/public-ip': '192.168.56.19',
+    'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}',
+  };
+  doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR: '192.168.56.0/24' } });
+  return JSON.stringify(doc);
+}

@@ -15,7 +15,7 @@ import { parseNodesText } from '../../src/leases/index.js';
 import type { DesiredState, Snapshot } from '../../src/model/index.js';
 import { Snapshot as SnapshotSchema } from '../../src/model/snapshot.js';
 import { cases, dualNode, INPUTS, type Input, nftNode, nftReadNode, wgNode, without } from '../doctor/fault-cases.js';
-import { healthyRaw, type Raw } from '../doctor/fixture.js';
+import { healthyRaw, type Raw, withHostileNode9 } from '../doctor/fixture.js';
 
 const NODE = 'fixtures/doctor/vxlan-node1';
 // the v6-only node collected from the v6-only lab (its README): a pod on its peer node2 and one on itself
@@ -38,19 +38,6 @@ async function load(subset: string[], node = NODE): Promise<Snapshot> {
   return (await loadFromDir(dir)).snapshot;
 }
 
-/** node9: a vxlan node whose podCIDR is node1's underlay network, as a kubectl Node item. */
-function withHostileLease(json: string): string {
-  const doc = JSON.parse(json);
-  const annotations = {
-    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-    'flannel.alpha.coreos.com/backend-type': 'vxlan',
-    'flannel.alpha.coreos.com/public-ip': '192.168.56.19',
-    'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:09"}',
-  };
-  doc.items.push({ kind: 'Node', metadata: { name: 'node9', annotations }, spec: { podCIDR: '192.168.56.0/24' } });
-  return JSON.stringify(doc);
-}
-
 function problems(s: Snapshot, desired: DesiredState | undefined, destinations = DESTINATIONS): Set<string> {
   const out = new Set(runDoctor({ snapshot: s, desired }).findings.map((f) => `doctor ${f.code}`));
   for (const ip of destinations) for (const p of trace([s], ip, { desired }).problems) out.add(`trace ${ip} ${p}`);
@@ -61,7 +48,7 @@ describe('any subset of a node\'s files', () => {
   it('yields no finding or trace problem the full set does not', async () => {
     const nodes = readFileSync('fixtures/doctor/vxlan-nodes.json', 'utf8');
     const desired = await parseNodesText(nodes);
-    const hostile = await parseNodesText(withHostileLease(nodes));
+    const hostile = await parseNodesText(withHostileNode9(nodes));
     const full = await load(files);
     const variants = [['with', desired], ['without', undefined], ['hostile', hostile]] as const;
     const expected = new Map(variants.map(([name, d]) => [name, problems(full, d)]));
@@ -110,9 +97,9 @@ const baseName = (f: ((raw: Raw, d: DesiredState) => void) | undefined): string 
 const NODES = [...Object.keys(BASES).map((name) => ({ name: `${name} healthy`, base: BASES[name], change: undefined })), ...cases.map((c) => ({ name: `${baseName(c.base)} ${c.code}`, base: c.base, change: c.change }))];
 
 // The same fault, named by its broader code when less is known (found by this property; not an added problem):
-// the full input's trace code at a destination → the code the same trace may give there with less input.
-// - with the bridge fdb the local trace follows the learned port to the veth and names the veth's fault; without it
-//   the pod's eth0 iflink (99, no such link) is all it has: the pod's veth is not found
+// the code the full input gives (trace's at that destination, or doctor's) → the code trace may give with less input.
+// - with the bridge fdb the local trace follows the learned port to the veth (doctor names the veth's fault);
+//   without it the pod's eth0 iflink (99, no such link) is all it has: the pod's veth is not found
 // - flannel-v6.1's route gone (deleted, or with the device down/deleted): with the node's addresses trace knows the
 //   node's own lease and names flannel's missing route or device; without them, the IPv4 routes and subnet.env it
 //   knows only that the route table (given) has no route to the pod
@@ -123,10 +110,10 @@ const BROADER: Record<string, string[]> = {
   VXLAN_DEVICE_DOWN: ['NO_ROUTE'],
   VXLAN_DEVICE_MISSING: ['NO_ROUTE'],
 };
-/** `trace <ip> <code>` the full input names under a narrower code at the same destination. */
+/** `trace <ip> <code>`, a fault the full input names under a narrower code: trace's at that destination, or doctor's. */
 const broaderOfFull = (p: string, full: Set<string>): boolean => {
   const [kind, ip, code] = p.split(' ');
-  return kind === 'trace' && Object.entries(BROADER).some(([narrow, broad]) => broad.includes(code) && full.has(`trace ${ip} ${narrow}`));
+  return kind === 'trace' && Object.entries(BROADER).some(([narrow, broad]) => broad.includes(code) && (full.has(`trace ${ip} ${narrow}`) || full.has(`doctor ${narrow}`)));
 };
 
 function inputProblems(raw: Raw, removed: Input[], desired: DesiredState | undefined): Set<string> {
