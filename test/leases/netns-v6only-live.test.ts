@@ -87,6 +87,9 @@ describeNetns('a v6-only cluster read live through --kube and --etcd (netns lab)
       // the lease came from the live source, its v6 half alone
       expect(doctor.json.nodes[0].localLease).toMatchObject({ source, subnet6: n1.subnet6, publicIpv6: n1.ip6, vtepMac6: n1.vtepMac6 });
       expect(doctor.json.nodes[0].localLease.subnet).toBeUndefined();
+      // the net-conf came live too (the kube-flannel-cfg ConfigMap, etcd's <prefix>/config): IPv4 checks not applicable by it
+      const skipped = (doctor.json.skipped as { check: string; reason: string }[]).filter((x) => x.check === 'vxlan device');
+      expect(skipped.map((x) => x.reason)).toEqual(['not applicable: an IPv6-only node (net-conf.json EnableIPv4: false)']);
       const trace = await cli(['trace', n2.pods[0].ip6, '--netns', n1.netns, ...args(), '--json'], { inNetns: inNetns() });
       expect(trace.status, trace.stderr + trace.stdout).toBe(0);
       expect(trace.json).toMatchObject({ ok: true, family: 'v6', targetNode: { ip: n2.ip6, vtepMac: n2.vtepMac6, subnet: n2.subnet6 } });
