@@ -6,7 +6,7 @@ import { cidrContains } from '../model/net.js';
 import { formatRoute } from './route-lookup.js';
 import { isKnownDown } from './link-state.js';
 import { absenceProves, masterOf, needsBridge, podsComplete, podPeerIfindex, type NodeIndex } from './trace-index.js';
-import { podBridge } from './trace-overlay.js';
+import { cacheName, podBridge } from './trace-overlay.js';
 import { collected, PASTE, partial } from './collected.js';
 import { hop, type Problem, type TraceHop, unverifiedHop, type WalkResult } from './trace-types.js';
 
@@ -40,7 +40,7 @@ export function bridgeWalk(node: NodeIndex, dst: string, route: Route, reason: s
   // without the table there is nothing to judge, so no hop, only a note on the bridge hop (README, trace)
   const note = (text: string): void => void (brHop.detail += `; ${text}`);
   if (n || (collected(node.snap, 'neigh') && !partial(node.snap, 'neigh', bridge))) {
-    hops.push(hop('neigh', node, bridge, n ? `${dst} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${dst} not in the ARP cache${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`, neighProblems));
+    hops.push(hop('neigh', node, bridge, n ? `${dst} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim() : `${dst} not in the ${cacheName(dst)}${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`, neighProblems));
   } else note(`neighbour ${dst} not checked, not in the data given (\`${PASTE.neigh} dev ${bridge}\` shows it)${pod?.mac ? `; pod MAC ${pod.mac}` : ''}`);
 
   // fdb: the learned entry says which bridge port the MAC sits behind

@@ -297,6 +297,9 @@ export function underlayHop(node: NodeIndex, targetIp: string, expectedDev: stri
   return hop('underlay', node, dev, `${formatRoute(r)}; ${n.text}`, problems);
 }
 
+/** IPv4 resolves neighbours by ARP, IPv6 by neighbour discovery: the name the user knows the table by. */
+export const cacheName = (ip: string): string => (ip.includes(':') ? 'neighbour cache' : 'ARP cache');
+
 /** A next hop on the underlay (a gateway, the peer node): its neighbour entry as the data given shows it; `read`
  * false when the neighbour table of `dev` was not given (then nothing about it was checked). */
 function onDemandNeigh(node: NodeIndex, dev: string, ip: string): { text: string; read: boolean; problem?: Problem } {
@@ -304,7 +307,7 @@ function onDemandNeigh(node: NodeIndex, dev: string, ip: string): { text: string
   if (n) return { text: `${ip} -> ${n.lladdr ?? '?'} ${n.state.join(',')}`.trim(), read: true, problem: badNudState(n.state) };
   if (!collected(node.snap, 'neigh') || partial(node.snap, 'neigh', dev))
     return { text: `neighbour ${ip} not checked, not in the data given (\`${PASTE.neigh} dev ${dev}\` shows whether the kernel resolved it)`, read: false };
-  return { text: `${ip} not in the ARP cache (resolved on the first packet)`, read: true };
+  return { text: `${ip} not in the ${cacheName(ip)} (resolved on the first packet)`, read: true };
 }
 
 /** The pod bridge: the bridge holding FLANNEL_SUBNET's gateway, else cni0, else docker0. */
