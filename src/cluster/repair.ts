@@ -138,7 +138,7 @@ export function remoteJournal(plan: RepairPlan, id: string, now: Date): Journal 
     node: plan.node,
     status: 'applying',
     applied: 0,
-    actions: plan.actions.map((a) => ({ op: a.op, family: a.family, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
+    actions: plan.actions.map((a) => ({ op: a.op, family: a.family, code: a.code, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
   };
 }
 
@@ -205,7 +205,7 @@ export function clusterRepairJson(plans: RepairPlan[], applied: NodeApply[] | un
   };
   return {
     applied: applied !== undefined && applied.every((a) => a.status === 'applied' || a.status === 'nothing-to-do'),
-    actions: plans.flatMap((p) => p.actions.map((a, i) => ({ op: a.op, family: a.family, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status: statusOf(p.node, i), node: p.node }))),
+    actions: plans.flatMap((p) => p.actions.map((a, i) => ({ op: a.op, family: a.family, code: a.code, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status: statusOf(p.node, i), node: p.node }))),
     skipped: plans.flatMap((p) => p.skipped.map((s) => ({ ...s, node: p.node }))),
     nodes: applied ?? plans.map((p): NodeApply => ({ node: p.node, status: p.actions.length ? 'not-run' : 'nothing-to-do', applied: 0 })),
   };

@@ -107,7 +107,7 @@ export async function applyPlan(plan: RepairPlan, dir: string, now = new Date())
     node: plan.node,
     status: 'applying',
     applied: 0,
-    actions: plan.actions.map((a) => ({ op: a.op, family: a.family, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
+    actions: plan.actions.map((a) => ({ op: a.op, family: a.family, code: a.code, target: a.target, command: a.command, program: a.program, args: a.args, undo: a.undo, before: a.before })),
   };
   if (plan.netns !== undefined) journal.netns = plan.netns;
   journal.host = hostname();

@@ -15,6 +15,8 @@ const JournalAction = z.object({
   op: z.string(),
   /** v4 or v6 (journals before IPv6 repair have none: v4) */
   family: z.optional(z.enum(['v4', 'v6'])),
+  /** the problem code of the fault it fixed (journals before codes on actions have none) */
+  code: z.optional(z.string()),
   target: z.string(),
   command: z.string(),
   program: z.enum(['ip', 'bridge']),

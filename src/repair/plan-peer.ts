@@ -12,6 +12,8 @@ import * as c from '../model/fix.js';
 
 /** One action with what the journal needs: the program, its batch line, and the commands that undo it. */
 export interface PlannedAction extends RepairAction {
+  /** the problem code of the fault this action fixes: the code doctor and trace give it */
+  code: Code;
   /** the address family the action repairs (v4: flannel.<VNI>, v6: flannel-v6.<VNI>) */
   family: Family;
   program: 'ip' | 'bridge';
@@ -25,7 +27,7 @@ export interface PlannedAction extends RepairAction {
 export type Skipped = { target: string; reason: string; code?: Code }[];
 
 /** `before`: the objects as the snapshot shows them (journaled for the record; `undo` restores them). */
-export type Add = (op: string, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[], before?: unknown[]) => void;
+export type Add = (op: string, code: Code, target: string, reason: string, build: () => c.Cmd, undo: () => c.Cmd[], before?: unknown[]) => void;
 export type Skip = (target: string, reason: string) => void;
 
 /** The vxlan device of one family: its name and the link as the snapshot shows it (absent: gone or not read). */
@@ -88,13 +90,13 @@ export function planPeer(fam: FamilyDevice, p: PeerState, add: Add, skipped: Ski
   if (p.neigh?.verdict.ok === false) {
     const { want, seen } = p.neigh;
     const v = p.neigh.verdict;
-    add('neigh-replace', `${want.ip} dev ${dev}`, `${v.code} for ${who}${v6}: ${want.ip} -> ${want.mac}`, () => c.neighReplace(dev, want.ip, want.mac), () => neighUndo(dev, want.ip, flushed ? undefined : seen), seen && !flushed ? [seen] : []);
+    add('neigh-replace', v.code, `${want.ip} dev ${dev}`, `${v.code} for ${who}${v6}: ${want.ip} -> ${want.mac}`, () => c.neighReplace(dev, want.ip, want.mac), () => neighUndo(dev, want.ip, flushed ? undefined : seen), seen && !flushed ? [seen] : []);
   }
   const fdb = p.fdb;
   if (fdb?.verdict.ok === false && fdb.verdict.code !== 'FDB_DUPLICATE') {
     const { want, seen } = fdb;
     const prev = fam.link ? seen.find((e) => e.dst) : undefined;
-    add('fdb-replace', `${want.mac} dst ${want.dst}`, `${fdb.verdict.code} for ${who}${v6}`, () => c.fdbReplace(dev, want.mac, want.dst), () => (prev?.dst ? [c.fdbReplace(dev, want.mac, prev.dst)] : [c.fdbDel(dev, want.mac, want.dst)]), seen);
+    add('fdb-replace', fdb.verdict.code, `${want.mac} dst ${want.dst}`, `${fdb.verdict.code} for ${who}${v6}`, () => c.fdbReplace(dev, want.mac, want.dst), () => (prev?.dst ? [c.fdbReplace(dev, want.mac, prev.dst)] : [c.fdbDel(dev, want.mac, want.dst)]), seen);
   }
   const route = p.route;
   const guard = route.verdict.ok === false ? routeGuard(route.want, route.seen) : undefined;
@@ -102,19 +104,20 @@ export function planPeer(fam: FamilyDevice, p: PeerState, add: Add, skipped: Ski
   else if (route.verdict.ok === false) {
     const { want, seen } = route;
     const prev = want.dev === dev && flushed ? seen.filter((x) => x.dev !== dev) : seen;
-    add('route-replace', want.dst, `${route.verdict.code} for ${who}${v6}: ${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}`, () => c.routeReplace(want), () => routeUndo(want, prev), prev);
+    add('route-replace', route.verdict.code, want.dst, `${route.verdict.code} for ${who}${v6}: ${want.dst} via ${want.gateway}${want.dev ? ` dev ${want.dev}` : ''}`, () => c.routeReplace(want), () => routeUndo(want, prev), prev);
   }
 }
 
 /** --prune on one family's device: entries for departed nodes and old VtepMACs, in flannel's order neigh, fdb, route. */
 export function prunePeers(dev: string, s: StaleEntries, add: Add): void {
-  for (const n of s.neigh) add('neigh-del', `${n.dst} dev ${dev}`, 'neighbour for no current lease', () => c.neighDel(dev, n.dst), () => (n.lladdr && nud(n) ? [c.neighRestore(dev, n.dst, n.lladdr, nud(n)!)] : []), [n]);
+  for (const n of s.neigh) add('neigh-del', 'STALE_NEIGH', `${n.dst} dev ${dev}`, 'neighbour for no current lease', () => c.neighDel(dev, n.dst), () => (n.lladdr && nud(n) ? [c.neighRestore(dev, n.dst, n.lladdr, nud(n)!)] : []), [n]);
   for (const f of [...s.fdb, ...s.oldMacFdb]) {
-    const reason = s.oldMacFdb.includes(f) ? 'previous VtepMAC of a live node' : 'fdb entry for no current lease';
-    add('fdb-del', `${f.mac} dst ${f.dst ?? '-'}`, reason, () => c.fdbDel(dev, f.mac, f.dst), () => (f.dst ? [c.fdbAppend(dev, f.mac, f.dst)] : []), [f]);
+    const old = s.oldMacFdb.includes(f);
+    const reason = old ? 'previous VtepMAC of a live node' : 'fdb entry for no current lease';
+    add('fdb-del', old ? 'FDB_OLD_MAC' : 'STALE_FDB', `${f.mac} dst ${f.dst ?? '-'}`, reason, () => c.fdbDel(dev, f.mac, f.dst), () => (f.dst ? [c.fdbAppend(dev, f.mac, f.dst)] : []), [f]);
   }
   for (const r of s.routes) {
     const spec = { dst: r.dst, gateway: r.gateway, dev, onlink: r.onlink, metric: r.metric };
-    add('route-del', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace({ ...routeAsSeen(r), dev })], [r]);
+    add('route-del', 'STALE_ROUTE', r.dst, 'route for no current lease', () => c.routeDel(spec), () => [c.routeReplace({ ...routeAsSeen(r), dev })], [r]);
   }
 }

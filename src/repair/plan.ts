@@ -49,11 +49,11 @@ export function planRepair(input: PlanInput): RepairPlan {
   const ctx = buildContext(input);
   const plan: RepairPlan = { node: ctx.node, actions: [], skipped: [] };
   if (input.netns !== undefined) plan.netns = input.netns;
-  const adder = (family: Family): Add => (op, target, reason, build, undo, before = []) => {
+  const adder = (family: Family): Add => (op, code, target, reason, build, undo, before = []) => {
     try {
       const cmd = build();
       const { argv, command } = c.render(cmd, input.netns);
-      plan.actions.push({ op, target, argv, command, reason, node: ctx.node, family, program: cmd.program, args: cmd.args, undo: undo(), before });
+      plan.actions.push({ op, code, target, argv, command, reason, node: ctx.node, family, program: cmd.program, args: cmd.args, undo: undo(), before });
     } catch (e) {
       if (!(e instanceof c.UnsafeValue)) throw e;
       plan.skipped.push({ target, reason: `not run: ${e.message}` });
@@ -112,9 +112,9 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
     const base = ctx.netConf?.Backend?.MTU ?? under.mtu;
     if (base === undefined) return skip(name, `missing, and the MTU of ${under.name} is unknown`);
     const spec: c.VxlanSpec = { name, mac: own.vtepMac, mtu: base - 50, vni: own.vni ?? ctx.netConf?.Backend?.VNI ?? 1, local, dev: under.name, port: ctx.netConf?.Backend?.Port || VXLAN_PORT };
-    add('link-add', name, `${name} is missing: recreate it with VNI ${spec.vni}, local ${local}, dev ${under.name}, VtepMAC ${own.vtepMac}`, () => c.linkAddVxlan(spec), () => [c.linkDel(name)]);
-    if (overlay) add('addr-replace', `${overlay} dev ${name}`, `overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => []);
-    add('link-up', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);
+    add('link-add', 'VXLAN_DEVICE_MISSING', name, `${name} is missing: recreate it with VNI ${spec.vni}, local ${local}, dev ${under.name}, VtepMAC ${own.vtepMac}`, () => c.linkAddVxlan(spec), () => [c.linkDel(name)]);
+    if (overlay) add('addr-replace', 'VXLAN_DEVICE_MISSING', `${overlay} dev ${name}`, `overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => []);
+    add('link-up', 'VXLAN_DEVICE_MISSING', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);
     return;
   }
   if (link.kind !== 'vxlan') return skip(name, `is a ${link.kind} device (kind unknown or not vxlan): not touched`);
@@ -123,10 +123,12 @@ function planDevice(ctx: CheckContext, add: Add, skip: Skip): void {
   if (own?.vtepMac && link.mac && link.mac !== own.vtepMac) skip(name, `MAC ${link.mac} is not the lease VtepMAC ${own.vtepMac}: restart flanneld on this node (it re-annotates the lease)`);
   if (vni !== undefined && link.vni !== undefined && link.vni !== vni) skip(name, `VNI ${link.vni} is not ${vni}: restart flanneld (it recreates the device)`);
   if (overlay) {
-    const has = (ctx.addrsByDev.get(name) ?? []).some((a) => a.family === 'inet' && `${a.local}/${a.prefixlen}` === overlay);
-    if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], ctx.addrsByDev.get(name) ?? []);
+    const inet = (ctx.addrsByDev.get(name) ?? []).filter((a) => a.family === 'inet');
+    // as doctor's address check names it: another overlay address inside the Network is a wrong one, none a missing one
+    const wrong = inet.some((a) => !ctx.network || cidrContains(ctx.network, a.local));
+    if (!inet.some((a) => `${a.local}/${a.prefixlen}` === overlay)) add('addr-replace', wrong ? 'VXLAN_ADDR_WRONG' : 'VXLAN_ADDR_MISSING', `${overlay} dev ${name}`, `${name} lacks the overlay address of lease ${ctx.ownSubnet}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], ctx.addrsByDev.get(name) ?? []);
   }
-  if (isKnownDown(link)) add('link-up', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
+  if (isKnownDown(link)) add('link-up', 'VXLAN_DEVICE_DOWN', name, `${name} is down (the kernel dropped its routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
 }
 
 // desired-state problems that left a lease out: the peer is not programmed, so the run is not a clean one
@@ -161,9 +163,12 @@ function planPrune(ctx: CheckContext, add: Add): void {
   prunePeers(dev, staleEntries(ctx), add);
   if (!ctx.ownSubnet) return;
   const want = `${subnetAddress(ctx.ownSubnet)}/32`;
-  for (const a of ctx.addrsByDev.get(dev) ?? []) {
+  const addrs = ctx.addrsByDev.get(dev) ?? [];
+  // beside the lease's address an extra one; instead of it a wrong one (doctor's VXLAN_ADDR_WRONG removes it too)
+  const code = addrs.some((a) => a.family === 'inet' && `${a.local}/${a.prefixlen}` === want) ? 'VXLAN_ADDR_EXTRA' : 'VXLAN_ADDR_WRONG';
+  for (const a of addrs) {
     const cidr = `${a.local}/${a.prefixlen}`;
     if (a.family !== 'inet' || cidr === want || (ctx.network && !cidrContains(ctx.network, a.local))) continue;
-    add('addr-del', `${cidr} dev ${dev}`, `extra overlay address (lease is ${ctx.ownSubnet})`, () => c.addrDel(dev, cidr), () => [c.addrReplace(dev, cidr)], [a]);
+    add('addr-del', code, `${cidr} dev ${dev}`, `extra overlay address (lease is ${ctx.ownSubnet})`, () => c.addrDel(dev, cidr), () => [c.addrReplace(dev, cidr)], [a]);
   }
 }

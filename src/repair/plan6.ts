@@ -32,9 +32,9 @@ function planDevice6(ctx: CheckContext, fam: FamilyDevice, subnet6: string, add:
     const base = ctx.netConf?.Backend?.MTU ?? under.mtu;
     if (base === undefined) return (skip(name, `missing, and the MTU of ${under.name} is unknown`), false);
     const spec: c.VxlanSpec = { name, mac: own.vtepMac6, mtu: base - VXLAN_OVERHEAD.v6, vni: own.vni6 ?? own.vni ?? ctx.netConf?.Backend?.VNI ?? 1, local: own.publicIpv6, dev: under.name, port: ctx.netConf?.Backend?.Port || VXLAN_PORT };
-    add('link-add', name, `${name} is missing: recreate it with VNI ${spec.vni}, local ${spec.local}, dev ${under.name}, VtepMAC ${own.vtepMac6}`, () => c.linkAddVxlan(spec), () => [c.linkDel(name)]);
-    add('addr-replace', `${overlay} dev ${name}`, `overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => []);
-    add('link-up', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);
+    add('link-add', 'VXLAN_DEVICE_MISSING', name, `${name} is missing: recreate it with VNI ${spec.vni}, local ${spec.local}, dev ${under.name}, VtepMAC ${own.vtepMac6}`, () => c.linkAddVxlan(spec), () => [c.linkDel(name)]);
+    add('addr-replace', 'VXLAN_DEVICE_MISSING', `${overlay} dev ${name}`, `overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => []);
+    add('link-up', 'VXLAN_DEVICE_MISSING', name, `bring the new ${name} up`, () => c.linkUp(name), () => []);
     return true;
   }
   if (link.kind !== 'vxlan') return (skip(name, `is a ${link.kind} device (kind unknown or not vxlan): not touched`), false);
@@ -44,8 +44,9 @@ function planDevice6(ctx: CheckContext, fam: FamilyDevice, subnet6: string, add:
   // a device taken down loses its IPv6 addresses (keep_addr_on_down=0): the snapshot shows it without
   const addrs = ctx.addrsByDev.get(name) ?? [];
   const has = addrs.some((a) => a.family === 'inet6' && a.prefixlen === 128 && normalizeIPv6(a.local) === subnetAddress(subnet6));
-  if (!has) add('addr-replace', `${overlay} dev ${name}`, `${name} lacks the overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], addrs);
-  if (isKnownDown(link)) add('link-up', name, `${name} is down (the kernel dropped its IPv6 routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
+  // a down device's lost address is part of that fault (doctor names it VXLAN_DEVICE_DOWN alone)
+  if (!has) add('addr-replace', isKnownDown(link) ? 'VXLAN_DEVICE_DOWN' : 'VXLAN_ADDR_MISSING', `${overlay} dev ${name}`, `${name} lacks the overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], addrs);
+  if (isKnownDown(link)) add('link-up', 'VXLAN_DEVICE_DOWN', name, `${name} is down (the kernel dropped its IPv6 routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
   return true;
 }
 

@@ -21,7 +21,7 @@ export interface RepairJson {
   node?: string;
   journal?: string;
   /** family: v4 (flannel.<VNI>) or v6 (flannel-v6.<VNI>) */
-  actions: { op: string; family?: 'v4' | 'v6'; target: string; command: string; reason: string; argv: string[]; status: Status; node?: string }[];
+  actions: { op: string; family?: 'v4' | 'v6'; code?: string; target: string; command: string; reason: string; argv: string[]; status: Status; node?: string }[];
   skipped: { target: string; reason: string; code?: string; node?: string }[];
   failed?: { index: number; command: string; error: string };
   undo?: UndoResult;
@@ -94,7 +94,7 @@ export async function repairService(o: RepairOptions, confirm: Confirm, id?: str
   }
 }
 
-const view = (a: PlannedAction, status: Status): RepairJson['actions'][number] => ({ op: a.op, family: a.family, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status });
+const view = (a: PlannedAction, status: Status): RepairJson['actions'][number] => ({ op: a.op, family: a.family, code: a.code, target: a.target, command: a.command, reason: a.reason, argv: a.argv, status });
 
 async function repairNode(o: RepairOptions, dir: string, confirm: Confirm): Promise<ServiceResult<RepairOutcome>> {
   const { snapshots, desired } = await loadState(o);

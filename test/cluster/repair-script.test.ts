@@ -7,15 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { remoteJournal, repairScript } from '../../src/cluster/repair.js';
+import type { Code } from '../../src/model/codes.js';
 import { readJournal } from '../../src/repair/journal.js';
 import type { RepairPlan } from '../../src/repair/plan.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
 
+// what each op puts back: the peer's missing entry, or the device that is down
+const CODE: Record<string, Code> = { 'neigh-replace': 'NEIGH_MISSING', 'fdb-replace': 'FDB_MISSING', 'route-replace': 'ROUTE_MISSING', 'link-up': 'VXLAN_DEVICE_DOWN' };
 const action = (op: string, program: 'ip' | 'bridge', args: string[]): RepairPlan['actions'][number] => ({
   op,
   family: 'v4',
+  code: CODE[op],
   target: args[2],
   argv: [program, ...args],
   command: [program, ...args].join(' '),

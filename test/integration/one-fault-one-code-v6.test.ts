@@ -40,11 +40,11 @@ describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and 
   /** doctor on node1, without the info notes (the lab has no subnet.env, its flannel.1 tx checksum offload on) */
   const doctorCodes = async (): Promise<string[]> => sorted((await doctorService(opts({ netns: n1.netns }))).result.doc.findings.filter((f) => f.severity !== 'info').map((f) => f.code));
   const traceCodes = async (): Promise<string[]> => sorted((await traceService(opts({ netns: n1.netns }), n2.pods[0].ip6)).result.problems);
-  /** the dry run's actions: the code each peer action names, and the device actions by their op */
-  const plan = async (): Promise<{ codes: string[]; ops: string[] }> => {
+  /** the dry run's actions: the code each one carries, and each one's family */
+  const plan = async (): Promise<{ codes: string[]; families: string[] }> => {
     const doc = ((await repairService(opts({ netns: n1.netns }), async () => false)).result as RepairOutcome).doc;
     expect(doc.applied).toBe(false);
-    return { codes: sorted(doc.actions.flatMap((a) => /^([A-Z_]+) for /.exec(a.reason)?.[1] ?? [])), ops: sorted(doc.actions.map((a) => `${a.op} ${a.family}`)) };
+    return { codes: sorted(doc.actions.map((a) => a.code!)), families: sorted(doc.actions.map((a) => a.family!)) };
   };
   const collect = async (n: DualNode): Promise<void> => {
     const r = await collectService(opts({ netns: n.netns, output: join(dir, `${n.netns}.json`) }));
@@ -90,11 +90,11 @@ describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and 
     expect(broken(m)).toEqual([]);
     expect(await doctorCodes()).toEqual([]);
     expect(await traceCodes()).toEqual([]);
-    expect(await plan()).toEqual({ codes: [], ops: [] });
+    expect(await plan()).toEqual({ codes: [], families: [] });
   });
 
   const gw2 = (): string => n2.subnet6.split('/')[0];
-  const faults: { name: string; inject: () => void; codes: string[]; cells: () => string[]; device?: string }[] = [
+  const faults: { name: string; inject: () => void; codes: string[]; cells: () => string[] }[] = [
     { name: 'v6 neighbour deleted', inject: () => lab.ip(n1.netns, ['-6', 'neigh', 'del', gw2(), 'dev', 'flannel-v6.1']), codes: ['NEIGH_MISSING'], cells: () => [`${n1.netns}->${n2.netns} v6: NEIGH_MISSING`] },
     { name: 'v6 fdb entry deleted', inject: () => lab.exec(n1.netns, ['bridge', 'fdb', 'del', n2.vtepMac6, 'dev', 'flannel-v6.1', 'dst', n2.ip6, 'self']), codes: ['FDB_MISSING'], cells: () => [`${n1.netns}->${n2.netns} v6: FDB_MISSING`] },
     { name: 'v6 route deleted', inject: () => lab.ip(n1.netns, ['-6', 'route', 'del', n2.subnet6, 'dev', 'flannel-v6.1']), codes: ['ROUTE_MISSING'], cells: () => [`${n1.netns}->${n2.netns} v6: ROUTE_MISSING`] },
@@ -110,7 +110,6 @@ describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and 
       inject: () => lab.ip(n1.netns, ['link', 'set', 'flannel-v6.1', 'down']),
       codes: ['NEIGH_MISSING', 'ROUTE_MISSING', 'VXLAN_DEVICE_DOWN'],
       cells: () => [`${n1.netns} v6: VXLAN_DEVICE_DOWN`, ...cluster.nodes.slice(1).map((p) => `${n1.netns}->${p.netns} v6: NEIGH_MISSING+ROUTE_MISSING`)].sort(),
-      device: 'link-up v6',
     },
     // deleted: its neighbours, fdb entries and routes go with it
     {
@@ -118,7 +117,6 @@ describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and 
       inject: () => lab.ip(n1.netns, ['link', 'del', 'flannel-v6.1']),
       codes: ['FDB_MISSING', 'NEIGH_MISSING', 'ROUTE_MISSING', 'VXLAN_DEVICE_MISSING'],
       cells: () => [`${n1.netns} v6: VXLAN_DEVICE_MISSING`, ...cluster.nodes.slice(1).map((p) => `${n1.netns}->${p.netns} v6: FDB_MISSING+NEIGH_MISSING+ROUTE_MISSING`)].sort(),
-      device: 'link-add v6',
     },
   ];
   /** flanneld's flannel-v6.1 on node1 (test/netns/flannel-cluster-v6.ts), when the fault took it away */
@@ -136,16 +134,13 @@ describeNetns('one fault, one code over IPv6: trace, doctor, repair\'s plan and 
       const m = await matrix();
       expect(broken(m), 'exactly the faulty IPv6 view, every IPv4 cell ok').toEqual(f.cells());
       const [doctor, trace, planned] = [await doctorCodes(), await traceCodes(), await plan()];
-      // repair names the peer entries it puts back with their code; the device itself by what it does to it
-      const device = new Set(['VXLAN_DEVICE_DOWN', 'VXLAN_DEVICE_MISSING']);
-      expect({ doctor, trace, matrix: matrixCodes(m), plan: planned.codes }).toEqual({ doctor: f.codes, trace: f.codes, matrix: f.codes, plan: f.codes.filter((c) => !device.has(c)) });
-      if (f.device) expect(planned.ops).toContain(f.device);
+      expect({ doctor, trace, matrix: matrixCodes(m), plan: planned.codes }).toEqual({ doctor: f.codes, trace: f.codes, matrix: f.codes, plan: f.codes });
       // the probe: one ICMPv6 echo from node1's pod, watched on node1's hops; lost, and called what trace calls it
       const probed = (await probeService(opts({ netns: n1.netns, from: n1.pods[0].netns, count: 1, timeout: 1 }), n2.pods[0].ip6)).result;
       expect({ ok: probed.ok, replied: probed.replied }, probed.summary).toEqual({ ok: false, replied: false });
       expect(f.codes).toContain(probed.code);
       for (const ns of [n1.netns, n1.pods[0].netns]) expect(leftovers(ns, ['tcpdump', 'timeout', 'ping']), `left running in ${ns}`).toEqual([]);
-      expect(planned.ops.every((op) => op.endsWith(' v6')), `only IPv6 actions: ${planned.ops.join(', ')}`).toBe(true);
+      expect(planned.families, 'only IPv6 actions').toEqual(['v6']);
     } finally {
       recreate();
       lab.ip(n1.netns, ['link', 'set', 'flannel-v6.1', 'up']);

@@ -1,8 +1,9 @@
 // One fault, one code (issue 13): each fault injected on node1 of a namespace flannel VXLAN cluster is named with
-// the same codes by doctor (node1), trace (node1 -> a pod on node2) and the cluster matrix (`doctor --cluster`:
-// node1's row and its diagonal). What each fault must be called comes from flannel-node-state.md, not from the code:
-// the kernel drops a down or deleted device's routes and neighbours, keeps its permanent fdb entries when it is
-// only down, and a deleted device takes its fdb with it. The IPv6 faults: one-fault-one-code-v6.test.ts (dual-stack lab).
+// the same codes by doctor (node1), trace (node1 -> a pod on node2), the cluster matrix (`doctor --cluster`:
+// node1's row and its diagonal) and repair's dry-run plan (node1: the code each action carries). What each fault
+// must be called comes from flannel-node-state.md, not from the code: the kernel drops a down or deleted device's
+// routes and neighbours, keeps its permanent fdb entries when it is only down, and a deleted device takes its fdb
+// with it. The IPv6 faults: one-fault-one-code-v6.test.ts (dual-stack lab).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { describeNetns } from '../netns/needs.js';
 
 type Finding = { code: string; severity: string; node?: string };
 
-describeNetns('one fault, one code: doctor, trace and the cluster matrix agree', () => {
+describeNetns('one fault, one code: doctor, trace, the cluster matrix and repair\'s plan agree', () => {
   const lab = new Lab('ofc');
   let cluster: LabCluster;
   let n1: LabNode;
@@ -22,13 +23,19 @@ describeNetns('one fault, one code: doctor, trace and the cluster matrix agree',
   let dir: string;
   let nodesFile: string;
 
-  const json = (r: CliResult): { findings: Finding[]; problems: string[]; matrix: { nodes: { name: string; problems: { code: string }[] }[]; cells: { from: string; problems: { code: string }[] }[] } } => {
+  const json = (r: CliResult): { findings: Finding[]; problems: string[]; actions: { code: string; family: string }[]; matrix: { nodes: { name: string; problems: { code: string }[] }[]; cells: { from: string; problems: { code: string }[] }[] } } => {
     expect(r.stdout, r.stderr).not.toBe('');
     return JSON.parse(r.stdout);
   };
   /** doctor on node1, without the info notes (the lab's flannel.1 has tx checksum offload on) */
   const doctorCodes = (): Set<string> => new Set(json(cli(['doctor', '--netns', n1.netns, '--nodes', nodesFile, '--json'])).findings.filter((f) => f.severity !== 'info').map((f) => f.code));
   const traceCodes = (): Set<string> => new Set(json(cli(['trace', n2.pods[0].ip, '--netns', n1.netns, '--nodes', nodesFile, '--json'])).problems);
+  /** repair's dry run on node1: the code of each planned action */
+  const planCodes = (): Set<string> => {
+    const { actions } = json(cli(['repair', '--netns', n1.netns, '--nodes', nodesFile, '--json']));
+    expect(actions.every((a) => a.family === 'v4')).toBe(true);
+    return new Set(actions.map((a) => a.code));
+  };
   /** every node collected into a cluster directory, then the matrix: node1's own row and its diagonal */
   const matrixCodes = (): Set<string> => {
     const out = mkdtempSync(join(dir, 'cluster-'));
@@ -57,8 +64,9 @@ describeNetns('one fault, one code: doctor, trace and the cluster matrix agree',
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the healthy cluster: doctor, trace and the matrix find nothing', () => {
+  it('the healthy cluster: doctor, trace, the matrix and the plan find nothing', () => {
     expect(sorted(doctorCodes())).toEqual([]);
+    expect(sorted(planCodes())).toEqual([]);
     expect(sorted(traceCodes())).toEqual([]);
     expect(sorted(matrixCodes())).toEqual([]);
   });
@@ -95,7 +103,8 @@ describeNetns('one fault, one code: doctor, trace and the cluster matrix agree',
       const doctor = doctorCodes();
       const trace = traceCodes();
       const matrix = matrixCodes();
-      expect({ doctor: sorted(doctor), trace: sorted(trace), matrix: sorted(matrix) }).toEqual({ doctor: f.codes, trace: f.codes, matrix: f.codes });
+      const plan = planCodes();
+      expect({ doctor: sorted(doctor), trace: sorted(trace), matrix: sorted(matrix), plan: sorted(plan) }).toEqual({ doctor: f.codes, trace: f.codes, matrix: f.codes, plan: f.codes });
     } finally {
       f.heal();
     }
