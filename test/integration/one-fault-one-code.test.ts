@@ -4,16 +4,20 @@
 // must be called comes from flannel-node-state.md, not from the code: the kernel drops a down or deleted device's
 // routes and neighbours, keeps its permanent fdb entries when it is only down, and a deleted device takes its fdb
 // with it. The IPv6 faults: one-fault-one-code-v6.test.ts (dual-stack lab).
+// The commands run in-process through the services the CLI calls, as the IPv6 file does (49 calls: one CLI start
+// each was most of this file's time); the CLI itself is run end to end by trace.test.ts and the binary suites.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli as cli, type CliResult } from '../collect/cli.js';
+import { collectService } from '../../src/services/collect.js';
+import { doctorService } from '../../src/services/doctor.js';
+import { type FlagValues, toOptions } from '../../src/services/options.js';
+import { repairService, type RepairOutcome } from '../../src/services/repair.js';
+import { traceService } from '../../src/services/trace.js';
 import { buildFlannelCluster, nodesJson, programPeers, type LabCluster, type LabNode } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
 import { describeNetns } from '../netns/needs.js';
-
-type Finding = { code: string; severity: string; node?: string };
 
 describeNetns('one fault, one code: doctor, trace, the cluster matrix and repair\'s plan agree', () => {
   const lab = new Lab('ofc');
@@ -23,27 +27,25 @@ describeNetns('one fault, one code: doctor, trace, the cluster matrix and repair
   let dir: string;
   let nodesFile: string;
 
-  const json = (r: CliResult): { findings: Finding[]; problems: string[]; actions: { code: string; family: string }[]; matrix: { nodes: { name: string; problems: { code: string }[] }[]; cells: { from: string; problems: { code: string }[] }[] } } => {
-    expect(r.stdout, r.stderr).not.toBe('');
-    return JSON.parse(r.stdout);
-  };
+  const opts = (f: FlagValues) => toOptions({ json: true, nodes: nodesFile, 'journal-dir': join(dir, 'journal'), ...f });
   /** doctor on node1, without the info notes (the lab's flannel.1 has tx checksum offload on) */
-  const doctorCodes = (): Set<string> => new Set(json(cli(['doctor', '--netns', n1.netns, '--nodes', nodesFile, '--json'])).findings.filter((f) => f.severity !== 'info').map((f) => f.code));
-  const traceCodes = (): Set<string> => new Set(json(cli(['trace', n2.pods[0].ip, '--netns', n1.netns, '--nodes', nodesFile, '--json'])).problems);
+  const doctorCodes = async (): Promise<Set<string>> => new Set((await doctorService(opts({ netns: n1.netns }))).result.doc.findings.filter((f) => f.severity !== 'info').map((f) => f.code));
+  const traceCodes = async (): Promise<Set<string>> => new Set((await traceService(opts({ netns: n1.netns }), n2.pods[0].ip)).result.problems);
   /** repair's dry run on node1: the code of each planned action */
-  const planCodes = (): Set<string> => {
-    const { actions } = json(cli(['repair', '--netns', n1.netns, '--nodes', nodesFile, '--json']));
-    expect(actions.every((a) => a.family === 'v4')).toBe(true);
-    return new Set(actions.map((a) => a.code));
+  const planCodes = async (): Promise<Set<string>> => {
+    const { doc } = (await repairService(opts({ netns: n1.netns }), async () => false)).result as RepairOutcome;
+    expect(doc.applied).toBe(false);
+    expect(doc.actions.every((a) => a.family === 'v4')).toBe(true);
+    return new Set(doc.actions.map((a) => a.code ?? `${a.op} without a code`));
   };
   /** every node collected into a cluster directory, then the matrix: node1's own row and its diagonal */
-  const matrixCodes = (): Set<string> => {
+  const matrixCodes = async (): Promise<Set<string>> => {
     const out = mkdtempSync(join(dir, 'cluster-'));
     for (const n of cluster.nodes) {
-      const r = cli(['collect', '--netns', n.netns, '-o', join(out, `${n.netns}.json`)]);
-      expect(r.status, r.stderr).toBe(0);
+      const r = await collectService(opts({ netns: n.netns, output: join(out, `${n.netns}.json`) }));
+      expect(r.exit).toBe(0);
     }
-    const m = json(cli(['doctor', '--cluster', out, '--nodes', nodesFile, '--json'])).matrix;
+    const m = (await doctorService(opts({ cluster: out }))).result.doc.matrix!;
     const host = m.nodes.find((n) => n.name === n1.netns)!;
     expect(host, 'node1 is in the matrix').toBeDefined();
     return new Set([...host.problems.map((p) => p.code), ...m.cells.filter((c) => c.from === host.name).flatMap((c) => c.problems.map((p) => p.code))]);
@@ -64,11 +66,11 @@ describeNetns('one fault, one code: doctor, trace, the cluster matrix and repair
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the healthy cluster: doctor, trace, the matrix and the plan find nothing', () => {
-    expect(sorted(doctorCodes())).toEqual([]);
-    expect(sorted(planCodes())).toEqual([]);
-    expect(sorted(traceCodes())).toEqual([]);
-    expect(sorted(matrixCodes())).toEqual([]);
+  it('the healthy cluster: doctor, trace, the matrix and the plan find nothing', async () => {
+    expect(sorted(await doctorCodes())).toEqual([]);
+    expect(sorted(await planCodes())).toEqual([]);
+    expect(sorted(await traceCodes())).toEqual([]);
+    expect(sorted(await matrixCodes())).toEqual([]);
   });
 
   const faults: { name: string; inject: () => void; heal: () => void; codes: string[] }[] = [
@@ -97,13 +99,13 @@ describeNetns('one fault, one code: doctor, trace, the cluster matrix and repair
     },
   ];
 
-  it.each(faults.map((f) => [f.name, f] as const))('%s', (_name, f) => {
+  it.each(faults.map((f) => [f.name, f] as const))('%s', async (_name, f) => {
     f.inject();
     try {
-      const doctor = doctorCodes();
-      const trace = traceCodes();
-      const matrix = matrixCodes();
-      const plan = planCodes();
+      const doctor = await doctorCodes();
+      const trace = await traceCodes();
+      const matrix = await matrixCodes();
+      const plan = await planCodes();
       expect({ doctor: sorted(doctor), trace: sorted(trace), matrix: sorted(matrix), plan: sorted(plan) }).toEqual({ doctor: f.codes, trace: f.codes, matrix: f.codes, plan: f.codes });
     } finally {
       f.heal();
