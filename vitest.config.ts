@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -36,8 +37,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      // unit files first, in parallel; then system files one at a time, after every unit file has finished
-      { extends: true, test: { name: 'unit', include: unit, sequence: { groupOrder: 0 } } },
+      // unit files first, in parallel; then system files one at a time, after every unit file has finished.
+      // vitest's default is one worker less than the cores: one on a 2-core CI runner, where many unit files
+      // wait on a CLI they spawned, so at least two.
+      { extends: true, test: { name: 'unit', include: unit, maxWorkers: Math.max(2, availableParallelism()), sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'system', include: system, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
