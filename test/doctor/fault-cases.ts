@@ -298,6 +298,8 @@ export const cases: Case[] = [
   { code: 'VXLAN_DEVICE_MISSING', base: dualNode, change: (r) => dropDevice(r, 'flannel-v6.1'), also: ['NEIGH_MISSING', 'FDB_MISSING', 'ROUTE_MISSING'], evidence: ['links'] },
   { code: 'VXLAN_DEVICE_DOWN', base: dualNode, change: (r) => { link(r, 'flannel-v6.1').flags = ['BROADCAST', 'MULTICAST']; r.neigh = r.neigh.filter((n: Raw) => n.dev !== 'flannel-v6.1'); r.routes = r.routes.filter((x: Raw) => x.dev !== 'flannel-v6.1'); }, also: ['NEIGH_MISSING', 'ROUTE_MISSING'], evidence: ['links'] },
   { code: 'LEASE_MAC_MISMATCH', base: dualNode, change: (r) => (link(r, 'flannel-v6.1').mac = '02:00:00:00:00:16'), evidence: ['links'] },
+  // flanneld's <subnet6>/128 on the up device (a device taken down loses it: VXLAN_DEVICE_DOWN names that)
+  { code: 'VXLAN_ADDR_MISSING', base: dualNode, change: (r) => removeWhere(r.addresses, (a) => a.dev === 'flannel-v6.1'), evidence: ['addresses'] },
   // local is eth0's other IPv6 address, not the lease's public-ipv6 (which eth0 also holds)
   { code: 'VXLAN_LOCAL_MISMATCH', base: dualNode, change: (r) => { link(r, 'flannel-v6.1').local = 'fd00:56::21'; r.addresses.push({ dev: link(r, 'flannel-v6.1').dev, family: 'inet6', local: 'fd00:56::21', prefixlen: 64 }); }, evidence: ['links', 'addresses'] },
   // local and the lease's public-ipv6 agree, but neither is this node's

@@ -23,6 +23,8 @@ describeNetns('doctor: IPv6 faults on a dual-stack node (netns cluster)', () => 
     const a = cluster.nodes[0];
     if (lab.tryExec(a.netns, ['ip', 'link', 'show', 'flannel-v6.1']).status === 0) {
       lab.ip(a.netns, ['link', 'set', 'flannel-v6.1', 'up']);
+      // taken down, the device lost its IPv6 addresses: its lease's /128 too
+      lab.ip(a.netns, ['-6', 'addr', 'replace', `${a.subnet6.split('/')[0]}/128`, 'dev', 'flannel-v6.1', 'nodad']);
       programPeers6(lab, a, cluster.nodes);
     }
   });

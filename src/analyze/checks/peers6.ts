@@ -3,13 +3,14 @@
 // lease's neigh/fdb/route on it is judged by analyze/peer-state (family v6), with the IPv4 codes, the device named
 // in every summary. A table not in the data given (IPv6 routes unless `ip -6 route` was pasted) is unverified.
 import type { Finding } from '../../model/finding.js';
-import { normalizeIPv6 } from '../../model/ipv6.js';
+import { normalizeIPv6, normalizeSubnet6 } from '../../model/ipv6.js';
 import { type Lease, leaseName } from '../../model/lease.js';
-import { linkMtu } from '../../model/fix.js';
-import { absenceProves, PASTE, underlayAddressesShown } from '../collected.js';
+import { addrReplace, linkMtu } from '../../model/fix.js';
+import type { Link } from '../../model/link.js';
+import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown, VXLAN_OVERHEAD } from '../link-state.js';
 import { peerStates6, v6DeviceName, type Verdict } from '../peer-state.js';
-import type { CheckContext } from './context.js';
+import { type CheckContext, subnetAddress } from './context.js';
 import { fdbLine, linkLine, neighLine, routeLine } from './evidence.js';
 import { type Check, finding, fixCommands } from './finding.js';
 
@@ -41,12 +42,33 @@ function ownDevice(ctx: CheckContext, dev: string, out: Finding[], missing: Set<
       else missing.add(`${dev} local ${link.local}: the underlay's addresses were not in the data given: paste \`${PASTE.addresses}\``);
     }
   }
+  overlayAddress6(ctx, dev, link, out, missing);
   const under = link.dev ? ctx.links.get(link.dev) : undefined;
   // as repair's plan6 recreates it: Backend.MTU, else the underlay's, less the IPv6 vxlan header
   const base = ctx.netConf?.Backend?.MTU ?? under?.mtu;
   if (base !== undefined && link.mtu !== undefined && link.mtu !== base - VXLAN6_OVERHEAD) {
     out.push(finding(ctx, 'MTU_MISMATCH', `${dev} mtu ${link.mtu} is not ${base - VXLAN6_OVERHEAD} (${ctx.netConf?.Backend?.MTU ? 'Backend.MTU' : `${link.dev} mtu ${base}`} − 70, the IPv6 vxlan header)`, [linkLine(link), ...(under ? [linkLine(under)] : [])], fixCommands(ctx, [() => linkMtu(dev, base - VXLAN6_OVERHEAD)])));
   }
+}
+
+/**
+ * The lease's `<subnet6>/128` on flannel-v6.<VNI> (flanneld's vxlan_network.go), judged as device.ts judges
+ * flannel.<VNI>'s /32: only addresses shown count. A device that is down has lost it with its other IPv6 addresses:
+ * that is VXLAN_DEVICE_DOWN's to name (repair's plan6 codes the re-add so too).
+ */
+function overlayAddress6(ctx: CheckContext, dev: string, link: Link, out: Finding[], missing: Set<string>): void {
+  const subnet6 = ctx.leases?.local?.subnet6 ? normalizeSubnet6(ctx.leases.local.subnet6) : undefined;
+  if (!subnet6 || isKnownDown(link)) return;
+  const want = `${subnetAddress(subnet6)}/128`;
+  // `ip link` (and a grep'd `ip a`) never prints this device's addresses: no address is not a missing address
+  if (!collected(ctx.snapshot, 'addresses') || (!ctx.addrsByDev.has(dev) && ctx.snapshot.source.kind === 'dir')) {
+    missing.add(`${dev}'s overlay address ${want}: its addresses were not in the data given: paste \`${PASTE.addresses} dev ${dev}\``);
+    return;
+  }
+  const addrs = (ctx.addrsByDev.get(dev) ?? []).filter((a) => a.family === 'inet6');
+  if (addrs.some((a) => a.prefixlen === 128 && `${normalizeIPv6(a.local)}/128` === want)) return;
+  const ev = addrs.length ? addrs.map((a) => `inet6 ${a.local}/${a.prefixlen} dev ${dev}`) : [`ip -6 addr show dev ${dev}: no address`];
+  out.push(finding(ctx, 'VXLAN_ADDR_MISSING', `${dev} lacks the overlay address ${want} of this node's IPv6 lease ${subnet6}`, ev, fixCommands(ctx, [() => addrReplace(dev, want)])));
 }
 
 export const peers6Check: Check = {
