@@ -104,6 +104,13 @@ describe('doctor: wireguard peers against the leases', () => {
     expect(report.findings.filter((f) => f.code.startsWith('WG_'))).toEqual([]);
     expect(report.unverified.find((x) => x.check === 'wireguard peers')?.missing).toMatch(/no wg show all dump.*`wg show all dump`/);
   });
+
+  // IPv6 WireGuard is not judged: a node with flannel-wg-v6 (Mode separate) must not read as fully checked
+  it('flannel-wg-v6 in the dump: its peers are listed unverified, the IPv4 verdicts unchanged', () => {
+    const report = runDoctor({ snapshot: node1(fixture('node1-dual-redacted')), desired });
+    expect(report.unverified.filter((x) => x.check === 'wireguard peers').map((x) => x.missing).join('\n')).toMatch(/flannel-wg-v6's peers .*`wg show flannel-wg-v6 dump`/);
+    expect(runDoctor({ snapshot: node1(fixture('node1-healthy')), desired }).unverified.some((x) => /flannel-wg-v6/.test(x.missing))).toBe(false);
+  });
 });
 
 describe('trace through flannel-wg', () => {
