@@ -1,6 +1,7 @@
 // The wireguard hops of a trace: route -> flannel-wg -> the peer whose allowed-ips hold the destination (as the
 // kernel picks it) -> its endpoint, the target node. Compared with the destination's lease when one is given.
 import type { Route } from '../model/index.js';
+import { cidrContains6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { wgPeerLine } from './checks/evidence.js';
@@ -36,13 +37,13 @@ export function wireguardWalk(ctx: TraceContext, node: NodeIndex, dst: string, r
   return { backend: 'wireguard', podTraffic: true, via: dev, target, hops };
 }
 
-/** The peer whose allowed-ips hold `ip` (longest prefix), as the kernel picks it. */
+/** The peer whose allowed-ips hold `ip` (longest prefix, either family: flannel-wg-v6's are IPv6), as the kernel picks it. */
 function peerFor(dev: WgDevice, ip: string): WgPeer | undefined {
   let best: { peer: WgPeer; len: number } | undefined;
   for (const p of dev.peers)
     for (const a of p.allowedIps) {
       const len = Number(a.split('/')[1]);
-      if (cidrContains(a, ip) && (!best || len > best.len)) best = { peer: p, len };
+      if ((a.includes(':') ? cidrContains6(a, ip) : cidrContains(a, ip)) && (!best || len > best.len)) best = { peer: p, len };
     }
   return best?.peer;
 }

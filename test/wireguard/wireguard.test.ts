@@ -111,9 +111,29 @@ describe('doctor: wireguard peers against the leases', () => {
     expect(report.unverified.filter((x) => x.check === 'wireguard peers').map((x) => x.missing).join('\n')).toMatch(/flannel-wg-v6's peers .*`wg show flannel-wg-v6 dump`/);
     expect(runDoctor({ snapshot: node1(fixture('node1-healthy')), desired }).unverified.some((x) => /flannel-wg-v6/.test(x.missing))).toBe(false);
   });
+
+  it('an IPv6-only node (flannel-wg-v6 alone, net-conf EnableIPv4 false): no WG_DEVICE_MISSING for flannel-wg, its peers unverified', () => {
+    const dump = fixture('node1-dual-redacted').split('\n').filter((l) => l.startsWith('flannel-wg-v6\t')).join('\n');
+    const report = runDoctor({ snapshot: node1(dump), desired: { ...desired, netConf: { EnableIPv4: false, EnableIPv6: true } } });
+    expect(report.findings.filter((f) => f.code.startsWith('WG_'))).toEqual([]);
+    expect(report.unverified.find((x) => x.check === 'wireguard peers')?.missing).toMatch(/flannel-wg-v6's peers/);
+  });
 });
 
 describe('trace through flannel-wg', () => {
+  it('an IPv6 pod through flannel-wg-v6 (Mode separate): the peer whose IPv6 allowed-ips hold it, its endpoint', () => {
+    const s = node1(fixture('node1-dual-redacted'));
+    const dual = Snapshot.parse({
+      ...s,
+      links: [...s.links, { kind: 'wireguard', ifindex: 4, name: 'flannel-wg-v6', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] }],
+      routes: [...s.routes, { dst: 'fd00:10:244::/56', dev: 'flannel-wg-v6', scope: 'link' }],
+    });
+    const r = trace([dual], 'fd00:10:244:2::7');
+    expect(r.problems).toEqual([]);
+    expect(r.hops.find((h) => h.step === 'wg-peer')).toMatchObject({ device: 'flannel-wg-v6', ok: true });
+    expect(r.targetNode).toMatchObject({ ip: 'fd00:56::12' });
+  });
+
   it('healthy: route -> peer -> node3', () => {
     const r = trace([node1(fixture('node1-healthy'))], '10.244.3.7', { desired });
     expect(r.ok).toBe(true);

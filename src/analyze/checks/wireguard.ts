@@ -14,6 +14,9 @@ export const wireguardCheck: Check = {
   name: 'wireguard peers',
   run(ctx) {
     if (ctx.backend !== 'wireguard') return ctx.backend ? [] : { skipped: 'backend unknown' };
+    // an IPv6-only node has no flannel-wg (flanneld makes flannel-wg-v6 alone): nothing here applies, and its IPv6
+    // peers are not judged
+    if (ctx.v6Only) return { findings: [], unverified: [notJudgedV6] };
     const step = ctx.snapshot.commands.find((c) => c.name === 'wg-dump');
     const dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE);
     if (!dev) {
@@ -62,9 +65,10 @@ export const wireguardCheck: Check = {
     }
     // IPv6 WireGuard (flannel-wg-v6, the leases' backend-v6-data keys) is not judged here: said, never passed over
     const v6Dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE_V6);
-    if (v6Dev || leases.some(hasV6)) unverified.add(`${WG_DEVICE_V6}'s peers against the leases' IPv6 halves: flanctl does not judge IPv6 WireGuard yet; compare \`wg show ${WG_DEVICE_V6} dump\` with each lease's backend-v6-data PublicKey, public-ipv6 and IPv6 podCIDR by hand`);
+    if (v6Dev || leases.some(hasV6)) unverified.add(notJudgedV6);
     return { findings: out, unverified: [...unverified] };
   },
 };
 
 const WG_DEVICE_V6 = 'flannel-wg-v6';
+const notJudgedV6 = `${WG_DEVICE_V6}'s peers against the leases' IPv6 halves: flanctl does not judge IPv6 WireGuard yet; compare \`wg show ${WG_DEVICE_V6} dump\` with each lease's backend-v6-data PublicKey, public-ipv6 and IPv6 podCIDR by hand`;
