@@ -75,6 +75,13 @@ export function underlayAddressesShown(s: Snapshot, tunnel: Link): boolean {
   return s.addresses.some((a) => (under ? a.dev === under : a.dev !== tunnel.name && a.dev !== 'lo'));
 }
 
+/** Were a device's addresses read? From a node, the whole list is; a ticket's saved `ip link` or grep'd `ip a` shows
+ * none of a device it does not show an address of, so there only an address shown counts. */
+export function deviceAddressesShown(s: Snapshot, dev: string | undefined): boolean {
+  if (!collected(s, 'addresses')) return false;
+  return s.source.kind !== 'dir' || (dev !== undefined && s.addresses.some((a) => a.dev === dev));
+}
+
 /** Were the node's own addresses read (not only a tunnel's or the loopback's)? Only they can show that no lease's
  * public IP is this node's, so that no lease is its own. */
 export function nodeAddressesShown(s: Snapshot): boolean {

@@ -7,7 +7,7 @@ import { type Cmd, fdbReplace, neighReplace, render, routeReplace, UnsafeValue }
 import type { DesiredState, Lease, LeaseV4 } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildContext, type CheckContext, v6OnlyWhy } from './checks/context.js';
-import { absenceProves, collected, PASTE, type Table } from './collected.js';
+import { absenceProves, deviceAddressesShown, PASTE, type Table } from './collected.js';
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
 import { nodeFacts, nodeFacts6, type NodeFacts, type NodeFacts6 } from './node-facts.js';
 import { directRoutingOn, type Evidence, evidenceOf, peerState, peerStateFor, peerStates6, type Verdict } from './peer-state.js';
@@ -66,7 +66,7 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
     if (v6Only[i]) return { ...f, problems: [] };
     const linksShown = absenceProves(s);
     // as doctor's device address check: `ip link` and a ticket's grep'd `ip a` never show a missing address
-    const addrsShown = collected(s, 'addresses') && (s.source.kind !== 'dir' || s.addresses.some((a) => a.dev === f.vtepDev));
+    const addrsShown = deviceAddressesShown(s, f.vtepDev);
     const open: string[] = [];
     // no flannel.1 seen in a link list not read whole: its device, MAC and vxlan local are open, not missing
     if (!f.vtepDev && !linksShown) open.push(`${f.name}'s flannel vxlan device (present, up, MAC against its lease, vxlan local against its lease's PublicIP): paste \`ip -d link show\``);

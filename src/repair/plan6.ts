@@ -4,6 +4,7 @@
 // neigh -> fdb -> route as IPv4 on that device (peer-state family v6). Only when this node's lease has an IPv6
 // half: a v4-only node has nothing here. Pure.
 import { type CheckContext, deviceWithAddress, subnetAddress } from '../analyze/checks/context.js';
+import { hasOverlay6 } from '../analyze/checks/peers6.js';
 import { isKnownDown, VXLAN_OVERHEAD } from '../analyze/link-state.js';
 import { peerStates6, staleEntries6, v6DeviceName } from '../analyze/peer-state.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../model/ipv6.js';
@@ -43,9 +44,8 @@ function planDevice6(ctx: CheckContext, fam: FamilyDevice, subnet6: string, add:
   if (vni !== undefined && link.vni !== undefined && link.vni !== vni) skip(name, `VNI ${link.vni} is not ${vni}: restart flanneld (it recreates the device)`);
   // a device taken down loses its IPv6 addresses (keep_addr_on_down=0): the snapshot shows it without
   const addrs = ctx.addrsByDev.get(name) ?? [];
-  const has = addrs.some((a) => a.family === 'inet6' && a.prefixlen === 128 && normalizeIPv6(a.local) === subnetAddress(subnet6));
   // a down device's lost address is part of that fault (doctor names it VXLAN_DEVICE_DOWN alone)
-  if (!has) add('addr-replace', isKnownDown(link) ? 'VXLAN_DEVICE_DOWN' : 'VXLAN_ADDR_MISSING', `${overlay} dev ${name}`, `${name} lacks the overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], addrs);
+  if (!hasOverlay6(addrs, subnet6)) add('addr-replace', isKnownDown(link) ? 'VXLAN_DEVICE_DOWN' : 'VXLAN_ADDR_MISSING', `${overlay} dev ${name}`, `${name} lacks the overlay address of IPv6 lease ${subnet6}`, () => c.addrReplace(name, overlay), () => [c.addrDel(name, overlay)], addrs);
   if (isKnownDown(link)) add('link-up', 'VXLAN_DEVICE_DOWN', name, `${name} is down (the kernel dropped its IPv6 routes and neighbours; they are re-added below)`, () => c.linkUp(name), () => [c.linkDown(name)], [link]);
   return true;
 }

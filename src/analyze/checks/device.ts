@@ -3,7 +3,7 @@
 import type { Finding } from '../../model/finding.js';
 import { cidrContains } from '../../model/net.js';
 import { addrDel, addrReplace, linkMtu, linkUp } from '../../model/fix.js';
-import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
+import { absenceProves, collected, deviceAddressesShown, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown, VXLAN_OVERHEAD as OVERHEAD } from '../link-state.js';
 import { type CheckContext, KNOWN_OTHER, notApplicableV4, subnetAddress } from './context.js';
 import { addrLine, leaseLine, linkLine } from './evidence.js';
@@ -78,8 +78,7 @@ export const deviceAddressCheck: Check = {
     if (!ctx.ownSubnet) return { findings: [], unverified: [`the address ${dev} should have (this node's lease .0/32): its lease was not in the data given: give --subnet-env FILE (\`cat /run/flannel/subnet.env\`) or --nodes`] };
     // `ip link` (and a grep'd `ip a`) never prints this device's addresses: no address is not a missing address
     // (a ticket's saved outputs are often grep'd: there only an address shown counts)
-    const shown = collected(ctx.snapshot, 'addresses') && (ctx.addrsByDev.has(dev) || ctx.snapshot.source.kind !== 'dir');
-    if (!shown) return { findings: [], unverified: [`${dev}'s addresses were not in the data given: paste \`${PASTE.addresses} dev ${dev}\``] };
+    if (!deviceAddressesShown(ctx.snapshot, dev)) return { findings: [], unverified: [`${dev}'s addresses were not in the data given: paste \`${PASTE.addresses} dev ${dev}\``] };
     const want = `${subnetAddress(ctx.ownSubnet)}/32`;
     const inNet = (ctx.addrsByDev.get(dev) ?? []).filter((a) => a.family === 'inet' && (!ctx.network || cidrContains(ctx.network, a.local)));
     const have = inNet.some((a) => `${a.local}/${a.prefixlen}` === want);

@@ -2,12 +2,13 @@
 // flannel-v6.<VNI> (this node's backend-v6-data VtepMAC, local = its public-ipv6) is checked here; every remote
 // lease's neigh/fdb/route on it is judged by analyze/peer-state (family v6), with the IPv4 codes, the device named
 // in every summary. A table not in the data given (IPv6 routes unless `ip -6 route` was pasted) is unverified.
+import type { Address } from '../../model/address.js';
 import type { Finding } from '../../model/finding.js';
 import { normalizeIPv6, normalizeSubnet6 } from '../../model/ipv6.js';
 import { type Lease, leaseName } from '../../model/lease.js';
 import { addrReplace, linkMtu } from '../../model/fix.js';
 import type { Link } from '../../model/link.js';
-import { absenceProves, collected, PASTE, underlayAddressesShown } from '../collected.js';
+import { absenceProves, deviceAddressesShown, PASTE, underlayAddressesShown } from '../collected.js';
 import { isKnownDown, VXLAN_OVERHEAD } from '../link-state.js';
 import { peerStates6, v6DeviceName, type Verdict } from '../peer-state.js';
 import { type CheckContext, subnetAddress } from './context.js';
@@ -51,6 +52,10 @@ function ownDevice(ctx: CheckContext, dev: string, out: Finding[], missing: Set<
   }
 }
 
+/** Whether `addrs` hold the lease's `<subnet6>/128` (`subnet6` normalised), as flanneld puts it on flannel-v6.<VNI>. */
+export const hasOverlay6 = (addrs: Address[], subnet6: string): boolean =>
+  addrs.some((a) => a.family === 'inet6' && a.prefixlen === 128 && normalizeIPv6(a.local) === subnetAddress(subnet6));
+
 /**
  * The lease's `<subnet6>/128` on flannel-v6.<VNI> (flanneld's vxlan_network.go), judged as device.ts judges
  * flannel.<VNI>'s /32: only addresses shown count. A device that is down has lost it with its other IPv6 addresses:
@@ -61,12 +66,12 @@ function overlayAddress6(ctx: CheckContext, dev: string, link: Link, out: Findin
   if (!subnet6 || isKnownDown(link)) return;
   const want = `${subnetAddress(subnet6)}/128`;
   // `ip link` (and a grep'd `ip a`) never prints this device's addresses: no address is not a missing address
-  if (!collected(ctx.snapshot, 'addresses') || (!ctx.addrsByDev.has(dev) && ctx.snapshot.source.kind === 'dir')) {
+  if (!deviceAddressesShown(ctx.snapshot, dev)) {
     missing.add(`${dev}'s overlay address ${want}: its addresses were not in the data given: paste \`${PASTE.addresses} dev ${dev}\``);
     return;
   }
   const addrs = (ctx.addrsByDev.get(dev) ?? []).filter((a) => a.family === 'inet6');
-  if (addrs.some((a) => a.prefixlen === 128 && `${normalizeIPv6(a.local)}/128` === want)) return;
+  if (hasOverlay6(addrs, subnet6)) return;
   const ev = addrs.length ? addrs.map((a) => `inet6 ${a.local}/${a.prefixlen} dev ${dev}`) : [`ip -6 addr show dev ${dev}: no address`];
   out.push(finding(ctx, 'VXLAN_ADDR_MISSING', `${dev} lacks the overlay address ${want} of this node's IPv6 lease ${subnet6}`, ev, fixCommands(ctx, [() => addrReplace(dev, want)])));
 }
