@@ -21,8 +21,10 @@ bundle() { # ENTRY OUT [esbuild options]
   # dynamic-import=false: a SEA's main script has no dynamic import() (no callback), so esbuild turns every import()
   # left in the bundle (of a built-in module, e.g. `await import('node:stream')`) into a require.
   # flanctl:sea is scripts/sea-loader.cjs itself (its loadBundle).
+  # string-width: bin/string-width.cjs answers printable ASCII itself (cli-table3 asks for every line it draws).
   npx esbuild "$1" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
     --supported:dynamic-import=false --external:typescript --external:flanctl:sea --legal-comments=none \
+    --alias:string-width=./bin/string-width.cjs \
     --log-level=warning --outfile="$2" "${@:3}"
 }
 
