@@ -1,10 +1,10 @@
 // Route lookup over a snapshot's main table, as the kernel does it (fib_lookup), IPv4 and IPv6 apart:
 // local addresses first (the `local` table), then the longest matching prefix, then the lowest metric.
-// Indexed once: one Map per prefix length keyed by the network number, so a lookup is at most 33 (IPv6: 129)
-// Map reads however many routes the node has (a 50,000-peer cluster has 50,000 routes).
+// Indexed once: one Map per prefix length keyed by the network (IPv4: its text, IPv6: its number), so a lookup is
+// at most 33 (IPv6: 129) Map reads however many routes the node has (a 50,000-peer cluster has 50,000 routes).
 import type { Address, Route } from '../model/index.js';
 import { normalizeIPv6, parseIPv6 } from '../model/ipv6.js';
-import { ipv4ToInt, isIPv4 } from '../model/net.js';
+import { intToIpv4, ipv4ToInt, isIPv4 } from '../model/net.js';
 
 export interface RouteMatch {
   kind: 'local' | 'route' | 'none';
@@ -59,6 +59,26 @@ export function parseCidr(cidr: string): { net: number; len: number } | undefine
   return { net: (ipv4ToInt(ip) & maskOf(len)) >>> 0, len };
 }
 
+// `a.b.c.d/len` exactly as iproute2 prints a network: no leading zeros, octets ≤ 255, len 0-32
+const CANONICAL_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
+// the host octets a whole-octet prefix leaves, all zero
+const ZERO_HOST: Record<string, string> = { '0': '0.0.0.0/0', '8': '.0.0.0/8', '16': '.0.0/16', '24': '.0/24', '32': '/32' };
+
+/**
+ * An IPv4 prefix as the key of its network, `a.b.c.d/len` with the host bits zero, or undefined when not IPv4.
+ * A network printed as iproute2 prints it is its own key: building a 5,000-route index cold spent more on reading
+ * each prefix digit by digit than on everything else (BENCHMARKS.md, issue 15 item 4); only other spellings are read.
+ */
+export function networkKey(cidr: string): { key: string; len: number } | undefined {
+  if (CANONICAL_V4.test(cidr)) {
+    const lenText = cidr.slice(cidr.indexOf('/') + 1);
+    const zero = ZERO_HOST[lenText];
+    if (zero !== undefined && (lenText === '0' ? cidr === zero : cidr.endsWith(zero))) return { key: cidr, len: +lenText };
+  }
+  const p = parseCidr(cidr);
+  return p && { key: `${intToIpv4(p.net)}/${p.len}`, len: p.len };
+}
+
 const big6 = (ip: string): bigint | undefined => parseIPv6(ip)?.reduce((n, g) => (n << 16n) | BigInt(g), 0n);
 const mask6 = (len: number): bigint => (len === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - len)) - 1n));
 
@@ -106,12 +126,12 @@ class Lengths<K, T> {
  * longest down, so the cost of a lookup depends on the number of distinct lengths, never on the number of entries.
  */
 export class PrefixIndex<T> {
-  private readonly v4 = new Lengths<number, T>();
+  private readonly v4 = new Lengths<string, T>();
   private readonly v6 = new Lengths<bigint, T>();
 
   add(cidr: string, value: T): void {
-    const p = parseCidr(cidr);
-    if (p) return this.v4.add(p.len, p.net, value);
+    const p = networkKey(cidr);
+    if (p) return this.v4.add(p.len, p.key, value);
     const p6 = parseCidr6(cidr);
     if (p6) this.v6.add(p6.len, p6.net, value);
   }
@@ -120,7 +140,7 @@ export class PrefixIndex<T> {
   longest(ip: string): { len: number; values: T[] } | undefined {
     if (isIPv4(ip)) {
       const n = ipv4ToInt(ip);
-      return this.v4.longest((len) => (n & maskOf(len)) >>> 0);
+      return this.v4.longest((len) => `${intToIpv4((n & maskOf(len)) >>> 0)}/${len}`);
     }
     const n6 = big6(ip);
     return n6 === undefined ? undefined : this.v6.longest((len) => n6 & mask6(len));
@@ -128,8 +148,8 @@ export class PrefixIndex<T> {
 
   /** Values stored under exactly this prefix. */
   exact(cidr: string): T[] {
-    const p = parseCidr(cidr);
-    if (p) return this.v4.exact(p.len, p.net);
+    const p = networkKey(cidr);
+    if (p) return this.v4.exact(p.len, p.key);
     const p6 = parseCidr6(cidr);
     return p6 ? this.v6.exact(p6.len, p6.net) : [];
   }

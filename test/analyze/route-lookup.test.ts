@@ -56,17 +56,33 @@ describe('RouteTable.lookup', () => {
 });
 
 describe('PrefixIndex', () => {
-  it('agrees with a brute-force longest-prefix match (property)', () => {
-    const cidr = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([n, len]) => `${intToIpv4(n)}/${len}`);
+  it('agrees with a brute-force longest-prefix match: the length and every prefix of it, in the order added (property)', () => {
+    // networks as iproute2 prints them (host bits zero, whole-octet lengths among them) and prefixes with host bits set,
+    // near the address looked up so that many cover it
+    const len = fc.oneof(fc.constantFrom(0, 8, 16, 24, 32), fc.integer({ min: 0, max: 32 }));
+    const mask = (l: number): number => (l === 0 ? 0 : (0xffffffff << (32 - l)) >>> 0);
     fc.assert(
-      fc.property(fc.array(cidr, { maxLength: 40 }), fc.integer({ min: 0, max: 0xffffffff }), (cidrs, n) => {
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), len, fc.boolean(), fc.boolean()), { maxLength: 40 }), (n, specs) => {
         const ip = intToIpv4(n);
-        const index = new PrefixIndex<string>();
-        for (const c of cidrs) index.add(c, c);
-        const brute = cidrs.filter((c) => cidrContains(c, ip)).map((c) => Number(c.split('/')[1]));
-        const best = brute.length ? Math.max(...brute) : undefined;
-        expect(index.longest(ip)?.len).toBe(best);
+        const cidrs = specs.map(([m, l, near, network]) => {
+          const addr = near ? ((n & mask(l)) | (m & ~mask(l))) >>> 0 : m;
+          return `${intToIpv4(network ? (addr & mask(l)) >>> 0 : addr)}/${l}`;
+        });
+        const index = new PrefixIndex<number>();
+        cidrs.forEach((c, i) => index.add(c, i));
+        const covering = cidrs.map((c, i) => [c, i] as const).filter(([c]) => cidrContains(c, ip));
+        const best = covering.length ? Math.max(...covering.map(([c]) => Number(c.split('/')[1]))) : undefined;
+        const hit = index.longest(ip);
+        expect(hit?.len).toBe(best);
+        if (hit) expect(hit.values).toEqual(covering.filter(([c]) => Number(c.split('/')[1]) === best).map(([, i]) => i));
+        // exact: every prefix naming the same network and length, however its host bits were written
+        for (const c of cidrs) {
+          const [addr, l] = c.split('/');
+          const same = cidrs.map((d, i) => [d, i] as const).filter(([d]) => d.split('/')[1] === l && cidrContains(d, addr) && cidrContains(c, d.split('/')[0]));
+          expect(index.exact(c)).toEqual(same.map(([, i]) => i));
+        }
       }),
+      { numRuns: 500 },
     );
   });
 
