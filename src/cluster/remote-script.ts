@@ -3,6 +3,7 @@
 // outputs, saved under their --from-dir names. The script is a constant; its only argument is a marker
 // nonce we generate (hex). It is fed on stdin to `sh -s -- NONCE`, so nothing is ever quoted for a shell.
 import { HOSTNAME_STEP, STEPS, type Step, WG_STEP } from '../collect/commands.js';
+import { SHELL_FUNCTIONS, shQuote, splitSections as framedSections } from '../collect/frame.js';
 import { printable } from '../model/text.js';
 
 /** Outputs that are files, not programs, on a node; read with cat, saved under their --from-dir names. */
@@ -26,11 +27,6 @@ const CONDITIONAL_LINES = [`if [ -n "$(ip link show type wireguard 2>/dev/null)"
 export const STEP_OF_FILE = new Map([...REMOTE_STEPS, WG_STEP].flatMap((step) => step.attempts.map((a) => [a.file, step.name] as const)));
 const REDACT_OF_FILE = new Map(WG_STEP.attempts.filter((a) => a.redact).map((a) => [a.file, a.redact!] as const));
 
-// argv elements are constants from the step list; quoted anyway so the script never depends on their spelling
-const shQuote = (s: string): string => (/^[A-Za-z0-9_./=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
-
-const MARK = '@@flanctl';
-
 // Outputs the shell reads from /proc itself, as live collect does on a node: what `hostname`, `uname -r` and
 // `sysctl -e KEY…` print, without a process each (three of the ≈ 17 a node starts for one collect). The program
 // stays the next attempt: a /proc that cannot be read runs it.
@@ -45,20 +41,14 @@ const FROM_PROC = new Map<Step, string>([
 
 /**
  * POSIX sh: for each step print `@@flanctl-NONCE begin FILE`, the command's stdout, then
- * `@@flanctl-NONCE end FILE RC first-stderr-line`. stderr is captured apart so it never pollutes the output.
+ * `@@flanctl-NONCE end FILE RC first-stderr-line` (collect/frame.ts, the framing the local launcher uses too).
+ * stderr is captured apart so it never pollutes the output.
  */
 export const REMOTE_SCRIPT = [
   'm="$1"',
   'PATH="$PATH:/usr/sbin:/sbin"',
   'exec 3>&1',
-  // a newline, to cut stderr to its first line in the shell itself: `| head -n 1` cost two processes per step
-  "nl='",
-  "'",
-  'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=${e%%"$nl"*}; printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
-  // one line of a file, as `hostname` / `uname -r` print it; fails (the program runs instead) when it cannot be read
-  'rd() { v=; IFS= read -r v < "$1" || [ -n "$v" ] || return 1; printf "%s\\n" "$v"; }',
-  // `sysctl -e KEY…`: `KEY = VALUE` per line of /proc/sys/K/E/Y, a key without a file skipped
-  'sysctls() { for k; do p=/proc/sys; r=$k; while :; do case $r in *.*) p=$p/${r%%.*}; r=${r#*.};; *) p=$p/$r; break;; esac; done; [ -e "$p" ] || continue; while IFS= read -r v || [ -n "$v" ]; do printf "%s = %s\\n" "$k" "$v"; done < "$p" || return 1; done; }',
+  ...SHELL_FUNCTIONS,
   // attempts chained with ||: the first that works is the step's output (json before text before fallback)
   ...REMOTE_STEPS.map((step) =>
     [...(FROM_PROC.has(step) ? [`step ${step.attempts[0].file} ${FROM_PROC.get(step)}`] : []), ...step.attempts.filter((a) => a.argv).map((a) => `step ${a.file} ${a.argv!.map(shQuote).join(' ')}`)].join(' || '),
@@ -122,24 +112,11 @@ export function foreignSections(stdout: string, nonce: string): { names: string[
   return { names, more: all.size - names.length };
 }
 
+/** The sections as files: the text ends in one newline (one is added when the command printed none). */
 function splitSections(stdout: string, nonce: string): StepOutput[] {
-  const out: StepOutput[] = [];
-  const begin = `${MARK}-${nonce} begin `;
-  const end = `${MARK}-${nonce} end `;
-  let current: { file: string; lines: string[] } | undefined;
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith(begin)) {
-      current = { file: line.slice(begin.length), lines: [] };
-    } else if (line.startsWith(end) && current) {
-      const m = /^(\S+) (\d+) ?(.*)$/.exec(line.slice(end.length));
-      const exitCode = m ? Number(m[2]) : undefined;
-      // the script prints a newline before each marker; drop it again
-      const text = current.lines.join('\n').replace(/\n$/, '');
-      out.push({ file: current.file, ok: exitCode === 0, text: text === '' ? '' : text + '\n', exitCode, ...(exitCode !== 0 && m?.[3] ? { error: m[3] } : {}) });
-      current = undefined;
-    } else if (current) {
-      current.lines.push(line);
-    }
-  }
-  return out;
+  return framedSections(stdout, nonce).map((s) => {
+    const text = s.text.replace(/\n$/, '');
+    const ok = s.exitCode === 0;
+    return { file: s.name, ok, text: text === '' ? '' : text + '\n', exitCode: s.exitCode, ...(!ok && s.stderr ? { error: s.stderr } : {}) };
+  });
 }

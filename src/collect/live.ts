@@ -1,18 +1,20 @@
 // Collect the live state of this node (or of one named network namespace) into a Snapshot.
-// The iproute2 reads share a few batch processes (batch.ts), the other programs run side by side, and what
-// depends on the link list (pods, iflink, ethtool) starts as soon as the links are read, while the rest still
-// runs. Every step's outcome lands in snapshot.commands.
+// One sh (launcher.ts) starts the programs: the iproute2 reads in a few batches (batch.ts), side by side, and what
+// depends on the link list (pods, iflink, ethtool) as soon as this process read the links and asked for it. A
+// step the launcher did not answer (it failed, or there is no sh) runs here as before, through runner.ts: the same
+// snapshot and the same outcomes. Every step's outcome lands in snapshot.commands.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
 import { type Address, type FdbEntry, isIfname, type Link, type Neigh, type Route, type Snapshot } from '../model/index.js';
 import { parseCniConflist, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot } from './assemble.js';
-import { type Batch, planBatches, splitBatchOutput } from './batch.js';
+import { type Batch, splitBatchOutput } from './batch.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
-import { collectPods, NETNS_IDS_STEP } from './pods.js';
+import { collectPods } from './pods.js';
 import { grepText, sysctlText } from './kernel-files.js';
-import { isRoot, run, validateNetns, which } from './runner.js';
+import { LAUNCHED_UNITS, type LaunchedOutput, type Launcher, type Request, startLauncher } from './launcher.js';
+import { isRoot, run, type RunResult, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
   netns?: string;
@@ -39,11 +41,23 @@ function withStderrLines(stdout: string, stderr: string, keep: RegExp): string {
   return kept.length ? kept.join('\n') + '\n' + stdout : stdout;
 }
 
-/** Run one step's attempts in order until one works; record the outcome and the raw text. `errors`: why it runs alone (its batch failed). */
-async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string, errors: string[] = []): Promise<void> {
+/**
+ * The launcher's output of a first attempt as run() gives it, when it worked and nothing of it is missing (it reports
+ * only stderr's first line: a step that keeps stderr lines and printed some runs alone).
+ */
+function launchedRun(o: LaunchedOutput | undefined, argv: string[], keepsStderr: boolean): RunResult | undefined {
+  if (o?.exitCode !== 0 || (keepsStderr && o.stderr !== '')) return undefined;
+  return { argv, ok: true, stdout: o.text, stderr: o.stderr, exitCode: 0, ms: o.ms };
+}
+
+/**
+ * Run one step's attempts in order until one works; record the outcome and the raw text. `errors`: why it runs alone
+ * (its batch failed). `launched`: the first attempt's output from the launcher, used when it worked.
+ */
+async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string, errors: string[] = [], launched?: LaunchedOutput): Promise<void> {
   let total = 0;
-  for (const attempt of step.attempts) {
-    const r = await run(attempt.argv!, { netns });
+  for (const [i, attempt] of step.attempts.entries()) {
+    const r = (i === 0 ? launchedRun(launched, attempt.argv!, attempt.stderrLines !== undefined) : undefined) ?? (await run(attempt.argv!, { netns }));
     total += r.ms;
     if (!r.ok) {
       errors.push(r.error ?? 'failed');
@@ -75,9 +89,12 @@ function applies(step: Step, text: string, c: Collected): boolean {
   }
 }
 
-/** One batch process for several steps; a step it did not answer (the batch failed, its output did not parse) runs alone. */
-async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
-  const r = await run(b.argv, { netns, input: b.lines.map((l) => `${l}\n`).join('') });
+/**
+ * One batch process for several steps; a step it did not answer (the batch failed, its output did not parse) runs
+ * alone. `launched`: the batch's output from the launcher; when it failed the batch runs here.
+ */
+async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, netns?: string, launched?: LaunchedOutput): Promise<void> {
+  const r = launchedRun(launched, b.argv, false) ?? (await run(b.argv, { netns, input: b.lines.map((l) => `${l}\n`).join('') }));
   const texts = r.ok ? splitBatchOutput(r.stdout, b.lines.length) : undefined;
   const batchError = `${b.argv.join(' ')}: ${r.error ?? 'not one JSON line per command'}`;
   const alone: [Step, string][] = [];
@@ -114,22 +131,37 @@ async function readStep(name: string, path: string, file: string, apply: (text: 
 }
 
 /**
- * A step whose program only prints kernel files (sysctl, the iflink grep): the same text read here without a
- * process, on a node only (see kernel-files.ts). A read or parse failure runs the program instead.
+ * A step whose program only prints kernel files (sysctl, the iflink grep): the same text read without a process —
+ * here on a node (kernel-files.ts), by the launcher's shell inside the namespace with --netns (this process's files
+ * are not that namespace's). A read or parse failure runs the program instead.
  */
-async function kernelFileStep(step: Step, read: (argv: string[]) => string, c: Collected, raw: Map<string, string>): Promise<void> {
+async function kernelFileStep(step: Step, text: () => Promise<string | undefined>, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
   const started = performance.now();
   const attempt = step.attempts[0];
-  let text: string;
+  const read = await text();
   try {
-    text = read(attempt.argv!);
-    attempt.apply(text, c);
+    if (read === undefined) throw new Error('not read');
+    attempt.apply(read, c);
   } catch {
-    return runStep(step, c, raw);
+    return runStep(step, c, raw, netns);
   }
-  raw.set(attempt.file, text);
+  raw.set(attempt.file, read);
   c.commands.push({ name: step.name, file: kernelSource(step), ok: true, form: 'file', ms: Math.round(performance.now() - started) });
 }
+
+/** This process's read of the kernel files a step's program prints (undefined when one cannot be read). */
+const readHere =
+  (read: (argv: string[]) => string, argv: string[]) =>
+  async (): Promise<string | undefined> => {
+    try {
+      return read(argv);
+    } catch {
+      return undefined;
+    }
+  };
+
+/** The launcher's read, when it worked. */
+const readLaunched = (o: Promise<LaunchedOutput | undefined>) => async (): Promise<string | undefined> => ((await o)?.exitCode === 0 ? (await o)!.text : undefined);
 
 const kernelSource = (step: Step): string => (step.name === 'sysctl' ? '/proc/sys' : '/sys/class/net');
 // sysctl -e KEY…, grep -H . PATH…: the program's own arguments say what to read
@@ -158,7 +190,6 @@ async function readIpam(c: Collected): Promise<void> {
 
 // what the pods are found from: links with their peers' nsids, addresses (a pod veth has no IPv4), nsid names
 const POD_INPUTS = ['ip-link', 'ip-addr', 'netns-list-id'];
-const decidesPods = (s: Step): boolean => POD_INPUTS.includes(s.name);
 
 /** iptables-legacy-save's rules when iptables-save had none and the legacy backend is installed. */
 async function legacyIptables(c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
@@ -173,9 +204,13 @@ async function legacyIptables(c: Collected, raw: Map<string, string>, netns?: st
   }
 }
 
-/** What the link list decides: iflink of each link, flannel.1's offloads, wireguard's dump, the pods. */
-function afterLinks(c: Collected, raw: Map<string, string>, netns: string | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
+/**
+ * What the link list decides: iflink of each link, flannel.1's offloads, wireguard's dump, the pods. Asks the
+ * launcher for them before it returns (the caller then sends the requests).
+ */
+function afterLinks(c: Collected, raw: Map<string, string>, netns: string | undefined, ip: string, launcher: Launcher | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
   const links = c.links ?? c.addrLinks ?? [];
+  const ask = (what: Request, data?: string[]): Promise<LaunchedOutput | undefined> => launcher?.request(what, data) ?? Promise.resolve(undefined);
   // names go onto a command line (as /sys paths): only well-formed ones
   const names = links.map((l) => l.name).filter(isIfname);
   const work: Promise<void>[] = [];
@@ -183,10 +218,14 @@ function afterLinks(c: Collected, raw: Map<string, string>, netns: string | unde
     grow(1);
     work.push(p.then(() => tick(name)));
   };
-  if (names.length > 0) add('iflink', netns === undefined ? kernelFileStep(iflinkStep(names), readGrep, c, raw) : runStep(iflinkStep(names), c, raw, netns));
-  if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', runStep(FEATURES_STEP, c, raw, netns));
-  if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', runStep(WG_STEP, c, raw, netns));
-  work.push(collectPods(links, c, raw, tick, grow));
+  if (names.length > 0) {
+    const step = iflinkStep(names);
+    const argv = step.attempts[0].argv!;
+    add('iflink', kernelFileStep(step, netns === undefined ? readHere(readGrep, argv) : readLaunched(ask('iflink', argv.slice(3))), c, raw, netns));
+  }
+  if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', ask('ethtool-k').then((o) => runStep(FEATURES_STEP, c, raw, netns, [], o)));
+  if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', ask('wg-dump').then((o) => runStep(WG_STEP, c, raw, netns, [], o)));
+  work.push(collectPods(links, c, raw, tick, grow, ip, launcher && ((lines) => launcher.request('pods', lines))));
   return work;
 }
 
@@ -197,41 +236,36 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     throw new EnvironmentError('collecting live state needs root (ip netns exec, iptables-save and the CNI state files are root-only)', 'run with sudo, or read saved state with --from-dir/--snapshot');
   }
   if (netns !== undefined) await validateNetns(netns);
-  if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
+  const ip = await which('ip');
+  if (!ip) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
+  const launcher = await startLauncher(netns);
   const c = emptyCollected();
   const raw = new Map<string, string>();
-  const steps: Step[] = netns === undefined ? [...STEPS, NETNS_IDS_STEP, HOSTNAME_STEP] : [...STEPS, NETNS_IDS_STEP];
+  // `uname -r` and `hostname` are files read here; hostname only on a node (with --netns it is the namespace's name)
+  const byFile: Step[] = [...STEPS.filter((s) => PROC_FILE[s.name] !== undefined), ...(netns === undefined ? [HOSTNAME_STEP] : [])];
+  const sysctl = STEPS.find((s) => s.name === 'sysctl')!;
   let done = 0;
   // grows as phase 2 learns its work: iflink, ethtool -k, one step per pod
-  let total = steps.length;
+  let total = LAUNCHED_UNITS.reduce((n, u) => n + u.steps.length, 0) + byFile.length + 1;
   const tick = (name: string): void => opts.onProgress?.(name, ++done, total);
 
-  // on a node, sysctl's keys are files in /proc/sys; with --netns they are this process's namespace's, not NS's
-  const fromFiles = netns === undefined;
-  const byFile = (s: Step): boolean => PROC_FILE[s.name] !== undefined || (fromFiles && s.name === 'sysctl');
-  const plan = planBatches(steps.filter((s) => !byFile(s)));
   const finished = new Map<string, Promise<void>>();
-  const start = (first: boolean): void => {
-    for (const b of plan.batches.filter((x) => x.steps.some(decidesPods) === first)) {
-      const p = runBatch(b, c, raw, netns).then(() => b.steps.forEach((s) => tick(s.name)));
-      for (const s of b.steps) finished.set(s.name, p);
-    }
-    for (const s of plan.single.filter((x) => decidesPods(x) === first)) finished.set(s.name, runStep(s, c, raw, netns).then(() => tick(s.name)));
-  };
-  // The pods are the longest part (each one a namespace switch and an ip inside it): the reads they are found
-  // from start first, the pods as soon as those are in, and the other programs after them, in their shadow. Each
-  // spawn blocks this thread for a few ms; a turn of the event loop between the groups lets the spawns of one
-  // happen (and a batch get the end of its input) before the next group's.
-  start(true);
-  await Promise.all(POD_INPUTS.map((n) => finished.get(n)));
-  const second = Promise.all(afterLinks(c, raw, netns, tick, (n) => (total += n)));
-  // awaited with the rest below; a handler now so a failure during the turn is not an unhandled rejection
-  second.catch(() => undefined);
-  await new Promise((resolve) => setImmediate(resolve));
-  start(false);
-  for (const s of steps.filter(byFile)) {
-    const read = PROC_FILE[s.name] === undefined ? kernelFileStep(s, readSysctl, c, raw) : readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw);
-    finished.set(s.name, read.then(() => tick(s.name)));
+  for (const u of LAUNCHED_UNITS) {
+    const out = launcher?.section(u.name) ?? Promise.resolve(undefined);
+    const p = out.then((o) => (u.batch ? runBatch(u.batch, c, raw, netns, o) : runStep(u.steps[0], c, raw, netns, [], o))).then(() => u.steps.forEach((s) => tick(s.name)));
+    for (const s of u.steps) finished.set(s.name, p);
+  }
+  // on a node, sysctl's keys are files in /proc/sys; with --netns they are this process's namespace's, not NS's
+  const sysctlText = netns === undefined ? readHere(readSysctl, sysctl.attempts[0].argv!) : readLaunched(launcher?.section('sysctl') ?? Promise.resolve(undefined));
+  finished.set('sysctl', kernelFileStep(sysctl, sysctlText, c, raw, netns).then(() => tick('sysctl')));
+  for (const s of byFile) finished.set(s.name, readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw).then(() => tick(s.name)));
+  let second: Promise<unknown>;
+  try {
+    await Promise.all(POD_INPUTS.map((n) => finished.get(n)));
+    second = Promise.all(afterLinks(c, raw, netns, ip, launcher, tick, (n) => (total += n)));
+  } finally {
+    // the launcher waits for its requests (or none): it ends once they ran
+    launcher?.send();
   }
   const all: Promise<void>[] = [...new Set(finished.values())];
   // flannel may have written its rules through the other iptables backend: iptables-save (nf_tables) then

@@ -1,6 +1,6 @@
 // Pods of a live node: the named namespaces at the far end of its veths, each read with `ip -j addr show`
-// inside it. The pods in a few `ip -force -batch -` side by side (one `netns exec` line each), one process per
-// pod only for a batch that does not answer for each of its pods.
+// inside it. The pods in a few `ip -force -batch -` side by side (one `netns exec` line each, run by the launcher
+// when there is one), one process per pod only for a batch that does not answer for each of its pods.
 import { availableParallelism } from 'node:os';
 import type { CommandResult, Link, PodNetns } from '../model/index.js';
 import { parseIpAddr } from '../parse/index.js';
@@ -8,12 +8,17 @@ import { podFromAddr } from './assemble.js';
 import { netnsExecBatch, slices, splitBatchOutput } from './batch.js';
 import type { Collected, Step } from './commands.js';
 import { mapLimit } from './limit.js';
-import { isNetnsName, run, which } from './runner.js';
+import { isNetnsName, run } from './runner.js';
+
+/** A pods batch's output from the launcher (undefined when it did not answer): see launcher.ts */
+export type LaunchPods = (lines: string[]) => Promise<{ exitCode?: number; text: string; ms: number } | undefined>;
 
 const CONCURRENCY = 4;
 // a batch enters its pods one after another (≈ 2 ms each, half of it waiting on the namespace switch): batches of
 // this many pods run side by side, one per core at most (each batch is one more spawn of this large process)
 const PODS_PER_BATCH = 8;
+// the launcher's pods fds (launcher.ts MAX_POD_BATCHES)
+const MAX_BATCHES = 4;
 
 interface PodVeth {
   netns: string;
@@ -49,14 +54,21 @@ function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
   return ids;
 }
 
-/** Pods: the named namespaces at the far end of this node's veths (nsid -> name from NETNS_IDS_STEP). */
-export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void): Promise<void> {
+/**
+ * Pods: the named namespaces at the far end of this node's veths (nsid -> name from NETNS_IDS_STEP). `ip`: its path,
+ * for the batch lines. Asks `launch` for its batches before its first await (the caller then sends the requests).
+ */
+export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void, ip: string, launch?: LaunchPods): Promise<void> {
   // the names go onto a command line (ip -n NAME): only well-formed ones
   const nameOf = new Map((c.netnsIds ?? []).filter((i) => i.name !== undefined && isNetnsName(i.name)).map((i) => [i.nsid, i.name!]));
   const pods = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!)).map((veth) => ({ netns: nameOf.get(veth.linkNetnsid!)!, veth }));
   grow(pods.length);
   if (pods.length === 0) return;
-  const found = await Promise.all(slices(pods, PODS_PER_BATCH, availableParallelism()).map(async (chunk) => (await podsInOneBatch(chunk, c, raw)) ?? (await mapLimit(chunk, CONCURRENCY, (p) => podAlone(p, c, raw)))));
+  const batches = slices(pods, PODS_PER_BATCH, Math.min(MAX_BATCHES, availableParallelism())).map((chunk) => {
+    const batch = netnsExecBatch(chunk.map((p) => p.netns), ip);
+    return { chunk, batch, launched: batch && launch?.(batch.lines) };
+  });
+  const found = await Promise.all(batches.map(async ({ chunk, batch, launched }) => (batch && (await podsInOneBatch(chunk, c, raw, batch, await launched))) ?? (await mapLimit(chunk, CONCURRENCY, (p) => podAlone(p, c, raw)))));
   for (const p of pods) tick(`pod ${p.netns}`);
   for (const p of found.flat()) if (p) c.pods.push(p);
 }
@@ -66,11 +78,9 @@ export async function collectPods(links: Link[], c: Collected, raw: Map<string, 
  * per pod whose interface is the peer of that pod's host veth. A pod gone mid-way fails its `netns exec`, and
  * iproute2 6.1's forked child then runs the rest of the batch too: the lines no longer match the pods.
  */
-async function podsInOneBatch(pods: PodVeth[], c: Collected, raw: Map<string, string>): Promise<PodNetns[] | undefined> {
-  const ip = await which('ip');
-  const batch = ip === undefined ? undefined : netnsExecBatch(pods.map((p) => p.netns), ip);
-  if (batch === undefined) return undefined;
-  const r = await run(batch.argv, { input: batch.lines.map((l) => `${l}\n`).join('') });
+async function podsInOneBatch(pods: PodVeth[], c: Collected, raw: Map<string, string>, batch: { argv: string[]; lines: string[] }, launched?: { exitCode?: number; text: string; ms: number }): Promise<PodNetns[] | undefined> {
+  // the launcher's output when the batch worked there; else the batch runs here
+  const r = launched?.exitCode === 0 ? { ok: true, stdout: launched.text, ms: launched.ms } : await run(batch.argv, { input: batch.lines.map((l) => `${l}\n`).join('') });
   const texts = r.ok ? splitBatchOutput(r.stdout, pods.length) : undefined;
   if (texts === undefined) return undefined;
   let found: PodNetns[];

@@ -3,7 +3,8 @@
 // broken step never aborts a whole collection.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type StdioPipe, type StdioNull } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { EnvironmentError, UsageError } from '../errors.js';
 
 export interface RunOptions {
@@ -133,6 +134,74 @@ function spawnCollect(file: string, args: string[], timeoutMs: number, input: st
       child.stdin!.end(input);
     }
   });
+}
+
+export interface LaunchOptions {
+  /** run the script inside this named network namespace (validate it first) */
+  netns?: string;
+  /** the script's output fds: stdout (1) and any of 4-9, each a pipe of its own */
+  fds: number[];
+  /** each output's text as it arrives (decoded as run() decodes a program's stdout) */
+  onOutput: (fd: number, text: string) => void;
+  timeoutMs?: number;
+}
+
+export interface Launched {
+  /** written to the script's stdin, in order; `last` closes it */
+  write(text: string, last?: boolean): void;
+  /** once the script ended and its outputs were read: why it failed, or undefined */
+  done: Promise<string | undefined>;
+}
+
+/**
+ * `sh -c SCRIPT flanctl ARGS…` (inside opts.netns): one process that starts the programs, so this large process
+ * forks once instead of once per program. The script is a constant; ARGS and stdin are data. Undefined when there
+ * is no sh (or no ip for --netns). Never throws for the script's own failures.
+ */
+export async function launch(script: string, args: string[], opts: LaunchOptions): Promise<Launched | undefined> {
+  // POSIX puts sh in /bin; an empty PATH searches only the sbin directories
+  const sh = (await which('sh')) ?? (await which('/bin/sh'));
+  const ip = opts.netns === undefined ? undefined : await which('ip');
+  if (sh === undefined || (opts.netns !== undefined && ip === undefined)) return undefined;
+  const shArgs = ['-c', script, 'flanctl', ...args];
+  const [file, argv] = ip ? [ip, ['netns', 'exec', opts.netns!, sh, ...shArgs]] : [sh, shArgs];
+  const stdio: (StdioPipe | StdioNull)[] = Array.from({ length: Math.max(...opts.fds) + 1 }, (_, fd) => (fd <= 2 || opts.fds.includes(fd) ? 'pipe' : 'ignore'));
+  const child = spawn(file, argv, { stdio, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+  let failure: string | undefined;
+  let size = 0;
+  for (const fd of opts.fds) {
+    const decoder = new StringDecoder('utf8');
+    const stream = child.stdio[fd]!;
+    stream.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_OUTPUT) {
+        failure ??= `printed more than ${MAX_OUTPUT / 1024 / 1024} MiB`;
+        child.kill('SIGKILL');
+      } else opts.onOutput(fd, decoder.write(b));
+    });
+    stream.on('end', () => opts.onOutput(fd, decoder.end()));
+  }
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdin!.on('error', () => undefined);
+  const done = new Promise<string | undefined>((resolve) => {
+    const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // a program the script started may outlive it and hold the pipes open: the time limit does not wait for them
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      for (const s of child.stdio) s?.destroy();
+      resolve(`sh timed out after ${timeout} ms`);
+    }, timeout);
+    child.on('error', (e) => (failure ??= e.message));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve(failure ?? (code === 0 ? undefined : `sh: ${firstLine(stderr) || (signal ? `killed by ${signal}` : `exit status ${code}`)}`));
+    });
+  });
+  return {
+    write: (text, last) => (last ? child.stdin!.end(text) : child.stdin!.write(text)),
+    done,
+  };
 }
 
 // iproute2 names: /var/run/netns/<name>; anything a file name may hold except '/', kept strict here

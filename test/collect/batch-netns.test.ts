@@ -116,6 +116,29 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     expect(s.pods).toHaveLength(cluster.nodes[0].pods.length);
   });
 
+  it('a launcher that fails (an sh that exits at once): every program runs from flanctl itself, the same snapshot and outcomes', () => {
+    const bin = join(tmp, 'broken-sh');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'sh'), '#!/bin/sh\necho "sh: broken" >&2\nexit 2\n');
+    chmodSync(join(bin, 'sh'), 0o755);
+    const ns = cluster.nodes[0].netns;
+    const launched = runCli(['collect', '--netns', ns, '--json']);
+    const direct = runCli(['collect', '--netns', ns, '--json'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(launched.status, launched.stderr).toBe(0);
+    expect(direct.status, direct.stderr).toBe(0);
+    const [a, b] = [launched.json as Snapshot, direct.json as Snapshot];
+    expect(stateOf(b)).toEqual(stateOf(a));
+    expect(b.pods).toHaveLength(cluster.nodes[0].pods.length);
+    // the same steps, the same outcomes, the same batches; with --netns the launcher's shell reads sysctl and iflink
+    // inside the namespace, and without it the programs run (`ip netns exec NS sysctl …`, `grep -H .`)
+    const outcome = (s: Snapshot) => s.commands.map((c) => [c.name, c.ok, c.error ?? '', ...(['sysctl', 'iflink'].includes(c.name) ? [] : [c.form, c.argv, c.batch])]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    expect(outcome(b)).toEqual(outcome(a));
+    for (const name of ['sysctl', 'iflink']) {
+      expect(a.commands.find((c) => c.name === name)).toMatchObject({ ok: true, form: 'file' });
+      expect(b.commands.find((c) => c.name === name)).toMatchObject({ ok: true, form: 'text', argv: expect.any(Array) });
+    }
+  });
+
   it('an iproute2 that refuses -batch: every step runs alone, the snapshot is the same', () => {
     // ip and bridge that fail like an iproute2 without -batch; everything else is the real program
     const bin = join(tmp, 'bin');

@@ -1,0 +1,154 @@
+// One sh process starts the live collection's programs (live.ts): this large process forks once instead of once
+// per program (each fork of it blocked the thread 1.5-4 ms). The script is a constant built from the step list
+// (commands.ts) with the framing the cluster's remote script uses (frame.ts). It differs from the remote script
+// where a node with flanctl on it can do better: the iproute2 reads in batches (batch.ts), and what depends on the
+// link list (pods, flannel.1's offloads, wireguard, iflink) run when this process asks, after it read the links.
+//
+// Lanes run side by side, each on an fd of its own (dash has fds 0-9 only): lane 0 on stdout reads the links and
+// then this process's requests on stdin; lane 1 (fd 4) the other reads; each pods batch its own fd (5-8).
+// A request is a line naming a constant step, the data lines after it (validated by the caller) ending at `.`;
+// data reaches a program as argv elements or as a batch's stdin, never as shell code.
+import { planBatches, type Batch } from './batch.js';
+import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
+import { SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
+import { NETNS_IDS_STEP } from './pods.js';
+import { launch } from './runner.js';
+
+/** One program the launcher runs before it is asked anything: a batch of steps, or one step's first attempt. */
+export interface Unit {
+  /** its section's name */
+  name: string;
+  steps: Step[];
+  batch?: Batch;
+}
+
+const SYSCTL_STEP = STEPS.find((s) => s.name === 'sysctl')!;
+// `uname -r` and `hostname` are /proc reads of this process; sysctl is read by the shell with --netns only (on a
+// node, where the files are this process's own, live.ts reads them)
+const planned = planBatches([...STEPS, NETNS_IDS_STEP].filter((s) => s.name !== 'kernel' && s.name !== 'sysctl'));
+const units: Unit[] = [...planned.batches.map((b) => ({ name: `${b.argv[0]}-batch`, steps: b.steps, batch: b })), ...planned.single.map((s) => ({ name: s.name, steps: [s] }))];
+/** the links are read first on lane 0; lane 1 starts with what else decides the pods (the batch with addr, netns list-id) */
+const LINKS = units.find((u) => u.steps.some((s) => s.name === 'ip-link'))!;
+const POD_INPUTS = ['ip-addr', 'netns-list-id'];
+const rest = units.filter((u) => u !== LINKS).sort((a, b) => Number(b.steps.some((s) => POD_INPUTS.includes(s.name))) - Number(a.steps.some((s) => POD_INPUTS.includes(s.name))));
+
+/** The units run without asking, in lane order. */
+export const LAUNCHED_UNITS: Unit[] = [LINKS, ...rest];
+
+/** lanes' fds: stdout, the other reads, then one per pods batch */
+const OTHERS_FD = 4;
+const PODS_FDS = [5, 6, 7, 8];
+export const MAX_POD_BATCHES = PODS_FDS.length;
+
+const stepLine = (name: string, argv: string[]): string => `step ${name} ${argv.map(shQuote).join(' ')}`;
+
+/** A unit's line: a batch gets its command lines (constants, plain words) on stdin from a here-document. */
+function unitLines(u: Unit, stdin = ''): string[] {
+  if (u.batch === undefined) return [`${stepLine(u.name, u.steps[0].attempts[0].argv!)}${stdin}`];
+  return [`${stepLine(u.name, u.batch.argv)} <<'EOF'`, ...u.batch.lines, 'EOF'];
+}
+
+/** sysctl with --netns: the shell's read of /proc/sys is that namespace's (`sysctl -e KEY…`'s text) */
+const SYSCTL_UNIT = 'sysctl';
+const PODS = 'pods';
+export type Request = 'ethtool-k' | 'wg-dump' | 'iflink' | typeof PODS;
+
+/**
+ * sh -c SCRIPT flanctl NONCE MODE (MODE `netns` also reads the sysctls). Requests on stdin, one per line:
+ * `ethtool-k`, `wg-dump`; `iflink` then paths and `.` (`grep -H .`'s text, read by the shell); `pods` then
+ * batch lines and `.` (an `ip -force -batch -` on the next pods fd); anything else ends them.
+ */
+export const LAUNCHER_SCRIPT = [
+  'm="$1"',
+  ...SHELL_FUNCTIONS,
+  // `grep -H . FILE…`: FILE:LINE for each non-empty line
+  'grepH() { for p; do while IFS= read -r v || [ -n "$v" ]; do [ -z "$v" ] || printf "%s:%s\\n" "$p" "$v"; done < "$p" || return 1; done; }',
+  `( exec 3>&1`,
+  ...rest.flatMap((u) => unitLines(u)),
+  `[ "$2" != netns ] || step ${SYSCTL_UNIT} sysctls ${SYSCTL_STEP.attempts[0].argv!.slice(2).join(' ')}`,
+  `) >&${OTHERS_FD} &`,
+  // lane 0's programs get no stdin: it holds the requests
+  'exec 3>&1',
+  ...unitLines(LINKS, ' </dev/null'),
+  `k=${PODS_FDS[0] - 1}`,
+  'while IFS= read -r w; do',
+  '  case $w in',
+  `    ethtool-k) ${stepLine('ethtool-k', FEATURES_STEP.attempts[0].argv!)} </dev/null ;;`,
+  `    wg-dump) ${stepLine('wg-dump', WG_STEP.attempts[0].argv!)} </dev/null ;;`,
+  '    iflink) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; step iflink grepH "$@" ;;',
+  `    ${PODS}) b=; while IFS= read -r l && [ "$l" != . ]; do b=$b$l$nl; done; k=$((k + 1)); ( exec 3>&1; printf %s "$b" | step ${PODS}-$k ip -force -batch - ) >&$k & ;;`,
+  '    *) break ;;',
+  '  esac',
+  'done',
+  'wait',
+  '',
+].join('\n');
+
+export interface Launcher {
+  /** the section of a unit (LAUNCHED_UNITS' names, `sysctl`), or undefined when the launcher ended without it */
+  section(name: string): Promise<LaunchedOutput | undefined>;
+  /** queue a request (see LAUNCHER_SCRIPT); its output, or undefined. Nothing is sent before send(). */
+  request(what: Request, data?: string[]): Promise<LaunchedOutput | undefined>;
+  /** send the queued requests and close the launcher's stdin: it ends once they ran */
+  send(): void;
+}
+
+export interface LaunchedOutput extends Section {
+  /** ms from the launcher's start (or the request) to the end of this output */
+  ms: number;
+}
+
+// Web Crypto's global, not node:crypto (see cluster/remote-script.ts)
+const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
+
+/** Start the launcher now; undefined when it cannot start (no sh): the caller runs each program itself. */
+export async function startLauncher(netns: string | undefined): Promise<Launcher | undefined> {
+  const nonce = newNonce();
+  const started = performance.now();
+  const waiting = new Map<string, { resolve: (o: LaunchedOutput | undefined) => void; since: number }>();
+  const arrived = new Map<string, LaunchedOutput>();
+  const readers = new Map<number, SectionReader>();
+  const deliver = (s: Section): void => {
+    const w = waiting.get(s.name);
+    const out = { ...s, ms: Math.round(performance.now() - (w?.since ?? started)) };
+    arrived.set(s.name, out);
+    waiting.delete(s.name);
+    w?.resolve(out);
+  };
+  const fds = [1, OTHERS_FD, ...PODS_FDS];
+  const launched = await launch(LAUNCHER_SCRIPT, [nonce, netns === undefined ? 'node' : 'netns'], {
+    netns,
+    fds,
+    onOutput: (fd, text) => {
+      let r = readers.get(fd);
+      if (r === undefined) readers.set(fd, (r = new SectionReader(nonce)));
+      for (const s of r.push(text)) deliver(s);
+    },
+  });
+  if (launched === undefined) return undefined;
+  let ended = false;
+  void launched.done.then(() => {
+    ended = true;
+    for (const w of waiting.values()) w.resolve(undefined);
+    waiting.clear();
+  });
+  const wait = (name: string, since = started): Promise<LaunchedOutput | undefined> => {
+    const got = arrived.get(name);
+    if (got) return Promise.resolve(got);
+    if (ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => waiting.set(name, { resolve, since }));
+  };
+  const queue: string[] = [];
+  let pods = PODS_FDS[0] - 1;
+  return {
+    section: (name) => wait(name),
+    request(what, data = []) {
+      if (what === PODS && pods === PODS_FDS.at(-1)) throw new Error(`at most ${MAX_POD_BATCHES} pods batches`);
+      // one datum per line, `.` ends them: the caller validated them; this keeps the framing of the requests whole
+      if (data.some((l) => l === '.' || l === '' || l.includes('\n'))) throw new Error('a request line that would end the request');
+      queue.push(what, ...(what === 'iflink' || what === PODS ? [...data, '.'] : []));
+      return wait(what === PODS ? `${PODS}-${++pods}` : what, performance.now());
+    },
+    send: () => launched.write(queue.map((l) => `${l}\n`).join('') + 'go\n', true),
+  };
+}

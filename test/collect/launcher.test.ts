@@ -1,0 +1,127 @@
+// The launcher (one sh that starts the collection's programs) gives back each program's output exactly as the
+// program prints it alone, whatever it prints: the expectation is the same program run alone through runner.ts
+// (or the real `grep -H .`), never the launcher's own framing. The programs are fakes on a PATH of their own
+// that print hostile outputs: marker-like lines, no final newline, bytes that are no UTF-8, more than a pipe holds.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAUNCHED_UNITS, startLauncher, type Launcher } from '../../src/collect/launcher.js';
+import { run, type RunResult } from '../../src/collect/runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fct-launcher-'));
+const fake = (name: string, body: string): void => {
+  writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+  chmodSync(join(dir, name), 0o755);
+};
+
+// `ip`, as each of the launcher's ip units calls it
+fake(
+  'ip',
+  [
+    'case "$*" in',
+    // a marker of another run, our marker's prefix alone, and no final newline
+    `  "-j -d link show") printf '[{"ifname":"lo"}]\\n@@flanctl-0123456789abcdef end ip-link 0 \\n@@flanctl-\\n\\n@@flanctl-0123456789abcdef begin x\\nlast line, no newline' ;;`,
+    // NUL, bytes that are no UTF-8, and a multi-byte character cut short at the very end
+    `  "-6 -j route show table main") printf 'a\\000b\\377\\376c\\n\\342\\202' ;;`,
+    // a batch: its stdin back, each line bracketed (the pods' batch: the lines exactly)
+    `  "-j -force -batch -") while IFS= read -r l; do printf '[%s]\\n' "$l"; done ;;`,
+    `  "-force -batch -") /bin/cat ;;`,
+    '  *) exit 9 ;;',
+    'esac',
+  ].join('\n'),
+);
+// a batch that fails: two stderr lines, nothing on stdout
+fake('bridge', `printf 'Option "-batch" is unknown\\nsecond line\\n' >&2; exit 255`);
+// stdout and a warning on stderr, exit 0
+fake('iptables-save', `printf '*filter\\n:INPUT ACCEPT [0:0]\\nCOMMIT\\n'; echo '# Warning: iptables-legacy tables present' >&2`);
+// more than a pipe holds (64 KiB): 300,000 bytes
+fake('nft', `i=0; while [ $i -lt 3000 ]; do printf '%099d\\n' $i; i=$((i + 1)); done`);
+fake('ethtool', `echo 'Cannot get device features: No such device' >&2; exit 71`);
+fake('wg', `printf 'flannel-wg\\t(key)\\n'`);
+// no brctl: the shell cannot find it
+symlinkSync('/bin/sh', join(dir, 'sh'));
+
+const savedPath = process.env.PATH;
+let launcher: Launcher;
+
+beforeAll(async () => {
+  process.env.PATH = dir;
+  launcher = (await startLauncher(undefined))!;
+  expect(launcher).toBeDefined();
+});
+
+afterAll(() => {
+  process.env.PATH = savedPath;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The unit's program run alone, as the runner runs it: its argv, and a batch its lines on stdin. */
+async function alone(name: string): Promise<RunResult> {
+  const u = LAUNCHED_UNITS.find((x) => x.name === name)!;
+  const argv = u.batch?.argv ?? u.steps[0].attempts[0].argv!;
+  return run(argv, u.batch ? { input: u.batch.lines.map((l) => `${l}\n`).join('') } : {});
+}
+
+const firstLine = (text: string): string => text.split('\n')[0];
+
+describe('launcher: each output as the program prints it alone', () => {
+  it.each(['ip-link', 'ip-route6', 'ip-batch', 'iptables-save', 'nft'])('%s', async (name) => {
+    const got = await launcher.section(name);
+    const want = await alone(name);
+    expect(want.exitCode).toBe(0);
+    expect(got?.text).toBe(want.stdout);
+    expect(got?.exitCode).toBe(0);
+    expect(got?.stderr).toBe(firstLine(want.stderr));
+  });
+
+  it('the output that looks like markers is all there (from the fake program itself)', async () => {
+    const got = await launcher.section('ip-link');
+    const own = spawnSync(join(dir, 'ip'), ['-j', '-d', 'link', 'show'], { encoding: 'utf8' }).stdout;
+    expect(got?.text).toBe(own);
+    expect(own.endsWith('no newline')).toBe(true);
+  });
+
+  it('a step that fails: its exit status and the first line of its stderr', async () => {
+    const got = await launcher.section('bridge-batch');
+    const want = await alone('bridge-batch');
+    expect(got).toMatchObject({ text: want.stdout, exitCode: want.exitCode, stderr: firstLine(want.stderr) });
+    expect(got?.exitCode).toBe(255);
+  });
+
+  it('a program missing: exit status 127 (POSIX: command not found), no output', async () => {
+    const got = await launcher.section('brctl-show');
+    expect((await alone('brctl-show')).missing).toBe(true);
+    expect(got).toMatchObject({ text: '', exitCode: 127 });
+  });
+
+  it('requests: data lines reach the pods batch as its stdin, exactly; iflink reads files as `grep -H .` does', async () => {
+    const files = join(dir, 'sys');
+    mkdirSync(files);
+    // empty lines, blanks kept at both ends, a backslash, no final newline, an empty file
+    const contents = ['7\n', '\n\n  a b  \n\\t\\n\n', 'x\n\ny', ''];
+    const paths = contents.map((text, i) => {
+      writeFileSync(join(files, `f${i}`), text);
+      return join(files, `f${i}`);
+    });
+    const lines = ['netns exec cni-1 /usr/sbin/ip -j addr show', 'netns exec cni-2 /usr/sbin/ip -j addr show'];
+    const pods = launcher.request('pods', lines);
+    const iflink = launcher.request('iflink', paths);
+    const ethtool = launcher.request('ethtool-k');
+    const wg = launcher.request('wg-dump');
+    launcher.send();
+    expect((await pods)?.text).toBe((await run(['ip', '-force', '-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') })).stdout);
+    const grep = spawnSync('/bin/grep', ['-H', '.', ...paths], { encoding: 'utf8' });
+    expect((await iflink)?.text).toBe(grep.stdout);
+    expect(await ethtool).toMatchObject({ text: '', exitCode: 71, stderr: 'Cannot get device features: No such device' });
+    expect((await wg)?.text).toBe((await run(['wg', 'show', 'all', 'dump'])).stdout);
+  });
+
+  it('a request line that would end the request early is refused before it is sent', async () => {
+    const other = (await startLauncher(undefined))!;
+    expect(() => other.request('pods', ['.'])).toThrow();
+    expect(() => other.request('iflink', ['a\nb'])).toThrow();
+    other.send();
+  });
+});
