@@ -19,6 +19,8 @@ const fromTable = createRequire(require.resolve('cli-table3'));
 const stringWidth = fromTable('string-width') as (s: string) => number;
 
 const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+// the characters it answers itself: printable ASCII and cli-table3's truncation mark
+const oneColumn = [...printable, '…'];
 // what string-width treats specially: escape sequences, controls, combining marks, wide and emoji characters
 const special = ['\x1b[31m', '\x1b[0m', '\x1b]8;;http://x\x07', '\x9b1m', '\t', '\n', '\x00', '\x7f', '\x85', '\u0301', '\u0300', '中', '文', 'ア', '한', '\uff21', '👍', '👨‍👩‍👧', '🇩🇪', '#\ufe0f\u20e3', '1\ufe0f', '\ufe0f', '\u20e3', '\u200d', '…', '—', '✓', '\ud800'];
 const mixed = fc.string({ unit: fc.oneof(fc.constantFrom(...printable), fc.constantFrom(...special)), maxLength: 40 });
@@ -29,10 +31,10 @@ describe('bin/string-width.cjs answers what string-width answers', () => {
     expect((fromTable('string-width/package.json') as { version: string }).version).toBe('4.2.3');
   });
 
-  it('every printable ASCII string of one or two characters', () => {
-    for (const a of printable) {
+  it('every string of one or two printable ASCII characters and …', () => {
+    for (const a of oneColumn) {
       expect(width(a)).toBe(stringWidth(a));
-      for (const b of printable) expect(width(a + b)).toBe(stringWidth(a + b));
+      for (const b of oneColumn) expect(width(a + b)).toBe(stringWidth(a + b));
     }
   });
 
