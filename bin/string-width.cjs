@@ -9,7 +9,8 @@
 'use strict';
 const stringWidth = require('../node_modules/string-width/index.js');
 
-const ONE_COLUMN = /^[\x20-\x7e…]*$/;
+// … as an escape: the bundles are stored one byte a character (scripts/sea.sh)
+const ONE_COLUMN = /^[\x20-\x7e\u2026]*$/;
 
 const width = (string) => (typeof string === 'string' && ONE_COLUMN.test(string) ? string.length : stringWidth(string));
 

@@ -4,7 +4,7 @@
 # BIN, a copy of the node running this script (postject; that node must carry the SEA fuse, as Node 20 does).
 # Without TRAIN ARGS the script is the SEA's main, with V8's code cache of its top-level code (useCodeCache).
 # With TRAIN ARGS the bundle runs once with them at build time (scripts/sea-train.cjs) and the binary carries the
-# bundle (asset cli.js) and the code cache made after that run (cli.cache) as assets, started by
+# bundle (asset cli.js, stored as Latin-1) and the code cache made after that run (cli.cache) as assets, started by
 # scripts/sea-loader.cjs. SEA_BUNDLES="NAME=ENTRY ..." (with TRAIN ARGS only) adds bundles the CLI loads later
 # through the loader (NAME.js, NAME.cache): not compiled at all by a start-up that does not ask for them. They share
 # @oclif/core with the cli bundle (the loader hands them the caller's modules), so oclif stays one copy.
@@ -28,14 +28,31 @@ bundle() { # ENTRY OUT [esbuild options]
     --log-level=warning --outfile="$2" "${@:3}"
 }
 
+latin1() { # FILE: rewrite a bundle as Latin-1, one byte a character, as scripts/sea-loader.cjs reads it. esbuild
+  # escapes non-ASCII text except inside regular expression literals; one above U+00FF must be an escape in the source
+  node -e '
+const { readFileSync, writeFileSync } = require("node:fs");
+const file = process.argv[1];
+const text = readFileSync(file, "utf8");
+const at = text.search(/[^\0-\xff]/);
+if (at >= 0) {
+  const c = text.codePointAt(at).toString(16).toUpperCase().padStart(4, "0");
+  console.error(`sea.sh: ${file} holds U+${c} at ${at} (${JSON.stringify(text.slice(at - 40, at + 10))}): write it as \\u${c} in the source`);
+  process.exit(1);
+}
+writeFileSync(file, text, "latin1");' "$1"
+}
+
 rm -rf "$WORK"
 mkdir -p "$WORK"
 bundle "$ENTRY" "$WORK/cli.js"
+[ $# -eq 0 ] || latin1 "$WORK/cli.js"
 ASSETS="\"cli.js\": \"$WORK/cli.js\", \"cli.cache\": \"$WORK/cli.cache\""
 for b in ${SEA_BUNDLES:-}; do
   [ $# -gt 0 ] || { echo "sea.sh: SEA_BUNDLES needs TRAIN ARGS (bundles are started by the loader)" >&2; exit 2; }
   name=${b%%=*}
   bundle "${b#*=}" "$WORK/$name.js" --external:@oclif/core --external:'@oclif/core/*'
+  latin1 "$WORK/$name.js"
   ASSETS="$ASSETS, \"$name.js\": \"$WORK/$name.js\", \"$name.cache\": \"$WORK/$name.cache\""
 done
 if [ $# -gt 0 ]; then

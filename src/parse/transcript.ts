@@ -44,14 +44,15 @@ const USER_AT = /^\s*(?:\([\w.-]+\)\s+)?([\w.-]+)@([\w.-]+)(?::\S*|\s+\S+)?\s?[#
 const HOST_ONLY = /^\s*([\w.-]+|\/[\w/.-]*)\s?[#$]\s+(\S.*)$/;
 // $ cmd, # cmd, > cmd (PowerShell-less markdown habit)
 const BARE = /^\s*[#$]\s+(\S.*)$/;
-// a two-line prompt (`┌──[root@vms100]-[~/ansible]` then `└─$ cmd`): the first line names the host
-const FANCY_TOP = /^\s*┌──\[([\w.-]+)@([\w.-]+)\](?:-\[[^\]]*\])?\s*$/;
-const FANCY_CMD = /^\s*└─+\s?[#$]\s?(.*)$/;
+// a two-line prompt (`┌──[root@vms100]-[~/ansible]` then `└─$ cmd`): the first line names the host. ┌ └ ─ … are
+// written as escapes: the single binary stores its bundles one byte a character (scripts/sea.sh)
+const FANCY_TOP = /^\s*\u250c\u2500\u2500\[([\w.-]+)@([\w.-]+)\](?:-\[[^\]]*\])?\s*$/;
+const FANCY_CMD = /^\s*\u2514\u2500+\s?[#$]\s?(.*)$/;
 // ansible-console (`root@all (6)[f:5]# cmd`): the hosts answer in sections `192.168.26.105 | CHANGED | rc=0 >>`
 const ANSIBLE = /^\s*[\w.-]+@[\w.-]+ \(\d+\)\[f:\d+\]#\s?(.*)$/;
 const ANSIBLE_HOST = /^([\w.:-]+) \| (CHANGED|SUCCESS|FAILED!?|UNREACHABLE!?) \| rc=\d+ >>\s*$/;
 const FENCE = /^\s*(```|~~~)/;
-const TRIM = /^\s*(\.\.\.|…|\[\.\.\.\]|<snip>|<\.\.\.>)\s*$/;
+const TRIM = /^\s*(\.\.\.|\u2026|\[\.\.\.\]|<snip>|<\.\.\.>)\s*$/;
 // prose: CJK text, or a sentence: 5+ words, 3+ of them plain words, ending in punctuation (outputs end in values)
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 function isSentence(text: string): boolean {

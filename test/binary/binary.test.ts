@@ -3,7 +3,7 @@
 // code: the README's seed trace (read by a person from the ticket), tshark's reading of the fixture capture, the
 // namespaces this test programs itself, the README's command list, and bash itself for completion.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
@@ -61,6 +61,21 @@ describeNetns('the single binary, where node is hidden', () => {
     expect(human.stdout).toContain('target node: 10.18.19.129, subnet 10.27.13.0/24, VtepMAC 42:32:74:de:24:50');
     const json = JSON.parse(node.flanctl(['trace', '10.27.13.5', '--from-dir', dir, '--json']).stdout);
     expect(json).toMatchObject({ destination: '10.27.13.5', ok: null, backend: 'vxlan', targetNode: { ip: '10.18.19.129', vtepMac: '42:32:74:de:24:50' } });
+  });
+
+  // the bundles are stored as Latin-1 (scripts/sea.sh): the transcript reader's prompt and trim patterns (┌── └─ …)
+  // and the tables must read and draw every seed paste as on the node path
+  it.each(readdirSync(join(ROOT, 'fixtures/tickets')).filter((f) => f.startsWith('seed-')))('reads the seed paste %s as bin/run.js reads it', (name) => {
+    const file = join(ROOT, 'fixtures/tickets', name);
+    for (const what of [['sources', '--json'], ['links'], ['routes', '--json']]) {
+      const args = ['show', ...what, '--from-dir', file];
+      const fromNode = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd: '/tmp', encoding: 'utf8', env: { PATH: process.env.PATH } });
+      const r = node.flanctl(args);
+      expect(r.stdout).toBe(fromNode.stdout);
+      expect(r.stderr).toBe(fromNode.stderr);
+      expect(r.status).toBe(fromNode.status);
+      expect(r.stdout).not.toBe('');
+    }
   });
 
   // the .gz one goes through the lazily imported gunzip stream: a dynamic import() a SEA cannot run unless bundled
