@@ -1,7 +1,7 @@
 // The one place (besides repair/apply) that runs programs. Argument arrays only, never a shell;
 // every failure (missing program, permission, timeout, non-zero exit) comes back as a value so one
 // broken step never aborts a whole collection.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { spawn, type StdioPipe, type StdioNull } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
@@ -208,21 +208,13 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
 const NETNS_NAME = /^[A-Za-z0-9_.@:+-]{1,128}$/;
 export const isNetnsName = (name: string): boolean => NETNS_NAME.test(name) && name !== '.' && name !== '..';
 
-/** The named network namespaces (`ip netns list`), names only. */
-export async function listNetns(): Promise<string[]> {
-  const r = await run(['ip', 'netns', 'list']);
-  if (!r.ok) throw new EnvironmentError(`cannot list network namespaces: ${r.error}`);
-  return r.stdout
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/)[0])
-    .filter((n) => n !== undefined && n !== '');
-}
+// iproute2's NETNS_RUN_DIR: `ip netns add NAME` bind-mounts the namespace at NETNS_RUN_DIR/NAME, `ip netns list` lists it
+const NETNS_RUN_DIR = '/var/run/netns';
 
-/** Check a --netns value before it reaches a command line: well-formed and present. */
+/** Check a --netns value before it reaches a command line: well-formed and present (read there: no process). */
 export async function validateNetns(name: string): Promise<void> {
   if (!isNetnsName(name)) throw new UsageError(`not a network namespace name: ${JSON.stringify(name)}`);
-  const names = await listNetns();
-  if (!names.includes(name)) throw new EnvironmentError(`no network namespace named ${name}`, 'see `ip netns list`');
+  if (!existsSync(join(NETNS_RUN_DIR, name))) throw new EnvironmentError(`no network namespace named ${name}`, 'see `ip netns list`');
 }
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
