@@ -1,14 +1,13 @@
 // Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
 import { UsageError } from '../errors.js';
-import { safeParse } from '../model/fast-parse.js';
+import { safeParseBounded } from '../model/fast-parse.js';
 import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
 import { printable } from '../model/text.js';
-import { jsonDepth, MAX_JSON_DEPTH, readInputFile } from './input.js';
+import { MAX_JSON_DEPTH, readInputFile } from './input.js';
 import { writeOutputFile } from './output.js';
 
 /** Check parsed JSON is a snapshot this flanctl reads; `where` names it in the one-line error. */
 export function parseSnapshotJson(text: string, where: string): Snapshot {
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new UsageError(`${where}: JSON nested deeper than ${MAX_JSON_DEPTH} levels is not a flanctl snapshot`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -22,7 +21,9 @@ export function parseSnapshotJson(text: string, where: string): Snapshot {
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new UsageError(`${where}: snapshot schema version ${JSON.stringify(version)}, this flanctl reads version ${SNAPSHOT_SCHEMA_VERSION}`, 'collect it again with this flanctl');
   }
-  const parsed = safeParse(Snapshot, data);
+  // JSON.parse does not recurse; what nests deeper than the model (a loose object's other keys) is measured here
+  const { result: parsed, tooDeep } = safeParseBounded(Snapshot, data, MAX_JSON_DEPTH);
+  if (tooDeep) throw new UsageError(`${where}: JSON nested deeper than ${MAX_JSON_DEPTH} levels is not a flanctl snapshot`);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.map(String).join('.') || '(top level)';

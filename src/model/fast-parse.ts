@@ -8,6 +8,10 @@
 // An object, array or record that already is what zod would build (each value kept as it is, keys in the shape's
 // order) is handed back itself, not copied: a snapshot file is such JSON, and copying its 15,000 entries cost ≈ 18 ms
 // CPU of a 160 ms trace. So the result may be the input: callers pass values they own (fresh JSON, a parser's entry).
+// Depth: JSON.parse is not recursive, and every walk here follows the schema, whose depth is fixed — except what the
+// schema does not bound: a loose object's other keys, `unknown`, and what zod alone decides. safeParseBounded measures
+// those values only (a snapshot file is someone else's JSON: 200,000 nested arrays in an extra key overflowed the
+// stack when printed), instead of scanning every character of a 1.7 MB snapshot for brackets (≈ 4.5 ms cold).
 import type * as z from './zod.js';
 
 type Schema = z.ZodMiniType;
@@ -16,6 +20,30 @@ type Fast = (value: unknown) => unknown;
 
 const NO = Symbol('not decided');
 const compiled = new WeakMap<Schema, Fast>();
+
+// safeParseBounded's limit while it runs (0: not measured; parsing is synchronous, so one at a time) and its finding
+let depthLimit = 0;
+let tooDeep = false;
+
+/** Is `v` nested more than `limit` levels of objects and arrays deep? Iterative: the depth is the attacker's. */
+function deeperThan(v: unknown, limit: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const stack: [object, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [o, d] = stack.pop()!;
+    if (d > limit) return true;
+    for (const key in o) {
+      const x = (o as Record<string, unknown>)[key];
+      if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
+    }
+  }
+  return false;
+}
+
+/** A value kept as it came, whose depth no schema bounds: measured when safeParseBounded asks. */
+function unbounded(v: unknown): void {
+  if (depthLimit !== 0 && !tooDeep && deeperThan(v, depthLimit)) tooDeep = true;
+}
 
 interface Def {
   type: string;
@@ -29,6 +57,9 @@ interface Def {
   defaultValue?: unknown;
   values?: unknown[];
   entries?: Record<string, unknown>;
+  options?: Schema[];
+  discriminator?: string;
+  unionFallback?: boolean;
 }
 
 interface CheckDef {
@@ -83,7 +114,9 @@ const byZod =
   (schema: Schema): Fast =>
   (v) => {
     const r = schema.safeParse(v);
-    return r.success ? r.data : NO;
+    if (!r.success) return NO;
+    unbounded(r.data);
+    return r.data;
   };
 
 function compile(schema: Schema): Fast {
@@ -118,7 +151,10 @@ function build(schema: Schema): Fast {
       return (v) => ((typeof v === 'string' || typeof v === 'number') && values.has(v) ? v : NO);
     }
     case 'unknown':
-      return (v) => v;
+      return (v) => {
+        unbounded(v);
+        return v;
+      };
     case 'optional': {
       const inner = compile(def.innerType!);
       return (v) => (v === undefined ? undefined : inner(v));
@@ -144,6 +180,8 @@ function build(schema: Schema): Fast {
     }
     case 'object':
       return objectOf(def) ?? byZod(schema);
+    case 'union':
+      return discriminatedOf(def) ?? byZod(schema);
     default:
       return byZod(schema);
   }
@@ -182,6 +220,25 @@ function recordOf(value: Fast): Fast {
   };
 }
 
+/** A discriminated union of objects tagged by literals (Link by `kind`): zod runs the one option the tag names, so
+ * does this; any other tag, and any other union, is zod's. */
+function discriminatedOf(def: Def): Fast | undefined {
+  const tag = def.discriminator;
+  if (tag === undefined || def.unionFallback || !def.options) return undefined;
+  const byTag = new Map<unknown, Fast>();
+  for (const option of def.options) {
+    const d = defOf(option);
+    const literal = d.type === 'object' && d.shape?.[tag] ? defOf(d.shape[tag]) : undefined;
+    if (literal?.type !== 'literal' || !literal.values) return undefined;
+    for (const value of literal.values) if (!byTag.has(value)) byTag.set(value, compile(option));
+  }
+  return (v) => {
+    if (!isRecord(v)) return NO;
+    const option = byTag.get(v[tag]);
+    return option ? option(v) : NO;
+  };
+}
+
 /** Objects as zod builds them: the shape's keys in its order, then (loose) the other keys as they came. */
 function objectOf(def: Def): Fast | undefined {
   const shape = def.shape!;
@@ -211,7 +268,11 @@ function objectOf(def: Def): Fast | undefined {
       if (value !== undefined || present || f.defaulted) out[f.key] = value;
     }
     if (loose) {
-      for (const key in v) if (!known.has(key) && key !== '__proto__') out[key] = v[key];
+      for (const key in v) {
+        if (known.has(key) || key === '__proto__') continue;
+        unbounded(v[key]);
+        out[key] = v[key];
+      }
     }
     return out;
   };
@@ -242,6 +303,7 @@ function objectOf(def: Def): Fast | undefined {
         if (key !== fields[i].key) return build(v);
         i++;
       } else if (!loose || key === '__proto__') return build(v);
+      else unbounded(v[key]);
     }
     return v;
   };
@@ -252,4 +314,22 @@ export function safeParse<S extends Schema>(schema: S, value: unknown): z.util.S
   const out = compile(schema)(value);
   if (out !== NO) return { success: true, data: out as z.output<S> };
   return schema.safeParse(value);
+}
+
+/**
+ * safeParse, and whether a value the schema does not bound (see the top of this file) nests more than `maxDepth`
+ * levels deep; the schema's own levels come on top of that, so the result is at most `maxDepth` + the schema's depth.
+ */
+export function safeParseBounded<S extends Schema>(schema: S, value: unknown, maxDepth: number): { result: z.util.SafeParseResult<z.output<S>>; tooDeep: boolean } {
+  depthLimit = maxDepth;
+  tooDeep = false;
+  try {
+    const out = compile(schema)(value);
+    if (out !== NO) return { result: { success: true, data: out as z.output<S> }, tooDeep };
+    // zod decided the whole value: what it accepts is measured whole, its schema's levels included
+    const result = schema.safeParse(value);
+    return { result, tooDeep: result.success && deeperThan(result.data, maxDepth) };
+  } finally {
+    depthLimit = 0;
+  }
 }

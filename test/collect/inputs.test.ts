@@ -68,6 +68,11 @@ describe('inputs: regular files of bounded size only', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     writeFileSync(join(tmp, 'deep.json'), JSON.stringify(snap).replace('"links":[{', `"links":[{"deep":${deep},`));
     refused(['show', 'links', '--snapshot', join(tmp, 'deep.json')], /nested deeper than 64 levels/);
+    // in a route's other keys (fast-parse hands routes back as they are) and beside the snapshot's own keys
+    writeFileSync(join(tmp, 'deep-route.json'), JSON.stringify({ ...snap, routes: [{ ...snap.routes[0], deep: 0 }] }).replace('"deep":0', `"deep":${deep}`));
+    refused(['trace', '10.0.0.1', '--snapshot', join(tmp, 'deep-route.json')], /nested deeper than 64 levels/);
+    writeFileSync(join(tmp, 'deep-top.json'), JSON.stringify({ ...snap, deep: 0 }).replace('"deep":0', `"deep":${deep}`));
+    refused(['show', 'routes', '--snapshot', join(tmp, 'deep-top.json')], /nested deeper than 64 levels/);
     writeFileSync(join(tmp, 'deep-nodes.json'), `{"kind":"List","items":[${deep}]}`);
     refused(['doctor', '--snapshot', SNAP, '--nodes', join(tmp, 'deep-nodes.json')], /nested deeper than 64 levels/);
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadSnapshots } from '../../src/collect/index.js';
-import { safeParse } from '../../src/model/fast-parse.js';
+import { safeParse, safeParseBounded } from '../../src/model/fast-parse.js';
 import { Address, CommandResult, FdbEntry, Lease, Link, Neigh, NetConf, Route, Snapshot } from '../../src/model/index.js';
 import type * as z from '../../src/model/zod.js';
 
@@ -101,12 +101,12 @@ describe('fast-parse gives what zod gives', () => {
   it('hands back zod\'s own output as it is (no copy), and copies what zod would rebuild', async () => {
     const [doctor, ...nodes] = await snapshots();
     for (const snap of [doctor, ...nodes]) {
-      // zod's output is what zod builds from it: fast-parse hands back the big tables as they are (links, a
-      // discriminated union, are zod's to build)
+      // zod's output is what zod builds from it: fast-parse hands back the big tables as they are (links too: of a
+      // discriminated union it runs the option the tag names, as zod does)
       const canonical = Snapshot.parse(snap) as Record<string, unknown>;
       const got = safeParse(Snapshot, canonical);
       expect(got.success).toBe(true);
-      for (const key of ['routes', 'neigh', 'fdb', 'addresses', 'sysctls']) expect((got.data as Record<string, unknown>)[key]).toBe(canonical[key]);
+      for (const key of ['routes', 'neigh', 'fdb', 'links', 'addresses', 'sysctls']) expect((got.data as Record<string, unknown>)[key]).toBe(canonical[key]);
     }
     const route = Route.parse((doctor.routes as unknown[])[0]) as Record<string, unknown>;
     // keys in another order, an extra key before the shape's, a default left out, a class instance, an array with a
@@ -139,5 +139,49 @@ describe('fast-parse gives what zod gives', () => {
     same(NetConf, { Network: '10.244.0.0/16', Backend: { Type: 'vxlan' } });
     same(NetConf, { Network: '10.244.0.0/16', Backend: {} });
     same(NetConf, { Backend: { VNI: 1.5 } });
+  });
+});
+
+// safeParseBounded measures only what the schema does not bound (a loose object's other keys, what zod alone decides).
+// The answer from outside: a recursive count of the nesting of the value put there, and zod's own parse.
+describe('safeParseBounded: the depth of what the schema does not bound', () => {
+  const depth = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depth)) : 0);
+
+  it('finds a value nested deeper than the limit in any loose object\'s other keys, and nothing else (property)', () => {
+    // entries with none of their own other keys, so the value put in is the only one not bounded by the schema
+    const route = { table: 'main', type: 'unicast', dst: '10.0.0.0/24', dev: 'eth0', onlink: false, flags: [] };
+    const link = { ifindex: 2, name: 'eth0', flags: ['UP'], mtu: 1500, kind: 'device' };
+    const address = { dev: 'eth0', family: 'inet', local: '10.0.0.2', prefixlen: 24 };
+    const snap = Snapshot.parse({ schemaVersion: 1, host: 'node1', time: '2026-01-01T00:00:00Z', source: { kind: 'dir' }, routes: [route], links: [link], addresses: [address] }) as Record<string, unknown>;
+    // a route (fast path), a link (a discriminated union: zod decides it), an address, the snapshot itself
+    const places: ((x: unknown) => Record<string, unknown>)[] = [
+      (x) => ({ ...snap, routes: [route, { ...route, extra: x }] }),
+      (x) => ({ ...snap, links: [{ ...link, extra: x }] }),
+      (x) => ({ ...snap, addresses: [{ ...address, extra: x }] }),
+      (x) => ({ ...snap, extra: x }),
+    ];
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 1, max: 6 }), fc.nat(), (x, limit, at) => {
+        const value = places[at % places.length](x);
+        const { result, tooDeep } = safeParseBounded(Snapshot, value, limit);
+        expect(tooDeep).toBe(depth(x) > limit);
+        const want = Snapshot.safeParse(value);
+        expect(result.success).toBe(want.success);
+        if (result.success && want.success) expect(result.data).toStrictEqual(want.data);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('measures 200,000 nested arrays without recursing, and leaves plain safeParse unmeasured', async () => {
+    const [snap] = await snapshots();
+    let deep: unknown = [];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const route = (snap.routes as Record<string, unknown>[])[0];
+    for (const value of [{ ...snap, routes: [{ ...route, deep }] }, { ...snap, deep }]) {
+      expect(safeParseBounded(Snapshot, value, 64).tooDeep).toBe(true);
+      expect(safeParse(Snapshot, value).success).toBe(true);
+    }
+    expect(safeParseBounded(Snapshot, snap, 64).tooDeep).toBe(false);
   });
 });
