@@ -166,9 +166,17 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
   const shArgs = ['-c', script, 'flanctl', ...args];
   const [file, argv] = ip ? [ip, ['netns', 'exec', opts.netns!, sh, ...shArgs]] : [sh, shArgs];
   const stdio: (StdioPipe | StdioNull)[] = Array.from({ length: Math.max(...opts.fds) + 1 }, (_, fd) => (fd <= 2 || opts.fds.includes(fd) ? 'pipe' : 'ignore'));
-  const child = spawn(file, argv, { stdio, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+  // its own process group: a time limit stops the programs it started too, not only the sh
+  const child = spawn(file, argv, { stdio, detached: true, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
   let failure: string | undefined;
   let size = 0;
+  const stop = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already (or the sh never started)
+    }
+  };
   for (const fd of opts.fds) {
     const decoder = new StringDecoder('utf8');
     const stream = child.stdio[fd]!;
@@ -176,7 +184,7 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
       size += b.length;
       if (size > MAX_OUTPUT) {
         failure ??= `printed more than ${MAX_OUTPUT / 1024 / 1024} MiB`;
-        child.kill('SIGKILL');
+        stop();
       } else opts.onOutput(fd, decoder.write(b));
     });
     stream.on('end', () => opts.onOutput(fd, decoder.end()));
@@ -186,9 +194,8 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
   child.stdin!.on('error', () => undefined);
   const done = new Promise<string | undefined>((resolve) => {
     const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // a program the script started may outlive it and hold the pipes open: the time limit does not wait for them
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      stop();
       for (const s of child.stdio) s?.destroy();
       resolve(`sh timed out after ${timeout} ms`);
     }, timeout);

@@ -1,6 +1,7 @@
 // The runner returns every failure as a value: a collection never aborts because one program did.
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { run, validateNetns, which } from '../../src/collect/runner.js';
+import { launch, run, validateNetns, which } from '../../src/collect/runner.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { canUseNetns } from '../netns/lab.js';
 import { itNeeding } from '../netns/needs.js';
@@ -31,6 +32,19 @@ describe('runner', () => {
   it('a hung program is stopped at its timeout', async () => {
     const r = await run(['sleep', '5'], { timeoutMs: 150 });
     expect(r).toMatchObject({ ok: false, timedOut: true, error: 'sleep timed out after 150 ms' });
+  });
+
+  it('a hung launcher is stopped at its time limit with the programs it started (its process group)', async () => {
+    let out = '';
+    // a program the script started prints its pid, then hangs with the pipe open
+    const l = await launch('sleep 30 & echo $!; wait', [], { fds: [1], timeoutMs: 300, onOutput: (_fd, text) => (out += text) });
+    expect(await l!.done).toBe('sh timed out after 300 ms');
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    // the kernel's word: /proc/PID is gone, or its state is Z (dead, left for whichever process reaps orphans here)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] : 'gone';
+    expect(['gone', 'Z']).toContain(state);
   });
 
   it('rejects a malformed namespace name before it reaches a command line', async () => {
