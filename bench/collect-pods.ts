@@ -8,6 +8,9 @@
 // Writes bench/out/collect-pods.md (the BENCHMARKS.md section) and results.json. Needs root.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { netnsExecBatch } from '../src/collect/batch.js';
+import { LAUNCHER_SCRIPT } from '../src/collect/launcher.js';
+import { podSlices } from '../src/collect/pods.js';
 import { buildFlannelCluster } from '../test/netns/flannel-cluster.js';
 import { newLab } from './netns-node.js';
 import { OUT, QUICK, ROOT, exec, hyperfine, q, record } from './lib.js';
@@ -77,7 +80,7 @@ function main(): void {
     if (snap.pods.length !== PODS) throw new Error(`expected ${PODS} pods, the snapshot has ${snap.pods.length}`);
     const started = new Set(snap.commands.filter((c) => c.argv).map((c) => (c.batch ?? c.argv!).join(' ')));
     const failed = snap.commands.filter((c) => !c.ok).map((c) => c.name);
-    const check = `${snap.pods.length} pods, ${snap.links.length} links, ${snap.routes.length} routes; collect started ${started.size} processes (${failed.length ? `failed: ${failed.join(', ')}` : 'no step failed'})`;
+    const check = `${snap.pods.length} pods, ${snap.links.length} links, ${snap.routes.length} routes; collect started ${started.size} programs, through one sh (${failed.length ? `failed: ${failed.join(', ')}` : 'no step failed'})`;
     console.log(check);
 
     // the same node collected as on a node: flanctl itself runs inside the namespace, its programs directly
@@ -88,6 +91,13 @@ function main(): void {
     if (live.pods.length !== PODS) throw new Error(`inside the namespace: expected ${PODS} pods, the snapshot has ${live.pods.length}`);
     const liveBatched = batchedScript(live.commands);
     writeFileSync(join(OUT, 'collect-pods-live.sh'), liveBatched.join('\n') + '\n');
+    // collect's launcher itself (src/collect/launcher.ts) fed the requests collect sends it there: the programs as
+    // collect runs them, in the same lanes, without flanctl
+    const ipPath = exec(['sh', '-c', 'command -v ip']).stdout.trim();
+    const podNames = live.commands.filter((c) => c.name === 'pod-ip-addr').map((c) => c.argv![3]);
+    const requests = [...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), ...podSlices(podNames).flatMap((names) => ['pods', ...netnsExecBatch(names, ipPath)!.lines, '.']), 'go'];
+    writeFileSync(join(OUT, 'collect-pods-launcher.sh'), LAUNCHER_SCRIPT);
+    writeFileSync(join(OUT, 'collect-pods-launcher.in'), requests.map((l) => `${l}\n`).join(''));
 
     const batched = batchedScript(snap.commands, ns);
     const single = singleScript(snap.commands, ns);
@@ -101,6 +111,7 @@ function main(): void {
       'binary collect --netns': `${q(BIN)} collect --netns ${q(ns)} -o ${q(snapFile)}`,
       'bin/run.js collect --netns': `node ${q(join(ROOT, 'bin/run.js'))} collect --netns ${q(ns)} -o ${q(snapFile)}`,
       [`raw, inside the namespace: the ${liveBatched.length} processes collect starts there, one shell`]: `ip netns exec ${q(ns)} sh ${q(join(OUT, 'collect-pods-live.sh'))}`,
+      'raw, inside the namespace: collect\'s launcher script fed its requests, one sh': `ip netns exec ${q(ns)} sh ${q(join(OUT, 'collect-pods-launcher.sh'))} 0123456789abcdef node < ${q(join(OUT, 'collect-pods-launcher.in'))} 4>/dev/null 5>/dev/null 6>/dev/null 7>/dev/null 8>/dev/null`,
       'binary collect, run inside the namespace (as on a node)': `ip netns exec ${q(ns)} ${q(BIN)} collect -o ${q(liveFile)}`,
     };
     const before = process.env.BENCH_COLLECT_BEFORE;

@@ -39,6 +39,9 @@ function isPodVeth(l: Link, links: Link[], c: Collected): boolean {
 /** The pod seen from inside its namespace; throws when the output does not parse. */
 const podOf = (text: string, p: PodVeth): PodNetns => podFromAddr(parseIpAddr(text), { netns: p.netns, hostIfindex: p.veth.ifindex });
 
+/** The pods in their batches: slices of about PODS_PER_BATCH, side by side, one per core and launcher fd at most. */
+export const podSlices = <T>(pods: T[]): T[][] => slices(pods, PODS_PER_BATCH, Math.min(MAX_BATCHES, availableParallelism()));
+
 /** The nsid -> name map of the node's namespace, run with the other iproute2 reads (a batch line). */
 export const NETNS_IDS_STEP: Step = {
   name: 'netns-list-id',
@@ -64,7 +67,7 @@ export async function collectPods(links: Link[], c: Collected, raw: Map<string, 
   const pods = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!)).map((veth) => ({ netns: nameOf.get(veth.linkNetnsid!)!, veth }));
   grow(pods.length);
   if (pods.length === 0) return;
-  const batches = slices(pods, PODS_PER_BATCH, Math.min(MAX_BATCHES, availableParallelism())).map((chunk) => {
+  const batches = podSlices(pods).map((chunk) => {
     const batch = netnsExecBatch(chunk.map((p) => p.netns), ip);
     return { chunk, batch, launched: batch && launch?.(batch.lines) };
   });
