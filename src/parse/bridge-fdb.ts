@@ -53,7 +53,7 @@ function fromText(t: string[], line: Line, defaultDev?: string): FdbEntry {
   return validate(CMD, FdbEntry, entry, line);
 }
 
-const USED = ['mac', 'ifname', 'dev', 'dst', 'vlan', 'master', 'flags', 'state', 'port', 'vni', 'via'];
+const USED = new Set(['mac', 'ifname', 'dev', 'dst', 'vlan', 'master', 'flags', 'state', 'port', 'vni', 'via']);
 
 // A -j entry is built valid, as ip-route.ts builds a -j route: checked field by field, in the model's key order
 // (the model's fields, then port, vni, via and raw, which the model keeps as they come).

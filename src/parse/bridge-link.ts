@@ -7,6 +7,7 @@ import { isIfname } from '../model/net.js';
 import { type Line, compact, fail, field, int, jsonArray, lines, looksJson, rest, stringArray, tokens, validate } from './common.js';
 
 const CMD = 'bridge link';
+const USED = new Set(['ifindex', 'ifname', 'link', 'flags', 'mtu', 'master', 'state', 'priority', 'cost']);
 const HEADER = /^(\d+):\s*([^\s:@]+)(?:@([^\s:]+))?:\s*<\s*([^>]*?)\s*>\s*(.*)$/;
 
 export function parseBridgeLink(text: string): BridgePort[] {
@@ -67,7 +68,7 @@ function fromJson(o: Record<string, unknown>): BridgePort {
     state: field(CMD, o, 'state', 'string'),
     priority: field(CMD, o, 'priority', 'number'),
     cost: field(CMD, o, 'cost', 'number'),
-    raw: rest(o, ['ifindex', 'ifname', 'link', 'flags', 'mtu', 'master', 'state', 'priority', 'cost']),
+    raw: rest(o, USED),
   });
   if (port.port === undefined || port.master === undefined) fail(CMD, 'JSON port without ifname/master');
   return validate(CMD, BridgePort, port);

@@ -65,9 +65,14 @@ export function mac(command: string, s: string | undefined, what: string, line?:
     .join(':');
 }
 
+// `a.b.c.d/len` with a valid address and length: what prefix() would rebuild from its parts is the text itself
+const IPV4_PREFIX = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
 /** A CIDR prefix, `default`, or a bare address (a host route). */
 export function prefix(command: string, s: string | undefined, line?: Line, v6Hint = false): string {
   if (s === undefined) fail(command, 'missing destination', line);
+  // one test, no split and no new string, for each of a 5,000-route table's prefixes
+  if (IPV4_PREFIX.test(s)) return s;
   if (s === 'default') return v6Hint ? '::/0' : '0.0.0.0/0';
   const [addr, len, more] = s.split('/');
   if (more !== undefined) fail(command, `not a prefix: ${JSON.stringify(s)}`, line);
@@ -121,9 +126,10 @@ export function stringArray(command: string, obj: Record<string, unknown>, key: 
 }
 
 /** The JSON keys a parser did not map, kept under `raw` so nothing is dropped silently. */
-export function rest(obj: Record<string, unknown>, used: readonly string[]): Record<string, unknown> | undefined {
+export function rest(obj: Record<string, unknown>, used: ReadonlySet<string>): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
-  for (const k of Object.keys(obj)) if (!used.includes(k)) (out ??= {})[k] = obj[k];
+  // no array of keys per entry (a 5,000-peer node has 15,000 of them); own keys only, as Object.keys
+  for (const k in obj) if (!used.has(k) && Object.hasOwn(obj, k)) (out ??= {})[k] = obj[k];
   return out;
 }
 

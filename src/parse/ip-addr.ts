@@ -64,6 +64,7 @@ function fromText(link: Record<string, unknown>, t: string[], line: Line): Addre
 }
 
 const FLAG_KEYS = ['dynamic', 'secondary', 'tentative', 'deprecated', 'noprefixroute', 'permanent', 'home', 'nodad', 'optimistic', 'dadfailed', 'mngtmpaddr', 'stable-privacy'];
+const USED = new Set(['family', 'local', 'prefixlen', 'address', 'broadcast', 'scope', 'label', ...FLAG_KEYS]);
 
 function fromJson(a: Record<string, unknown>, link: Link): Address {
   const label = field(CMD, a, 'label', 'string');
@@ -78,7 +79,7 @@ function fromJson(a: Record<string, unknown>, link: Link): Address {
     scope: field(CMD, a, 'scope', 'string'),
     label: label !== undefined && label !== link.name ? label : undefined,
     addrFlags: FLAG_KEYS.some((k) => a[k] === true) ? FLAG_KEYS.filter((k) => a[k] === true) : undefined,
-    raw: rest(a, ['family', 'local', 'prefixlen', 'address', 'broadcast', 'scope', 'label', ...FLAG_KEYS]),
+    raw: rest(a, USED),
   });
   return validate(CMD, Address, address);
 }

@@ -229,10 +229,11 @@ function finishKind(link: Record<string, unknown>): Record<string, unknown> {
   return link;
 }
 
-const JSON_USED = [
+const JSON_USED = new Set([
   'ifindex', 'ifname', 'flags', 'mtu', 'operstate', 'address', 'broadcast', 'master', 'link_index', 'link', 'link_netnsid',
   'linkinfo', 'link_type', 'qdisc', 'linkmode', 'group', 'txqlen', 'altnames', 'promiscuity', 'addr_info',
-];
+]);
+const INFO_USED = new Set(['info_kind']);
 
 export function linkFromJson(command: string, o: Record<string, unknown>): Link {
   // `bridge -j link` objects have a port `state` and no operstate
@@ -292,7 +293,7 @@ export function linkFromJson(command: string, o: Record<string, unknown>): Link 
     if (id !== undefined) link.bridgeId = bridgeId(id);
   }
   const raw = rest(o, JSON_USED);
-  const infoRest = rest(info, ['info_kind']);
+  const infoRest = rest(info, INFO_USED);
   if (raw || infoRest) link.raw = { ...raw, ...(infoRest ? { linkinfo: infoRest } : {}) };
   return validate(command, Link, finishKind(link));
 }

@@ -11,6 +11,7 @@ import { type Line, fail, field, ip, jsonArray, lines, looksJson, mac, rest, str
 const CMD = 'ip neigh';
 const STATES = new Set<string>(NUD_STATES);
 const FLAGS = new Set(['router', 'proxy', 'extern_learn', 'offload', 'managed', 'extern_valid']);
+const USED = new Set(['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']);
 
 export function parseIpNeigh(text: string, dev?: string): Neigh[] {
   if (looksJson(text)) return jsonArray(CMD, text).map((o) => fromJson(o, dev));
@@ -48,13 +49,17 @@ function fromJson(o: Record<string, unknown>, defaultDev?: string): Neigh {
   const neigh: Record<string, unknown> = { dst: ip(CMD, field(CMD, o, 'dst', 'string'), 'dst') };
   neigh.dev = field(CMD, o, 'dev', 'string') ?? defaultDev ?? fail(CMD, 'JSON neighbour without dev');
   if (lladdr !== undefined) neigh.lladdr = mac(CMD, lladdr, 'lladdr');
-  neigh.state = (stringArray(CMD, o, 'state') ?? []).map((s) => {
-    const state = s.toUpperCase();
-    return STATES.has(state) ? state : fail(CMD, `not a neighbour state: ${JSON.stringify(s)}`);
-  });
+  const states = stringArray(CMD, o, 'state') ?? [];
+  // iproute2 prints them upper case: the JSON's own array then
+  neigh.state = states.every((s) => STATES.has(s))
+    ? states
+    : states.map((s) => {
+        const state = s.toUpperCase();
+        return STATES.has(state) ? state : fail(CMD, `not a neighbour state: ${JSON.stringify(s)}`);
+      });
   neigh.router = o.router === true || o.router === null;
   neigh.proxy = o.proxy === true || o.proxy === null;
-  const raw = rest(o, ['dst', 'dev', 'lladdr', 'state', 'router', 'proxy']);
+  const raw = rest(o, USED);
   if (raw !== undefined) neigh.raw = raw;
   return neigh as Neigh;
 }

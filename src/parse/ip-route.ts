@@ -95,7 +95,7 @@ function nexthop(t: string[], line: Line): Record<string, unknown> {
   return hop;
 }
 
-const USED = ['type', 'dst', 'gateway', 'dev', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'table'];
+const USED = new Set(['type', 'dst', 'gateway', 'dev', 'protocol', 'scope', 'prefsrc', 'metric', 'flags', 'table']);
 
 // A -j route is built valid: every field is checked as it is copied (the model's types, enum and integer), defaults
 // filled and keys in the model's order, so it is what zod would build and needs no second pass over 5,000 routes
@@ -124,7 +124,8 @@ function fromJson(o: Record<string, unknown>, family6: boolean): Route {
   if (metric !== undefined) route.metric = metric;
   const src = field(CMD, o, 'prefsrc', 'string');
   if (src !== undefined) route.src = src;
-  route.flags = flags.filter((f) => f !== 'onlink');
+  // the JSON's own array when there is no onlink to lift out of it
+  route.flags = route.onlink ? flags.filter((f) => f !== 'onlink') : flags;
   const raw = rest(o, USED);
   if (raw !== undefined) route.raw = raw;
   return route as Route;

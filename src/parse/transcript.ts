@@ -56,8 +56,10 @@ const TRIM = /^\s*(\.\.\.|\u2026|\[\.\.\.\]|<snip>|<\.\.\.>)\s*$/;
 // prose: CJK text, or a sentence: 5+ words, 3+ of them plain words, ending in punctuation (outputs end in values)
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 function isSentence(text: string): boolean {
+  // the ending first: a 400 kB line of `ip -j` output is not split into words to learn it is no sentence
+  if (!/[.:?!]$/.test(text.trim())) return false;
   const words = text.trim().split(/\s+/);
-  return words.length >= 5 && /[.:?!]$/.test(text.trim()) && words.filter((w) => /^[A-Za-z][a-z]{2,}[,.:;?!]?$/.test(w)).length >= 3;
+  return words.length >= 5 && words.filter((w) => /^[A-Za-z][a-z]{2,}[,.:;?!]?$/.test(w)).length >= 3;
 }
 
 /** A shell's own name as a prompt (`bash-5.1`, `sh-4.2`, `/`): inside a pod or container, not a node. */
@@ -73,8 +75,10 @@ interface Prompt {
   ansible?: true;
 }
 
+/** The program a command line starts with, without its directory (the first word only: a line may be 400 kB of JSON). */
 function firstWord(cmd: string): string {
-  return (cmd.trim().split(/\s+/)[0] ?? '').replace(/^.*\//, '');
+  const word = /^\S*/.exec(cmd.trimStart())![0];
+  return word.slice(word.lastIndexOf('/') + 1);
 }
 
 /** The prompt on a line, if it is one: the host it names and the command after it. */
