@@ -149,10 +149,14 @@ async function kernelFileStep(step: Step, text: () => Promise<string | undefined
   c.commands.push({ name: step.name, file: kernelSource(step), ok: true, form: 'file', ms: Math.round(performance.now() - started) });
 }
 
-/** This process's read of the kernel files a step's program prints (undefined when one cannot be read). */
+/**
+ * This process's read of the kernel files a step's program prints (undefined when one cannot be read), in a later
+ * microtask: the caller's requests to the launcher go first (iflink: 2 reads per link).
+ */
 const readHere =
   (read: (argv: string[]) => string, argv: string[]) =>
   async (): Promise<string | undefined> => {
+    await Promise.resolve();
     try {
       return read(argv);
     } catch {
