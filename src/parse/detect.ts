@@ -2,6 +2,7 @@
 // from the text itself, or from the conventional file name (`route-n.txt`, `ip-neigh@flannel.1.txt`) as a hint.
 // Pure: text in, a recognised kind (with the device or filter the command line implies) or the reason out.
 import { isIfname } from '../model/net.js';
+import { splitRows } from './common.js';
 import { shellSplit } from './iptables-save.js';
 
 /** What a piece of pasted text is: a parser name, or a file-only source (hostname, kernel, Node objects). */
@@ -276,7 +277,7 @@ function share(rows: string[], re: RegExp): number {
 
 /** What the text itself says it is. */
 export function recogniseContent(text: string): Recognised | undefined {
-  const rows = text.split(/\r?\n/).map((r) => r.trim()).filter((r) => r !== '' && r !== '...');
+  const rows = splitRows(text).map((r) => r.trim()).filter((r) => r !== '' && r !== '...');
   if (rows.length === 0) return undefined;
   const all = rows.join('\n');
   const content = (kind: SourceKind): Recognised => ({ kind, by: 'content' });

@@ -2,6 +2,7 @@
 // `host$ cmd`, `$ cmd`, `# cmd`), at markdown fences, and around prose. Each block keeps the command line that
 // printed it (which tells the parser and the filter: detect.ts), the host its prompt named, and its line numbers
 // in the paste. Pure: text in, blocks out.
+import { splitRows } from './common.js';
 import { recogniseCommand } from './detect.js';
 
 export interface Block {
@@ -135,7 +136,7 @@ function unwrapEmphasis(rows: string[]): void {
 
 /** Split a paste into command outputs. Text with no prompt and no fence is one block. */
 export function splitTranscript(text: string): Transcript {
-  const rows = text.split(/\r?\n/);
+  const rows = splitRows(text);
   const blocks: Block[] = [];
   const prose: number[] = [];
   let cur: Block | undefined;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { Cidr } from '../../src/model/net.js';
-import { prefix } from '../../src/parse/common.js';
+import { prefix, splitRows } from '../../src/parse/common.js';
 
 const read = (t: string): string | undefined => {
   try {
@@ -40,5 +40,17 @@ describe('prefix', () => {
     expect(prefix('ip route', 'default', undefined, true)).toBe('::/0');
     expect(read('10.1.2.3')).toBe('10.1.2.3/32');
     expect(read('fd00::1')).toBe('fd00::1/128');
+  });
+});
+
+describe('splitRows', () => {
+  it('splits as text.split(/\\r?\\n/) does (property; the regex is the definition)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', ' ', '\r', '\n', '\r\n', '\u2028', 'é'), { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        expect(splitRows(text)).toEqual(text.split(/\r?\n/));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
