@@ -16,7 +16,9 @@ export const SHELL_FUNCTIONS = [
   'step() { f="$1"; shift; printf "\\n%s begin %s\\n" "@@flanctl-$m" "$f"; e=$( { "$@"; } 2>&1 >&3 ); rc=$?; e=${e%%"$nl"*}; printf "\\n%s end %s %s %s\\n" "@@flanctl-$m" "$f" "$rc" "$e"; return $rc; }',
   // one line of a file, as `hostname` / `uname -r` print it; fails (the program runs instead) when it cannot be read
   'rd() { v=; IFS= read -r v < "$1" || [ -n "$v" ] || return 1; printf "%s\\n" "$v"; }',
-  // `sysctl -e KEY…`: `KEY = VALUE` per line of /proc/sys/K/E/Y, a key without a file skipped
+  // `sysctl -e KEY…`: `KEY = VALUE` per line of /proc/sys/K/E/Y, a key without a file skipped. Exact for one-character
+  // values only, as the 0/1 switches collect reads are: an integer file answers only a read at offset 0 and dash's
+  // `read` takes one byte at a time (`4096 131072 …` comes back as `4`, and nothing tells it was cut)
   'sysctls() { for k; do p=/proc/sys; r=$k; while :; do case $r in *.*) p=$p/${r%%.*}; r=${r#*.};; *) p=$p/$r; break;; esac; done; [ -e "$p" ] || continue; while IFS= read -r v || [ -n "$v" ]; do printf "%s = %s\\n" "$k" "$v"; done < "$p" || return 1; done; }',
 ];
 

@@ -1,7 +1,8 @@
-// What two of the collect steps' programs print, read from the kernel's files without starting them: on a node
-// every process flanctl starts costs a fork of this large process. Only for the namespace flanctl itself runs in
-// (a node, or `ip netns exec NS flanctl`): with --netns, /proc/sys/net and /sys are still this process's own.
-// Any read error throws; the caller then runs the program, which reports it in its own words.
+// What `sysctl -e KEY…` prints, read from /proc/sys without starting it. Only for the namespace flanctl itself runs
+// in (a node, or `ip netns exec NS flanctl`): with --netns, /proc/sys/net is still this process's own (the launcher
+// runs the program there). Not the launcher's shell: an integer file under /proc/sys answers only a read at offset 0,
+// and dash's `read` takes one byte at a time (`4096 131072 …` came back as `4`). Any read error throws; the caller
+// then runs the program, which reports it in its own words.
 import { readFileSync } from 'node:fs';
 
 const lines = (text: string): string[] => text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
@@ -20,15 +21,6 @@ export function sysctlText(keys: string[]): string {
       throw error;
     }
     for (const line of lines(text)) out += `${key} = ${line}\n`;
-  }
-  return out;
-}
-
-/** `grep -H . FILE…`: `FILE:LINE` for every non-empty line of each file. */
-export function grepText(paths: string[]): string {
-  let out = '';
-  for (const path of paths) {
-    for (const line of lines(readFileSync(path, 'utf8'))) if (line !== '') out += `${path}:${line}\n`;
   }
   return out;
 }

@@ -23,8 +23,8 @@ export interface Unit {
 }
 
 const SYSCTL_STEP = STEPS.find((s) => s.name === 'sysctl')!;
-// `uname -r` and `hostname` are /proc reads of this process; sysctl is read by the shell with --netns only (on a
-// node, where the files are this process's own, live.ts reads them)
+// `uname -r` and `hostname` are /proc reads of this process (the same in any network namespace); sysctl too on a
+// node, and with --netns the launcher runs it there (see kernel-files.ts)
 const planned = planBatches([...STEPS, NETNS_IDS_STEP].filter((s) => s.name !== 'kernel' && s.name !== 'sysctl'));
 const units: Unit[] = [...planned.batches.map((b) => ({ name: `${b.argv[0]}-batch`, steps: b.steps, batch: b })), ...planned.single.map((s) => ({ name: s.name, steps: [s] }))];
 /** the links are read first on lane 0; lane 1 starts with what else decides the pods (the batch with addr, netns list-id) */
@@ -48,13 +48,13 @@ function unitLines(u: Unit, stdin = ''): string[] {
   return [`${stepLine(u.name, u.batch.argv)} <<'EOF'`, ...u.batch.lines, 'EOF'];
 }
 
-/** sysctl with --netns: the shell's read of /proc/sys is that namespace's (`sysctl -e KEY…`'s text) */
+/** sysctl with --netns (MODE netns): the program, in that namespace */
 const SYSCTL_UNIT = 'sysctl';
 const PODS = 'pods';
 export type Request = 'ethtool-k' | 'wg-dump' | 'iflink' | typeof PODS;
 
 /**
- * sh -c SCRIPT flanctl NONCE MODE (MODE `netns` also reads the sysctls). Requests on stdin, one per line:
+ * sh -c SCRIPT flanctl NONCE MODE (MODE `netns` also runs sysctl). Requests on stdin, one per line:
  * `ethtool-k`, `wg-dump`; `iflink` then paths and `.` (`grep -H .`'s text, read by the shell); `pods` then
  * batch lines and `.` (an `ip -force -batch -` on the next pods fd); anything else ends them.
  */
@@ -65,7 +65,7 @@ export const LAUNCHER_SCRIPT = [
   'grepH() { for p; do while IFS= read -r v || [ -n "$v" ]; do [ -z "$v" ] || printf "%s:%s\\n" "$p" "$v"; done < "$p" || return 1; done; }',
   `( exec 3>&1`,
   ...rest.flatMap((u) => unitLines(u)),
-  `[ "$2" != netns ] || step ${SYSCTL_UNIT} sysctls ${SYSCTL_STEP.attempts[0].argv!.slice(2).join(' ')}`,
+  `[ "$2" != netns ] || ${stepLine(SYSCTL_UNIT, SYSCTL_STEP.attempts[0].argv!)}`,
   `) >&${OTHERS_FD} &`,
   // lane 0's programs get no stdin: it holds the requests
   'exec 3>&1',

@@ -12,7 +12,7 @@ import { buildSnapshot } from './assemble.js';
 import { type Batch, splitBatchOutput } from './batch.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
 import { collectPods } from './pods.js';
-import { grepText, sysctlText } from './kernel-files.js';
+import { sysctlText } from './kernel-files.js';
 import { LAUNCHED_UNITS, type LaunchedOutput, type Launcher, type Request, startLauncher } from './launcher.js';
 import { isRoot, run, type RunResult, validateNetns, which } from './runner.js';
 
@@ -132,13 +132,13 @@ async function readStep(name: string, path: string, file: string, apply: (text: 
 
 /**
  * A step whose program only prints kernel files (sysctl, the iflink grep): the same text read without a process —
- * here on a node (kernel-files.ts), by the launcher's shell inside the namespace with --netns (this process's files
- * are not that namespace's). A read or parse failure runs the program instead.
+ * sysctl here on a node (kernel-files.ts), iflink by the launcher's shell in the namespace it runs in (the node's, or
+ * --netns's: /sys/class/net is that namespace's). A read or parse failure runs the program instead.
  */
-async function kernelFileStep(step: Step, text: () => Promise<string | undefined>, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
+async function kernelFileStep(step: Step, text: Promise<string | undefined>, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
   const started = performance.now();
   const attempt = step.attempts[0];
-  const read = await text();
+  const read = await text;
   try {
     if (read === undefined) throw new Error('not read');
     attempt.apply(read, c);
@@ -146,31 +146,14 @@ async function kernelFileStep(step: Step, text: () => Promise<string | undefined
     return runStep(step, c, raw, netns);
   }
   raw.set(attempt.file, read);
-  c.commands.push({ name: step.name, file: kernelSource(step), ok: true, form: 'file', ms: Math.round(performance.now() - started) });
+  c.commands.push({ name: step.name, file: step.name === 'sysctl' ? '/proc/sys' : '/sys/class/net', ok: true, form: 'file', ms: Math.round(performance.now() - started) });
 }
 
-/**
- * This process's read of the kernel files a step's program prints (undefined when one cannot be read), in a later
- * microtask: the caller's requests to the launcher go first (iflink: 2 reads per link).
- */
-const readHere =
-  (read: (argv: string[]) => string, argv: string[]) =>
-  async (): Promise<string | undefined> => {
-    await Promise.resolve();
-    try {
-      return read(argv);
-    } catch {
-      return undefined;
-    }
-  };
-
-/** The launcher's read, when it worked. */
-const readLaunched = (o: Promise<LaunchedOutput | undefined>) => async (): Promise<string | undefined> => ((await o)?.exitCode === 0 ? (await o)!.text : undefined);
-
-const kernelSource = (step: Step): string => (step.name === 'sysctl' ? '/proc/sys' : '/sys/class/net');
-// sysctl -e KEY…, grep -H . PATH…: the program's own arguments say what to read
-const readSysctl = (argv: string[]): string => sysctlText(argv.slice(2));
-const readGrep = (argv: string[]): string => grepText(argv.slice(3));
+/** The text of a launched output that worked. */
+const launchedText = async (o: Promise<LaunchedOutput | undefined>): Promise<string | undefined> => {
+  const out = await o;
+  return out?.exitCode === 0 ? out.text : undefined;
+};
 
 async function flannelConflist(): Promise<string | undefined> {
   const names = await readdir(CNI_DIR).catch(() => [] as string[]);
@@ -225,7 +208,8 @@ function afterLinks(c: Collected, raw: Map<string, string>, netns: string | unde
   if (names.length > 0) {
     const step = iflinkStep(names);
     const argv = step.attempts[0].argv!;
-    add('iflink', kernelFileStep(step, netns === undefined ? readHere(readGrep, argv) : readLaunched(ask('iflink', argv.slice(3))), c, raw, netns));
+    // grep -H . PATH…: the paths are the program's own arguments
+    add('iflink', kernelFileStep(step, launchedText(ask('iflink', argv.slice(3))), c, raw, netns));
   }
   if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', ask('ethtool-k').then((o) => runStep(FEATURES_STEP, c, raw, netns, [], o)));
   if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', ask('wg-dump').then((o) => runStep(WG_STEP, c, raw, netns, [], o)));
@@ -260,8 +244,17 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     for (const s of u.steps) finished.set(s.name, p);
   }
   // on a node, sysctl's keys are files in /proc/sys; with --netns they are this process's namespace's, not NS's
-  const sysctlText = netns === undefined ? readHere(readSysctl, sysctl.attempts[0].argv!) : readLaunched(launcher?.section('sysctl') ?? Promise.resolve(undefined));
-  finished.set('sysctl', kernelFileStep(sysctl, sysctlText, c, raw, netns).then(() => tick('sysctl')));
+  const sysctlRead = (): string | undefined => {
+    try {
+      return sysctlText(sysctl.attempts[0].argv!.slice(2));
+    } catch {
+      return undefined;
+    }
+  };
+  // on a node, sysctl's keys are files in /proc/sys read here; with --netns they are this process's namespace's, not
+  // NS's: the launcher runs the program there
+  const sysctlDone = netns === undefined ? kernelFileStep(sysctl, Promise.resolve(sysctlRead()), c, raw) : (launcher?.section('sysctl') ?? Promise.resolve(undefined)).then((o) => runStep(sysctl, c, raw, netns, [], o));
+  finished.set('sysctl', sysctlDone.then(() => tick('sysctl')));
   for (const s of byFile) finished.set(s.name, readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw).then(() => tick(s.name)));
   let second: Promise<unknown>;
   try {

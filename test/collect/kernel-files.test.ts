@@ -1,9 +1,8 @@
-// The kernel-file reads that stand in for `sysctl -e` and `grep -H .` on a node print what those programs print:
+// The kernel-file read that stands in for `sysctl -e` on a node prints what that program prints:
 // the expectation is the real program's output over the same files (this process's namespace, read only).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { grepText, sysctlText } from '../../src/collect/kernel-files.js';
+import { sysctlText } from '../../src/collect/kernel-files.js';
 
 const run = (argv: string[]): string => {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
@@ -26,18 +25,5 @@ describe('sysctlText', () => {
   it('refuses a key that is no plain path under /proc/sys (the caller then runs sysctl itself)', () => {
     expect(() => sysctlText(['net/../../etc/passwd'])).toThrow(/not a plain sysctl key/);
     expect(() => sysctlText(['net.ipv4.conf.flannel/1.rp_filter'])).toThrow(/not a plain sysctl key/);
-  });
-});
-
-describe('grepText', () => {
-  it('prints what `grep -H . FILE…` prints for every link: ifindex, iflink, mtu, address and the empty ifalias', () => {
-    const links = readdirSync('/sys/class/net');
-    expect(links.length).toBeGreaterThan(0);
-    const paths = links.flatMap((n) => ['ifindex', 'iflink', 'mtu', 'address', 'ifalias'].map((f) => `/sys/class/net/${n}/${f}`));
-    expect(grepText(paths)).toBe(run(['grep', '-H', '.', ...paths]));
-  });
-
-  it('throws for a file that does not exist (grep would fail the step too)', () => {
-    expect(() => grepText(['/sys/class/net/no-such-link-fct/ifindex'])).toThrow(/ENOENT/);
   });
 });

@@ -3,10 +3,12 @@
 // (or the real `grep -H .`), never the launcher's own framing. The programs are fakes on a PATH of their own
 // that print hostile outputs: marker-like lines, no final newline, bytes that are no UTF-8, more than a pipe holds.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STEPS } from '../../src/collect/commands.js';
+import { SHELL_FUNCTIONS } from '../../src/collect/frame.js';
 import { LAUNCHED_UNITS, startLauncher, type Launcher } from '../../src/collect/launcher.js';
 import { run, type RunResult } from '../../src/collect/runner.js';
 
@@ -44,6 +46,10 @@ fake('wg', `printf 'flannel-wg\\t(key)\\n'`);
 symlinkSync('/bin/sh', join(dir, 'sh'));
 
 const savedPath = process.env.PATH;
+// the real programs the shell's reads stand in for, found before PATH holds only the fakes
+const real = (program: string): string => spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).stdout.trim();
+const [SYSCTL, GREP] = [real('sysctl'), real('grep')];
+const inC = { ...process.env, LC_ALL: 'C' };
 let launcher: Launcher;
 
 beforeAll(async () => {
@@ -112,7 +118,7 @@ describe('launcher: each output as the program prints it alone', () => {
     const wg = launcher.request('wg-dump');
     launcher.send();
     expect((await pods)?.text).toBe((await run(['ip', '-force', '-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') })).stdout);
-    const grep = spawnSync('/bin/grep', ['-H', '.', ...paths], { encoding: 'utf8' });
+    const grep = spawnSync(GREP, ['-H', '.', ...paths], { encoding: 'utf8' });
     expect((await iflink)?.text).toBe(grep.stdout);
     expect(await ethtool).toMatchObject({ text: '', exitCode: 71, stderr: 'Cannot get device features: No such device' });
     expect((await wg)?.text).toBe((await run(['wg', 'show', 'all', 'dump'])).stdout);
@@ -123,5 +129,40 @@ describe('launcher: each output as the program prints it alone', () => {
     expect(() => other.request('pods', ['.'])).toThrow();
     expect(() => other.request('iflink', ['a\nb'])).toThrow();
     other.send();
+  });
+
+});
+
+describe("the shell's kernel-file reads print what the programs print", () => {
+  // the remote script's sysctls (collect --all); a local collect reads /proc/sys in flanctl itself (kernel-files.ts)
+  const sysctls = (keys: string[]) => spawnSync('/bin/sh', ['-c', [...SHELL_FUNCTIONS, 'sysctls "$@"'].join('\n'), 'sh', ...keys], { encoding: 'utf8' });
+  it('sysctls: one-character values and a key whose file is absent (skipped as -e does) as the program prints them', () => {
+    const keys = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.ipv4.conf.lo.rp_filter', 'net.ipv4.no_such_key'];
+    expect(sysctls(keys)).toMatchObject({ status: 0, stdout: spawnSync(SYSCTL, ['-e', ...keys], { encoding: 'utf8', env: inC }).stdout });
+  });
+
+  it('sysctls is exact for one-character values only: the keys collect reads are 0/1 switches (the program says so)', () => {
+    const keys = STEPS.find((x) => x.name === 'sysctl')!.attempts[0].argv!.slice(2);
+    for (const key of keys) {
+      const value = spawnSync(SYSCTL, ['-e', '-n', key], { encoding: 'utf8', env: inC }).stdout;
+      if (value !== '') expect(value, key).toMatch(/^[01]\n$/);
+    }
+  });
+
+  it('iflink: `grep -H .` over every link: ifindex, iflink, mtu, address and the empty ifalias', async () => {
+    const other = (await startLauncher(undefined))!;
+    const links = readdirSync('/sys/class/net');
+    expect(links.length).toBeGreaterThan(0);
+    const paths = links.flatMap((n) => ['ifindex', 'iflink', 'mtu', 'address', 'ifalias'].map((f) => `/sys/class/net/${n}/${f}`));
+    const got = other.request('iflink', paths);
+    other.send();
+    expect((await got)?.text).toBe(spawnSync(GREP, ['-H', '.', ...paths], { encoding: 'utf8' }).stdout);
+  });
+
+  it('iflink: a file that does not exist fails the read (the program then runs, and fails the same way)', async () => {
+    const other = (await startLauncher(undefined))!;
+    const got = other.request('iflink', ['/sys/class/net/no-such-link-fct/ifindex']);
+    other.send();
+    expect((await got)?.exitCode).not.toBe(0);
   });
 });
