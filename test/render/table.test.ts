@@ -1,0 +1,50 @@
+// drawTable pushes a row of multi-line cells as one cli-table3 row per line (cli-table3 measures a whole cell again
+// for every line it draws). The answer it must give comes from cli-table3 itself: the same cells pushed as
+// multi-line cells, with the same options, drawn by cli-table3 — byte for byte, painted or not, truncated or not.
+import Table from 'cli-table3';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { drawTable, tableOptions } from '../../src/render/table.js';
+
+/** cli-table3 drawing each row's cells as the multi-line cells they are */
+function multiLine(head: string[], rows: string[][], widths: number[]): string {
+  const table = new Table({ head, ...tableOptions(widths) });
+  for (const row of rows) table.push(row);
+  return table.toString();
+}
+
+// colours as ansis writes them: opened and closed on the line (one style, or two nested)
+const paints = [(l: string) => l, (l: string) => `\x1b[31m${l}\x1b[39m`, (l: string) => `\x1b[1m\x1b[33m${l}\x1b[39m\x1b[22m`, (l: string) => `\x1b[32m${l}\x1b[39m`];
+const unit = fc.constantFrom(...'abcdefghij0123456789 :./-'.split(''), '…', '—', '中', '👍', 'e\u0301');
+const line = fc.string({ unit, maxLength: 30 });
+const text = fc.array(line, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('\n'));
+
+describe('drawTable draws what cli-table3 draws for multi-line cells', () => {
+  it('any cells, widths (narrower than the text too) and line colours', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((n) =>
+          fc.record({
+            head: fc.array(line, { minLength: n, maxLength: n }),
+            rows: fc.array(fc.array(text, { minLength: n, maxLength: n }), { maxLength: 5 }),
+            widths: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: n, maxLength: n }),
+            paint: fc.array(fc.integer({ min: 0, max: paints.length - 1 }), { minLength: n, maxLength: n }),
+          }),
+        ),
+        ({ head, rows, widths, paint }) => {
+          const painted = rows.map((row) => row.map((c, i) => c.split('\n').map((l) => (l ? paints[paint[i]](l) : l)).join('\n')));
+          expect(drawTable(head, painted, widths, rows)).toBe(multiLine(head, painted, widths));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a row's own unclosed colour still runs on across its lines, as cli-table3 carries it", () => {
+    const rows = [['\x1b[31mred\nstill red', 'x'], ['plain', 'y\nz']];
+    const out = drawTable(['a', 'b'], rows, [10, 3]);
+    expect(out).toBe(multiLine(['a', 'b'], rows, [10, 3]));
+    // cli-table3 reopens the colour on the second line and closes it on each
+    expect(out.split('\n').find((l) => l.includes('still red'))).toContain('\x1b[31mstill red');
+  });
+});
