@@ -50,6 +50,7 @@ step generate tsx bench/scale.ts generate
 step startup tsx bench/startup.ts
 step scale tsx bench/scale.ts
 step binary tsx bench/binary.ts
+step trace-phases tsx bench/trace-phases.ts
 if [ "$(id -u)" -eq 0 ] && ip netns list >/dev/null 2>&1; then
   step collect tsx bench/collect.ts
   step collect-pods tsx bench/collect-pods.ts

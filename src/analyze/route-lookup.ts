@@ -69,7 +69,7 @@ const ZERO_HOST: Record<string, string> = { '0': '0.0.0.0/0', '8': '.0.0.0/8', '
  * A network printed as iproute2 prints it is its own key: building a 5,000-route index cold spent more on reading
  * each prefix digit by digit than on everything else (BENCHMARKS.md, issue 15 item 4); only other spellings are read.
  */
-export function networkKey(cidr: string): { key: string; len: number } | undefined {
+function networkKey(cidr: string): { key: string; len: number } | undefined {
   if (CANONICAL_V4.test(cidr)) {
     const lenText = cidr.slice(cidr.indexOf('/') + 1);
     const zero = ZERO_HOST[lenText];
