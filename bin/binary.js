@@ -2,7 +2,8 @@
 // everything it reaches into one CommonJS script that runs inside a copy of node. A node has no node_modules and no
 // package.json beside the binary, so oclif gets the package data, the manifests and the command classes from the
 // bundle: each plugin below answers from what was embedded at build time and nothing is read from disk.
-// The command classes are a second bundle (bin/binary-commands.js), compiled only when a command runs.
+// The command classes are a second bundle (bin/binary-commands.js), compiled only when a command runs; each plugin
+// loads the one command oclif asks for.
 import { dirname, join } from 'node:path';
 import { Plugin } from '@oclif/core/config';
 import { flush } from '@oclif/core/flush';
@@ -18,12 +19,12 @@ import helpManifest from '../node_modules/@oclif/plugin-help/oclif.manifest.json
 
 /** A plugin whose manifest and command classes come from the bundle (oclif's explicit strategy, target unused). */
 class EmbeddedPlugin extends Plugin {
-  constructor(root, pkg, embeddedManifest, loadCommands) {
+  constructor(root, pkg, embeddedManifest, loadCommand) {
     const oclif = { ...pkg.oclif, commands: { strategy: 'explicit', target: 'embedded', identifier: 'default' }, hooks: {} };
     // isRoot: take the root as given instead of searching the disk for the package (every plugin here is embedded)
     super({ isRoot: true, root, pjson: { ...pkg, oclif } });
     this.embeddedManifest = embeddedManifest;
-    this.loadCommands = loadCommands;
+    this.loadCommand = loadCommand;
   }
 
   async _manifest() {
@@ -43,9 +44,12 @@ class EmbeddedPlugin extends Plugin {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async loadCommandsFromTarget() {
-    this.commandCache ??= await this.loadCommands();
-    return this.commandCache;
+  // oclif's explicit strategy looks the id up in the map its loadCommandsFromTarget() returns (commandCache): the map
+  // holds the commands asked for, each loaded when first asked
+  async findCommand(id, opts = {}) {
+    this.commandCache ??= {};
+    if (Object.hasOwn(this.embeddedManifest.commands, id)) this.commandCache[id] ??= await this.loadCommand(id);
+    return super.findCommand(id, opts);
   }
 }
 
@@ -56,30 +60,35 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
 // errors before a command loads are oclif's; after, the commands bundle's own classes are the ones thrown
 let report = reportError;
 
-/** The commands bundle, with the oclif modules the commands import: this bundle's copies, so oclif stays one. */
-async function loadCommands() {
-  const shared = {
-    '@oclif/core/args': await import('@oclif/core/args'),
-    '@oclif/core/command': await import('@oclif/core/command'),
-    '@oclif/core/flags': await import('@oclif/core/flags'),
-  };
-  const bundle = loadBundle('commands', shared);
-  report = bundle.reportError;
-  return bundle.commands;
+let commands;
+
+/** A command of the commands bundle, which gets the oclif modules the commands import: this bundle's, so oclif stays one. */
+async function loadCommand(id) {
+  if (!commands) {
+    const shared = {
+      '@oclif/core/args': await import('@oclif/core/args'),
+      '@oclif/core/command': await import('@oclif/core/command'),
+      '@oclif/core/flags': await import('@oclif/core/flags'),
+    };
+    commands = loadBundle('commands', shared);
+    report = commands.reportError;
+  }
+  return commands.loadCommand(id);
 }
+
+const autocompleteCommands = {
+  autocomplete: () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/index.js'),
+  'autocomplete:create': () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/create.js'),
+  'autocomplete:script': () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js'),
+};
 
 // the plugins' command modules are imported only when a command runs (the bundler keeps these imports lazy)
 const root = dirname(process.execPath);
 const plugins = [
-  new EmbeddedPlugin(root, pjson, manifest, loadCommands),
-  new EmbeddedPlugin(join(root, helpPjson.name), helpPjson, helpManifest, async () => ({
-    help: (await import('../node_modules/@oclif/plugin-help/lib/commands/help.js')).default,
-  })),
-  new EmbeddedPlugin(join(root, autocompletePjson.name), autocompletePjson, autocompleteManifest, async () => ({
-    autocomplete: (await import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/index.js')).default,
-    'autocomplete:create': (await import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/create.js')).default,
-    'autocomplete:script': (await import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js')).default,
-  })),
+  new EmbeddedPlugin(root, pjson, manifest, loadCommand),
+  // plugin-help has one command, help
+  new EmbeddedPlugin(join(root, helpPjson.name), helpPjson, helpManifest, async () => (await import('../node_modules/@oclif/plugin-help/lib/commands/help.js')).default),
+  new EmbeddedPlugin(join(root, autocompletePjson.name), autocompletePjson, autocompleteManifest, async (id) => (await autocompleteCommands[id]()).default),
 ];
 
 // no top-level await: the bundle is CommonJS (a single executable's main script)
