@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FEATURES_STEP, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, STEPS } from '../../src/collect/commands.js';
+import { FEATURES_STEP, HOSTNAME_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS } from '../../src/collect/commands.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { cliEntry, runCli } from '../collect/cli.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
@@ -51,6 +51,8 @@ describeNetns('a collected node pasted back as one transcript', () => {
     // /proc/sys/kernel/osrelease without a process, so no argv is recorded: what a user would type is uname -r
     files.set('hostname.txt', 'hostname');
     files.set('kernel.txt', 'uname -r');
+    // the launcher's shell reads the iflink files itself (no process): what a user would type is the grep it stands for
+    files.set('iflink.txt', iflinkStep(live.links.map((l) => l.ifname)).attempts[0].argv!.join(' '));
     const paste: string[] = ['Here is what the node shows, every command as root:', ''];
     for (const file of readdirSync(raw).filter((f) => f !== 'pods').sort()) {
       const command = files.get(file);
