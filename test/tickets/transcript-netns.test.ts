@@ -52,7 +52,7 @@ describeNetns('a collected node pasted back as one transcript', () => {
     files.set('hostname.txt', 'hostname');
     files.set('kernel.txt', 'uname -r');
     // the launcher's shell reads the iflink files itself (no process): what a user would type is the grep it stands for
-    files.set('iflink.txt', iflinkStep(live.links.map((l) => l.ifname)).attempts[0].argv!.join(' '));
+    files.set('iflink.txt', iflinkStep(live.links.map((l) => l.name)).attempts[0].argv!.join(' '));
     const paste: string[] = ['Here is what the node shows, every command as root:', ''];
     for (const file of readdirSync(raw).filter((f) => f !== 'pods').sort()) {
       const command = files.get(file);
