@@ -87,7 +87,7 @@ export const LAUNCHER_SCRIPT = [
 export interface Launcher {
   /** the section of a unit (LAUNCHED_UNITS' names, `sysctl`), or undefined when the launcher ended without it */
   section(name: string): Promise<LaunchedOutput | undefined>;
-  /** queue a request (see LAUNCHER_SCRIPT); its output, or undefined. Nothing is sent before send(). */
+  /** queue a request (see LAUNCHER_SCRIPT); its output, or undefined (also when it cannot be asked). Nothing is sent before send(). */
   request(what: Request, data?: string[]): Promise<LaunchedOutput | undefined>;
   /** send the queued requests and close the launcher's stdin: it ends once they ran */
   send(): void;
@@ -143,9 +143,9 @@ export async function startLauncher(netns: string | undefined): Promise<Launcher
   return {
     section: (name) => wait(name),
     request(what, data = []) {
-      if (what === PODS && pods === PODS_FDS.at(-1)) throw new Error(`at most ${MAX_POD_BATCHES} pods batches`);
-      // one datum per line, `.` ends them: the caller validated them; this keeps the framing of the requests whole
-      if (data.some((l) => l === '.' || l === '' || l.includes('\n'))) throw new Error('a request line that would end the request');
+      // no pods fd left, or a datum that would end the request early (one per line, `.` ends them; the caller
+      // validated them): not asked, the caller runs it itself
+      if ((what === PODS && pods === PODS_FDS.at(-1)) || data.some((l) => l === '.' || l === '' || l.includes('\n'))) return Promise.resolve(undefined);
       queue.push(what, ...(what === 'iflink' || what === PODS ? [...data, '.'] : []));
       return wait(what === PODS ? `${PODS}-${++pods}` : what, performance.now());
     },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEPS } from '../../src/collect/commands.js';
 import { SHELL_FUNCTIONS } from '../../src/collect/frame.js';
-import { LAUNCHED_UNITS, startLauncher, type Launcher } from '../../src/collect/launcher.js';
+import { LAUNCHED_UNITS, MAX_POD_BATCHES, startLauncher, type Launcher } from '../../src/collect/launcher.js';
 import { run, type RunResult } from '../../src/collect/runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fct-launcher-'));
@@ -124,11 +124,16 @@ describe('launcher: each output as the program prints it alone', () => {
     expect((await wg)?.text).toBe((await run(['wg', 'show', 'all', 'dump'])).stdout);
   });
 
-  it('a request line that would end the request early is refused before it is sent', async () => {
+  it('a request that cannot be asked (a datum that would end it early, no pods fd left) is not sent: undefined, the caller runs it', async () => {
     const other = (await startLauncher(undefined))!;
-    expect(() => other.request('pods', ['.'])).toThrow();
-    expect(() => other.request('iflink', ['a\nb'])).toThrow();
+    expect(await other.request('pods', ['.'])).toBeUndefined();
+    expect(await other.request('iflink', ['a\nb'])).toBeUndefined();
+    const lines = ['netns exec p /usr/sbin/ip -j addr show'];
+    const asked = Array.from({ length: MAX_POD_BATCHES }, () => other.request('pods', lines));
+    expect(await other.request('pods', lines)).toBeUndefined();
     other.send();
+    // the ones sent all answered, each from its own fd
+    for (const p of asked) expect((await p)?.text).toBe(`${lines[0]}\n`);
   });
 
 });
