@@ -7,7 +7,7 @@
 // cluster matrix and repair's plan all read this, so the same fault gets the same code everywhere.
 import type { Code } from '../model/codes.js';
 import type { FdbEntry } from '../model/fdb.js';
-import { hasV4, type Lease, type LeaseV4, leaseName } from '../model/lease.js';
+import { hasV4, hasV6, type Lease, type LeaseV4, leaseName } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -393,34 +393,75 @@ function staleIn(t: Tables, all: Half[]): StaleEntries {
   return out;
 }
 
-// The wireguard backend (pkg/backend/wireguard): one peer per remote lease on flannel-wg, with the lease's
-// PublicKey, endpoint <public-ip>:<Port> (Port 0 or absent: this device's listen port) and allowed-ips the lease
-// subnet (Mode separate; auto mode adds the v6 subnet). doctor's check and trace both read this.
+// The wireguard backend (flannel-io/flannel pkg/backend/wireguard at cdf7605), Mode separate (its default,
+// wireguard.go:127): flannel-wg carries the IPv4 halves of the leases and flannel-wg-v6 the IPv6 halves
+// (wireguard.go:142-156; wireguard_network.go:181-216). One peer per remote lease and family: the half's PublicKey
+// (backend-data / backend-v6-data), endpoint <public-ip>:<Port> or [<public-ipv6>]:<Port> (Port 0 or absent: this
+// device's listen port, wireguard_network.go:165-180) and allowed-ips the half's subnet alone. Both devices hold one
+// key (/run/flannel/wgkey, device.go:82-116) and listen on ListenPort 51820 / ListenPortV6 51821 (wireguard.go:123-124).
+// Modes auto/ipv4/ipv6 put both families on flannel-wg (wireguard.go:157-162) and are not judged for IPv6. doctor's
+// check and trace both read this.
 export const WG_DEVICE = 'flannel-wg';
+export const WG_DEVICE_V6 = 'flannel-wg-v6';
 export const WG_DEFAULT_PORT = 51820;
+export const WG_DEFAULT_PORT_V6 = 51821;
+
+/** The Mode separate device of a family. */
+export const wgDeviceOf = (family: Family): string => (family === 'v6' ? WG_DEVICE_V6 : WG_DEVICE);
+/** The listen port flanneld gives the family's device unless net-conf says otherwise. */
+export const wgDefaultPort = (family: Family): number => (family === 'v6' ? WG_DEFAULT_PORT_V6 : WG_DEFAULT_PORT);
+
+/** One family's half of a lease as a WireGuard peer. */
+export interface WgHalf {
+  /** backend-data / backend-v6-data PublicKey */
+  key?: string;
+  /** backend-data / backend-v6-data Port */
+  port?: number;
+  /** public-ip / public-ipv6 */
+  ip: string;
+  subnet: string;
+}
+
+/** The lease's half for `family`, undefined when the lease has no such part. */
+export function wgHalf(lease: Lease, family: Family): WgHalf | undefined {
+  if (family === 'v6') return hasV6(lease) ? { key: lease.publicKey6, port: lease.wgPort6, ip: lease.publicIpv6, subnet: lease.subnet6 } : undefined;
+  return hasV4(lease) ? { key: lease.publicKey, port: lease.wgPort, ip: lease.publicIp, subnet: lease.subnet } : undefined;
+}
 
 export interface WgProblem {
   code: Extract<Code, 'WG_PEER_MISSING' | 'WG_PEER_KEY_MISMATCH' | 'WG_ENDPOINT_MISMATCH' | 'WG_ALLOWED_IPS_MISMATCH'>;
   text: string;
 }
 
-/** The endpoint flannel programs for a lease. */
-export const wantEndpoint = (lease: LeaseV4, dev: WgDevice): { ip: string; port: number } => ({ ip: lease.publicIp, port: lease.wgPort ?? (dev.listenPort || WG_DEFAULT_PORT) });
+/** The endpoint flannel programs for a lease's half, as wg prints it (`ip:port`, `[ip6]:port`). */
+export function wantEndpoint(half: WgHalf, dev: WgDevice, family: Family): { ip: string; port: number; text: string } {
+  const port = half.port ?? (dev.listenPort || wgDefaultPort(family));
+  return { ip: half.ip, port, text: family === 'v6' ? `[${half.ip}]:${port}` : `${half.ip}:${port}` };
+}
 
-/** What is wrong with `dev`'s peer for `lease` (empty: as flannel programs it), and the peer judged. */
-export function wireguardPeerState(dev: WgDevice, lease: LeaseV4): { peer?: WgPeer; problems: WgProblem[] } {
+// wg prints IPv6 addresses and prefixes as inet_ntop does; the lease's are normalised (leases/lease6.ts)
+const sameIp = (a: string | undefined, b: string, family: Family): boolean => (family === 'v6' ? a !== undefined && normalizeIPv6(a) === b : a === b);
+const holds = (p: WgPeer, subnet: string, family: Family): boolean => p.allowedIps.some((a) => (family === 'v6' ? normalizeSubnet6(a) === subnet : a === subnet));
+
+/**
+ * What is wrong with `dev`'s peer for the lease's `family` half (empty: as flannel programs it), and the peer judged;
+ * undefined when the lease has no such half or no key in it (nothing to judge against).
+ */
+export function wireguardPeerState(dev: WgDevice, lease: Lease, family: Family): { peer?: WgPeer; problems: WgProblem[] } | undefined {
+  const half = wgHalf(lease, family);
+  if (!half?.key) return undefined;
   const who = leaseName(lease);
-  const peer = dev.peers.find((p) => p.publicKey === lease.publicKey);
+  const peer = dev.peers.find((p) => p.publicKey === half.key);
   if (!peer) {
-    const other = dev.peers.find((p) => p.allowedIps.includes(lease.subnet));
-    if (other) return { peer: other, problems: [{ code: 'WG_PEER_KEY_MISMATCH', text: `the peer for ${lease.subnet} has key ${other.publicKey}, the lease of ${who} says ${lease.publicKey}: no handshake can succeed` }] };
-    return { problems: [{ code: 'WG_PEER_MISSING', text: `${dev.name} has no peer with ${who}'s key ${lease.publicKey}` }] };
+    const other = dev.peers.find((p) => holds(p, half.subnet, family));
+    if (other) return { peer: other, problems: [{ code: 'WG_PEER_KEY_MISMATCH', text: `the peer for ${half.subnet} has key ${other.publicKey}, the lease of ${who} says ${half.key}: no handshake can succeed` }] };
+    return { problems: [{ code: 'WG_PEER_MISSING', text: `${dev.name} has no peer with ${who}'s key ${half.key}` }] };
   }
   const problems: WgProblem[] = [];
-  const want = wantEndpoint(lease, dev);
-  if (peer.endpointIp !== want.ip || peer.endpointPort !== want.port) {
-    problems.push({ code: 'WG_ENDPOINT_MISMATCH', text: `peer ${who} has endpoint ${peer.endpoint ?? '(none)'}, its lease says ${want.ip}:${want.port}` });
+  const want = wantEndpoint(half, dev, family);
+  if (!sameIp(peer.endpointIp, want.ip, family) || peer.endpointPort !== want.port) {
+    problems.push({ code: 'WG_ENDPOINT_MISMATCH', text: `peer ${who} has endpoint ${peer.endpoint ?? '(none)'}, its lease says ${want.text}` });
   }
-  if (!peer.allowedIps.includes(lease.subnet)) problems.push({ code: 'WG_ALLOWED_IPS_MISMATCH', text: `peer ${who} has allowed-ips ${peer.allowedIps.join(',') || '(none)'}, not its lease ${lease.subnet}` });
+  if (!holds(peer, half.subnet, family)) problems.push({ code: 'WG_ALLOWED_IPS_MISMATCH', text: `peer ${who} has allowed-ips ${peer.allowedIps.join(',') || '(none)'}, not its lease ${half.subnet}` });
   return { peer, problems };
 }

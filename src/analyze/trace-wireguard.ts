@@ -1,14 +1,15 @@
 // The wireguard hops of a trace: route -> flannel-wg -> the peer whose allowed-ips hold the destination (as the
-// kernel picks it) -> its endpoint, the target node. Compared with the destination's lease when one is given.
+// kernel picks it) -> its endpoint, the target node; flannel-wg-v6 the same for an IPv6 destination. Compared with
+// the destination's lease when one is given, by the evaluator doctor uses (peer-state.ts wireguardPeerState).
 import type { Route } from '../model/index.js';
 import { cidrContains6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { wgPeerLine } from './checks/evidence.js';
-import { wireguardPeerState } from './peer-state.js';
+import { type Family, wgDeviceOf, wgHalf, wireguardPeerState } from './peer-state.js';
 import { formatRoute } from './route-lookup.js';
-import type { NodeIndex } from './trace-index.js';
-import { leaseAt, v4Lease } from './trace-overlay.js';
+import { isV6, type NodeIndex } from './trace-index.js';
+import { leaseAt } from './trace-overlay.js';
 import { hop, type Problem, type TraceContext, type WalkResult } from './trace-types.js';
 
 /** undefined when the snapshot has no `wg show` data for the device: the caller stops at the route then. */
@@ -17,21 +18,23 @@ export function wireguardWalk(ctx: TraceContext, node: NodeIndex, dst: string, r
   const wg = node.snap.wireguard.find((d) => d.name === dev);
   if (!wg) return undefined;
   const hops = [hop('route', node, dev, `${formatRoute(route)} (${reason})`)];
-  // flannel-wg carries the IPv4 leases (a v6-only lease's peer is flannel-wg-v6's)
-  const lease = v4Lease(leaseAt(ctx, node, dst));
+  // Mode separate: flannel-wg carries the leases' IPv4 halves, flannel-wg-v6 their IPv6 halves (peer-state.ts); a
+  // destination on a device not its family's (Modes auto/ipv4/ipv6) is not judged against the lease
+  const family: Family = isV6(dst) ? 'v6' : 'v4';
+  const lease = dev === wgDeviceOf(family) ? leaseAt(ctx, node, dst) : undefined;
+  const half = lease && wgHalf(lease, family);
+  const judged = lease ? wireguardPeerState(wg, lease, family) : undefined;
   const peer = peerFor(wg, dst);
   if (!peer) {
     // the lease's own peer may exist with the wrong allowed-ips: name it
-    const judged = lease?.publicKey ? wireguardPeerState(wg, lease) : undefined;
     const problems: Problem[] = judged?.problems.length ? judged.problems : [{ code: 'WG_PEER_MISSING', text: `no peer of ${dev} has ${dst} in its allowed-ips: the kernel drops it (ENOKEY)` }];
     hops.push(hop('wg-peer', node, dev, judged?.peer ? wgPeerLine(dev, judged.peer) : '', problems));
-    const target = lease ? { ip: lease.publicIp, name: lease.node, subnet: lease.subnet } : undefined;
+    const target = half ? { ip: half.ip, name: lease?.node, subnet: half.subnet } : undefined;
     return { backend: 'wireguard', podTraffic: true, via: dev, target, hops };
   }
-  const problems: Problem[] = lease?.publicKey ? wireguardPeerState(wg, lease).problems : [];
-  hops.push(hop('wg-peer', node, dev, wgPeerLine(dev, peer), problems));
-  const ip = peer.endpointIp ?? lease?.publicIp;
-  const subnet = lease?.subnet ?? peer.allowedIps.find((a) => a.includes('.'));
+  hops.push(hop('wg-peer', node, dev, wgPeerLine(dev, peer), judged?.problems ?? []));
+  const ip = peer.endpointIp ?? half?.ip;
+  const subnet = half?.subnet ?? peer.allowedIps.find((a) => (family === 'v6' ? a.includes(':') : a.includes('.')));
   const target = ip ? { ip, name: lease?.node, subnet } : undefined;
   if (ip) hops.push(hop('node', node, ip, `node ${lease?.node ?? ip}${peer.latestHandshake === 0 ? ' (no handshake yet: nothing has been received from it)' : ''}`));
   return { backend: 'wireguard', podTraffic: true, via: dev, target, hops };

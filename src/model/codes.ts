@@ -48,16 +48,17 @@ export const CODES = {
   IPIP_DEVICE_MISSING: { severity: 'error', summary: 'flannel.ipip does not exist', fix: RESTART },
   IPIP_DEVICE_DOWN: { severity: 'error', summary: 'flannel.ipip is down', fix: 'ip link set flannel.ipip up' },
   IPIP_CONFIG: { severity: 'error', summary: "the ipip device's local address is not an address of this node", fix: RESTART },
-  // the wireguard backend (analyze/peer-state, wireguardPeerState): flannel-wg's peers against the leases
-  WG_DEVICE_MISSING: { severity: 'error', summary: 'flannel-wg is not a WireGuard device here: no overlay traffic leaves or enters this node', fix: RESTART },
-  WG_KEY_MISMATCH: { severity: 'error', summary: "flannel-wg's public key is not the one this node's lease announces", fix: RESTART },
-  WG_PORT_MISMATCH: { severity: 'error', summary: "flannel-wg's listen port is not the one this node's lease announces", fix: RESTART },
+  // the wireguard backend (analyze/peer-state, wireguardPeerState): flannel-wg's peers against the leases' IPv4
+  // halves, flannel-wg-v6's against their IPv6 halves (Mode separate)
+  WG_DEVICE_MISSING: { severity: 'error', summary: 'flannel-wg (flannel-wg-v6 for IPv6) is not a WireGuard device here: no overlay traffic of that family leaves or enters this node', fix: RESTART },
+  WG_KEY_MISMATCH: { severity: 'error', summary: "flannel-wg's (or flannel-wg-v6's) public key is not the one this node's lease announces", fix: RESTART },
+  WG_PORT_MISMATCH: { severity: 'error', summary: "flannel-wg's (or flannel-wg-v6's) listen port is not the one this node's lease announces", fix: RESTART },
   LEASE_NO_PUBLIC_KEY: { severity: 'warning', summary: 'a wireguard lease without PublicKey: this node cannot program the peer', fix: 'restart flanneld on that peer' },
-  WG_PEER_MISSING: { severity: 'error', summary: "flannel-wg has no peer with the lease's PublicKey", fix: RESTART },
+  WG_PEER_MISSING: { severity: 'error', summary: "flannel-wg (flannel-wg-v6 for a lease's IPv6 half) has no peer with the lease's PublicKey", fix: RESTART },
   WG_PEER_KEY_MISMATCH: { severity: 'error', summary: "the peer carrying a lease's subnet has another key than the lease's", fix: RESTART },
-  WG_ENDPOINT_MISMATCH: { severity: 'error', summary: "a peer's endpoint is not the lease's <public IP>:<Port>", fix: RESTART },
+  WG_ENDPOINT_MISMATCH: { severity: 'error', summary: "a peer's endpoint is not the lease's <public IP>:<Port> ([<public-ipv6>]:<Port> on flannel-wg-v6)", fix: RESTART },
   WG_ALLOWED_IPS_MISMATCH: { severity: 'error', summary: "a peer's allowed-ips lack the lease subnet", fix: RESTART },
-  WG_STALE_PEER: { severity: 'warning', summary: 'a peer of flannel-wg that belongs to no current lease (departed node, or a key that changed)', fix: 'wg set flannel-wg peer <key> remove' },
+  WG_STALE_PEER: { severity: 'warning', summary: 'a peer of flannel-wg (or flannel-wg-v6) that belongs to no current lease (departed node, or a key that changed)', fix: 'wg set <device> peer <key> remove' },
   // the path a packet takes (trace)
   NO_ROUTE: { severity: 'error', summary: 'no route covers the destination (or only the default route, for a pod address) and no lease names it (with a lease: ROUTE_MISSING)', fix: 'give the desired state (--nodes, --kube, --etcd) to name the peer' },
   ROUTE_WRONG_DEV: { severity: 'error', summary: 'the destination is routed to the wrong kind of device (a node IP into the overlay, a remote pod to the bridge, a pod the node does not hold)', fix: 'remove the route that takes the traffic' },

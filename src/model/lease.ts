@@ -23,6 +23,12 @@ export const Lease = z
     publicIpv6: z.optional(z.string()),
     vni6: z.optional(z.number().check(z.int())),
     vtepMac6: z.optional(z.string()),
+    /**
+     * wireguard backend-v6-data: the key and port of the node's IPv6 peer, flannel-wg-v6's in Mode separate
+     * (pkg/backend/wireguard/wireguard.go newSubnetAttrs: the same key as backend-data, Port = ListenPortV6, 51821)
+     */
+    publicKey6: z.optional(z.string()),
+    wgPort6: z.optional(z.number().check(z.int())),
     /** where the lease came from: `nodes-file`, `kube`, `etcd-v2`, `etcd-v3` */
     source: z.optional(z.string()),
     /** the node's own addresses (kube status.addresses), to recognise the local node besides publicIp */

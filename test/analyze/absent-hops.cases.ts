@@ -1,7 +1,7 @@
 // The trace faults of test/analyze/absent-hops.test.ts: each one change to the netns lab's healthy node
 // (test/doctor/fixture.ts), the destination traced, the hop that must name the code, and the inputs that show it.
 import type { DesiredState } from '../../src/model/lease.js';
-import { dualNode, type Input, removeWhere, wgNode } from '../doctor/fault-cases.js';
+import { dualNode, type Input, removeWhere, wgDualNode, wgNode } from '../doctor/fault-cases.js';
 import { link, NODE2_MAC, type Raw } from '../doctor/fixture.js';
 
 const route = (r: Raw, dst: string): Raw => r.routes.find((x: Raw) => x.dst === dst);
@@ -138,6 +138,8 @@ export const TRACE_CASES: TraceCase[] = [
   { code: 'ROUTE_MISMATCH', at: 'ipipWalk', name: 'ipip route via another node IP', change: (r, d) => ipip(r, d, '192.168.56.13'), destination: REMOTE, step: 'route', evidence: ['routes'] },
   // wireguard (the recorded dumps of fixtures/wg-dump): node2's peer gone from flannel-wg
   { code: 'WG_PEER_MISSING', at: 'wireguardWalk', name: "node2's wireguard peer removed", change: (r, d) => { wgNode(r, d); r.wireguard[0].peers = r.wireguard[0].peers.filter((p: Raw) => !p.allowedIps.includes('10.244.2.0/24')); }, destination: REMOTE, step: 'wg-peer', evidence: ['wireguard'] },
+  // the same on flannel-wg-v6 (Mode separate, fault-cases.ts wgDualNode): node2's IPv6 peer at another endpoint
+  { code: 'WG_ENDPOINT_MISMATCH', at: 'wireguardWalk', name: "node2's IPv6 wireguard peer at another endpoint", change: (r, d) => { wgDualNode(r, d); r.wireguard.find((w: Raw) => w.name === 'flannel-wg-v6').peers.find((p: Raw) => p.allowedIps.includes('fd00:10:244:2::/64')).endpointIp = 'fd00:56::99'; }, destination: REMOTE6, step: 'wg-peer', evidence: ['wireguard'] },
   // IPv6 (the node dual-stack as flanneld programs it): flannel-v6.1's route, neigh, fdb and MTU; host-gw over IPv6
   { code: 'ROUTE_MISSING', at: 'noRoute', name: "node2's IPv6 route deleted", change: (r, d) => { dualNode(r, d); removeWhere(r.routes, (x) => x.dst === 'fd00:10:244:2::/64'); }, destination: REMOTE6, step: 'route', evidence: ['routes6'] },
   { code: 'NEIGH_MISSING', at: 'peerHops', name: "node2's IPv6 neighbour deleted", change: (r, d) => { dualNode(r, d); removeWhere(r.neigh, (n) => n.dst === 'fd00:10:244:2::'); }, destination: REMOTE6, step: 'neigh', evidence: ['neigh'] },

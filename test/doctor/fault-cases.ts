@@ -122,6 +122,30 @@ export function wgNode(raw: Raw, d: DesiredState): void {
 /** node1's wg dump as the healthy recording with one textual change */
 const dumpAs = (raw: Raw, text: string): void => void (raw.wireguard = parseWgDump(text));
 
+// The wireguard node dual-stack in flannel's Mode separate (pkg/backend/wireguard/wireguard.go): the Node objects
+// also carry public-ipv6, backend-v6-data {"PublicKey": the same key, "Port": 51821} and both podCIDRs; flannel-wg-v6
+// holds the IPv6 halves (fixtures/wg-dump/node1-separate.txt).
+export function wgDualNode(raw: Raw, d: DesiredState): void {
+  wgNode(raw, d);
+  for (const l of d.leases) {
+    const i = Number(l.node?.slice(4));
+    Object.assign(l, { subnet6: `fd00:10:244:${i}::/64`, publicIpv6: `fd00:56::1${i}`, publicKey6: WG_PUB[i - 1], wgPort6: 51821 });
+  }
+  const eth = raw.addresses.find((a: Raw) => a.local === '192.168.56.11').dev;
+  raw.links.push({ kind: 'wireguard', ifindex: 61, name: 'flannel-wg-v6', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] });
+  raw.addresses.push({ dev: eth, family: 'inet6', local: 'fd00:56::11', prefixlen: 64 }, { dev: 'flannel-wg-v6', family: 'inet6', local: 'fd00:10:244:1::', prefixlen: 128 });
+  raw.routes.push({ dst: 'fd00:10:244::/56', dev: 'flannel-wg-v6', scope: 'link' });
+  raw.wireguard = parseWgDump(wgDump('node1-separate'));
+}
+/** node1-separate.txt with one flannel-wg-v6 line edited (`device`, or the peer of node 2 / 3); undefined drops it */
+const v6DumpAs = (raw: Raw, which: 'device' | 2 | 3, edit: (f: string[]) => string[] | undefined): void =>
+  dumpAs(raw, wgDump('node1-separate').split('\n').flatMap((l) => {
+    const f = l.split('\t');
+    if (f[0] !== 'flannel-wg-v6' || (which === 'device' ? f.length !== 5 : f[1] !== WG_PUB[which - 1])) return [l];
+    const out = edit(f);
+    return out ? [out.join('\t')] : [];
+  }).join('\n'));
+
 // The same node dual-stack (reference §1.2 "Same logic for IPv6 with flannel-v6.1"), shaped as
 // test/netns/flannel-cluster-v6.ts programs it: flannel-v6.1 with node1's backend-v6-data VtepMAC, and per peer a
 // permanent neighbour (its subnet's ::), an fdb entry to its public-ipv6 and an onlink route; the Node objects carry
@@ -287,6 +311,15 @@ export const cases: Case[] = [
   { code: 'WG_ENDPOINT_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-wrong-endpoint')), evidence: ['wireguard'] },
   { code: 'WG_ALLOWED_IPS_MISMATCH', base: wgNode, change: (r) => dumpAs(r, wgDump('node1-healthy').replace('\t10.244.3.0/24\t', '\t10.244.3.0/25\t')), evidence: ['wireguard'] },
   { code: 'WG_STALE_PEER', base: wgNode, change: (r) => dumpAs(r, `${wgDump('node1-healthy').trimEnd()}\nflannel-wg\t${WG_OTHER}\t(none)\t192.168.56.14:51820\t10.244.4.0/24\t0\t0\t0\toff\n`), evidence: ['wireguard'] },
+  // the same faults on flannel-wg-v6 (Mode separate): judged against the leases' IPv6 halves
+  { code: 'WG_DEVICE_MISSING', base: wgDualNode, change: (r, d) => { d.netConf = { EnableIPv6: true }; dumpAs(r, wgDump('node1-separate').split('\n').filter((l) => !l.startsWith('flannel-wg-v6\t')).join('\n')); }, evidence: ['wireguard'] },
+  { code: 'WG_KEY_MISMATCH', base: wgDualNode, change: (r) => v6DumpAs(r, 'device', (f) => [f[0], f[1], WG_OTHER, f[3], f[4]]), evidence: ['wireguard'] },
+  { code: 'WG_PORT_MISMATCH', base: wgDualNode, change: (r) => v6DumpAs(r, 'device', (f) => [f[0], f[1], f[2], '51820', f[4]]), evidence: ['wireguard'] },
+  { code: 'WG_PEER_MISSING', base: wgDualNode, change: (r) => v6DumpAs(r, 3, () => undefined), evidence: ['wireguard'] },
+  { code: 'WG_PEER_KEY_MISMATCH', base: wgDualNode, change: (r) => v6DumpAs(r, 3, (f) => [f[0], WG_OTHER, ...f.slice(2)]), evidence: ['wireguard'] },
+  { code: 'WG_ENDPOINT_MISMATCH', base: wgDualNode, change: (r) => v6DumpAs(r, 3, (f) => [f[0], f[1], f[2], '[fd00:56::99]:51821', ...f.slice(4)]), evidence: ['wireguard'] },
+  { code: 'WG_ALLOWED_IPS_MISMATCH', base: wgDualNode, change: (r) => v6DumpAs(r, 3, (f) => [...f.slice(0, 4), 'fd00:10:244:3::/80', ...f.slice(5)]), evidence: ['wireguard'] },
+  { code: 'WG_STALE_PEER', base: wgDualNode, change: (r) => dumpAs(r, `${wgDump('node1-separate').trimEnd()}\nflannel-wg-v6\t${WG_OTHER}\t(none)\t[fd00:56::14]:51821\tfd00:10:244:4::/64\t0\t0\t0\toff\n`), evidence: ['wireguard'] },
   // dual stack: the same faults on flannel-v6.1, named with the IPv4 codes (peers6.ts)
   { code: 'NEIGH_MISSING', base: dualNode, change: (r) => removeWhere(r.neigh, (n) => n.dst === 'fd00:10:244:2::'), evidence: ['neigh'] },
   { code: 'VTEP_MAC_MISMATCH', base: dualNode, change: (r) => (r.neigh.find((n: Raw) => n.dst === 'fd00:10:244:3::').lladdr = '02:00:00:00:00:99'), evidence: ['neigh'] },

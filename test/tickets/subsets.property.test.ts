@@ -14,7 +14,7 @@ import { loadFromDir } from '../../src/collect/index.js';
 import { parseNodesText } from '../../src/leases/index.js';
 import type { DesiredState, Snapshot } from '../../src/model/index.js';
 import { Snapshot as SnapshotSchema } from '../../src/model/snapshot.js';
-import { cases, dualNode, INPUTS, type Input, nftNode, nftReadNode, wgNode, without } from '../doctor/fault-cases.js';
+import { cases, dualNode, INPUTS, type Input, nftNode, nftReadNode, wgDualNode, wgNode, without } from '../doctor/fault-cases.js';
 import { healthyRaw, type Raw, withHostileNode9 } from '../doctor/fixture.js';
 
 const NODE = 'fixtures/doctor/vxlan-node1';
@@ -91,7 +91,7 @@ describe('any subset of a node\'s files', () => {
 
 // the v4 node's pods as above, and an IPv6 pod on each dual-stack peer and on this node (dualNode's podCIDRs)
 const DESTINATIONS6 = [...DESTINATIONS, 'fd00:10:244:2::2', 'fd00:10:244:3::2', 'fd00:10:244:1::2'];
-const BASES: Record<string, ((raw: Raw, d: DesiredState) => void) | undefined> = { v4: undefined, 'v4 nft read': nftReadNode, 'dual-stack': dualNode, nftables: nftNode, wireguard: wgNode };
+const BASES: Record<string, ((raw: Raw, d: DesiredState) => void) | undefined> = { v4: undefined, 'v4 nft read': nftReadNode, 'dual-stack': dualNode, nftables: nftNode, wireguard: wgNode, 'wireguard dual-stack': wgDualNode };
 const baseName = (f: ((raw: Raw, d: DesiredState) => void) | undefined): string => Object.entries(BASES).find(([, b]) => b === f)![0];
 // each base healthy, and every fault of the doctor table on its own base
 const NODES = [...Object.keys(BASES).map((name) => ({ name: `${name} healthy`, base: BASES[name], change: undefined })), ...cases.map((c) => ({ name: `${baseName(c.base)} ${c.code}`, base: c.base, change: c.change }))];

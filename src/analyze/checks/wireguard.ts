@@ -1,74 +1,121 @@
-// The wireguard backend's per-peer state (reference §1.5): every remote lease's PublicKey / endpoint / subnet as a
-// peer of flannel-wg, and this node's own key and port as its lease announces them. Repair does not program peers.
+// The wireguard backend's per-peer state (reference §1.5), per family as flanneld's Mode separate programs it
+// (peer-state.ts): every remote lease's IPv4 half as a peer of flannel-wg and its IPv6 half as a peer of
+// flannel-wg-v6, and each device's own key and port as this node's lease announces them (backend-data /
+// backend-v6-data). Repair does not program peers.
 import type { Finding } from '../../model/finding.js';
-import { hasV4, hasV6, leaseName } from '../../model/lease.js';
-import { WG_DEFAULT_PORT, WG_DEVICE, wantEndpoint, wireguardPeerState } from '../peer-state.js';
+import { hasV6, type Lease, leaseName } from '../../model/lease.js';
+import type { WgDevice } from '../../model/wireguard.js';
+import { type Family, WG_DEVICE_V6, wantEndpoint, wgDefaultPort, wgDeviceOf, wgHalf, wireguardPeerState } from '../peer-state.js';
 import { nodeAddressesShown, PASTE } from '../collected.js';
-import { remoteLeases } from './context.js';
+import { type CheckContext, remoteLeases } from './context.js';
 import { leaseLine, wgPeerLine } from './evidence.js';
 import { type Check, finding } from './finding.js';
 
 const FIX = 'restart flanneld on this node (it re-adds every peer from the leases); flanctl repair does not program WireGuard peers';
 
+type Judged = { findings: Finding[]; unverified: string[] };
+
 export const wireguardCheck: Check = {
   name: 'wireguard peers',
   run(ctx) {
     if (ctx.backend !== 'wireguard') return ctx.backend ? [] : { skipped: 'backend unknown' };
-    // an IPv6-only node has no flannel-wg (flanneld makes flannel-wg-v6 alone): nothing here applies, and its IPv6
-    // peers are not judged
-    if (ctx.v6Only) return { findings: [], unverified: [notJudgedV6] };
-    const step = ctx.snapshot.commands.find((c) => c.name === 'wg-dump');
-    const dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE);
-    if (!dev) {
-      // not read: the device, its keys and peers are open, never a finding
-      if (!step?.ok) return { findings: [], unverified: [`${WG_DEVICE}'s keys and peers: no wg show all dump output in the data given${step?.error ? ` (${step.error})` : ''}: paste \`wg show all dump\` (as wg-dump.txt)`] };
-      return [finding(ctx, 'WG_DEVICE_MISSING', `${WG_DEVICE} is not a WireGuard device here: no overlay traffic leaves or enters this node`, [`wg show all dump: no ${WG_DEVICE}`], FIX)];
-    }
-    const out: Finding[] = [];
-    const own = ctx.leases?.local;
-    if (own?.publicKey && dev.publicKey !== own.publicKey) {
-      out.push(finding(ctx, 'WG_KEY_MISMATCH', `${WG_DEVICE} has public key ${dev.publicKey ?? '(none)'}, this node's lease announces ${own.publicKey}: every peer encrypts to a key this device does not hold`, [leaseLine(own), `wg show ${WG_DEVICE}: public key ${dev.publicKey ?? '(none)'}`], FIX));
-    }
-    if (own && dev.listenPort !== (own.wgPort ?? WG_DEFAULT_PORT)) {
-      out.push(finding(ctx, 'WG_PORT_MISMATCH', `${WG_DEVICE} listens on ${dev.listenPort}, this node's lease announces ${own.wgPort ?? WG_DEFAULT_PORT}: peers send elsewhere`, [leaseLine(own), `wg show ${WG_DEVICE}: listening port ${dev.listenPort}`], FIX));
-    }
-    // no leases: the peers cannot be judged, which is said when there are peers to judge
-    if (!ctx.leases) return { findings: out, unverified: dev.peers.length ? [`${WG_DEVICE}'s ${dev.peers.length} peer(s) against the leases: give --nodes FILE (\`kubectl get nodes -o yaml\`), --kube or --etcd`] : [] };
-    // this node's own lease not recognised (its addresses not given): the one announcing flannel-wg's own key is it;
-    // failing that any lease may be it, and a peer missing for it proves nothing
-    const byKey = !ctx.leases.local && dev.publicKey ? remoteLeases(ctx).find((l) => l.publicKey === dev.publicKey) : undefined;
-    const leases = remoteLeases(ctx).filter((l) => l !== byKey);
-    const ownOpen = !ctx.leases.local && !byKey && !nodeAddressesShown(ctx.snapshot);
-    const unverified = new Set<string>();
-    // a peer already named as carrying another node's subnet under a wrong key is not reported again as stale
-    const judged = new Set<string>();
-    for (const lease of leases) {
-      // flannel-wg carries the IPv4 leases; a v6-only lease's peer is on flannel-wg-v6 (Mode separate)
-      if (!hasV4(lease)) continue;
-      if (!lease.publicKey) {
-        out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${leaseName(lease)} has no PublicKey: this node cannot program it`, [leaseLine(lease)]));
-        continue;
-      }
-      const { peer, problems } = wireguardPeerState(dev, lease);
-      if (peer) judged.add(peer.publicKey);
-      const ev = [leaseLine(lease), ...(peer ? [wgPeerLine(WG_DEVICE, peer)] : [`wg show ${WG_DEVICE}: no peer ${lease.publicKey}`])];
-      const want = wantEndpoint(lease, dev);
-      const fix = `wg set ${WG_DEVICE} peer ${lease.publicKey} endpoint ${want.ip}:${want.port} allowed-ips ${lease.subnet} (or ${FIX})`;
-      for (const p of problems) {
-        if (p.code === 'WG_PEER_MISSING' && ownOpen) unverified.add(`whether lease ${lease.node ?? lease.subnet} is this node's own (flannel adds no peer for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`);
-        else out.push(finding(ctx, p.code, p.text, ev, fix));
-      }
-    }
-    const keys = new Set(leases.map((l) => l.publicKey));
-    for (const p of dev.peers) {
-      if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${WG_DEVICE} belongs to no current lease (departed node, or a key that changed)`, [wgPeerLine(WG_DEVICE, p)], `wg set ${WG_DEVICE} peer ${p.publicKey} remove`));
-    }
-    // IPv6 WireGuard (flannel-wg-v6, the leases' backend-v6-data keys) is not judged here: said, never passed over
-    const v6Dev = ctx.snapshot.wireguard.find((d) => d.name === WG_DEVICE_V6);
-    if (v6Dev || leases.some(hasV6)) unverified.add(notJudgedV6);
-    return { findings: out, unverified: [...unverified] };
+    // an IPv6-only node has no flannel-wg (Mode separate with EnableIPv4 false makes flannel-wg-v6 alone)
+    const judged: Judged[] = [];
+    if (!ctx.v6Only) judged.push(judgeFamily(ctx, 'v4'));
+    if (runsV6(ctx)) judged.push(judgeFamily(ctx, 'v6'));
+    return { findings: judged.flatMap((j) => j.findings), unverified: [...new Set(judged.flatMap((j) => j.unverified))] };
   },
 };
 
-const WG_DEVICE_V6 = 'flannel-wg-v6';
-const notJudgedV6 = `${WG_DEVICE_V6}'s peers against the leases' IPv6 halves: flanctl does not judge IPv6 WireGuard yet; compare \`wg show ${WG_DEVICE_V6} dump\` with each lease's backend-v6-data PublicKey, public-ipv6 and IPv6 podCIDR by hand`;
+/** Anything says this node or its cluster runs IPv6: its flannel-wg-v6, net-conf, its own lease or the others'. */
+function runsV6(ctx: CheckContext): boolean {
+  if (ctx.v6Only || ctx.netConf?.EnableIPv6 === true) return true;
+  if (ctx.snapshot.wireguard.some((d) => d.name === WG_DEVICE_V6)) return true;
+  const own = ctx.leases?.local;
+  return (own !== undefined && hasV6(own)) || remoteLeases(ctx).some(hasV6);
+}
+
+/** net-conf's Backend.Mode: flanneld's default is separate (wireguard.go:127); undefined when no net-conf was given. */
+function modeOf(ctx: CheckContext): string | undefined {
+  if (!ctx.netConf) return undefined;
+  const mode = (ctx.netConf.Backend as { Mode?: unknown } | undefined)?.Mode;
+  return typeof mode === 'string' ? mode : 'separate';
+}
+
+function judgeFamily(ctx: CheckContext, family: Family): Judged {
+  const name = wgDeviceOf(family);
+  const mode = modeOf(ctx);
+  // Modes auto/ipv4/ipv6 put the IPv6 peers on flannel-wg, endpoint chosen per peer (wireguard_network.go:217-253)
+  if (family === 'v6' && mode !== undefined && mode !== 'separate') {
+    return { findings: [], unverified: [`the IPv6 peers against the leases: net-conf Backend Mode ${mode} puts them on flannel-wg with the IPv4 ones, which flanctl judges for Mode separate only: compare \`wg show flannel-wg dump\` with each lease's backend-v6-data PublicKey, public-ipv6 and IPv6 podCIDR by hand`] };
+  }
+  const step = ctx.snapshot.commands.find((c) => c.name === 'wg-dump');
+  const dev = ctx.snapshot.wireguard.find((d) => d.name === name);
+  if (!dev) {
+    // not read: the device, its keys and peers are open, never a finding
+    if (!step?.ok) return { findings: [], unverified: [`${name}'s keys and peers: no wg show all dump output in the data given${step?.error ? ` (${step.error})` : ''}: paste \`wg show all dump\` (as wg-dump.txt)`] };
+    // without net-conf the Mode is open: auto mode makes no flannel-wg-v6
+    if (family === 'v6' && mode === undefined) return { findings: [], unverified: [`${name} is not in wg show all dump: whether flanneld runs Mode separate (a device of its own for IPv6) or auto (IPv6 peers on flannel-wg) was not in the data given: paste net-conf.json (\`kubectl -n kube-flannel get cm kube-flannel-cfg -o yaml\`) or give --kube / --etcd`] };
+    return { findings: [finding(ctx, 'WG_DEVICE_MISSING', `${name} is not a WireGuard device here: no ${family === 'v6' ? 'IPv6 ' : ''}overlay traffic leaves or enters this node`, [`wg show all dump: no ${name}`], FIX)], unverified: [] };
+  }
+  const out: Finding[] = [];
+  ownDevice(ctx, dev, family, out);
+  // no leases: the peers cannot be judged, which is said when there are peers to judge
+  if (!ctx.leases) return { findings: out, unverified: dev.peers.length ? [`${name}'s ${dev.peers.length} peer(s) against the leases: give --nodes FILE (\`kubectl get nodes -o yaml\`), --kube or --etcd`] : [] };
+  // leases with no half of this family (a source that carries no backend-v6-data, or a v4-only cluster): the
+  // device's peers cannot be told stale
+  if (family === 'v6' && !remoteLeases(ctx).some(hasV6)) return { findings: out, unverified: dev.peers.length ? [`${name}'s ${dev.peers.length} peer(s): no lease given has an IPv6 half (podCIDRs' IPv6 entry, public-ipv6, backend-v6-data): give the nodes with their IPv6 annotations (\`kubectl get nodes -o yaml\`)`] : [] };
+  // this node's own lease not recognised (its addresses not given): the one announcing the device's own key is it;
+  // failing that any lease may be it, and a peer missing for it proves nothing
+  const byKey = !ctx.leases.local && dev.publicKey ? remoteLeases(ctx).find((l) => wgHalf(l, family)?.key === dev.publicKey) : undefined;
+  const leases = remoteLeases(ctx).filter((l) => l !== byKey);
+  const ownOpen = !ctx.leases.local && !byKey && !nodeAddressesShown(ctx.snapshot);
+  const unverified = new Set<string>();
+  // a peer already named as carrying another node's subnet under a wrong key is not reported again as stale
+  const judged = new Set<string>();
+  const keys = new Set<string>();
+  for (const lease of leases) {
+    // the device carries this family's halves only: a v6-only lease has no peer on flannel-wg, a v4-only none on flannel-wg-v6
+    const half = wgHalf(lease, family);
+    if (!half) continue;
+    const state = wireguardPeerState(dev, lease, family);
+    if (!half.key || !state) {
+      out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${leaseName(lease)} has no ${family === 'v6' ? 'backend-v6-data ' : ''}PublicKey: this node cannot program its ${name} peer`, [halfLine(lease, family)]));
+      continue;
+    }
+    keys.add(half.key);
+    if (state.peer) judged.add(state.peer.publicKey);
+    const ev = [halfLine(lease, family), ...(state.peer ? [wgPeerLine(name, state.peer)] : [`wg show ${name}: no peer ${half.key}`])];
+    const fix = `wg set ${name} peer ${half.key} endpoint ${wantEndpoint(half, dev, family).text} allowed-ips ${half.subnet} (or ${FIX})`;
+    for (const p of state.problems) {
+      if (p.code === 'WG_PEER_MISSING' && ownOpen) unverified.add(`whether lease ${lease.node ?? half.subnet} is this node's own (flannel adds no peer for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`);
+      else out.push(finding(ctx, p.code, p.text, ev, fix));
+    }
+  }
+  for (const p of dev.peers) {
+    if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${name} belongs to no current lease (departed node, or a key that changed)`, [wgPeerLine(name, p)], `wg set ${name} peer ${p.publicKey} remove`));
+  }
+  return { findings: out, unverified: [...unverified] };
+}
+
+/** The device's own key and listen port against this node's lease half (backend-data / backend-v6-data). */
+function ownDevice(ctx: CheckContext, dev: WgDevice, family: Family, out: Finding[]): void {
+  const own = ctx.leases?.local;
+  const half = own && wgHalf(own, family);
+  if (!own || !half) return;
+  const data = family === 'v6' ? 'backend-v6-data' : 'backend-data';
+  if (half.key && dev.publicKey !== half.key) {
+    out.push(finding(ctx, 'WG_KEY_MISMATCH', `${dev.name} has public key ${dev.publicKey ?? '(none)'}, this node's lease announces ${half.key}: every peer encrypts to a key this device does not hold`, [halfLine(own, family), `wg show ${dev.name}: public key ${dev.publicKey ?? '(none)'}`], FIX));
+  }
+  const port = half.port ?? wgDefaultPort(family);
+  if (dev.listenPort !== port) {
+    out.push(finding(ctx, 'WG_PORT_MISMATCH', `${dev.name} listens on ${dev.listenPort}, this node's lease announces ${port}${half.port === undefined ? ` (no Port in ${data}: flannel's default)` : ''}: peers send elsewhere`, [halfLine(own, family), `wg show ${dev.name}: listening port ${dev.listenPort}`], FIX));
+  }
+}
+
+/** The lease in evidence: the IPv4 line as doctor prints every lease; the IPv6 half with its backend-v6-data. */
+function halfLine(lease: Lease, family: Family): string {
+  if (family === 'v4') return leaseLine(lease);
+  const port = lease.wgPort6 !== undefined ? ` Port ${lease.wgPort6}` : '';
+  return `lease ${leaseName(lease)}: ${lease.subnet6 ?? '?'} public-ipv6 ${lease.publicIpv6 ?? '?'} backend-v6-data PublicKey ${lease.publicKey6 ?? '(none)'}${port}${lease.source ? ` (${lease.source})` : ''}`;
+}
