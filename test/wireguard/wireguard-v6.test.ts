@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { trace } from '../../src/analyze/trace.js';
+import { leasesFromEtcd } from '../../src/leases/etcd-keys.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { Snapshot } from '../../src/model/snapshot.js';
@@ -105,6 +106,14 @@ describe('leases: backend-v6-data carries the IPv6 peer key and port', () => {
   it("read into publicKey6 / wgPort6 beside the IPv4 half's publicKey / wgPort", () => {
     const l = dual.leases.find((x) => x.node === 'node3')!;
     expect(l).toMatchObject({ publicKey: PUB.node3, wgPort: 51820, publicKey6: PUB.node3, wgPort6: 51821, subnet6: 'fd00:10:244:3::/64', publicIpv6: 'fd00:56::13' });
+  });
+
+  // etcd: the lease value is flannel's LeaseAttrs (pkg/lease/lease.go: PublicIP, PublicIPv6, BackendType, BackendData,
+  // BackendV6Data), the key `<subnet>&<subnet6>` (MakeSubnetKey)
+  it('etcd: BackendV6Data read the same way', () => {
+    const value = JSON.stringify({ PublicIP: '192.168.56.13', PublicIPv6: 'fd00:56::13', BackendType: 'wireguard', BackendData: { PublicKey: PUB.node3, Port: 51820 }, BackendV6Data: { PublicKey: PUB.node3, Port: 51821 } });
+    const d = leasesFromEtcd('/coreos.com/network', [{ key: '/coreos.com/network/subnets/10.244.3.0-24&fd00:10:244:3::-64', value }], 'etcd-v3');
+    expect(d.leases[0]).toMatchObject({ publicKey: PUB.node3, wgPort: 51820, publicKey6: PUB.node3, wgPort6: 51821, subnet6: 'fd00:10:244:3::/64', publicIpv6: 'fd00:56::13' });
   });
 
   it('a backend-v6-data PublicKey that is no key is LEASE_BAD_BACKEND_DATA naming backend-v6-data, the IPv4 half stands', () => {
