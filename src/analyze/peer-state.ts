@@ -7,7 +7,7 @@
 // cluster matrix and repair's plan all read this, so the same fault gets the same code everywhere.
 import type { Code } from '../model/codes.js';
 import type { FdbEntry } from '../model/fdb.js';
-import { hasV4, hasV6, type Lease, type LeaseV4, leaseName } from '../model/lease.js';
+import { hasV4, hasV6, type Lease, type LeaseV4, leaseName, type NetConf } from '../model/lease.js';
 import type { Neigh } from '../model/neigh.js';
 import type { Route } from '../model/route.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -410,6 +410,18 @@ export const WG_DEFAULT_PORT_V6 = 51821;
 export const wgDeviceOf = (family: Family): string => (family === 'v6' ? WG_DEVICE_V6 : WG_DEVICE);
 /** The listen port flanneld gives the family's device unless net-conf says otherwise. */
 export const wgDefaultPort = (family: Family): number => (family === 'v6' ? WG_DEFAULT_PORT_V6 : WG_DEFAULT_PORT);
+
+/** net-conf's Backend.Mode: flanneld's default is separate (wireguard.go:127); undefined when no net-conf was given. */
+export const wgMode = (netConf: NetConf | undefined): string | undefined => (netConf ? (netConf.Backend?.Mode ?? 'separate') : undefined);
+
+/**
+ * Why flannel-wg's peer endpoints are not judged: Modes auto and ipv6 give each peer its lease's IPv4 or IPv6
+ * endpoint (selectMode, wireguard_network.go:107-129, 217-228); undefined when they are judged.
+ */
+export function wgEndpointOpen(mode: string | undefined, family: Family): string | undefined {
+  if (family !== 'v4' || (mode !== 'auto' && mode !== 'ipv6')) return undefined;
+  return `flannel-wg's peer endpoints: net-conf Backend Mode ${mode} gives each peer its lease's <public-ip>:<Port> or [<public-ipv6>]:<Port> (flannel's selectMode), which flanctl does not judge: compare \`wg show flannel-wg dump\` with the leases by hand`;
+}
 
 /** One family's half of a lease as a WireGuard peer. */
 export interface WgHalf {

@@ -6,11 +6,11 @@ import { cidrContains6 } from '../model/ipv6.js';
 import { cidrContains } from '../model/net.js';
 import type { WgDevice, WgPeer } from '../model/wireguard.js';
 import { wgPeerLine } from './checks/evidence.js';
-import { type Family, wgDeviceOf, wgHalf, wireguardPeerState } from './peer-state.js';
+import { type Family, wgDeviceOf, wgEndpointOpen, wgHalf, wgMode, wireguardPeerState } from './peer-state.js';
 import { formatRoute } from './route-lookup.js';
 import { isV6, type NodeIndex } from './trace-index.js';
 import { leaseAt } from './trace-overlay.js';
-import { hop, type Problem, type TraceContext, type WalkResult } from './trace-types.js';
+import { hop, type Problem, type TraceContext, unverifiedHop, type WalkResult } from './trace-types.js';
 
 /** undefined when the snapshot has no `wg show` data for the device: the caller stops at the route then. */
 export function wireguardWalk(ctx: TraceContext, node: NodeIndex, dst: string, route: Route, reason: string): WalkResult | undefined {
@@ -32,7 +32,11 @@ export function wireguardWalk(ctx: TraceContext, node: NodeIndex, dst: string, r
     const target = half ? { ip: half.ip, name: lease?.node, subnet: half.subnet } : undefined;
     return { backend: 'wireguard', podTraffic: true, via: dev, target, hops };
   }
-  hops.push(hop('wg-peer', node, dev, wgPeerLine(dev, peer), judged?.problems ?? []));
+  // Modes auto/ipv6 pick each peer's endpoint from either family: not judged, said (as doctor says it)
+  const open = wgEndpointOpen(wgMode(ctx.netConf), family);
+  const problems = (judged?.problems ?? []).filter((p) => !(open && p.code === 'WG_ENDPOINT_MISMATCH'));
+  const openNow = open && problems.length < (judged?.problems.length ?? 0);
+  hops.push(openNow && !problems.length ? unverifiedHop('wg-peer', node, dev, wgPeerLine(dev, peer), open) : hop('wg-peer', node, dev, wgPeerLine(dev, peer), problems));
   const ip = peer.endpointIp ?? half?.ip;
   const subnet = half?.subnet ?? peer.allowedIps.find((a) => (family === 'v6' ? a.includes(':') : a.includes('.')));
   const target = ip ? { ip, name: lease?.node, subnet } : undefined;

@@ -68,6 +68,8 @@ export const NetConf = z.looseObject({
       Port: z.optional(z.number().check(z.int())),
       DirectRouting: z.optional(z.union([z.boolean(), z.string()])),
       MTU: z.optional(z.number().check(z.int())),
+      /** wireguard: separate (default), auto, ipv4 or ipv6 (flannel's pkg/backend/wireguard/wireguard.go) */
+      Mode: z.optional(z.string()),
     }),
   ),
 });

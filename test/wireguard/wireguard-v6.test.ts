@@ -184,7 +184,7 @@ describe('doctor: flannel-wg-v6 against the leases (Mode separate)', () => {
 
   it('flannel-wg-v6 absent with net-conf Mode separate and EnableIPv6: WG_DEVICE_MISSING naming it', () => {
     const dump = SEPARATE.split('\n').filter((l) => !l.startsWith('flannel-wg-v6\t')).join('\n');
-    const { findings } = wg(node1(dump), { ...dual, netConf: { EnableIPv6: true, Backend: { Type: 'wireguard', Mode: 'separate' } as never } });
+    const { findings } = wg(node1(dump), { ...dual, netConf: { EnableIPv6: true, Backend: { Type: 'wireguard', Mode: 'separate' } } });
     expect(findings.map((f) => [f.code, f.summary])).toEqual([['WG_DEVICE_MISSING', 'flannel-wg-v6 is not a WireGuard device here: no IPv6 overlay traffic leaves or enters this node']]);
   });
 
@@ -196,7 +196,7 @@ describe('doctor: flannel-wg-v6 against the leases (Mode separate)', () => {
   });
 
   it('net-conf Mode auto: the IPv6 peers are on flannel-wg and said unverified, never judged as flannel-wg-v6', () => {
-    const r = wg(node1(SEPARATE), { ...dual, netConf: { EnableIPv6: true, Backend: { Type: 'wireguard', Mode: 'auto' } as never } });
+    const r = wg(node1(SEPARATE), { ...dual, netConf: { EnableIPv6: true, Backend: { Type: 'wireguard', Mode: 'auto' } } });
     expect(r.findings).toEqual([]);
     expect(r.unverified.join('\n')).toMatch(/Mode auto puts them on flannel-wg/);
   });
@@ -268,4 +268,32 @@ describe('trace: an IPv6 pod over flannel-wg-v6 gets the peer judgement doctor g
       expect(wg(node1(dump), dual).findings.map((f) => f.code)).toEqual([code]);
     });
   }
+});
+
+// Modes auto/ipv4/ipv6 (wireguard.go:157-162): flannel-wg alone, each peer with both subnets in allowed-ips and one
+// endpoint — the IPv4 one in ipv4, the IPv6 one [public-ipv6]:<backend-v6-data Port> in ipv6, either in auto
+// (selectMode, wireguard_network.go:107-129, 217-228)
+describe('flannel-wg in Modes auto/ipv4/ipv6', () => {
+  const oneDevice = (endpoint: (n: 2 | 3) => string): string =>
+    [`flannel-wg\t(hidden)\t${PUB.node1}\t51820\toff`, ...([2, 3] as const).map((n) => `flannel-wg\t${PUB[`node${n}`]}\t(none)\t${endpoint(n)}\t10.244.${n}.0/24,fd00:10:244:${n}::/64\t1764450000\t100\t100\toff`)].join('\n');
+  const v6Endpoints = oneDevice((n) => `[fd00:56::1${n}]:51821`);
+  const snap = (dump: string): Snapshot => Snapshot.parse({ ...node1(dump), links: node1(dump).links.filter((l) => l.name !== 'flannel-wg-v6'), routes: [{ dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' }] });
+  const conf = (Mode: string) => ({ ...dual, netConf: { EnableIPv6: true, Backend: { Type: 'wireguard', Mode } } });
+
+  it('Mode ipv6: IPv6 endpoints on flannel-wg are not WG_ENDPOINT_MISMATCH; said unverified in doctor and trace', () => {
+    const r = wg(snap(v6Endpoints), conf('ipv6'));
+    expect(r.findings).toEqual([]);
+    expect(r.unverified.join('\n')).toMatch(/flannel-wg's peer endpoints: net-conf Backend Mode ipv6/);
+    const t = trace([snap(v6Endpoints)], '10.244.3.7', { desired: conf('ipv6') });
+    expect(t.ok).toBeNull();
+    expect(t.hops.find((h) => h.step === 'wg-peer')).toMatchObject({ ok: null });
+  });
+
+  it('Mode ipv4: the endpoint is the IPv4 one, so an IPv6 endpoint is WG_ENDPOINT_MISMATCH', () => {
+    expect(wg(snap(v6Endpoints), conf('ipv4')).findings.map((f) => f.code)).toEqual(['WG_ENDPOINT_MISMATCH', 'WG_ENDPOINT_MISMATCH']);
+  });
+
+  it('Mode auto with IPv4 endpoints (private addresses: selectMode keeps IPv4): no finding', () => {
+    expect(wg(snap(oneDevice((n) => `192.168.56.1${n}:51820`)), conf('auto')).findings).toEqual([]);
+  });
 });

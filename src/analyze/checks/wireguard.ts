@@ -5,7 +5,7 @@
 import type { Finding } from '../../model/finding.js';
 import { hasV6, type Lease, leaseName } from '../../model/lease.js';
 import type { WgDevice } from '../../model/wireguard.js';
-import { type Family, WG_DEVICE_V6, wantEndpoint, wgDefaultPort, wgDeviceOf, wgHalf, wireguardPeerState } from '../peer-state.js';
+import { type Family, WG_DEVICE_V6, wantEndpoint, wgDefaultPort, wgDeviceOf, wgEndpointOpen, wgHalf, wgMode, wireguardPeerState } from '../peer-state.js';
 import { nodeAddressesShown, PASTE } from '../collected.js';
 import { type CheckContext, remoteLeases } from './context.js';
 import { leaseLine, wgPeerLine } from './evidence.js';
@@ -35,16 +35,10 @@ function runsV6(ctx: CheckContext): boolean {
   return (own !== undefined && hasV6(own)) || remoteLeases(ctx).some(hasV6);
 }
 
-/** net-conf's Backend.Mode: flanneld's default is separate (wireguard.go:127); undefined when no net-conf was given. */
-function modeOf(ctx: CheckContext): string | undefined {
-  if (!ctx.netConf) return undefined;
-  const mode = (ctx.netConf.Backend as { Mode?: unknown } | undefined)?.Mode;
-  return typeof mode === 'string' ? mode : 'separate';
-}
-
 function judgeFamily(ctx: CheckContext, family: Family): Judged {
   const name = wgDeviceOf(family);
-  const mode = modeOf(ctx);
+  const mode = wgMode(ctx.netConf);
+  const endpointOpen = wgEndpointOpen(mode, family);
   // Modes auto/ipv4/ipv6 put the IPv6 peers on flannel-wg, endpoint chosen per peer (wireguard_network.go:217-253)
   if (family === 'v6' && mode !== undefined && mode !== 'separate') {
     return { findings: [], unverified: [`the IPv6 peers against the leases: net-conf Backend Mode ${mode} puts them on flannel-wg with the IPv4 ones, which flanctl judges for Mode separate only: compare \`wg show flannel-wg dump\` with each lease's backend-v6-data PublicKey, public-ipv6 and IPv6 podCIDR by hand`] };
@@ -88,7 +82,8 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
     const ev = [halfLine(lease, family), ...(state.peer ? [wgPeerLine(name, state.peer)] : [`wg show ${name}: no peer ${half.key}`])];
     const fix = `wg set ${name} peer ${half.key} endpoint ${wantEndpoint(half, dev, family).text} allowed-ips ${half.subnet} (or ${FIX})`;
     for (const p of state.problems) {
-      if (p.code === 'WG_PEER_MISSING' && ownOpen) unverified.add(`whether lease ${lease.node ?? half.subnet} is this node's own (flannel adds no peer for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`);
+      if (p.code === 'WG_ENDPOINT_MISMATCH' && endpointOpen) unverified.add(endpointOpen);
+      else if (p.code === 'WG_PEER_MISSING' && ownOpen) unverified.add(`whether lease ${lease.node ?? half.subnet} is this node's own (flannel adds no peer for it) was not in the data given: paste \`${PASTE.addresses}\` (or name the node with --node)`);
       else out.push(finding(ctx, p.code, p.text, ev, fix));
     }
   }
