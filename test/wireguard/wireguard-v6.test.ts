@@ -234,6 +234,14 @@ describe('doctor: absent data stays unverified, never a finding', () => {
     expect(r.unverified.join('\n')).toMatch(/flannel-wg-v6's 2 peer\(s\): no lease given has an IPv6 half/);
   });
 
+  it("own lease not recognised at all (no addresses, and the device's key is no lease's): node1's missing peer is open, not WG_PEER_MISSING", () => {
+    const dump = v6Line(SEPARATE, 'device', (f) => [f[0], f[1], OTHER, f[3], f[4]]);
+    const s = Snapshot.parse({ ...node1(dump), addresses: [] });
+    const r = wg(s, dual);
+    expect(r.findings.filter((f) => f.summary.includes('flannel-wg-v6'))).toEqual([]);
+    expect(r.unverified.join('\n')).toMatch(/whether lease node1 is this node's own \(flannel adds no peer for it\) was not in the data given: paste `ip addr show`/);
+  });
+
   it("own lease not recognised (no addresses): found by flannel-wg-v6's own key, the others judged", () => {
     const s = node1(v6Line(SEPARATE, 'node3', () => undefined));
     const bare = Snapshot.parse({ ...s, addresses: [] });
