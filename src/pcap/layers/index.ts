@@ -20,10 +20,12 @@ import { udp } from './udp.js';
 import { vlan } from './vlan.js';
 import { vxlan } from './vxlan.js';
 
-byLinkType.set(0, nullLink).set(1, ethernet).set(12, rawIp).set(14, rawIp).set(101, rawIp).set(108, loop);
-byLinkType.set(113, sll).set(228, rawIp).set(229, rawIp).set(276, sll2);
-byEthertype.set(0x0800, ipv4).set(0x86dd, ipv6).set(0x0806, arp).set(0x8100, vlan).set(0x88a8, vlan);
-byIpProto.set(4, ipip).set(6, tcp).set(17, udp).set(1, icmp).set(58, icmpv6);
+const fill = (table: (Layer | undefined)[], entries: [number, Layer][]): void => {
+  for (const [n, layer] of entries) table[n] = layer;
+};
+fill(byLinkType, [[0, nullLink], [1, ethernet], [12, rawIp], [14, rawIp], [101, rawIp], [108, loop], [113, sll], [228, rawIp], [229, rawIp], [276, sll2]]);
+fill(byEthertype, [[0x0800, ipv4], [0x86dd, ipv6], [0x0806, arp], [0x8100, vlan], [0x88a8, vlan]]);
+fill(byIpProto, [[4, ipip], [6, tcp], [17, udp], [1, icmp], [58, icmpv6]]);
 
 const VXLAN_PORTS = [8472, 4789];
 
@@ -59,7 +61,7 @@ export function decodeRecord(p: Packet, rec: CaptureRecord): void {
   p.tunnel = TUNNEL_NONE;
   p.innerOff = -1;
   p.dnsLevel = -1;
-  const first = byLinkType.get(rec.linkType);
+  const first = rec.linkType < 65536 ? byLinkType[rec.linkType] : undefined;
   if (!first) return;
   try {
     first(p, p.start, p.end);
