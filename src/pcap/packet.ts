@@ -91,6 +91,8 @@ export interface Packet {
   /** UDP port → next layer (8472/4789 vxlan, 53 dns, --vxlan-port) */
   /** indexed by port (65536 slots): cheaper than a Map lookup twice per UDP datagram */
   udpPorts: ((p: Packet, off: number, end: number) => void)[];
+  /** IP levels whose UDP checksum is verified: 2 all; 1 for --summary, which reports only the outer (VXLAN) one */
+  udpSumDepth: number;
 }
 
 function newIp(): IpInfo {
@@ -122,12 +124,12 @@ export function resetIp(ip: IpInfo): void {
   ip.checksumOk = true;
 }
 
-export function newPacket(udpPorts: Packet['udpPorts']): Packet {
+export function newPacket(udpPorts: Packet['udpPorts'], udpSumDepth = 2): Packet {
   return {
     buf: Buffer.alloc(0), start: 0, end: 0, origLen: 0, linkType: 0, tsSec: 0, tsNsec: 0, truncated: false, stoppedIn: '',
     malformed: false, ethOff: -1, innerEthOff: -1, vlan: -1, ifindex: -1, arpOp: 0, arpSpa: 0, arpTpa: 0, arpOff: -1,
     depth: 0, ips: [newIp(), newIp()], tunnel: TUNNEL_NONE, vni: 0, vxlanFlags: 0, innerOff: -1, dnsOff: -1, dnsEnd: -1,
-    dnsLevel: -1, udpPorts,
+    dnsLevel: -1, udpPorts, udpSumDepth,
   };
 }
 

@@ -99,7 +99,9 @@ function matches(p: Packet, f: PacketFilter): boolean {
 }
 
 export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> {
-  const p = newPacket(udpPortTable(opts.vxlanPorts));
+  const perPacket = opts.mode !== 'summary' || opts.records === true;
+  // without per-packet output only the outer UDP checksum is reported (bad-outer-udp-checksum)
+  const p = newPacket(udpPortTable(opts.vxlanPorts), perPacket ? 2 : 1);
   const anomalies = new Anomalies();
   const report = (kind: string, severity: Severity, summary: string, n: number): void => anomalies.add(kind, severity, summary, n);
   const dnsTracker = new DnsTracker(report);
@@ -108,7 +110,6 @@ export async function decodeCapture(opts: DecodeOptions): Promise<DecodeResult> 
   const checkOpts = { mtu: opts.mtu ?? 1500, knownVnis: opts.knownVnis ?? [1] };
   const filter = opts.filter ?? {};
   const filtering = filter.host !== undefined || filter.vni !== undefined || filter.proto !== undefined;
-  const perPacket = opts.mode !== 'summary' || opts.records === true;
   const records: Record<string, unknown>[] = [];
   let writer: PcapWriter | undefined;
   let info: CaptureInfo | undefined;

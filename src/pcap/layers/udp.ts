@@ -17,7 +17,7 @@ export function udp(p: Packet, off: number, end: number): void {
   const dgramEnd = off + len;
   // verifiable only when the whole datagram was captured and is not a fragment
   if (csum === 0 && ip.version === 4) ip.udpChecksum = UDP_CSUM_NONE;
-  else if (len >= 8 && dgramEnd <= end && !ip.fragment) {
+  else if (p.depth <= p.udpSumDepth && len >= 8 && dgramEnd <= end && !ip.fragment) {
     const ps = pseudo(p, len, 17);
     if (checksumOk(b, off, dgramEnd, ps)) ip.udpChecksum = UDP_CSUM_OK;
     // captured on the sending host before the NIC filled it in: not an error on the wire
