@@ -12,6 +12,7 @@ import { CaptureError } from '../../src/pcap/errors.js';
 import { packetLine, packetRecord } from '../../src/pcap/format.js';
 import { decodeCapture } from '../../src/pcap/index.js';
 import { OutOfBounds, u16, u32, u32le } from '../../src/pcap/layers/bytes.js';
+import { checksumOk, header20Ok } from '../../src/pcap/layers/checksum.js';
 import { decodeRecord, udpPortTable } from '../../src/pcap/layers/index.js';
 import { newPacket } from '../../src/pcap/packet.js';
 import { newRecord } from '../../src/pcap/reader/record.js';
@@ -128,6 +129,20 @@ describe('bounded reads', () => {
     expect(() => u32(b, 1, 4)).toThrow(OutOfBounds);
     expect(() => u32le(b, 2, 5)).toThrow(OutOfBounds);
     expect(() => u16(b, -1, 5)).toThrow(OutOfBounds);
+  });
+
+  it('the unrolled 20-byte IPv4 header checksum agrees with the generic one', () => {
+    // Wikipedia's worked example (IPv4 header checksum): 192.168.0.1 → 192.168.0.199, checksum b861
+    const good = Buffer.from('45000073000040004011b861c0a80001c0a800c7', 'hex');
+    expect([header20Ok(good, 0), checksumOk(good, 0, 20)]).toEqual([true, true]);
+    good[11] ^= 1;
+    expect([header20Ok(good, 0), checksumOk(good, 0, 20)]).toEqual([false, false]);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.integer({ min: 0, max: 4 }), (bytes, at) => {
+        const b = Buffer.from(bytes);
+        expect(header20Ok(b, at)).toBe(checksumOk(b, at, at + 20));
+      }),
+    );
   });
 
   it('the bounded view itself catches reads outside the record', () => {

@@ -17,3 +17,12 @@ export function fold(acc: number): number {
 
 /** True when the range, checksum field included, sums to 0xffff. */
 export const checksumOk = (b: Buffer, off: number, end: number, acc = 0): boolean => fold(sum16(b, off, end, acc)) === 0xffff;
+
+/** checksumOk for the common 20-byte IPv4 header, unrolled: two per VXLAN packet. */
+export function header20Ok(b: Buffer, o: number): boolean {
+  const acc =
+    ((b[o] << 8) | b[o + 1]) + ((b[o + 2] << 8) | b[o + 3]) + ((b[o + 4] << 8) | b[o + 5]) + ((b[o + 6] << 8) | b[o + 7]) +
+    ((b[o + 8] << 8) | b[o + 9]) + ((b[o + 10] << 8) | b[o + 11]) + ((b[o + 12] << 8) | b[o + 13]) + ((b[o + 14] << 8) | b[o + 15]) +
+    ((b[o + 16] << 8) | b[o + 17]) + ((b[o + 18] << 8) | b[o + 19]);
+  return fold(acc) === 0xffff;
+}
