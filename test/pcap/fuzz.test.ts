@@ -15,6 +15,7 @@ import { OutOfBounds, u16, u32, u32le } from '../../src/pcap/layers/bytes.js';
 import { checksumOk, header20Ok } from '../../src/pcap/layers/checksum.js';
 import { decodeRecord, udpPortTable } from '../../src/pcap/layers/index.js';
 import { newPacket } from '../../src/pcap/packet.js';
+import { readCapture } from '../../src/pcap/reader/index.js';
 import { newRecord } from '../../src/pcap/reader/record.js';
 
 const dir = resolve(import.meta.dirname, '../../fixtures/pcap');
@@ -76,6 +77,21 @@ describe('capture readers on hostile input', () => {
         expect(['ok', 'typed']).toContain(await decodeBytes(file.subarray(0, Math.floor(file.length * frac)), chunk));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('classic pcap in chunks of any size: every record, byte for byte, as read by hand', async () => {
+    const files = [...new Set(realFrames.map((f) => f.file))];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...files), fc.integer({ min: 1, max: 3000 }), async (file, chunk) => {
+        const b = readFileSync(join(dir, file));
+        const chunks: Buffer[] = [];
+        for (let o = 0; o < b.length; o += chunk) chunks.push(b.subarray(o, o + chunk));
+        const got: string[] = [];
+        await readCapture(Readable.from(chunks), (r) => got.push(r.buf.toString('hex', r.off, r.off + r.capLen)));
+        expect(got).toEqual(realFrames.filter((f) => f.file === file).map((f) => f.frame.toString('hex')));
+      }),
+      { numRuns: 150 },
     );
   });
 

@@ -24,9 +24,28 @@ export class ClassicReader implements ChunkReader {
   }
 
   push(chunk: Buffer): void {
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const carry = this.carry;
     this.carry = undefined;
-    let off = 0;
+    if (!carry) return this.scan(chunk, 0);
+    const need = this.headerDone ? this.carryNeeds(carry, chunk) : -1;
+    // the header, a corrupt length or a record still unfinished: join all (rare; the loop reports corruption)
+    if (need < 0 || need > chunk.length) return this.scan(Buffer.concat([carry, chunk]), 0);
+    // finish the record cut at the chunk's edge with the chunk's first bytes, not by copying the whole chunk
+    this.scan(Buffer.concat([carry, chunk.subarray(0, need)]), 0);
+    this.scan(chunk, need);
+  }
+
+  /** Bytes of `chunk` that complete the carried record, or -1 when its header is not complete even then. */
+  private carryNeeds(carry: Buffer, chunk: Buffer): number {
+    if (carry.length + chunk.length < 16) return -1;
+    const head = carry.length >= 16 ? carry : Buffer.concat([carry, chunk.subarray(0, 16 - carry.length)]);
+    const capLen = this.le ? le32(head, 8) : head.readUInt32BE(8);
+    return capLen > MAX_RECORD ? -1 : 16 + capLen - carry.length;
+  }
+
+  /** Every whole record of buf from `start`; keeps the unfinished tail as the carry. */
+  private scan(buf: Buffer, start: number): void {
+    let off = start;
     if (!this.headerDone) {
       if (buf.length < 24) {
         this.carry = buf;
@@ -41,7 +60,7 @@ export class ClassicReader implements ChunkReader {
     const len = buf.length;
     while (off + 16 <= len) {
       const capLen = le ? le32(buf, off + 8) : buf.readUInt32BE(off + 8);
-      if (capLen > MAX_RECORD) throw new CaptureError(`corrupt pcap record at byte ${this.consumed + off}: length ${capLen}`);
+      if (capLen > MAX_RECORD) throw new CaptureError(`corrupt pcap record at byte ${this.consumed + off - start}: length ${capLen}`);
       if (off + 16 + capLen > len) break;
       rec.tsSec = le ? le32(buf, off) : buf.readUInt32BE(off);
       rec.tsNsec = (le ? le32(buf, off + 4) : buf.readUInt32BE(off + 4)) * scale;
@@ -56,7 +75,7 @@ export class ClassicReader implements ChunkReader {
       // keep only the unfinished record; copy so the big chunk can be freed
       this.carry = Buffer.from(buf.subarray(off));
     }
-    this.consumed += off;
+    this.consumed += off - start;
   }
 
   end(): void {
