@@ -1,8 +1,9 @@
 // Property tests: random bytes, random truncations and bit flips of real captures never throw anything but
 // a CaptureError, and never hang; the layers never throw at all (truncation is a flag on the packet) and
 // never read a byte outside the record (a bounded view of the buffer throws on any such read).
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import { OutOfBounds, u16, u32, u32le } from '../../src/pcap/layers/bytes.js';
 import { checksumOk, header20Ok } from '../../src/pcap/layers/checksum.js';
 import { decodeRecord, udpPortTable } from '../../src/pcap/layers/index.js';
 import { newPacket } from '../../src/pcap/packet.js';
+import { FileSource } from '../../src/pcap/reader/file.js';
 import { readCapture } from '../../src/pcap/reader/index.js';
 import { newRecord } from '../../src/pcap/reader/record.js';
 
@@ -93,6 +95,35 @@ describe('capture readers on hostile input', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('a file of several 1 MiB chunks read into one reused buffer: every record, byte for byte', async () => {
+    // records written here (sizes 1..1500, so they straddle every chunk edge), then read back from the file
+    const frames: Buffer[] = [];
+    const parts = [Buffer.from('d4c3b2a1020004000000000000000000ffff000001000000', 'hex')];
+    for (let i = 0, size = 0; size < 3.5 * (1 << 20); i++) {
+      const frame = Buffer.alloc(1 + ((i * 7919) % 1500), i & 0xff);
+      const head = Buffer.alloc(16);
+      head.writeUInt32LE(i, 0);
+      head.writeUInt32LE(frame.length, 8);
+      head.writeUInt32LE(frame.length, 12);
+      parts.push(head, frame);
+      frames.push(frame);
+      size += 16 + frame.length;
+    }
+    const path = join(mkdtempSync(join(tmpdir(), 'flanctl-chunks-')), 'big.pcap');
+    writeFileSync(path, Buffer.concat(parts));
+    try {
+      const source = new FileSource(path);
+      let n = 0;
+      await readCapture(source, (r) => {
+        expect(r.tsSec).toBe(n);
+        expect(r.buf.subarray(r.off, r.off + r.capLen).equals(frames[n++])).toBe(true);
+      });
+      expect([source.reuse, n]).toEqual([true, frames.length]);
+    } finally {
+      rmSync(dirname(path), { recursive: true });
+    }
   });
 
   it('real captures with flipped bits never throw an untyped error', async () => {

@@ -48,7 +48,7 @@ export class ClassicReader implements ChunkReader {
     let off = start;
     if (!this.headerDone) {
       if (buf.length < 24) {
-        this.carry = buf;
+        this.carry = Buffer.from(buf); // a copy: the chunk's buffer may be reused for the next one
         return;
       }
       this.readHeader(buf);

@@ -2,11 +2,11 @@
 // (µs and ns) pcap and pcapng, or pcap-parser for classic µs pcap on request. The layers only ever see CaptureRecord.
 // Our classic reader is the default because pcap-parser's per-record objects and events cost about half of
 // `--summary`'s CPU (BENCHMARKS.md, decode), which is the difference between meeting and missing its targets.
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureError } from '../errors.js';
 import { ClassicReader } from './classic.js';
+import { FileSource } from './file.js';
 import { PcapParserReader } from './pcap-parser.js';
 import { PcapngReader } from './pcapng.js';
 import type { CaptureInfo, ChunkReader, RecordSink } from './record.js';
@@ -24,11 +24,9 @@ export interface ReadOptions {
   onInfo?: (info: CaptureInfo) => void;
 }
 
-const CHUNK = 1 << 20;
-
 /** `-` is stdin. */
-export function openInput(path: string): Readable {
-  return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
+export function openInput(path: string): Readable | FileSource {
+  return path === '-' ? process.stdin : new FileSource(path);
 }
 
 function pickReader(head: Buffer, sink: RecordSink, gzip: boolean, opts: ReadOptions): ChunkReader {
@@ -52,7 +50,7 @@ function pickReader(head: Buffer, sink: RecordSink, gzip: boolean, opts: ReadOpt
 }
 
 /** Streams every record of the capture to `sink`; resolves with what the file header said. */
-export async function readCapture(input: Readable, sink: RecordSink, opts: ReadOptions = {}): Promise<CaptureInfo> {
+export async function readCapture(input: Readable | FileSource, sink: RecordSink, opts: ReadOptions = {}): Promise<CaptureInfo> {
   const it = input[Symbol.asyncIterator]();
   let first = await nextChunk(it);
   let source: AsyncIterator<Buffer> = it;
@@ -82,6 +80,7 @@ export async function readCapture(input: Readable, sink: RecordSink, opts: ReadO
     first = Buffer.concat([first, more]);
   }
   const reader = pickReader(first ?? Buffer.alloc(0), sink, gzip, opts);
+  if (input instanceof FileSource && !gzip && reader instanceof ClassicReader) input.reuse = true;
   opts.onInfo?.(reader.info);
   if (first) reader.push(first);
   opts.onProgress?.(bytes);
