@@ -153,8 +153,11 @@ function measure(name: string, argv: string[], packets: number): Result {
 
 mkdirSync(out, { recursive: true });
 const f = (n: number, fmt: Format): string => join(out, `vxlan-${n}.${fmt === 'pcapng' ? 'pcapng' : fmt === 'pcap-ns' ? 'ns.pcap' : 'pcap'}`);
-process.stderr.write(`generating ${N}-packet captures in ${out}\n`);
-for (const fmt of ['pcap', 'pcap-ns', 'pcapng'] as Format[]) generate(f(N, fmt), N, fmt);
+const formats: Format[] = ['pcap', 'pcap-ns', 'pcapng'];
+// a capture already there is reused as it is (generate() skips it)
+const reuse = formats.every((fmt) => existsSync(f(N, fmt)));
+process.stderr.write(`${reuse ? 'reusing the' : 'generating'} ${N}-packet captures in ${out}\n`);
+for (const fmt of formats) generate(f(N, fmt), N, fmt);
 if (large) generate(f(4 * N, 'pcap'), 4 * N, 'pcap');
 
 const flanctl = [process.execPath, join(root, 'bin/run.js'), 'decode'];
