@@ -14,7 +14,7 @@ import { leasesFromEtcd } from '../../src/leases/etcd-keys.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { Snapshot } from '../../src/model/snapshot.js';
-import { parseWgDump } from '../../src/parse/index.js';
+import { wgNode1 } from './node1.js';
 
 const SEPARATE = readFileSync(new URL('../../fixtures/wg-dump/node1-separate.txt', import.meta.url), 'utf8');
 const PUB = {
@@ -49,34 +49,8 @@ const nodes = (...items: object[]): DesiredState => parseNodesJson(JSON.stringif
 const dual = nodes(node(1), node(2), node(3));
 const v6only = nodes(node(1, { v4: false }), node(2, { v4: false }), node(3, { v4: false }));
 
-const V6_LINK = { kind: 'wireguard', ifindex: 4, name: 'flannel-wg-v6', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] };
-/** node1 (192.168.56.11, fd00:56::11) with flannel-wg and flannel-wg-v6 as flanneld makes them, and the dump. */
-function node1(dump: string, families: { v4?: boolean } = {}): Snapshot {
-  const v4 = families.v4 ?? true;
-  return Snapshot.parse({
-    schemaVersion: 1,
-    host: 'node1',
-    time: '2026-11-29T00:00:00Z',
-    source: { kind: 'dir', name: 'node1' },
-    links: [
-      { kind: 'device', ifindex: 2, name: 'eth0', mtu: 1500, flags: ['UP', 'LOWER_UP'] },
-      ...(v4 ? [{ kind: 'wireguard', ifindex: 3, name: 'flannel-wg', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] }] : []),
-      V6_LINK,
-    ],
-    addresses: [
-      ...(v4 ? [{ dev: 'eth0', family: 'inet', local: '192.168.56.11', prefixlen: 24 }, { dev: 'flannel-wg', family: 'inet', local: '10.244.1.0', prefixlen: 32 }] : []),
-      { dev: 'eth0', family: 'inet6', local: 'fd00:56::11', prefixlen: 64 },
-      { dev: 'flannel-wg-v6', family: 'inet6', local: 'fd00:10:244:1::', prefixlen: 128 },
-    ],
-    routes: [
-      ...(v4 ? [{ dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' }, { dst: '192.168.56.0/24', dev: 'eth0', scope: 'link', src: '192.168.56.11' }] : []),
-      { dst: 'fd00:10:244::/56', dev: 'flannel-wg-v6', scope: 'link' },
-      { dst: 'fd00:56::/64', dev: 'eth0', scope: 'link' },
-    ],
-    wireguard: parseWgDump(dump),
-    commands: [{ name: 'wg-dump', ok: true, form: 'text' }],
-  });
-}
+/** node1 with flannel-wg and flannel-wg-v6 (flannel-wg-v6 alone with `{ v4: false }`), and the dump. */
+const node1 = (dump: string, families: { v4?: boolean } = {}): Snapshot => wgNode1(dump, { v6: true, ...families });
 
 /** The dump with one line of flannel-wg-v6 changed (`peer`: node2/node3's peer line, `device`: the device line). */
 function v6Line(dump: string, which: 'device' | keyof typeof PUB, edit: (fields: string[]) => string[] | undefined): string {

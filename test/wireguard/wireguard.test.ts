@@ -11,7 +11,8 @@ import { planRepair } from '../../src/repair/plan.js';
 import { loadFromDir } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
 import { Snapshot } from '../../src/model/snapshot.js';
-import { parseWgDump, redactWgDump } from '../../src/parse/index.js';
+import { redactWgDump } from '../../src/parse/index.js';
+import { wgNode1 as node1 } from './node1.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/wg-dump/${name}.txt`, import.meta.url), 'utf8');
 const PUB = {
@@ -35,30 +36,6 @@ const node = (n: 1 | 2 | 3): object => ({
   spec: { podCIDR: `10.244.${n}.0/24` },
 });
 const desired = parseNodesJson(JSON.stringify({ items: [node(1), node(2), node(3)] }));
-
-/** node1 as `ip` shows a flannel wireguard node (reference §2.10), with the recorded dump. */
-function node1(dump: string): Snapshot {
-  return Snapshot.parse({
-    schemaVersion: 1,
-    host: 'node1',
-    time: '2026-11-29T00:00:00Z',
-    source: { kind: 'dir', name: 'node1' },
-    links: [
-      { kind: 'device', ifindex: 2, name: 'eth0', mtu: 1500, flags: ['UP', 'LOWER_UP'] },
-      { kind: 'wireguard', ifindex: 3, name: 'flannel-wg', mtu: 1420, flags: ['POINTOPOINT', 'NOARP', 'UP', 'LOWER_UP'] },
-    ],
-    addresses: [
-      { dev: 'eth0', family: 'inet', local: '192.168.56.11', prefixlen: 24 },
-      { dev: 'flannel-wg', family: 'inet', local: '10.244.1.0', prefixlen: 32 },
-    ],
-    routes: [
-      { dst: '10.244.0.0/16', dev: 'flannel-wg', scope: 'link' },
-      { dst: '192.168.56.0/24', dev: 'eth0', scope: 'link', src: '192.168.56.11' },
-    ],
-    wireguard: parseWgDump(dump),
-    commands: [{ name: 'wg-dump', ok: true, form: 'text' }],
-  });
-}
 
 const wgCodes = (s: Snapshot): string[] => runDoctor({ snapshot: s, desired }).findings.map((f) => f.code).filter((c) => c.startsWith('WG_') || c.startsWith('LEASE_'));
 
