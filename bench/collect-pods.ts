@@ -8,7 +8,6 @@
 // Writes bench/out/collect-pods.md (the BENCHMARKS.md section) and results.json. Needs root.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { netnsExecBatch } from '../src/collect/batch.js';
 import { LAUNCHER_SCRIPT } from '../src/collect/launcher.js';
 import { podSlices } from '../src/collect/pods.js';
 import { buildFlannelCluster } from '../test/netns/flannel-cluster.js';
@@ -49,7 +48,7 @@ function batchedScript(cmds: Cmd[], ns?: string): string[] {
 /** The same reads one process per command, as collect ran them before batching: `ip -n POD -j addr show` per pod, uname -r. */
 function singleScript(cmds: Cmd[], ns: string): string[] {
   return cmds.map((c) => {
-    if (c.name === 'pod-ip-addr') return `ip -n ${q(c.argv![3])} -j addr show >/dev/null 2>&1`;
+    if (c.name === 'pod-ip-addr') return `${c.argv!.map(q).join(' ')} >/dev/null 2>&1`;
     const argv = c.name === 'kernel' ? ['uname', '-r'] : c.argv;
     return argv ? `ip netns exec ${q(ns)} ${argv.map(q).join(' ')} >/dev/null 2>&1` : '';
   }).filter(Boolean);
@@ -93,9 +92,8 @@ function main(): void {
     writeFileSync(join(OUT, 'collect-pods-live.sh'), liveBatched.join('\n') + '\n');
     // collect's launcher itself (src/collect/launcher.ts) fed the requests collect sends it there: the programs as
     // collect runs them, in the same lanes, without flanctl
-    const ipPath = exec(['sh', '-c', 'command -v ip']).stdout.trim();
-    const podNames = live.commands.filter((c) => c.name === 'pod-ip-addr').map((c) => c.argv![3]);
-    const requests = [...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), ...podSlices(podNames).flatMap((names) => ['pods', ...netnsExecBatch(names, ipPath)!.lines, '.']), 'go'];
+    const podNames = live.commands.filter((c) => c.name === 'pod-ip-addr').map((c) => c.argv![2]);
+    const requests = [...podSlices(podNames).flatMap((names) => ['pods', ...names, '.']), ...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), 'go'];
     writeFileSync(join(OUT, 'collect-pods-launcher.sh'), LAUNCHER_SCRIPT);
     writeFileSync(join(OUT, 'collect-pods-launcher.in'), requests.map((l) => `${l}\n`).join(''));
 

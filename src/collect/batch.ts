@@ -66,13 +66,7 @@ export function planBatches(steps: Step[]): { batches: Batch[]; single: Step[] }
   return { batches, single };
 }
 
-/** `ip netns exec NS IP -j addr show` for each pod namespace, as lines of one `ip -force -batch -`; undefined when a word is not plain. */
-export function netnsExecBatch(namespaces: string[], ipPath: string): { argv: string[]; lines: string[] } | undefined {
-  if (!WORD.test(ipPath) || !namespaces.every((n) => WORD.test(n))) return undefined;
-  return { argv: ['ip', '-force', '-batch', '-'], lines: namespaces.map((ns) => `netns exec ${ns} ${ipPath} -j addr show`) };
-}
-
-/** `items` in consecutive slices of about `per` each, at most `max` of them, none empty, sizes within one (the pods' batches side by side). */
+/** `items` in consecutive slices of about `per` each, at most `max` of them, none empty, sizes within one (the pods' slices side by side). */
 export function slices<T>(items: T[], per: number, max: number): T[][] {
   const count = Math.min(max, Math.ceil(items.length / per));
   return Array.from({ length: count }, (_, i) => items.slice(Math.floor((i * items.length) / count), Math.floor(((i + 1) * items.length) / count)));

@@ -5,9 +5,9 @@
 // link list (pods, flannel.1's offloads, wireguard, iflink) run when this process asks, after it read the links.
 //
 // Lanes run side by side, each on an fd of its own (dash has fds 0-9 only): lane 0 on stdout reads the links and
-// then this process's requests on stdin; lane 1 (fd 4) the other reads; each pods batch its own fd (5-8).
+// then this process's requests on stdin; lane 1 (fd 4) the other reads; each slice of pods its own fd (5-8).
 // A request is a line naming a constant step, the data lines after it (validated by the caller) ending at `.`;
-// data reaches a program as argv elements or as a batch's stdin, never as shell code.
+// data reaches a program as argv elements, never as shell code.
 import { planBatches, type Batch } from './batch.js';
 import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
 import { SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
@@ -35,10 +35,10 @@ const rest = units.filter((u) => u !== LINKS).sort((a, b) => Number(b.steps.some
 /** The units run without asking, in lane order. */
 export const LAUNCHED_UNITS: Unit[] = [LINKS, ...rest];
 
-/** lanes' fds: stdout, the other reads, then one per pods batch */
+/** lanes' fds: stdout, the other reads, then one per slice of pods */
 const OTHERS_FD = 4;
 const PODS_FDS = [5, 6, 7, 8];
-export const MAX_POD_BATCHES = PODS_FDS.length;
+export const MAX_POD_SLICES = PODS_FDS.length;
 
 const stepLine = (name: string, argv: string[]): string => `step ${name} ${argv.map(shQuote).join(' ')}`;
 
@@ -56,13 +56,16 @@ export type Request = 'ethtool-k' | 'wg-dump' | 'iflink' | typeof PODS;
 /**
  * sh -c SCRIPT flanctl NONCE MODE (MODE `netns` also runs sysctl). Requests on stdin, one per line:
  * `ethtool-k`, `wg-dump`; `iflink` then paths and `.` (`grep -H .`'s text, read by the shell); `pods` then
- * batch lines and `.` (an `ip -force -batch -` on the next pods fd); anything else ends them.
+ * namespace names and `.` (`ip -n NAME -j addr show` for each in turn, in the background on the next pods fd,
+ * ending at the first that fails); anything else ends them.
  */
 export const LAUNCHER_SCRIPT = [
   'm="$1"',
   ...SHELL_FUNCTIONS,
   // `grep -H . FILE…`: FILE:LINE for each non-empty line
   'grepH() { for p; do while IFS= read -r v || [ -n "$v" ]; do [ -z "$v" ] || printf "%s:%s\\n" "$p" "$v"; done < "$p" || return 1; done; }',
+  // `ip -n NAME -j addr show` for each NAME (stdin: not the requests)
+  'podsAddr() { for n; do ip -n "$n" -j addr show </dev/null || return; done; }',
   `( exec 3>&1`,
   ...rest.flatMap((u) => unitLines(u)),
   `[ "$2" != netns ] || ${stepLine(SYSCTL_UNIT, SYSCTL_STEP.attempts[0].argv!)}`,
@@ -76,7 +79,7 @@ export const LAUNCHER_SCRIPT = [
   `    ethtool-k) ${stepLine('ethtool-k', FEATURES_STEP.attempts[0].argv!)} </dev/null ;;`,
   `    wg-dump) ${stepLine('wg-dump', WG_STEP.attempts[0].argv!)} </dev/null ;;`,
   '    iflink) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; step iflink grepH "$@" ;;',
-  `    ${PODS}) b=; while IFS= read -r l && [ "$l" != . ]; do b=$b$l$nl; done; k=$((k + 1)); ( exec 3>&1; printf %s "$b" | step ${PODS}-$k ip -force -batch - ) >&$k & ;;`,
+  `    ${PODS}) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; k=$((k + 1)); ( exec 3>&1; step ${PODS}-$k podsAddr "$@" ) >&$k & ;;`,
   '    *) break ;;',
   '  esac',
   'done',

@@ -192,15 +192,16 @@ async function legacyIptables(c: Collected, raw: Map<string, string>, netns?: st
 }
 
 /**
- * What the link list decides: iflink of each link, flannel.1's offloads, wireguard's dump, the pods. Asks the
+ * What the link list decides: the pods, iflink of each link, flannel.1's offloads, wireguard's dump. Asks the
  * launcher for them before it returns (the caller then sends the requests).
  */
-function afterLinks(c: Collected, raw: Map<string, string>, netns: string | undefined, ip: string, launcher: Launcher | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
+function afterLinks(c: Collected, raw: Map<string, string>, netns: string | undefined, launcher: Launcher | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
   const links = c.links ?? c.addrLinks ?? [];
   const ask = (what: Request, data?: string[]): Promise<LaunchedOutput | undefined> => launcher?.request(what, data) ?? Promise.resolve(undefined);
   // names go onto a command line (as /sys paths): only well-formed ones
   const names = links.map((l) => l.name).filter(isIfname);
-  const work: Promise<void>[] = [];
+  // the pods first: their batches run in the background while the launcher's request loop runs the rest in turn
+  const work: Promise<void>[] = [collectPods(links, c, raw, tick, grow, launcher && ((namespaces) => launcher.request('pods', namespaces)))];
   const add = (name: string, p: Promise<void>): void => {
     grow(1);
     work.push(p.then(() => tick(name)));
@@ -213,7 +214,6 @@ function afterLinks(c: Collected, raw: Map<string, string>, netns: string | unde
   }
   if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', ask('ethtool-k').then((o) => runStep(FEATURES_STEP, c, raw, netns, [], o)));
   if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', ask('wg-dump').then((o) => runStep(WG_STEP, c, raw, netns, [], o)));
-  work.push(collectPods(links, c, raw, tick, grow, ip, launcher && ((lines) => launcher.request('pods', lines))));
   return work;
 }
 
@@ -224,8 +224,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     throw new EnvironmentError('collecting live state needs root (ip netns exec, iptables-save and the CNI state files are root-only)', 'run with sudo, or read saved state with --from-dir/--snapshot');
   }
   if (netns !== undefined) await validateNetns(netns);
-  const ip = await which('ip');
-  if (!ip) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
+  if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
   const launcher = await startLauncher(netns);
   const c = emptyCollected();
   const raw = new Map<string, string>();
@@ -259,7 +258,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   let second: Promise<unknown>;
   try {
     await Promise.all(POD_INPUTS.map((n) => finished.get(n)));
-    second = Promise.all(afterLinks(c, raw, netns, ip, launcher, tick, (n) => (total += n)));
+    second = Promise.all(afterLinks(c, raw, netns, launcher, tick, (n) => (total += n)));
   } finally {
     // the launcher waits for its requests (or none): it ends once they ran
     launcher?.send();

@@ -5,8 +5,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { netnsExecBatch, planBatches } from '../../src/collect/batch.js';
+import { planBatches } from '../../src/collect/batch.js';
 import { STEPS } from '../../src/collect/commands.js';
+import { startLauncher } from '../../src/collect/launcher.js';
 import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { addPod, buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
@@ -19,7 +20,6 @@ const run = (argv: string[], input?: string): string => {
   if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`);
   return r.stdout;
 };
-const ipPath = run(['sh', '-c', 'command -v ip']).trim();
 
 /** What a snapshot says about the node, without the kernel's running timers (links' raw bridge/port timers). */
 const stateOf = (s: Snapshot) => ({
@@ -45,7 +45,7 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     cliEntry();
     try {
       cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 3 });
-      // node1 with 9 pods: more than one batch's worth (8), read in two batches side by side on two or more cores
+      // node1 with 9 pods: more than one slice's worth (8), read in two slices side by side on two or more cores
       const node1 = cluster.nodes[0];
       const base = node1.subnet.replace(/\.0\/\d+$/, '');
       for (let host = 5; host < 11; host++) node1.pods.push(addPod(lab, node1.netns, node1.name, base, host));
@@ -72,25 +72,35 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     }
   });
 
-  it("the pods' batch prints what `ip -n POD -j addr show` prints for each pod, in order", () => {
+  it("the launcher's slice of pods prints what `ip -n POD -j addr show` prints for each pod, in order", async () => {
     const pods = cluster.nodes[0].pods.map((p) => p.netns);
-    const batch = netnsExecBatch(pods, ipPath)!;
-    const together = run(batch.argv, batch.lines.map((l) => `${l}\n`).join(''));
-    expect(together).toBe(pods.map((p) => run(['ip', '-n', p, '-j', 'addr', 'show'])).join(''));
+    const launcher = (await startLauncher(cluster.nodes[0].netns))!;
+    const slice = launcher.request('pods', pods);
+    launcher.send();
+    expect(await slice).toMatchObject({ exitCode: 0, text: pods.map((p) => run(['ip', '-n', p, '-j', 'addr', 'show'])).join('') });
   });
 
-  it('collect records the batch each step ran in, and reads the pods in batches, not one process each', () => {
-    const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json']);
+  it("collect records the batch each step ran in, and the launcher's shell reads the pods, not one process each from flanctl", () => {
+    // an ip that logs the program it was started by, then is the real one
+    const bin = join(tmp, 'logging-ip');
+    const log = join(tmp, 'ip.log');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ip'), `#!/bin/sh\nprintf '%s %s\\n' "$(cat /proc/$PPID/comm)" "$*" >> ${log}\nexec ${run(['sh', '-c', 'command -v ip']).trim()} "$@"\n`);
+    chmodSync(join(bin, 'ip'), 0o755);
+    const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     expect(r.status, r.stderr).toBe(0);
     const s = r.json as Snapshot;
     const byName = new Map(s.commands.map((c) => [c.name, c]));
     expect(byName.get('ip-route')).toMatchObject({ ok: true, argv: ['ip', '-j', 'route', 'show', 'table', 'main'], batch: ['ip', '-j', '-force', '-batch', '-'] });
     expect(byName.get('bridge-fdb')).toMatchObject({ ok: true, batch: ['bridge', '-j', '-force', '-batch', '-'] });
     const podReads = s.commands.filter((c) => c.name === 'pod-ip-addr');
-    // every pod, each with its own address, whichever batch read it
+    // every pod, each with its own address, whichever slice read it
     expect(s.pods.map((p) => [p.netns, p.ip]).sort()).toEqual(cluster.nodes[0].pods.map((p) => [p.netns, p.ip]).sort());
-    expect(podReads.map((c) => c.argv?.[3]).sort()).toEqual(cluster.nodes[0].pods.map((p) => p.netns).sort());
-    for (const c of podReads) expect(c).toMatchObject({ ok: true, batch: ['ip', '-force', '-batch', '-'] });
+    expect(podReads.map((c) => c.argv?.[2]).sort()).toEqual(cluster.nodes[0].pods.map((p) => p.netns).sort());
+    for (const c of podReads) expect(c).toMatchObject({ ok: true, argv: ['ip', '-n', expect.any(String), '-j', 'addr', 'show'] });
+    const started = readFileSync(log, 'utf8').split('\n').filter((l) => / -j addr show$/.test(l) && l.includes(' -n '));
+    expect(started.map((l) => l.split(' ')[2]).sort()).toEqual(cluster.nodes[0].pods.map((p) => p.netns).sort());
+    for (const l of started) expect(l).toMatch(/^sh -n /);
   });
 
   it('run inside the node namespace (as on a node): sysctl and iflink read from /proc and /sys, the text the programs print there', () => {

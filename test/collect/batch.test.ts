@@ -2,7 +2,7 @@
 // and splitting a batch's output back into one text per command.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { netnsExecBatch, planBatches, slices, splitBatchOutput } from '../../src/collect/batch.js';
+import { planBatches, slices, splitBatchOutput } from '../../src/collect/batch.js';
 import { STEPS, type Step } from '../../src/collect/commands.js';
 import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
 
@@ -72,22 +72,8 @@ describe('splitBatchOutput', () => {
   });
 });
 
-describe('netnsExecBatch', () => {
-  it('one netns exec line per pod namespace', () => {
-    expect(netnsExecBatch(['cni-1', 'cni-2'], '/usr/sbin/ip')).toEqual({
-      argv: ['ip', '-force', '-batch', '-'],
-      lines: ['netns exec cni-1 /usr/sbin/ip -j addr show', 'netns exec cni-2 /usr/sbin/ip -j addr show'],
-    });
-  });
-
-  it('no batch when a word would not survive the batch line splitter', () => {
-    expect(netnsExecBatch(['a b'], '/usr/sbin/ip')).toBeUndefined();
-    expect(netnsExecBatch(['x'], '/opt/my ip/ip')).toBeUndefined();
-  });
-});
-
-describe('slices (the pods in batches side by side)', () => {
-  it('20 pods, 8 a batch, 2 cores: two batches of 10; 3 pods: one; 100 pods on 4 cores: four of 25', () => {
+describe('slices (the pods read side by side)', () => {
+  it('20 pods, 8 a slice, 2 cores: two slices of 10; 3 pods: one; 100 pods on 4 cores: four of 25', () => {
     const n = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
     expect(slices(n(20), 8, 2)).toEqual([n(10), n(10).map((i) => i + 10)]);
     expect(slices(n(3), 8, 2)).toEqual([n(3)]);

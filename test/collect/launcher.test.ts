@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEPS } from '../../src/collect/commands.js';
 import { SHELL_FUNCTIONS } from '../../src/collect/frame.js';
-import { LAUNCHED_UNITS, MAX_POD_BATCHES, startLauncher, type Launcher } from '../../src/collect/launcher.js';
+import { LAUNCHED_UNITS, MAX_POD_SLICES, startLauncher, type Launcher } from '../../src/collect/launcher.js';
 import { run, type RunResult } from '../../src/collect/runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fct-launcher-'));
@@ -29,7 +29,8 @@ fake(
     `  "-6 -j route show table main") printf 'a\\000b\\377\\376c\\n\\342\\202' ;;`,
     // a batch: its stdin back, each line bracketed (the pods' batch: the lines exactly)
     `  "-j -force -batch -") while IFS= read -r l; do printf '[%s]\\n' "$l"; done ;;`,
-    `  "-force -batch -") /bin/cat ;;`,
+    // `ip -n NAME -j addr show` (the pods): NAME back as it came; `gone` fails as a namespace deleted mid-way does
+    `  "-n "*" -j addr show") [ "$2" != gone ] || { echo "Cannot open network namespace \\"$2\\": No such file or directory" >&2; exit 1; }; printf '[{"netns":"%s"}]\\n' "$2" ;;`,
     '  *) exit 9 ;;',
     'esac',
   ].join('\n'),
@@ -102,7 +103,7 @@ describe('launcher: each output as the program prints it alone', () => {
     expect(got).toMatchObject({ text: '', exitCode: 127 });
   });
 
-  it('requests: data lines reach the pods batch as its stdin, exactly; iflink reads files as `grep -H .` does', async () => {
+  it('requests: the pods as `ip -n NAME -j addr show` prints each, names as argv exactly; iflink reads files as `grep -H .` does', async () => {
     const files = join(dir, 'sys');
     mkdirSync(files);
     // empty lines, blanks kept at both ends, a backslash, no final newline, an empty file
@@ -111,13 +112,20 @@ describe('launcher: each output as the program prints it alone', () => {
       writeFileSync(join(files, `f${i}`), text);
       return join(files, `f${i}`);
     });
-    const lines = ['netns exec cni-1 /usr/sbin/ip -j addr show', 'netns exec cni-2 /usr/sbin/ip -j addr show'];
-    const pods = launcher.request('pods', lines);
+    // names that are shell syntax reach ip as they are, never run
+    const names = ['cni-1', '$(touch x)', "a'b", '-n'];
+    const pods = launcher.request('pods', names);
+    // a namespace gone mid-way ends its slice: what came before it, its exit status and error; the rest not read
+    const ended = launcher.request('pods', ['p1', 'gone', 'p2']);
     const iflink = launcher.request('iflink', paths);
     const ethtool = launcher.request('ethtool-k');
     const wg = launcher.request('wg-dump');
     launcher.send();
-    expect((await pods)?.text).toBe((await run(['ip', '-force', '-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') })).stdout);
+    const each = await Promise.all(names.map((n) => run(['ip', '-n', n, '-j', 'addr', 'show'])));
+    expect((await pods)?.text).toBe(each.map((r) => r.stdout).join(''));
+    expect((await pods)?.exitCode).toBe(0);
+    const gone = await run(['ip', '-n', 'gone', '-j', 'addr', 'show']);
+    expect(await ended).toMatchObject({ text: (await run(['ip', '-n', 'p1', '-j', 'addr', 'show'])).stdout, exitCode: gone.exitCode, stderr: gone.stderr.trim() });
     const grep = spawnSync(GREP, ['-H', '.', ...paths], { encoding: 'utf8' });
     expect((await iflink)?.text).toBe(grep.stdout);
     expect(await ethtool).toMatchObject({ text: '', exitCode: 71, stderr: 'Cannot get device features: No such device' });
@@ -128,12 +136,11 @@ describe('launcher: each output as the program prints it alone', () => {
     const other = (await startLauncher(undefined))!;
     expect(await other.request('pods', ['.'])).toBeUndefined();
     expect(await other.request('iflink', ['a\nb'])).toBeUndefined();
-    const lines = ['netns exec p /usr/sbin/ip -j addr show'];
-    const asked = Array.from({ length: MAX_POD_BATCHES }, () => other.request('pods', lines));
-    expect(await other.request('pods', lines)).toBeUndefined();
+    const asked = Array.from({ length: MAX_POD_SLICES }, (_, i) => other.request('pods', [`p${i}`]));
+    expect(await other.request('pods', ['q'])).toBeUndefined();
     other.send();
     // the ones sent all answered, each from its own fd
-    for (const p of asked) expect((await p)?.text).toBe(`${lines[0]}\n`);
+    for (const [i, p] of asked.entries()) expect((await p)?.text).toBe((await run(['ip', '-n', `p${i}`, '-j', 'addr', 'show'])).stdout);
   });
 
 });
