@@ -61,8 +61,11 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
   const facts = snapshots.map((s) => nodeFacts(s, leases));
   // a v6-only node (checks/context.ts v6OnlyWhy) has no IPv4 half: no flannel.1 of its own, no IPv4 cell either way
   const v6Only = facts.map((f, i) => v6OnlyWhy(f.lease, desired?.netConf, snapshots[i].subnetEnv, leases) !== undefined);
+  // a wireguard node has no flannel.1 or flannel-v6.<VNI> to miss: its peers are WireGuard's (doctor judges them)
+  const wg = snapshots.map((s) => buildContext({ snapshot: s, desired }).backend === 'wireguard');
   const nodes = facts.map((f, i): MatrixNode => {
     const s = snapshots[i];
+    if (wg[i]) return { ...f, problems: [], unverified: [`${f.name}'s WireGuard peers (backend wireguard): the matrix judges vxlan only; see doctor's per-node "wireguard peers" check`] };
     if (v6Only[i]) return { ...f, problems: [] };
     const linksShown = absenceProves(s);
     // as doctor's device address check: `ip link` and a ticket's grep'd `ip a` never show a missing address
@@ -81,10 +84,10 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
     const ctx = rowContext(a);
     const ev = evidenceOf(ctx);
     facts.forEach((b, j) => {
-      if (i !== j && !v6Only[i] && !v6Only[j]) cells.push(checkPair(ctx, ev, facts[i], b));
+      if (i !== j && !v6Only[i] && !v6Only[j] && !wg[i] && !wg[j]) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
-  const v6 = matrix6(snapshots, nodes, rowContext);
+  const v6 = matrix6(snapshots, nodes, rowContext, wg);
   openTables(nodes, cells, v6);
   const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
   return v6 ? { ok, nodes, cells, cells6: v6 } : { ok, nodes, cells };
@@ -94,9 +97,9 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
  * The IPv6 half: each node's flannel-v6.<VNI> neigh / fdb / route for every other node's subnet6, against that
  * node's real flannel-v6 MAC and local address, judged by peer-state (family v6) as doctor judges it.
  */
-function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Snapshot) => CheckContext): MatrixCell[] | undefined {
+function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Snapshot) => CheckContext, skip: boolean[]): MatrixCell[] | undefined {
   nodes.forEach((n, i) => {
-    const f = nodeFacts6(snapshots[i], n.lease);
+    const f = skip[i] ? undefined : nodeFacts6(snapshots[i], n.lease);
     if (!f) return;
     n.v6 = f;
     n.problems6 = selfProblems6(n, f);
@@ -106,7 +109,7 @@ function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Sna
   snapshots.forEach((a, i) => {
     const ctx = rowContext(a);
     nodes.forEach((b, j) => {
-      if (i !== j) cells.push(checkPair6(ctx, nodes[i], b));
+      if (i !== j && !skip[i] && !skip[j]) cells.push(checkPair6(ctx, nodes[i], b));
     });
   });
   return cells;
@@ -303,7 +306,9 @@ export function matrixGrid(m: ConsistencyMatrix, family: 'v4' | 'v6' = 'v4'): { 
       if (col === row.name) return own.length ? own.map((p) => p.label).join(', ') : family === 'v6' && !row.v6 ? 'no flannel-v6' : '·';
       const cell = cells.find((c) => c.from === row.name && c.to === col);
       const unverified = cell?.unverified?.length ? ` (${cell.unverified.join('/')} n/a)` : '';
-      return (!cell || cell.ok ? '✓' : cell.problems.map((p) => p.label).join(', ')) + unverified;
+      // no cell: the pair is not judged (an IPv6-only or a wireguard node): never shown as matching
+      if (!cell) return 'n/a';
+      return (cell.ok ? '✓' : cell.problems.map((p) => p.label).join(', ')) + unverified;
     }),
   ]);
   return { head, rows };

@@ -20,7 +20,10 @@ export function renderClusterDoctor(r: ClusterDoctor, view: View = {}): string {
   }
   if (r.unreachable.length) out.push(`Not collected (${r.unreachable.length}): ${r.unreachable.map((u) => `${u.name} — ${u.error}`).join('; ')}`);
   const problems = r.findings.filter((f) => f.code !== 'NODE_UNREACHABLE');
-  if (problems.length === 0) {
+  if (problems.length === 0 && r.matrix.cells.length === 0 && !r.matrix.cells6?.length) {
+    // nothing judged is not "every view matches"
+    out.push(`${r.nodes.length} nodes: no pair judged (see each node's unverified checks).`);
+  } else if (problems.length === 0) {
     out.push(`${r.nodes.length} nodes, ${v6Only ? `${r.matrix.cells6?.length ?? 0} ordered IPv6 pairs` : `${r.matrix.cells.length} ordered pairs${r.matrix.cells6 ? ' per family' : ''}`}: every view matches.`);
   } else {
     out.push(`${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
