@@ -11,6 +11,7 @@ import { absenceProves, deviceAddressesShown, PASTE, type Table } from './collec
 import { fdbLine, neighLine, routeLine } from './checks/evidence.js';
 import { nodeFacts, nodeFacts6, type NodeFacts, type NodeFacts6 } from './node-facts.js';
 import { directRoutingOn, type Evidence, evidenceOf, peerState, peerStateFor, peerStates6, type Verdict } from './peer-state.js';
+import { type WgFacts, wireguardMatrix } from './matrix-wireguard.js';
 
 export interface CellProblem {
   code: Code;
@@ -29,15 +30,24 @@ export interface MatrixCell {
   ok: boolean;
   /** set on the IPv6 cells (`cells6`, flannel-v6.<VNI>); the IPv4 cells carry none */
   family?: 'v6';
-  /** `vxlan` (neigh + fdb + route) or `direct` (DirectRouting: one route via the peer's public IP) */
-  path?: 'vxlan' | 'direct';
-  /** tables the row node's snapshot does not have (their step failed), or `peer` when the column node shows no
-   * usable flannel.1: not checked, not counted as missing */
-  unverified?: ('routes' | 'neigh' | 'fdb' | 'peer')[];
+  /** `vxlan` (neigh + fdb + route), `direct` (DirectRouting: one route via the peer's public IP) or `wireguard`
+   * (the row node's flannel-wg / flannel-wg-v6 peer for the column node) */
+  path?: 'vxlan' | 'direct' | 'wireguard';
+  /** tables the row node's snapshot does not have (their step failed); `peer` when the column node shows no
+   * usable flannel.1 (wireguard: no device, key, subnet or public IP of its own); `wireguard` when the row node's
+   * peers were not read (no `wg show all dump`, or IPv6 peers in a Mode not judged); `endpoint` when its peer's
+   * endpoint is not judged (Mode auto/ipv6): not checked, not counted as missing */
+  unverified?: ('routes' | 'neigh' | 'fdb' | 'peer' | 'wireguard' | 'endpoint')[];
   problems: CellProblem[];
 }
 
 export interface MatrixNode extends NodeFacts {
+  /** set on a node whose backend is wireguard (its lease, net-conf or flannel-wg say so): no flannel.1 is judged */
+  backend?: 'wireguard';
+  /** wireguard: its flannel-wg as its own dump shows it (public key, listen port) */
+  wg?: WgFacts;
+  /** wireguard, IPv6 (Mode separate): its flannel-wg-v6 */
+  wg6?: WgFacts;
   /** the node's own problems (no flannel.1, annotation ≠ real MAC): the diagonal of the grid */
   problems: CellProblem[];
   /** dual-stack: its flannel-v6.<VNI> as its own snapshot shows it */
@@ -61,11 +71,12 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
   const facts = snapshots.map((s) => nodeFacts(s, leases));
   // a v6-only node (checks/context.ts v6OnlyWhy) has no IPv4 half: no flannel.1 of its own, no IPv4 cell either way
   const v6Only = facts.map((f, i) => v6OnlyWhy(f.lease, desired?.netConf, snapshots[i].subnetEnv, leases) !== undefined);
-  // a wireguard node has no flannel.1 or flannel-v6.<VNI> to miss: its peers are WireGuard's (doctor judges them)
-  const wg = snapshots.map((s) => buildContext({ snapshot: s, desired }).backend === 'wireguard');
+  // a wireguard node has no flannel.1 or flannel-v6.<VNI> to miss: its peers are judged on flannel-wg(-v6) instead
+  const contexts = snapshots.map((s) => buildContext({ snapshot: s, desired }));
+  const wg = contexts.map((c) => c.backend === 'wireguard');
   const nodes = facts.map((f, i): MatrixNode => {
     const s = snapshots[i];
-    if (wg[i]) return { ...f, problems: [], unverified: [`${f.name}'s WireGuard peers (backend wireguard): the matrix judges vxlan only; see doctor's per-node "wireguard peers" check`] };
+    if (wg[i]) return { ...f, problems: [] };
     if (v6Only[i]) return { ...f, problems: [] };
     const linksShown = absenceProves(s);
     // as doctor's device address check: `ip link` and a ticket's grep'd `ip a` never show a missing address
@@ -87,7 +98,9 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
       if (i !== j && !v6Only[i] && !v6Only[j] && !wg[i] && !wg[j]) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
-  const v6 = matrix6(snapshots, nodes, rowContext, wg);
+  const w = wireguardMatrix(snapshots, nodes, contexts, wg);
+  cells.push(...w.cells);
+  const v6 = w.cells6.length ? [...(matrix6(snapshots, nodes, rowContext, wg) ?? []), ...w.cells6] : matrix6(snapshots, nodes, rowContext, wg);
   openTables(nodes, cells, v6);
   const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
   return v6 ? { ok, nodes, cells, cells6: v6 } : { ok, nodes, cells };
@@ -175,7 +188,8 @@ function openTables(nodes: MatrixNode[], cells: MatrixCell[], cells6: MatrixCell
     const open = new Set<Table>();
     for (const c of [...cells, ...(cells6 ?? [])]) {
       if (c.from !== n.name) continue;
-      for (const t of c.unverified ?? []) if (t !== 'peer') open.add(c.family === 'v6' && t === 'routes' ? 'routes6' : t);
+      // `peer`, `wireguard`, `endpoint`: said on the node where it is open, not a table of this one
+      for (const t of c.unverified ?? []) if (t === 'routes' || t === 'neigh' || t === 'fdb') open.add(c.family === 'v6' && t === 'routes' ? 'routes6' : t);
     }
     if (!open.size) continue;
     const what: Partial<Record<Table, string>> = { routes: 'routes', routes6: 'IPv6 routes', neigh: 'neighbours', fdb: 'fdb entries' };
@@ -303,11 +317,15 @@ export function matrixGrid(m: ConsistencyMatrix, family: 'v4' | 'v6' = 'v4'): { 
     row.name,
     ...names.map((col) => {
       const own = family === 'v6' ? (row.problems6 ?? []) : row.problems;
-      if (col === row.name) return own.length ? own.map((p) => p.label).join(', ') : family === 'v6' && !row.v6 ? 'no flannel-v6' : '·';
+      if (col === row.name) return own.length ? own.map((p) => p.label).join(', ') : family === 'v6' && !row.v6 && !row.backend ? 'no flannel-v6' : '·';
       const cell = cells.find((c) => c.from === row.name && c.to === col);
       const unverified = cell?.unverified?.length ? ` (${cell.unverified.join('/')} n/a)` : '';
       // no cell: the pair is not judged (an IPv6-only or a wireguard node): never shown as matching
       if (!cell) return 'n/a';
+      // nothing of the pair judged (no peer facts, the row's peers not read): not a ✓
+      if (cell.unverified?.some((t) => t === 'peer' || t === 'wireguard')) return `n/a (${cell.unverified.join('/')})`;
+      // a wireguard row node without its device: the diagonal says why
+      if (!cell.ok && cell.problems.length === 0) return `✗ (no ${family === 'v6' ? 'flannel-wg-v6' : 'flannel-wg'})`;
       return (cell.ok ? '✓' : cell.problems.map((p) => p.label).join(', ')) + unverified;
     }),
   ]);

@@ -107,7 +107,7 @@ export function nodeFacts6(s: Snapshot, lease?: Lease): NodeFacts6 | undefined {
 }
 
 /** FLANNEL_IPV6_SUBNET, else cni0's IPv6 prefix, else the lease's subnet6. */
-function subnet6Of(s: Snapshot, lease?: Lease): string | undefined {
+export function subnet6Of(s: Snapshot, lease?: Lease): string | undefined {
   const env = s.subnetEnv?.ipv6Subnet && normalizeSubnet6(s.subnetEnv.ipv6Subnet);
   const cni0 = s.addresses.find((a) => a.dev === 'cni0' && a.family === 'inet6' && !a.local.toLowerCase().startsWith('fe80:'));
   return env || (cni0 && normalizeSubnet6(`${cni0.local}/${cni0.prefixlen}`)) || (lease?.subnet6 && normalizeSubnet6(lease.subnet6)) || undefined;

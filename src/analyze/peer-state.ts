@@ -477,3 +477,17 @@ export function wireguardPeerState(dev: WgDevice, lease: Lease, family: Family):
   if (!holds(peer, half.subnet, family)) problems.push({ code: 'WG_ALLOWED_IPS_MISMATCH', text: `peer ${who} has allowed-ips ${peer.allowedIps.join(',') || '(none)'}, not its lease ${half.subnet}` });
   return { peer, problems };
 }
+
+/**
+ * A node's own device against its own lease half (flanneld announces the device's key and port in backend-data /
+ * backend-v6-data): the codes that differ, undefined when the lease has no such half. doctor and the matrix read this.
+ */
+export function wgOwnDeviceState(dev: WgDevice, own: Lease, family: Family): { half: WgHalf; port: number; problems: Extract<Code, 'WG_KEY_MISMATCH' | 'WG_PORT_MISMATCH'>[] } | undefined {
+  const half = wgHalf(own, family);
+  if (!half) return undefined;
+  const port = half.port ?? wgDefaultPort(family);
+  const problems: Extract<Code, 'WG_KEY_MISMATCH' | 'WG_PORT_MISMATCH'>[] = [];
+  if (half.key && dev.publicKey !== half.key) problems.push('WG_KEY_MISMATCH');
+  if (dev.listenPort !== port) problems.push('WG_PORT_MISMATCH');
+  return { half, port, problems };
+}

@@ -5,7 +5,7 @@
 import type { Finding } from '../../model/finding.js';
 import { hasV6, type Lease, leaseName } from '../../model/lease.js';
 import type { WgDevice } from '../../model/wireguard.js';
-import { type Family, WG_DEVICE_V6, wantEndpoint, wgDefaultPort, wgDeviceOf, wgEndpointOpen, wgHalf, wgMode, wireguardPeerState } from '../peer-state.js';
+import { type Family, WG_DEVICE_V6, wantEndpoint, wgDeviceOf, wgEndpointOpen, wgHalf, wgMode, wgOwnDeviceState, wireguardPeerState } from '../peer-state.js';
 import { nodeAddressesShown, PASTE } from '../collected.js';
 import { type CheckContext, remoteLeases } from './context.js';
 import { leaseLine, wgPeerLine } from './evidence.js';
@@ -96,14 +96,14 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
 /** The device's own key and listen port against this node's lease half (backend-data / backend-v6-data). */
 function ownDevice(ctx: CheckContext, dev: WgDevice, family: Family, out: Finding[]): void {
   const own = ctx.leases?.local;
-  const half = own && wgHalf(own, family);
-  if (!own || !half) return;
+  const state = own && wgOwnDeviceState(dev, own, family);
+  if (!own || !state) return;
+  const { half, port } = state;
   const data = family === 'v6' ? 'backend-v6-data' : 'backend-data';
-  if (half.key && dev.publicKey !== half.key) {
+  if (state.problems.includes('WG_KEY_MISMATCH')) {
     out.push(finding(ctx, 'WG_KEY_MISMATCH', `${dev.name} has public key ${dev.publicKey ?? '(none)'}, this node's lease announces ${half.key}: every peer encrypts to a key this device does not hold`, [halfLine(own, family), `wg show ${dev.name}: public key ${dev.publicKey ?? '(none)'}`], FIX));
   }
-  const port = half.port ?? wgDefaultPort(family);
-  if (dev.listenPort !== port) {
+  if (state.problems.includes('WG_PORT_MISMATCH')) {
     out.push(finding(ctx, 'WG_PORT_MISMATCH', `${dev.name} listens on ${dev.listenPort}, this node's lease announces ${port}${half.port === undefined ? ` (no Port in ${data}: flannel's default)` : ''}: peers send elsewhere`, [halfLine(own, family), `wg show ${dev.name}: listening port ${dev.listenPort}`], FIX));
   }
 }
