@@ -58,6 +58,11 @@ export class SectionReader {
     return out;
   }
 
+  /** The section that began and has not ended (its program is still running), with what it printed so far: its complete lines, then the rest. */
+  unfinished(): { name: string; text: string } | undefined {
+    return this.current && { name: this.current.name, text: this.current.lines.map((l) => `${l}\n`).join('') + this.partial };
+  }
+
   private line(line: string, out: Section[]): void {
     if (line.startsWith(this.begin)) {
       this.current = { name: line.slice(this.begin.length), lines: [] };

@@ -12,7 +12,7 @@ import { planBatches, type Batch } from './batch.js';
 import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
 import { SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
 import { NETNS_IDS_STEP } from './pods.js';
-import { launch } from './runner.js';
+import { DEFAULT_TIMEOUT_MS, launch } from './runner.js';
 
 /** One program the launcher runs before it is asked anything: a batch of steps, or one step's first attempt. */
 export interface Unit {
@@ -99,21 +99,29 @@ export interface Launcher {
 export interface LaunchedOutput extends Section {
   /** ms from the launcher's start (or the request) to the end of this output */
   ms: number;
+  /**
+   * the launcher's time limit, when it stopped at it while this program ran (its section began and never ended):
+   * the program hung; `text` is what it printed until then, there is no exit status
+   */
+  timeoutMs?: number;
 }
 
 // Web Crypto's global, not node:crypto (see cluster/remote-script.ts)
 const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
 
-/** Start the launcher now; undefined when it cannot start (no sh): the caller runs each program itself. */
-export async function startLauncher(netns: string | undefined): Promise<Launcher | undefined> {
+/**
+ * Start the launcher now, with one time limit for all it runs; undefined when it cannot start (no sh): the caller
+ * runs each program itself.
+ */
+export async function startLauncher(netns: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Launcher | undefined> {
   const nonce = newNonce();
   const started = performance.now();
   const waiting = new Map<string, { resolve: (o: LaunchedOutput | undefined) => void; since: number }>();
   const arrived = new Map<string, LaunchedOutput>();
   const readers = new Map<number, SectionReader>();
-  const deliver = (s: Section): void => {
+  const deliver = (s: Section, hung = false): void => {
     const w = waiting.get(s.name);
-    const out = { ...s, ms: Math.round(performance.now() - (w?.since ?? started)) };
+    const out = { ...s, ms: Math.round(performance.now() - (w?.since ?? started)), ...(hung ? { timeoutMs } : {}) };
     arrived.set(s.name, out);
     waiting.delete(s.name);
     w?.resolve(out);
@@ -122,6 +130,7 @@ export async function startLauncher(netns: string | undefined): Promise<Launcher
   const launched = await launch(LAUNCHER_SCRIPT, [nonce, netns === undefined ? 'node' : 'netns'], {
     netns,
     fds,
+    timeoutMs,
     onOutput: (fd, text) => {
       let r = readers.get(fd);
       if (r === undefined) readers.set(fd, (r = new SectionReader(nonce)));
@@ -130,8 +139,18 @@ export async function startLauncher(netns: string | undefined): Promise<Launcher
   });
   if (launched === undefined) return undefined;
   let ended = false;
-  void launched.done.then(() => {
+  void launched.done.then(({ timedOut }) => {
     ended = true;
+    // The one place that tells a program that hung from one that never began. Stopped at the limit, a lane's section
+    // that began and never ended is the program it was running: its output says so (the caller records it timed
+    // out, never starting it again); a section that never began (queued behind it, a request not reached) is
+    // undefined: the caller runs it itself.
+    if (timedOut) {
+      for (const r of readers.values()) {
+        const s = r.unfinished();
+        if (s !== undefined) deliver({ ...s, stderr: '' }, true);
+      }
+    }
     for (const w of waiting.values()) w.resolve(undefined);
     waiting.clear();
   });

@@ -14,12 +14,19 @@ import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, 
 import { collectPods } from './pods.js';
 import { sysctlText } from './kernel-files.js';
 import { LAUNCHED_UNITS, type LaunchedOutput, type Launcher, type Request, startLauncher } from './launcher.js';
-import { isRoot, run, type RunResult, validateNetns, which } from './runner.js';
+import { DEFAULT_TIMEOUT_MS, isRoot, run, type RunOptions, type RunResult, timedOutResult, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
   netns?: string;
   onProgress?: (step: string, done: number, total: number) => void;
+  /** each program's time limit, and the launcher's for all it runs (default 10 s) */
+  timeoutMs?: number;
+  /** false: flanctl starts every program itself, as where there is no sh (both ways record the same outcomes) */
+  launcher?: false;
 }
+
+/** How each program runs: in which namespace, with which time limit. */
+type RunAt = Pick<RunOptions, 'netns' | 'timeoutMs'>;
 
 export interface Collection {
   snapshot: Snapshot;
@@ -43,9 +50,11 @@ function withStderrLines(stdout: string, stderr: string, keep: RegExp): string {
 
 /**
  * The launcher's output of a first attempt as run() gives it, when it worked and nothing of it is missing (it reports
- * only stderr's first line: a step that keeps stderr lines and printed some runs alone).
+ * only stderr's first line: a step that keeps stderr lines and printed some runs alone), or when the program hung
+ * (stopped at the launcher's limit: a timeout, as run() reports its own).
  */
 function launchedRun(o: LaunchedOutput | undefined, argv: string[], keepsStderr: boolean): RunResult | undefined {
+  if (o?.timeoutMs !== undefined) return timedOutResult({ argv, stdout: o.text, stderr: '', ms: o.ms }, o.timeoutMs);
   if (o?.exitCode !== 0 || (keepsStderr && o.stderr !== '')) return undefined;
   return { argv, ok: true, stdout: o.text, stderr: o.stderr, exitCode: 0, ms: o.ms };
 }
@@ -54,13 +63,17 @@ function launchedRun(o: LaunchedOutput | undefined, argv: string[], keepsStderr:
  * Run one step's attempts in order until one works; record the outcome and the raw text. `errors`: why it runs alone
  * (its batch failed). `launched`: the first attempt's output from the launcher, used when it worked.
  */
-async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns?: string, errors: string[] = [], launched?: LaunchedOutput): Promise<void> {
+async function runStep(step: Step, c: Collected, raw: Map<string, string>, at: RunAt, errors: string[] = [], launched?: LaunchedOutput): Promise<void> {
   let total = 0;
+  let timedOut = false;
   for (const [i, attempt] of step.attempts.entries()) {
-    const r = (i === 0 ? launchedRun(launched, attempt.argv!, attempt.stderrLines !== undefined) : undefined) ?? (await run(attempt.argv!, { netns }));
+    const r = (i === 0 ? launchedRun(launched, attempt.argv!, attempt.stderrLines !== undefined) : undefined) ?? (await run(attempt.argv!, at));
     total += r.ms;
     if (!r.ok) {
       errors.push(r.error ?? 'failed');
+      // a program that hung is not started again, nor the step's other forms: they would wait on the same wedged
+      // kernel state (a netlink socket, a namespace's mount) for one more limit
+      if ((timedOut = r.timedOut === true)) break;
       continue;
     }
     const out = attempt.redact ? attempt.redact(r.stdout) : r.stdout;
@@ -76,7 +89,7 @@ async function runStep(step: Step, c: Collected, raw: Map<string, string>, netns
     c.commands.push({ name: step.name, argv: attempt.argv, ok: true, form: attempt.form, ms: total, ...(errors.length ? { error: errors.join('; ') } : {}) });
     return;
   }
-  c.commands.push({ name: step.name, argv: step.attempts[0].argv, ok: false, error: errors.join('; '), ms: total });
+  c.commands.push({ name: step.name, argv: step.attempts[0].argv, ok: false, ...(timedOut ? { timedOut } : {}), error: errors.join('; '), ms: total });
 }
 
 /** The parsed output applied to c, or false when the parser does not know it (the step then runs alone). */
@@ -91,10 +104,15 @@ function applies(step: Step, text: string, c: Collected): boolean {
 
 /**
  * One batch process for several steps; a step it did not answer (the batch failed, its output did not parse) runs
- * alone. `launched`: the batch's output from the launcher; when it failed the batch runs here.
+ * alone, unless the batch hung (each step then timed out with it). `launched`: the batch's output from the launcher;
+ * when it failed the batch runs here.
  */
-async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, netns?: string, launched?: LaunchedOutput): Promise<void> {
-  const r = launchedRun(launched, b.argv, false) ?? (await run(b.argv, { netns, input: b.lines.map((l) => `${l}\n`).join('') }));
+async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, at: RunAt, launched?: LaunchedOutput): Promise<void> {
+  const r = launchedRun(launched, b.argv, false) ?? (await run(b.argv, { ...at, input: b.lines.map((l) => `${l}\n`).join('') }));
+  if (r.timedOut) {
+    for (const step of b.steps) c.commands.push({ name: step.name, argv: step.attempts[0].argv, batch: b.argv, ok: false, timedOut: true, error: r.error, ms: r.ms });
+    return;
+  }
   const texts = r.ok ? splitBatchOutput(r.stdout, b.lines.length) : undefined;
   const batchError = `${b.argv.join(' ')}: ${r.error ?? 'not one JSON line per command'}`;
   const alone: [Step, string][] = [];
@@ -105,7 +123,7 @@ async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, netns?
     if (step.attempts[0].file !== '') raw.set(step.attempts[0].file, text);
     c.commands.push({ name: step.name, argv: step.attempts[0].argv, batch: b.argv, ok: true, form: step.attempts[0].form, ms: r.ms });
   });
-  await Promise.all(alone.map(([s, why]) => runStep(s, c, raw, netns, [why])));
+  await Promise.all(alone.map(([s, why]) => runStep(s, c, raw, at, [why])));
 }
 
 /** Read a host file for a step that has no program (subnet.env, CNI config). */
@@ -133,27 +151,24 @@ async function readStep(name: string, path: string, file: string, apply: (text: 
 /**
  * A step whose program only prints kernel files (sysctl, the iflink grep): the same text read without a process —
  * sysctl here on a node (kernel-files.ts), iflink by the launcher's shell in the namespace it runs in (the node's, or
- * --netns's: /sys/class/net is that namespace's). A read or parse failure runs the program instead.
+ * --netns's: /sys/class/net is that namespace's). A read or parse failure runs the program instead; a read the
+ * launcher was stopped in is the program's timeout.
  */
-async function kernelFileStep(step: Step, text: Promise<string | undefined>, c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
+async function kernelFileStep(step: Step, text: Promise<string | LaunchedOutput | undefined>, c: Collected, raw: Map<string, string>, at: RunAt): Promise<void> {
   const started = performance.now();
   const attempt = step.attempts[0];
-  const read = await text;
+  const got = await text;
+  if (typeof got === 'object' && got.timeoutMs !== undefined) return runStep(step, c, raw, at, [], got);
+  const read = typeof got === 'object' ? (got.exitCode === 0 ? got.text : undefined) : got;
   try {
     if (read === undefined) throw new Error('not read');
     attempt.apply(read, c);
   } catch {
-    return runStep(step, c, raw, netns);
+    return runStep(step, c, raw, at);
   }
   raw.set(attempt.file, read);
   c.commands.push({ name: step.name, file: step.name === 'sysctl' ? '/proc/sys' : '/sys/class/net', ok: true, form: 'file', ms: Math.round(performance.now() - started) });
 }
-
-/** The text of a launched output that worked. */
-const launchedText = async (o: Promise<LaunchedOutput | undefined>): Promise<string | undefined> => {
-  const out = await o;
-  return out?.exitCode === 0 ? out.text : undefined;
-};
 
 async function flannelConflist(): Promise<string | undefined> {
   const names = await readdir(CNI_DIR).catch(() => [] as string[]);
@@ -179,11 +194,11 @@ async function readIpam(c: Collected): Promise<void> {
 const POD_INPUTS = ['ip-link', 'ip-addr', 'netns-list-id'];
 
 /** iptables-legacy-save's rules when iptables-save had none and the legacy backend is installed. */
-async function legacyIptables(c: Collected, raw: Map<string, string>, netns?: string): Promise<void> {
+async function legacyIptables(c: Collected, raw: Map<string, string>, at: RunAt): Promise<void> {
   if (ruleCount(c.iptables) > 0 || c.iptables?.variant === 'legacy' || !(await which('iptables-legacy-save'))) return;
   const legacy = emptyCollected();
   const legacyRaw = new Map<string, string>();
-  await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, netns);
+  await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, at);
   c.commands.push(...legacy.commands);
   if (legacy.iptables && ruleCount(legacy.iptables) > 0) {
     c.iptables = { ...legacy.iptables, variant: legacy.iptables.variant ?? 'legacy' };
@@ -195,13 +210,13 @@ async function legacyIptables(c: Collected, raw: Map<string, string>, netns?: st
  * What the link list decides: the pods, iflink of each link, flannel.1's offloads, wireguard's dump. Asks the
  * launcher for them before it returns (the caller then sends the requests).
  */
-function afterLinks(c: Collected, raw: Map<string, string>, netns: string | undefined, launcher: Launcher | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
+function afterLinks(c: Collected, raw: Map<string, string>, at: RunAt, launcher: Launcher | undefined, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
   const links = c.links ?? c.addrLinks ?? [];
   const ask = (what: Request, data?: string[]): Promise<LaunchedOutput | undefined> => launcher?.request(what, data) ?? Promise.resolve(undefined);
   // names go onto a command line (as /sys paths): only well-formed ones
   const names = links.map((l) => l.name).filter(isIfname);
   // the pods first: their batches run in the background while the launcher's request loop runs the rest in turn
-  const work: Promise<void>[] = [collectPods(links, c, raw, tick, grow, launcher && ((namespaces) => launcher.request('pods', namespaces)))];
+  const work: Promise<void>[] = [collectPods(links, c, raw, tick, grow, launcher && ((namespaces) => launcher.request('pods', namespaces)), at.timeoutMs)];
   const add = (name: string, p: Promise<void>): void => {
     grow(1);
     work.push(p.then(() => tick(name)));
@@ -210,10 +225,10 @@ function afterLinks(c: Collected, raw: Map<string, string>, netns: string | unde
     const step = iflinkStep(names);
     const argv = step.attempts[0].argv!;
     // grep -H . PATH…: the paths are the program's own arguments
-    add('iflink', kernelFileStep(step, launchedText(ask('iflink', argv.slice(3))), c, raw, netns));
+    add('iflink', kernelFileStep(step, ask('iflink', argv.slice(3)), c, raw, at));
   }
-  if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', ask('ethtool-k').then((o) => runStep(FEATURES_STEP, c, raw, netns, [], o)));
-  if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', ask('wg-dump').then((o) => runStep(WG_STEP, c, raw, netns, [], o)));
+  if (links.some((l) => l.name === 'flannel.1')) add('ethtool-k', ask('ethtool-k').then((o) => runStep(FEATURES_STEP, c, raw, at, [], o)));
+  if (links.some((l) => l.kind === 'wireguard')) add('wg-dump', ask('wg-dump').then((o) => runStep(WG_STEP, c, raw, at, [], o)));
   return work;
 }
 
@@ -225,7 +240,8 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   }
   if (netns !== undefined) await validateNetns(netns);
   if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
-  const launcher = await startLauncher(netns);
+  const at: RunAt = { netns, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const launcher = opts.launcher === false ? undefined : await startLauncher(netns, at.timeoutMs);
   const c = emptyCollected();
   const raw = new Map<string, string>();
   // `uname -r` and `hostname` are files read here; hostname only on a node (with --netns it is the namespace's name)
@@ -239,7 +255,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   const finished = new Map<string, Promise<void>>();
   for (const u of LAUNCHED_UNITS) {
     const out = launcher?.section(u.name) ?? Promise.resolve(undefined);
-    const p = out.then((o) => (u.batch ? runBatch(u.batch, c, raw, netns, o) : runStep(u.steps[0], c, raw, netns, [], o))).then(() => u.steps.forEach((s) => tick(s.name)));
+    const p = out.then((o) => (u.batch ? runBatch(u.batch, c, raw, at, o) : runStep(u.steps[0], c, raw, at, [], o))).then(() => u.steps.forEach((s) => tick(s.name)));
     for (const s of u.steps) finished.set(s.name, p);
   }
   // on a node, sysctl's keys are files in /proc/sys; with --netns they are this process's namespace's, not NS's
@@ -252,13 +268,13 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   };
   // on a node, sysctl's keys are files in /proc/sys read here; with --netns they are this process's namespace's, not
   // NS's: the launcher runs the program there
-  const sysctlDone = netns === undefined ? kernelFileStep(sysctl, Promise.resolve(sysctlRead()), c, raw) : (launcher?.section('sysctl') ?? Promise.resolve(undefined)).then((o) => runStep(sysctl, c, raw, netns, [], o));
+  const sysctlDone = netns === undefined ? kernelFileStep(sysctl, Promise.resolve(sysctlRead()), c, raw, at) : (launcher?.section('sysctl') ?? Promise.resolve(undefined)).then((o) => runStep(sysctl, c, raw, at, [], o));
   finished.set('sysctl', sysctlDone.then(() => tick('sysctl')));
   for (const s of byFile) finished.set(s.name, readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw).then(() => tick(s.name)));
   let second: Promise<unknown>;
   try {
     await Promise.all(POD_INPUTS.map((n) => finished.get(n)));
-    second = Promise.all(afterLinks(c, raw, netns, launcher, tick, (n) => (total += n)));
+    second = Promise.all(afterLinks(c, raw, at, launcher, tick, (n) => (total += n)));
   } finally {
     // the launcher waits for its requests (or none): it ends once they ran
     launcher?.send();
@@ -266,7 +282,7 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   const all: Promise<void>[] = [...new Set(finished.values())];
   // flannel may have written its rules through the other iptables backend: iptables-save (nf_tables) then
   // prints nothing but a warning on stderr; iptables-legacy-save has them
-  all.push(finished.get('iptables-save')!.then(() => legacyIptables(c, raw, netns)));
+  all.push(finished.get('iptables-save')!.then(() => legacyIptables(c, raw, at)));
   all.push(second.then(() => undefined));
   // subnet.env, the CNI config and IPAM files belong to the host, not to a namespace standing in for a node
   if (netns === undefined) {
@@ -310,7 +326,7 @@ export async function collectRepairTables(
   const c = emptyCollected();
   const names: string[] = tables.map((t) => TABLE_STEPS[t]);
   const steps = STEPS.filter((s) => names.includes(s.name));
-  await Promise.all(steps.map((s) => runStep(s, c, new Map(), netns)));
+  await Promise.all(steps.map((s) => runStep(s, c, new Map(), { netns })));
   const errors = c.commands.filter((r) => !r.ok).map((r) => `${r.name}: ${r.error ?? 'failed'}`);
   return { routes: c.routes, neigh: c.neigh, fdb: c.fdb, links: c.links, addresses: c.addresses, errors };
 }

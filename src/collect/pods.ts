@@ -2,7 +2,8 @@
 // The launcher's shell reads them in a few slices side by side, one `ip -n` after another in each (the `netns
 // exec` lines of an `ip -batch` cost more: each forks that `ip`, a larger process than the shell, and switches
 // namespaces there before starting `ip` again; 20 pods one after another: 32.4 vs 26.8 ms). A slice that did not
-// answer for each of its pods, or no launcher: one process per pod from here.
+// answer for each of its pods, or no launcher: one process per pod from here, except the pod whose `ip -n` hung
+// (the launcher was stopped in it): that one timed out.
 import { availableParallelism } from 'node:os';
 import type { CommandResult, Link, PodNetns } from '../model/index.js';
 import { parseIpAddr } from '../parse/index.js';
@@ -10,10 +11,11 @@ import { podFromAddr } from './assemble.js';
 import { slices, splitBatchOutput } from './batch.js';
 import type { Collected, Step } from './commands.js';
 import { mapLimit } from './limit.js';
-import { isNetnsName, run } from './runner.js';
+import { isNetnsName, run, timedOutResult } from './runner.js';
 
-/** A slice's output from the launcher (undefined when it did not answer): see launcher.ts */
-export type LaunchPods = (namespaces: string[]) => Promise<{ exitCode?: number; text: string; ms: number } | undefined>;
+/** A slice's output from the launcher (undefined when it did not answer): see launcher.ts's LaunchedOutput */
+type SliceOutput = { exitCode?: number; text: string; ms: number; timeoutMs?: number };
+export type LaunchPods = (namespaces: string[]) => Promise<SliceOutput | undefined>;
 
 const CONCURRENCY = 4;
 // a slice reads its pods one after another (≈ 1.3 ms each): slices of this many pods run side by side, one per
@@ -61,16 +63,22 @@ function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
 
 /**
  * Pods: the named namespaces at the far end of this node's veths (nsid -> name from NETNS_IDS_STEP). Asks `launch`
- * for its slices before its first await (the caller then sends the requests).
+ * for its slices before its first await (the caller then sends the requests). `timeoutMs`: each `ip -n` run here.
  */
-export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void, launch?: LaunchPods): Promise<void> {
+export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void, launch?: LaunchPods, timeoutMs?: number): Promise<void> {
   // the names go onto a command line (ip -n NAME): only well-formed ones
   const nameOf = new Map((c.netnsIds ?? []).filter((i) => i.name !== undefined && isNetnsName(i.name)).map((i) => [i.nsid, i.name!]));
   const pods = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!)).map((veth) => ({ netns: nameOf.get(veth.linkNetnsid!)!, veth }));
   grow(pods.length);
   if (pods.length === 0) return;
   const launched = launch ? podSlices(pods).map((chunk) => ({ chunk, out: launch(chunk.map((p) => p.netns)) })) : [{ chunk: pods, out: Promise.resolve(undefined) }];
-  const found = await Promise.all(launched.map(async ({ chunk, out }) => podsOfSlice(chunk, c, raw, await out) ?? (await mapLimit(chunk, CONCURRENCY, (p) => podAlone(p, c, raw)))));
+  const found = await Promise.all(
+    launched.map(async ({ chunk, out }) => {
+      const o = await out;
+      const hung = hungPod(chunk, o);
+      return podsOfSlice(chunk, c, raw, o) ?? (await mapLimit(chunk, CONCURRENCY, (p) => podAlone(p, c, raw, timeoutMs, p === hung ? o : undefined)));
+    }),
+  );
   for (const p of pods) tick(`pod ${p.netns}`);
   for (const p of found.flat()) if (p) c.pods.push(p);
 }
@@ -100,10 +108,21 @@ function podsOfSlice(pods: PodVeth[], c: Collected, raw: Map<string, string>, la
   return found;
 }
 
-/** One pod, one process: `ip -n NS -j addr show`. */
-async function podAlone(p: PodVeth, c: Collected, raw: Map<string, string>): Promise<PodNetns | undefined> {
-  const r = await run(podArgv(p.netns));
-  const result: CommandResult = { name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.error ? { error: r.error } : {}) };
+/**
+ * The pod whose `ip -n` ran when the launcher stopped at its limit: the one after the slice's complete lines (one
+ * JSON line per pod, as podsOfSlice reads them); undefined when it was not stopped so, or those lines are not such.
+ */
+function hungPod(pods: PodVeth[], o: SliceOutput | undefined): PodVeth | undefined {
+  if (o?.timeoutMs === undefined) return undefined;
+  const complete = o.text.split('\n').slice(0, -1);
+  return complete.every((l) => l.startsWith('[') && l.endsWith(']')) ? pods[complete.length] : undefined;
+}
+
+/** One pod, one process: `ip -n NS -j addr show`; `hung`: the launcher's slice stopped in this pod's (its timeout, not run again). */
+async function podAlone(p: PodVeth, c: Collected, raw: Map<string, string>, timeoutMs?: number, hung?: SliceOutput): Promise<PodNetns | undefined> {
+  const argv = podArgv(p.netns);
+  const r = hung?.timeoutMs === undefined ? await run(argv, { timeoutMs }) : timedOutResult({ argv, stdout: hung.text.split('\n').at(-1)!, stderr: '', ms: hung.ms }, hung.timeoutMs);
+  const result: CommandResult = { name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.timedOut ? { timedOut: true } : {}), ...(r.error ? { error: r.error } : {}) };
   c.commands.push(result);
   if (!r.ok) return undefined;
   try {

@@ -30,7 +30,7 @@ export interface RunResult {
   permission?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_OUTPUT = 256 * 1024 * 1024;
 // root's PATH on Debian has the sbin directories; a user's often does not, but the tools live there
 const EXTRA_PATH = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
@@ -69,6 +69,9 @@ function isExecutable(path: string): boolean {
 
 const firstLine = (text: string): string => text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 
+/** A program stopped at its time limit, in run()'s words: also a program the launcher was running when it hit its own. */
+export const timedOutResult = (r: Omit<RunResult, 'ok' | 'error' | 'timedOut'>, timeoutMs: number): RunResult => ({ ...r, ok: false, timedOut: true, error: `${r.argv[0]} timed out after ${timeoutMs} ms` });
+
 /** Run argv (inside opts.netns when given). Never throws for the program's own failures. */
 export async function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
@@ -82,7 +85,7 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const r = await spawnCollect(file, args, timeout, opts.input);
   const base = { argv, stdout: r.stdout, stderr: r.stderr, ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }), ms: ms() };
-  if (r.timedOut) return { ...base, ok: false, timedOut: true, error: `${program} timed out after ${timeout} ms` };
+  if (r.timedOut) return timedOutResult(base, timeout);
   if (r.exitCode === 0 && r.failure === undefined) return { ...base, ok: true };
   const why = r.failure ?? (firstLine(r.stderr) || (r.signal ? `killed by ${r.signal}` : `exit status ${r.exitCode ?? '?'}`));
   const permission = /permission denied|operation not permitted|you must be root|EACCES|EPERM/i.test(`${r.stderr}\n${r.failure ?? ''}`);
@@ -149,8 +152,8 @@ export interface LaunchOptions {
 export interface Launched {
   /** written to the script's stdin, in order; `last` closes it */
   write(text: string, last?: boolean): void;
-  /** once the script ended and its outputs were read: why it failed, or undefined */
-  done: Promise<string | undefined>;
+  /** once the script ended and its outputs were read: why it failed (none: it worked), and whether its time limit stopped it */
+  done: Promise<{ error?: string; timedOut?: true }>;
 }
 
 /**
@@ -192,17 +195,18 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   child.stdin!.on('error', () => undefined);
-  const done = new Promise<string | undefined>((resolve) => {
+  const done = new Promise<{ error?: string; timedOut?: true }>((resolve) => {
     const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timer = setTimeout(() => {
       stop();
       for (const s of child.stdio) s?.destroy();
-      resolve(`sh timed out after ${timeout} ms`);
+      resolve({ error: `sh timed out after ${timeout} ms`, timedOut: true });
     }, timeout);
     child.on('error', (e) => (failure ??= e.message));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve(failure ?? (code === 0 ? undefined : `sh: ${firstLine(stderr) || (signal ? `killed by ${signal}` : `exit status ${code}`)}`));
+      const error = failure ?? (code === 0 ? undefined : `sh: ${firstLine(stderr) || (signal ? `killed by ${signal}` : `exit status ${code}`)}`);
+      resolve(error === undefined ? {} : { error });
     });
   });
   return {

@@ -25,6 +25,8 @@ export const CommandResult = z.looseObject({
   /** json | text: which output form was parsed; `fallback` when an iproute2 equivalent replaced a missing tool */
   form: z.optional(z.string()),
   error: z.optional(z.string()),
+  /** the program hung: stopped at its time limit (by flanctl, or by the launcher while it ran), never started again */
+  timedOut: z.optional(z.boolean()),
   ms: z.optional(z.number()),
 });
 export type CommandResult = z.infer<typeof CommandResult>;

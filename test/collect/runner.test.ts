@@ -38,7 +38,7 @@ describe('runner', () => {
     let out = '';
     // a program the script started prints its pid, then hangs with the pipe open
     const l = await launch('sleep 30 & echo $!; wait', [], { fds: [1], timeoutMs: 300, onOutput: (_fd, text) => (out += text) });
-    expect(await l!.done).toBe('sh timed out after 300 ms');
+    expect(await l!.done).toEqual({ error: 'sh timed out after 300 ms', timedOut: true });
     const pid = Number(out.trim());
     expect(pid).toBeGreaterThan(0);
     // the kernel's word: /proc/PID is gone, or its state is Z (dead, left for whichever process reaps orphans here)
