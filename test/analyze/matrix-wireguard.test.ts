@@ -20,6 +20,7 @@ import type { Finding } from '../../src/model/finding.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { renderClusterDoctor } from '../../src/render/cluster-doctor.js';
 import { collectRecorded, readRaw } from '../cluster/recorded.js';
+import { runCli } from '../collect/cli.js';
 
 const FIXTURE = 'fixtures/cluster/wireguard';
 // the fixture README's table
@@ -43,18 +44,18 @@ let desired: DesiredState | undefined;
 type Raw = ReturnType<typeof readRaw>;
 
 /** doctor --cluster on the directory collect --all writes from the fixture's outputs (`edit` plants the fault). */
-async function doctor(edit?: (raw: Raw) => void): Promise<{ r: ClusterDoctor; codes: (node: Node) => string[]; findings: (node: string) => Finding[] }> {
+async function doctor(edit?: (raw: Raw) => void, given?: (d: DesiredState) => DesiredState | undefined): Promise<{ r: ClusterDoctor; codes: (node: Node) => string[]; findings: (node: string) => Finding[] }> {
   const raw = readRaw(FIXTURE);
   edit?.(raw);
   const dir = join(tmp, String(runs++));
   await collectRecorded(raw, dir);
   desired ??= await parseNodesText(readFileSync(`${FIXTURE}/nodes.json`, 'utf8'));
   const cluster = await loadClusterDir(dir);
-  const d = desired;
+  const d = given ? given(desired) : desired;
   // doctor on one node alone: its findings, and its WireGuard codes
   const findings = (node: string): Finding[] => runDoctor({ snapshot: cluster.snapshots.find((s) => s.host === node)!, desired: d }).findings;
   const codes = (node: Node): string[] => findings(node).map((f) => f.code).filter((c) => c.startsWith('WG_'));
-  return { r: doctorCluster(cluster, desired), codes, findings };
+  return { r: doctorCluster(cluster, d), codes, findings };
 }
 
 /** One line of `node`'s dump changed: the device line of `dev` (peer undefined) or its peer line for `peer`. */
@@ -186,6 +187,49 @@ describe('doctor --cluster on a WireGuard cluster', () => {
     }
     expect(r.matrix.nodes[1].unverified?.join('\n')).toContain('paste `wg show all dump`');
     expect(matrixGrid(r.matrix).rows[1]).toEqual(['node2', 'n/a (wireguard)', '·', 'n/a (wireguard)']);
+  });
+});
+
+describe('fixtures/cluster/wireguard as committed', () => {
+  it('its snapshots are what collect --all writes from its raw/ (time aside); the CLI reads it: exit 0, one JSON document', async () => {
+    const dir = join(tmp, 'regenerated');
+    await collectRecorded(readRaw(FIXTURE), dir);
+    const load = (d: string, n: string) => ({ ...JSON.parse(readFileSync(join(d, `${n}.json`), 'utf8')), time: undefined });
+    for (const n of NODES) expect(load(FIXTURE, n)).toEqual(load(dir, n));
+    const r = runCli(['doctor', '--cluster', FIXTURE, '--json']);
+    expect(r.status).toBe(0);
+    expect(r.json.matrix.cells.map((c: MatrixCell) => [c.path, c.ok])).toEqual(Array(6).fill(['wireguard', true]));
+    expect(r.json.findings).toEqual([]);
+  });
+});
+
+describe('doctor --cluster on a WireGuard cluster: what net-conf and the data given leave open', () => {
+  const withNetConf = (netConf: object) => (d: DesiredState): DesiredState => ({ ...d, netConf: { Network: '10.244.0.0/16', ...netConf } });
+
+  it('Mode auto: both families on flannel-wg, endpoint picked per peer: IPv4 endpoints and the IPv6 peers unverified, as doctor', async () => {
+    const auto = withNetConf({ IPv6Network: 'fd00:10:244::/56', EnableIPv6: true, Backend: { Type: 'wireguard', Mode: 'auto' } });
+    const { r, codes, findings } = await doctor((raw) => editLine(raw, 'node1', 'v4', 'node3', (f) => [...f.slice(0, 3), '192.168.56.13:51999', ...f.slice(4)]), auto);
+    expect(codes('node1')).toEqual([]);
+    expect(r.findings).toEqual([]);
+    expect(r.matrix.cells.find((c) => c.from === 'node1' && c.to === 'node3')).toMatchObject({ ok: true, unverified: ['endpoint'] });
+    expect((r.matrix.cells6 ?? []).every((c) => c.unverified?.[0] === 'wireguard')).toBe(true);
+    expect(r.matrix.nodes[0].unverified?.join('\n')).toContain('Mode auto');
+    expect(findings('node1').length).toBe(0);
+  });
+
+  it('IPv6-only (EnableIPv4 false): no IPv4 cell and no flannel-wg problem, the IPv6 pairs judged', async () => {
+    const v6only = withNetConf({ EnableIPv4: false, EnableIPv6: true, IPv6Network: 'fd00:10:244::/56', Backend: { Type: 'wireguard' } });
+    const { r } = await doctor((raw) => editLine(raw, 'node2', 'v6', 'node3', () => undefined), v6only);
+    expect(r.matrix.cells).toEqual([]);
+    expect(bad(r, 'v6')).toEqual([['node2', 'node3', 'WG_PEER_MISSING']]);
+    expect(renderClusterDoctor(r)).toContain('IPv4: none (every node is IPv6-only, no flannel-wg).');
+  });
+
+  it('no desired state: keys and ports from the dumps, public IPs from each node\'s one underlay address, judged alike', async () => {
+    const { r } = await doctor((raw) => editLine(raw, 'node3', 'v4', 'node2', (f) => [...f.slice(0, 3), '192.168.56.99:51820', ...f.slice(4)]), () => undefined);
+    expect(bad(r, 'v4')).toEqual([['node3', 'node2', 'WG_ENDPOINT_MISMATCH']]);
+    expect(bad(r, 'v6')).toEqual([]);
+    expect(r.matrix.nodes.every((n) => n.problems.length === 0 && n.backend === 'wireguard')).toBe(true);
   });
 });
 
