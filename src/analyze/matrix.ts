@@ -42,8 +42,9 @@ export interface MatrixCell {
 }
 
 export interface MatrixNode extends NodeFacts {
-  /** set on a node whose backend is wireguard (its lease, net-conf or flannel-wg say so): no flannel.1 is judged */
-  backend?: 'wireguard';
+  /** set on a node whose backend is not vxlan (its lease, net-conf or links say so: `wireguard`, `host-gw`,
+   * `ipip`…): no flannel.1 is judged; a wireguard node's flannel-wg peers are */
+  backend?: string;
   /** wireguard: its flannel-wg as its own dump shows it (public key, listen port) */
   wg?: WgFacts;
   /** wireguard, IPv6 (Mode separate): its flannel-wg-v6 */
@@ -71,12 +72,16 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
   const facts = snapshots.map((s) => nodeFacts(s, leases));
   // a v6-only node (checks/context.ts v6OnlyWhy) has no IPv4 half: no flannel.1 of its own, no IPv4 cell either way
   const v6Only = facts.map((f, i) => v6OnlyWhy(f.lease, desired?.netConf, snapshots[i].subnetEnv, leases) !== undefined);
-  // a wireguard node has no flannel.1 or flannel-v6.<VNI> to miss: its peers are judged on flannel-wg(-v6) instead
+  // a node on another backend has no flannel.1 or flannel-v6.<VNI> to miss: a wireguard node's peers are judged on
+  // flannel-wg(-v6) instead (matrix-wireguard.ts); host-gw / ipip routes are left to doctor on the node
   const contexts = snapshots.map((s) => buildContext({ snapshot: s, desired }));
   const wg = contexts.map((c) => c.backend === 'wireguard');
+  const notVxlan = contexts.map((c) => c.backend !== undefined && c.backend !== 'vxlan');
   const nodes = facts.map((f, i): MatrixNode => {
     const s = snapshots[i];
+    const backend = contexts[i].backend;
     if (wg[i]) return { ...f, problems: [] };
+    if (notVxlan[i]) return { ...f, backend, problems: [], unverified: [`${f.name}'s peers (backend ${backend}): the matrix judges vxlan and wireguard peers only; doctor's per-lease check on ${f.name} judges its routes`] };
     if (v6Only[i]) return { ...f, problems: [] };
     const linksShown = absenceProves(s);
     // as doctor's device address check: `ip link` and a ticket's grep'd `ip a` never show a missing address
@@ -95,12 +100,13 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
     const ctx = rowContext(a);
     const ev = evidenceOf(ctx);
     facts.forEach((b, j) => {
-      if (i !== j && !v6Only[i] && !v6Only[j] && !wg[i] && !wg[j]) cells.push(checkPair(ctx, ev, facts[i], b));
+      if (i !== j && !v6Only[i] && !v6Only[j] && !notVxlan[i] && !notVxlan[j]) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
   const w = wireguardMatrix(snapshots, nodes, contexts, wg);
   cells.push(...w.cells);
-  const v6 = w.cells6.length ? [...(matrix6(snapshots, nodes, rowContext, wg) ?? []), ...w.cells6] : matrix6(snapshots, nodes, rowContext, wg);
+  const v6x = matrix6(snapshots, nodes, rowContext, notVxlan);
+  const v6 = w.cells6.length ? [...(v6x ?? []), ...w.cells6] : v6x;
   openTables(nodes, cells, v6);
   const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
   return v6 ? { ok, nodes, cells, cells6: v6 } : { ok, nodes, cells };

@@ -11,13 +11,16 @@ export function renderClusterDoctor(r: ClusterDoctor, view: View = {}): string {
   // what a cell compares: a wireguard node's peer on flannel-wg, a vxlan node's neigh/fdb/route
   const wg = r.matrix.nodes.some((n) => n.backend === 'wireguard');
   const vxlan = r.matrix.nodes.some((n) => n.backend === undefined);
+  const other = [...new Set(r.matrix.nodes.map((n) => n.backend).filter((b) => b !== undefined && b !== 'wireguard'))];
   const what = [
     ...(vxlan ? ['its neigh/fdb/route state for the peer in each column, checked against that peer\'s real flannel.1'] : []),
     ...(wg ? ['its flannel-wg peer for the node in each column, checked against that node\'s real public key and listen port, public IP and subnet'] : []),
   ].join('; for a wireguard node, ');
+  // host-gw / ipip nodes: no cell (n/a), their routes are doctor's on each node
+  const notJudged = other.length ? ` ${other.join(', ')} nodes: not judged here (n/a), see each node's doctor below.` : '';
   const out = v6Only
     ? [`IPv4: none (every node is IPv6-only, no ${wg ? 'flannel-wg' : 'flannel.1'}).`]
-    : [`Each row is a node's own view: ${what} (✓ = matches, · = the node itself).`, renderTable(grid.head, grid.rows, view)];
+    : [`Each row is a node's own view${what ? `: ${what}` : ''} (✓ = matches, · = the node itself).${notJudged}`, renderTable(grid.head, grid.rows, view)];
   if (r.matrix.cells6) {
     const grid6 = matrixGrid(r.matrix, 'v6');
     const what6 = [

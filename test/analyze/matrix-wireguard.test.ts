@@ -61,7 +61,7 @@ async function doctor(edit?: (raw: Raw) => void, given?: (d: DesiredState) => De
 /** One line of `node`'s dump changed: the device line of `dev` (peer undefined) or its peer line for `peer`. */
 function editLine(raw: Raw, node: Node, family: Family, peer: Node | undefined, edit: (fields: string[]) => string[] | undefined): void {
   const files = raw.get(node)!;
-  const lines = files.get('wg-dump.txt')!.split('\n');
+  const lines = String(files.get('wg-dump.txt')).split('\n');
   const at = lines.findIndex((l) => {
     const f = l.split('\t');
     return f[0] === DEV[family] && (peer === undefined ? f.length === 5 : f.length === 9 && f[1] === PUB[peer]);
@@ -161,7 +161,7 @@ describe('doctor --cluster on a WireGuard cluster', () => {
   it("a device gone from B's dump (its step ran): WG_DEVICE_MISSING on the diagonal; B's row cannot reach anyone, its column is open", async () => {
     const { r, codes } = await doctor((raw) => {
       const files = raw.get('node3')!;
-      files.set('wg-dump.txt', files.get('wg-dump.txt')!.split('\n').filter((l) => !l.startsWith('flannel-wg\t')).join('\n'));
+      files.set('wg-dump.txt', String(files.get('wg-dump.txt')).split('\n').filter((l) => !l.startsWith('flannel-wg\t')).join('\n'));
     });
     expect(codes('node3')).toEqual(['WG_DEVICE_MISSING']);
     expect(r.matrix.nodes[2].problems.map((p) => p.code)).toEqual(['WG_DEVICE_MISSING']);
@@ -187,6 +187,15 @@ describe('doctor --cluster on a WireGuard cluster', () => {
     }
     expect(r.matrix.nodes[1].unverified?.join('\n')).toContain('paste `wg show all dump`');
     expect(matrixGrid(r.matrix).rows[1]).toEqual(['node2', 'n/a (wireguard)', '·', 'n/a (wireguard)']);
+  });
+
+  it('the dump step failed on a node (wg not installed in the flannel image): the same, with the error said', async () => {
+    const { r, codes } = await doctor((raw) => raw.get('node3')!.set('wg-dump.txt', { rc: 127, stderr: 'sh: wg: not found' }));
+    expect(codes('node3')).toEqual([]);
+    expect(r.findings).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.matrix.cells.filter((c) => c.from === 'node3').map((c) => c.unverified)).toEqual([['wireguard'], ['wireguard']]);
+    expect(r.matrix.nodes[2].unverified?.join('\n')).toContain('(sh: wg: not found)');
   });
 });
 
@@ -230,6 +239,20 @@ describe('doctor --cluster on a WireGuard cluster: what net-conf and the data gi
     expect(bad(r, 'v4')).toEqual([['node3', 'node2', 'WG_ENDPOINT_MISMATCH']]);
     expect(bad(r, 'v6')).toEqual([]);
     expect(r.matrix.nodes.every((n) => n.problems.length === 0 && n.backend === 'wireguard')).toBe(true);
+  });
+});
+
+describe('doctor --cluster on a node of another backend', () => {
+  it('host-gw (backend-type annotation): no flannel.1 to miss either: no vxlan cell or problem, the node says what is not judged', async () => {
+    const hostGw = (d: DesiredState): DesiredState => ({ ...d, leases: d.leases.map((l) => ({ ...l, backendType: 'host-gw' })) });
+    const { r } = await doctor((raw) => {
+      for (const files of raw.values()) files.delete('wg-dump.txt');
+    }, hostGw);
+    expect(r.findings).toEqual([]);
+    expect(r.matrix.cells).toEqual([]);
+    expect(r.matrix.nodes.map((n) => [n.backend, n.problems, n.problems6])).toEqual(NODES.map(() => ['host-gw', [], undefined]));
+    expect(r.matrix.nodes[0].unverified).toEqual(["node1's peers (backend host-gw): the matrix judges vxlan and wireguard peers only; doctor's per-lease check on node1 judges its routes"]);
+    expect(matrixGrid(r.matrix).rows[0]).toEqual(['node1', '·', 'n/a', 'n/a']);
   });
 });
 

@@ -1,12 +1,17 @@
 // A cluster directory written by the real `collect --all` path (collectCluster) from recorded outputs: each node
 // answers the collect script with the files of its raw/<node>/ directory, framed as the remote script frames them
-// (collect/frame.ts), every step exit 0. `edit` changes one node's files first (one planted fault per test).
+// (collect/frame.ts), exit 0 — or, for a file replaced by `{ rc, stderr }`, a step that failed there with no output.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectCluster } from '../../src/cluster/collect.js';
 import type { Transport } from '../../src/cluster/transport.js';
 
-export type RawFiles = Map<string, string>;
+/** A step that failed on the node: its exit status and the first line of its stderr. */
+export interface Failed {
+  rc: number;
+  stderr: string;
+}
+export type RawFiles = Map<string, string | Failed>;
 
 /** raw/<node>/ of a recorded cluster directory: node name -> file name -> text. */
 export function readRaw(dir: string): Map<string, RawFiles> {
@@ -24,7 +29,12 @@ function replay(raw: Map<string, RawFiles>): Transport {
     kind: 'ssh',
     nodes: async () => [...raw.keys()],
     runScript: async (node, _script, args) => ({
-      stdout: [...(raw.get(node) ?? [])].map(([file, text]) => `\n@@flanctl-${args[0]} begin ${file}\n${text.replace(/\n$/, '')}\n@@flanctl-${args[0]} end ${file} 0 \n`).join(''),
+      stdout: [...(raw.get(node) ?? [])]
+        .map(([file, out]) => {
+          const [text, rc, err] = typeof out === 'string' ? [out.replace(/\n$/, ''), 0, ''] : ['', out.rc, out.stderr];
+          return `\n@@flanctl-${args[0]} begin ${file}\n${text}\n@@flanctl-${args[0]} end ${file} ${rc} ${err}\n`;
+        })
+        .join(''),
       stderr: '',
       exitCode: 0,
     }),
