@@ -71,7 +71,6 @@ function wgNode(s: Snapshot, node: MatrixNode, ctx: CheckContext): WgNode {
   const own = ctx.leases?.local;
   const n: WgNode = { node, ctx, dev: {}, subnet: {}, ip: {} };
   node.backend = 'wireguard';
-  node.problems = [];
   const open: string[] = [];
   const step = s.commands.find((c) => c.name === 'wg-dump');
   const families: Family[] = [...(ctx.v6Only ? [] : ['v4' as const]), ...(runsV6(s, ctx) ? ['v6' as const] : [])];
@@ -87,8 +86,8 @@ function wgNode(s: Snapshot, node: MatrixNode, ctx: CheckContext): WgNode {
       const facts: WgFacts = { dev: dev.name, ...(dev.publicKey ? { publicKey: dev.publicKey } : {}), listenPort: dev.listenPort };
       if (family === 'v6') node.wg6 = facts;
       else node.wg = facts;
-      const state = own && wgOwnDeviceState(dev, own, family);
-      for (const code of state?.problems ?? []) problems.push(ownProblem(node.name, dev, own!, state!.half, state!.port, code));
+      const state = own ? wgOwnDeviceState(dev, own, family) : undefined;
+      if (own && state) for (const code of state.problems) problems.push(ownProblem(node.name, dev, own, state.half, state.port, code));
     } else if (!step?.ok) {
       n.dev[family] = { kind: 'open', why: `${node.name}'s ${name} (its key, port and peers): no wg show all dump output in the data given${step?.error ? ` (${step.error})` : ''}: ${PASTE_DUMP}` };
     } else if (family === 'v6' && mode === undefined) {
