@@ -92,6 +92,37 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
   return { ...base, ok: false, permission, error: `${program}: ${why}` };
 }
 
+// What this process started, stopped when it is told to go (Ctrl-C, SIGTERM, SIGHUP) or exits first: the launcher
+// runs in a process group of its own, which a terminal's Ctrl-C does not reach, and a program that hangs would
+// otherwise outlive flanctl. Then the signal takes its course, unless another part (the probe) handles it.
+const running = new Set<() => void>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function stopAll(): void {
+  for (const stop of running) stop();
+  running.clear();
+  listen(false);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  stopAll();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function listen(on: boolean): void {
+  for (const s of SIGNALS) process[on ? 'on' : 'off'](s, onSignal);
+  process[on ? 'on' : 'off']('exit', stopAll);
+}
+
+/** Stop `stop`'s process on a signal or exit until the returned function is called (it ended). */
+function track(stop: () => void): () => void {
+  if (running.size === 0) listen(true);
+  running.add(stop);
+  return () => {
+    if (running.delete(stop) && running.size === 0) listen(false);
+  };
+}
+
 interface Spawned {
   stdout: string;
   stderr: string;
@@ -109,6 +140,7 @@ interface Spawned {
 function spawnCollect(file: string, args: string[], timeoutMs: number, input: string | undefined): Promise<Spawned> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+    const untrack = track(() => child.kill('SIGKILL'));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
@@ -129,6 +161,7 @@ function spawnCollect(file: string, args: string[], timeoutMs: number, input: st
     child.on('error', (e) => (failure ??= e.message));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      untrack();
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...(code === null ? {} : { exitCode: code }), ...(signal ? { signal } : {}), timedOut, ...(failure ? { failure } : {}) });
     });
     if (input !== undefined) {
@@ -180,6 +213,7 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
       // the group is gone already (or the sh never started)
     }
   };
+  const untrack = track(stop);
   for (const fd of opts.fds) {
     const decoder = new StringDecoder('utf8');
     const stream = child.stdio[fd]!;
@@ -205,6 +239,7 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
     child.on('error', (e) => (failure ??= e.message));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      untrack();
       const error = failure ?? (code === 0 ? undefined : `sh: ${firstLine(stderr) || (signal ? `killed by ${signal}` : `exit status ${code}`)}`);
       resolve(error === undefined ? {} : { error });
     });
