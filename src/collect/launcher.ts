@@ -12,7 +12,7 @@ import { planBatches, type Batch } from './batch.js';
 import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
 import { SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
 import { NETNS_IDS_STEP } from './pods.js';
-import { DEFAULT_TIMEOUT_MS, launch } from './runner.js';
+import { DEFAULT_TIMEOUT_MS, launch, NETNS_RUN_DIR } from './runner.js';
 
 /** One program the launcher runs before it is asked anything: a batch of steps, or one step's first attempt. */
 export interface Unit {
@@ -51,13 +51,16 @@ function unitLines(u: Unit, stdin = ''): string[] {
 /** sysctl with --netns (MODE netns): the program, in that namespace */
 const SYSCTL_UNIT = 'sysctl';
 const PODS = 'pods';
-export type Request = 'ethtool-k' | 'wg-dump' | 'iflink' | typeof PODS;
+const PODS_NSENTER = 'pods-nsenter';
+export type Request = 'ethtool-k' | 'wg-dump' | 'iflink' | typeof PODS | typeof PODS_NSENTER;
+const isPods = (what: Request): boolean => what === PODS || what === PODS_NSENTER;
 
 /**
  * sh -c SCRIPT flanctl NONCE MODE (MODE `netns` also runs sysctl). Requests on stdin, one per line:
  * `ethtool-k`, `wg-dump`; `iflink` then paths and `.` (`grep -H .`'s text, read by the shell); `pods` then
  * namespace names and `.` (`ip -n NAME -j addr show` for each in turn, in the background on the next pods fd,
- * ending at the first that fails); anything else ends them.
+ * ending at the first that fails); `pods-nsenter` the same with `nsenter --net=NETNS_RUN_DIR/NAME ip -j addr show`
+ * (pods.ts podForm); anything else ends them.
  */
 export const LAUNCHER_SCRIPT = [
   'm="$1"',
@@ -66,6 +69,7 @@ export const LAUNCHER_SCRIPT = [
   'grepH() { for p; do while IFS= read -r v || [ -n "$v" ]; do [ -z "$v" ] || printf "%s:%s\\n" "$p" "$v"; done < "$p" || return 1; done; }',
   // `ip -n NAME -j addr show` for each NAME (stdin: not the requests)
   'podsAddr() { for n; do ip -n "$n" -j addr show </dev/null || return; done; }',
+  `podsNsenter() { for n; do nsenter "--net=${NETNS_RUN_DIR}/$n" ip -j addr show </dev/null || return; done; }`,
   `( exec 3>&1`,
   ...rest.flatMap((u) => unitLines(u)),
   `[ "$2" != netns ] || ${stepLine(SYSCTL_UNIT, SYSCTL_STEP.attempts[0].argv!)}`,
@@ -79,7 +83,7 @@ export const LAUNCHER_SCRIPT = [
   `    ethtool-k) ${stepLine('ethtool-k', FEATURES_STEP.attempts[0].argv!)} </dev/null ;;`,
   `    wg-dump) ${stepLine('wg-dump', WG_STEP.attempts[0].argv!)} </dev/null ;;`,
   '    iflink) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; step iflink grepH "$@" ;;',
-  `    ${PODS}) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; k=$((k + 1)); ( exec 3>&1; step ${PODS}-$k podsAddr "$@" ) >&$k & ;;`,
+  `    ${PODS}|${PODS_NSENTER}) f=podsAddr; [ "$w" = ${PODS} ] || f=podsNsenter; set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; k=$((k + 1)); ( exec 3>&1; step ${PODS}-$k $f "$@" ) >&$k & ;;`,
   '    *) break ;;',
   '  esac',
   'done',
@@ -167,9 +171,9 @@ export async function startLauncher(netns: string | undefined, timeoutMs = DEFAU
     request(what, data = []) {
       // no pods fd left, or a datum that would end the request early (one per line, `.` ends them; the caller
       // validated them): not asked, the caller runs it itself
-      if ((what === PODS && pods === PODS_FDS.at(-1)) || data.some((l) => l === '.' || l === '' || l.includes('\n'))) return Promise.resolve(undefined);
-      queue.push(what, ...(what === 'iflink' || what === PODS ? [...data, '.'] : []));
-      return wait(what === PODS ? `${PODS}-${++pods}` : what, performance.now());
+      if ((isPods(what) && pods === PODS_FDS.at(-1)) || data.some((l) => l === '.' || l === '' || l.includes('\n'))) return Promise.resolve(undefined);
+      queue.push(what, ...(what === 'iflink' || isPods(what) ? [...data, '.'] : []));
+      return wait(isPods(what) ? `${PODS}-${++pods}` : what, performance.now());
     },
     send: () => launched.write(queue.map((l) => `${l}\n`).join('') + 'go\n', true),
   };

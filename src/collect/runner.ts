@@ -255,7 +255,7 @@ const NETNS_NAME = /^[A-Za-z0-9_.@:+-]{1,128}$/;
 export const isNetnsName = (name: string): boolean => NETNS_NAME.test(name) && name !== '.' && name !== '..';
 
 // iproute2's NETNS_RUN_DIR: `ip netns add NAME` bind-mounts the namespace at NETNS_RUN_DIR/NAME, `ip netns list` lists it
-const NETNS_RUN_DIR = '/var/run/netns';
+export const NETNS_RUN_DIR = '/var/run/netns';
 
 /** Check a --netns value before it reaches a command line: well-formed and present (read there: no process). */
 export async function validateNetns(name: string): Promise<void> {

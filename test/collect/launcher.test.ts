@@ -43,6 +43,8 @@ fake('iptables-save', `printf '*filter\\n:INPUT ACCEPT [0:0]\\nCOMMIT\\n'; echo 
 fake('nft', `i=0; while [ $i -lt 3000 ]; do printf '%099d\\n' $i; i=$((i + 1)); done`);
 fake('ethtool', `echo 'Cannot get device features: No such device' >&2; exit 71`);
 fake('wg', `printf 'flannel-wg\\t(key)\\n'`);
+// `nsenter --net=PATH ip -j addr show` (the pods on a node with many mounts): its argv back as it came
+fake('nsenter', `printf '[{"argv":"%s"}]\\n' "$*"`);
 // no brctl: the shell cannot find it
 symlinkSync('/bin/sh', join(dir, 'sh'));
 
@@ -103,7 +105,7 @@ describe('launcher: each output as the program prints it alone', () => {
     expect(got).toMatchObject({ text: '', exitCode: 127 });
   });
 
-  it('requests: the pods as `ip -n NAME -j addr show` prints each, names as argv exactly; iflink reads files as `grep -H .` does', async () => {
+  it('requests: the pods as `ip -n NAME -j addr show` (or nsenter) prints each, names as argv exactly; iflink reads files as `grep -H .` does', async () => {
     const files = join(dir, 'sys');
     mkdirSync(files);
     // empty lines, blanks kept at both ends, a backslash, no final newline, an empty file
@@ -117,6 +119,7 @@ describe('launcher: each output as the program prints it alone', () => {
     const pods = launcher.request('pods', names);
     // a namespace gone mid-way ends its slice: what came before it, its exit status and error; the rest not read
     const ended = launcher.request('pods', ['p1', 'gone', 'p2']);
+    const viaNsenter = launcher.request('pods-nsenter', names);
     const iflink = launcher.request('iflink', paths);
     const ethtool = launcher.request('ethtool-k');
     const wg = launcher.request('wg-dump');
@@ -124,6 +127,8 @@ describe('launcher: each output as the program prints it alone', () => {
     const each = await Promise.all(names.map((n) => run(['ip', '-n', n, '-j', 'addr', 'show'])));
     expect((await pods)?.text).toBe(each.map((r) => r.stdout).join(''));
     expect((await pods)?.exitCode).toBe(0);
+    const nsenter = await Promise.all(names.map((n) => run(['nsenter', `--net=/var/run/netns/${n}`, 'ip', '-j', 'addr', 'show'])));
+    expect(await viaNsenter).toMatchObject({ exitCode: 0, text: nsenter.map((r) => r.stdout).join('') });
     const gone = await run(['ip', '-n', 'gone', '-j', 'addr', 'show']);
     expect(await ended).toMatchObject({ text: (await run(['ip', '-n', 'p1', '-j', 'addr', 'show'])).stdout, exitCode: gone.exitCode, stderr: gone.stderr.trim() });
     const grep = spawnSync(GREP, ['-H', '.', ...paths], { encoding: 'utf8' });
