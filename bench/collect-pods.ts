@@ -5,8 +5,11 @@
 // Also flanctl run inside the node's namespace without --netns, as it runs on a node (its programs started directly,
 // not each through `ip netns exec`), beside the same processes from one shell there.
 // BENCH_COLLECT_BEFORE=BIN (and BENCH_COLLECT_BEFORE_REV=rev) adds an older binary's collect (both ways) to the same run.
+// BENCH_MOUNTS=N adds a second run of the same node from a private mount namespace holding N more tmpfs mounts (as a
+// Kubernetes node's pods add them; pods.ts then reads each pod with nsenter instead of `ip -n`): the binary's
+// collect both ways, the older binary's beside it when given. The mounts never reach the root mount namespace.
 // Writes bench/out/collect-pods.md (the BENCHMARKS.md section) and results.json. Needs root.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAUNCHER_SCRIPT } from '../src/collect/launcher.js';
 import { podSlices } from '../src/collect/pods.js';
@@ -16,6 +19,15 @@ import { OUT, QUICK, ROOT, exec, hyperfine, q, record } from './lib.js';
 
 const BIN = join(ROOT, 'dist/flanctl-linux-x64');
 const PODS = Number(process.env.BENCH_PODS ?? 20);
+const MOUNTS = Number(process.env.BENCH_MOUNTS ?? 0);
+
+// sh DIR N CMD…: a tmpfs on each of DIR/0 … DIR/N-1 (made already), then CMD in this private mount namespace
+const WITH_MOUNTS = [
+  'mount --make-rprivate / || exit 95',
+  'd=$1; n=$2; shift 2',
+  'i=0; while [ $i -lt $n ]; do mount -t tmpfs -o size=4k fct "$d/$i" || exit 97; i=$((i + 1)); done',
+  'exec "$@"',
+].join('\n');
 
 interface Cmd {
   name: string;
@@ -92,8 +104,11 @@ function main(): void {
     writeFileSync(join(OUT, 'collect-pods-live.sh'), liveBatched.join('\n') + '\n');
     // collect's launcher itself (src/collect/launcher.ts) fed the requests collect sends it there: the programs as
     // collect runs them, in the same lanes, without flanctl
-    const podNames = live.commands.filter((c) => c.name === 'pod-ip-addr').map((c) => c.argv![2]);
-    const requests = [...podSlices(podNames).flatMap((names) => ['pods', ...names, '.']), ...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), 'go'];
+    const podReads = live.commands.filter((c) => c.name === 'pod-ip-addr');
+    // `ip -n NAME …` or, on a node with many mounts, `nsenter --net=/var/run/netns/NAME ip …`
+    const viaNsenter = podReads.some((c) => c.argv![0] === 'nsenter');
+    const podNames = podReads.map((c) => (viaNsenter ? c.argv![1].replace(/^.*\//, '') : c.argv![2]));
+    const requests = [...podSlices(podNames).flatMap((names) => [viaNsenter ? 'pods-nsenter' : 'pods', ...names, '.']), ...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), 'go'];
     writeFileSync(join(OUT, 'collect-pods-launcher.sh'), LAUNCHER_SCRIPT);
     writeFileSync(join(OUT, 'collect-pods-launcher.in'), requests.map((l) => `${l}\n`).join(''));
 
@@ -149,10 +164,53 @@ function main(): void {
           ]
         : []),
     ];
+    if (MOUNTS > 0) md.push('', ...withMounts(ns, before, beforeRev));
     writeFileSync(join(OUT, 'collect-pods.md'), md.join('\n') + '\n');
     console.log(`\n${md.join('\n')}`);
   } finally {
     lab.teardown();
+  }
+}
+
+/** The same node collected from a private mount namespace with MOUNTS more mounts; the section's lines. */
+function withMounts(ns: string, before: string | undefined, beforeRev: string): string[] {
+  const dir = mkdtempSync(join(OUT, 'mounts-'));
+  try {
+    for (let i = 0; i < MOUNTS; i++) mkdirSync(join(dir, String(i)));
+    const prefix = ['unshare', '-m', 'sh', '-c', WITH_MOUNTS, 'sh', dir, String(MOUNTS)];
+    // one checked run there: every pod found, and which form read them
+    const file = join(OUT, 'collect-pods-mounts.json');
+    const r = exec([...prefix, 'sh', '-c', `wc -l < /proc/self/mountinfo && exec ${q(BIN)} collect --netns ${q(ns)} -o ${q(file)}`]);
+    if (r.status !== 0) throw new Error(`binary collect --netns with ${MOUNTS} mounts failed (exit ${r.status}): ${r.stderr.trim()}`);
+    const snap = JSON.parse(readFileSync(file, 'utf8')) as { pods: unknown[]; commands: Cmd[] };
+    if (snap.pods.length !== PODS) throw new Error(`with ${MOUNTS} mounts: expected ${PODS} pods, the snapshot has ${snap.pods.length}`);
+    const forms = [...new Set(snap.commands.filter((c) => c.name === 'pod-ip-addr').map((c) => c.argv![0]))];
+    const check = `${r.stdout.split('\n')[0]} lines in /proc/self/mountinfo; ${snap.pods.length} pods read with ${forms.join(', ')}`;
+    console.log(check);
+    const out = (name: string): string => q(join(OUT, `collect-pods-mounts-${name}.json`));
+    const cmds: Record<string, string> = {
+      'binary --version': `${q(BIN)} --version`,
+      'binary collect --netns': `${q(BIN)} collect --netns ${q(ns)} -o ${out('now')}`,
+      'binary collect, run inside the namespace (as on a node)': `ip netns exec ${q(ns)} ${q(BIN)} collect -o ${out('now')}`,
+      ...(before
+        ? {
+            [`binary collect --netns, ${beforeRev}`]: `${q(before)} collect --netns ${q(ns)} -o ${out('before')}`,
+            [`binary collect run inside the namespace, ${beforeRev}`]: `ip netns exec ${q(ns)} ${q(before)} collect -o ${out('before')}`,
+          }
+        : {}),
+    };
+    const t = hyperfine('collect-pods-mounts', cmds, { warmup: 2, runs: QUICK ? 5 : 20, prefix });
+    record('collectPods', 'mounts', { mounts: MOUNTS, check, timings: t });
+    return [
+      `With ${MOUNTS} more mounts (\`BENCH_MOUNTS=${MOUNTS}\`: tmpfs mounts in a private mount namespace, hyperfine and`,
+      `everything it runs inside it; ${check}), the same node, ${t['binary --version'].runs} timed runs each, load ${t['binary --version'].load.toFixed(1)}:`,
+      '',
+      '| command | wall ms | ± ms | median ms | CPU ms |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...Object.entries(t).map(([label, v]) => `| ${label} | ${ms(v.mean)} | ${ms(v.stddev)} | ${ms(v.median)} | ${ms(v.cpu)} |`),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

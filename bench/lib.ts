@@ -41,6 +41,8 @@ export interface HyperfineOptions {
   prepare?: string;
   /** accept non-zero exit codes (doctor/repair exit 1 when they find something) */
   ignoreFailure?: boolean;
+  /** argv that starts hyperfine (e.g. in a private mount namespace: `unshare -m …`) */
+  prefix?: string[];
 }
 
 /** Time shell commands with hyperfine; returns one Timing per label. Export kept in bench/out/<id>.json. */
@@ -53,7 +55,8 @@ export function hyperfine(id: string, commands: Record<string, string>, opts: Hy
   if (opts.prepare) args.push('--prepare', opts.prepare);
   if (opts.ignoreFailure) args.push('--ignore-failure');
   for (const [label, cmd] of Object.entries(commands)) args.push('--command-name', label, cmd);
-  const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const argv = [...(opts.prefix ?? []), 'hyperfine', ...args];
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`hyperfine ${id} failed (exit ${r.status})`);
   const json = JSON.parse(readFileSync(exportFile, 'utf8')) as {
     results: { command: string; mean: number; stddev: number | null; median: number; min: number; max: number; user: number; system: number; times: number[]; exit_codes: number[] }[];

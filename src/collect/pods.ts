@@ -31,7 +31,8 @@ export type PodForm = 'ip-n' | 'nsenter';
 export const NSENTER_ABOVE_MOUNTS = 300;
 
 /**
- * The form for this node's pods, by the mounts of this process's mount namespace. The launcher's shell runs in the
+ * The form for this node's pods, by the mounts of this process's mount namespace (a Kubernetes node has several per
+ * pod: its netns bind mount in /run/netns, shm, each container's rootfs, its volumes). The launcher's shell runs in the
  * same one, or with --netns in the copy `ip netns exec` makes of it (the same mounts but /sys's submounts: 54 vs 65
  * lines on the test machine), and podAlone runs from here.
  */

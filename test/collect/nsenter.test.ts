@@ -22,7 +22,8 @@ const run = (argv: string[], env?: NodeJS.ProcessEnv): string => {
 };
 const ipN = (pod: string): string => run(['ip', '-n', pod, '-j', 'addr', 'show']);
 
-// sh DIR TARGET CMD…: tmpfs mounts under DIR until this mount namespace has TARGET, then CMD in it
+// sh DIR TARGET CMD…: tmpfs mounts under DIR until this mount namespace has TARGET, then CMD in it. Counted once it
+// is private: a namespace another suite adds meanwhile (a bind mount in /run/netns) does not reach it
 const WITH_MOUNTS = [
   'mount --make-rprivate / || exit 95',
   'd=$1; n=$(($2 - $(wc -l < /proc/self/mountinfo))); shift 2',
@@ -74,8 +75,6 @@ describeNetns('pods read with nsenter above the mount threshold (real namespaces
     mkdirSync(dir);
     const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json'], { prefix: ['unshare', '-m', 'sh', '-c', WITH_MOUNTS, 'sh', dir, String(mounts)], ...(env ? { env } : {}) });
     expect(r.status, r.stderr).toBe(0);
-    // one directory per mount added
-    expect(readdirSync(dir).length).toBe(mounts - mountCount());
     return r.json as Snapshot;
   };
   const mountCount = (): number => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length - 1;
