@@ -3,7 +3,7 @@
 // `wc -l /proc/self/mountinfo`. Extra mounts exist only in a private mount namespace (`unshare -m` after
 // `mount --make-rprivate /`), never in the root namespace's; they go with it when the collect ends.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ describeNetns('pods read with nsenter above the mount threshold (real namespaces
   const collectWith = (mounts: number, name: string, env?: NodeJS.ProcessEnv): Snapshot => {
     const dir = join(tmp, name);
     mkdirSync(dir);
-    const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json'], { prefix: ['unshare', '-m', 'sh', '-c', WITH_MOUNTS, 'sh', dir, String(mounts)], ...(env ? { env } : {}) });
+    const r = runCli(['collect', '--netns', cluster.nodes[0].netns, '--json'], { prefix: ['unshare', '-m', '/bin/sh', '-c', WITH_MOUNTS, 'sh', dir, String(mounts)], ...(env ? { env } : {}) });
     expect(r.status, r.stderr).toBe(0);
     return r.json as Snapshot;
   };
@@ -93,6 +93,19 @@ describeNetns('pods read with nsenter above the mount threshold (real namespaces
     const podsOf = (s: Snapshot) => [...s.pods].sort((a, b) => (a.netns ?? '').localeCompare(b.netns ?? ''));
     expect(podsOf(above)).toEqual(podsOf(at));
     expect(podsOf(above).map((p) => [p.netns, p.ip])).toEqual(cluster.nodes[0].pods.map((p) => [p.netns, p.ip]).sort());
+  });
+
+  it('above the threshold with no launcher (an sh that exits at once): each pod read alone from flanctl, with nsenter', () => {
+    const bin = join(tmp, 'broken-sh');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'sh'), '#!/bin/sh\necho "sh: broken" >&2\nexit 2\n');
+    chmodSync(join(bin, 'sh'), 0o755);
+    const s = collectWith(NSENTER_ABOVE_MOUNTS + 1, 'alone', { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` });
+    expect(podReads(s).map((c) => c.argv)).toEqual([...pods()].sort().map(nsenterArgv));
+    for (const c of podReads(s)) expect(c.ok).toBe(true);
+    expect(s.pods.map((p) => [p.netns, p.ip]).sort()).toEqual(cluster.nodes[0].pods.map((p) => [p.netns, p.ip]).sort());
+    // it ran without the launcher: the iflink files were read by the program, not the launcher's shell
+    expect(s.commands.find((c) => c.name === 'iflink')).toMatchObject({ ok: true, form: 'text' });
   });
 
   it('above the threshold with no nsenter on PATH: `ip -n`', () => {
