@@ -24,11 +24,11 @@ export type PodForm = 'ip-n' | 'nsenter';
 
 // `ip -n` (like `ip netns exec`) runs iproute2's netns_switch: after setns() it also unshares the mount namespace,
 // remounts / slave and mounts a fresh sysfs, copying the whole mount tree per pod; nsenter only calls setns(), for
-// one exec more. Measured (hyperfine, one empty namespace, N tmpfs mounts added in a private mount namespace; 200
-// runs, load 1.8-2.2), `ip -n` vs nsenter CPU per pod at 166 mountinfo lines: 1.77 vs 2.10 ms; 266: 1.86 vs 2.08;
-// 316: 2.01 vs 2.04; 366: 2.17 vs 2.25; wall (30 runs) at 565: 2.1 vs 1.9 ms, 2,065: 5.0 vs 2.1 ms. CPU is about
-// even from 300 to 400 lines, and the wall medians favour nsenter there already (266: 2.61 vs 2.41 ms). Above:
-export const NSENTER_ABOVE_MOUNTS = 300;
+// one exec more. Measured (hyperfine, 20 warm-ups and 300 runs, `ip -j addr show` of an empty namespace, N tmpfs
+// mounts added in a private mount namespace, load 1.8-2.9), CPU per pod `ip -n` vs nsenter at 66 mountinfo lines:
+// 1.18 vs 1.79 ms; 366: 1.64 vs 1.80; 516: 1.72 vs 1.76; 566: 1.81 vs 1.75; 666: 1.92 vs 1.76; 2,066: 3.69 vs 1.74
+// (a second sweep within 0.1 ms, wall medians alike; they cross between 516 and 566 in both). nsenter above:
+export const NSENTER_ABOVE_MOUNTS = 550;
 
 /**
  * The form for this node's pods, by the mounts of this process's mount namespace (a Kubernetes node has several per
