@@ -24,11 +24,12 @@ export type PodForm = 'ip-n' | 'nsenter';
 
 // `ip -n` (like `ip netns exec`) runs iproute2's netns_switch: after setns() it also unshares the mount namespace,
 // remounts / slave and mounts a fresh sysfs, copying the whole mount tree per pod; nsenter only calls setns(), for
-// one exec more. Measured (hyperfine, 20 warm-ups and 300 runs, `ip -j addr show` of an empty namespace, N tmpfs
-// mounts added in a private mount namespace, load 1.8-2.9), CPU per pod `ip -n` vs nsenter at 66 mountinfo lines:
-// 1.18 vs 1.79 ms; 366: 1.64 vs 1.80; 516: 1.72 vs 1.76; 566: 1.81 vs 1.75; 666: 1.92 vs 1.76; 2,066: 3.69 vs 1.74
-// (a second sweep within 0.1 ms, wall medians alike; they cross between 516 and 566 in both). nsenter above:
-export const NSENTER_ABOVE_MOUNTS = 550;
+// one exec more. Alone (hyperfine, 300 runs, an empty namespace, N tmpfs mounts added in a private mount namespace),
+// CPU per pod `ip -n` vs nsenter: 1.18 vs 1.79 ms at 66 mountinfo lines, 1.72 vs 1.76 at 516, 1.81 vs 1.75 at 566,
+// 3.69 vs 1.74 at 2,066. In collect, where slices run side by side, they cross earlier: a whole `collect --netns` of
+// 20 pods with nsenter minus with `ip -n` (bench/collect-ab.ts, 30 paired rounds, medians) at 108 lines +1.1 ms wall,
+// +7.8 ms CPU; 258: -3.0, +0.4; 308: -3.0, +0.6; 358: -5.9, -2.1; 458: -8.2, -7.6. nsenter above:
+export const NSENTER_ABOVE_MOUNTS = 300;
 
 /**
  * The form for this node's pods, by the mounts of this process's mount namespace (a Kubernetes node has several per
