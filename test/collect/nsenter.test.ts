@@ -11,8 +11,8 @@ import { startLauncher } from '../../src/collect/launcher.js';
 import { NSENTER_ABOVE_MOUNTS, podArgv } from '../../src/collect/pods.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
-import { Lab } from '../netns/lab.js';
-import { describeNetns } from '../netns/needs.js';
+import { canUseNetns, Lab } from '../netns/lab.js';
+import { describeNeeding } from '../netns/needs.js';
 import { cliEntry, runCli } from './cli.js';
 
 const run = (argv: string[], env?: NodeJS.ProcessEnv): string => {
@@ -32,7 +32,9 @@ const WITH_MOUNTS = [
   'exec "$@"',
 ].join('\n');
 
-describeNetns('pods read with nsenter above the mount threshold (real namespaces)', () => {
+const hasUtilLinux = ['nsenter', 'unshare'].every((p) => spawnSync('sh', ['-c', `command -v ${p}`]).status === 0);
+
+describeNeeding(canUseNetns() && hasUtilLinux, 'root, network namespaces and util-linux nsenter and unshare')('pods read with nsenter above the mount threshold (real namespaces)', () => {
   const lab = new Lab('nse');
   let cluster: LabCluster;
   const tmp = mkdtempSync(join(tmpdir(), 'fct-nsenter-'));
