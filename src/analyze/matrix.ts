@@ -94,18 +94,18 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
   });
   const cells: MatrixCell[] = [];
   // net-conf (DirectRouting, VNI) is the cluster's: every row node programs its peers by it
-  const rowContext = (snapshot: Snapshot): CheckContext => ({ ...buildContext({ snapshot }), ...(desired?.netConf ? { netConf: desired.netConf } : {}) });
-  snapshots.forEach((a, i) => {
-    // the row node's tables indexed once, not once per peer
-    const ctx = rowContext(a);
+  // each row node's tables indexed once, for its IPv4 and IPv6 pairs alike, not once per peer
+  const rows = snapshots.map((snapshot): CheckContext => ({ ...buildContext({ snapshot }), ...(desired?.netConf ? { netConf: desired.netConf } : {}) }));
+  rows.forEach((ctx, i) => {
+    if (v6Only[i] || notVxlan[i]) return;
     const ev = evidenceOf(ctx);
     facts.forEach((b, j) => {
-      if (i !== j && !v6Only[i] && !v6Only[j] && !notVxlan[i] && !notVxlan[j]) cells.push(checkPair(ctx, ev, facts[i], b));
+      if (i !== j && !v6Only[j] && !notVxlan[j]) cells.push(checkPair(ctx, ev, facts[i], b));
     });
   });
   const w = wireguardMatrix(snapshots, nodes, contexts, wg);
   cells.push(...w.cells);
-  const v6x = matrix6(snapshots, nodes, rowContext, notVxlan);
+  const v6x = matrix6(snapshots, nodes, rows, notVxlan);
   const v6 = w.cells6.length ? [...(v6x ?? []), ...w.cells6] : v6x;
   openTables(nodes, cells, v6);
   const ok = nodes.every((n) => n.problems.length === 0 && !n.problems6?.length) && cells.every((c) => c.ok) && (v6 ?? []).every((c) => c.ok);
@@ -116,7 +116,7 @@ export function consistencyMatrix(snapshots: Snapshot[], desired?: DesiredState)
  * The IPv6 half: each node's flannel-v6.<VNI> neigh / fdb / route for every other node's subnet6, against that
  * node's real flannel-v6 MAC and local address, judged by peer-state (family v6) as doctor judges it.
  */
-function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Snapshot) => CheckContext, skip: boolean[]): MatrixCell[] | undefined {
+function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rows: CheckContext[], skip: boolean[]): MatrixCell[] | undefined {
   nodes.forEach((n, i) => {
     const f = skip[i] ? undefined : nodeFacts6(snapshots[i], n.lease);
     if (!f) return;
@@ -125,8 +125,7 @@ function matrix6(snapshots: Snapshot[], nodes: MatrixNode[], rowContext: (s: Sna
   });
   if (!nodes.some((n) => n.v6)) return undefined;
   const cells: MatrixCell[] = [];
-  snapshots.forEach((a, i) => {
-    const ctx = rowContext(a);
+  rows.forEach((ctx, i) => {
     nodes.forEach((b, j) => {
       if (i !== j && !skip[i] && !skip[j]) cells.push(checkPair6(ctx, nodes[i], b));
     });
