@@ -72,6 +72,9 @@ export function slices<T>(items: T[], per: number, max: number): T[][] {
   return Array.from({ length: count }, (_, i) => items.slice(Math.floor((i * items.length) / count), Math.floor(((i + 1) * items.length) / count)));
 }
 
+/** One command's whole `-j` output on one line, as a batch prints it (a JSON array). */
+export const isJsonLine = (line: string): boolean => line.startsWith('[') && line.endsWith(']');
+
 /**
  * A batch's stdout as one text per command (each with its newline, as the single command prints it), or
  * undefined when it is not exactly `count` JSON arrays: then the batch's steps are run one by one.
@@ -79,6 +82,6 @@ export function slices<T>(items: T[], per: number, max: number): T[][] {
 export function splitBatchOutput(stdout: string, count: number): string[] | undefined {
   const lines = stdout.split('\n');
   if (lines.pop() !== '' || lines.length !== count) return undefined;
-  if (!lines.every((l) => l.startsWith('[') && l.endsWith(']'))) return undefined;
+  if (!lines.every(isJsonLine)) return undefined;
   return lines.map((l) => `${l}\n`);
 }

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { CommandResult, Link, PodNetns } from '../model/index.js';
 import { parseIpAddr } from '../parse/index.js';
 import { podFromAddr } from './assemble.js';
-import { slices, splitBatchOutput } from './batch.js';
+import { isJsonLine, slices, splitBatchOutput } from './batch.js';
 import type { Collected, Step } from './commands.js';
 import { mapLimit } from './limit.js';
 import { isNetnsName, NETNS_RUN_DIR, run, timedOutResult, which } from './runner.js';
@@ -146,7 +146,7 @@ function podsOfSlice(pods: PodVeth[], form: PodForm, c: Collected, raw: Map<stri
 function hungPod(pods: PodVeth[], o: SliceOutput | undefined): PodVeth | undefined {
   if (o?.timeoutMs === undefined) return undefined;
   const complete = o.text.split('\n').slice(0, -1);
-  return complete.every((l) => l.startsWith('[') && l.endsWith(']')) ? pods[complete.length] : undefined;
+  return complete.every(isJsonLine) ? pods[complete.length] : undefined;
 }
 
 /** One pod, one process, in `form`; `hung`: the launcher's slice stopped in this pod's read (its timeout, not run again). */
