@@ -3,7 +3,7 @@
 // broken step never aborts a whole collection.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { spawn, type StdioPipe, type StdioNull } from 'node:child_process';
+import { type ChildProcess, spawn, type StdioPipe, type StdioNull } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { EnvironmentError, UsageError } from '../errors.js';
 
@@ -136,11 +136,14 @@ interface Spawned {
 /**
  * node:child_process directly: per process it costs about a third of the CPU execa does (20 spawns: ≈ 18 vs
  * ≈ 50 ms, plus execa's import), and a live collection is a dozen of them. The environment is ours plus C locale.
+ * Its own process group (as the launcher's): the time limit stops what the program started too (a wrapper's child).
  */
 function spawnCollect(file: string, args: string[], timeoutMs: number, input: string | undefined): Promise<Spawned> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
-    const untrack = track(() => child.kill('SIGKILL'));
+    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+    const stop = (): void => killGroup(child);
+    const untrack = track(stop);
+    releaseOnExit(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
@@ -148,13 +151,15 @@ function spawnCollect(file: string, args: string[], timeoutMs: number, input: st
     let failure: string | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      stop();
+      // what escaped the group (setsid) may hold the pipes and keep writing: read one turn more, then let go
+      setImmediate(() => [child.stdout, child.stderr].forEach((s) => s?.destroy()));
     }, timeoutMs);
     child.stdout!.on('data', (b: Buffer) => {
       size += b.length;
       if (size > MAX_OUTPUT) {
         failure ??= `printed more than ${MAX_OUTPUT / 1024 / 1024} MiB`;
-        child.kill('SIGKILL');
+        stop();
       } else out.push(b);
     });
     child.stderr!.on('data', (b: Buffer) => err.push(b));
@@ -169,6 +174,40 @@ function spawnCollect(file: string, args: string[], timeoutMs: number, input: st
       child.stdin!.on('error', () => undefined);
       child.stdin!.end(input);
     }
+  });
+}
+
+/** SIGKILL to the process group of a child spawned `detached` (it leads the group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * 'close' waits until every holder of the child's output pipes closed them, and a process it left running (a
+ * daemon, `setsid cmd &`, ssh's ControlPersist master) may hold them for minutes. Once the child exited, what it
+ * wrote is in the pipes already (at most a socket buffer: node's pipes are socketpairs, read in one turn): read on while a
+ * turn brings more, then close our ends, and 'close' follows.
+ */
+export function releaseOnExit(child: ChildProcess): void {
+  const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+  let bytes = 0;
+  for (const s of streams) s.on('data', (b: Buffer) => (bytes += b.length));
+  child.once('exit', () => {
+    let seen = -1;
+    const turn = (): void => {
+      const open = streams.filter((s) => !s.destroyed && !s.readableEnded);
+      if (open.length === 0) return;
+      if (bytes === seen) for (const s of open) s.destroy();
+      else {
+        seen = bytes;
+        setImmediate(turn);
+      }
+    };
+    setImmediate(turn);
   });
 }
 
@@ -206,13 +245,7 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
   const child = spawn(file, argv, { stdio, detached: true, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
   let failure: string | undefined;
   let size = 0;
-  const stop = (): void => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // the group is gone already (or the sh never started)
-    }
-  };
+  const stop = (): void => killGroup(child);
   const untrack = track(stop);
   for (const fd of opts.fds) {
     const decoder = new StringDecoder('utf8');
