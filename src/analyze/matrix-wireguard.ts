@@ -3,13 +3,14 @@
 // real public key and listen port — with endpoint <B's public IP>:<that port> and allowed-ips B's subnet. Judged by
 // peer-state's wireguardPeerState, the evaluator doctor uses, with B's real key and port standing in for its lease's
 // (as the vxlan matrix uses B's real MAC), so the codes are doctor's. The diagonal: B's device missing, its key or
-// port against its own lease (wgOwnDeviceState, doctor's). Pure.
+// port against its own lease (wgOwnDeviceState, doctor's), and A's peers of no node (doctor's WG_STALE_PEER). Pure.
 import type { Lease } from '../model/lease.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { WgDevice } from '../model/wireguard.js';
 import { normalizeIPv6 } from '../model/ipv6.js';
 import type { CheckContext } from './checks/context.js';
 import { wgPeerLine } from './checks/evidence.js';
+import { stalePeers, stalePeerText } from './checks/wireguard.js';
 import type { CellProblem, MatrixCell, MatrixNode } from './matrix.js';
 import { type Family, type WgHalf, wantEndpoint, wgDeviceOf, wgEndpointOpen, wgMode, wgOwnDeviceState, wireguardPeerState } from './peer-state.js';
 import { subnet6Of } from './node-facts.js';
@@ -58,13 +59,45 @@ export function wireguardMatrix(snapshots: Snapshot[], nodes: MatrixNode[], cont
   const cells: MatrixCell[] = [];
   const cells6: MatrixCell[] = [];
   for (const a of all) {
+    // the row node's peers a cell judged (found by the column node's key, or holding its subnet under another)
+    const judged = { v4: new Set<string>(), v6: new Set<string>() };
     for (const b of all) {
       if (a === b) continue;
-      if (a.dev.v4 && b.dev.v4) cells.push(pair(a, b, 'v4'));
-      if (a.dev.v6 && b.dev.v6) cells6.push(pair(a, b, 'v6'));
+      if (a.dev.v4 && b.dev.v4) cells.push(pair(a, b, 'v4', judged.v4));
+      if (a.dev.v6 && b.dev.v6) cells6.push(pair(a, b, 'v6', judged.v6));
     }
+    for (const family of ['v4', 'v6'] as const) stale(a, all, family, judged[family]);
   }
   return { cells, cells6 };
+}
+
+/**
+ * A's peers of no node: doctor's WG_STALE_PEER (no current lease holds the key, stalePeers) less the peers whose key
+ * is another collected node's own or that a cell judged. A row note on A's diagonal, with doctor's evidence and fix;
+ * when the leases given cannot tell (none: the directory may not hold every node), unverified on A.
+ */
+function stale(a: WgNode, all: WgNode[], family: Family, judged: Set<string>): void {
+  const side = a.dev[family];
+  if (side?.kind !== 'device') return;
+  const dev = side.dev;
+  const collected = new Set<string>();
+  for (const b of all) {
+    const d = b.dev[family];
+    if (b !== a && d?.kind === 'device' && d.dev.publicKey) collected.add(d.dev.publicKey);
+  }
+  const s = stalePeers(a.ctx, dev, family);
+  const peers = s.peers.filter((p) => !collected.has(p.publicKey) && !judged.has(p.publicKey));
+  if (!peers.length) return;
+  const name = a.node.name;
+  if (s.open) {
+    a.node.unverified = [...(a.node.unverified ?? []), `${name}'s ${dev.name}: ${peers.length} peer(s) whose key no collected node holds, a departed node's (WG_STALE_PEER) or one not in the directory: ${s.open}`];
+    return;
+  }
+  const problems = family === 'v6' ? (a.node.problems6 ??= []) : a.node.problems;
+  for (const p of peers) {
+    const t = stalePeerText(dev.name, p);
+    problems.push({ code: 'WG_STALE_PEER', label: 'stale peer', summary: `${name}: ${t.summary}`, evidence: t.evidence, fix: t.fix });
+  }
 }
 
 function wgNode(s: Snapshot, node: MatrixNode, ctx: CheckContext): WgNode {
@@ -131,7 +164,7 @@ function ownProblem(name: string, dev: WgDevice, own: Lease, half: WgHalf, port:
 }
 
 /** A's peer for B on the family's device, against B's real key and port, B's public IP and subnet. */
-function pair(a: WgNode, b: WgNode, family: Family): MatrixCell {
+function pair(a: WgNode, b: WgNode, family: Family, judged: Set<string>): MatrixCell {
   const cell: MatrixCell = { from: a.node.name, to: b.node.name, ok: true, path: 'wireguard', problems: [], ...(family === 'v6' ? { family: 'v6' as const } : {}) };
   const as = a.dev[family];
   const bs = b.dev[family];
@@ -150,6 +183,7 @@ function pair(a: WgNode, b: WgNode, family: Family): MatrixCell {
     : { node: b.node.name, subnet, publicIp: ip, backendType: 'wireguard', publicKey: bd.publicKey, wgPort: bd.listenPort };
   const state = wireguardPeerState(ad, lease, family);
   if (!state) return { ...cell, unverified: ['peer'] };
+  if (state.peer) judged.add(state.peer.publicKey);
   const half: WgHalf = { key: bd.publicKey, port: bd.listenPort, ip, subnet };
   const want = wantEndpoint(half, ad, family);
   const endpointOpen = wgEndpointOpen(wgMode(a.ctx.netConf), family);

@@ -322,7 +322,8 @@ export function matrixGrid(m: ConsistencyMatrix, family: 'v4' | 'v6' = 'v4'): { 
     row.name,
     ...names.map((col) => {
       const own = family === 'v6' ? (row.problems6 ?? []) : row.problems;
-      if (col === row.name) return own.length ? own.map((p) => p.label).join(', ') : family === 'v6' && !row.v6 && !row.backend ? 'no flannel-v6' : '·';
+      // several stale peers: one label
+      if (col === row.name) return own.length ? [...new Set(own.map((p) => p.label))].join(', ') : family === 'v6' && !row.v6 && !row.backend ? 'no flannel-v6' : '·';
       const cell = cells.find((c) => c.from === row.name && c.to === col);
       const unverified = cell?.unverified?.length ? ` (${cell.unverified.join('/')} n/a)` : '';
       // no cell: the pair is not judged (an IPv6-only or a wireguard node): never shown as matching

@@ -6,74 +6,18 @@
 // flannel-wg a peer with B's public key, endpoint <B's public-ip>:<B's port>, allowed-ips B's IPv4 podCIDR; on
 // flannel-wg-v6 the same with [<public-ipv6>]:<port> and the IPv6 podCIDR. Each fault below is one edit of one line
 // of a dump; its expected code is written from that definition and checked against doctor on the row node too.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDoctor } from '../../src/analyze/doctor.js';
 import { type MatrixCell, matrixGrid } from '../../src/analyze/matrix.js';
-import { type ClusterDoctor, doctorCluster } from '../../src/cluster/doctor.js';
-import { loadClusterDir } from '../../src/cluster/dir.js';
-import { parseNodesText } from '../../src/leases/index.js';
-import type { Finding } from '../../src/model/finding.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { renderClusterDoctor } from '../../src/render/cluster-doctor.js';
 import { collectRecorded, readRaw } from '../cluster/recorded.js';
 import { runCli } from '../collect/cli.js';
+import { bad, cellsOf, DEV, doctor, editLine, type Family, FIXTURE, type Node, NODES, OTHER, PUB, removeTmp, tmp } from './wg-cluster.js';
 
-const FIXTURE = 'fixtures/cluster/wireguard';
-// the fixture README's table
-const PUB = {
-  node1: 'kHsDWGmBI7E+9vt8SOOSoF8F0mQlTcnrE41YSJ4u22k=',
-  node2: 'oehT0gJXIzPNGeMSO1jMdGtwXCb5bdpkz0dO7fzBSH0=',
-  node3: 'BovV4HoN88gkwnGbnJKLNyTdBKTaapHrSsNX3EF1FlQ=',
-};
-type Node = keyof typeof PUB;
-const NODES: Node[] = ['node1', 'node2', 'node3'];
-// a fourth real key (`wg genkey | wg pubkey`), no node's
-const OTHER = '3v9eWeTkg0U0M23fW22DFaSaC4SHg2Fx9fige0UAQWU=';
-const DEV = { v4: 'flannel-wg', v6: 'flannel-wg-v6' } as const;
-type Family = keyof typeof DEV;
-
-const tmp = mkdtempSync(join(tmpdir(), 'flanctl-wg-matrix-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-let runs = 0;
-let desired: DesiredState | undefined;
-
-type Raw = ReturnType<typeof readRaw>;
-
-/** doctor --cluster on the directory collect --all writes from the fixture's outputs (`edit` plants the fault). */
-async function doctor(edit?: (raw: Raw) => void, given?: (d: DesiredState) => DesiredState | undefined): Promise<{ r: ClusterDoctor; codes: (node: Node) => string[]; findings: (node: string) => Finding[] }> {
-  const raw = readRaw(FIXTURE);
-  edit?.(raw);
-  const dir = join(tmp, String(runs++));
-  await collectRecorded(raw, dir);
-  desired ??= await parseNodesText(readFileSync(`${FIXTURE}/nodes.json`, 'utf8'));
-  const cluster = await loadClusterDir(dir);
-  const d = given ? given(desired) : desired;
-  // doctor on one node alone: its findings, and its WireGuard codes
-  const findings = (node: string): Finding[] => runDoctor({ snapshot: cluster.snapshots.find((s) => s.host === node)!, desired: d }).findings;
-  const codes = (node: Node): string[] => findings(node).map((f) => f.code).filter((c) => c.startsWith('WG_'));
-  return { r: doctorCluster(cluster, d), codes, findings };
-}
-
-/** One line of `node`'s dump changed: the device line of `dev` (peer undefined) or its peer line for `peer`. */
-function editLine(raw: Raw, node: Node, family: Family, peer: Node | undefined, edit: (fields: string[]) => string[] | undefined): void {
-  const files = raw.get(node)!;
-  const lines = String(files.get('wg-dump.txt')).split('\n');
-  const at = lines.findIndex((l) => {
-    const f = l.split('\t');
-    return f[0] === DEV[family] && (peer === undefined ? f.length === 5 : f.length === 9 && f[1] === PUB[peer]);
-  });
-  expect(at).toBeGreaterThanOrEqual(0);
-  const changed = edit(lines[at].split('\t'));
-  lines.splice(at, 1, ...(changed ? [changed.join('\t')] : []));
-  files.set('wg-dump.txt', lines.join('\n'));
-}
-
-const cellsOf = (r: ClusterDoctor, family: Family): MatrixCell[] => (family === 'v6' ? (r.matrix.cells6 ?? []) : r.matrix.cells);
-const bad = (r: ClusterDoctor, family: Family): string[][] => cellsOf(r, family).filter((c) => !c.ok).map((c) => [c.from, c.to, c.problems.map((p) => p.code).join('+')]);
+afterAll(removeTmp);
 
 describe('doctor --cluster on a WireGuard cluster', () => {
   it('healthy: every ordered pair judged per family on flannel-wg / flannel-wg-v6, all ok, no vxlan device missing', async () => {

@@ -4,7 +4,7 @@
 // backend-v6-data). Repair does not program peers.
 import type { Finding } from '../../model/finding.js';
 import { hasV6, type Lease, leaseName } from '../../model/lease.js';
-import type { WgDevice } from '../../model/wireguard.js';
+import type { WgDevice, WgPeer } from '../../model/wireguard.js';
 import { type Family, WG_DEVICE_V6, wantEndpoint, wgDeviceOf, wgEndpointOpen, wgHalf, wgMode, wgOwnDeviceState, wireguardPeerState } from '../peer-state.js';
 import { nodeAddressesShown, PASTE } from '../collected.js';
 import { type CheckContext, remoteLeases } from './context.js';
@@ -61,13 +61,11 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
   if (family === 'v6' && !remoteLeases(ctx).some(hasV6)) return { findings: out, unverified: dev.peers.length ? [`${name}'s ${dev.peers.length} peer(s): no lease given has an IPv6 half (podCIDRs' IPv6 entry, public-ipv6, backend-v6-data): give the nodes with their IPv6 annotations (\`kubectl get nodes -o yaml\`)`] : [] };
   // this node's own lease not recognised (its addresses not given): the one announcing the device's own key is it;
   // failing that any lease may be it, and a peer missing for it proves nothing
-  const byKey = !ctx.leases.local && dev.publicKey ? remoteLeases(ctx).find((l) => wgHalf(l, family)?.key === dev.publicKey) : undefined;
-  const leases = remoteLeases(ctx).filter((l) => l !== byKey);
+  const leases = peerLeases(ctx, dev, family);
+  // one lease left out: it announces the device's own key
+  const byKey = leases.length !== remoteLeases(ctx).length;
   const ownOpen = !ctx.leases.local && !byKey && !nodeAddressesShown(ctx.snapshot);
   const unverified = new Set<string>();
-  // a peer already named as carrying another node's subnet under a wrong key is not reported again as stale
-  const judged = new Set<string>();
-  const keys = new Set<string>();
   for (const lease of leases) {
     // the device carries this family's halves only: a v6-only lease has no peer on flannel-wg, a v4-only none on flannel-wg-v6
     const half = wgHalf(lease, family);
@@ -77,8 +75,6 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
       out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${leaseName(lease)} has no ${family === 'v6' ? 'backend-v6-data ' : ''}PublicKey: this node cannot program its ${name} peer`, [halfLine(lease, family)]));
       continue;
     }
-    keys.add(half.key);
-    if (state.peer) judged.add(state.peer.publicKey);
     const ev = [halfLine(lease, family), ...(state.peer ? [wgPeerLine(name, state.peer)] : [`wg show ${name}: no peer ${half.key}`])];
     const fix = `wg set ${name} peer ${half.key} endpoint ${wantEndpoint(half, dev, family).text} allowed-ips ${half.subnet} (or ${FIX})`;
     for (const p of state.problems) {
@@ -87,10 +83,50 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
       else out.push(finding(ctx, p.code, p.text, ev, fix));
     }
   }
-  for (const p of dev.peers) {
-    if (!keys.has(p.publicKey) && !judged.has(p.publicKey)) out.push(finding(ctx, 'WG_STALE_PEER', `peer ${p.publicKey} of ${name} belongs to no current lease (departed node, or a key that changed)`, [wgPeerLine(name, p)], `wg set ${name} peer ${p.publicKey} remove`));
+  const stale = stalePeers(ctx, dev, family);
+  if (stale.open && stale.peers.length) unverified.add(`whether ${stale.peers.length} peer(s) of ${name} belong to a current lease: ${stale.open}`);
+  else for (const p of stale.peers) {
+    const t = stalePeerText(name, p);
+    out.push(finding(ctx, 'WG_STALE_PEER', t.summary, t.evidence, t.fix.join(' ')));
   }
   return { findings: out, unverified: [...unverified] };
+}
+
+/** The leases whose peers `dev` should hold: the remote ones, less the one announcing the device's own key when
+ * this node's own lease was not recognised by its addresses (then that one is it). */
+function peerLeases(ctx: CheckContext, dev: WgDevice, family: Family): Lease[] {
+  const byKey = !ctx.leases?.local && dev.publicKey ? remoteLeases(ctx).find((l) => wgHalf(l, family)?.key === dev.publicKey) : undefined;
+  return remoteLeases(ctx).filter((l) => l !== byKey);
+}
+
+/**
+ * doctor's WG_STALE_PEER rule, which the cluster matrix applies too: `dev`'s peers that no current lease explains —
+ * no lease half of the family holds the key, and none is judged as a lease's peer under another key (that is
+ * WG_PEER_KEY_MISMATCH) — and, when the leases given cannot tell (none, not all the cluster's, no IPv6 half), why
+ * and what to give: then they are unverified, never findings.
+ */
+export function stalePeers(ctx: CheckContext, dev: WgDevice, family: Family): { peers: WgPeer[]; open?: string } {
+  const leases = ctx.leases ? peerLeases(ctx, dev, family) : [];
+  const keys = new Set<string>();
+  const judged = new Set<string>();
+  for (const lease of leases) {
+    const key = wgHalf(lease, family)?.key;
+    if (key) keys.add(key);
+    const peer = wireguardPeerState(dev, lease, family)?.peer;
+    if (peer) judged.add(peer.publicKey);
+  }
+  const peers = dev.peers.filter((p) => !keys.has(p.publicKey) && !judged.has(p.publicKey));
+  const all = '`kubectl get nodes -o json` as --nodes FILE, or --kube / --etcd';
+  if (!ctx.leases) return { peers, open: `no desired state was given: give the nodes' leases (${all})` };
+  // leases from a grep or one Node object are not all the cluster's: a key none of them holds proves nothing
+  if (ctx.desired?.incomplete) return { peers, open: `the desired state given is ${ctx.desired.incomplete}: give every node's lease (${all})` };
+  if (family === 'v6' && !remoteLeases(ctx).some(hasV6)) return { peers, open: `no lease given has an IPv6 half (podCIDRs' IPv6 entry, public-ipv6, backend-v6-data): give the nodes with their IPv6 annotations (${all})` };
+  return { peers };
+}
+
+/** A stale peer as doctor says it: summary, evidence line and the command that removes it. */
+export function stalePeerText(name: string, p: WgPeer): { summary: string; evidence: string[]; fix: string[] } {
+  return { summary: `peer ${p.publicKey} of ${name} belongs to no current lease (departed node, or a key that changed)`, evidence: [wgPeerLine(name, p)], fix: ['wg', 'set', name, 'peer', p.publicKey, 'remove'] };
 }
 
 /** The device's own key and listen port against this node's lease half (backend-data / backend-v6-data). */
