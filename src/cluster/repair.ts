@@ -12,6 +12,7 @@ import { type Journal, newJournalId } from '../repair/journal.js';
 import { planRepair, type RepairPlan } from '../repair/plan.js';
 import { errorLine } from './fanout.js';
 import { nodeFacts } from '../analyze/node-facts.js';
+import { buildContext } from '../analyze/checks/context.js';
 import { UsageError } from '../errors.js';
 import { checkArgs } from './ssh.js';
 import type { Transport } from './transport.js';
@@ -34,13 +35,37 @@ export function leasesFromSnapshots(snapshots: Snapshot[]): DesiredState {
   return finishDesired(leases, []);
 }
 
+const GIVE_LEASES = "give the nodes' leases: --nodes FILE (`kubectl get nodes -o json`), --kube or --etcd";
+
+/** Why a node's own state gives no lease (leasesFromSnapshots): a wireguard, host-gw or ipip node has no flannel.1. */
+function noOwnLease(s: Snapshot): string {
+  const backend = buildContext({ snapshot: s }).backend;
+  return backend && backend !== 'vxlan' ? `backend ${backend}, no flannel.1` : 'no flannel.1 with a MAC, local IP and subnet in its snapshot';
+}
+
+/**
+ * The desired state taken from the nodes' own flannel.1 (no leases given) when no node has one: nothing can be
+ * planned, and "no lease for this node" on every node would not say why. One error naming the nodes (grouped by
+ * why) and what to give instead. Pure.
+ */
+export function checkOwnLeases(snapshots: Snapshot[], derived: DesiredState): void {
+  if (derived.leases.length || derived.refused?.length) return;
+  const why = new Map<string, string[]>();
+  for (const s of snapshots) why.set(noOwnLease(s), [...(why.get(noOwnLease(s)) ?? []), s.host]);
+  const nodes = [...why].map(([w, names]) => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}: ${w}`).join('; ');
+  const wireguard = snapshots.some((s) => buildContext({ snapshot: s }).backend === 'wireguard');
+  // with the leases, a wireguard node's plan lists each WG_* problem with its `wg set` line (repair/plan.ts skipWireguard)
+  const peers = wireguard ? "; repair does not program WireGuard peers (flanneld does): with the leases it lists each WG_* problem with the `wg set` line that fixes it" : '';
+  throw new UsageError(`repair --cluster without leases takes the desired state from the nodes' own flannel.1, and no node has one (${nodes})`, `${GIVE_LEASES}${peers}`);
+}
+
 /**
  * Each node's plan exactly as `repair` on that node plans it: its own lease matched by its addresses (as local
  * repair does), the same --prune. With --node NAME only that node: the snapshot of that name, else the one
  * holding NAME's lease public IP. A node whose own lease is absent or was refused (leases/validate.ts) is
  * not planned: nothing to plan it from.
  */
-export function planCluster(snapshots: Snapshot[], desired: DesiredState, o: { node?: string; prune?: boolean } = {}): RepairPlan[] {
+export function planCluster(snapshots: Snapshot[], desired: DesiredState, o: { node?: string; prune?: boolean; derived?: boolean } = {}): RepairPlan[] {
   let chosen = snapshots;
   if (o.node !== undefined) {
     const lease = desired.leases.find((l) => l.node === o.node);
@@ -54,7 +79,9 @@ export function planCluster(snapshots: Snapshot[], desired: DesiredState, o: { n
     const mine = new Set(s.addresses.map((a) => (a.family === 'inet6' ? normalizeIPv6(a.local) : a.local)));
     // a whole lease refused: its IPv4 half, or a v6-only lease's IPv6 one
     const refused = desired.refused?.find((r) => (r.family === undefined || !hasV4(r.lease)) && (r.lease.node === s.host || mine.has(r.lease.publicIp ?? r.lease.publicIpv6)));
-    const reason = refused ? `its own lease was refused: ${refused.reason}` : 'no lease for this node in the desired state';
+    // derived from the nodes' own flannel.1: say why this one gave none, and what to give instead
+    const none = o.derived ? `no lease for this node in the desired state: it is taken from the nodes' own flannel.1, and ${s.host} has none (${noOwnLease(s)}): ${GIVE_LEASES}` : 'no lease for this node in the desired state';
+    const reason = refused ? `its own lease was refused: ${refused.reason}` : none;
     return { node: s.host, actions: [], skipped: [{ target: s.host, reason: `not repaired: ${reason}`, code: refused?.code ?? 'LOCAL_LEASE_NOT_FOUND' }] };
   });
 }

@@ -137,14 +137,15 @@ async function undo(dir: string, id?: string): Promise<ServiceResult<UndoOutcome
  */
 async function repairCluster(o: RepairOptions, dir: string, confirm: Confirm): Promise<ServiceResult<ClusterRepairOutcome>> {
   // the cluster modules load execa and the transports: only with --cluster
-  const { applyCluster, clusterRepairJson, leasesFromSnapshots, planCluster } = await import('../cluster/repair.js');
+  const { applyCluster, checkOwnLeases, clusterRepairJson, leasesFromSnapshots, planCluster } = await import('../cluster/repair.js');
   const { cluster, snapshots, desired: given } = await loadState(o);
   if (!cluster) throw new Error('unreachable: --cluster loads a cluster directory');
   // the nodes' own flannel.1 name no departed node: without leases an unreachable node would look departed
   if (o.prune && !given) throw new UsageError('--prune with --cluster needs the leases: give --nodes FILE, --kube or --etcd (or collect with --kube, which saves nodes.json)');
   const desired = given ?? leasesFromSnapshots(snapshots);
+  if (!given) checkOwnLeases(snapshots, desired);
   const desiredFrom = given ? 'the given desired state' : "the nodes' own flannel.1 (MAC, local IP, subnet)";
-  const plans = planCluster(snapshots, desired, { node: o.node, prune: o.prune });
+  const plans = planCluster(snapshots, desired, { node: o.node, prune: o.prune, derived: !given });
   const total = plans.reduce((n, p) => n + p.actions.length, 0);
   // a refused lease or route (leases/validate.ts, repair/plan routeGuard) stays a problem: exit 1 at least
   const problem = plans.some((p) => p.skipped.some((s) => s.code)) ? 1 : 0;
