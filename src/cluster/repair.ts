@@ -35,7 +35,7 @@ export function leasesFromSnapshots(snapshots: Snapshot[]): DesiredState {
   return finishDesired(leases, []);
 }
 
-const GIVE_LEASES = "give the nodes' leases: --nodes FILE (`kubectl get nodes -o json`), --kube or --etcd";
+const GIVE_LEASES = "give the nodes' leases: --nodes FILE from `kubectl get nodes -o json`, --kube or --etcd";
 
 /** Why a node's own state gives no lease (leasesFromSnapshots): a wireguard, host-gw or ipip node has no flannel.1. */
 function noOwnLease(s: Snapshot): string {
@@ -51,12 +51,15 @@ function noOwnLease(s: Snapshot): string {
 export function checkOwnLeases(snapshots: Snapshot[], derived: DesiredState): void {
   if (derived.leases.length || derived.refused?.length) return;
   const why = new Map<string, string[]>();
-  for (const s of snapshots) why.set(noOwnLease(s), [...(why.get(noOwnLease(s)) ?? []), s.host]);
+  for (const s of snapshots) {
+    const w = noOwnLease(s);
+    why.set(w, [...(why.get(w) ?? []), s.host]);
+  }
   const nodes = [...why].map(([w, names]) => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}: ${w}`).join('; ');
   const wireguard = snapshots.some((s) => buildContext({ snapshot: s }).backend === 'wireguard');
   // with the leases, a wireguard node's plan lists each WG_* problem with its `wg set` line (repair/plan.ts skipWireguard)
-  const peers = wireguard ? "; repair does not program WireGuard peers (flanneld does): with the leases it lists each WG_* problem with the `wg set` line that fixes it" : '';
-  throw new UsageError(`repair --cluster without leases takes the desired state from the nodes' own flannel.1, and no node has one (${nodes})`, `${GIVE_LEASES}${peers}`);
+  const peers = wireguard ? "; WireGuard peers are flanneld's: with the leases repair lists each WG_* problem and its `wg set` fix, never runs it" : '';
+  throw new UsageError(`repair --cluster: no node has a flannel.1 to take the desired state from without leases (${nodes})`, `${GIVE_LEASES}${peers}`);
 }
 
 /**

@@ -36,16 +36,16 @@ describe('repair --cluster on a WireGuard cluster', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     const line = expectOneLineError(r);
-    expect(line).toContain("takes the desired state from the nodes' own flannel.1, and no node has one (node1, node2, node3: backend wireguard, no flannel.1)");
-    expect(line).toContain('--nodes FILE (`kubectl get nodes -o json`), --kube or --etcd');
-    expect(line).toContain('repair does not program WireGuard peers');
+    expect(line).toContain('no node has a flannel.1 to take the desired state from without leases (node1, node2, node3: backend wireguard, no flannel.1)');
+    expect(line).toContain('--nodes FILE from `kubectl get nodes -o json`, --kube or --etcd');
+    expect(line).toContain("WireGuard peers are flanneld's");
   });
 
   it('without leases, --apply --yes: the same refusal before anything runs on a node', () => {
     const r = runCli(['repair', '--cluster', BARE, '--apply', '--yes'], { env });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(expectOneLineError(r)).toContain('no node has one');
+    expect(expectOneLineError(r)).toContain('no node has a flannel.1');
     expect(existsSync(MARK)).toBe(false);
   });
 
@@ -88,7 +88,7 @@ describe('repair --cluster without leases on a vxlan cluster with one node lacki
     const doc = r.json;
     expect(doc.skipped.map((s: { node: string; code?: string }) => [s.node, s.code])).toEqual([['node3', 'LOCAL_LEASE_NOT_FOUND']]);
     expect(doc.skipped[0].reason).toBe(
-      "not repaired: no lease for this node in the desired state: it is taken from the nodes' own flannel.1, and node3 has none (no flannel.1 with a MAC, local IP and subnet in its snapshot): give the nodes' leases: --nodes FILE (`kubectl get nodes -o json`), --kube or --etcd",
+      "not repaired: no lease for this node in the desired state: it is taken from the nodes' own flannel.1, and node3 has none (no flannel.1 with a MAC, local IP and subnet in its snapshot): give the nodes' leases: --nodes FILE from `kubectl get nodes -o json`, --kube or --etcd",
     );
     expect(r.status).toBe(1);
   });
