@@ -69,6 +69,14 @@ describe('doctor: wireguard peers against the leases', () => {
     expect(wgCodes(node1(onlyNode2))).toEqual(['WG_PEER_MISSING']);
   });
 
+  it("leases that are not all the cluster's (one Node object): a peer none holds is unverified, never stale", () => {
+    // `kubectl get node node1 -o json` and node3's annotation lines: node2's peer may well be current
+    const partial = { ...desired, leases: desired.leases.filter((l) => l.node !== 'node2'), incomplete: 'one Node object, not `kubectl get nodes`' };
+    const report = runDoctor({ snapshot: node1(fixture('node1-healthy')), desired: partial });
+    expect(report.findings.map((f) => f.code)).not.toContain('WG_STALE_PEER');
+    expect(report.unverified.map((u) => u.missing)).toContain("whether 1 peer(s) of flannel-wg belong to a current lease: the desired state given is one Node object, not `kubectl get nodes`: give every node's lease (`kubectl get nodes -o json` as --nodes FILE, or --kube / --etcd)");
+  });
+
   it('the own device: key and port against this node\'s lease', () => {
     const dump = fixture('node1-healthy').replace(`\t${PUB.node1}\t51820\t`, `\t${PUB.node2}\t51999\t`);
     expect(wgCodes(node1(dump))).toEqual(['WG_KEY_MISMATCH', 'WG_PORT_MISMATCH']);
