@@ -2,6 +2,7 @@
 // ssh.ts and kube.ts are the two transports; both run programs with argv arrays only, through runProgram.
 // Also the one kubectl wrapper: the kube transport and `--kube` desired state (leases/index.ts) both use it.
 import { execa } from 'execa';
+import { releaseOnExit } from '../collect/runner.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 
 export interface ScriptResult {
@@ -31,8 +32,15 @@ export interface ScriptSession {
   finish(line?: string): Promise<ScriptResult>;
 }
 
+/**
+ * `argv` with `input` on its stdin. This and openProgram wait for ssh / kubectl, not for what it left running
+ * (releaseOnExit): OpenSSH's ControlPersist master once kept ssh's stderr for minutes (its bug 1988; 9.2 detaches
+ * onto /dev/null, test/cluster/ssh-multiplex.test.ts).
+ */
 export async function runProgram(argv: string[], input: string, signal: AbortSignal): Promise<ScriptResult> {
-  const r = await execa(argv[0], argv.slice(1), { input, reject: false, cancelSignal: signal, stripFinalNewline: false, maxBuffer: 256 * 1024 * 1024 });
+  const child = execa(argv[0], argv.slice(1), { input, reject: false, cancelSignal: signal, stripFinalNewline: false, maxBuffer: 256 * 1024 * 1024 });
+  releaseOnExit(child);
+  const r = await child;
   if (r.isCanceled) throw new Error('cancelled');
   const code = (r as { code?: string }).code;
   if (code === 'ENOENT') throw new EnvironmentError(`${argv[0]} is not installed (or not on PATH)`);
@@ -42,6 +50,7 @@ export async function runProgram(argv: string[], input: string, signal: AbortSig
 /** `argv` with `script` on its stdin, left open: see ScriptSession. */
 export function openProgram(argv: string[], script: string, signal: AbortSignal): ScriptSession {
   const child = execa(argv[0], argv.slice(1), { stdin: 'pipe', buffer: false, reject: false, cancelSignal: signal });
+  releaseOnExit(child);
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();
