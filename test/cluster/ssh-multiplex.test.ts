@@ -4,9 +4,10 @@
 // namespace node, the built CLI in the client namespace, multiplexing given through --ssh-option: the collection
 // returns once the nodes answered, while the masters still run (ControlPersist=60 is longer than the --timeout given:
 // a run that waited for a master would report its node as timed out, or not return), and the next run goes through
-// the same masters. Afterwards the masters are told to exit (`ssh -O exit`) and no ssh process is left. This
-// machine's OpenSSH (9.2) points the master's stdin, stdout and stderr at /dev/null when it detaches, so it is the
-// last case that shows flanctl would not wait either for an ssh that does leave a process holding its stderr.
+// the same masters. Afterwards the masters are told to exit (`ssh -O exit`) and no ssh process is left. The same
+// from an ssh config file with a ProxyJump bastion (the `ssh -W` under the master). This machine's OpenSSH (9.2)
+// points the master's stdin, stdout and stderr at /dev/null when it detaches (the kernel's /proc says so), so it is
+// the last case that shows flanctl would not wait either for an ssh that does leave a process holding its stderr.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,13 +37,16 @@ describeNetns('collect --all over ssh with ControlMaster/ControlPersist (real ss
 
   const muxOptions = (): string[] => ['--ssh-option', 'ControlMaster=auto', '--ssh-option', `ControlPath=${controlPath}`, '--ssh-option', 'ControlPersist=60'];
   const inClient = (argv: string[]) => spawnSync('ip', ['netns', 'exec', ssh.clientNs, ...argv], { encoding: 'utf8', timeout: 10_000 });
-  /** `ssh -O CMD` to node `ip`'s master, with the options the runs used. */
-  const control = (cmd: string, ip: string) => inClient(['ssh', '-F', '/dev/null', '-o', `ControlPath=${controlPath}`, '-O', cmd, '-l', 'root', ip]);
+  /** `ssh -O CMD` to node `ip`'s master, with the options the runs used (`config`: the one the run was given). */
+  const control = (cmd: string, ip: string, config?: string) =>
+    inClient(['ssh', ...(config ? ['-F', config] : ['-F', '/dev/null', '-o', `ControlPath=${controlPath}`]), '-O', cmd, '-l', 'root', ip]);
   /** The pid of node `ip`'s master, as `ssh -O check` prints it ("Master running (pid=N)"). */
-  const masterPid = (ip: string): number | undefined => {
-    const m = /Master running \(pid=(\d+)\)/.exec(control('check', ip).stderr);
+  const masterPid = (ip: string, config?: string): number | undefined => {
+    const m = /Master running \(pid=(\d+)\)/.exec(control('check', ip, config).stderr);
     return m ? Number(m[1]) : undefined;
   };
+  /** Where a process's stdin, stdout and stderr point. */
+  const stdio = (pid: number): string[] => [0, 1, 2].map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`));
   /** Established TCP connections to the node's sshd, as the node's kernel counts them. */
   const sshConnections = (ns: string, ip: string): number => {
     const ss = spawnSync('ip', ['netns', 'exec', ns, 'ss', '-Htn', 'state', 'established', `src ${ip}:22`], { encoding: 'utf8' });
@@ -79,6 +83,8 @@ describeNetns('collect --all over ssh with ControlMaster/ControlPersist (real ss
     // the masters outlived the run: it did not wait for them
     const masters = cluster.nodes.map((n) => masterPid(n.ip));
     for (const pid of masters) expect(pid).toBeGreaterThan(0);
+    // why: this OpenSSH detaches its master onto /dev/null (older ones kept ssh's stderr: the last case)
+    for (const pid of masters) expect(stdio(pid!)).toEqual(['/dev/null', '/dev/null', '/dev/null']);
     expect(cluster.nodes.map((n) => sshConnections(n.netns, n.ip))).toEqual([1, 1]);
 
     const second = collect(join(ssh.dir, 'c2'));
@@ -92,6 +98,34 @@ describeNetns('collect --all over ssh with ControlMaster/ControlPersist (real ss
   it('the masters exit when told, and no ssh process is left behind', async () => {
     for (const n of cluster.nodes) expect(control('exit', n.ip).status).toBe(0);
     for (const n of cluster.nodes) expect(masterPid(n.ip)).toBeUndefined();
+    expect(await settled(() => leftovers(ssh.clientNs, ['ssh']).length === 0)).toBe(true);
+  });
+
+  it('multiplexing from the ssh config, through a ProxyJump bastion: returns, the master and its jump run on until told', { timeout: 40_000 }, async () => {
+    // as in an SRE's ~/.ssh/config (given with --ssh-config: -F reaches the jump's ssh too); node1 is node2's bastion
+    const [bastion, node] = cluster.nodes;
+    const config = join(ssh.dir, 'jump_config');
+    writeFileSync(
+      config,
+      ['Host *', `  IdentityFile ${ssh.key}`, '  StrictHostKeyChecking no', '  UserKnownHostsFile /dev/null', '  LogLevel ERROR', '  ControlMaster auto', `  ControlPath ${join(ssh.dir, 'cmj-%h')}`, '  ControlPersist 60', ''].join('\n'),
+    );
+    const oneHost = join(ssh.dir, 'node2.ini');
+    writeFileSync(oneHost, `${node.name} ansible_host=${node.ip} ansible_user=root\n`);
+    const r = runCli(['collect', '--all', '--ssh-hosts', oneHost, '--ssh-config', config, '--ssh-option', `ProxyJump=root@${bastion.ip}`, '--timeout', '20', '-o', join(ssh.dir, 'c-jump'), '--json'], {
+      prefix: ['ip', 'netns', 'exec', ssh.clientNs],
+      timeout: 15_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.nodes.map((n: { name: string; ok: boolean; timedOut?: boolean }) => [n.name, n.ok, n.timedOut])).toEqual([[node.name, true, undefined]]);
+    // the master to node2 outlived the run, its connection carried by an `ssh -W` to the bastion; none holds flanctl's pipes
+    const master = masterPid(node.ip, config);
+    expect(master).toBeGreaterThan(0);
+    const held = processesIn(ssh.clientNs, ['ssh']).map((p) => Number(p.pid));
+    expect(held).toContain(master);
+    expect(held.length).toBeGreaterThan(1);
+    for (const pid of held) expect(stdio(pid).filter((f) => f.startsWith('socket:'))).toEqual([]);
+    expect(control('exit', node.ip, config).status).toBe(0);
+    control('exit', bastion.ip, config);
     expect(await settled(() => leftovers(ssh.clientNs, ['ssh']).length === 0)).toBe(true);
   });
 
