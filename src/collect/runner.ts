@@ -193,11 +193,11 @@ function killGroup(child: ChildProcess): void {
  * turn brings more, then close our ends, and 'close' follows.
  */
 export function releaseOnExit(child: ChildProcess): void {
-  const streams = [child.stdout, child.stderr].filter((s) => s !== null);
-  let bytes = 0;
-  for (const s of streams) s.on('data', (b: Buffer) => (bytes += b.length));
   child.once('exit', () => {
+    const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+    let bytes = 0;
     let seen = -1;
+    for (const s of streams) s.on('data', (b: Buffer) => (bytes += b.length));
     const turn = (): void => {
       const open = streams.filter((s) => !s.destroyed && !s.readableEnded);
       if (open.length === 0) return;

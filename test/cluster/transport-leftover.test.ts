@@ -53,6 +53,17 @@ describe('transport: a process ssh left holding its stderr', () => {
     expect(holdsStderr(pid)).toBe(true);
   });
 
+  it.each([1, 2, 3])('every byte of a large output is read though the holder keeps the stderr (round %i)', { timeout: 15_000 }, async () => {
+    const size = 3_000_000;
+    const path = fake('ssh-large', ['cat >/dev/null', `${real('head')} -c ${size} /dev/zero`, `${real('head')} -c ${size} /dev/zero >&2`]);
+    const r = await runProgram([path], 'the script\n', new AbortController().signal);
+    const pid = holderIn(r.stdout);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.length).toBe(`${pid}\n`.length + size);
+    expect(r.stderr.length).toBe(size);
+    expect(running(pid)).toBe(true);
+  });
+
   it('openProgram (probe\'s session) finishes once the program ended, the holder still running', { timeout: 15_000 }, async () => {
     const path = fake('ssh-open', ['while IFS= read -r line; do [ "$line" != ready ] || echo waiting; done', 'echo finished']);
     const session = openProgram([path], 'ready\n', new AbortController().signal);
