@@ -189,8 +189,8 @@ function killGroup(child: ChildProcess): void {
 /**
  * 'close' waits until every holder of the child's output pipes closed them, and a process it left running (a
  * daemon, `setsid cmd &`, ssh's ControlPersist master) may hold them for minutes. Once the child exited, what it
- * wrote is in the pipes already (at most a socket buffer: node's pipes are socketpairs, read in one turn): read on while a
- * turn brings more, then close our ends, and 'close' follows.
+ * wrote is in the pipes already (at most a socket buffer: node's pipes are socketpairs, read in one turn): read on
+ * while a turn of the event loop brings more, then close our ends, and 'close' follows.
  */
 export function releaseOnExit(child: ChildProcess): void {
   child.once('exit', () => {
