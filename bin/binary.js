@@ -8,9 +8,11 @@ import { dirname, join } from 'node:path';
 import { Plugin } from '@oclif/core/config';
 import { flush } from '@oclif/core/flush';
 import { run } from '@oclif/core/run';
+import { startEarly, stopEarly } from '../dist/collect/early.js';
 import { reportError } from '../dist/errors.js';
 import { loadBundle } from 'flanctl:sea';
 import pjson from '../package.json' with { type: 'json' };
+import launcherScript from '../dist/collect/launcher-script.json' with { type: 'json' };
 import manifest from '../oclif.manifest.json' with { type: 'json' };
 import autocompletePjson from '../node_modules/@oclif/plugin-autocomplete/package.json' with { type: 'json' };
 import autocompleteManifest from '../node_modules/@oclif/plugin-autocomplete/oclif.manifest.json' with { type: 'json' };
@@ -91,8 +93,12 @@ const plugins = [
   new EmbeddedPlugin(join(root, autocompletePjson.name), autocompletePjson, autocompleteManifest, async (id) => (await autocompleteCommands[id]()).default),
 ];
 
+// `collect` on a node: its launcher starts now, on the idle core, while oclif and the commands bundle load
+startEarly(process.argv.slice(2), launcherScript);
+
 // no top-level await: the bundle is CommonJS (a single executable's main script)
 Promise.all(plugins.map((p) => p.load()))
   .then(() => run(process.argv.slice(2), { root, pjson, plugins: new Map(plugins.map((p) => [p.name, p])) }))
   .then(() => flush())
-  .catch((error) => report(error));
+  .catch((error) => report(error))
+  .finally(() => stopEarly());

@@ -9,6 +9,7 @@
 // A request is a line naming a constant step, the data lines after it (validated by the caller) ending at `.`;
 // data reaches a program as argv elements, never as shell code.
 import { planBatches, type Batch } from './batch.js';
+import { newNonce, OTHERS_FD, PODS_FDS, takeEarly } from './early.js';
 import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
 import { SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
 import { NETNS_IDS_STEP } from './pods.js';
@@ -35,9 +36,6 @@ const rest = units.filter((u) => u !== LINKS).sort((a, b) => Number(b.steps.some
 /** The units run without asking, in lane order. */
 export const LAUNCHED_UNITS: Unit[] = [LINKS, ...rest];
 
-/** lanes' fds: stdout, the other reads, then one per slice of pods */
-const OTHERS_FD = 4;
-const PODS_FDS = [5, 6, 7, 8];
 export const MAX_POD_SLICES = PODS_FDS.length;
 
 const stepLine = (name: string, argv: string[]): string => `step ${name} ${argv.map(shQuote).join(' ')}`;
@@ -110,15 +108,12 @@ export interface LaunchedOutput extends Section {
   timeoutMs?: number;
 }
 
-// Web Crypto's global, not node:crypto (see cluster/remote-script.ts)
-const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
-
 /**
- * Start the launcher now, with one time limit for all it runs; undefined when it cannot start (no sh): the caller
- * runs each program itself.
+ * Start the launcher now (or take the one the binary started while this code loaded: early.ts), with one time
+ * limit for all it runs; undefined when it cannot start (no sh): the caller runs each program itself.
  */
 export async function startLauncher(netns: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Launcher | undefined> {
-  const nonce = newNonce();
+  const early = timeoutMs === DEFAULT_TIMEOUT_MS ? await takeEarly(LAUNCHER_SCRIPT, netns) : undefined;
   const started = performance.now();
   const waiting = new Map<string, { resolve: (o: LaunchedOutput | undefined) => void; since: number }>();
   const arrived = new Map<string, LaunchedOutput>();
@@ -130,17 +125,14 @@ export async function startLauncher(netns: string | undefined, timeoutMs = DEFAU
     waiting.delete(s.name);
     w?.resolve(out);
   };
-  const fds = [1, OTHERS_FD, ...PODS_FDS];
-  const launched = await launch(LAUNCHER_SCRIPT, [nonce, netns === undefined ? 'node' : 'netns'], {
-    netns,
-    fds,
-    timeoutMs,
-    onOutput: (fd, text) => {
-      let r = readers.get(fd);
-      if (r === undefined) readers.set(fd, (r = new SectionReader(nonce)));
-      for (const s of r.push(text)) deliver(s);
-    },
-  });
+  const args = early?.args ?? [newNonce(), netns === undefined ? 'node' : 'netns'];
+  const onOutput = (fd: number, text: string): void => {
+    let r = readers.get(fd);
+    if (r === undefined) readers.set(fd, (r = new SectionReader(args[0])));
+    for (const s of r.push(text)) deliver(s);
+  };
+  early?.attach(onOutput);
+  const launched = early?.launched ?? (await launch(LAUNCHER_SCRIPT, args, { netns, fds: [1, OTHERS_FD, ...PODS_FDS], timeoutMs, onOutput }));
   if (launched === undefined) return undefined;
   let ended = false;
   void launched.done.then(({ timedOut }) => {

@@ -226,6 +226,8 @@ export interface Launched {
   write(text: string, last?: boolean): void;
   /** once the script ended and its outputs were read: why it failed (none: it worked), and whether its time limit stopped it */
   done: Promise<{ error?: string; timedOut?: true }>;
+  /** kill the script and everything it started (its process group) */
+  stop(): void;
 }
 
 /**
@@ -280,6 +282,7 @@ export async function launch(script: string, args: string[], opts: LaunchOptions
   return {
     write: (text, last) => (last ? child.stdin!.end(text) : child.stdin!.write(text)),
     done,
+    stop,
   };
 }
 
