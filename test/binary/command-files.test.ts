@@ -22,3 +22,13 @@ describe('dist/commands/ID.js is command ID', () => {
     expect(await load(`${id}.js`)).toBe(commands[id]);
   });
 });
+
+// bin/binary.js starts collect's launcher from this text (src/collect/early.ts) before the parsers it is built from load
+describe('dist/collect/launcher-script.json (scripts/build-binary.sh)', () => {
+  it('is the launcher script of src/collect/launcher.ts', async () => {
+    const { binary } = await import('./hidden-node.js');
+    binary();
+    const { LAUNCHER_SCRIPT } = await import('../../src/collect/launcher.js');
+    expect(JSON.parse(readFileSync(join(ROOT, 'dist/collect/launcher-script.json'), 'utf8'))).toBe(LAUNCHER_SCRIPT);
+  });
+});
