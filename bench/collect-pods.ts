@@ -12,7 +12,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAUNCHER_SCRIPT } from '../src/collect/launcher.js';
-import { podSlices } from '../src/collect/pods.js';
 import { buildFlannelCluster } from '../test/netns/flannel-cluster.js';
 import { newLab } from './netns-node.js';
 import { OUT, QUICK, ROOT, exec, hyperfine, q, record } from './lib.js';
@@ -103,12 +102,11 @@ function main(): void {
     const liveBatched = batchedScript(live.commands);
     writeFileSync(join(OUT, 'collect-pods-live.sh'), liveBatched.join('\n') + '\n');
     // collect's launcher itself (src/collect/launcher.ts) fed the requests collect sends it there: the programs as
-    // collect runs them, in the same lanes, without flanctl
+    // collect runs them, in the same lanes, without flanctl (the pods: read unasked, as `ip netns list-id` names them)
     const podReads = live.commands.filter((c) => c.name === 'pod-ip-addr');
     // `ip -n NAME …` or, on a node with many mounts, `nsenter --net=/var/run/netns/NAME ip …`
-    const viaNsenter = podReads.some((c) => c.argv![0] === 'nsenter');
-    const podNames = podReads.map((c) => (viaNsenter ? c.argv![1].replace(/^.*\//, '') : c.argv![2]));
-    const requests = [...podSlices(podNames).flatMap((names) => [viaNsenter ? 'pods-nsenter' : 'pods', ...names, '.']), ...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), 'go'];
+    const form = podReads.some((c) => c.argv![0] === 'nsenter') ? 'nsenter' : 'ip-n';
+    const requests = [...(live.commands.some((c) => c.name === 'ethtool-k') ? ['ethtool-k'] : []), 'go'];
     writeFileSync(join(OUT, 'collect-pods-launcher.sh'), LAUNCHER_SCRIPT);
     writeFileSync(join(OUT, 'collect-pods-launcher.in'), requests.map((l) => `${l}\n`).join(''));
 
@@ -124,7 +122,7 @@ function main(): void {
       'binary collect --netns': `${q(BIN)} collect --netns ${q(ns)} -o ${q(snapFile)}`,
       'bin/run.js collect --netns': `node ${q(join(ROOT, 'bin/run.js'))} collect --netns ${q(ns)} -o ${q(snapFile)}`,
       [`raw, inside the namespace: the ${liveBatched.length} processes collect starts there, one shell`]: `ip netns exec ${q(ns)} sh ${q(join(OUT, 'collect-pods-live.sh'))}`,
-      'raw, inside the namespace: collect\'s launcher script fed its requests, one sh': `ip netns exec ${q(ns)} sh ${q(join(OUT, 'collect-pods-launcher.sh'))} 0123456789abcdef node < ${q(join(OUT, 'collect-pods-launcher.in'))} 4>/dev/null 5>/dev/null 6>/dev/null 7>/dev/null 8>/dev/null`,
+      'raw, inside the namespace: collect\'s launcher script fed its requests, one sh': `ip netns exec ${q(ns)} sh ${q(join(OUT, 'collect-pods-launcher.sh'))} 0123456789abcdef node ${form} < ${q(join(OUT, 'collect-pods-launcher.in'))} 4>/dev/null 5>/dev/null 6>/dev/null 7>/dev/null 8>/dev/null`,
       'binary collect, run inside the namespace (as on a node)': `ip netns exec ${q(ns)} ${q(BIN)} collect -o ${q(liveFile)}`,
     };
     const before = process.env.BENCH_COLLECT_BEFORE;

@@ -4,15 +4,15 @@
 // bundle: each plugin below answers from what was embedded at build time and nothing is read from disk.
 // The command classes are a second bundle (bin/binary-commands.js), compiled only when a command runs; each plugin
 // loads the one command oclif asks for.
+import './binary-early.js';
 import { dirname, join } from 'node:path';
 import { Plugin } from '@oclif/core/config';
 import { flush } from '@oclif/core/flush';
 import { run } from '@oclif/core/run';
-import { startEarly, stopEarly } from '../dist/collect/early.js';
+import { stopEarly } from '../dist/collect/early.js';
 import { reportError } from '../dist/errors.js';
 import { loadBundle } from 'flanctl:sea';
 import pjson from '../package.json' with { type: 'json' };
-import launcherScript from '../dist/collect/launcher-script.json' with { type: 'json' };
 import manifest from '../oclif.manifest.json' with { type: 'json' };
 import autocompletePjson from '../node_modules/@oclif/plugin-autocomplete/package.json' with { type: 'json' };
 import autocompleteManifest from '../node_modules/@oclif/plugin-autocomplete/oclif.manifest.json' with { type: 'json' };
@@ -92,9 +92,6 @@ const plugins = [
   new EmbeddedPlugin(join(root, helpPjson.name), helpPjson, helpManifest, async () => (await import('../node_modules/@oclif/plugin-help/lib/commands/help.js')).default),
   new EmbeddedPlugin(join(root, autocompletePjson.name), autocompletePjson, autocompleteManifest, async (id) => (await autocompleteCommands[id]()).default),
 ];
-
-// `collect` on a node: its launcher starts now, on the idle core, while oclif and the commands bundle load
-startEarly(process.argv.slice(2), launcherScript);
 
 // no top-level await: the bundle is CommonJS (a single executable's main script)
 Promise.all(plugins.map((p) => p.load()))

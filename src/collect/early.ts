@@ -1,24 +1,31 @@
-// The binary starts collect's launcher (launcher.ts) while its commands bundle still loads (≈ 15 ms on one core,
-// the other idle): bin/binary.js calls startEarly() before oclif runs, with the launcher's script as text generated
-// at build time (scripts/build-binary.sh), so its bundle does not carry the step list and the parsers. collect
-// takes it (takeEarly) instead of starting its own. Each bundle has its own copy of this module: the started
-// launcher is handed over through one global.
+// The binary starts collect's launcher (launcher.ts) while oclif and the commands load (≈ 60 ms on one core, the
+// other idle), so the launcher reads the pods meanwhile: bin/binary-early.js calls startEarly() before oclif's
+// modules are evaluated, with the launcher's script as text generated at build time (scripts/build-binary.sh), so the
+// bundle it is in does not carry the step list and the parsers. collect takes it (takeEarly) instead of starting its
+// own. Each bundle has its own copy of this module: the started launcher is handed over through one global.
+import { podForm } from './pod-form.js';
 import { isNetnsName, launch, type Launched } from './runner.js';
 
 export interface EarlyLauncher {
   script: string;
   netns: string | undefined;
-  /** the launcher's arguments after the script: NONCE MODE */
+  /** the launcher's arguments after the script: NONCE MODE FORM */
   args: string[];
+  /** performance.now() when it started */
+  started: number;
   launched: Launched;
   /** the outputs so far, then each as it arrives */
   attach(onOutput: (fd: number, text: string) => void): void;
 }
 
-/** the launcher's output fds: stdout, the other reads (OTHERS_FD), one per pods batch (PODS_FDS); dash has fds 0-9 */
+/**
+ * the launcher's output fds (dash has fds 0-9): stdout, the other reads (OTHERS_FD), the pods it reads unasked
+ * (NAMED_PODS_FDS), one per slice of pods it is asked for (ASKED_PODS_FDS)
+ */
 export const OTHERS_FD = 4;
-export const PODS_FDS = [5, 6, 7, 8];
-const FDS = [1, OTHERS_FD, ...PODS_FDS];
+export const NAMED_PODS_FDS = [5, 6];
+export const ASKED_PODS_FDS = [7, 8];
+export const LAUNCHER_FDS = [1, OTHERS_FD, ...NAMED_PODS_FDS, ...ASKED_PODS_FDS];
 
 const KEY = Symbol.for('flanctl.early-launcher');
 type Slot = { [KEY]?: Promise<EarlyLauncher | undefined> };
@@ -49,30 +56,34 @@ export function earlyNetns(argv: string[]): string | null | undefined {
 // Web Crypto's global, not node:crypto (see cluster/remote-script.ts)
 export const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
 
-/** Start the launcher for argv when it is a `collect` served early (and we are root); killed at exit unless taken. */
+/**
+ * Start the launcher for argv when it is a `collect` served early (and we are root), in the pods' form of this node.
+ * runner.ts stops it at exit, as anything it started; stopEarly() when the command ended without taking it.
+ */
 export function startEarly(argv: string[], script: string): void {
   const ns = earlyNetns(argv);
   if (ns === undefined || process.getuid?.() !== 0) return;
   const netns = ns ?? undefined;
-  const args = [newNonce(), netns === undefined ? 'node' : 'netns'];
   const pending: [number, string][] = [];
   let sink: ((fd: number, text: string) => void) | undefined;
-  const started = launch(script, args, { netns, fds: FDS, onOutput: (fd, text) => (sink ? sink(fd, text) : pending.push([fd, text])) }).then((launched) => {
-    if (launched === undefined) return undefined;
-    // not taken and the process ends through process.exit(): nothing it started outlives this process
-    const stop = (): void => launched.stop();
-    process.on('exit', stop);
-    return {
-      script,
-      netns,
-      args,
-      launched,
-      attach(onOutput: (fd: number, text: string) => void) {
-        process.off('exit', stop);
-        sink = onOutput;
-        for (const [fd, text] of pending.splice(0)) onOutput(fd, text);
-      },
-    };
+  const onOutput = (fd: number, text: string): void => void (sink ? sink(fd, text) : pending.push([fd, text]));
+  const started = podForm().then(async (form) => {
+    const args = [newNonce(), netns === undefined ? 'node' : 'netns', form];
+    const at = performance.now();
+    const launched = await launch(script, args, { netns, fds: LAUNCHER_FDS, onOutput });
+    return (
+      launched && {
+        script,
+        netns,
+        args,
+        started: at,
+        launched,
+        attach(output: (fd: number, text: string) => void) {
+          sink = output;
+          for (const [fd, text] of pending.splice(0)) output(fd, text);
+        },
+      }
+    );
   });
   (globalThis as Slot)[KEY] = started;
 }
@@ -88,14 +99,14 @@ export async function stopEarly(): Promise<void> {
   (await started)?.launched.stop();
 }
 
-/** The early launcher if it runs this script for this namespace (taken once); else it is killed and undefined. */
-export async function takeEarly(script: string, netns: string | undefined): Promise<EarlyLauncher | undefined> {
+/** The early launcher if it runs this script for this namespace with these MODE FORM (taken once); else it is killed and undefined. */
+export async function takeEarly(script: string, netns: string | undefined, modeForm: string[]): Promise<EarlyLauncher | undefined> {
   const slot = globalThis as Slot;
   const started = slot[KEY];
   delete slot[KEY];
   const early = await started;
   if (early === undefined) return undefined;
-  if (early.script === script && early.netns === netns) return early;
+  if (early.script === script && early.netns === netns && early.args.slice(1).join(' ') === modeForm.join(' ')) return early;
   early.launched.stop();
   return undefined;
 }

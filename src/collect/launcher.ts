@@ -1,17 +1,19 @@
 // One sh process starts the live collection's programs (live.ts): this large process forks once instead of once
 // per program (each fork of it blocked the thread 1.5-4 ms). The script is a constant built from the step list
 // (commands.ts) with the framing the cluster's remote script uses (frame.ts). It differs from the remote script
-// where a node with flanctl on it can do better: the iproute2 reads in batches (batch.ts), and what depends on the
-// link list (pods, flannel.1's offloads, wireguard, iflink) run when this process asks, after it read the links.
+// where a node with flanctl on it can do better: the iproute2 reads in batches (batch.ts), the pods `ip netns
+// list-id` names read at once, and what depends on the link list (other pods, flannel.1's offloads, wireguard,
+// iflink) run when this process asks, after it read the links.
 //
 // Lanes run side by side, each on an fd of its own (dash has fds 0-9 only): lane 0 on stdout reads the links and
 // then this process's requests on stdin; lane 1 (fd 4) the other reads; each slice of pods its own fd (5-8).
 // A request is a line naming a constant step, the data lines after it (validated by the caller) ending at `.`;
 // data reaches a program as argv elements, never as shell code.
 import { planBatches, type Batch } from './batch.js';
-import { newNonce, OTHERS_FD, PODS_FDS, takeEarly } from './early.js';
+import { ASKED_PODS_FDS, LAUNCHER_FDS, NAMED_PODS_FDS, newNonce, OTHERS_FD, takeEarly } from './early.js';
 import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
-import { SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
+import { MARK, SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
+import type { PodForm } from './pod-form.js';
 import { NETNS_IDS_STEP } from './pods.js';
 import { DEFAULT_TIMEOUT_MS, launch, NETNS_RUN_DIR } from './runner.js';
 
@@ -36,8 +38,6 @@ const rest = units.filter((u) => u !== LINKS).sort((a, b) => Number(b.steps.some
 /** The units run without asking, in lane order. */
 export const LAUNCHED_UNITS: Unit[] = [LINKS, ...rest];
 
-export const MAX_POD_SLICES = PODS_FDS.length;
-
 const stepLine = (name: string, argv: string[]): string => `step ${name} ${argv.map(shQuote).join(' ')}`;
 
 /** A unit's line: a batch gets its command lines (constants, plain words) on stdin from a here-document. */
@@ -48,26 +48,32 @@ function unitLines(u: Unit, stdin = ''): string[] {
 
 /** sysctl with --netns (MODE netns): the program, in that namespace */
 const SYSCTL_UNIT = 'sysctl';
-const PODS = 'pods';
-const PODS_NSENTER = 'pods-nsenter';
-export type Request = 'ethtool-k' | 'wg-dump' | 'iflink' | typeof PODS | typeof PODS_NSENTER;
-const isPods = (what: Request): boolean => what === PODS || what === PODS_NSENTER;
+export type Request = 'ethtool-k' | 'wg-dump' | 'iflink';
+/** the section of `ip netns list-id`'s names, one per line: the namespaces the launcher reads unasked */
+export const NAMED_NETNS = 'named-netns';
+/** a namespace's read: its own section */
+export const podSection = (netns: string): string => `pod:${netns}`;
 
 /**
- * sh -c SCRIPT flanctl NONCE MODE (MODE `netns` also runs sysctl). Requests on stdin, one per line:
- * `ethtool-k`, `wg-dump`; `iflink` then paths and `.` (`grep -H .`'s text, read by the shell); `pods` then
- * namespace names and `.` (`ip -n NAME -j addr show` for each in turn, in the background on the next pods fd,
- * ending at the first that fails); `pods-nsenter` the same with `nsenter --net=NETNS_RUN_DIR/NAME ip -j addr show`
- * (pods.ts podForm); anything else ends them.
+ * sh -c SCRIPT flanctl NONCE MODE FORM (MODE `netns` also runs sysctl; FORM `ip-n` or `nsenter`, pod-form.ts).
+ * First, unasked: `ip netns list-id`'s names (section NAMED_NETNS), each read in FORM (section `pod:NAME`), every
+ * other one on each of the two NAMED_PODS_FDS. Requests on stdin, one per line: `ethtool-k`, `wg-dump`; `iflink` then
+ * paths and `.` (`grep -H .`'s text, read by the shell); `pods` then namespace names and `.` (each read in turn, in
+ * the background on the next of ASKED_PODS_FDS); anything else ends them.
  */
 export const LAUNCHER_SCRIPT = [
   'm="$1"',
+  'pf="$3"',
   ...SHELL_FUNCTIONS,
   // `grep -H . FILE…`: FILE:LINE for each non-empty line
   'grepH() { for p; do while IFS= read -r v || [ -n "$v" ]; do [ -z "$v" ] || printf "%s:%s\\n" "$p" "$v"; done < "$p" || return 1; done; }',
-  // `ip -n NAME -j addr show` for each NAME (stdin: not the requests)
-  'podsAddr() { for n; do ip -n "$n" -j addr show </dev/null || return; done; }',
-  `podsNsenter() { for n; do nsenter "--net=${NETNS_RUN_DIR}/$n" ip -j addr show </dev/null || return; done; }`,
+  // a namespace's addresses as a section of its own, without step's subshell (one fork per pod less): its stderr is
+  // left out, a read that failed runs again from flanctl, which records why (stdin: not the requests)
+  `podRead() { printf "\\n%s begin pod:%s\\n" "${MARK}-$m" "$1"; if [ "$pf" = nsenter ]; then nsenter "--net=${NETNS_RUN_DIR}/$1" ip -j addr show; else ip -n "$1" -j addr show; fi </dev/null 2>/dev/null; printf "\\n%s end pod:%s %s\\n" "${MARK}-$m" "$1" "$?"; }`,
+  // the odd (1) or even (0) ones of NAME…
+  'podsEvery() { p=$1; shift; i=0; for n; do i=$((i + 1)); [ $((i % 2)) != "$p" ] || podRead "$n"; done; }',
+  // `ip netns list-id` prints `nsid N (iproute2 netns name: NAME)`: the NAMEs that isNetnsName (runner.ts) takes
+  `( exec 3>&1; ip netns list-id </dev/null 2>/dev/null | { set --; while read -r _ _ _ _ _ n; do n=\${n%)}; case $n in ''|.|..|*[!A-Za-z0-9_.@:+-]*) ;; *) [ \${#n} -gt 128 ] || set -- "$@" "$n" ;; esac; done; step ${NAMED_NETNS} printf '%s\\n' "$@"; podsEvery 0 "$@" >&${NAMED_PODS_FDS[1]} & podsEvery 1 "$@"; wait; } ) >&${NAMED_PODS_FDS[0]} &`,
   `( exec 3>&1`,
   ...rest.flatMap((u) => unitLines(u)),
   `[ "$2" != netns ] || ${stepLine(SYSCTL_UNIT, SYSCTL_STEP.attempts[0].argv!)}`,
@@ -75,13 +81,13 @@ export const LAUNCHER_SCRIPT = [
   // lane 0's programs get no stdin: it holds the requests
   'exec 3>&1',
   ...unitLines(LINKS, ' </dev/null'),
-  `k=${PODS_FDS[0] - 1}`,
+  `k=${ASKED_PODS_FDS[0] - 1}`,
   'while IFS= read -r w; do',
   '  case $w in',
   `    ethtool-k) ${stepLine('ethtool-k', FEATURES_STEP.attempts[0].argv!)} </dev/null ;;`,
   `    wg-dump) ${stepLine('wg-dump', WG_STEP.attempts[0].argv!)} </dev/null ;;`,
   '    iflink) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; step iflink grepH "$@" ;;',
-  `    ${PODS}|${PODS_NSENTER}) f=podsAddr; [ "$w" = ${PODS} ] || f=podsNsenter; set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; k=$((k + 1)); ( exec 3>&1; step ${PODS}-$k $f "$@" ) >&$k & ;;`,
+  '    pods) set --; while IFS= read -r l && [ "$l" != . ]; do set -- "$@" "$l"; done; k=$((k + 1)); ( for n; do podRead "$n"; done ) >&$k & ;;',
   '    *) break ;;',
   '  esac',
   'done',
@@ -90,10 +96,12 @@ export const LAUNCHER_SCRIPT = [
 ].join('\n');
 
 export interface Launcher {
-  /** the section of a unit (LAUNCHED_UNITS' names, `sysctl`), or undefined when the launcher ended without it */
+  /** the section of a unit (LAUNCHED_UNITS' names, `sysctl`, NAMED_NETNS, podSection(NAME)), or undefined when the launcher ended without it */
   section(name: string): Promise<LaunchedOutput | undefined>;
   /** queue a request (see LAUNCHER_SCRIPT); its output, or undefined (also when it cannot be asked). Nothing is sent before send(). */
   request(what: Request, data?: string[]): Promise<LaunchedOutput | undefined>;
+  /** queue the reads of these namespaces (sections podSection(NAME)); false when it cannot take them (no pods fd left) */
+  requestPods(namespaces: string[]): boolean;
   /** send the queued requests and close the launcher's stdin: it ends once they ran */
   send(): void;
 }
@@ -112,9 +120,10 @@ export interface LaunchedOutput extends Section {
  * Start the launcher now (or take the one the binary started while this code loaded: early.ts), with one time
  * limit for all it runs; undefined when it cannot start (no sh): the caller runs each program itself.
  */
-export async function startLauncher(netns: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Launcher | undefined> {
-  const early = timeoutMs === DEFAULT_TIMEOUT_MS ? await takeEarly(LAUNCHER_SCRIPT, netns) : undefined;
-  const started = performance.now();
+export async function startLauncher(netns: string | undefined, form: PodForm, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Launcher | undefined> {
+  const args = [newNonce(), netns === undefined ? 'node' : 'netns', form];
+  const early = timeoutMs === DEFAULT_TIMEOUT_MS ? await takeEarly(LAUNCHER_SCRIPT, netns, args.slice(1)) : undefined;
+  const started = early?.started ?? performance.now();
   const waiting = new Map<string, { resolve: (o: LaunchedOutput | undefined) => void; since: number }>();
   const arrived = new Map<string, LaunchedOutput>();
   const readers = new Map<number, SectionReader>();
@@ -125,14 +134,14 @@ export async function startLauncher(netns: string | undefined, timeoutMs = DEFAU
     waiting.delete(s.name);
     w?.resolve(out);
   };
-  const args = early?.args ?? [newNonce(), netns === undefined ? 'node' : 'netns'];
+  const nonce = early?.args[0] ?? args[0];
   const onOutput = (fd: number, text: string): void => {
     let r = readers.get(fd);
-    if (r === undefined) readers.set(fd, (r = new SectionReader(args[0])));
+    if (r === undefined) readers.set(fd, (r = new SectionReader(nonce)));
     for (const s of r.push(text)) deliver(s);
   };
   early?.attach(onOutput);
-  const launched = early?.launched ?? (await launch(LAUNCHER_SCRIPT, args, { netns, fds: [1, OTHERS_FD, ...PODS_FDS], timeoutMs, onOutput }));
+  const launched = early?.launched ?? (await launch(LAUNCHER_SCRIPT, args, { netns, fds: LAUNCHER_FDS, timeoutMs, onOutput }));
   if (launched === undefined) return undefined;
   let ended = false;
   void launched.done.then(({ timedOut }) => {
@@ -157,15 +166,22 @@ export async function startLauncher(netns: string | undefined, timeoutMs = DEFAU
     return new Promise((resolve) => waiting.set(name, { resolve, since }));
   };
   const queue: string[] = [];
-  let pods = PODS_FDS[0] - 1;
+  // a datum that would end its request early (one per line, `.` ends them; the caller validated them)
+  const unsendable = (data: string[]): boolean => data.some((l) => l === '.' || l === '' || l.includes('\n'));
+  let podsFds = ASKED_PODS_FDS.length;
   return {
     section: (name) => wait(name),
     request(what, data = []) {
-      // no pods fd left, or a datum that would end the request early (one per line, `.` ends them; the caller
-      // validated them): not asked, the caller runs it itself
-      if ((isPods(what) && pods === PODS_FDS.at(-1)) || data.some((l) => l === '.' || l === '' || l.includes('\n'))) return Promise.resolve(undefined);
-      queue.push(what, ...(what === 'iflink' || isPods(what) ? [...data, '.'] : []));
-      return wait(isPods(what) ? `${PODS}-${++pods}` : what, performance.now());
+      // not asked: the caller runs it itself
+      if (unsendable(data)) return Promise.resolve(undefined);
+      queue.push(what, ...(what === 'iflink' ? [...data, '.'] : []));
+      return wait(what, performance.now());
+    },
+    requestPods(namespaces) {
+      if (podsFds === 0 || unsendable(namespaces)) return false;
+      podsFds--;
+      queue.push('pods', ...namespaces, '.');
+      return true;
     },
     send: () => launched.write(queue.map((l) => `${l}\n`).join('') + 'go\n', true),
   };

@@ -11,9 +11,10 @@ import { parseCniConflist, parseSubnetEnv } from '../parse/index.js';
 import { buildSnapshot } from './assemble.js';
 import { type Batch, splitBatchOutput } from './batch.js';
 import { type Collected, emptyCollected, FEATURES_STEP, HOSTNAME_STEP, WG_STEP, IPTABLES_LEGACY_STEP, iflinkStep, STEPS, type Step } from './commands.js';
-import { collectPods, type PodForm, podForm } from './pods.js';
+import { type PodForm, podForm } from './pod-form.js';
+import { collectPods } from './pods.js';
 import { sysctlText } from './kernel-files.js';
-import { LAUNCHED_UNITS, type LaunchedOutput, type Launcher, type Request, startLauncher } from './launcher.js';
+import { LAUNCHED_UNITS, type LaunchedOutput, type Launcher, NAMED_NETNS, podSection, type Request, startLauncher } from './launcher.js';
 import { DEFAULT_TIMEOUT_MS, isRoot, run, type RunOptions, type RunResult, timedOutResult, validateNetns, which } from './runner.js';
 
 export interface CollectOptions {
@@ -210,13 +211,14 @@ async function legacyIptables(c: Collected, raw: Map<string, string>, at: RunAt)
  * What the link list decides: the pods, iflink of each link, flannel.1's offloads, wireguard's dump. Asks the
  * launcher for them before it returns (the caller then sends the requests).
  */
-function afterLinks(c: Collected, raw: Map<string, string>, at: RunAt, launcher: Launcher | undefined, form: PodForm, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
+function afterLinks(c: Collected, raw: Map<string, string>, at: RunAt, launcher: Launcher | undefined, form: PodForm, named: Set<string>, tick: (s: string) => void, grow: (n: number) => void): Promise<void>[] {
   const links = c.links ?? c.addrLinks ?? [];
   const ask = (what: Request, data?: string[]): Promise<LaunchedOutput | undefined> => launcher?.request(what, data) ?? Promise.resolve(undefined);
   // names go onto a command line (as /sys paths): only well-formed ones
   const names = links.map((l) => l.name).filter(isIfname);
-  // the pods first: their batches run in the background while the launcher's request loop runs the rest in turn
-  const work: Promise<void>[] = [collectPods(links, c, raw, tick, grow, form, launcher && ((f, namespaces) => launcher.request(f === 'nsenter' ? 'pods-nsenter' : 'pods', namespaces)), at.timeoutMs)];
+  // the pods first: the ones the launcher did not read unasked run in the background while its request loop runs the rest
+  const reads = launcher && { named, ask: (namespaces: string[]) => launcher.requestPods(namespaces), read: (netns: string) => launcher.section(podSection(netns)) };
+  const work: Promise<void>[] = [collectPods(links, c, raw, tick, grow, form, reads, at.timeoutMs)];
   const add = (name: string, p: Promise<void>): void => {
     grow(1);
     work.push(p.then(() => tick(name)));
@@ -241,8 +243,8 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   if (netns !== undefined) await validateNetns(netns);
   if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
   const at: RunAt = { netns, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-  const form = podForm();
-  const launcher = opts.launcher === false ? undefined : await startLauncher(netns, at.timeoutMs);
+  const form = await podForm();
+  const launcher = opts.launcher === false ? undefined : await startLauncher(netns, form, at.timeoutMs);
   const c = emptyCollected();
   const raw = new Map<string, string>();
   // `uname -r` and `hostname` are files read here; hostname only on a node (with --netns it is the namespace's name)
@@ -274,8 +276,9 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
   for (const s of byFile) finished.set(s.name, readStep(s.name, PROC_FILE[s.name]!, s.attempts[0].file, (t) => s.attempts[0].apply(t, c), c, raw).then(() => tick(s.name)));
   let second: Promise<unknown>;
   try {
-    const [podsForm] = await Promise.all([form, ...POD_INPUTS.map((n) => finished.get(n))]);
-    second = Promise.all(afterLinks(c, raw, at, launcher, podsForm, tick, (n) => (total += n)));
+    const [named] = await Promise.all([launcher?.section(NAMED_NETNS), ...POD_INPUTS.map((n) => finished.get(n))]);
+    const names = new Set(named?.exitCode === 0 ? named.text.split('\n').filter((l) => l !== '') : []);
+    second = Promise.all(afterLinks(c, raw, at, launcher, form, names, tick, (n) => (total += n)));
   } finally {
     // the launcher waits for its requests (or none): it ends once they ran
     launcher?.send();

@@ -1,58 +1,41 @@
 // Pods of a live node: the named namespaces at the far end of its veths, each read with `ip -n NS -j addr show`, or
-// on a node with many mounts `nsenter --net=/var/run/netns/NS ip -j addr show` (podForm). The launcher's shell reads
-// them in a few slices side by side, one after another in each (the `netns exec` lines of an `ip -batch` cost more:
-// each forks that `ip`, a larger process than the shell, and switches namespaces there before starting `ip` again;
-// 20 pods one after another: 32.4 vs 26.8 ms). A slice that did not answer for each of its pods, or no launcher: one
-// process per pod from here, in the same form, except the pod whose read hung (the launcher was stopped in it): that
-// one timed out.
-import { readFileSync } from 'node:fs';
+// on a node with many mounts `nsenter --net=/var/run/netns/NS ip -j addr show` (pod-form.ts). The launcher's shell
+// reads them, each its own section, in slices side by side, one after another in each (the `netns exec` lines of an
+// `ip -batch` cost more: each forks that `ip`, a larger process than the shell, and switches namespaces there before
+// starting `ip` again; 20 pods one after another: 32.4 vs 26.8 ms). It starts, unasked, with the namespaces that
+// `ip netns list-id` names (this namespace's veth peers: its pods, and maybe a namespace that is not one, read and
+// left); a pod it did not name is asked for once the links are read. A read the launcher did not answer, or no
+// launcher: one process per pod from here, in the same form, except a read that hung (the launcher was stopped in
+// it): that one timed out.
 import { availableParallelism } from 'node:os';
 import type { CommandResult, Link, PodNetns } from '../model/index.js';
 import { parseIpAddr } from '../parse/index.js';
 import { podFromAddr } from './assemble.js';
-import { isJsonLine, slices, splitBatchOutput } from './batch.js';
+import { isJsonLine, slices } from './batch.js';
 import type { Collected, Step } from './commands.js';
 import { mapLimit } from './limit.js';
-import { isNetnsName, NETNS_RUN_DIR, run, timedOutResult, which } from './runner.js';
+import { type PodForm } from './pod-form.js';
+import { isNetnsName, NETNS_RUN_DIR, run, timedOutResult } from './runner.js';
 
-/** A slice's output from the launcher (undefined when it did not answer): see launcher.ts's LaunchedOutput */
-type SliceOutput = { exitCode?: number; text: string; ms: number; timeoutMs?: number };
-export type LaunchPods = (form: PodForm, namespaces: string[]) => Promise<SliceOutput | undefined>;
+/** One pod's read by the launcher (see launcher.ts's LaunchedOutput) */
+type PodOutput = { exitCode?: number; text: string; ms: number; timeoutMs?: number };
 
-/** How a pod's addresses are read: `ip -n NS -j addr show`, or `nsenter --net=NETNS_RUN_DIR/NS ip -j addr show`. */
-export type PodForm = 'ip-n' | 'nsenter';
-
-// `ip -n` (like `ip netns exec`) runs iproute2's netns_switch: after setns() it also unshares the mount namespace,
-// remounts / slave and mounts a fresh sysfs, copying the whole mount tree per pod; nsenter only calls setns(), for
-// one exec more. Alone (hyperfine, 300 runs, an empty namespace, N tmpfs mounts added in a private mount namespace),
-// CPU per pod `ip -n` vs nsenter: 1.18 vs 1.79 ms at 66 mountinfo lines, 1.72 vs 1.76 at 516, 1.81 vs 1.75 at 566,
-// 3.69 vs 1.74 at 2,066. In collect, where slices run side by side, they cross earlier: a whole `collect --netns` of
-// 20 pods with nsenter minus with `ip -n` (bench/collect-ab.ts, 30 paired rounds, medians) at 108 lines +1.1 ms wall,
-// +7.8 ms CPU; 258: -3.0, +0.4; 308: -3.0, +0.6; 358: -5.9, -2.1; 458: -8.2, -7.6. nsenter above:
-export const NSENTER_ABOVE_MOUNTS = 300;
-
-/**
- * The form for this node's pods, by the mounts of this process's mount namespace (a Kubernetes node has several per
- * pod: its netns bind mount in /run/netns, shm, each container's rootfs, its volumes). The launcher's shell runs in the
- * same one, or with --netns in the copy `ip netns exec` makes of it (the same mounts but /sys's submounts: 54 vs 65
- * lines on the test machine), and podAlone runs from here.
- */
-export async function podForm(): Promise<PodForm> {
-  let mounts = 0;
-  try {
-    mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length - 1;
-  } catch {
-    // no /proc: `ip -n`, as before the count was taken
-  }
-  return mounts > NSENTER_ABOVE_MOUNTS && (await which('nsenter')) !== undefined ? 'nsenter' : 'ip-n';
+/** What collectPods needs of the launcher. */
+export interface PodReads {
+  /** the namespaces it reads unasked (`ip netns list-id`'s names) */
+  named: Set<string>;
+  /** ask for these namespaces' reads (before the requests are sent); false when it cannot take them */
+  ask(namespaces: string[]): boolean;
+  /** a namespace's read, or undefined when the launcher ended without it */
+  read(netns: string): Promise<PodOutput | undefined>;
 }
 
 const CONCURRENCY = 4;
 // a slice reads its pods one after another (≈ 1.3 ms each): slices of this many pods run side by side, one per
 // core at most
 const PODS_PER_SLICE = 8;
-// the launcher's pods fds (launcher.ts MAX_POD_SLICES)
-const MAX_SLICES = 4;
+// the launcher's fds for the pods it is asked for (launcher.ts ASKED_PODS_FDS)
+const MAX_SLICES = 2;
 
 interface PodVeth {
   netns: string;
@@ -92,67 +75,53 @@ function parseNetnsIds(text: string): { nsid: number; name?: string }[] {
 }
 
 /**
- * Pods: the named namespaces at the far end of this node's veths (nsid -> name from NETNS_IDS_STEP), read in `form`.
- * Asks `launch` for its slices before its first await (the caller then sends the requests). `timeoutMs`: each read
- * run here.
+ * Pods: the named namespaces at the far end of this node's veths (nsid -> name from NETNS_IDS_STEP), read in `form`
+ * by the launcher (`reads`): asks for those it did not name before its first await (the caller then sends the
+ * requests). `timeoutMs`: each read run here.
  */
-export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void, form: PodForm, launch?: LaunchPods, timeoutMs?: number): Promise<void> {
+export async function collectPods(links: Link[], c: Collected, raw: Map<string, string>, tick: (s: string) => void, grow: (steps: number) => void, form: PodForm, reads?: PodReads, timeoutMs?: number): Promise<void> {
   // the names go onto a command line (ip -n NAME): only well-formed ones
   const nameOf = new Map((c.netnsIds ?? []).filter((i) => i.name !== undefined && isNetnsName(i.name)).map((i) => [i.nsid, i.name!]));
   const pods = links.filter((l) => isPodVeth(l, links, c) && nameOf.has(l.linkNetnsid!)).map((veth) => ({ netns: nameOf.get(veth.linkNetnsid!)!, veth }));
   grow(pods.length);
   if (pods.length === 0) return;
-  const launched = launch ? podSlices(pods).map((chunk) => ({ chunk, out: launch(form, chunk.map((p) => p.netns)) })) : [{ chunk: pods, out: Promise.resolve(undefined) }];
-  const found = await Promise.all(
-    launched.map(async ({ chunk, out }) => {
-      const o = await out;
-      const hung = hungPod(chunk, o);
-      return podsOfSlice(chunk, form, c, raw, o) ?? (await mapLimit(chunk, CONCURRENCY, (p) => podAlone(p, form, c, raw, timeoutMs, p === hung ? o : undefined)));
-    }),
+  const answered = new Set(reads ? pods.filter((p) => reads.named.has(p.netns)) : []);
+  for (const chunk of podSlices(pods.filter((p) => !answered.has(p)))) if (reads?.ask(chunk.map((p) => p.netns))) chunk.forEach((p) => answered.add(p));
+  const outs = await Promise.all(pods.map((p) => (answered.has(p) ? reads!.read(p.netns) : undefined)));
+  const found = await mapLimit(
+    pods.map((p, i) => ({ p, o: outs[i] })),
+    CONCURRENCY,
+    async ({ p, o }) => podOfLauncher(p, form, c, raw, o) ?? (await podAlone(p, form, c, raw, timeoutMs, o)),
   );
   for (const p of pods) tick(`pod ${p.netns}`);
-  for (const p of found.flat()) if (p) c.pods.push(p);
+  for (const p of found) if (p) c.pods.push(p);
 }
 
-/** the argv of a pod's read in each form (the launcher's podsAddr and podsNsenter run the same) */
+/** the argv of a pod's read in each form (the launcher's podRead runs the same) */
 export const podArgv = (form: PodForm, netns: string): string[] => (form === 'nsenter' ? ['nsenter', `--net=${NETNS_RUN_DIR}/${netns}`, 'ip', '-j', 'addr', 'show'] : ['ip', '-n', netns, '-j', 'addr', 'show']);
 
 /**
- * These pods from the launcher's slice, or undefined (nothing recorded) unless it answered for each: one JSON line
- * per pod whose interface is the peer of that pod's host veth. A pod gone mid-way fails its read, which ends
- * the slice.
+ * The pod from the launcher's read of its namespace, or undefined (nothing recorded) unless that read worked: one
+ * JSON line whose interface is the peer of this pod's host veth.
  */
-function podsOfSlice(pods: PodVeth[], form: PodForm, c: Collected, raw: Map<string, string>, launched?: { exitCode?: number; text: string; ms: number }): PodNetns[] | undefined {
-  const texts = launched?.exitCode === 0 ? splitBatchOutput(launched.text, pods.length) : undefined;
-  if (texts === undefined) return undefined;
-  let found: PodNetns[];
+function podOfLauncher(p: PodVeth, form: PodForm, c: Collected, raw: Map<string, string>, o: PodOutput | undefined): PodNetns | undefined {
+  if (o?.exitCode !== 0 || !isJsonLine(o.text.trimEnd())) return undefined;
+  let pod: PodNetns;
   try {
-    found = pods.map((p, i) => podOf(texts[i], p));
+    pod = podOf(o.text, p);
   } catch {
     return undefined;
   }
-  if (!found.every((pod, i) => pod.iflink === pods[i].veth.ifindex)) return undefined;
-  pods.forEach((p, i) => {
-    raw.set(`pods/${p.netns}/ip-addr.txt`, texts[i]);
-    c.commands.push({ name: 'pod-ip-addr', argv: podArgv(form, p.netns), ok: true, form: 'json', ms: launched!.ms });
-  });
-  return found;
+  if (pod.iflink !== p.veth.ifindex) return undefined;
+  raw.set(`pods/${p.netns}/ip-addr.txt`, o.text);
+  c.commands.push({ name: 'pod-ip-addr', argv: podArgv(form, p.netns), ok: true, form: 'json', ms: o.ms });
+  return pod;
 }
 
-/**
- * The pod whose read ran when the launcher stopped at its limit: the one after the slice's complete lines (one
- * JSON line per pod, as podsOfSlice reads them); undefined when it was not stopped so, or those lines are not such.
- */
-function hungPod(pods: PodVeth[], o: SliceOutput | undefined): PodVeth | undefined {
-  if (o?.timeoutMs === undefined) return undefined;
-  const complete = o.text.split('\n').slice(0, -1);
-  return complete.every(isJsonLine) ? pods[complete.length] : undefined;
-}
-
-/** One pod, one process, in `form`; `hung`: the launcher's slice stopped in this pod's read (its timeout, not run again). */
-async function podAlone(p: PodVeth, form: PodForm, c: Collected, raw: Map<string, string>, timeoutMs?: number, hung?: SliceOutput): Promise<PodNetns | undefined> {
+/** One pod, one process, in `form`; unless the launcher was stopped at its limit in this read (`o`): it timed out, not run again. */
+async function podAlone(p: PodVeth, form: PodForm, c: Collected, raw: Map<string, string>, timeoutMs?: number, o?: PodOutput): Promise<PodNetns | undefined> {
   const argv = podArgv(form, p.netns);
-  const r = hung?.timeoutMs === undefined ? await run(argv, { timeoutMs }) : timedOutResult({ argv, stdout: hung.text.split('\n').at(-1)!, stderr: '', ms: hung.ms }, hung.timeoutMs);
+  const r = o?.timeoutMs === undefined ? await run(argv, { timeoutMs }) : timedOutResult({ argv, stdout: o.text, stderr: '', ms: o.ms }, o.timeoutMs);
   const result: CommandResult = { name: 'pod-ip-addr', argv: r.argv, ok: r.ok, form: 'json', ms: r.ms, ...(r.timedOut ? { timedOut: true } : {}), ...(r.error ? { error: r.error } : {}) };
   c.commands.push(result);
   if (!r.ok) return undefined;

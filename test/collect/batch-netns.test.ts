@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { planBatches } from '../../src/collect/batch.js';
 import { STEPS } from '../../src/collect/commands.js';
-import { startLauncher } from '../../src/collect/launcher.js';
-import { NETNS_IDS_STEP, NSENTER_ABOVE_MOUNTS } from '../../src/collect/pods.js';
+import { podSection, startLauncher } from '../../src/collect/launcher.js';
+import { NSENTER_ABOVE_MOUNTS } from '../../src/collect/pod-form.js';
+import { NETNS_IDS_STEP } from '../../src/collect/pods.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { addPod, buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { Lab } from '../netns/lab.js';
@@ -77,12 +78,11 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     }
   });
 
-  it("the launcher's slice of pods prints what `ip -n POD -j addr show` prints for each pod, in order", async () => {
+  it("the launcher reads each pod `ip netns list-id` names as `ip -n POD -j addr show` prints it, unasked", async () => {
     const pods = cluster.nodes[0].pods.map((p) => p.netns);
-    const launcher = (await startLauncher(cluster.nodes[0].netns))!;
-    const slice = launcher.request('pods', pods);
+    const launcher = (await startLauncher(cluster.nodes[0].netns, 'ip-n'))!;
     launcher.send();
-    expect(await slice).toMatchObject({ exitCode: 0, text: pods.map((p) => run(['ip', '-n', p, '-j', 'addr', 'show'])).join('') });
+    for (const p of pods) expect(await launcher.section(podSection(p))).toMatchObject({ exitCode: 0, text: run(['ip', '-n', p, '-j', 'addr', 'show']) });
   });
 
   it("collect records the batch each step ran in, and the launcher's shell reads the pods, not one process each from flanctl", () => {
@@ -107,9 +107,12 @@ describeNetns('batched iproute2 reads (real namespaces)', () => {
     expect(s.pods.map((p) => [p.netns, p.ip]).sort()).toEqual(cluster.nodes[0].pods.map((p) => [p.netns, p.ip]).sort());
     expect(podReads.map((c) => c.argv).sort()).toEqual(cluster.nodes[0].pods.map((p) => podRead(p.netns)).sort());
     for (const c of podReads) expect(c).toMatchObject({ ok: true });
-    // each pod read (`ip -n NS …` or `nsenter --net=…/NS ip …`) was started by the launcher's sh
+    // each namespace read (`ip -n NS …` or `nsenter --net=…/NS ip …`) was started by the launcher's sh, once: the
+    // node's pods and the other namespaces the kernel lists for it (`ip netns list-id`: here the underlay's)
+    const listed = [...run(['ip', '-n', cluster.nodes[0].netns, 'netns', 'list-id']).matchAll(/name: (\S+)\)/g)].map((m) => m[1]);
+    expect(listed).toEqual(expect.arrayContaining(cluster.nodes[0].pods.map((p) => p.netns)));
     const started = readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => l.split(' ')).filter(([, program, first]) => (program === 'ip' && first === '-n') || program === 'nsenter');
-    expect(started.map(([, , ...argv]) => podRead(argv[NSENTER ? 0 : 1].replace('--net=/var/run/netns/', ''))).sort()).toEqual(cluster.nodes[0].pods.map((p) => podRead(p.netns)).sort());
+    expect(started.map(([, , ...argv]) => podRead(argv[NSENTER ? 0 : 1].replace('--net=/var/run/netns/', ''))).sort()).toEqual(listed.map(podRead).sort());
     for (const [parent] of started) expect(parent).toBe('sh');
   });
 

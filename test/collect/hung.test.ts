@@ -1,7 +1,7 @@
 // A program that hangs is started once. The launcher has one time limit for all it runs; when it is hit, the
-// program it was running (nft here, and one pod's `ip -n` in a slice of three) is recorded as timed out, in run()'s
-// words, and not started again; what never began (ip -6 route, queued behind nft in the same lane; the pod after the
-// hung one) runs alone from flanctl. Real processes: fakes on a PATH of their own that log each start to a file, and
+// program it was running (nft here, and one pod's `ip -n` among those it reads unasked) is recorded as timed out, in
+// run()'s words, and not started again; what never began (ip -6 route, queued behind nft in the same lane; the pod
+// behind the hung one) runs alone from flanctl. Real processes: fakes on a PATH of their own that log each start to a file, and
 // a short limit passed to collectLive. The expectations are the fakes' own text and the issue's words, and the
 // same collection with no launcher at all (every program from flanctl, as where there is no sh).
 import { spawnSync } from 'node:child_process';
@@ -63,6 +63,9 @@ fake('ip', [
   // addr, route, neigh: none; netns list-id: the pods' names
   `  "-j -force -batch -") while IFS= read -r l; do case $l in "netns list-id") echo '${JSON.stringify(NETNS_IDS)}' ;; *) echo '[]' ;; esac; done ;;`,
   `  "-6 -j route show table main") echo '${JSON.stringify(ROUTE6)}' ;;`,
+  // the names the launcher reads unasked: the hung pod, a namespace that is no pod, then fct-pc (every other one in
+  // each of two slices: fct-pc waits behind the hung read); fct-pa is not named, collect asks for it
+  `  "netns list-id") printf '%s\\n' 'nsid 1 (iproute2 netns name: fct-hung)' 'nsid 3 (iproute2 netns name: fct-other)' 'nsid 2 (iproute2 netns name: fct-pc)' ;;`,
   `  "-n fct-pa -j addr show") echo '${podAddr(5, '10.244.0.5')}' ;;`,
   // a namespace whose `ip -n` never answers
   `  "-n fct-hung -j addr show") exec ${SLEEP} 60 ;;`,
@@ -135,12 +138,13 @@ describeNeeding(isRoot(), 'root (a live collect)')('a hung program: started once
     expect(viaLauncher.snapshot.commands.filter((r) => r.timedOut).map((r) => r.argv?.join(' ')).sort()).toEqual([HUNG_POD.join(' '), 'nft -j list ruleset']);
   });
 
-  it('(c) what never began in the launcher runs alone: ip -6 route behind nft, the pod after the hung one; the pod read before it runs again alone', () => {
+  it('(c) what never began in the launcher runs alone: ip -6 route behind nft, the pod behind the hung one; the pod asked for is read once', () => {
     expect(count(startsVia, 'ip -6 -j route show table main')).toBe(1);
     expect(entry(viaLauncher, 'ip-route6')).toMatchObject({ ok: true, form: 'json' });
     expect(viaLauncher.snapshot.routes.map((r) => r.dst)).toEqual(['fd00:10:244:3::/64']);
     expect(count(startsVia, 'ip -n fct-pc -j addr show')).toBe(1);
-    expect(count(startsVia, 'ip -n fct-pa -j addr show')).toBe(2);
+    expect(count(startsVia, 'ip -n fct-pa -j addr show')).toBe(1);
+    expect(count(startsVia, 'ip -n fct-other -j addr show')).toBe(1);
     expect(viaLauncher.snapshot.pods.map((p) => [p.netns, p.ip]).sort()).toEqual([
       ['fct-pa', '10.244.0.5'],
       ['fct-pc', '10.244.0.7'],

@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEPS } from '../../src/collect/commands.js';
 import { SHELL_FUNCTIONS } from '../../src/collect/frame.js';
-import { LAUNCHED_UNITS, MAX_POD_SLICES, startLauncher, type Launcher } from '../../src/collect/launcher.js';
-import { run, type RunResult } from '../../src/collect/runner.js';
+import { LAUNCHED_UNITS, NAMED_NETNS, podSection, startLauncher, type Launcher } from '../../src/collect/launcher.js';
+import { isNetnsName, run, type RunResult } from '../../src/collect/runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fct-launcher-'));
 const fake = (name: string, body: string): void => {
@@ -29,8 +30,11 @@ fake(
     `  "-6 -j route show table main") printf 'a\\000b\\377\\376c\\n\\342\\202' ;;`,
     // a batch: its stdin back, each line bracketed (the pods' batch: the lines exactly)
     `  "-j -force -batch -") while IFS= read -r l; do printf '[%s]\\n' "$l"; done ;;`,
+    // `ip netns list-id` (the namespaces read unasked): what iproute2 prints, with names only some of which are
+    // well-formed (shell syntax, `..`, 129 characters, an nsid without a name)
+    `  "netns list-id") printf '%s\\n' 'nsid 0 (iproute2 netns name: cni-1)' 'nsid 1 (iproute2 netns name: $(touch x))' 'nsid 2 (iproute2 netns name: ..)' 'nsid 3 ' 'nsid 4 (iproute2 netns name: a:b@c+d_e.f-g)' "nsid 5 (iproute2 netns name: $(printf '%0129d' 0))" 'nsid 6 (iproute2 netns name: gone)' 'nsid 7 (iproute2 netns name: -n)' ;;`,
     // `ip -n NAME -j addr show` (the pods): NAME back as it came; `gone` fails as a namespace deleted mid-way does
-    `  "-n "*" -j addr show") [ "$2" != gone ] || { echo "Cannot open network namespace \\"$2\\": No such file or directory" >&2; exit 1; }; printf '[{"netns":"%s"}]\\n' "$2" ;;`,
+    `  "-n "*" -j addr show") [ "$2" != gone ] && [ "$2" != gone2 ] || { echo "Cannot open network namespace \\"$2\\": No such file or directory" >&2; exit 1; }; printf '[{"netns":"%s"}]\\n' "$2" ;;`,
     '  *) exit 9 ;;',
     'esac',
   ].join('\n'),
@@ -57,7 +61,7 @@ let launcher: Launcher;
 
 beforeAll(async () => {
   process.env.PATH = dir;
-  launcher = (await startLauncher(undefined))!;
+  launcher = (await startLauncher(undefined, 'ip-n'))!;
   expect(launcher).toBeDefined();
 });
 
@@ -105,49 +109,89 @@ describe('launcher: each output as the program prints it alone', () => {
     expect(got).toMatchObject({ text: '', exitCode: 127 });
   });
 
-  it('requests: the pods as `ip -n NAME -j addr show` (or nsenter) prints each, names as argv exactly; iflink reads files as `grep -H .` does', async () => {
+  it("unasked: the names `ip netns list-id` printed that are namespace names (isNetnsName), each read as `ip -n NAME -j addr show` prints it; one gone fails alone", async () => {
+    const listed = spawnSync(join(dir, 'ip'), ['netns', 'list-id'], { encoding: 'utf8' }).stdout;
+    // what a person reads in that output: the name after `name: `, before the closing parenthesis
+    const names = listed
+      .split('\n')
+      .map((l) => /name: (.*)\)$/.exec(l)?.[1])
+      .filter((n): n is string => n !== undefined && isNetnsName(n));
+    expect(names).toEqual(['cni-1', 'a:b@c+d_e.f-g', 'gone', '-n']);
+    expect((await launcher.section(NAMED_NETNS))?.text).toBe(names.map((n) => `${n}\n`).join(''));
+    for (const n of names) {
+      const want = await run(['ip', '-n', n, '-j', 'addr', 'show']);
+      expect(await launcher.section(podSection(n)), n).toMatchObject({ text: want.stdout, exitCode: want.exitCode });
+    }
+    expect((await launcher.section(podSection('gone')))?.exitCode).toBe(1);
+  });
+
+  it('unasked, property: of 300 generated names, the launcher reads exactly those isNetnsName takes, in order', async () => {
+    const names = fc.sample(fc.oneof(fc.string({ unit: fc.constantFrom(...'aZ09_.@:+-/ $()\'"`;|&*?[]!\\\t'), maxLength: 12 }), fc.string({ unit: fc.constantFrom('a', '-', '.'), minLength: 120, maxLength: 135 })), { numRuns: 300, seed: 15 });
+    const other = join(dir, 'many');
+    mkdirSync(other);
+    writeFileSync(join(other, 'names'), names.map((n, i) => `nsid ${i} (iproute2 netns name: ${n})\n`).join(''));
+    // an ip that lists those names, and reads any namespace as the fake above does
+    writeFileSync(join(other, 'ip'), `#!/bin/sh\nif [ "$*" = "netns list-id" ]; then while IFS= read -r l; do printf '%s\\n' "$l"; done < ${join(other, 'names')}; exit; fi\nprintf '[{"netns":"%s"}]\\n' "$2"\n`);
+    chmodSync(join(other, 'ip'), 0o755);
+    process.env.PATH = `${other}:${dir}`;
+    try {
+      const l = (await startLauncher(undefined, 'ip-n'))!;
+      l.send();
+      const want = names.filter((n) => isNetnsName(n));
+      expect(want.length).toBeGreaterThan(50);
+      expect((await l.section(NAMED_NETNS))?.text).toBe(want.map((n) => `${n}\n`).join(''));
+    } finally {
+      process.env.PATH = dir;
+    }
+  });
+
+  it('requests: the pods as `ip -n NAME -j addr show` prints each, names as argv exactly; iflink reads files as `grep -H .` does', async () => {
     const files = join(dir, 'sys');
     mkdirSync(files);
     // empty lines, blanks kept at both ends, a backslash, no final newline, an empty file
-    const contents = ['7\n', '\n\n  a b  \n\\t\\n\n', 'x\n\ny', ''];
+    const contents = ['7\n', '\n\n  a b  \n\\t\n\n', 'x\n\ny', ''];
     const paths = contents.map((text, i) => {
       writeFileSync(join(files, `f${i}`), text);
       return join(files, `f${i}`);
     });
-    // names that are shell syntax reach ip as they are, never run
-    const names = ['cni-1', '$(touch x)', "a'b", '-n'];
-    const pods = launcher.request('pods', names);
-    // a namespace gone mid-way ends its slice: what came before it, its exit status and error; the rest not read
-    const ended = launcher.request('pods', ['p1', 'gone', 'p2']);
-    const viaNsenter = launcher.request('pods-nsenter', names);
+    // names collect validated (isNetnsName): one looks like an option, one is gone mid-way (the others still read)
+    const names = ['p-1', '-j', 'gone2', 'p@2'];
+    expect(launcher.requestPods(names)).toBe(true);
     const iflink = launcher.request('iflink', paths);
     const ethtool = launcher.request('ethtool-k');
     const wg = launcher.request('wg-dump');
     launcher.send();
-    const each = await Promise.all(names.map((n) => run(['ip', '-n', n, '-j', 'addr', 'show'])));
-    expect((await pods)?.text).toBe(each.map((r) => r.stdout).join(''));
-    expect((await pods)?.exitCode).toBe(0);
-    const nsenter = await Promise.all(names.map((n) => run(['nsenter', `--net=/var/run/netns/${n}`, 'ip', '-j', 'addr', 'show'])));
-    expect(await viaNsenter).toMatchObject({ exitCode: 0, text: nsenter.map((r) => r.stdout).join('') });
-    const gone = await run(['ip', '-n', 'gone', '-j', 'addr', 'show']);
-    expect(await ended).toMatchObject({ text: (await run(['ip', '-n', 'p1', '-j', 'addr', 'show'])).stdout, exitCode: gone.exitCode, stderr: gone.stderr.trim() });
+    for (const n of names) {
+      const want = await run(['ip', '-n', n, '-j', 'addr', 'show']);
+      expect(await launcher.section(podSection(n)), n).toMatchObject({ text: want.stdout, exitCode: want.exitCode });
+    }
     const grep = spawnSync(GREP, ['-H', '.', ...paths], { encoding: 'utf8' });
     expect((await iflink)?.text).toBe(grep.stdout);
     expect(await ethtool).toMatchObject({ text: '', exitCode: 71, stderr: 'Cannot get device features: No such device' });
     expect((await wg)?.text).toBe((await run(['wg', 'show', 'all', 'dump'])).stdout);
   });
 
-  it('a request that cannot be asked (a datum that would end it early, no pods fd left) is not sent: undefined, the caller runs it', async () => {
-    const other = (await startLauncher(undefined))!;
-    expect(await other.request('pods', ['.'])).toBeUndefined();
-    expect(await other.request('iflink', ['a\nb'])).toBeUndefined();
-    const asked = Array.from({ length: MAX_POD_SLICES }, (_, i) => other.request('pods', [`p${i}`]));
-    expect(await other.request('pods', ['q'])).toBeUndefined();
+  it('in the nsenter form, each pod as `nsenter --net=/var/run/netns/NAME ip -j addr show` prints it', async () => {
+    const other = (await startLauncher(undefined, 'nsenter'))!;
+    expect(other.requestPods(['q-1', 'q-2'])).toBe(true);
     other.send();
-    // the ones sent all answered, each from its own fd
-    for (const [i, p] of asked.entries()) expect((await p)?.text).toBe((await run(['ip', '-n', `p${i}`, '-j', 'addr', 'show'])).stdout);
+    for (const n of ['cni-1', '-n', 'q-1', 'q-2']) {
+      const want = await run(['nsenter', `--net=/var/run/netns/${n}`, 'ip', '-j', 'addr', 'show']);
+      expect(await other.section(podSection(n)), n).toMatchObject({ text: want.stdout, exitCode: 0 });
+    }
   });
 
+  it('a request that cannot be asked (a datum that would end it early, no pods fd left) is not sent: undefined or false, the caller runs it', async () => {
+    const other = (await startLauncher(undefined, 'ip-n'))!;
+    expect(other.requestPods(['.'])).toBe(false);
+    expect(await other.request('iflink', ['a\nb'])).toBeUndefined();
+    // two fds for the pods collect asks for
+    expect([other.requestPods(['r0']), other.requestPods(['r1']), other.requestPods(['r2'])]).toEqual([true, true, false]);
+    other.send();
+    // the ones sent all answered
+    for (const n of ['r0', 'r1']) expect((await other.section(podSection(n)))?.text).toBe((await run(['ip', '-n', n, '-j', 'addr', 'show'])).stdout);
+    expect(await other.section(podSection('r2'))).toBeUndefined();
+  });
 });
 
 describe("the shell's kernel-file reads print what the programs print", () => {
@@ -167,7 +211,7 @@ describe("the shell's kernel-file reads print what the programs print", () => {
   });
 
   it('iflink: `grep -H .` over every link: ifindex, iflink, mtu, address and the empty ifalias', async () => {
-    const other = (await startLauncher(undefined))!;
+    const other = (await startLauncher(undefined, 'ip-n'))!;
     const links = readdirSync('/sys/class/net');
     expect(links.length).toBeGreaterThan(0);
     const paths = links.flatMap((n) => ['ifindex', 'iflink', 'mtu', 'address', 'ifalias'].map((f) => `/sys/class/net/${n}/${f}`));
@@ -177,7 +221,7 @@ describe("the shell's kernel-file reads print what the programs print", () => {
   });
 
   it('iflink: a file that does not exist fails the read (the program then runs, and fails the same way)', async () => {
-    const other = (await startLauncher(undefined))!;
+    const other = (await startLauncher(undefined, 'ip-n'))!;
     const got = other.request('iflink', ['/sys/class/net/no-such-link-fct/ifindex']);
     other.send();
     expect((await got)?.exitCode).not.toBe(0);

@@ -7,8 +7,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLauncher } from '../../src/collect/launcher.js';
-import { NSENTER_ABOVE_MOUNTS, podArgv } from '../../src/collect/pods.js';
+import { podSection, startLauncher } from '../../src/collect/launcher.js';
+import { NSENTER_ABOVE_MOUNTS } from '../../src/collect/pod-form.js';
+import { podArgv } from '../../src/collect/pods.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { buildFlannelCluster, type LabCluster } from '../netns/flannel-cluster.js';
 import { canUseNetns, Lab } from '../netns/lab.js';
@@ -57,7 +58,7 @@ describeNeeding(canUseNetns() && hasUtilLinux, 'root, network namespaces and uti
 
   const pods = (): string[] => cluster.nodes[0].pods.map((p) => p.netns);
 
-  it('nsenter prints for each pod exactly what `ip -n` prints alone, and so does the launcher asked for pods-nsenter', async () => {
+  it('nsenter prints for each pod exactly what `ip -n` prints alone, and so does the launcher in the nsenter form', async () => {
     for (const p of pods()) {
       const argv = podArgv('nsenter', p);
       expect(argv).toEqual(['nsenter', `--net=/var/run/netns/${p}`, 'ip', '-j', 'addr', 'show']);
@@ -65,10 +66,10 @@ describeNeeding(canUseNetns() && hasUtilLinux, 'root, network namespaces and uti
       expect(JSON.parse(want).length).toBeGreaterThan(1);
       expect(run(argv)).toBe(want);
     }
-    const launcher = (await startLauncher(cluster.nodes[0].netns))!;
-    const slice = launcher.request('pods-nsenter', pods());
+    // the node's pods, read unasked (`ip netns list-id` names them) or asked for: each its own section
+    const launcher = (await startLauncher(cluster.nodes[0].netns, 'nsenter'))!;
     launcher.send();
-    expect(await slice).toMatchObject({ exitCode: 0, text: pods().map(ipN).join('') });
+    for (const p of pods()) expect(await launcher.section(podSection(p))).toMatchObject({ exitCode: 0, text: ipN(p) });
   });
 
   /** collect --netns NODE --json inside a private mount namespace holding `mounts` mounts */
