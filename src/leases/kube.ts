@@ -23,8 +23,12 @@ type KubeNode = z.infer<typeof KubeNode>;
 const KubeNodeList = z.looseObject({ items: z.array(z.unknown()) });
 
 const COMMAND = 'kubectl get nodes -o json';
+const ONE_NODE = 'one Node object, not `kubectl get nodes`';
 
-/** `kubectl get nodes -o json` (a List, or one Node from `kubectl get node X -o json`) -> leases. Pure. */
+/**
+ * `kubectl get nodes -o json` (a List, or one Node from `kubectl get node X -o json`: marked incomplete) -> leases.
+ * A List is taken as the whole cluster: whether kubectl was given a selector is not in its output. Pure.
+ */
 export function parseNodesJson(text: string, source = 'nodes-file'): DesiredState {
   if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ParseError(COMMAND, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   let doc: unknown;
@@ -38,6 +42,8 @@ export function parseNodesJson(text: string, source = 'nodes-file'): DesiredStat
   if (list.success) rawItems = list.data.items;
   else if (KubeNode.safeParse(doc).success) rawItems = [doc];
   else throw new ParseError(COMMAND, 'expected a List of Node objects (`items`) or one Node');
+  // `kubectl get node NAME` prints the Node, not a List: the other nodes' leases are not in it
+  const incomplete = list.success ? undefined : ONE_NODE;
 
   const leases: Lease[] = [];
   const problems: Problem[] = [];
@@ -54,7 +60,8 @@ export function parseNodesJson(text: string, source = 'nodes-file'): DesiredStat
     if (result.v6) problems.push(...result.v6);
     if (result.lease) leases.push(result.lease);
   });
-  return finishDesired(leases, problems);
+  const state = finishDesired(leases, problems);
+  return incomplete ? { ...state, incomplete } : state;
 }
 
 function nodeLease(node: KubeNode, source: string): { lease?: Lease; problem?: Problem; extra?: Problem; v6?: Problem[] } {

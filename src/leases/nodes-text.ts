@@ -22,7 +22,8 @@ export async function parseNodesText(text: string, source = 'nodes-file', name?:
     } catch (e) {
       throw new ParseError(COMMAND, `not YAML (${(e as Error).message.split('\n')[0]})`);
     }
-    return onlyOne(parseNodesJson(JSON.stringify(doc), source), doc);
+    // one Node object (`kubectl get node NAME -o yaml`) is marked incomplete there, as in JSON
+    return parseNodesJson(JSON.stringify(doc), source);
   }
   // grep'd lines leave out what was not grepped (podCIDR, kube-subnet-manager, public-ip): absent, not wrong
   const node = await nodeFromLines(text, name);
@@ -43,12 +44,6 @@ function badPublicIpv6(node: { metadata: { name: string; annotations: Record<str
     }
   }
   return [];
-}
-
-/** One Node object (`kubectl get node NAME -o yaml`), not the List: the other nodes' leases are not in it. */
-function onlyOne(state: DesiredState, doc: unknown): DesiredState {
-  const one = doc !== null && typeof doc === 'object' && !Array.isArray((doc as { items?: unknown }).items);
-  return one ? { ...state, incomplete: 'one Node object, not `kubectl get nodes`' } : state;
 }
 
 /** What grep'd annotation lines say of a node's lease when they do not make a whole one. */

@@ -85,9 +85,10 @@ describe('doctor --cluster: a peer of no node (WG_STALE_PEER)', () => {
     }
   });
 
-  it('one Node object as desired state (not all the cluster\'s): unverified, as doctor on the node says it', async () => {
-    // `kubectl get node node1 -o yaml`
-    const desired = await parseNodesText(stringify(JSON.parse(readFileSync(`${FIXTURE}/nodes.json`, 'utf8')).items[0]));
+  it.each(['yaml', 'json'])('one Node object as desired state (not all the cluster\'s, -o %s): unverified, as doctor on the node says it', async (format) => {
+    // `kubectl get node node1 -o yaml|json`
+    const node1 = JSON.parse(readFileSync(`${FIXTURE}/nodes.json`, 'utf8')).items[0];
+    const desired = await parseNodesText(format === 'yaml' ? stringify(node1) : JSON.stringify(node1, null, 4));
     expect(desired.incomplete).toBeDefined();
     const { r, codes, unverified } = await doctor((raw) => addPeer(raw, 'node1', 'v4', GONE[0], NODE4.v4.endpoint, NODE4.v4.allowed), () => desired);
     expect(stale(r.findings)).toEqual([]);

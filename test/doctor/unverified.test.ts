@@ -1,14 +1,16 @@
 // Less input never adds a problem (DESIGN.md, issue 11 item 4): each false finding a user study reported, on inputs
 // cut from the seed fixtures. What the expectations rest on is what a person sees in the paste: a table that was not
 // pasted cannot show that an entry is missing.
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { trace } from '../../src/analyze/trace.js';
 import { loadFromDir } from '../../src/collect/index.js';
 import { parseNodesJson } from '../../src/leases/kube.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { parseRouteN } from '../../src/parse/route-n.js';
 
@@ -179,6 +181,20 @@ describe('subsets of a healthy node: less input never adds a problem', () => {
     expect(r.unverified.map((u) => u.missing).join('\n')).toContain('whether lease node1 is this node\'s own');
     // node2's and node3's entries are in the files: they are judged
     expect(r.unverified.map((u) => u.missing).join('\n')).not.toContain('whether lease node2');
+  });
+
+  it('one Node object of any node (`kubectl get node NAME -o json|yaml`) instead of the List: no finding the List does not give', async () => {
+    const snapshot = await subset(readdirSync(join(LAB, 'vxlan-node1')));
+    const all = codes(runDoctor({ snapshot, desired: nodes() }));
+    const items = (JSON.parse(readFileSync(join(LAB, 'vxlan-nodes.json'), 'utf8')) as { items: { metadata: { name: string } }[] }).items;
+    for (const item of items) {
+      for (const text of [JSON.stringify(item, null, 4), stringify(item)]) {
+        const r = runDoctor({ snapshot, desired: await parseNodesText(text) });
+        expect(codes(r).filter((c) => !all.includes(c)), item.metadata.name).toEqual([]);
+        // node1's files hold flannel.1 entries for node2 and node3: those no given lease holds are open
+        expect(r.unverified.map((u) => u.check), item.metadata.name).toContain('stale entries on the vxlan device');
+      }
+    }
   });
 
   it('pods alone: the pod\'s host veth (iflink 5) is unverified, not POD_VETH_MISSING', async () => {

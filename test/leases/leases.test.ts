@@ -92,6 +92,9 @@ describe('parseNodesJson', () => {
     const list = JSON.parse(fixture('nodes-mixed.json'));
     const one = parseNodesJson(JSON.stringify(list.items[0]));
     expect(one.leases.map((l) => [l.node, l.subnet, l.vtepMac])).toEqual([['node1', '10.244.1.0/24', '8a:1c:3f:5e:77:01']]);
+    // the other nodes' leases are not in it (test/leases/one-node.test.ts: what doctor and repair make of that)
+    expect(one.incomplete).toBe('one Node object, not `kubectl get nodes`');
+    expect(parseNodesJson(fixture('nodes-mixed.json')).incomplete).toBeUndefined();
   });
 
   it('refuses what is not kubectl output with a ParseError', () => {
