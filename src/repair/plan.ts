@@ -74,6 +74,7 @@ export function planRepair(input: PlanInput): RepairPlan {
   for (const { lease, reason } of unsupported) skip(leaseName(lease), `backend ${lease.backendType}: repair programs only vxlan, host-gw and ipip peers (${reason})`);
   for (const p of peers) planPeer({ dev: ctx.vxlanName, link: ctx.vxlan }, p, add, plan.skipped);
   if (ctx.backend === 'wireguard') skipWireguard(ctx, plan.skipped);
+  if (input.prune && ctx.desired?.incomplete) refuseIncomplete(ctx.desired.incomplete);
   // an IPv6-only node's prune is planFamily6's, guarded there by its IPv6 peers
   if (input.prune && !ctx.v6Only) refusePrune(ctx, peers.length);
   if (input.prune && ctx.backend === 'vxlan' && ctx.vxlan) planPrune(ctx, add);
@@ -155,6 +156,11 @@ function refusedLeases(ctx: CheckContext): Skipped {
 function refusePrune(ctx: CheckContext, usable: number): void {
   const why = !ctx.leases?.local ? 'no lease in the desired state is this node\'s' : usable === 0 ? 'the desired state has no usable peer lease' : undefined;
   if (why) throw new UsageError(`--prune refused: ${why}, so every peer's neigh/fdb/route would be deleted`, 'check the desired state (or name this node with --node), or run without --prune');
+}
+
+/** Leases that are not all the cluster's (one Node object, grep'd lines): an entry none holds may be a live node's (doctor: unverified). */
+function refuseIncomplete(why: string): never {
+  throw new UsageError(`--prune refused: the desired state given is ${why}, so the entries of every node not in it would be deleted`, 'give every node\'s lease (`kubectl get nodes -o json` as --nodes FILE, --kube or --etcd), or run without --prune');
 }
 
 /** Entries for departed nodes and old VtepMACs, extra overlay addresses: only with --prune. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { UsageError } from '../../src/errors.js';
-import type { Lease } from '../../src/model/lease.js';
+import type { DesiredState, Lease } from '../../src/model/lease.js';
 import { fdbReplace, linkAddVxlan, neighReplace, routeReplace, UnsafeValue } from '../../src/model/fix.js';
 import { planRepair } from '../../src/repair/plan.js';
 import { broken, healthy, link, NODE1_MAC, NODE2_MAC, NODE3_MAC, type Raw } from '../doctor/fixture.js';
+import { dual } from './dual-fixture.js';
 
 const ops = (p: ReturnType<typeof planRepair>): string[] => p.actions.map((a) => `${a.op} ${a.target}`);
 const withoutNode2 = (r: Raw): void => {
@@ -71,6 +72,16 @@ describe('planRepair', () => {
     const p = planRepair({ ...broken(gone), prune: true });
     expect(ops(p)).toEqual(['neigh-del 10.244.3.0 dev flannel.1', `fdb-del ${NODE3_MAC} dst 192.168.56.13`, 'route-del 10.244.3.0/24']);
     expect(p.actions.map((a) => a.undo[0].args.slice(0, 2).join(' '))).toEqual(['neigh replace', 'fdb append', 'route replace']);
+  });
+
+  it("refuses --prune when the leases are not all the cluster's (grep'd lines, one Node): node3 may be live, only not pasted", () => {
+    for (const incomplete of ["annotation lines (grep'd), not the Node objects", 'one Node object, not `kubectl get nodes`']) {
+      const partial = (_r: Raw, d: DesiredState): void => void Object.assign(d, { leases: d.leases.filter((l) => l.node !== 'node3'), incomplete });
+      expect(() => planRepair({ ...broken(partial), prune: true })).toThrow(UsageError);
+      expect(() => planRepair({ ...dual(partial), prune: true })).toThrow(/^--prune refused: the desired state given is /);
+      // without --prune the entries are left alone, and the given leases still repaired
+      expect(planRepair(broken((r, d) => (partial(r, d), withoutNode2(r)))).actions.map((a) => a.op)).toEqual(['neigh-replace', 'fdb-replace', 'route-replace']);
+    }
   });
 
   it('host-gw: one route per peer via its public IP; ipip: via the public IP on flannel.ipip onlink', () => {
