@@ -5,6 +5,8 @@
 #   bash bench/decode.sh --packets 200000 --no-large --no-tshark   # quick
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# a node's environment: Node loads NODE_EXTRA_CA_CERTS's certificates at every start (≈ 31 ms here; bench/lib.ts)
+unset NODE_EXTRA_CA_CERTS
 need=()
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)

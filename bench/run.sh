@@ -7,6 +7,8 @@
 # BENCH_DECODE=0: skip the decode benchmark (bench/decode.sh, a few minutes on its own).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# a node's environment: Node loads NODE_EXTRA_CA_CERTS's certificates at every start (≈ 31 ms here; bench/lib.ts)
+unset NODE_EXTRA_CA_CERTS
 OUT=bench/out
 mkdir -p "$OUT"
 
