@@ -104,6 +104,8 @@ export interface Launcher {
   requestPods(namespaces: string[]): boolean;
   /** send the queued requests and close the launcher's stdin: it ends once they ran */
   send(): void;
+  /** stop what it still runs (collect has every output it waits for) */
+  stop(): void;
 }
 
 export interface LaunchedOutput extends Section {
@@ -184,5 +186,6 @@ export async function startLauncher(netns: string | undefined, form: PodForm, ti
       return true;
     },
     send: () => launched.write(queue.map((l) => `${l}\n`).join('') + 'go\n', true),
+    stop: () => launched.stop(),
   };
 }

@@ -301,6 +301,8 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     all.push(readIpam(c));
   }
   await Promise.all(all);
+  // what the launcher still runs is not waited for: a namespace it read unasked that is no pod, hung
+  launcher?.stop();
 
   // code-unit order: localeCompare's first call builds ICU's collator (≈ 10 ms CPU of every collect)
   c.commands.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
