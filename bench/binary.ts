@@ -20,6 +20,12 @@ const FAST = join(ROOT, 'dist/model/fast-parse.js');
 const leverEntries: Record<string, string> = {
   empty: 'process.exitCode = 0;',
   '@oclif/core (run, flush, config)': "import { run } from '@oclif/core/run'; import { flush } from '@oclif/core/flush'; import { Config } from '@oclif/core/config'; void [run, flush, Config];",
+  // which part of oclif: each entry point alone (they share modules, so the parts add up to more than the whole)
+  '@oclif/core/config alone': "import { Config } from '@oclif/core/config'; void Config;",
+  '@oclif/core/parser alone': "import * as parser from '@oclif/core/parser'; void parser;",
+  '@oclif/core/help alone': "import * as help from '@oclif/core/help'; void help;",
+  '@oclif/core/ux alone': "import * as ux from '@oclif/core/ux'; void ux;",
+  '@oclif/core/flush alone': "import { flush } from '@oclif/core/flush'; void flush;",
   zod: "import { z } from 'zod'; z.object({ a: z.string() }).parse({ a: 'x' });",
   'zod/mini': "import * as z from 'zod/mini'; z.object({ a: z.string() }).parse({ a: 'x' });",
   'zod/mini + flanctl schemas (src/model)': `import * as model from ${JSON.stringify(MODEL)}; void model;`,
