@@ -1,8 +1,9 @@
-// The binary starts collect's launcher (launcher.ts) while oclif and the commands load (≈ 60 ms on one core, the
-// other idle), so the launcher reads the pods meanwhile: bin/binary-early.js calls startEarly() before oclif's
-// modules are evaluated, with the launcher's script as text generated at build time (scripts/build-binary.sh), so the
-// bundle it is in does not carry the step list and the parsers. collect takes it (takeEarly) instead of starting its
-// own. Each bundle has its own copy of this module: the started launcher is handed over through one global.
+// The binary starts collect's launcher (launcher.ts) while oclif and the commands load (≈ 20 ms here, on one core
+// while the other is idle), so the launcher reads the pods meanwhile: bin/binary-early.js calls startEarly() before
+// oclif's modules are evaluated, with the launcher's script as text generated at build time
+// (scripts/build-binary.sh), so the bundle it is in does not carry the step list and the parsers. collect takes it
+// (takeEarly) instead of starting its own. Each bundle has its own copy of this module: the started launcher is
+// handed over through one global.
 import { podForm } from './pod-form.js';
 import { isNetnsName, launch, type Launched } from './runner.js';
 
