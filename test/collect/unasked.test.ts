@@ -11,6 +11,7 @@ import { afterAll, expect, it } from 'vitest';
 import { collectLive } from '../../src/collect/live.js';
 import { isRoot } from '../netns/lab.js';
 import { describeNeeding } from '../netns/needs.js';
+import { nodeLinks, podAddr } from './fake-node.js';
 
 // found before PATH holds only the fakes
 const SLEEP = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim();
@@ -18,35 +19,15 @@ const dir = mkdtempSync(join(tmpdir(), 'fct-unasked-'));
 const WEDGED_PID = join(dir, 'wedged.pid');
 
 // the node: lo, an uplink, two pods' host veths (link_netnsid 0 and 2; nsid 1 is the namespace that is no pod)
-const veth = (ifindex: number, name: string, nsid: number): object => ({
-  ifindex,
-  link_index: 2,
-  ifname: name,
-  flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
-  mtu: 1450,
-  operstate: 'UP',
-  link_type: 'ether',
-  address: `c6:bf:e3:74:67:0${ifindex}`,
-  link_netnsid: nsid,
-  linkinfo: { info_kind: 'veth' },
-});
-const LINKS = [
-  { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP', 'LOWER_UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', address: '00:00:00:00:00:00' },
-  { ifindex: 2, ifname: 'ens3', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '52:54:00:12:34:56' },
-  veth(5, 'vethaaaa', 0),
-  veth(7, 'vethcccc', 2),
-];
+const LINKS = nodeLinks([
+  [5, 'vethaaaa', 0],
+  [7, 'vethcccc', 2],
+]);
 const NETNS_IDS = [
   { nsid: 0, name: 'fct-pa' },
   { nsid: 1, name: 'fct-wedged' },
   { nsid: 2, name: 'fct-pc' },
 ];
-// a pod's `ip -n NS -j addr show`: its eth0 is the peer of host veth `peer`
-const podAddr = (peer: number, ip: string): string =>
-  JSON.stringify([
-    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP', 'LOWER_UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', address: '00:00:00:00:00:00', addr_info: [] },
-    { ifindex: 2, link_index: peer, ifname: 'eth0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1450, operstate: 'UP', link_type: 'ether', address: `1e:12:ab:ca:e5:0${peer}`, link_netnsid: 0, addr_info: [{ family: 'inet', local: ip, prefixlen: 24, scope: 'global' }] },
-  ]);
 
 writeFileSync(
   join(dir, 'ip'),
