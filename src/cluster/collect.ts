@@ -5,6 +5,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { writeOutputFile } from '../collect/output.js';
 import { join } from 'node:path';
+import { newNonce } from '../collect/frame.js';
 import { loadFromDir } from '../collect/from-dir.js';
 import { writeSnapshotFile } from '../collect/snapshot-file.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -12,7 +13,7 @@ import { fanOut, type NodeState } from './fanout.js';
 import type { SshTarget } from './hosts.js';
 import type { KubeOptions } from './kube.js';
 import type { SshOptions } from './ssh.js';
-import { foreignSections, newNonce, REMOTE_SCRIPT, splitRemoteOutput, STEP_OF_FILE } from './remote-script.js';
+import { foreignSections, REMOTE_SCRIPT, splitRemoteOutput, STEP_OF_FILE } from './remote-script.js';
 import type { Transport } from './transport.js';
 
 export const MANIFEST = 'cluster.json';

@@ -59,9 +59,6 @@ export const REMOTE_SCRIPT = [
   '',
 ].join('\n');
 
-// Web Crypto's global, not node:crypto: importing that at load costs every command's start-up ≈ 2 ms
-export const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
-
 export interface StepOutput {
   file: string;
   ok: boolean;

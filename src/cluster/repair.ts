@@ -16,7 +16,7 @@ import { buildContext } from '../analyze/checks/context.js';
 import { UsageError } from '../errors.js';
 import { checkArgs } from './ssh.js';
 import type { Transport } from './transport.js';
-import { newNonce } from './remote-script.js';
+import { newNonce } from '../collect/frame.js';
 
 /**
  * Leases as the nodes themselves show them: each node's real flannel.1 MAC, vxlan local IP and subnet.

@@ -4,6 +4,7 @@
 // (scripts/build-binary.sh), so the bundle it is in does not carry the step list and the parsers. collect takes it
 // (takeEarly) instead of starting its own. Each bundle has its own copy of this module: the started launcher is
 // handed over through one global.
+import { newNonce } from './frame.js';
 import { podForm } from './pod-form.js';
 import { isNetnsName, launch, type Launched } from './runner.js';
 
@@ -53,9 +54,6 @@ export function earlyNetns(argv: string[]): string | null | undefined {
   if (netns === undefined) return null;
   return isNetnsName(netns) ? netns : undefined;
 }
-
-// Web Crypto's global, not node:crypto (see cluster/remote-script.ts)
-export const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
 
 /**
  * Start the launcher for argv when it is a `collect` served early (and we are root), in the pods' form of this node.

@@ -1,9 +1,13 @@
 // The framing of a collection script's outputs, shared by the cluster's remote script (cluster/remote-script.ts)
 // and the local launcher (launcher.ts): a POSIX sh function `step NAME ARGV…` prints, on its stdout,
 //   \n@@flanctl-NONCE begin NAME\n  <the command's stdout, byte for byte>  \n@@flanctl-NONCE end NAME RC FIRST-STDERR-LINE\n
-// The nonce is random per run: a program cannot print a marker of this run unless it reads our argv. Pure.
+// The nonce is random per run: a program cannot print a marker of this run unless it reads our argv. Pure but for
+// newNonce.
 
 export const MARK = '@@flanctl';
+
+/** A run's nonce. Web Crypto's global, not node:crypto: importing that at load costs every command's start-up ≈ 2 ms. */
+export const newNonce = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
 
 /**
  * sh function definitions (dash: no `local`, fd numbers 0-9). `step` needs fd 3 open on the stream the markers go to

@@ -10,9 +10,9 @@
 // A request is a line naming a constant step, the data lines after it (validated by the caller) ending at `.`;
 // data reaches a program as argv elements, never as shell code.
 import { planBatches, type Batch } from './batch.js';
-import { ASKED_PODS_FDS, LAUNCHER_FDS, NAMED_PODS_FDS, newNonce, OTHERS_FD, takeEarly } from './early.js';
+import { ASKED_PODS_FDS, LAUNCHER_FDS, NAMED_PODS_FDS, OTHERS_FD, takeEarly } from './early.js';
 import { FEATURES_STEP, STEPS, type Step, WG_STEP } from './commands.js';
-import { MARK, SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
+import { MARK, newNonce, SectionReader, type Section, SHELL_FUNCTIONS, shQuote } from './frame.js';
 import type { PodForm } from './pod-form.js';
 import { NETNS_IDS_STEP } from './pods.js';
 import { DEFAULT_TIMEOUT_MS, launch, NETNS_RUN_DIR } from './runner.js';
