@@ -13,6 +13,7 @@ import { parseIpAddr } from '../parse/index.js';
 import { podFromAddr } from './assemble.js';
 import { isJsonLine, slices } from './batch.js';
 import type { Collected, Step } from './commands.js';
+import { ASKED_PODS_FDS } from './early.js';
 import { mapLimit } from './limit.js';
 import { type PodForm } from './pod-form.js';
 import { isNetnsName, NETNS_RUN_DIR, run, timedOutResult } from './runner.js';
@@ -34,8 +35,8 @@ const CONCURRENCY = 4;
 // a slice reads its pods one after another (≈ 1.3 ms each): slices of this many pods run side by side, one per
 // core at most
 const PODS_PER_SLICE = 8;
-// the launcher's fds for the pods it is asked for (launcher.ts ASKED_PODS_FDS)
-const MAX_SLICES = 2;
+// one launcher fd per slice asked for
+const MAX_SLICES = ASKED_PODS_FDS.length;
 
 interface PodVeth {
   netns: string;
