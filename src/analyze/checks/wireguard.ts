@@ -66,6 +66,8 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
   const byKey = leases.length !== remoteLeases(ctx).length;
   const ownOpen = !ctx.leases.local && !byKey && !nodeAddressesShown(ctx.snapshot);
   const unverified = new Set<string>();
+  // the peers each lease's state found, handed to stalePeers so it does not look each lease up again
+  const judged = new Set<string>();
   for (const lease of leases) {
     // the device carries this family's halves only: a v6-only lease has no peer on flannel-wg, a v4-only none on flannel-wg-v6
     const half = wgHalf(lease, family);
@@ -75,6 +77,7 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
       out.push(finding(ctx, 'LEASE_NO_PUBLIC_KEY', `lease ${leaseName(lease)} has no ${family === 'v6' ? 'backend-v6-data ' : ''}PublicKey: this node cannot program its ${name} peer`, [halfLine(lease, family)]));
       continue;
     }
+    if (state.peer) judged.add(state.peer.publicKey);
     const ev = [halfLine(lease, family), ...(state.peer ? [wgPeerLine(name, state.peer)] : [`wg show ${name}: no peer ${half.key}`])];
     const fix = `wg set ${name} peer ${half.key} endpoint ${wantEndpoint(half, dev, family).text} allowed-ips ${half.subnet} (or ${FIX})`;
     for (const p of state.problems) {
@@ -83,7 +86,7 @@ function judgeFamily(ctx: CheckContext, family: Family): Judged {
       else out.push(finding(ctx, p.code, p.text, ev, fix));
     }
   }
-  const stale = stalePeers(ctx, dev, family);
+  const stale = stalePeers(ctx, dev, family, judged);
   if (stale.open && stale.peers.length) unverified.add(`whether ${stale.peers.length} peer(s) of ${name} belong to a current lease: ${stale.open}`);
   else for (const p of stale.peers) {
     const t = stalePeerText(name, p);
@@ -103,19 +106,14 @@ function peerLeases(ctx: CheckContext, dev: WgDevice, family: Family): Lease[] {
  * doctor's WG_STALE_PEER rule, which the cluster matrix applies too: `dev`'s peers that no current lease explains —
  * no lease half of the family holds the key, and none is judged as a lease's peer under another key (that is
  * WG_PEER_KEY_MISMATCH) — and, when the leases given cannot tell (none, not all the cluster's, no IPv6 half), why
- * and what to give: then they are unverified, never findings.
+ * and what to give: then they are unverified, never findings. `judged`: the peers the caller's wireguardPeerState
+ * of each of these leases found (doctor has them; each lookup scans the device's peers), else looked up here.
  */
-export function stalePeers(ctx: CheckContext, dev: WgDevice, family: Family): { peers: WgPeer[]; open?: string } {
+export function stalePeers(ctx: CheckContext, dev: WgDevice, family: Family, judged?: Set<string>): { peers: WgPeer[]; open?: string } {
   const leases = ctx.leases ? peerLeases(ctx, dev, family) : [];
-  const keys = new Set<string>();
-  const judged = new Set<string>();
-  for (const lease of leases) {
-    const key = wgHalf(lease, family)?.key;
-    if (key) keys.add(key);
-    const peer = wireguardPeerState(dev, lease, family)?.peer;
-    if (peer) judged.add(peer.publicKey);
-  }
-  const peers = dev.peers.filter((p) => !keys.has(p.publicKey) && !judged.has(p.publicKey));
+  const keys = new Set(leases.flatMap((l) => wgHalf(l, family)?.key ?? []));
+  const found = judged ?? new Set(leases.flatMap((l) => wireguardPeerState(dev, l, family)?.peer?.publicKey ?? []));
+  const peers = dev.peers.filter((p) => !keys.has(p.publicKey) && !found.has(p.publicKey));
   const all = '`kubectl get nodes -o json` as --nodes FILE, or --kube / --etcd';
   if (!ctx.leases) return { peers, open: `no desired state was given: give the nodes' leases (${all})` };
   // leases from a grep or one Node object are not all the cluster's: a key none of them holds proves nothing
