@@ -3,7 +3,7 @@
 // (parse/transcript.ts), each recognised by its command line, content or conventional name (parse/detect.ts)
 // and parsed leniently. Different hostnames in the prompts give one node each. Nothing is skipped silently:
 // every block is reported (`show sources`) with what it was read as, or why not.
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { FlanctlError, UsageError } from '../errors.js';
 import type { CommandResult, DesiredState, PodNetns } from '../model/index.js';
@@ -68,26 +68,35 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function list(dir: string): Promise<string[]> {
+// synchronous directory reads, as collect/input.ts reads files: no thread-pool round trip per entry
+function list(dir: string): string[] {
   try {
-    return (await readdir(dir)).sort();
+    return readdirSync(dir).sort();
   } catch (error) {
     throw new UsageError(`cannot read directory ${dir}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+}
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
   }
 }
 
 /** The files of a directory (and of its pods/<pod>/ directories); other entries are reported, not read. */
 async function dirInputs(dir: string, blocks: BlockReport[]): Promise<Input[]> {
   const out: Input[] = [];
-  for (const name of await list(dir)) {
+  for (const name of list(dir)) {
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
+    const info = statOf(path);
     if (info?.isDirectory() && name === 'pods') {
-      for (const pod of await list(path)) {
+      for (const pod of list(path)) {
         const podDir = join(path, pod);
-        if (!(await stat(podDir)).isDirectory()) continue;
+        if (!statSync(podDir).isDirectory()) continue;
         // `ns_name` directory names: Kubernetes names hold no '_', so the first one separates namespace and pod
-        for (const f of await list(podDir)) out.push({ path: join(podDir, f), name: f, text: await readText(join(podDir, f)), pod: pod.replace('_', '/') });
+        for (const f of list(podDir)) out.push({ path: join(podDir, f), name: f, text: await readText(join(podDir, f)), pod: pod.replace('_', '/') });
       }
     } else if (info?.isFile() && /^readme/i.test(name)) blocks.push({ file: path, line: 0, lastLine: 0, parsed: 0, skipped: [], used: false, reason: 'notes (README files are not read)' });
     else if (info?.isFile()) out.push({ path, name, text: await readText(path) });
@@ -149,7 +158,7 @@ export async function loadSources(path: string, opts: SourceReadOptions = {}): P
     mtime = new Date().toISOString();
     defaultNode = 'stdin';
   } else {
-    const info = await stat(path).catch(() => undefined);
+    const info = statOf(path);
     if (!info) throw new UsageError(`no such file or directory: ${path}`);
     mtime = info.mtime.toISOString();
     if (info.isDirectory()) {
