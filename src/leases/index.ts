@@ -2,12 +2,6 @@
 import { readInputFile } from '../collect/input.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { DesiredState } from '../model/lease.js';
-import { loadEtcd } from './etcd.js';
-import { parseFlannelConfigMaps, parseNodesJson } from './kube.js';
-import { parseNodesText } from './nodes-text.js';
-
-export { parseNodesJson } from './kube.js';
-export { parseNodesText } from './nodes-text.js';
 
 export interface DesiredOptions {
   nodes?: string;
@@ -21,12 +15,19 @@ export interface DesiredOptions {
   etcdKeyfile?: string;
 }
 
-/** The leases from --nodes, --kube or --etcd (first one given, in that order); undefined when no source was named. */
+/**
+ * The leases from --nodes, --kube or --etcd (first one given, in that order); undefined when no source was named.
+ * Each source's reader is imported when its flag is given: a trace of pasted files or a snapshot evaluates none.
+ */
 export async function loadDesiredState(opts: DesiredOptions): Promise<DesiredState | undefined> {
   const named = [opts.nodes !== undefined, !!opts.kube, opts.etcd !== undefined].filter(Boolean).length;
   if (named > 1) throw new UsageError('give one desired-state source: --nodes, --kube or --etcd');
-  if (opts.nodes !== undefined) return parseNodesText(await readText(opts.nodes, '--nodes'), 'nodes-file');
+  if (opts.nodes !== undefined) {
+    const { parseNodesText } = await import('./nodes-text.js');
+    return parseNodesText(await readText(opts.nodes, '--nodes'), 'nodes-file');
+  }
   if (opts.kube) {
+    const { parseFlannelConfigMaps, parseNodesJson } = await import('./kube.js');
     const state = parseNodesJson(await kubectl(opts, ['get', 'nodes', '-o', 'json']), 'kube');
     const cm = parseFlannelConfigMaps(await kubectl(opts, ['get', 'configmap', '--all-namespaces', '--field-selector', 'metadata.name=kube-flannel-cfg', '-o', 'json']));
     if (cm.netConf) state.netConf = cm.netConf;
@@ -34,6 +35,7 @@ export async function loadDesiredState(opts: DesiredOptions): Promise<DesiredSta
     return state;
   }
   if (opts.etcd !== undefined) {
+    const { loadEtcd } = await import('./etcd.js');
     return loadEtcd({
       endpoints: opts.etcd,
       prefix: opts.etcdPrefix,

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { consistencyMatrix, matrixFindings } from '../../src/analyze/matrix.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import { Snapshot } from '../../src/model/snapshot.js';
 
 const DIR = 'fixtures/cluster/v6only';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrixGrid } from '../../src/analyze/matrix.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { addPeer, bad, DEV, doctor, editLine, type Family, FIXTURE, type Node, NODES, removeTmp } from './wg-cluster.js';

@@ -11,7 +11,7 @@ import { podVeth } from '../../src/analyze/pod-veth.js';
 import { trace } from '../../src/analyze/trace.js';
 import { whohasIp } from '../../src/analyze/whohas-ip.js';
 import { loadFromDir } from '../../src/collect/index.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import { parseSubnetEnv } from '../../src/parse/subnet-env.js';
 import { buildContext } from '../../src/analyze/checks/context.js';
 

@@ -10,7 +10,7 @@ import { runDoctor } from '../../src/analyze/doctor.js';
 import type { MatrixCell } from '../../src/analyze/matrix.js';
 import { type ClusterDoctor, doctorCluster } from '../../src/cluster/doctor.js';
 import { loadClusterDir } from '../../src/cluster/dir.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import type { Finding } from '../../src/model/finding.js';
 import type { DesiredState } from '../../src/model/lease.js';
 import { collectRecorded, readRaw } from '../cluster/recorded.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import { cliEntry } from '../collect/cli.js';
 import { type FakeApi, kubeconfigFor, startFakeApi } from '../cluster/kube-api.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSources } from '../../src/collect/index.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import { parseBridgeFdb, parseIpLink, parseIpRoute, parseRouteN } from '../../src/parse/index.js';
 import { parseLenient } from '../../src/parse/common.js';
 import { parseIptablesS } from '../../src/parse/iptables-s.js';

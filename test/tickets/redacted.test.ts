@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { trace } from '../../src/analyze/trace.js';
 import { loadSnapshots, loadSources } from '../../src/collect/index.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import { redactedCouldBe } from '../../src/model/net.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fct-redacted-'));

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/analyze/doctor.js';
 import { trace } from '../../src/analyze/trace.js';
 import { loadFromDir } from '../../src/collect/index.js';
-import { parseNodesText } from '../../src/leases/index.js';
+import { parseNodesText } from '../../src/leases/nodes-text.js';
 import type { DesiredState, Snapshot } from '../../src/model/index.js';
 import { Snapshot as SnapshotSchema } from '../../src/model/snapshot.js';
 import { cases, dualNode, INPUTS, type Input, nftNode, nftReadNode, wgDualNode, wgNode, without } from '../doctor/fault-cases.js';
