@@ -2,7 +2,6 @@
 // then renamed over it, so a full disk or a crash never leaves half a file where the old one was, and a
 // symbolic link at the destination is replaced, never followed. An output that is one of the inputs is refused.
 import { statSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -17,6 +16,8 @@ export const tempPathFor = (path: string): string => join(dirname(path), `.${bas
 
 /** Write `data` to `path` (write, then rename over it); a one-line usage error naming the path on failure. */
 export async function writeOutputFile(path: string, data: string | Buffer): Promise<void> {
+  // imported here: node:fs/promises (with the streams and readline it loads) costs a start-up that writes nothing
+  const { rename, rm, writeFile } = await import('node:fs/promises');
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
