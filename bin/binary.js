@@ -1,101 +1,21 @@
 // Entry of the single executable (`npm run build:binary`, scripts/build-binary.sh): esbuild bundles this file and
-// everything it reaches into one CommonJS script that runs inside a copy of node. A node has no node_modules and no
-// package.json beside the binary, so oclif gets the package data, the manifests and the command classes from the
-// bundle: each plugin below answers from what was embedded at build time and nothing is read from disk.
-// The command classes are a second bundle (bin/binary-commands.js), compiled only when a command runs; each plugin
-// loads the one command oclif asks for.
+// everything it reaches into one CommonJS script that runs inside a copy of node. A command line that needs
+// nothing of oclif runs through dist/cli/dispatch.js; help, completion and the rest through oclif
+// (bin/binary-oclif.js, loaded only then). The commands are a second bundle (bin/binary-commands.js), compiled
+// only when a command runs.
 import './binary-early.js';
-import { dirname, join } from 'node:path';
-import { Plugin } from '@oclif/core/config';
-import { flush } from '@oclif/core/flush';
-import { run } from '@oclif/core/run';
 import { stopEarly } from '../dist/collect/early.js';
+import { dispatch } from '../dist/cli/dispatch.js';
 import { reportError } from '../dist/errors.js';
 import { loadBundle } from 'flanctl:sea';
 import pjson from '../package.json' with { type: 'json' };
-import manifest from '../oclif.manifest.json' with { type: 'json' };
-import autocompletePjson from '../node_modules/@oclif/plugin-autocomplete/package.json' with { type: 'json' };
-import autocompleteManifest from '../node_modules/@oclif/plugin-autocomplete/oclif.manifest.json' with { type: 'json' };
-import helpPjson from '../node_modules/@oclif/plugin-help/package.json' with { type: 'json' };
-import helpManifest from '../node_modules/@oclif/plugin-help/oclif.manifest.json' with { type: 'json' };
-
-/** A plugin whose manifest and command classes come from the bundle (oclif's explicit strategy, target unused). */
-class EmbeddedPlugin extends Plugin {
-  constructor(root, pkg, embeddedManifest, loadCommand) {
-    const oclif = { ...pkg.oclif, commands: { strategy: 'explicit', target: 'embedded', identifier: 'default' }, hooks: {} };
-    // isRoot: take the root as given instead of searching the disk for the package (every plugin here is embedded)
-    super({ isRoot: true, root, pjson: { ...pkg, oclif } });
-    this.embeddedManifest = embeddedManifest;
-    this.loadCommand = loadCommand;
-  }
-
-  async _manifest() {
-    this.hasManifest = true;
-    this.commandIDs = Object.keys(this.embeddedManifest.commands);
-    // oclif's load() sorts the commands with localeCompare, whose first call builds ICU's collator: ≈ 10-20 ms of a
-    // 70 ms start-up. It is handed no commands to sort; load() below lists them as oclif does, in code-unit order,
-    // which is the same order for command ids (lower-case ASCII, '-' and ':'; checked by test/binary).
-    return { ...this.embeddedManifest, commands: {} };
-  }
-
-  async load() {
-    await super.load();
-    this.manifest = this.embeddedManifest;
-    this.commands = Object.entries(this.manifest.commands)
-      .map(([id, c]) => ({ ...c, load: async () => this.findCommand(id, { must: true }), pluginAlias: this.alias, pluginType: c.pluginType === 'jit' ? 'jit' : this.type }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  // oclif's explicit strategy looks the id up in the map its loadCommandsFromTarget() returns (commandCache): the map
-  // holds the commands asked for, each loaded when first asked
-  async findCommand(id, opts = {}) {
-    this.commandCache ??= {};
-    if (Object.hasOwn(this.embeddedManifest.commands, id)) this.commandCache[id] ??= await this.loadCommand(id);
-    return super.findCommand(id, opts);
-  }
-}
-
-// oclif's index checks package.json's engines against the running node by reading the file next to it: the binary
-// has no such file, and carries its own node anyway
-process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
-
-// errors before a command loads are oclif's; after, the commands bundle's own classes are the ones thrown
-let report = reportError;
 
 let commands;
-
-/** A command of the commands bundle, which gets the oclif modules the commands import: this bundle's, so oclif stays one. */
-async function loadCommand(id) {
-  if (!commands) {
-    const shared = {
-      '@oclif/core/args': await import('@oclif/core/args'),
-      '@oclif/core/command': await import('@oclif/core/command'),
-      '@oclif/core/flags': await import('@oclif/core/flags'),
-    };
-    commands = loadBundle('commands', shared);
-    report = commands.reportError;
-  }
-  return commands.loadCommand(id);
-}
-
-const autocompleteCommands = {
-  autocomplete: () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/index.js'),
-  'autocomplete:create': () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/create.js'),
-  'autocomplete:script': () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js'),
-};
-
-// the plugins' command modules are imported only when a command runs (the bundler keeps these imports lazy)
-const root = dirname(process.execPath);
-const plugins = [
-  new EmbeddedPlugin(root, pjson, manifest, loadCommand),
-  // plugin-help has one command, help
-  new EmbeddedPlugin(join(root, helpPjson.name), helpPjson, helpManifest, async () => (await import('../node_modules/@oclif/plugin-help/lib/commands/help.js')).default),
-  new EmbeddedPlugin(join(root, autocompletePjson.name), autocompletePjson, autocompleteManifest, async (id) => (await autocompleteCommands[id]()).default),
-];
+const loadCommand = (id) => (commands ??= loadBundle('commands')).loadCommand(id);
+const argv = process.argv.slice(2);
 
 // no top-level await: the bundle is CommonJS (a single executable's main script)
-Promise.all(plugins.map((p) => p.load()))
-  .then(() => run(process.argv.slice(2), { root, pjson, plugins: new Map(plugins.map((p) => [p.name, p])) }))
-  .then(() => flush())
-  .catch((error) => report(error))
+dispatch(argv, { name: pjson.name, version: pjson.version, load: loadCommand })
+  .then(async (done) => done || (await import('./binary-oclif.js')).runOclif(argv, loadCommand))
+  .catch((error) => reportError(error))
   .finally(() => stopEarly());

@@ -6,8 +6,8 @@
 # With TRAIN ARGS the bundle runs once with them at build time (scripts/sea-train.cjs) and the binary carries the
 # bundle (asset cli.js, stored as Latin-1) and the code cache made after that run (cli.cache) as assets, started by
 # scripts/sea-loader.cjs. SEA_BUNDLES="NAME=ENTRY ..." (with TRAIN ARGS only) adds bundles the CLI loads later
-# through the loader (NAME.js, NAME.cache): not compiled at all by a start-up that does not ask for them. They share
-# @oclif/core with the cli bundle (the loader hands them the caller's modules), so oclif stays one copy.
+# through the loader (NAME.js, NAME.cache): not compiled at all by a start-up that does not ask for them. They leave
+# @oclif/core out: the commands load no oclif (src/cli/dispatch.ts), and one that did would fail the binary's tests.
 # Used by build-binary.sh and bench/binary.ts.
 set -euo pipefail
 ENTRY=$1

@@ -3,7 +3,13 @@
 
 export const EXIT = { ok: 0, problem: 1, usage: 2, environment: 3 } as const;
 
+// The single binary carries two bundles (bin/binary.js), each with its own copy of these classes; reportError
+// knows a flanctl error by this brand, which both copies share, not by instanceof.
+const BRAND = Symbol.for('flanctl.error');
+
 export class FlanctlError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     message: string,
     readonly exitCode: 2 | 3,
@@ -58,9 +64,10 @@ export function reportError(error: unknown): void {
   }
   let code: number;
   let line: string;
-  if (err instanceof FlanctlError) {
-    code = err.exitCode;
-    line = err.message + (err.hint ? ` (${err.hint})` : '');
+  if ((err as Partial<FlanctlError>)[BRAND] === true) {
+    const flanctl = err as FlanctlError;
+    code = flanctl.exitCode;
+    line = flanctl.message + (flanctl.hint ? ` (${flanctl.hint})` : '');
   } else if (oclif) {
     // flag and argument errors from oclif's parser
     code = EXIT.usage;

@@ -1,5 +1,4 @@
-import * as Args from '@oclif/core/args';
-import { BaseCommand } from '../cli/base-command.js';
+import type { CommandSpec } from '../cli/spec.js';
 import { stateFlags } from '../cli/flags.js';
 import { terminalView } from '../cli/terminal.js';
 import { renderLeases } from '../render/leases.js';
@@ -10,13 +9,13 @@ import { showService, type ShowJson, type ShowWhat } from '../services/show.js';
 
 const SUBJECTS = [...SHOW_SUBJECTS, 'leases', 'sources'] as const;
 
-export default class Show extends BaseCommand {
-  static description = `Print the node state flanctl reads, as tables: links, addresses, routes, neigh, fdb, bridges, iptables, nft, pods, subnet-env, leases, or the sources themselves.
+export default {
+  description: `Print the node state flanctl reads, as tables: links, addresses, routes, neigh, fdb, bridges, iptables, nft, pods, subnet-env, leases, or the sources themselves.
 
 The same data every other command works on, from the live node, a --netns, saved outputs (--from-dir) or snapshots.
-\`show sources --from-dir PATH\` lists every file or transcript block: what it was read as, for which node, lines read and skipped, and what a full trace still needs.`;
+\`show sources --from-dir PATH\` lists every file or transcript block: what it was read as, for which node, lines read and skipped, and what a full trace still needs.`,
 
-  static examples = [
+  examples: [
     { description: "This node's routes (flags, onlink, named gateways)", command: '<%= config.bin %> <%= command.id %> routes' },
     { description: 'The vxlan fdb of a node from a ticket', command: '<%= config.bin %> <%= command.id %> fdb --from-dir fixtures/nodes/k8snode028' },
     { description: 'What flanctl read from a pasted ticket', command: '<%= config.bin %> <%= command.id %> sources --from-dir fixtures/tickets/seed-000-k8snode028.txt' },
@@ -24,24 +23,23 @@ The same data every other command works on, from the live node, a --netns, saved
     { description: 'Links inside a namespace, as JSON', command: '<%= config.bin %> <%= command.id %> links --netns node1 --json' },
     { description: "flannel's nftables tables (EnableNFTables) with their hooks and rules", command: '<%= config.bin %> <%= command.id %> nft' },
     { description: 'Neighbours of two nodes from snapshots', command: '<%= config.bin %> <%= command.id %> neigh --snapshot node1.json --snapshot node2.json' },
-  ];
+  ],
 
-  static args = {
-    what: Args.string({ description: 'what to show', required: true, options: [...SUBJECTS] }),
-  };
+  args: {
+    what: { description: 'what to show', required: true, options: [...SUBJECTS] },
+  },
 
-  static flags = { ...stateFlags };
+  flags: { ...stateFlags },
 
-  async run(): Promise<ShowJson> {
-    const { args, flags } = await this.parse(Show);
+  async run({ args, flags }, out): Promise<ShowJson> {
     const what = args.what as ShowWhat;
     const { result } = await showService(toOptions(flags), what);
     // tables only when printed: cli-table3 is quadratic in rows (20k routes took 71 s)
-    if (!this.jsonEnabled()) {
-      if (what === 'sources') this.log(renderSourceLoads(result.loads, terminalView()));
-      else if (what === 'leases') this.log(renderLeases(result.desired, terminalView()));
-      else this.log(renderShowNodes(result.snapshots, what as ShowSubject, terminalView()));
+    if (!out.json) {
+      if (what === 'sources') out.log(renderSourceLoads(result.loads, terminalView()));
+      else if (what === 'leases') out.log(renderLeases(result.desired, terminalView()));
+      else out.log(renderShowNodes(result.snapshots, what as ShowSubject, terminalView()));
     }
     return result.doc;
-  }
-}
+  },
+} satisfies CommandSpec;

@@ -61,6 +61,10 @@ export interface FlagValues {
   count?: number;
   'write-pcap'?: string;
   size?: number;
+  // probe-send
+  dst?: string;
+  'src-port'?: number;
+  interval?: number;
 }
 
 /** Where node state comes from, the desired state, and which node of the leases "this node" is. */

@@ -1,5 +1,5 @@
 // Flags lost on the way (issue 13): every flag of every command must reach the options its service takes.
-// The flag lists come from the commands themselves (oclif's static flags), not from the mapper.
+// The flag lists come from the commands themselves (their specs' flags), not from the mapper.
 import { describe, expect, it } from 'vitest';
 import Collect from '../../src/commands/collect.js';
 import Decode from '../../src/commands/decode.js';
@@ -11,8 +11,9 @@ import Show from '../../src/commands/show.js';
 import Trace from '../../src/commands/trace.js';
 import Whohas from '../../src/commands/whohas.js';
 import { type FlagValues, toOptions } from '../../src/services/options.js';
+import type { FlagSpec } from '../../src/cli/spec.js';
 
-type FlagDef = { type: 'boolean' | 'option'; multiple?: boolean; options?: readonly string[] };
+type FlagDef = Pick<FlagSpec, 'type' | 'multiple' | 'options'>;
 
 /** A value for the flag unlike its default: true, the last listed option, a number, a string. */
 function sample(name: string, def: FlagDef): unknown {
