@@ -1,5 +1,5 @@
 // DESIGN.md: commands parse flags, call one service, render — so a command file defines no function of its
-// own (orchestration lives in src/services/, views in src/render/). Only the class's run() method is allowed.
+// own (orchestration lives in src/services/, views in src/render/). Only the spec's run() method is allowed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
