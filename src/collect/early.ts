@@ -1,6 +1,6 @@
-// The binary starts collect's launcher (launcher.ts) while oclif and the commands load (≈ 20 ms here, on one core
-// while the other is idle), so the launcher reads the pods meanwhile: bin/binary-early.js calls startEarly() before
-// oclif's modules are evaluated, with the launcher's script as text generated at build time
+// The binary starts collect's launcher (launcher.ts) while oclif and the commands load, so the launcher reads the
+// pods meanwhile: bin/binary-early.js calls startEarly() before oclif's modules are evaluated, and it spawns the sh
+// there and then (everything on its way is synchronous), with the launcher's script as text generated at build time
 // (scripts/build-binary.sh), so the bundle it is in does not carry the step list and the parsers. collect takes it
 // (takeEarly) instead of starting its own. Each bundle has its own copy of this module: the started launcher is
 // handed over through one global.
@@ -30,7 +30,7 @@ export const ASKED_PODS_FDS = [7, 8];
 export const LAUNCHER_FDS = [1, OTHERS_FD, ...NAMED_PODS_FDS, ...ASKED_PODS_FDS];
 
 const KEY = Symbol.for('flanctl.early-launcher');
-type Slot = { [KEY]?: Promise<EarlyLauncher | undefined> };
+type Slot = { [KEY]?: EarlyLauncher };
 
 // the flags of `collect` that change nothing the launcher runs; with --netns the launcher runs in that namespace
 const VALUED = new Set(['--netns', '--output', '-o', '--raw-dir']);
@@ -66,44 +66,40 @@ export function startEarly(argv: string[], script: string): void {
   const pending: [number, string][] = [];
   let sink: ((fd: number, text: string) => void) | undefined;
   const onOutput = (fd: number, text: string): void => void (sink ? sink(fd, text) : pending.push([fd, text]));
-  const started = podForm().then(async (form) => {
-    const args = [newNonce(), netns === undefined ? 'node' : 'netns', form];
-    const at = performance.now();
-    const launched = await launch(script, args, { netns, fds: LAUNCHER_FDS, onOutput });
-    return (
-      launched && {
-        script,
-        netns,
-        args,
-        started: at,
-        launched,
-        attach(output: (fd: number, text: string) => void) {
-          sink = output;
-          for (const [fd, text] of pending.splice(0)) output(fd, text);
-        },
-      }
-    );
-  });
-  (globalThis as Slot)[KEY] = started;
+  // started now, not in a callback: a callback runs only once the whole bundle this is in has been evaluated (oclif
+  // with it), which held the sh back to 28-31 ms after exec (`--version` ends at 33; bench/collect-phases.ts)
+  const args = [newNonce(), netns === undefined ? 'node' : 'netns', podForm()];
+  const at = performance.now();
+  const launched = launch(script, args, { netns, fds: LAUNCHER_FDS, onOutput });
+  (globalThis as Slot)[KEY] = launched && {
+    script,
+    netns,
+    args,
+    started: at,
+    launched,
+    attach(output: (fd: number, text: string) => void) {
+      sink = output;
+      for (const [fd, text] of pending.splice(0)) output(fd, text);
+    },
+  };
 }
 
 /**
  * Kill the early launcher unless collect took it (a usage error): bin/binary.js calls this once the command ended,
  * else the launcher, waiting for requests, would hold this process until its time limit.
  */
-export async function stopEarly(): Promise<void> {
+export function stopEarly(): void {
   const slot = globalThis as Slot;
   const started = slot[KEY];
   delete slot[KEY];
-  (await started)?.launched.stop();
+  started?.launched.stop();
 }
 
 /** The early launcher if it runs this script for this namespace with these MODE FORM (taken once); else it is killed and undefined. */
-export async function takeEarly(script: string, netns: string | undefined, modeForm: string[]): Promise<EarlyLauncher | undefined> {
+export function takeEarly(script: string, netns: string | undefined, modeForm: string[]): EarlyLauncher | undefined {
   const slot = globalThis as Slot;
-  const started = slot[KEY];
+  const early = slot[KEY];
   delete slot[KEY];
-  const early = await started;
   if (early === undefined) return undefined;
   if (early.script === script && early.netns === netns && early.args.slice(1).join(' ') === modeForm.join(' ')) return early;
   early.launched.stop();

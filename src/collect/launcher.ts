@@ -124,7 +124,7 @@ export interface LaunchedOutput extends Section {
  */
 export async function startLauncher(netns: string | undefined, form: PodForm, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Launcher | undefined> {
   const args = [newNonce(), netns === undefined ? 'node' : 'netns', form];
-  const early = timeoutMs === DEFAULT_TIMEOUT_MS ? await takeEarly(LAUNCHER_SCRIPT, netns, args.slice(1)) : undefined;
+  const early = timeoutMs === DEFAULT_TIMEOUT_MS ? takeEarly(LAUNCHER_SCRIPT, netns, args.slice(1)) : undefined;
   const started = early?.started ?? performance.now();
   const waiting = new Map<string, { resolve: (o: LaunchedOutput | undefined) => void; since: number }>();
   const arrived = new Map<string, LaunchedOutput>();
@@ -143,7 +143,7 @@ export async function startLauncher(netns: string | undefined, form: PodForm, ti
     for (const s of r.push(text)) deliver(s);
   };
   early?.attach(onOutput);
-  const launched = early?.launched ?? (await launch(LAUNCHER_SCRIPT, args, { netns, fds: LAUNCHER_FDS, timeoutMs, onOutput }));
+  const launched = early?.launched ?? launch(LAUNCHER_SCRIPT, args, { netns, fds: LAUNCHER_FDS, timeoutMs, onOutput });
   if (launched === undefined) return undefined;
   let ended = false;
   void launched.done.then(({ timedOut }) => {

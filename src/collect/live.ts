@@ -196,7 +196,7 @@ const POD_INPUTS = ['ip-link', 'ip-addr', 'netns-list-id'];
 
 /** iptables-legacy-save's rules when iptables-save had none and the legacy backend is installed. */
 async function legacyIptables(c: Collected, raw: Map<string, string>, at: RunAt): Promise<void> {
-  if (ruleCount(c.iptables) > 0 || c.iptables?.variant === 'legacy' || !(await which('iptables-legacy-save'))) return;
+  if (ruleCount(c.iptables) > 0 || c.iptables?.variant === 'legacy' || !which('iptables-legacy-save')) return;
   const legacy = emptyCollected();
   const legacyRaw = new Map<string, string>();
   await runStep(IPTABLES_LEGACY_STEP, legacy, legacyRaw, at);
@@ -241,9 +241,9 @@ export async function collectLive(opts: CollectOptions = {}): Promise<Collection
     throw new EnvironmentError('collecting live state needs root (ip netns exec, iptables-save and the CNI state files are root-only)', 'run with sudo, or read saved state with --from-dir/--snapshot');
   }
   if (netns !== undefined) await validateNetns(netns);
-  if (!(await which('ip'))) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
+  if (!which('ip')) throw new EnvironmentError('ip (iproute2) not installed', 'apt-get install iproute2');
   const at: RunAt = { netns, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-  const form = await podForm();
+  const form = podForm();
   const launcher = opts.launcher === false ? undefined : await startLauncher(netns, form, at.timeoutMs);
   const c = emptyCollected();
   const raw = new Map<string, string>();

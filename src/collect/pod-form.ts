@@ -21,12 +21,12 @@ export const NSENTER_ABOVE_MOUNTS = 300;
  * same one, or with --netns in the copy `ip netns exec` makes of it (the same mounts but /sys's submounts: 54 vs 65
  * lines on the test machine), and podAlone (pods.ts) runs from here.
  */
-export async function podForm(): Promise<PodForm> {
+export function podForm(): PodForm {
   let mounts = 0;
   try {
     mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length - 1;
   } catch {
     // no /proc: `ip -n`, as before the count was taken
   }
-  return mounts > NSENTER_ABOVE_MOUNTS && (await which('nsenter')) !== undefined ? 'nsenter' : 'ip-n';
+  return mounts > NSENTER_ABOVE_MOUNTS && which('nsenter') !== undefined ? 'nsenter' : 'ip-n';
 }

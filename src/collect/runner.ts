@@ -44,10 +44,11 @@ function searchPath(): string[] {
 const found = new Map<string, string>();
 
 /**
- * Absolute path of an installed program, or undefined. Synchronous inside: a few access() calls of microseconds
- * each, where the thread pool's round trips held back every spawn of a collection behind the others' (≈ 10 ms).
+ * Absolute path of an installed program, or undefined. Synchronous: a few access() calls of microseconds each, where
+ * the thread pool's round trips held back every spawn of a collection behind the others' (≈ 10 ms), and the early
+ * launcher (early.ts) must start before the rest of the binary's bundle is evaluated.
  */
-export async function which(program: string): Promise<string | undefined> {
+export function which(program: string): string | undefined {
   if (program.includes('/')) return isExecutable(program) ? program : undefined;
   const key = `${process.env.PATH ?? ''}\0${program}`;
   if (found.has(key)) return found.get(key);
@@ -77,9 +78,9 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
   const [program] = argv;
-  const resolved = await which(program);
+  const resolved = which(program);
   if (!resolved) return { argv, ok: false, stdout: '', stderr: '', ms: ms(), missing: true, error: `${program} not installed` };
-  const ip = opts.netns === undefined ? undefined : await which('ip');
+  const ip = opts.netns === undefined ? undefined : which('ip');
   if (opts.netns !== undefined && !ip) return { argv, ok: false, stdout: '', stderr: '', ms: ms(), missing: true, error: 'ip not installed (needed for --netns)' };
   const [file, args] = ip ? [ip, ['netns', 'exec', opts.netns!, resolved, ...argv.slice(1)]] : [resolved, argv.slice(1)];
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -235,10 +236,10 @@ export interface Launched {
  * forks once instead of once per program. The script is a constant; ARGS and stdin are data. Undefined when there
  * is no sh (or no ip for --netns). Never throws for the script's own failures.
  */
-export async function launch(script: string, args: string[], opts: LaunchOptions): Promise<Launched | undefined> {
+export function launch(script: string, args: string[], opts: LaunchOptions): Launched | undefined {
   // POSIX puts sh in /bin; an empty PATH searches only the sbin directories
-  const sh = (await which('sh')) ?? (await which('/bin/sh'));
-  const ip = opts.netns === undefined ? undefined : await which('ip');
+  const sh = which('sh') ?? which('/bin/sh');
+  const ip = opts.netns === undefined ? undefined : which('ip');
   if (sh === undefined || (opts.netns !== undefined && ip === undefined)) return undefined;
   const shArgs = ['-c', script, 'flanctl', ...args];
   const [file, argv] = ip ? [ip, ['netns', 'exec', opts.netns!, sh, ...shArgs]] : [sh, shArgs];

@@ -63,7 +63,7 @@ const SENDER_STARTUP_MS = 8000;
 /** Before anything starts: root, and the programs this needs. */
 export async function checkProbeTools(extra: string[] = []): Promise<void> {
   if (process.getuid?.() !== 0) throw new EnvironmentError('probe needs root (tcpdump and ip netns exec)', 'run it with sudo');
-  for (const tool of [...TOOLS, ...extra]) if (!(await which(tool))) throw new EnvironmentError(`${tool} is not installed`, tool === 'tcpdump' ? 'apt-get install tcpdump' : undefined);
+  for (const tool of [...TOOLS, ...extra]) if (!which(tool)) throw new EnvironmentError(`${tool} is not installed`, tool === 'tcpdump' ? 'apt-get install tcpdump' : undefined);
 }
 
 function inNetns(netns: string | undefined, argv: string[]): string[] {

@@ -48,7 +48,7 @@ function failuresOf(stderr: string): { line: number; error: string }[] {
 }
 
 async function runBatch(program: 'ip' | 'bridge', lines: string[][], netns: string | undefined, file: string, force = false): Promise<BatchResult> {
-  const path = await which(program);
+  const path = which(program);
   if (!path) throw new EnvironmentError(`${program} not installed`, 'apt-get install iproute2');
   const prefix = programPrefix(program, netns).slice(1);
   try {

@@ -1,8 +1,15 @@
 // Which command lines the binary starts collect's launcher for before the command loads (src/collect/early.ts):
 // plain collect on a node and collect --netns NAME, with only flags that change nothing the launcher runs. The
 // expected answers are the rule as written in the issue, not the function's output.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { earlyNetns } from '../../src/collect/early.js';
+import { earlyNetns, startEarly, takeEarly } from '../../src/collect/early.js';
+import { podForm } from '../../src/collect/pod-form.js';
+import { itNeeding } from '../netns/needs.js';
+
+const isRoot = process.getuid?.() === 0;
 
 describe('earlyNetns', () => {
   it('serves collect on a node and collect --netns NAME (any form oclif takes), with -o/--raw-dir/--json', () => {
@@ -32,5 +39,32 @@ describe('earlyNetns', () => {
       ['collect', '--json=yes'],
       ['collect', '-o', 'a', '--output', 'b'],
     ]) expect(earlyNetns(argv), argv.join(' ')).toBeUndefined();
+  });
+});
+
+describe('startEarly', () => {
+  // bin/binary-early.js calls it at the top of the bundle: a launcher started in a callback would only start once
+  // the whole bundle (oclif with it) had been evaluated. Here the sh must have run before this test awaits anything.
+  itNeeding(isRoot, 'root (the early launcher starts for root only)')('starts the launcher before it returns, and collect takes that one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flanctl-early-'));
+    const marker = join(dir, 'started');
+    // the script's first argument is the nonce; it writes its pid, then waits for requests on stdin as the launcher does
+    const script = `echo $$ > ${marker}; read -r w`;
+    try {
+      startEarly(['collect'], script);
+      // synchronous from here: no callback of this process can run until the loop below ends
+      const limit = Date.now() + 5_000;
+      while (!existsSync(marker) && Date.now() < limit) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      expect(existsSync(marker)).toBe(true);
+      const early = takeEarly(script, undefined, ['node', podForm()]);
+      expect(early?.args.slice(1)).toEqual(['node', podForm()]);
+      early!.launched.write('go\n', true);
+      expect(await early!.launched.done).toEqual({});
+      expect(Number(readFileSync(marker, 'utf8'))).toBeGreaterThan(0);
+      // taken once
+      expect(takeEarly(script, undefined, ['node', podForm()])).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,7 +16,7 @@ describe('runner', () => {
   it('a missing program is a typed result, not an exception', async () => {
     const r = await run(['flanctl-no-such-program', '-x']);
     expect(r).toMatchObject({ ok: false, missing: true, error: 'flanctl-no-such-program not installed' });
-    expect(await which('flanctl-no-such-program')).toBeUndefined();
+    expect(which('flanctl-no-such-program')).toBeUndefined();
   });
 
   it('a failing program carries its first stderr line', async () => {
@@ -37,7 +37,7 @@ describe('runner', () => {
   it('a hung launcher is stopped at its time limit with the programs it started (its process group)', async () => {
     let out = '';
     // a program the script started prints its pid, then hangs with the pipe open
-    const l = await launch('sleep 30 & echo $!; wait', [], { fds: [1], timeoutMs: 300, onOutput: (_fd, text) => (out += text) });
+    const l = launch('sleep 30 & echo $!; wait', [], { fds: [1], timeoutMs: 300, onOutput: (_fd, text) => (out += text) });
     expect(await l!.done).toEqual({ error: 'sh timed out after 300 ms', timedOut: true });
     const pid = Number(out.trim());
     expect(pid).toBeGreaterThan(0);
