@@ -48,6 +48,8 @@ export interface HyperfineOptions {
   ignoreFailure?: boolean;
   /** argv that starts hyperfine (e.g. in a private mount namespace: `unshare -m …`) */
   prefix?: string[];
+  /** false: each command is an argv run without a shell (hyperfine -N), so no shell's time is in its figures */
+  shell?: false;
 }
 
 /** Time shell commands with hyperfine; returns one Timing per label. Export kept in bench/out/<id>.json. */
@@ -59,6 +61,7 @@ export function hyperfine(id: string, commands: Record<string, string>, opts: Hy
   if (opts.runs !== undefined) args.push('--runs', String(opts.runs));
   if (opts.prepare) args.push('--prepare', opts.prepare);
   if (opts.ignoreFailure) args.push('--ignore-failure');
+  if (opts.shell === false) args.push('-N');
   for (const [label, cmd] of Object.entries(commands)) args.push('--command-name', label, cmd);
   const argv = [...(opts.prefix ?? []), 'hyperfine', ...args];
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
