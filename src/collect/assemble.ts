@@ -3,7 +3,8 @@
 import { normalizeIPv6 } from '../model/ipv6.js';
 import { printable } from '../model/text.js';
 import type { Address, BridgeInfo, Link, PodNetns } from '../model/index.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../model/index.js';
+import type { Snapshot } from '../model/index.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../model/snapshot-version.js';
 import type { Collected } from './commands.js';
 
 /** Links from ip link, completed by the ip addr / ifconfig view of the same names (fields ip link lacks). */

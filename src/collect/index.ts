@@ -2,7 +2,6 @@
 import type { Snapshot } from '../model/index.js';
 import type { Collection, CollectOptions } from './live.js';
 import { loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
-import { readSnapshotFile } from './snapshot-file.js';
 
 export interface SourceOptions {
   netns?: string;
@@ -19,7 +18,6 @@ export interface SourceOptions {
 
 export type { Collection } from './live.js';
 export { loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
-export { readSnapshotFile, snapshotJson, writeSnapshotFile } from './snapshot-file.js';
 
 /** The live node (or --netns). Imported on demand: reading files runs no program, so it never loads execa (~100 modules). */
 export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {
@@ -32,7 +30,11 @@ export async function loadSnapshots(opts: SourceOptions = {}): Promise<Snapshot[
   const dirs = opts.fromDir ?? [];
   if (files.length === 0 && dirs.length === 0) return [(await collectLive({ netns: opts.netns, onProgress: opts.onProgress })).snapshot];
   const out: Snapshot[] = [];
-  for (const f of files) out.push(await readSnapshotFile(f));
+  // the Snapshot schema is built when a snapshot file is read, not by every command that reads pasted outputs
+  if (files.length > 0) {
+    const { readSnapshotFile } = await import('./snapshot-file.js');
+    for (const f of files) out.push(await readSnapshotFile(f));
+  }
   for (const d of dirs) {
     const load = await loadSources(d, { dev: opts.dev, at: opts.at });
     opts.onSources?.(load);

@@ -1,7 +1,8 @@
 // Snapshot JSON files (`flanctl collect -o FILE`), validated against the zod model on the way in.
 import { UsageError } from '../errors.js';
 import { safeParseBounded } from '../model/fast-parse.js';
-import { SNAPSHOT_SCHEMA_VERSION, Snapshot } from '../model/index.js';
+import { Snapshot } from '../model/snapshot.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../model/snapshot-version.js';
 import { printable } from '../model/text.js';
 import { MAX_JSON_DEPTH, readInputFile } from './input.js';
 import { writeOutputFile } from './output.js';

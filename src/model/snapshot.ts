@@ -12,8 +12,9 @@ import { IpamAllocation, PodNetns } from './pod.js';
 import { Route } from './route.js';
 import { SubnetEnv } from './subnet-env.js';
 import { WgDevice } from './wireguard.js';
+import { SNAPSHOT_SCHEMA_VERSION } from './snapshot-version.js';
 
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+export { SNAPSHOT_SCHEMA_VERSION };
 
 /** What happened to one collection step: which program or file, and whether it worked. */
 export const CommandResult = z.looseObject({

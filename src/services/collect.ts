@@ -1,5 +1,6 @@
 // collect: one node's snapshot (live, --netns, --from-dir, or a snapshot file re-read), or --all: every node over ssh/kubectl.
-import { collectOne, readSnapshotFile, snapshotJson, writeSnapshotFile } from '../collect/index.js';
+import { collectOne } from '../collect/index.js';
+import { readSnapshotFile, snapshotJson, writeSnapshotFile } from '../collect/snapshot-file.js';
 import { checkRawDir, writeRawDir } from '../collect/raw-dir.js';
 import type { CollectAllResult } from '../cluster/service.js';
 import { UsageError } from '../errors.js';
