@@ -5,7 +5,7 @@
 //   <prefix>/subnets/0.0.0.0-0&fd00::-64       (IPv6 only: MakeSubnetKey writes the empty IPv4 net, and the value
 //                                               PublicIP "0.0.0.0" beside PublicIPv6)
 import type { DesiredState, Lease } from '../model/lease.js';
-import { NetConf } from '../model/lease.js';
+import { NetConf } from '../model/lease-schema.js';
 import { isIPv4 } from '../model/net.js';
 import { readV6 } from './lease6.js';
 import { backendTypeOf, finishDesired, normalizeSubnet, readBackendData, type Problem } from './lease.js';

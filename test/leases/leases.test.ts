@@ -8,7 +8,7 @@ import { parseEndpoints, v2Kvs, v3Kvs } from '../../src/leases/etcd.js';
 import { loadDesiredState } from '../../src/leases/index.js';
 import { parseFlannelConfigMaps, parseNodesJson } from '../../src/leases/kube.js';
 import { ParseError, UsageError } from '../../src/errors.js';
-import { Lease } from '../../src/model/lease.js';
+import { Lease } from '../../src/model/lease-schema.js';
 import { kubeconfigFor, startFakeApi } from '../cluster/kube-api.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/leases/${name}`, import.meta.url), 'utf8');
