@@ -2,7 +2,9 @@
 // every statically imported module when it loads; the target of a dynamic import() only when that line runs. The
 // module graph comes from esbuild's metafile, not from our code: the services of trace, whohas, show, pod-veth and
 // doctor on pasted files or a snapshot, with their renderers, must not statically reach execa (live and cluster
-// runs), yaml (YAML inputs), @oclif/core (the command layer) or node:fs/promises (writing files).
+// runs), yaml (YAML inputs), @oclif/core (the command layer) or node:fs/promises (writing files); nor the schemas
+// only a snapshot file or a desired-state source needs (the Snapshot schema, the lease and net-conf schemas, the
+// kube and etcd readers).
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ const READ_ONLY: Record<string, string[]> = {
   doctor: ['src/services/doctor.ts', 'src/render/doctor.ts'],
 };
 const NOT_AT_START = ['execa', 'yaml', '@oclif/core'];
+const NOT_AT_START_MODULES = ['src/model/snapshot.ts', 'src/model/lease-schema.ts', 'src/leases/kube.ts', 'src/leases/etcd.ts', 'src/leases/nodes-text.ts', 'src/collect/snapshot-file.ts'];
 
 let meta: Metafile;
 
@@ -52,10 +55,11 @@ describe('start-up of the read-only commands', () => {
     meta = r.metafile;
   });
 
-  it('the graph holds execa and yaml behind a dynamic import (so their absence below means something)', () => {
+  it('the graph holds execa, yaml and those modules behind a dynamic import (so their absence below means something)', () => {
     const packages = new Set(Object.keys(meta.inputs).map(packageOf));
     expect(packages).toContain('execa');
     expect(packages).toContain('yaml');
+    for (const m of NOT_AT_START_MODULES) expect(Object.keys(meta.inputs)).toContain(m);
     for (const entries of Object.values(READ_ONLY)) for (const e of entries) expect(Object.keys(meta.inputs)).toContain(e);
   });
 
@@ -65,6 +69,7 @@ describe('start-up of the read-only commands', () => {
       const heavy = [...loaded].filter((p) => NOT_AT_START.includes(packageOf(p) ?? ''));
       expect(heavy).toEqual([]);
       expect(loaded).not.toContain('node:fs/promises');
+      expect(NOT_AT_START_MODULES.filter((m) => loaded.has(m))).toEqual([]);
       // the walk did follow static imports: zod (the model's schemas) is evaluated at load
       expect([...loaded].some((p) => packageOf(p) === 'zod')).toBe(true);
     });
