@@ -305,7 +305,9 @@ function objectOf(def: Def): Fast | undefined {
       } else if (!loose || key === '__proto__') return build(v);
       else unbounded(v[key]);
     }
-    return v;
+    // a present field the walk did not meet (not enumerable): zod's output has it, this object does not show it
+    while (i < fields.length && (present & (1 << i)) === 0) i++;
+    return i < fields.length ? build(v) : v;
   };
 }
 

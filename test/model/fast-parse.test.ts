@@ -86,6 +86,20 @@ describe('fast-parse gives what zod gives', () => {
       }),
       { numRuns: 1000 },
     );
+    // real entries with their keys in any order, an extra key anywhere, or a field made non-enumerable
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.nat(), fc.constantFrom('order', 'extra', 'hidden'), (pick, seed, at, how) => {
+        const [schema, entry] = pool[pick % pool.length];
+        const entries = Object.entries(JSON.parse(JSON.stringify(entry)) as Record<string, unknown>);
+        if (how === 'order') for (let i = entries.length - 1; i > 0; i--) { const j = (seed + i * 7919) % (i + 1); [entries[i], entries[j]] = [entries[j], entries[i]]; }
+        if (how === 'extra') entries.splice(at % (entries.length + 1), 0, ['extra', seed]);
+        const copy = Object.fromEntries(entries);
+        if (how === 'hidden' && entries.length > 0) Object.defineProperty(copy, entries[at % entries.length][0], { enumerable: false });
+        same(schema, copy);
+        same(schema, [copy]);
+      }),
+      { numRuns: 1000 },
+    );
     // and every field of one entry of each kind set to each odd value, or removed
     for (const schema of [Route, Neigh, FdbEntry, Link, Address]) {
       const [, entry] = pool.find(([s]) => s === schema)!;
