@@ -1,7 +1,7 @@
 // Node state from any source: the live node, a named netns, saved outputs (--from-dir), snapshots.
 import type { Snapshot } from '../model/index.js';
 import type { Collection, CollectOptions } from './live.js';
-import { loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
+import type { SourceReadOptions, SourcesLoad } from './from-dir.js';
 
 export interface SourceOptions {
   netns?: string;
@@ -17,7 +17,18 @@ export interface SourceOptions {
 }
 
 export type { Collection } from './live.js';
-export { loadFromDir, loadSources, type SourcesLoad } from './from-dir.js';
+export type { SourcesLoad } from './from-dir.js';
+
+// saved outputs are read by from-dir.ts, imported on demand: a trace of snapshot files evaluates no parser
+/** Everything in PATH (--from-dir): a directory, a transcript file, or `-` for stdin. */
+export async function loadSources(path: string, opts: SourceReadOptions = {}): Promise<SourcesLoad> {
+  return (await import('./from-dir.js')).loadSources(path, opts);
+}
+
+/** One node from PATH (a directory, a transcript file or `-`); a paste naming several hosts is a usage error. */
+export async function loadFromDir(path: string, opts: SourceReadOptions & { onSources?: (load: SourcesLoad) => void } = {}): Promise<Collection> {
+  return (await import('./from-dir.js')).loadFromDir(path, opts);
+}
 
 /** The live node (or --netns). Imported on demand: reading files runs no program, so it never loads execa (~100 modules). */
 export async function collectLive(opts: CollectOptions = {}): Promise<Collection> {

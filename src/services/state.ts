@@ -6,7 +6,7 @@ import { readInputFile } from '../collect/input.js';
 import { UsageError } from '../errors.js';
 import { loadDesiredState } from '../leases/index.js';
 import type { DesiredState, Snapshot } from '../model/index.js';
-import { parseSubnetEnv } from '../parse/index.js';
+import { parseSubnetEnv } from '../parse/subnet-env.js';
 import { stderrProgress } from '../render/progress.js';
 import { sourceWarnings } from '../render/sources.js';
 import type { StateOptions } from './options.js';

@@ -4,7 +4,7 @@
 // doctor on pasted files or a snapshot, with their renderers, must not statically reach execa (live and cluster
 // runs), yaml (YAML inputs), @oclif/core (the command layer) or node:fs/promises (writing files); nor the schemas
 // only a snapshot file or a desired-state source needs (the Snapshot schema, the lease and net-conf schemas, the
-// kube and etcd readers).
+// kube and etcd readers), nor the readers of saved outputs (from-dir.ts and the parsers it loads for --from-dir).
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const READ_ONLY: Record<string, string[]> = {
   doctor: ['src/services/doctor.ts', 'src/render/doctor.ts'],
 };
 const NOT_AT_START = ['execa', 'yaml', '@oclif/core'];
-const NOT_AT_START_MODULES = ['src/model/snapshot.ts', 'src/model/lease-schema.ts', 'src/leases/kube.ts', 'src/leases/etcd.ts', 'src/leases/nodes-text.ts', 'src/collect/snapshot-file.ts'];
+const NOT_AT_START_MODULES = ['src/model/snapshot.ts', 'src/model/lease-schema.ts', 'src/leases/kube.ts', 'src/leases/etcd.ts', 'src/leases/nodes-text.ts', 'src/collect/snapshot-file.ts', 'src/collect/from-dir.ts', 'src/parse/detect.ts'];
 
 let meta: Metafile;
 
