@@ -70,7 +70,13 @@ export function startEarly(argv: string[], script: string): void {
   // with it), which held the sh back to 28-31 ms after exec (`--version` ends at 33; bench/collect-phases.ts)
   const args = [newNonce(), netns === undefined ? 'node' : 'netns', podForm()];
   const at = performance.now();
-  const launched = launch(script, args, { netns, fds: LAUNCHER_FDS, onOutput });
+  let launched: Launched | undefined;
+  try {
+    launched = launch(script, args, { netns, fds: LAUNCHER_FDS, onOutput });
+  } catch {
+    // a spawn refused at once (ENOMEM…) throws here, while the binary loads: none early, collect starts its own
+    return;
+  }
   (globalThis as Slot)[KEY] = launched && {
     script,
     netns,

@@ -67,4 +67,11 @@ describe('startEarly', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  itNeeding(isRoot, 'root (the early launcher starts for root only)')('a launcher that cannot be spawned throws nothing while the binary loads and leaves none to take', () => {
+    // node's spawn throws at once on a NUL byte in an argument, as it does for a fork refused with ENOMEM
+    const script = 'true\0';
+    expect(() => startEarly(['collect'], script)).not.toThrow();
+    expect(takeEarly(script, undefined, ['node', podForm()])).toBeUndefined();
+  });
 });
