@@ -3,7 +3,7 @@
 // depends on the link list (pods, iflink, ethtool) as soon as this process read the links and asked for it. A
 // step the launcher did not answer (it failed, or there is no sh) runs here as before, through runner.ts: the same
 // snapshot and the same outcomes. Every step's outcome lands in snapshot.commands.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError, FlanctlError } from '../errors.js';
 import { type Address, type FdbEntry, isIfname, type Link, type Neigh, type Route, type Snapshot } from '../model/index.js';
@@ -127,13 +127,13 @@ async function runBatch(b: Batch, c: Collected, raw: Map<string, string>, at: Ru
   await Promise.all(alone.map(([s, why]) => runStep(s, c, raw, at, [why])));
 }
 
-/** Read a host file for a step that has no program (subnet.env, CNI config). */
+/** Read a host file for a step that has no program (subnet.env, CNI config): synchronously, as every file here (no pool threads: output.ts). */
 async function readStep(name: string, path: string, file: string, apply: (text: string) => void, c: Collected, raw: Map<string, string>): Promise<void> {
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     c.commands.push({ name, file: path, ok: false, error: code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${code}`, ms: ms() });
@@ -171,19 +171,30 @@ async function kernelFileStep(step: Step, text: Promise<string | LaunchedOutput 
   c.commands.push({ name: step.name, file: step.name === 'sysctl' ? '/proc/sys' : '/sys/class/net', ok: true, form: 'file', ms: Math.round(performance.now() - started) });
 }
 
+const readDir = (path: string): string[] => {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+};
+
 async function flannelConflist(): Promise<string | undefined> {
-  const names = await readdir(CNI_DIR).catch(() => [] as string[]);
+  const names = readDir(CNI_DIR);
   const pick = names.filter((n) => /flannel/i.test(n) && /\.conflist$/.test(n)).sort()[0];
   return pick === undefined ? undefined : join(CNI_DIR, pick);
 }
 
 /** host-local IPAM: /var/lib/cni/networks/<net>/<ip> holds the container ID (and the ifname in newer plugins). */
 async function readIpam(c: Collected): Promise<void> {
-  const nets = await readdir(IPAM_DIR).catch(() => [] as string[]);
-  for (const network of nets) {
-    const files = await readdir(join(IPAM_DIR, network)).catch(() => [] as string[]);
-    for (const ip of files.filter((f) => /^[0-9a-f.:]+$/i.test(f) && /[.:]/.test(f))) {
-      const text = await readFile(join(IPAM_DIR, network, ip), 'utf8').catch(() => undefined);
+  for (const network of readDir(IPAM_DIR)) {
+    for (const ip of readDir(join(IPAM_DIR, network)).filter((f) => /^[0-9a-f.:]+$/i.test(f) && /[.:]/.test(f))) {
+      let text: string | undefined;
+      try {
+        text = readFileSync(join(IPAM_DIR, network, ip), 'utf8');
+      } catch {
+        text = undefined;
+      }
       if (text === undefined) continue;
       const [containerId, ifname] = text.split(/\r?\n/).map((l) => l.trim());
       if (containerId) c.ipam.push({ network, ip, containerId, ...(ifname ? { ifname } : {}) });
