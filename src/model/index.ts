@@ -5,8 +5,8 @@ export * from './fdb.js';
 export * from './finding.js';
 export * from './iflink.js';
 export * from './iptables.js';
-// lease.ts re-exports the types of lease-schema.ts's schemas: the schemas (values and types) come from there
-export { type DesiredState, hasV4, hasV6, leaseName, type LeaseV4, type LeaseV6, type PartialLease } from './lease.js';
+// the lease schemas (values and types) from lease-schema.ts; lease.ts's helpers are imported from it directly
+export type { DesiredState } from './lease.js';
 export * from './lease-schema.js';
 export * from './link.js';
 export * from './neigh.js';
