@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { drawBox } from './box.js';
 import { fitColumns, type View, visibleLength, wrapText } from './layout.js';
 
 type Cell = string | number | boolean | undefined;
@@ -23,19 +24,23 @@ export function tableOptions(widths: number[]): Table.TableConstructorOptions {
  * measurements (≈ 4,500 string-width calls for the seed trace's table, 490 this way). It draws the same: compact
  * style has no rule between rows, and a line whose colour is opened and closed on it carries nothing into the next.
  * A row whose `raw` text (before `paint`) holds an escape sequence of its own keeps cli-table3's multi-line cells,
- * which carry an unclosed colour across lines.
+ * which carry an unclosed colour across lines. Tables of plain lines are drawn by render/box.ts, the rest by cli-table3.
  */
 export function drawTable(head: string[], rows: string[][], widths: number[], raw: string[][] = rows): string {
-  const table = new Table({ head, ...tableOptions(widths) });
+  const pushed: string[][] = [];
   rows.forEach((row, r) => {
     if (raw[r].some((c) => c.includes('\x1b'))) {
-      table.push(row);
+      pushed.push(row);
       return;
     }
     const lines = row.map((c) => c.split('\n'));
     const height = Math.max(...lines.map((l) => l.length));
-    for (let l = 0; l < height; l++) table.push(lines.map((c) => c[l] ?? ''));
+    for (let l = 0; l < height; l++) pushed.push(lines.map((c) => c[l] ?? ''));
   });
+  const box = drawBox(head, pushed, widths);
+  if (box !== undefined) return box;
+  const table = new Table({ head, ...tableOptions(widths) });
+  for (const row of pushed) table.push(row);
   return table.toString();
 }
 

@@ -4,6 +4,7 @@
 import Table from 'cli-table3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { drawBox } from '../../src/render/box.js';
 import { drawTable, tableOptions } from '../../src/render/table.js';
 
 /** cli-table3 drawing each row's cells as the multi-line cells they are */
@@ -46,5 +47,41 @@ describe('drawTable draws what cli-table3 draws for multi-line cells', () => {
     expect(out).toBe(multiLine(['a', 'b'], rows, [10, 3]));
     // cli-table3 reopens the colour on the second line and closes it on each
     expect(out.split('\n').find((l) => l.includes('still red'))).toContain('\x1b[31mstill red');
+  });
+
+  it('plain lines (printable ASCII, fitting, colours closed on the line) are drawn by render/box.ts, as cli-table3 draws them', () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...'abcdefghij0123456789 :./-…'.split('')), maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((n) =>
+          fc.record({
+            head: fc.array(ascii, { minLength: n, maxLength: n }),
+            rows: fc.array(fc.array(ascii, { minLength: n, maxLength: n }), { maxLength: 6 }),
+            extra: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }),
+            paint: fc.array(fc.integer({ min: 0, max: paints.length - 1 }), { minLength: n, maxLength: n }),
+          }),
+        ),
+        ({ head, rows, extra, paint }) => {
+          const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + extra[i]);
+          const painted = rows.map((row) => row.map((c, i) => (c ? paints[paint[i]](c) : c)));
+          const box = drawBox(head, painted, widths);
+          expect(box).toBeTypeOf('string');
+          expect(box).toBe(multiLine(head, painted, widths));
+          expect(drawTable(head, painted, widths, rows)).toBe(box);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves to cli-table3 what it draws otherwise: a colour left open, a line too long, a wide character, several lines', () => {
+    for (const [cell, width] of [['\x1b[31mopen', 4], ['\x1b[1mbold', 4], ['\x1b[44mbg\x1b[0m\x1b[45m', 2], ['toolong', 3], ['中', 2], ['a\nb', 1], ['\x1b]8;;x\x07a', 1]] as const) {
+      expect(drawBox(['h'], [[cell]], [width])).toBeUndefined();
+      expect(drawTable(['h'], [[cell]], [width], [['']])).toBe(multiLine(['h'], [[cell]], [width]));
+    }
+    // closed again (reset, or the closing codes cli-table3 looks for): drawn here, the same
+    for (const cell of ['\x1b[31mred\x1b[0m', '\x1b[41mbg\x1b[49m', '\x1b[4mu\x1b[24m\x1b[90mx\x1b[39m']) {
+      expect(drawBox(['h'], [[cell]], [5])).toBe(multiLine(['h'], [[cell]], [5]));
+    }
   });
 });
