@@ -9,7 +9,7 @@ export interface View {
   colour?: boolean;
 }
 
-// eslint-disable-next-line no-control-regex -- the ANSI colour sequences ansis writes
+// eslint-disable-next-line no-control-regex -- the ANSI colour sequences render/colour.ts writes
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 export const visibleLength = (s: string): number => [...s.replace(ANSI, '')].length;

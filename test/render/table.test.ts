@@ -14,7 +14,7 @@ function multiLine(head: string[], rows: string[][], widths: number[]): string {
   return table.toString();
 }
 
-// colours as ansis writes them: opened and closed on the line (one style, or two nested)
+// colours as render/colour.ts (node:util styleText) writes them: opened and closed on the line (one style, or two nested)
 const paints = [(l: string) => l, (l: string) => `\x1b[31m${l}\x1b[39m`, (l: string) => `\x1b[1m\x1b[33m${l}\x1b[39m\x1b[22m`, (l: string) => `\x1b[32m${l}\x1b[39m`];
 const unit = fc.constantFrom(...'abcdefghij0123456789 :./-'.split(''), '…', '—', '中', '👍', 'e\u0301');
 const line = fc.string({ unit, maxLength: 30 });
