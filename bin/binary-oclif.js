@@ -56,7 +56,7 @@ const autocompleteCommands = {
   'autocomplete:script': () => import('../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js'),
 };
 
-/** oclif's run over the embedded plugins; loadCommand gives a command's spec from the commands bundle. */
+/** oclif's run over the embedded plugins; loadCommand gives a command's spec. */
 export async function runOclif(argv, loadCommand) {
   // oclif's index checks package.json's engines against the running node by reading the file next to it: the binary
   // has no such file, and carries its own node anyway

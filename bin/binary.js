@@ -1,21 +1,37 @@
-// Entry of the single executable (`npm run build:binary`, scripts/build-binary.sh): esbuild bundles this file and
-// everything it reaches into one CommonJS script that runs inside a copy of node. A command line that needs
-// nothing of oclif runs through dist/cli/dispatch.js; help, completion and the rest through oclif
-// (bin/binary-oclif.js, loaded only then). The commands are a second bundle (bin/binary-commands.js), compiled
-// only when a command runs.
-import './binary-early.js';
-import { stopEarly } from '../dist/collect/early.js';
+// Entry of the single executable (`npm run build:binary`, scripts/build-binary.sh). esbuild bundles this file and
+// everything it reaches into one CommonJS script (a SEA's require reaches built-in modules only), and
+// `node --experimental-sea-config` runs it once at build time and saves V8's heap as the binary's startup snapshot
+// (useSnapshot): every command's modules are evaluated then, and the run FLANCTL_WARM_UP names (the seed trace)
+// goes once, so that what it runs is compiled. The binary starts from that heap and calls main(). So nothing may
+// be decided at load from the machine, the terminal or the environment: those are read when a command runs.
+// Help, completion and the lines the fast path leaves to oclif load oclif then (bin/binary-oclif.js).
+import { startupSnapshot } from 'node:v8';
 import { dispatch } from '../dist/cli/dispatch.js';
+import { startEarly, stopEarly } from '../dist/collect/early.js';
+import { LAUNCHER_SCRIPT } from '../dist/collect/launcher.js';
+import { COMMAND_IDS } from '../dist/commands/index.js';
 import { reportError } from '../dist/errors.js';
-import { loadBundle } from 'flanctl:sea';
 import pjson from '../package.json' with { type: 'json' };
 
-let commands;
-const loadCommand = (id) => (commands ??= loadBundle('commands')).loadCommand(id);
-const argv = process.argv.slice(2);
+const load = async (id) => (await import(`../dist/commands/${id}.js`)).default;
+const cli = { name: pjson.name, version: pjson.version, load };
 
-// no top-level await: the bundle is CommonJS (a single executable's main script)
-dispatch(argv, { name: pjson.name, version: pjson.version, load: loadCommand })
-  .then(async (done) => done || (await import('./binary-oclif.js')).runOclif(argv, loadCommand))
-  .catch((error) => reportError(error))
-  .finally(() => stopEarly());
+function main(argv) {
+  // collect's launcher first: its programs run while the command gets going (src/collect/early.ts)
+  startEarly(argv, LAUNCHER_SCRIPT);
+  return dispatch(argv, cli)
+    .then(async (done) => done || (await import('./binary-oclif.js')).runOclif(argv, load))
+    .catch((error) => reportError(error))
+    .finally(() => stopEarly());
+}
+
+startupSnapshot.setDeserializeMainFunction(() => main(process.argv.slice(2)));
+
+// build time (no top-level await: the bundle is CommonJS)
+Promise.all(COMMAND_IDS.map(load))
+  .then(() => main(JSON.parse(process.env.FLANCTL_WARM_UP ?? '["--version"]')))
+  .then(() => {
+    // a warm-up that fails fails the build
+    if (process.exitCode) throw new Error(`the warm-up run ${process.env.FLANCTL_WARM_UP} exited ${process.exitCode}`);
+    process.exitCode = undefined;
+  });

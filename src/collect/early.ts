@@ -1,9 +1,6 @@
-// The binary starts collect's launcher (launcher.ts) while oclif and the commands load, so the launcher reads the
-// pods meanwhile: bin/binary-early.js calls startEarly() before oclif's modules are evaluated, and it spawns the sh
-// there and then (everything on its way is synchronous), with the launcher's script as text generated at build time
-// (scripts/build-binary.sh), so the bundle it is in does not carry the step list and the parsers. collect takes it
-// (takeEarly) instead of starting its own. Each bundle has its own copy of this module: the started launcher is
-// handed over through one global.
+// The binary starts collect's launcher (launcher.ts) first thing, so the launcher reads the pods while the command
+// gets going: bin/binary.js calls startEarly() before anything else, and it spawns the sh there and then
+// (everything on its way is synchronous). collect takes it (takeEarly) instead of starting its own.
 import { newNonce } from './frame.js';
 import { podForm } from './pod-form.js';
 import { isNetnsName, launch, type Launched } from './runner.js';
@@ -29,8 +26,8 @@ export const NAMED_PODS_FDS = [5, 6];
 export const ASKED_PODS_FDS = [7, 8];
 export const LAUNCHER_FDS = [1, OTHERS_FD, ...NAMED_PODS_FDS, ...ASKED_PODS_FDS];
 
-const KEY = Symbol.for('flanctl.early-launcher');
-type Slot = { [KEY]?: EarlyLauncher };
+// the early launcher until collect takes it or it is stopped
+let waiting: EarlyLauncher | undefined;
 
 // the flags of `collect` that change nothing the launcher runs; with --netns the launcher runs in that namespace
 const VALUED = new Set(['--netns', '--output', '-o', '--raw-dir']);
@@ -66,8 +63,7 @@ export function startEarly(argv: string[], script: string): void {
   const pending: [number, string][] = [];
   let sink: ((fd: number, text: string) => void) | undefined;
   const onOutput = (fd: number, text: string): void => void (sink ? sink(fd, text) : pending.push([fd, text]));
-  // started now, not in a callback: a callback runs only once the whole bundle this is in has been evaluated (oclif
-  // with it), which held the sh back to 28-31 ms after exec (`--version` ends at 33; bench/collect-phases.ts)
+  // started now, not in a callback: a callback once held the sh back to 28-31 ms after exec (bench/collect-phases.ts)
   const args = [newNonce(), netns === undefined ? 'node' : 'netns', podForm()];
   const at = performance.now();
   let launched: Launched | undefined;
@@ -77,7 +73,7 @@ export function startEarly(argv: string[], script: string): void {
     // a spawn refused at once (ENOMEM…) throws here, while the binary loads: none early, collect starts its own
     return;
   }
-  (globalThis as Slot)[KEY] = launched && {
+  waiting = launched && {
     script,
     netns,
     args,
@@ -95,17 +91,15 @@ export function startEarly(argv: string[], script: string): void {
  * else the launcher, waiting for requests, would hold this process until its time limit.
  */
 export function stopEarly(): void {
-  const slot = globalThis as Slot;
-  const started = slot[KEY];
-  delete slot[KEY];
-  started?.launched.stop();
+  const early = waiting;
+  waiting = undefined;
+  early?.launched.stop();
 }
 
 /** The early launcher if it runs this script for this namespace with these MODE FORM (taken once); else it is killed and undefined. */
 export function takeEarly(script: string, netns: string | undefined, modeForm: string[]): EarlyLauncher | undefined {
-  const slot = globalThis as Slot;
-  const early = slot[KEY];
-  delete slot[KEY];
+  const early = waiting;
+  waiting = undefined;
   if (early === undefined) return undefined;
   if (early.script === script && early.netns === netns && early.args.slice(1).join(' ') === modeForm.join(' ')) return early;
   early.launched.stop();

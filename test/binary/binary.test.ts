@@ -63,8 +63,8 @@ describeNetns('the single binary, where node is hidden', () => {
     expect(json).toMatchObject({ destination: '10.27.13.5', ok: null, backend: 'vxlan', targetNode: { ip: '10.18.19.129', vtepMac: '42:32:74:de:24:50' } });
   });
 
-  // the bundles are stored as Latin-1 (scripts/sea.sh): the transcript reader's prompt and trim patterns (┌── └─ …)
-  // and the tables must read and draw every seed paste as on the node path
+  // the binary is esbuild's bundle started from a heap saved at build time (scripts/sea.sh): the transcript reader's
+  // prompt and trim patterns (┌── └─ …) and the tables must read and draw every seed paste as on the node path
   it.each(readdirSync(join(ROOT, 'fixtures/tickets')).filter((f) => f.startsWith('seed-')))('reads the seed paste %s as bin/run.js reads it', (name) => {
     const file = join(ROOT, 'fixtures/tickets', name);
     for (const what of [['sources', '--json'], ['links'], ['routes', '--json']]) {

@@ -1,4 +1,4 @@
-// The single binary loads command ID from dist/commands/ID.js (bin/binary-commands.js), as bin/run.js does: for
+// The single binary loads command ID from dist/commands/ID.js (bin/binary.js), as bin/run.js does: for
 // every command the manifest lists (oclif's classes, src/cli/oclif-commands.ts), that file's default export is the
 // spec the class was built from, and COMMAND_IDS lists what the manifest lists.
 import { readFileSync } from 'node:fs';
@@ -22,15 +22,5 @@ describe('dist/commands/ID.js is command ID', () => {
     const listed = manifest.commands[id];
     expect([listed.summary, listed.description]).toEqual([spec.summary, spec.description]);
     expect(Object.keys(listed.flags).filter((f) => f !== 'json' && f !== 'debug').sort()).toEqual(Object.keys(spec.flags).sort());
-  });
-});
-
-// bin/binary.js starts collect's launcher from this text (src/collect/early.ts) before the parsers it is built from load
-describe('dist/collect/launcher-script.json (scripts/build-binary.sh)', () => {
-  it('is the launcher script of src/collect/launcher.ts', async () => {
-    const { binary } = await import('./hidden-node.js');
-    binary();
-    const { LAUNCHER_SCRIPT } = await import('../../src/collect/launcher.js');
-    expect(JSON.parse(readFileSync(join(ROOT, 'dist/collect/launcher-script.json'), 'utf8'))).toBe(LAUNCHER_SCRIPT);
   });
 });

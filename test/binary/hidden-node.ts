@@ -24,7 +24,7 @@ function newestMtime(path: string): number {
 
 /** dist/flanctl-linux-x64, rebuilt when older than what it bundles (`npm test` builds it just before). */
 export function binary(): string {
-  const inputs = ['dist', 'oclif.manifest.json', 'bin/binary.js', 'bin/binary-commands.js', 'bin/string-width.cjs', 'scripts/sea.sh', 'scripts/sea-train.cjs', 'scripts/sea-loader.cjs']
+  const inputs = ['dist', 'oclif.manifest.json', 'bin/binary.js', 'bin/binary-oclif.js', 'bin/string-width.cjs', 'scripts/sea.sh', 'scripts/build-binary.sh']
     .map((p) => join(ROOT, p))
     .filter(existsSync);
   const stale = !existsSync(BUILT) || statSync(BUILT).mtimeMs < Math.max(...inputs.map(newestMtime), newestMtime(join(ROOT, 'src')));

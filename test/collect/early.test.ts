@@ -43,8 +43,8 @@ describe('earlyNetns', () => {
 });
 
 describe('startEarly', () => {
-  // bin/binary-early.js calls it at the top of the bundle: a launcher started in a callback would only start once
-  // the whole bundle (oclif with it) had been evaluated. Here the sh must have run before this test awaits anything.
+  // bin/binary.js calls it first thing: a launcher started in a callback would only start once everything before
+  // that callback had run. Here the sh must have run before this test awaits anything.
   itNeeding(isRoot, 'root (the early launcher starts for root only)')('starts the launcher before it returns, and collect takes that one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flanctl-early-'));
     const marker = join(dir, 'started');
