@@ -13,7 +13,7 @@ const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status
 const seed = (bin: string): string[] => [bin, 'trace', '10.27.13.5', '--from-dir', join(ROOT, 'fixtures/nodes/k8snode028')];
 
 function inPty(env: NodeJS.ProcessEnv): string {
-  const base = { ...process.env, TERM: 'xterm' };
+  const base: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
   delete base.NO_COLOR;
   const r = spawnSync('script', ['-q', '-e', '-c', seed(binary()).join(' '), '/dev/null'], { encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   expect(r.status).toBe(0);
