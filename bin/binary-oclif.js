@@ -1,5 +1,5 @@
-// The oclif side of the single executable (bin/binary.js loads it for help, completion and the command lines
-// the fast path leaves to oclif). A node has no node_modules and no package.json beside the binary, so oclif gets
+// The oclif side of the single executable: a bundle of its own (scripts/sea.sh SEA_ASSETS), which bin/binary.js
+// compiles for help, completion and the command lines the fast path leaves to oclif. A node has no node_modules and no package.json beside the binary, so oclif gets
 // the package data, the manifests and the command classes from the bundle: each plugin below answers from what
 // was embedded at build time and nothing is read from disk.
 import { dirname, join } from 'node:path';

@@ -9,6 +9,6 @@ BIN=dist/flanctl-linux-x64
 
 [ "${BINARY_SKIP_BUILD:-0}" = 1 ] || npm run build
 # the startup snapshot is taken after the seed trace ran once: oclif aside, what a command runs is compiled in it
-bash scripts/sea.sh bin/binary.js "$BIN" trace 10.27.13.5 --from-dir fixtures/nodes/k8snode028
+SEA_ASSETS=oclif=bin/binary-oclif.js bash scripts/sea.sh bin/binary.js "$BIN" trace 10.27.13.5 --from-dir fixtures/nodes/k8snode028
 "./$BIN" --version >/dev/null || { echo "build:binary: $BIN does not start" >&2; exit 1; }
 echo "wrote $BIN ($(du -m "$BIN" | cut -f1) MiB)" >&2

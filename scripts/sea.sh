@@ -5,7 +5,9 @@
 # Without WARM-UP ARGS the script is the SEA's main, with V8's code cache of its top-level code (useCodeCache).
 # With them the blob is a V8 startup snapshot (useSnapshot): node runs the script once at build time with
 # FLANCTL_WARM_UP set to those args as JSON (bin/binary.js runs them, so that what they run is compiled) and saves
-# the heap; the binary starts from it. Used by build-binary.sh and bench/binary.ts.
+# the heap; the binary starts from it. SEA_ASSETS="NAME=ENTRY ..." bundles each ENTRY apart as the SEA asset
+# NAME.js, which the binary compiles itself when it needs it (bin/binary.js: oclif). Used by build-binary.sh and
+# bench/binary.ts.
 set -euo pipefail
 ENTRY=$1
 BIN=$2
@@ -19,16 +21,24 @@ mkdir -p "$WORK"
 # dynamic-import=false: a SEA's main script has no dynamic import() (no callback), so esbuild turns every import()
 # into a require of a module it initialises then.
 # string-width: bin/string-width.cjs answers printable ASCII itself (cli-table3 asks for every line it draws).
-npx esbuild "$ENTRY" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
-  --supported:dynamic-import=false --external:typescript --legal-comments=none \
-  --alias:string-width=./bin/string-width.cjs --log-level=warning --outfile="$WORK/cli.js"
+bundle() { # ENTRY OUT
+  npx esbuild "$1" --bundle --platform=node --format=cjs --target=node20 --minify --keep-names \
+    --supported:dynamic-import=false --external:typescript --legal-comments=none \
+    --alias:string-width=./bin/string-width.cjs --log-level=warning --outfile="$2"
+}
+bundle "$ENTRY" "$WORK/cli.js"
+ASSETS=""
+for a in ${SEA_ASSETS:-}; do
+  bundle "${a#*=}" "$WORK/${a%%=*}.js"
+  ASSETS="$ASSETS${ASSETS:+, }\"${a%%=*}.js\": \"$WORK/${a%%=*}.js\""
+done
 if [ $# -gt 0 ]; then
   MODE='"useSnapshot": true'
 else
   MODE='"useCodeCache": true'
 fi
 cat > "$WORK/sea.json" <<JSON
-{ "main": "$WORK/cli.js", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, $MODE }
+{ "main": "$WORK/cli.js", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, $MODE, "assets": { $ASSETS } }
 JSON
 # the warm-up's output is not wanted; its errors are
 FLANCTL_WARM_UP=$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@") \
