@@ -4,6 +4,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { type ChildProcess, spawn, type StdioPipe, type StdioNull } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { EnvironmentError, UsageError } from '../errors.js';
 
@@ -193,9 +194,9 @@ function killGroup(child: ChildProcess): void {
  * wrote is in the pipes already (at most a socket buffer: node's pipes are socketpairs, read in one turn): read on
  * while a turn of the event loop brings more, then close our ends, and 'close' follows.
  */
-export function releaseOnExit(child: ChildProcess): void {
+export function releaseOnExit(child: ChildProcess, outputs: (Readable | null)[] = [child.stdout, child.stderr]): void {
   child.once('exit', () => {
-    const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+    const streams = outputs.filter((s) => s !== null);
     let bytes = 0;
     let seen = -1;
     for (const s of streams) s.on('data', (b: Buffer) => (bytes += b.length));
@@ -265,6 +266,8 @@ export function launch(script: string, args: string[], opts: LaunchOptions): Lau
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   child.stdin!.on('error', () => undefined);
+  // a program the script left running outside its group (setsid) may hold any of its outputs
+  releaseOnExit(child, [child.stderr, ...opts.fds.map((fd) => child.stdio[fd] as Readable | null)]);
   const done = new Promise<{ error?: string; timedOut?: true }>((resolve) => {
     const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timer = setTimeout(() => {

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/collect/runner.js';
+import { launch, run } from '../../src/collect/runner.js';
 
 const real = (program: string): string => spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).stdout.trim();
 const [SH, SLEEP, SETSID, HEAD] = [real('sh'), real('sleep'), real('setsid'), real('head')];
@@ -101,5 +101,25 @@ describe('run() and what a program leaves running', () => {
     expect(r).toMatchObject({ ok: true, exitCode: 0 });
     expect(r.stdout.length).toBe(`${pid}\n`.length + size);
     expect(state(pid)).toMatch(/^[RS]$/);
+  });
+});
+
+// collect's launcher (launch(): one sh that starts the programs) ends when its sh has, though a program it left
+// outside its group still holds the outputs: stdout and fd 4 here, both read to the end
+describe('launch() and what its script leaves running', () => {
+  it('the sh exited while a process it left (setsid) holds stdout and fd 4: done, not timed out, every output read', { timeout: 15_000 }, async () => {
+    const outputs = new Map<number, string>();
+    const launched = launch(`${SETSID} ${SLEEP} 30 & echo $!; echo four >&4`, [], {
+      fds: [1, 4],
+      onOutput: (fd, text) => outputs.set(fd, (outputs.get(fd) ?? '') + text),
+      timeoutMs: 10_000,
+    });
+    launched!.write('', true);
+    expect(await launched!.done).toEqual({});
+    const pid = pidIn(outputs.get(1) ?? '');
+    expect(outputs.get(4)).toBe('four\n');
+    // returned while the escaped process lives and still holds the launcher's stdout
+    expect(state(pid)).toMatch(/^[RS]$/);
+    expect(stdoutOf(pid)).toMatch(/^socket:/);
   });
 });
