@@ -3,8 +3,8 @@
 
 export const EXIT = { ok: 0, problem: 1, usage: 2, environment: 3 } as const;
 
-// The single binary carries two bundles (bin/binary.js), each with its own copy of these classes; reportError
-// knows a flanctl error by this brand, which both copies share, not by instanceof.
+// The single binary carries two bundles (bin/binary.js, and oclif's in bin/binary-oclif.js), each with its own copy
+// of these classes; reportError knows a flanctl error by this brand, which both copies share, not by instanceof.
 const BRAND = Symbol.for('flanctl.error');
 
 export class FlanctlError extends Error {
