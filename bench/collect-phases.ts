@@ -1,4 +1,4 @@
-// Where live collect's time goes on a node (issue 15 item 3), a flannel node with 20 pods in a namespace, flanctl run
+// Where live collect's time goes on a node (issue 15 item 3), a flannel node with 20 pods (BENCH_PODS) in a namespace, flanctl run
 // inside it as on a node. Three parts, each beside the others in one run:
 // 1. each program the launcher starts, alone (hyperfine inside the namespace): what one costs;
 // 2. the timeline of whole runs (`perf trace` of the scheduler's exec/exit events and the snapshot's rename: no
@@ -6,7 +6,7 @@
 //    first program, the last program ends, the snapshot is renamed into place, the process exits;
 // 3. CPU: `--version`, collect of a snapshot file (the same command without a live read), the launcher script
 //    alone fed its requests, the live collect.
-// node --import tsx bench/collect-phases.ts BIN [BIN_B] [ROUNDS] (root, perf, hyperfine; BIN_B: a second binary,
+// [BENCH_PODS=N] node --import tsx bench/collect-phases.ts BIN [BIN_B] [ROUNDS] (root, perf, hyperfine; BIN_B: a second binary,
 // alternating with BIN run by run). Writes bench/out/collect-phases.md. Nothing outside the lab's namespaces changes.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +82,7 @@ function main(): void {
   mkdirSync(OUT, { recursive: true });
   const lab = newLab();
   try {
-    const cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: 20 });
+    const cluster = buildFlannelCluster(lab, { nodes: 2, podsPerNode: Number(process.env.BENCH_PODS ?? 20) });
     const ns = cluster.nodes[0].netns;
     // flannel's forward rules, as on a node (bench/collect-pods.ts)
     lab.exec(ns, ['iptables', '-N', 'FLANNEL-FWD']);
@@ -134,7 +134,7 @@ function main(): void {
     }, { warmup: 3, runs: 30 });
 
     const md = [
-      `\`node --import tsx bench/collect-phases.ts BIN${BIN_B ? ' BIN_B' : ''} ${ROUNDS}\` (root): the test lab's flannel node with ${pods} pods and flannel's FORWARD rules; flanctl run inside the namespace, as on a node. Load average ${each['sh -c true'].load.toFixed(1)} at the start.`,
+      `\`${process.env.BENCH_PODS ? `BENCH_PODS=${process.env.BENCH_PODS} ` : ''}node --import tsx bench/collect-phases.ts BIN${BIN_B ? ' BIN_B' : ''} ${ROUNDS}\` (root): the test lab's flannel node with ${pods} pods and flannel's FORWARD rules; flanctl run inside the namespace, as on a node. Load average ${each['sh -c true'].load.toFixed(1)} at the start.`,
       '',
       'Each program the launcher starts, alone (hyperfine -N, 40 runs each, inside the namespace; a batch through `sh -c` with its lines on stdin, beside `sh -c true`):',
       '',
