@@ -44,7 +44,10 @@ startupSnapshot.setDeserializeMainFunction(() => main(process.argv.slice(2)));
 
 // build time (no top-level await: the bundle is CommonJS)
 Promise.all(COMMAND_IDS.map(load))
-  .then(() => main(JSON.parse(process.env.FLANCTL_WARM_UP ?? '["--version"]')))
+  .then(() => {
+    if (!process.env.FLANCTL_WARM_UP) throw new Error('FLANCTL_WARM_UP: the run to warm up with, as JSON (scripts/sea.sh sets it)');
+    return main(JSON.parse(process.env.FLANCTL_WARM_UP));
+  })
   .then(() => {
     // a warm-up that fails fails the build
     if (process.exitCode) throw new Error(`the warm-up run ${process.env.FLANCTL_WARM_UP} exited ${process.exitCode}`);

@@ -4,7 +4,7 @@
 import { COMMAND_IDS } from '../commands/index.js';
 import { reportError } from '../errors.js';
 import { parseArgv } from './argv.js';
-import type { CommandSpec } from './spec.js';
+import { type CommandSpec, setExitStatus } from './spec.js';
 
 export interface Cli {
   /** the package's name and version (oclif's user agent: name/version platform-arch node-version) */
@@ -37,9 +37,7 @@ export async function dispatch(argv: readonly string[], cli: Cli): Promise<boole
     log: (text: string) => {
       if (!json) console.log(text);
     },
-    finish: (exit: number) => {
-      if (exit !== 0) process.exitCode = exit;
-    },
+    finish: setExitStatus,
   };
   try {
     const doc = await spec.run(parsed, out);

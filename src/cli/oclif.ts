@@ -5,7 +5,7 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type { FlagInput } from '@oclif/core/interfaces';
 import { reportError } from '../errors.js';
-import { type CommandSpec, type FlagSpec, GLOBAL_FLAGS } from './spec.js';
+import { type CommandSpec, type FlagSpec, GLOBAL_FLAGS, setExitStatus } from './spec.js';
 
 type OclifFlag = ReturnType<typeof Flags.string> | ReturnType<typeof Flags.boolean> | ReturnType<typeof Flags.integer>;
 
@@ -56,9 +56,7 @@ export function oclifCommand(spec: CommandSpec): Command.Class {
         {
           json: this.jsonEnabled(),
           log: (text) => this.log(text),
-          finish: (exit) => {
-            if (exit !== 0) process.exitCode = exit;
-          },
+          finish: setExitStatus,
         },
       );
     }

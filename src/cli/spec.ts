@@ -41,6 +41,11 @@ export interface Out {
   finish(exit: number): void;
 }
 
+/** Out.finish as both fronts (dispatch.ts, oclif.ts) do it: a non-zero status is the process's, 0 changes nothing. */
+export function setExitStatus(exit: number): void {
+  if (exit !== 0) process.exitCode = exit;
+}
+
 export interface Parsed {
   /** a required argument is always there; an optional one not given is undefined */
   args: Record<string, string>;
