@@ -40,9 +40,11 @@ fi
 cat > "$WORK/sea.json" <<JSON
 { "main": "$WORK/cli.js", "output": "$WORK/sea.blob", "disableExperimentalSEAWarning": true, $MODE, "assets": { $ASSETS } }
 JSON
-# the warm-up's output is not wanted; its errors are
+# the warm-up's output is not wanted; its errors are. It runs with a PATH that holds nothing, so no program path
+# of this machine is saved in the heap (collect/runner.ts keeps the paths it finds): a warm-up that needed a program
+# would fail the build instead.
 FLANCTL_WARM_UP=$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' -- "$@") \
-  node --experimental-sea-config "$WORK/sea.json" >/dev/null
+  PATH=/nonexistent "$(command -v node)" --experimental-sea-config "$WORK/sea.json" >/dev/null
 cp "$(command -v node)" "$BIN.tmp"
 # postject's ELF library warns about note sections it does not name; callers check that the result starts
 npx postject "$BIN.tmp" NODE_SEA_BLOB "$WORK/sea.blob" --sentinel-fuse "$FUSE" 2>&1 | grep -v "Can't find string offset" >&2 || true
