@@ -8,6 +8,7 @@ import { isIPv4, normalizeMac } from '../model/net.js';
 import { ANNOTATION_PREFIX, parseNodesJson } from './kube.js';
 
 const COMMAND = 'kubectl get nodes';
+const SEVERAL_DOCUMENTS = 'Node objects in several YAML documents, not `kubectl get nodes`';
 const ANNOTATION = new RegExp(String.raw`^[\s"'-]*(?:Annotations:\s*)?["']?(${ANNOTATION_PREFIX.replaceAll('.', '\\.')}/[\w.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$`);
 const POD_CIDR = /^[\s"'-]*(?:PodCIDRs?:|"?podCIDRs?"?\s*:)\s*\[?\s*["']?([0-9a-f.:]+\/\d+)/i;
 
@@ -15,15 +16,24 @@ const POD_CIDR = /^[\s"'-]*(?:PodCIDRs?:|"?podCIDRs?"?\s*:)\s*\[?\s*["']?([0-9a-
 export async function parseNodesText(text: string, source = 'nodes-file', name?: string): Promise<DesiredState> {
   if (/^\s*[[{]/.test(text)) return parseNodesJson(text, source);
   if (/^\s*(apiVersion|kind|items|metadata):/m.test(text)) {
-    const { parse } = await import('yaml');
-    let doc: unknown;
+    const { parseAllDocuments } = await import('yaml');
+    const docs: unknown[] = [];
     try {
-      doc = parse(text);
+      for (const d of parseAllDocuments(text)) {
+        if (d.errors.length > 0) throw d.errors[0];
+        // a `---` before or after one document leaves an empty one
+        const value: unknown = d.toJS();
+        if (value !== null && value !== undefined) docs.push(value);
+      }
     } catch (e) {
       throw new ParseError(COMMAND, `not YAML (${(e as Error).message.split('\n')[0]})`);
     }
     // one Node object (`kubectl get node NAME -o yaml`) is marked incomplete there, as in JSON
-    return parseNodesJson(JSON.stringify(doc), source);
+    if (docs.length <= 1) return parseNodesJson(JSON.stringify(docs[0] ?? null), source);
+    // several documents: outputs of `kubectl get node NAME -o yaml` put together by hand (kubectl itself prints one
+    // List for several nodes), so whether every node is there is not in the text
+    const items = docs.flatMap((d) => (typeof d === 'object' && d !== null && Array.isArray((d as { items?: unknown }).items) ? (d as { items: unknown[] }).items : [d]));
+    return { ...parseNodesJson(JSON.stringify({ kind: 'List', items }), source), incomplete: SEVERAL_DOCUMENTS };
   }
   // grep'd lines leave out what was not grepped (podCIDR, kube-subnet-manager, public-ip): absent, not wrong
   const node = await nodeFromLines(text, name);

@@ -84,6 +84,32 @@ describe('one Node object as desired state (kubectl get node NAME)', () => {
     expect((await parseNodesText(named.text)).incomplete).toBeUndefined();
   });
 
+  it('Node objects put together as YAML documents (`---`): each read, the whole incomplete; a lone `---` changes nothing', async () => {
+    const one = await kubectl(all, ['get', 'node', 'node1', '-o', 'yaml'], 'doc1.yaml');
+    const two = await kubectl(all, ['get', 'node', 'node2', '-o', 'yaml'], 'doc2.yaml');
+    // as a loop of `kubectl get node N -o yaml; echo ---` writes them
+    const d = await parseNodesText(`${one.text}\n---\n${two.text}\n---\n`);
+    expect(d.leases.map((l) => l.node)).toEqual(['node1', 'node2']);
+    expect(d.incomplete).toBe('Node objects in several YAML documents, not `kubectl get nodes`');
+    for (const text of [`---\n${one.text}`, `${one.text}\n---\n`]) {
+      const single = await parseNodesText(text);
+      expect(single.leases.map((l) => l.node)).toEqual(['node1']);
+      expect(single.incomplete).toBe('one Node object, not `kubectl get nodes`');
+    }
+    await expect(parseNodesText(`${one.text}\n---\nkind: [\n`)).rejects.toThrow(/not YAML/);
+
+    // doctor: node3's three entries (route, neighbour, fdb) are unverified, not stale; exit as with the full List
+    const path = join(tmp, 'two-docs.yaml');
+    writeFileSync(path, `${one.text}\n---\n${two.text}\n`);
+    const r = await flanctl(['doctor', '--from-dir', NODE, '--nodes', path, '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(codesOf(doc).filter((c) => STALE.includes(c))).toEqual([]);
+    expect(doc.unverified.map((u: { missing: string }) => u.missing)).toContain(
+      'whether 3 route/neigh/fdb entries on flannel.1 belong to a current lease: the desired state given is Node objects in several YAML documents, not `kubectl get nodes`: paste `kubectl get nodes -o yaml`',
+    );
+    expect(r.exit).toBe(0);
+  });
+
   it('doctor --nodes with one Node: no STALE_* finding, the six entries unverified, exit as with the full List', async () => {
     const full = await flanctl(['doctor', '--from-dir', NODE, '--nodes', (await kubectl(all, ['get', 'nodes', '-o', 'json'], 'full.json')).path, '--json']);
     for (const [args, file] of [[['get', 'node', 'node1', '-o', 'json'], 'one.json'], [['get', 'node', 'node1', '-o', 'yaml'], 'one.yaml']] as const) {
