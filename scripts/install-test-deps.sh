@@ -9,7 +9,7 @@ declare -A need=(
   [iptables-save]=iptables [ethtool]=ethtool [tcpdump]=tcpdump [tshark]=tshark
   [etcd]=etcd-server [etcdctl]=etcd-client [sshd]=openssh-server [ssh]=openssh-client
   [ssh-keygen]=openssh-client [sysctl]=procps [ping]=iputils-ping [nsenter]=util-linux
-  [kubectl]=kubernetes-client [openssl]=openssl [nft]=nftables
+  [kubectl]=kubernetes-client [openssl]=openssl [nft]=nftables [strip]=binutils
 )
 missing=()
 for prog in "${!need[@]}"; do
