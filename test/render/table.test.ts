@@ -20,19 +20,24 @@ const unit = fc.constantFrom(...'abcdefghij0123456789 :./-'.split(''), '…', '�
 const line = fc.string({ unit, maxLength: 30 });
 const text = fc.array(line, { minLength: 1, maxLength: 5 }).map((ls) => ls.join('\n'));
 
+/** Tables of 1–4 columns: a head, up to `maxRows` rows, and per column one `column` value and one of `paints`. */
+function tables(head: fc.Arbitrary<string>, cell: fc.Arbitrary<string>, maxRows: number, column: fc.Arbitrary<number>) {
+  return fc.integer({ min: 1, max: 4 }).chain((n) =>
+    fc.record({
+      head: fc.array(head, { minLength: n, maxLength: n }),
+      rows: fc.array(fc.array(cell, { minLength: n, maxLength: n }), { maxLength: maxRows }),
+      column: fc.array(column, { minLength: n, maxLength: n }),
+      paint: fc.array(fc.integer({ min: 0, max: paints.length - 1 }), { minLength: n, maxLength: n }),
+    }),
+  );
+}
+
 describe('drawTable draws what cli-table3 draws for multi-line cells', () => {
   it('any cells, widths (narrower than the text too) and line colours', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((n) =>
-          fc.record({
-            head: fc.array(line, { minLength: n, maxLength: n }),
-            rows: fc.array(fc.array(text, { minLength: n, maxLength: n }), { maxLength: 5 }),
-            widths: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: n, maxLength: n }),
-            paint: fc.array(fc.integer({ min: 0, max: paints.length - 1 }), { minLength: n, maxLength: n }),
-          }),
-        ),
-        ({ head, rows, widths, paint }) => {
+        tables(line, text, 5, fc.integer({ min: 1, max: 40 })),
+        ({ head, rows, column: widths, paint }) => {
           const painted = rows.map((row) => row.map((c, i) => c.split('\n').map((l) => (l ? paints[paint[i]](l) : l)).join('\n')));
           expect(drawTable(head, painted, widths, rows)).toBe(multiLine(head, painted, widths));
         },
@@ -53,15 +58,8 @@ describe('drawTable draws what cli-table3 draws for multi-line cells', () => {
     const ascii = fc.string({ unit: fc.constantFrom(...'abcdefghij0123456789 :./-…'.split('')), maxLength: 12 });
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((n) =>
-          fc.record({
-            head: fc.array(ascii, { minLength: n, maxLength: n }),
-            rows: fc.array(fc.array(ascii, { minLength: n, maxLength: n }), { maxLength: 6 }),
-            extra: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }),
-            paint: fc.array(fc.integer({ min: 0, max: paints.length - 1 }), { minLength: n, maxLength: n }),
-          }),
-        ),
-        ({ head, rows, extra, paint }) => {
+        tables(ascii, ascii, 6, fc.integer({ min: 0, max: 5 })),
+        ({ head, rows, column: extra, paint }) => {
           const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + extra[i]);
           const painted = rows.map((row) => row.map((c, i) => (c ? paints[paint[i]](c) : c)));
           const box = drawBox(head, painted, widths);
